@@ -1,0 +1,9 @@
+//! The RFC 7047 §5.1 data notation: atoms, datums (sets and maps), rows.
+
+mod atom;
+mod datum;
+mod row;
+
+pub use atom::{Atom, AtomicType, InvalidId, NamedUuid, Real, Uuid, is_id};
+pub use datum::Datum;
+pub use row::Row;

@@ -1,0 +1,1 @@
+//! Integration tests for ovsdb-proto (one binary; modules per area).

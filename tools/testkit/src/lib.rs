@@ -1,0 +1,1 @@
+//! Test kit: real `ovsdb-server` processes for tests (placeholder).
