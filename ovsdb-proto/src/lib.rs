@@ -18,6 +18,8 @@
 
 pub mod data;
 pub mod error;
+pub mod jsonrpc;
 
 pub use data::{Atom, AtomicType, Datum, InvalidId, NamedUuid, Real, Row, Uuid, is_id};
 pub use error::DecodeError;
+pub use jsonrpc::{FrameSplitter, FramingError, Id, Message};
