@@ -19,7 +19,9 @@
 pub mod data;
 pub mod error;
 pub mod jsonrpc;
+pub mod op;
 
 pub use data::{Atom, AtomicType, Datum, InvalidId, NamedUuid, Real, Row, Uuid, is_id};
 pub use error::DecodeError;
 pub use jsonrpc::{FrameSplitter, FramingError, Id, Message};
+pub use op::{ErrorKind, OvsdbError};
