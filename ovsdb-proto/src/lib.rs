@@ -20,8 +20,13 @@ pub mod data;
 pub mod error;
 pub mod jsonrpc;
 pub mod op;
+pub mod table;
 
-pub use data::{Atom, AtomicType, Datum, InvalidId, NamedUuid, Real, Row, Uuid, is_id};
+pub use data::{
+    Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, InvalidId, NamedUuid,
+    NotFinite, Real, Row, Uuid, is_id,
+};
 pub use error::DecodeError;
 pub use jsonrpc::{FrameSplitter, FramingError, Id, Message};
 pub use op::{ErrorKind, OvsdbError};
+pub use table::{Column, Database, Ref, RowError, Table, TableVisitor, UniqueIndex, UuidRef};

@@ -59,7 +59,7 @@ impl fmt::Display for AtomicType {
 ///
 /// JSON has no NaN or infinities, so neither does OVSDB; [`Real::new`] rejects them. Ordering is
 /// numeric (`-0.0` and `0.0` compare equal, as in ovsdb-server's `ovsdb_atom_compare_3way`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Real(f64);
 
 impl Real {

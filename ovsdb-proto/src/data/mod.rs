@@ -1,9 +1,11 @@
 //! The RFC 7047 §5.1 data notation: atoms, datums (sets and maps), rows.
 
 mod atom;
+mod convert;
 mod datum;
 mod row;
 
 pub use atom::{Atom, AtomicType, InvalidId, NamedUuid, Real, Uuid, is_id};
+pub use convert::{DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, NotFinite};
 pub use datum::Datum;
 pub use row::Row;

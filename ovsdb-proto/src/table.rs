@@ -1,0 +1,593 @@
+//! The traits and handles that generated code implements and uses: [`Table`], [`Database`],
+//! typed columns ([`Column`]), typed references ([`Ref`]) and schema indexes ([`UniqueIndex`]).
+//!
+//! A generated crate (for example `ovn-nb`) has one struct per table of its schema implementing
+//! [`Table`], one marker type implementing [`Database`], one [`Column`] constant per column and one
+//! [`UniqueIndex`] constant per schema index. Typed rows carry only the schema's columns; the row's
+//! `_uuid` and `_version` belong to whoever holds the row (a replica, a transaction result).
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+use crate::data::{Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum};
+use crate::data::{NamedUuid, Row, Uuid};
+
+/// A typed row that did not decode, naming the table and column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RowError {
+    /// A column's value does not fit the column's Rust type.
+    #[error("{table}.{column}: {source}")]
+    Column {
+        /// Table name as in the schema (`"Logical_Switch"`).
+        table: &'static str,
+        /// Column name as in the schema (`"ports"`).
+        column: &'static str,
+        /// What was wrong with the value.
+        #[source]
+        source: DatumError,
+    },
+    /// An `update2` `modify` diff (ovsdb-server(7) §4.1.14) that cannot be applied to the row held.
+    #[error("{table}.{column}: update2 diff does not apply: {source}")]
+    Diff {
+        /// Table name as in the schema.
+        table: &'static str,
+        /// Column name as in the schema.
+        column: &'static str,
+        /// What was wrong with the diff.
+        #[source]
+        source: DatumError,
+    },
+}
+
+/// A database schema's marker type, implemented by generated code (`OvnNorthboundDb`, ...).
+///
+/// The schema JSON is embedded, so code built against one schema version can compare it with what
+/// a server announces (`get_schema`, RFC 7047 §4.1.2).
+pub trait Database: Send + Sync + 'static {
+    /// Database name (`"OVN_Northbound"`).
+    const NAME: &'static str;
+    /// Schema version (`"7.0.0"`), RFC 7047 §3.1 `version`.
+    const SCHEMA_VERSION: &'static str;
+    /// Schema checksum (`"94023179 33468"`), when the schema has one (RFC 7047 §3.1 `cksum`).
+    const SCHEMA_CKSUM: Option<&'static str>;
+    /// The `.ovsschema` text the code was generated from.
+    const SCHEMA_JSON: &'static str;
+    /// Table names, sorted.
+    const TABLES: &'static [&'static str];
+
+    /// Calls `visitor.visit::<T>()` once for every table type of the database, in name order.
+    ///
+    /// This is how generic code (a replica monitoring every table, a test) walks the tables
+    /// without naming them.
+    fn for_each_table<V: TableVisitor<Self>>(visitor: &mut V)
+    where
+        Self: Sized;
+}
+
+/// Receives the table types of a [`Database`] from [`Database::for_each_table`].
+pub trait TableVisitor<D: Database> {
+    /// Called once per table type.
+    fn visit<T: Table<Db = D>>(&mut self);
+}
+
+/// A table of a database schema, implemented by the struct generated for it.
+///
+/// The struct has one field per column. A column missing from a row decodes as the field's
+/// default, which is ovsdb-server's default for the column type (0, `""`, `false`, empty set or
+/// map, the nil UUID): the server may be older than the schema the code was generated from.
+/// Columns the struct does not know (a newer server, `_uuid`, `_version`) are ignored.
+pub trait Table: Clone + fmt::Debug + Default + PartialEq + Send + Sync + 'static {
+    /// The database this table belongs to.
+    type Db: Database;
+    /// Table name as in the schema (`"Logical_Switch_Port"`).
+    const TABLE_NAME: &'static str;
+    /// RFC 7047 §3.1 `isRoot`: when false, ovsdb-server deletes a row no strong reference reaches.
+    const IS_ROOT: bool;
+    /// Column names, sorted.
+    const COLUMNS: &'static [&'static str];
+    /// The schema's `indexes`: sets of columns whose values are unique across the table's rows.
+    const INDEXES: &'static [&'static [&'static str]];
+
+    /// Decodes a full row (RFC 7047 §5.1 `<row>`, as in `select` results and `initial` /
+    /// `insert` updates).
+    ///
+    /// # Errors
+    /// [`RowError::Column`] for the first column whose value does not fit its type.
+    fn from_row(row: &Row) -> Result<Self, RowError>;
+
+    /// Encodes every column (the `row` of an `insert` operation, RFC 7047 §5.2.1).
+    fn to_row(&self) -> Row;
+
+    /// Applies an `update2` `modify` row, whose columns carry diffs (ovsdb-server(7) §4.1.14).
+    ///
+    /// # Errors
+    /// [`RowError::Diff`] for the first column whose diff does not decode or does not apply; the
+    /// columns before it have been updated.
+    fn apply_diff(&mut self, diff: &Row) -> Result<(), RowError>;
+}
+
+/// The target of a reference: a row UUID, or the `uuid-name` of a row inserted earlier in the same
+/// transaction (RFC 7047 §5.1 `<named-uuid>`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UuidRef {
+    /// An existing row.
+    Uuid(Uuid),
+    /// A row inserted earlier in the same transaction.
+    Named(NamedUuid),
+}
+
+/// A reference to a row of table `T`: a column of type `uuid` with `refTable` (RFC 7047 §3.2).
+///
+/// Whether the reference is strong or weak is a property of the column and is documented on the
+/// field. The default is the nil UUID, ovsdb-server's default for a `uuid` column; a strong
+/// reference to it fails referential integrity at commit.
+pub struct Ref<T> {
+    target: UuidRef,
+    table: PhantomData<fn() -> T>,
+}
+
+impl<T> Ref<T> {
+    /// A reference to an existing row.
+    pub const fn new(uuid: Uuid) -> Self {
+        Ref {
+            target: UuidRef::Uuid(uuid),
+            table: PhantomData,
+        }
+    }
+
+    /// A reference to a row inserted earlier in the same transaction under `name`.
+    pub const fn named(name: NamedUuid) -> Self {
+        Ref {
+            target: UuidRef::Named(name),
+            table: PhantomData,
+        }
+    }
+
+    /// The row UUID, unless this is a named-uuid.
+    pub fn uuid(&self) -> Option<Uuid> {
+        match &self.target {
+            UuidRef::Uuid(u) => Some(*u),
+            UuidRef::Named(_) => None,
+        }
+    }
+
+    /// The named-uuid, if this is one.
+    pub fn named_uuid(&self) -> Option<&NamedUuid> {
+        match &self.target {
+            UuidRef::Named(n) => Some(n),
+            UuidRef::Uuid(_) => None,
+        }
+    }
+
+    /// The untyped target.
+    pub fn target(&self) -> &UuidRef {
+        &self.target
+    }
+
+    /// Drops the type, keeping the target.
+    pub fn into_target(self) -> UuidRef {
+        self.target
+    }
+}
+
+impl<T> From<Uuid> for Ref<T> {
+    fn from(uuid: Uuid) -> Self {
+        Ref::new(uuid)
+    }
+}
+
+impl<T> From<NamedUuid> for Ref<T> {
+    fn from(name: NamedUuid) -> Self {
+        Ref::named(name)
+    }
+}
+
+impl<T> Default for Ref<T> {
+    /// The nil UUID.
+    fn default() -> Self {
+        Ref::new(Uuid::nil())
+    }
+}
+
+impl<T> Clone for Ref<T> {
+    fn clone(&self) -> Self {
+        Ref {
+            target: self.target.clone(),
+            table: PhantomData,
+        }
+    }
+}
+
+impl<T> PartialEq for Ref<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.target == other.target
+    }
+}
+impl<T> Eq for Ref<T> {}
+
+impl<T> PartialOrd for Ref<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> Ord for Ref<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.target.cmp(&other.target)
+    }
+}
+
+impl<T> Hash for Ref<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.target.hash(state);
+    }
+}
+
+impl<T> fmt::Debug for Ref<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.target {
+            UuidRef::Uuid(u) => write!(f, "Ref({u})"),
+            UuidRef::Named(n) => write!(f, "Ref(named {n})"),
+        }
+    }
+}
+
+impl<T> fmt::Display for Ref<T> {
+    /// The UUID, or the name of a named-uuid.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.target {
+            UuidRef::Uuid(u) => fmt::Display::fmt(u, f),
+            UuidRef::Named(n) => fmt::Display::fmt(n, f),
+        }
+    }
+}
+
+impl<T> FromAtom for Ref<T> {
+    const ATOMIC_TYPE: AtomicType = AtomicType::Uuid;
+    fn from_atom(atom: &Atom) -> Result<Self, DatumError> {
+        match atom {
+            Atom::Uuid(u) => Ok(Ref::new(*u)),
+            Atom::NamedUuid(n) => Ok(Ref::named(n.clone())),
+            other => Err(DatumError::AtomType {
+                expected: AtomicType::Uuid,
+                found: other.atomic_type(),
+            }),
+        }
+    }
+}
+
+impl<T> IntoAtom for Ref<T> {
+    fn to_atom(&self) -> Atom {
+        match &self.target {
+            UuidRef::Uuid(u) => Atom::Uuid(*u),
+            UuidRef::Named(n) => Atom::NamedUuid(n.clone()),
+        }
+    }
+    fn into_atom(self) -> Atom {
+        match self.target {
+            UuidRef::Uuid(u) => Atom::Uuid(u),
+            UuidRef::Named(n) => Atom::NamedUuid(n),
+        }
+    }
+}
+
+/// A typed handle on column `name` of table `T`, whose Rust value type is `V`.
+///
+/// Generated as associated constants (`Acl::PRIORITY: Column<Acl, i64>`), so that conditions and
+/// mutations are checked against the column's type at compile time.
+pub struct Column<T, V> {
+    name: &'static str,
+    types: PhantomData<fn() -> (T, V)>,
+}
+
+impl<T, V> Column<T, V> {
+    /// A handle on the column called `name` (as in the schema).
+    pub const fn new(name: &'static str) -> Self {
+        Column {
+            name,
+            types: PhantomData,
+        }
+    }
+
+    /// The column name as in the schema.
+    pub const fn name(self) -> &'static str {
+        self.name
+    }
+}
+
+impl<T: Table, V: FromDatum> Column<T, V> {
+    /// Decodes this column's value from `datum`.
+    ///
+    /// # Errors
+    /// [`RowError::Column`] naming the table and column.
+    pub fn decode(self, datum: &Datum) -> Result<V, RowError> {
+        V::from_datum(datum).map_err(|source| RowError::Column {
+            table: T::TABLE_NAME,
+            column: self.name,
+            source,
+        })
+    }
+
+    /// Applies an `update2` diff for this column to `value` (ovsdb-server(7) §4.1.14).
+    ///
+    /// # Errors
+    /// [`RowError::Diff`] naming the table and column; `value` is then unchanged.
+    pub fn apply_diff(self, value: &mut V, diff: &Datum) -> Result<(), RowError> {
+        value.apply_diff(diff).map_err(|source| RowError::Diff {
+            table: T::TABLE_NAME,
+            column: self.name,
+            source,
+        })
+    }
+}
+
+impl<T, V: IntoDatum> Column<T, V> {
+    /// Encodes `value` as this column's datum.
+    pub fn encode(self, value: &V) -> Datum {
+        value.to_datum()
+    }
+}
+
+impl<T, V> Clone for Column<T, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, V> Copy for Column<T, V> {}
+
+impl<T, V> fmt::Debug for Column<T, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Column({:?})", self.name)
+    }
+}
+
+impl<T, V> PartialEq for Column<T, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl<T, V> Eq for Column<T, V> {}
+
+/// One of a table's schema indexes (RFC 7047 §3.1 `indexes`): columns whose values together are
+/// unique across the table's rows.
+///
+/// `K` is the key's Rust type: the column's type for a one-column index, a tuple in column order
+/// for a composite one (`UniqueIndex<MulticastGroup, (Ref<DatapathBinding>, i64)>`).
+pub struct UniqueIndex<T, K> {
+    columns: &'static [&'static str],
+    key: fn(&T) -> K,
+}
+
+impl<T, K> UniqueIndex<T, K> {
+    /// An index over `columns`, whose key is computed from a row by `key`.
+    pub const fn new(columns: &'static [&'static str], key: fn(&T) -> K) -> Self {
+        UniqueIndex { columns, key }
+    }
+
+    /// The indexed columns, in schema order.
+    pub const fn columns(&self) -> &'static [&'static str] {
+        self.columns
+    }
+
+    /// The key of `row` in this index.
+    pub fn key(&self, row: &T) -> K {
+        (self.key)(row)
+    }
+}
+
+impl<T, K> Clone for UniqueIndex<T, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, K> Copy for UniqueIndex<T, K> {}
+
+impl<T, K> fmt::Debug for UniqueIndex<T, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UniqueIndex({:?})", self.columns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::*;
+
+    struct TestDb;
+    impl Database for TestDb {
+        const NAME: &'static str = "Test";
+        const SCHEMA_VERSION: &'static str = "1.0.0";
+        const SCHEMA_CKSUM: Option<&'static str> = None;
+        const SCHEMA_JSON: &'static str = "{}";
+        const TABLES: &'static [&'static str] = &["T"];
+        fn for_each_table<V: TableVisitor<Self>>(visitor: &mut V) {
+            visitor.visit::<T>();
+        }
+    }
+
+    /// A hand-written table in the shape the generator emits.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    struct T {
+        n: i64,
+        opt: Option<String>,
+        peers: BTreeSet<Ref<T>>,
+        ids: BTreeMap<String, String>,
+    }
+
+    impl T {
+        const N: Column<T, i64> = Column::new("n");
+        const OPT: Column<T, Option<String>> = Column::new("opt");
+        const PEERS: Column<T, BTreeSet<Ref<T>>> = Column::new("peers");
+        const IDS: Column<T, BTreeMap<String, String>> = Column::new("ids");
+        const BY_N_OPT: UniqueIndex<T, (i64, Option<String>)> =
+            UniqueIndex::new(&["n", "opt"], |r| (r.n, r.opt.clone()));
+    }
+
+    impl Table for T {
+        type Db = TestDb;
+        const TABLE_NAME: &'static str = "T";
+        const IS_ROOT: bool = true;
+        const COLUMNS: &'static [&'static str] = &["ids", "n", "opt", "peers"];
+        const INDEXES: &'static [&'static [&'static str]] = &[&["n", "opt"]];
+
+        fn from_row(row: &Row) -> Result<Self, RowError> {
+            let mut this = Self::default();
+            for (column, datum) in row.iter() {
+                match column.as_str() {
+                    "ids" => this.ids = Self::IDS.decode(datum)?,
+                    "n" => this.n = Self::N.decode(datum)?,
+                    "opt" => this.opt = Self::OPT.decode(datum)?,
+                    "peers" => this.peers = Self::PEERS.decode(datum)?,
+                    _ => {}
+                }
+            }
+            Ok(this)
+        }
+
+        fn to_row(&self) -> Row {
+            let mut row = Row::new();
+            row.insert("ids", Self::IDS.encode(&self.ids));
+            row.insert("n", Self::N.encode(&self.n));
+            row.insert("opt", Self::OPT.encode(&self.opt));
+            row.insert("peers", Self::PEERS.encode(&self.peers));
+            row
+        }
+
+        fn apply_diff(&mut self, diff: &Row) -> Result<(), RowError> {
+            for (column, datum) in diff.iter() {
+                match column.as_str() {
+                    "ids" => Self::IDS.apply_diff(&mut self.ids, datum)?,
+                    "n" => Self::N.apply_diff(&mut self.n, datum)?,
+                    "opt" => Self::OPT.apply_diff(&mut self.opt, datum)?,
+                    "peers" => Self::PEERS.apply_diff(&mut self.peers, datum)?,
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn rows_round_trip_and_skew() {
+        let peer = Uuid::from_u128(42);
+        let t = T {
+            n: 3,
+            opt: Some("x".into()),
+            peers: BTreeSet::from([Ref::new(peer)]),
+            ids: BTreeMap::from([("k".into(), "v".into())]),
+        };
+        let row = t.to_row();
+        assert_eq!(row.len(), 4);
+        assert_eq!(T::from_row(&row).unwrap(), t);
+
+        // An older server: missing columns take their defaults. A newer one: unknown columns ignored.
+        let mut skewed = row.clone();
+        skewed.remove("ids");
+        skewed.insert("brand_new", Datum::scalar("?"));
+        skewed.insert("_uuid", Datum::scalar(Uuid::from_u128(1)));
+        assert_eq!(
+            T::from_row(&skewed).unwrap(),
+            T {
+                ids: BTreeMap::new(),
+                ..t.clone()
+            }
+        );
+    }
+
+    #[test]
+    fn errors_name_table_and_column() {
+        let row = Row::new().with("n", Datum::scalar("three"));
+        let err = T::from_row(&row).unwrap_err();
+        assert_eq!(
+            err,
+            RowError::Column {
+                table: "T",
+                column: "n",
+                source: DatumError::AtomType {
+                    expected: AtomicType::Integer,
+                    found: AtomicType::String
+                }
+            }
+        );
+        assert_eq!(err.to_string(), "T.n: expected integer atom, found string");
+
+        let mut t = T {
+            opt: Some("a".into()),
+            ..T::default()
+        };
+        let err = t
+            .apply_diff(&Row::new().with("opt", Datum::scalar("b")))
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                RowError::Diff {
+                    table: "T",
+                    column: "opt",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn diffs_apply_per_column() {
+        let a = Uuid::from_u128(1);
+        let b = Uuid::from_u128(2);
+        let mut t = T {
+            n: 1,
+            peers: BTreeSet::from([Ref::new(a)]),
+            ..T::default()
+        };
+        let diff = Row::new()
+            .with("n", Datum::scalar(2))
+            .with("peers", Datum::set([a, b]))
+            .with("ids", Datum::map([("k", "v")]))
+            .with("unknown", Datum::scalar(0));
+        t.apply_diff(&diff).unwrap();
+        assert_eq!(t.n, 2);
+        assert_eq!(t.peers, BTreeSet::from([Ref::new(b)]));
+        assert_eq!(t.ids.get("k").map(String::as_str), Some("v"));
+    }
+
+    #[test]
+    fn refs() {
+        let named: Ref<T> = Ref::named(NamedUuid::new("new_row").unwrap());
+        assert_eq!(named.uuid(), None);
+        assert_eq!(
+            named.to_atom(),
+            Atom::NamedUuid(NamedUuid::new("new_row").unwrap())
+        );
+        assert_eq!(Ref::<T>::default().uuid(), Some(Uuid::nil()));
+        let r: Ref<T> = Ref::from_atom(&Atom::Uuid(Uuid::from_u128(9))).unwrap();
+        assert_eq!(r.uuid(), Some(Uuid::from_u128(9)));
+        assert!(Ref::<T>::from_atom(&Atom::from(1)).is_err());
+        assert!(Ref::<T>::new(Uuid::from_u128(1)) < Ref::new(Uuid::from_u128(2)));
+    }
+
+    #[test]
+    fn indexes_and_visitors() {
+        let t = T {
+            n: 5,
+            opt: Some("o".into()),
+            ..T::default()
+        };
+        assert_eq!(T::BY_N_OPT.key(&t), (5, Some("o".to_owned())));
+        assert_eq!(T::BY_N_OPT.columns(), ["n", "opt"]);
+        assert_eq!(T::INDEXES[0], T::BY_N_OPT.columns());
+
+        struct Names(Vec<&'static str>);
+        impl TableVisitor<TestDb> for Names {
+            fn visit<X: Table<Db = TestDb>>(&mut self) {
+                self.0.push(X::TABLE_NAME);
+            }
+        }
+        let mut names = Names(Vec::new());
+        TestDb::for_each_table(&mut names);
+        assert_eq!(names.0, TestDb::TABLES);
+    }
+}
