@@ -1,1 +1,4 @@
 //! Integration tests for ovsdb-proto (one binary; modules per area).
+
+mod framing;
+mod notation;
