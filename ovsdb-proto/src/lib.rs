@@ -20,6 +20,7 @@ pub mod data;
 pub mod error;
 pub mod jsonrpc;
 pub mod op;
+pub mod schema;
 pub mod table;
 
 pub use data::{
@@ -29,4 +30,7 @@ pub use data::{
 pub use error::DecodeError;
 pub use jsonrpc::{FrameSplitter, FramingError, Id, Message};
 pub use op::{ErrorKind, OvsdbError};
+pub use schema::{
+    BaseType, ColumnSchema, ColumnType, DatabaseSchema, DatumCheckError, Max, NamedUuids, RefType, SchemaError, TableSchema,
+};
 pub use table::{Column, Database, Ref, RowError, Table, TableVisitor, UniqueIndex, UuidRef};
