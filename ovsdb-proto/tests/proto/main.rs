@@ -2,3 +2,4 @@
 
 mod framing;
 mod notation;
+mod ops;
