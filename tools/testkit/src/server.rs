@@ -51,6 +51,12 @@ pub(crate) fn program(name: &str) -> PathBuf {
 /// so nothing falls back to `/var/run/openvswitch`.
 pub(crate) fn ovs_command(name: &str, dir: &Path) -> Command {
     let mut cmd = Command::new(program(name));
+    set_ovs_dirs(&mut cmd, dir);
+    cmd
+}
+
+/// Points the Open vSwitch (and OVN) run, log and db directories of `cmd` at `dir`.
+fn set_ovs_dirs(cmd: &mut Command, dir: &Path) {
     for var in [
         "OVS_RUNDIR",
         "OVS_LOGDIR",
@@ -61,7 +67,6 @@ pub(crate) fn ovs_command(name: &str, dir: &Path) -> Command {
     ] {
         cmd.env(var, dir);
     }
-    cmd
 }
 
 /// The `"name"` of a database schema file (RFC 7047 §3.2).
@@ -104,6 +109,7 @@ pub struct ServedDatabase {
 #[must_use = "a builder does nothing until .start()"]
 pub struct ServerBuilder {
     dbs: Vec<DbSource>,
+    program: Option<PathBuf>,
     tcp: bool,
     tcp_port: Option<u16>,
     args: Vec<OsString>,
@@ -116,6 +122,7 @@ impl ServerBuilder {
     fn new(first: DbSource) -> Self {
         ServerBuilder {
             dbs: vec![first],
+            program: None,
             tcp: false,
             tcp_port: None,
             args: Vec::new(),
@@ -149,6 +156,16 @@ impl ServerBuilder {
     pub fn tcp_port(mut self, port: u16) -> Self {
         self.tcp = true;
         self.tcp_port = Some(port);
+        self
+    }
+
+    /// Runs this program instead of the installed `ovsdb-server`, with the same arguments: another
+    /// build, or a wrapper script that sets limits and then `exec`s `ovsdb-server` (for example
+    /// `trap '' XFSZ; ulimit -f 64; exec ovsdb-server "$@"` to make database writes fail with an
+    /// I/O error). The daemon must end up as a process named `ovsdb-server` that writes the
+    /// pidfile it is given, or the kit will not recognise it.
+    pub fn program(mut self, path: impl AsRef<Path>) -> Self {
+        self.program = Some(path.as_ref().to_path_buf());
         self
     }
 
@@ -236,6 +253,7 @@ impl ServerBuilder {
     pub(crate) fn start_in(self, dir: TempDir, dbs: Vec<ServedDatabase>) -> Result<OvsdbServer> {
         let mut server = OvsdbServer {
             dbs,
+            program: self.program,
             tcp: self.tcp,
             tcp_port: self.tcp_port,
             args: self.args,
@@ -273,6 +291,7 @@ pub(crate) fn new_temp_dir() -> Result<TempDir> {
 #[derive(Debug)]
 pub struct OvsdbServer {
     dbs: Vec<ServedDatabase>,
+    program: Option<PathBuf>,
     tcp: bool,
     tcp_port: Option<u16>,
     args: Vec<OsString>,
@@ -493,7 +512,11 @@ impl OvsdbServer {
     fn spawn_inner(&mut self, log_offset: u64) -> Result<()> {
         let started = Instant::now();
         let dir = self.dir.path().to_path_buf();
-        let mut cmd = ovs_command("ovsdb-server", &dir);
+        let mut cmd = match &self.program {
+            Some(custom) => Command::new(custom),
+            None => Command::new(program("ovsdb-server")),
+        };
+        set_ovs_dirs(&mut cmd, &dir);
         for db in &self.dbs {
             cmd.arg(&db.path);
         }
@@ -519,10 +542,8 @@ impl OvsdbServer {
         let stderr = std::fs::File::create(&stderr_path)
             .map_err(|e| Error::io(format!("creating {}", stderr_path.display()), e))?;
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(stderr);
-        let mut child = cmd.spawn().map_err(|source| Error::Spawn {
-            program: "ovsdb-server".into(),
-            source,
-        })?;
+        let program = cmd.get_program().to_string_lossy().into_owned();
+        let mut child = cmd.spawn().map_err(|source| Error::Spawn { program, source })?;
         let status = process::wait_child(&mut child, self.startup_timeout, &shown)
             .map_err(|e| e.with_log(|| self.error_log()))?;
         if !status.success() {

@@ -230,3 +230,31 @@ fn server_schema_matches_testdata() {
         serde_json::from_slice(&std::fs::read(schemas().join("_server.ovsschema")).unwrap()).unwrap();
     assert_eq!(live, saved);
 }
+
+#[test]
+fn a_wrapper_program_runs_the_server() {
+    let _w = watchdog("a_wrapper_program_runs_the_server");
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("wrapper-ran");
+    let wrapper = dir.path().join("wrapper.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\ntouch '{}'\nPATH=\"$PATH:/usr/sbin:/usr/bin\" exec ovsdb-server \"$@\"\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&wrapper).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&wrapper, perms).unwrap();
+    let server = OvsdbServer::builder(nb_schema())
+        .program(&wrapper)
+        .start()
+        .unwrap();
+    assert!(marker.exists());
+    let comm = std::fs::read_to_string(format!("/proc/{}/comm", server.pid().unwrap())).unwrap();
+    assert_eq!(comm.trim(), "ovsdb-server");
+    let dbs = call_ok(&server.unix_remote(), "list_dbs", json!([]));
+    assert_eq!(dbs, json!(["OVN_Northbound", "_Server"]));
+}
