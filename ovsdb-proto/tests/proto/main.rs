@@ -3,3 +3,4 @@
 mod framing;
 mod notation;
 mod ops;
+mod schema;
