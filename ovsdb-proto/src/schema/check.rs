@@ -279,8 +279,8 @@ impl ColumnType {
     ///
     /// What the untyped `Datum` decoding cannot do: integers become reals in real columns, integral
     /// reals integers in integer columns, and the shape follows the type. A map column takes only
-    /// `["map", [[k, v], ...]]`: ovsdb-server 3.1 rejects `["set", []]` there ("expected
-    /// [\"map\", <array>]"), and so does this. A set column takes `["set", [...]]` or a bare atom.
+    /// `["map", [[k, v], ...]]`: ovsdb-server 3.1 rejects `["set", []]` there (`expected
+    /// ["map", <array>]`), and so does this. A set column takes `["set", [...]]` or a bare atom.
     /// The result is canonical (sorted, typed), so it compares equal to what a server sends back.
     ///
     /// # Errors
