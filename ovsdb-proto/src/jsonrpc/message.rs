@@ -1,5 +1,6 @@
 //! JSON-RPC 1.0 messages as RFC 7047 §4 uses them.
 
+use std::fmt;
 use std::str::FromStr;
 
 use bytes::{BufMut, BytesMut};
@@ -76,22 +77,18 @@ pub enum Message {
 pub enum MessageError {
     /// The bytes are not JSON (syntax error, invalid UTF-8, trailing characters, or nesting
     /// deeper than serde_json's limit of 128). The inner error has the line and column.
-    #[error("not a JSON value: {0}")]
     Syntax(DecodeError),
     /// The JSON value is not an object.
-    #[error("at .: a JSON-RPC message must be a JSON object, found {found}")]
     NotAnObject {
         /// The kind of JSON value found (`"array"`, `"string"`, ...).
         found: &'static str,
     },
     /// A required member is absent (`"id"`, or `"params"` of a request or notification).
-    #[error("at .: the message has no {member:?} member")]
     MissingMember {
         /// The member's name.
         member: &'static str,
     },
     /// A member has the wrong JSON type (`"method"` not a string, `"params"` not an array).
-    #[error("at {member}: expected {expected}, found {found}")]
     WrongType {
         /// The member's name, which is also its path.
         member: &'static str,
@@ -101,20 +98,16 @@ pub enum MessageError {
         found: &'static str,
     },
     /// A response has both a non-null `result` and a non-null `error`.
-    #[error("at .: a response must not have both a non-null \"result\" and a non-null \"error\"")]
     ResultAndError,
     /// The message has `"method"` (so it is a request or notification) and also `member`
     /// (`"result"` or `"error"`, so it is a response).
-    #[error("at .: the message has both \"method\" (a request) and {member:?} (a response)")]
     MethodAndResponseMember {
         /// `"result"` or `"error"`.
         member: &'static str,
     },
     /// A response's `id` is `null`, so it cannot be matched to a request.
-    #[error("at id: a response's id must not be null")]
     NullResponseId,
     /// None of `"method"`, `"result"` and `"error"` is present.
-    #[error("at .: not a JSON-RPC message: no \"method\", \"result\" or \"error\" member")]
     UnknownKind,
 }
 
@@ -132,18 +125,42 @@ impl MessageError {
             | MessageError::UnknownKind => ".",
         }
     }
+
+    /// What was wrong, without the path.
+    fn problem(&self) -> String {
+        match self {
+            MessageError::Syntax(e) => format!("not a JSON value: {}", e.message),
+            MessageError::NotAnObject { found } => {
+                format!("a JSON-RPC message must be a JSON object, found {found}")
+            }
+            MessageError::MissingMember { member } => format!("the message has no {member:?} member"),
+            MessageError::WrongType { expected, found, .. } => format!("expected {expected}, found {found}"),
+            MessageError::ResultAndError => {
+                "a response must not have both a non-null \"result\" and a non-null \"error\"".to_owned()
+            }
+            MessageError::MethodAndResponseMember { member } => {
+                format!("the message has both \"method\" (a request) and {member:?} (a response)")
+            }
+            MessageError::NullResponseId => "a response's id must not be null".to_owned(),
+            MessageError::UnknownKind => {
+                "not a JSON-RPC message: no \"method\", \"result\" or \"error\" member".to_owned()
+            }
+        }
+    }
+}
+
+impl fmt::Display for MessageError {
+    /// `at <path>: <problem>`, as [`DecodeError`] displays.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at {}: {}", self.path(), self.problem())
+    }
 }
 
 impl From<MessageError> for DecodeError {
     fn from(e: MessageError) -> DecodeError {
         match e {
             MessageError::Syntax(d) => d,
-            other => {
-                let text = other.to_string();
-                let prefix = format!("at {}: ", other.path());
-                let message = text.strip_prefix(&prefix).unwrap_or(&text).to_owned();
-                DecodeError::new(other.path(), message)
-            }
+            other => DecodeError::new(other.path(), other.problem()),
         }
     }
 }
@@ -481,6 +498,7 @@ mod tests {
         }
         let syntax = dec(r#"{"id":1,"#).unwrap_err();
         assert!(matches!(syntax, MessageError::Syntax(_)), "{syntax}");
+        assert!(syntax.to_string().contains(": not a JSON value: "), "{syntax}");
         assert!(syntax.to_string().contains("line 1"), "{syntax}");
     }
 
