@@ -13,6 +13,7 @@ use std::marker::PhantomData;
 
 use crate::data::{Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum};
 use crate::data::{NamedUuid, Row, Uuid};
+use crate::schema::DatabaseSchema;
 
 /// A typed row that did not decode, naming the table and column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +59,9 @@ pub trait Database: Send + Sync + 'static {
     /// Table names, sorted.
     const TABLES: &'static [&'static str];
 
+    /// The embedded schema, parsed on first use and kept for the life of the process.
+    fn schema() -> &'static DatabaseSchema;
+
     /// Calls `visitor.visit::<T>()` once for every table type of the database, in name order.
     ///
     /// This is how generic code (a replica monitoring every table, a test) walks the tables
@@ -65,6 +69,20 @@ pub trait Database: Send + Sync + 'static {
     fn for_each_table<V: TableVisitor<Self>>(visitor: &mut V)
     where
         Self: Sized;
+}
+
+/// Parses the schema text generated code embeds in [`Database::SCHEMA_JSON`]; generated
+/// [`Database::schema`] implementations call it once.
+///
+/// # Panics
+/// If `json` is not a valid schema. The generator parsed and validated the same text before
+/// embedding it, and each generated crate has a test that parses it, so this happens only if the
+/// embedded text was edited by hand into something invalid.
+pub fn parse_embedded_schema(json: &str) -> DatabaseSchema {
+    match DatabaseSchema::from_json_str(json) {
+        Ok(schema) => schema,
+        Err(e) => panic!("embedded OVSDB schema does not parse (edited by hand?): {e}"),
+    }
 }
 
 /// Receives the table types of a [`Database`] from [`Database::for_each_table`].
@@ -401,8 +419,16 @@ mod tests {
         const NAME: &'static str = "Test";
         const SCHEMA_VERSION: &'static str = "1.0.0";
         const SCHEMA_CKSUM: Option<&'static str> = None;
-        const SCHEMA_JSON: &'static str = "{}";
+        const SCHEMA_JSON: &'static str = r#"{"name": "Test", "version": "1.0.0", "tables": {"T": {"columns": {
+            "n": {"type": "integer"}, "opt": {"type": {"key": "string", "min": 0}},
+            "peers": {"type": {"key": {"type": "uuid", "refTable": "T"}, "min": 0, "max": "unlimited"}},
+            "ids": {"type": {"key": "string", "value": "string", "min": 0, "max": "unlimited"}}},
+            "indexes": [["n", "opt"]], "isRoot": true}}}"#;
         const TABLES: &'static [&'static str] = &["T"];
+        fn schema() -> &'static DatabaseSchema {
+            static SCHEMA: std::sync::OnceLock<DatabaseSchema> = std::sync::OnceLock::new();
+            SCHEMA.get_or_init(|| parse_embedded_schema(Self::SCHEMA_JSON))
+        }
         fn for_each_table<V: TableVisitor<Self>>(visitor: &mut V) {
             visitor.visit::<T>();
         }
@@ -589,5 +615,10 @@ mod tests {
         let mut names = Names(Vec::new());
         TestDb::for_each_table(&mut names);
         assert_eq!(names.0, TestDb::TABLES);
+        let schema = TestDb::schema();
+        assert_eq!(schema.name, TestDb::NAME);
+        assert!(std::ptr::eq(schema, TestDb::schema()), "parsed once");
+        let cols: Vec<&str> = schema.tables["T"].columns.keys().map(String::as_str).collect();
+        assert_eq!(cols, T::COLUMNS);
     }
 }

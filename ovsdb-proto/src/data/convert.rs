@@ -241,6 +241,17 @@ impl IntoAtom for &str {
     }
 }
 
+/// The text of a string atom, without copying it (for generated string enums).
+///
+/// # Errors
+/// [`DatumError::AtomType`] for any other atom.
+pub fn atom_str(atom: &Atom) -> Result<&str, DatumError> {
+    match atom {
+        Atom::String(s) => Ok(s),
+        other => Err(atom_type_error(AtomicType::String, other)),
+    }
+}
+
 /// The elements of a set datum; a map is an error.
 fn set_of(datum: &Datum) -> Result<&BTreeSet<Atom>, DatumError> {
     datum.as_set().ok_or(DatumError::ExpectedSet)

@@ -6,6 +6,6 @@ mod datum;
 mod row;
 
 pub use atom::{Atom, AtomicType, InvalidId, NamedUuid, Real, Uuid, is_id};
-pub use convert::{DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, NotFinite};
+pub use convert::{DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, NotFinite, atom_str};
 pub use datum::Datum;
 pub use row::Row;
