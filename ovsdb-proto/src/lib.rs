@@ -17,11 +17,15 @@
 //! ```
 
 pub mod data;
+pub mod diff;
 pub mod error;
 pub mod jsonrpc;
+pub mod method;
+pub mod notify;
 pub mod op;
 pub mod schema;
 pub mod table;
+pub mod update;
 
 pub use data::{
     Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, InvalidId, NamedUuid,
@@ -29,7 +33,15 @@ pub use data::{
 };
 pub use error::DecodeError;
 pub use jsonrpc::{FrameSplitter, FramingError, Id, Message};
-pub use op::{ErrorKind, OvsdbError};
+pub use diff::DiffKind;
+pub use method::Method;
+pub use notify::Notification;
+pub use op::{
+    Condition, ErrorKind, Function, Mutation, Mutator, Operation, OperationResult, OvsdbError, TransactReply,
+};
+pub use update::{
+    MonitorRequest, MonitorRequests, MonitorSelect, RowUpdate, RowUpdate2, TableUpdates, TableUpdates2,
+};
 pub use schema::{
     BaseType, ColumnSchema, ColumnType, DatabaseSchema, DatumCheckError, Max, NamedUuids, RefType, SchemaError, TableSchema,
 };

@@ -3,16 +3,18 @@
 //!
 //! [`ErrorKind`] is one closed table of the tag strings that ovsdb-server 3.1 really sends. Each
 //! was checked against the real 3.1.0 binary (present as a string in `/usr/sbin/ovsdb-server`) and,
-//! where a client can provoke it, by provoking it from a running server; the variant docs say which.
-//! Two RFC 7047 strings are deliberately absent: `"resources exhausted"` does not occur in the
-//! 3.1.0 binary at all, so the server cannot send it; it decodes as [`ErrorKind::Other`] like any
-//! tag from another implementation.
+//! where a client can provoke it, by provoking it from a running server; the variant docs say which,
+//! and `testdata/errors/` holds the recorded requests and replies. One RFC 7047 §4.1.3 string is
+//! deliberately absent: `"resources exhausted"` does not occur in the 3.1.0 binary at all, so the
+//! server cannot send it; it decodes as [`ErrorKind::Other`] like any tag from another
+//! implementation. `"duplicate request ID"` is not a tag either: 3.1 reports a reused id as a
+//! `"syntax error"` whose details say so.
 //!
 //! [`OvsdbError`] is the whole error value. ovsdb-server sends it in two shapes:
 //! - an object `{"error": <tag>, "details": <string>?, "syntax": <string>?, "io-error": <string>?}`
 //!   (every operation error and most RPC errors);
 //! - a bare JSON string, the tag alone, for a few RPC errors (`"unknown method"`,
-//!   `"unknown monitor"`, `"canceled"`).
+//!   `"unknown monitor"`, `"canceled"`, `"invalid parameters"`, the read-only lock refusal).
 //!
 //! Both decode to [`OvsdbError`]; [`OvsdbError::bare`] records which one arrived, and serialisation
 //! writes the same shape back.
@@ -98,7 +100,7 @@ pub enum ErrorKind {
     NotAllowed,
     /// `"permission error"` (ovsdb-server(7), RBAC): the role of this connection (RBAC_Role of the
     /// remote's `role`) forbids the insert, update, mutate, delete or `convert`. In the 3.1.0
-    /// binary; provoked only with an RBAC-enabled remote.
+    /// binary; provoked from 3.1.0 through an OVN_Southbound remote bound to a role.
     PermissionError,
     /// `"invalid parameters"` (ovsdb-server(7)): as an object, the error of `convert` (§4.1.19)
     /// when the new schema's name differs from the database's; as a bare string, the RPC error of
@@ -116,6 +118,10 @@ pub enum ErrorKind {
     /// `"unknown monitor"` (RFC 7047 §4.1.7): the bare string RPC error of `monitor_cancel` for an
     /// id with no monitor. Provoked from 3.1.0.
     UnknownMonitor,
+    /// `"lock and unlock methods not allowed, DB server is read only."`: the whole bare-string RPC
+    /// error of `lock`, `steal` and `unlock` on a read-only session (a server running as the
+    /// backup of an active-backup pair, `--sync-from`). Provoked from 3.1.0.
+    ReadOnlyLock,
     /// `"cluster error"` (ovsdb-server(7), clustered databases): the RAFT layer could not commit
     /// (e.g. lost leadership). ovsdb-server retries a `transact` that hits it, so it mostly reaches
     /// clients of `convert`. In the 3.1.0 binary; not provoked.
@@ -156,6 +162,7 @@ impl ErrorKind {
         ErrorKind::Canceled,
         ErrorKind::UnknownMethod,
         ErrorKind::UnknownMonitor,
+        ErrorKind::ReadOnlyLock,
         ErrorKind::ClusterError,
         ErrorKind::InternalError,
         ErrorKind::OvsdbError,
@@ -186,6 +193,7 @@ impl ErrorKind {
             ErrorKind::Canceled => "canceled",
             ErrorKind::UnknownMethod => "unknown method",
             ErrorKind::UnknownMonitor => "unknown monitor",
+            ErrorKind::ReadOnlyLock => "lock and unlock methods not allowed, DB server is read only.",
             ErrorKind::ClusterError => "cluster error",
             ErrorKind::InternalError => "internal error",
             ErrorKind::OvsdbError => "ovsdb error",
