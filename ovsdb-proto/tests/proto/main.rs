@@ -4,3 +4,5 @@ mod framing;
 mod notation;
 mod ops;
 mod schema;
+mod errors;
+mod updates;
