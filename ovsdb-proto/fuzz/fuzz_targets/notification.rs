@@ -1,40 +1,36 @@
 //! Fuzz target: one JSON-RPC message from the server, decoded as far as it goes.
 //!
-//! The input is decoded as a [`Message`]; a message that decodes must re-encode to itself. A
-//! notification is then decoded by method: `update` / `update2` (`[<json-value>, <table-updates>]`),
-//! `update3` (`[<json-value>, <last-txn-id>, <table-updates>]`), `locked` / `stolen`
-//! (`[<lock-name>]`), `monitor_canceled` (`[<json-value>]`). Every row that decodes must survive
-//! encode/decode unchanged (the canonical notation round trip).
-//!
-//! NOTE: this decodes table updates with a stand-in type (`table -> uuid -> kind -> row`) until
-//! the typed `ovsdb_proto::notify` / `update` types exist; then it should switch to them.
+//! - The input is decoded as a [`Message`]; a message that decodes must re-encode to itself.
+//! - A notification is decoded as an [`ovsdb_proto::notify::Notification`] (`update`,
+//!   `update2`, `update3`, `locked`, `stolen`, `monitor_canceled`); one that decodes must survive
+//!   its canonical output: decoding `params()` gives the same notification, whose `params()` are
+//!   the same JSON, and `to_message()` decodes back to it.
+//! - A response's result is tried as the reply of `monitor` ([`TableUpdates`]), `monitor_cond`
+//!   ([`TableUpdates2`]) and `monitor_cond_since` ([`MonitorCondSinceReply`]), with the same
+//!   canonical round trip for whatever decodes.
 #![no_main]
 
-use std::collections::BTreeMap;
+use std::fmt::Debug;
 
 use libfuzzer_sys::fuzz_target;
-use ovsdb_proto::Row;
 use ovsdb_proto::jsonrpc::Message;
+use ovsdb_proto::notify::Notification;
+use ovsdb_proto::update::{MonitorCondSinceReply, TableUpdates, TableUpdates2};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// `<table-updates>` / `<table-updates2>`: table name -> row uuid -> `old`/`new` (update) or
-/// `initial`/`insert`/`modify`/`delete` (update2; `delete` is null) -> row.
-type TableUpdates = BTreeMap<String, BTreeMap<String, BTreeMap<String, Option<Row>>>>;
-
-fn check_updates(updates: &Value) {
-    let Ok(updates) = serde_json::from_value::<TableUpdates>(updates.clone()) else {
+fn round_trip<T: DeserializeOwned + Serialize + PartialEq + Debug>(v: &Value) {
+    let Ok(t) = serde_json::from_value::<T>(v.clone()) else {
         return;
     };
-    for rows in updates.values() {
-        for kinds in rows.values() {
-            for row in kinds.values().flatten() {
-                let text = serde_json::to_string(row).expect("a row always encodes");
-                let back: Row = serde_json::from_str(&text).expect("an encoded row decodes");
-                assert_eq!(&back, row, "{text}");
-                assert_eq!(serde_json::to_string(&back).expect("encodes"), text);
-            }
-        }
-    }
+    let out = serde_json::to_value(&t).expect("a decoded value encodes");
+    let back: T = match serde_json::from_value(out.clone()) {
+        Ok(b) => b,
+        Err(e) => panic!("canonical output does not decode: {e}\n{out}"),
+    };
+    assert_eq!(back, t, "{out}");
+    assert_eq!(serde_json::to_value(&back).expect("encodes"), out);
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -42,18 +38,26 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert_eq!(Message::from_slice(&message.to_vec()).as_ref(), Ok(&message));
-    let Message::Notification { method, params } = message else {
-        return;
-    };
-    let Some(params) = params.as_array() else {
-        panic!("a decoded notification's params is always an array");
-    };
-    match (method.as_str(), params.as_slice()) {
-        ("update" | "update2", [_monitor_id, updates]) => check_updates(updates),
-        ("update3", [_monitor_id, last_txn_id, updates]) => {
-            let _ = last_txn_id.as_str().map(ovsdb_proto::Uuid::try_parse);
-            check_updates(updates);
+    match &message {
+        Message::Notification { .. } => {
+            let Ok(n) = Notification::from_message(&message) else {
+                return;
+            };
+            let params = n.params();
+            assert!(params.is_array(), "{params}");
+            let again = match Notification::decode(n.method(), &params) {
+                Ok(a) => a,
+                Err(e) => panic!("canonical params do not decode: {e}\n{params}"),
+            };
+            assert_eq!(again, n, "{params}");
+            assert_eq!(again.params(), params);
+            assert_eq!(Notification::from_message(&n.to_message()).as_ref(), Ok(&n));
         }
-        _ => {}
+        Message::Response { result, .. } => {
+            round_trip::<TableUpdates>(result);
+            round_trip::<TableUpdates2>(result);
+            round_trip::<MonitorCondSinceReply>(result);
+        }
+        Message::Request { .. } => {}
     }
 });
