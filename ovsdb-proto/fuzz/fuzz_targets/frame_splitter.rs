@@ -50,7 +50,11 @@ fn run(mut splitter: FrameSplitter, stream: &[u8], mut chunk: impl FnMut() -> us
             Err(e) => Err(e),
         }
     };
-    Outcome { frames, end, offset: splitter.stream_offset() }
+    Outcome {
+        frames,
+        end,
+        offset: splitter.stream_offset(),
+    }
 }
 
 fn is_ws(b: u8) -> bool {
@@ -67,7 +71,13 @@ fn skip_ws(stream: &[u8], mut pos: usize) -> usize {
 fn splitter_for(mode: u8) -> (FrameSplitter, usize, usize) {
     let max_len = [ovsdb_proto::jsonrpc::DEFAULT_MAX_FRAME_LEN, 16, 64, 300][usize::from(mode & 3)];
     let max_depth = [ovsdb_proto::jsonrpc::DEFAULT_MAX_DEPTH, 1, 4, 200][usize::from((mode >> 2) & 3)];
-    (FrameSplitter::new().with_max_frame_len(max_len).with_max_depth(max_depth), max_len, max_depth)
+    (
+        FrameSplitter::new()
+            .with_max_frame_len(max_len)
+            .with_max_depth(max_depth),
+        max_len,
+        max_depth,
+    )
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -141,7 +151,10 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(values.byte_offset(), ends[i]);
                 } else {
                     assert!(
-                        matches!(whole.end, Err(FramingError::FrameTooLong { .. } | FramingError::TooDeep { .. })),
+                        matches!(
+                            whole.end,
+                            Err(FramingError::FrameTooLong { .. } | FramingError::TooDeep { .. })
+                        ),
                         "serde_json read value {i} but the splitter ended with {:?}",
                         whole.end
                     );
