@@ -1,0 +1,654 @@
+//! The low layer: one JSON-RPC connection over any byte stream, no reconnection.
+//!
+//! [`connect`] takes a connected stream (TCP, unix, TLS, or an in-memory
+//! [`tokio::io::duplex`] pipe in tests) and returns three things:
+//! - an [`RpcClient`], a cheap-to-clone handle that sends requests and awaits their replies;
+//! - a [`Notifications`] receiver that yields the server's notifications in wire order;
+//! - the [`Connection`], a future that does all the I/O and must be spawned (or polled).
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), ovsdb_client::Error> {
+//! use ovsdb_client::rpc::{self, RpcOptions};
+//! let stream = tokio::net::UnixStream::connect("/var/run/openvswitch/db.sock").await.map_err(ovsdb_client::Error::Io)?;
+//! let (client, _notifications, connection) = rpc::connect(stream, &RpcOptions::default());
+//! tokio::spawn(connection);
+//! let dbs = client.call(&ovsdb_proto::method::ListDbs).await?;
+//! println!("{dbs:?}");
+//! # Ok(()) }
+//! ```
+//!
+//! # Behaviour
+//! - **Echo.** The connection answers the server's `echo` requests (ovsdb-server's inactivity
+//!   probe) itself, on its own queue, even when callers are blocked or nobody reads
+//!   notifications.
+//! - **Multiplexing.** Requests get increasing integer ids; replies may come in any order and
+//!   wake the matching caller. Up to [`RpcOptions::max_in_flight`] requests wait for replies at
+//!   once; further callers wait for a slot (within their deadline).
+//! - **Deadlines.** Every request has one ([`RpcOptions::request_timeout`], or
+//!   [`RpcClient::with_timeout`]); waiting for a slot counts. A `transact` that times out after it
+//!   was sent gets a best-effort `cancel` notification (RFC 7047 §4.1.4).
+//! - **Cancellation.** Dropping a call's future before the request was written means it is never
+//!   written; after that, the reply is discarded when it comes.
+//! - **Notifications** are delivered in the order they arrived, on an unbounded queue, so a
+//!   caller awaiting a reply never waits for someone to read notifications (no deadlock); memory
+//!   is bounded by how fast the server sends. Each carries a sequence number, and every reply says
+//!   how many notifications preceded it ([`Reply::notifications_before`]), which is what a replica
+//!   needs to apply a transaction's own updates (sent before its reply, ovsdb-server(7) §4.1.5)
+//!   before reporting the commit.
+//! - **Inactivity probe** ([`RpcOptions::inactivity_probe`]): after that long with nothing
+//!   received, an `echo` is sent; if still nothing arrives within another interval the connection
+//!   fails with [`Error::ProbeTimeout`]. A hung server is detected within two intervals.
+//! - **Closing.** The connection ends when the server closes it, on an I/O, framing or probe
+//!   error, or cleanly (`Ok(())`) when every [`RpcClient`] has been dropped. Requests still
+//!   waiting then fail with [`Error::OutcomeUnknown`] if they were a `transact` (or `convert`)
+//!   already written, and [`Error::Disconnected`] otherwise. Dropping the [`Connection`] future
+//!   has the same effect.
+//! - **No deadlock by construction:** the reader never waits for the writer or for callers (it
+//!   only completes one-shot replies and pushes to unbounded queues); locks are never held across
+//!   an `.await`.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::BytesMut;
+use ovsdb_proto::jsonrpc::{DEFAULT_MAX_FRAME_LEN, FrameSplitter, Id, Message, decode_frame};
+use ovsdb_proto::method::{Cancel, Method};
+use ovsdb_proto::notify::{Notification, NotificationError};
+use ovsdb_proto::{ErrorKind, OvsdbError};
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::time::Instant;
+
+use crate::error::{Error, is_durable};
+
+/// Default [`RpcOptions::max_in_flight`].
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 64;
+/// Default [`RpcOptions::request_timeout`]: 30 s.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The id of the `echo` requests this side sends as its inactivity probe (as OVS clients do).
+const PROBE_ID: &str = "echo";
+
+/// Options of one connection.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RpcOptions {
+    /// Longest accepted message from the server, in bytes (default 64 MiB); a longer one closes
+    /// the connection with [`Error::Framing`].
+    pub max_frame_len: usize,
+    /// How many requests may wait for replies at once (default 64).
+    pub max_in_flight: usize,
+    /// Deadline of each request, from the call to the reply (default 30 s).
+    pub request_timeout: Duration,
+    /// Client-side inactivity probe interval; `None` (the default here) disables it.
+    pub inactivity_probe: Option<Duration>,
+}
+
+impl Default for RpcOptions {
+    fn default() -> Self {
+        RpcOptions {
+            max_frame_len: DEFAULT_MAX_FRAME_LEN,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            inactivity_probe: None,
+        }
+    }
+}
+
+impl RpcOptions {
+    /// Sets [`RpcOptions::max_frame_len`].
+    pub fn max_frame_len(mut self, bytes: usize) -> Self {
+        self.max_frame_len = bytes;
+        self
+    }
+
+    /// Sets [`RpcOptions::max_in_flight`] (at least 1).
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.max_in_flight = n.max(1);
+        self
+    }
+
+    /// Sets [`RpcOptions::request_timeout`].
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets [`RpcOptions::inactivity_probe`].
+    pub fn inactivity_probe(mut self, interval: Option<Duration>) -> Self {
+        self.inactivity_probe = interval;
+        self
+    }
+}
+
+/// A successful reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The `result` member.
+    pub result: Value,
+    /// How many notifications the connection had received before this reply (the
+    /// [`RawNotification::seq`] of the next notification).
+    pub notifications_before: u64,
+}
+
+/// A notification from the server, undecoded, with its place in the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawNotification {
+    /// The method name (`"update2"`, `"locked"`...).
+    pub method: String,
+    /// The params array.
+    pub params: Value,
+    /// 0 for the first notification of the connection, then 1, 2...
+    pub seq: u64,
+}
+
+impl RawNotification {
+    /// Decodes it as one of the notifications ovsdb-server sends.
+    ///
+    /// # Errors
+    /// [`NotificationError`] for an unknown method or params that do not decode.
+    pub fn decode(&self) -> Result<Notification, NotificationError> {
+        Notification::decode(&self.method, &self.params)
+    }
+}
+
+/// The server's notifications on one connection, in wire order. Ends (`None`) when the
+/// connection closes. Dropping it discards later notifications.
+#[derive(Debug)]
+pub struct Notifications {
+    rx: mpsc::UnboundedReceiver<RawNotification>,
+}
+
+impl Notifications {
+    /// The next notification, or `None` once the connection has closed and all were read.
+    pub async fn recv(&mut self) -> Option<RawNotification> {
+        self.rx.recv().await
+    }
+
+    /// The next notification if one is already queued.
+    pub fn try_recv(&mut self) -> Option<RawNotification> {
+        self.rx.try_recv().ok()
+    }
+}
+
+impl futures::Stream for Notifications {
+    type Item = RawNotification;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<RawNotification>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+struct Pending {
+    method: String,
+    tx: oneshot::Sender<Result<Reply, Error>>,
+    written: bool,
+}
+
+#[derive(Default)]
+struct State {
+    pending: HashMap<u64, Pending>,
+    closed: bool,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    permits: Semaphore,
+    next_id: AtomicU64,
+    notifications: AtomicU64,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding this lock cannot leave `State` inconsistent (every critical
+        // section is a single map operation), so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Marks the connection closed and fails every waiting request.
+    fn close(&self) {
+        let drained: Vec<Pending> = {
+            let mut st = self.lock();
+            st.closed = true;
+            st.pending.drain().map(|(_, p)| p).collect()
+        };
+        self.permits.close();
+        for p in drained {
+            let err = lost(&p.method, p.written);
+            let _receiver_gone = p.tx.send(Err(err));
+        }
+    }
+}
+
+/// The error for a request whose connection went away.
+fn lost(method: &str, written: bool) -> Error {
+    if written && is_durable(method) {
+        Error::OutcomeUnknown {
+            method: method.to_owned(),
+        }
+    } else {
+        Error::Disconnected {
+            method: method.to_owned(),
+        }
+    }
+}
+
+struct Outgoing {
+    /// The request id whose pending entry must still exist for the bytes to be written (`None`
+    /// for notifications and echo replies).
+    id: Option<u64>,
+    bytes: Vec<u8>,
+}
+
+/// A handle to send requests on one connection. Cheap to clone; every clone shares the
+/// connection. The connection closes when every clone is dropped.
+#[derive(Clone)]
+pub struct RpcClient {
+    shared: Arc<Shared>,
+    out: mpsc::UnboundedSender<Outgoing>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for RpcClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RpcClient")
+            .field("closed", &self.is_closed())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Removes a pending request when its caller stops waiting.
+struct PendingGuard<'a> {
+    shared: &'a Shared,
+    id: u64,
+}
+
+impl PendingGuard<'_> {
+    /// Removes the entry; returns whether it had been written.
+    fn take(&self) -> Option<bool> {
+        self.shared.lock().pending.remove(&self.id).map(|p| p.written)
+    }
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        self.take();
+    }
+}
+
+impl RpcClient {
+    /// Whether the connection has closed (every request now fails with
+    /// [`Error::Disconnected`]).
+    pub fn is_closed(&self) -> bool {
+        self.shared.lock().closed || self.out.is_closed()
+    }
+
+    /// A handle to the same connection whose requests use `timeout` as their deadline.
+    pub fn with_timeout(&self, timeout: Duration) -> RpcClient {
+        RpcClient {
+            timeout,
+            ..self.clone()
+        }
+    }
+
+    /// The deadline this handle gives each request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Calls a method and decodes its result.
+    ///
+    /// ```no_run
+    /// # async fn f(client: ovsdb_client::rpc::RpcClient) -> Result<(), ovsdb_client::Error> {
+    /// use ovsdb_proto::method::GetSchema;
+    /// let schema = client.call(&GetSchema { db: "OVN_Northbound".into() }).await?;
+    /// println!("{} {}", schema.name, schema.version);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] if the server answered with an error; [`Error::Decode`] if the result does
+    /// not decode; [`Error::Timeout`], [`Error::Disconnected`], [`Error::OutcomeUnknown`] as in
+    /// the module docs. For `cancel` (a notification) returns once it is queued.
+    pub async fn call<M: Method<Params = M>>(&self, method: &M) -> Result<M::Output, Error> {
+        if M::IS_NOTIFICATION {
+            self.notify(M::NAME, method.params_json())?;
+            return M::decode_output(method, Value::Null).map_err(|source| Error::Decode {
+                method: M::NAME,
+                source,
+            });
+        }
+        let reply = self.request(M::NAME, method.params_json()).await?;
+        M::decode_output(method, reply.result).map_err(|source| Error::Decode {
+            method: M::NAME,
+            source,
+        })
+    }
+
+    /// Sends a notification (a request with `"id": null`, which gets no reply).
+    ///
+    /// # Errors
+    /// [`Error::Disconnected`] if the connection has closed.
+    pub fn notify(&self, method: &str, params: Value) -> Result<(), Error> {
+        let bytes = Message::notification(method, params).to_vec();
+        self.out
+            .send(Outgoing { id: None, bytes })
+            .map_err(|_| Error::Disconnected {
+                method: method.to_owned(),
+            })
+    }
+
+    /// Sends a request with any method name and params (which must be a JSON array) and waits for
+    /// its reply, within this handle's deadline.
+    ///
+    /// # Errors
+    /// As [`RpcClient::call`], except [`Error::Decode`].
+    pub async fn request(&self, method: &str, params: Value) -> Result<Reply, Error> {
+        let deadline = Instant::now() + self.timeout;
+        let timeout = |sent| Error::Timeout {
+            method: method.to_owned(),
+            timeout: self.timeout,
+            sent,
+        };
+        let disconnected = || Error::Disconnected {
+            method: method.to_owned(),
+        };
+        let _permit = match tokio::time::timeout_at(deadline, self.shared.permits.acquire()).await {
+            Err(_elapsed) => return Err(timeout(false)),
+            Ok(Err(_closed)) => return Err(disconnected()),
+            Ok(Ok(permit)) => permit,
+        };
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut st = self.shared.lock();
+            if st.closed {
+                return Err(disconnected());
+            }
+            st.pending.insert(
+                id,
+                Pending {
+                    method: method.to_owned(),
+                    tx,
+                    written: false,
+                },
+            );
+        }
+        let guard = PendingGuard {
+            shared: &self.shared,
+            id,
+        };
+        let bytes = Message::request(method, params, id).to_vec();
+        if self.out.send(Outgoing { id: Some(id), bytes }).is_err() {
+            return Err(disconnected());
+        }
+        match tokio::time::timeout_at(deadline, rx).await {
+            Ok(Ok(result)) => result,
+            // The connection dropped the sender without answering: it is gone.
+            Ok(Err(_)) => Err(lost(method, true)),
+            Err(_elapsed) => {
+                let written = guard.take().unwrap_or(true);
+                if written && method == "transact" {
+                    let _closed = self.notify(Cancel::NAME, Cancel { id: Id::from(id) }.params_json());
+                }
+                Err(timeout(written))
+            }
+        }
+    }
+}
+
+/// The I/O half of a connection: a future that reads, writes, answers echoes and probes until the
+/// connection closes. Spawn it (`tokio::spawn(connection)`) or poll it alongside the requests.
+///
+/// Resolves to `Ok(())` when every [`RpcClient`] was dropped (the socket is then shut down), or to
+/// the error that closed the connection: [`Error::PeerClosed`], [`Error::Io`],
+/// [`Error::Framing`], [`Error::Message`], [`Error::ProbeTimeout`], or [`Error::Tls`] when the
+/// TLS peer sent an alert (for example rejecting our certificate).
+#[must_use = "the connection does nothing unless spawned or polled"]
+pub struct Connection {
+    inner: Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").finish_non_exhaustive()
+    }
+}
+
+impl Future for Connection {
+    type Output = Result<(), Error>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+/// Starts a JSON-RPC connection over `stream` (already connected; for TLS, already wrapped).
+///
+/// Returns the request handle, the notification stream and the connection future, which must be
+/// spawned or polled for anything to happen.
+pub fn connect<S>(stream: S, options: &RpcOptions) -> (RpcClient, Notifications, Connection)
+where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::default()),
+        permits: Semaphore::new(options.max_in_flight.max(1)),
+        next_id: AtomicU64::new(0),
+        notifications: AtomicU64::new(0),
+    });
+    let (out_tx, out_rx) = mpsc::unbounded_channel();
+    let (note_tx, note_rx) = mpsc::unbounded_channel();
+    let client = RpcClient {
+        shared: shared.clone(),
+        out: out_tx,
+        timeout: options.request_timeout,
+    };
+    let io = Io {
+        shared,
+        out_rx,
+        note_tx,
+        splitter: FrameSplitter::new().with_max_frame_len(options.max_frame_len),
+        probe: options.inactivity_probe,
+    };
+    let connection = Connection {
+        inner: Box::pin(io.run(stream)),
+    };
+    (client, Notifications { rx: note_rx }, connection)
+}
+
+struct Io {
+    shared: Arc<Shared>,
+    out_rx: mpsc::UnboundedReceiver<Outgoing>,
+    note_tx: mpsc::UnboundedSender<RawNotification>,
+    splitter: FrameSplitter,
+    probe: Option<Duration>,
+}
+
+/// Fails pending requests when the connection future finishes or is dropped.
+struct CloseOnDrop(Arc<Shared>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+impl Io {
+    async fn run<S>(self, stream: S) -> Result<(), Error>
+    where
+        S: AsyncRead + AsyncWrite + Send + 'static,
+    {
+        let Io {
+            shared,
+            out_rx,
+            note_tx,
+            mut splitter,
+            probe,
+        } = self;
+        let _close = CloseOnDrop(shared.clone());
+        let (mut reader, writer) = tokio::io::split(stream);
+        // Echo replies and our probes: never blocked behind callers' requests in a channel that
+        // callers could fill.
+        let (internal_tx, internal_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let write = write_loop(writer, out_rx, internal_rx, shared.clone());
+        tokio::pin!(write);
+
+        let mut buf = BytesMut::with_capacity(16 * 1024);
+        let mut last_rx = Instant::now();
+        let mut probe_sent: Option<Instant> = None;
+        loop {
+            let probe_at = probe.map(|i| probe_sent.unwrap_or(last_rx) + i);
+            if buf.capacity() - buf.len() < 4096 {
+                buf.reserve(16 * 1024);
+            }
+            tokio::select! {
+                biased;
+                read = reader.read_buf(&mut buf) => {
+                    let n = read.map_err(map_read_error)?;
+                    if n == 0 {
+                        if let Err(e) = splitter.next_frame_at_eof(&mut buf) {
+                            return Err(Error::Framing(e));
+                        }
+                        return Err(Error::PeerClosed);
+                    }
+                    last_rx = Instant::now();
+                    probe_sent = None;
+                    while let Some(frame) = splitter.next_frame(&mut buf).map_err(Error::Framing)? {
+                        let msg = decode_frame(&frame).map_err(Error::Message)?;
+                        dispatch(msg, &shared, &note_tx, &internal_tx);
+                    }
+                }
+                done = &mut write => return done,
+                () = sleep_until_opt(probe_at) => {
+                    let now = Instant::now();
+                    if probe_sent.is_some() {
+                        return Err(Error::ProbeTimeout { idle: now - last_rx });
+                    }
+                    tracing::debug!("inactivity probe: sending echo");
+                    let _ = internal_tx.send(Message::request("echo", Value::Array(vec![]), PROBE_ID).to_vec());
+                    probe_sent = Some(now);
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Handles one message from the server. Never blocks.
+fn dispatch(
+    msg: Message,
+    shared: &Shared,
+    note_tx: &mpsc::UnboundedSender<RawNotification>,
+    internal_tx: &mpsc::UnboundedSender<Vec<u8>>,
+) {
+    match msg {
+        Message::Response { result, error, id } => {
+            let Some(n) = id.as_u64() else {
+                if id.as_str() != Some(PROBE_ID) {
+                    tracing::debug!(%id, "reply with an id this client never used; ignored");
+                }
+                return;
+            };
+            let Some(p) = shared.lock().pending.remove(&n) else {
+                tracing::debug!(%id, "reply to a request nobody waits for (timed out or dropped)");
+                return;
+            };
+            let res = if error.is_null() {
+                Ok(Reply {
+                    result,
+                    notifications_before: shared.notifications.load(Ordering::Relaxed),
+                })
+            } else {
+                Err(Error::Rpc {
+                    error: Box::new(ovsdb_error(error)),
+                    method: p.method,
+                })
+            };
+            let _caller_gone = p.tx.send(res);
+        }
+        Message::Request { method, params, id } => {
+            let reply = if method == "echo" {
+                Message::response_ok(id, params)
+            } else {
+                tracing::debug!(%method, "request from the server for an unknown method");
+                Message::response_error(id, Value::from(ErrorKind::UnknownMethod.as_str()))
+            };
+            let _closed = internal_tx.send(reply.to_vec());
+        }
+        Message::Notification { method, params } => {
+            let seq = shared.notifications.fetch_add(1, Ordering::Relaxed);
+            let _nobody_listens = note_tx.send(RawNotification { method, params, seq });
+        }
+    }
+}
+
+/// Converts a JSON-RPC `error` member into an [`OvsdbError`] (object or bare-string form; any
+/// other JSON is kept as the text of an unknown kind).
+fn ovsdb_error(error: Value) -> OvsdbError {
+    match ovsdb_proto::error::from_value::<OvsdbError>(error.clone()) {
+        Ok(e) => e,
+        Err(_) => OvsdbError::new(ErrorKind::from_wire(&error.to_string())),
+    }
+}
+
+async fn write_loop<W: AsyncWrite>(
+    writer: W,
+    mut out_rx: mpsc::UnboundedReceiver<Outgoing>,
+    mut internal_rx: mpsc::UnboundedReceiver<Vec<u8>>,
+    shared: Arc<Shared>,
+) -> Result<(), Error> {
+    tokio::pin!(writer);
+    loop {
+        let bytes = tokio::select! {
+            biased;
+            Some(b) = internal_rx.recv() => b,
+            next = out_rx.recv() => match next {
+                Some(o) => {
+                    if let Some(id) = o.id {
+                        let mut st = shared.lock();
+                        match st.pending.get_mut(&id) {
+                            Some(p) => p.written = true,
+                            None => continue, // the caller gave up before it was written
+                        }
+                    }
+                    o.bytes
+                }
+                None => {
+                    // Every RpcClient is gone: close cleanly.
+                    let _ = writer.flush().await;
+                    let _ = writer.shutdown().await;
+                    return Ok(());
+                }
+            },
+        };
+        writer.write_all(&bytes).await.map_err(Error::Io)?;
+        // Flush once the queues are momentarily empty, so bursts go out together.
+        if internal_rx.is_empty() && out_rx.is_empty() {
+            writer.flush().await.map_err(Error::Io)?;
+        }
+    }
+}
+
+/// Maps a read error: a TLS alert from the peer becomes [`Error::Tls`] with the alert named.
+fn map_read_error(e: std::io::Error) -> Error {
+    match crate::tls::alert_from_io(&e) {
+        Some(tls) => Error::Tls(tls),
+        None => Error::Io(e),
+    }
+}
+
+#[cfg(test)]
+#[path = "rpc_tests.rs"]
+mod tests;
