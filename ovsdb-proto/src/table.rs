@@ -7,12 +7,14 @@
 //! `_uuid` and `_version` belong to whoever holds the row (a replica, a transaction result).
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
 use crate::data::{Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum};
 use crate::data::{NamedUuid, Row, Uuid};
+use crate::op::{Condition, Function, Mutation, Mutator};
 use crate::schema::DatabaseSchema;
 
 /// A typed row that did not decode, naming the table and column.
@@ -348,6 +350,136 @@ impl<T, V: IntoDatum> Column<T, V> {
     }
 }
 
+/// Conditions (RFC 7047 §5.1 `<condition>`) on the column, with a value of the column's type.
+///
+/// On the wire the value is the column's datum: `Acl::PRIORITY.eq(1000)` is
+/// `["priority", "==", 1000]`. Which functions a column type allows is the server's rule (RFC
+/// 7047 §5.1): `<`, `<=`, `>`, `>=` only for scalar integers and reals; `includes` and `excludes`
+/// for any type, meaning subset and disjointness for sets and maps.
+impl<T, V: IntoDatum> Column<T, V> {
+    /// `[column, function, value]` for any function.
+    pub fn condition(self, function: Function, value: impl Into<V>) -> Condition {
+        Condition::new(self.name, function, value.into().into_datum())
+    }
+
+    /// `[column, "==", value]`.
+    pub fn eq(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Eq, value)
+    }
+
+    /// `[column, "!=", value]`.
+    pub fn ne(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Ne, value)
+    }
+
+    /// `[column, "<", value]`.
+    pub fn lt(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Lt, value)
+    }
+
+    /// `[column, "<=", value]`.
+    pub fn le(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Le, value)
+    }
+
+    /// `[column, ">", value]`.
+    pub fn gt(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Gt, value)
+    }
+
+    /// `[column, ">=", value]`.
+    pub fn ge(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Ge, value)
+    }
+
+    /// `[column, "includes", value]`: the column holds every element (pair) of `value`.
+    pub fn includes(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Includes, value)
+    }
+
+    /// `[column, "excludes", value]`: the column holds no element (pair) of `value`.
+    pub fn excludes(self, value: impl Into<V>) -> Condition {
+        self.condition(Function::Excludes, value)
+    }
+
+    /// `(column, datum)` for the `row` of an `update` operation (RFC 7047 §5.2.4).
+    pub fn value(self, value: impl Into<V>) -> (&'static str, Datum) {
+        (self.name, value.into().into_datum())
+    }
+}
+
+/// Arithmetic mutations of an integer column (RFC 7047 §5.1 `<mutation>`).
+impl<T> Column<T, i64> {
+    /// `[column, "+=", n]`.
+    pub fn increment(self, n: i64) -> Mutation {
+        Mutation::new(self.name, Mutator::Add, Datum::scalar(n))
+    }
+
+    /// `[column, "-=", n]`.
+    pub fn decrement(self, n: i64) -> Mutation {
+        Mutation::new(self.name, Mutator::Sub, Datum::scalar(n))
+    }
+}
+
+/// Set conditions and mutations by element.
+impl<T, E: IntoAtom + Ord> Column<T, BTreeSet<E>> {
+    /// `[column, "includes", element]`: the set holds `element`.
+    pub fn contains(self, element: impl Into<E>) -> Condition {
+        Condition::new(self.name, Function::Includes, element.into().into_datum())
+    }
+
+    /// `[column, "insert", element]`: adds one element (RFC 7047 §5.1 `insert` mutator).
+    pub fn insert(self, element: impl Into<E>) -> Mutation {
+        Mutation::insert(self.name, element.into().into_datum())
+    }
+
+    /// `[column, "delete", element]`: removes one element, if present.
+    pub fn delete(self, element: impl Into<E>) -> Mutation {
+        Mutation::delete(self.name, element.into().into_datum())
+    }
+
+    /// `[column, "insert", set]`: adds several elements in one mutation.
+    pub fn insert_all(self, elements: impl IntoIterator<Item = E>) -> Mutation {
+        Mutation::insert(
+            self.name,
+            Datum::Set(elements.into_iter().map(IntoAtom::into_atom).collect()),
+        )
+    }
+
+    /// `[column, "delete", set]`: removes several elements in one mutation.
+    pub fn delete_all(self, elements: impl IntoIterator<Item = E>) -> Mutation {
+        Mutation::delete(
+            self.name,
+            Datum::Set(elements.into_iter().map(IntoAtom::into_atom).collect()),
+        )
+    }
+}
+
+/// Map mutations by key.
+impl<T, K: IntoAtom + Ord, V: IntoAtom> Column<T, BTreeMap<K, V>> {
+    /// `[column, "insert", ["map", [[key, value]]]]`: sets `key` unless the map already has it
+    /// (ovsdb-server does not replace an existing key's value on insert).
+    pub fn insert(self, key: impl Into<K>, value: impl Into<V>) -> Mutation {
+        Mutation::insert(
+            self.name,
+            Datum::map([(key.into().into_atom(), value.into().into_atom())]),
+        )
+    }
+
+    /// `[column, "delete", ["set", [key]]]`: removes `key`, whatever its value.
+    pub fn delete_key(self, key: impl Into<K>) -> Mutation {
+        Mutation::delete(self.name, key.into().into_datum())
+    }
+
+    /// `[column, "delete", ["map", [[key, value]]]]`: removes `key` only if it has `value`.
+    pub fn delete_pair(self, key: impl Into<K>, value: impl Into<V>) -> Mutation {
+        Mutation::delete(
+            self.name,
+            Datum::map([(key.into().into_atom(), value.into().into_atom())]),
+        )
+    }
+}
+
 impl<T, V> Clone for Column<T, V> {
     fn clone(&self) -> Self {
         *self
@@ -578,6 +710,44 @@ mod tests {
         assert_eq!(t.n, 2);
         assert_eq!(t.peers, BTreeSet::from([Ref::new(b)]));
         assert_eq!(t.ids.get("k").map(String::as_str), Some("v"));
+    }
+
+    #[test]
+    fn typed_conditions_and_mutations() {
+        assert_eq!(json(&T::N.eq(3)), r#"["n","==",3]"#);
+        assert_eq!(json(&T::N.ge(3)), r#"["n",">=",3]"#);
+        assert_eq!(json(&T::OPT.eq(None)), r#"["opt","==",["set",[]]]"#);
+        assert_eq!(json(&T::OPT.ne(Some("x".to_owned()))), r#"["opt","!=","x"]"#);
+        let peer = Uuid::from_u128(7);
+        assert_eq!(
+            json(&T::PEERS.contains(peer)),
+            r#"["peers","includes",["uuid","00000000-0000-0000-0000-000000000007"]]"#
+        );
+        let named: Ref<T> = Ref::named(NamedUuid::new("new_peer").unwrap());
+        assert_eq!(
+            json(&T::PEERS.insert(named)),
+            r#"["peers","insert",["named-uuid","new_peer"]]"#
+        );
+        assert_eq!(
+            json(&T::PEERS.delete_all([Ref::new(Uuid::from_u128(1)), Ref::new(Uuid::from_u128(2))])),
+            r#"["peers","delete",["set",[["uuid","00000000-0000-0000-0000-000000000001"],["uuid","00000000-0000-0000-0000-000000000002"]]]]"#
+        );
+        assert_eq!(
+            json(&T::IDS.insert("k", "v")),
+            r#"["ids","insert",["map",[["k","v"]]]]"#
+        );
+        assert_eq!(json(&T::IDS.delete_key("k")), r#"["ids","delete","k"]"#);
+        assert_eq!(
+            json(&T::IDS.delete_pair("k", "v")),
+            r#"["ids","delete",["map",[["k","v"]]]]"#
+        );
+        assert_eq!(json(&T::N.increment(2)), r#"["n","+=",2]"#);
+        assert_eq!(T::N.value(5), ("n", Datum::scalar(5)));
+    }
+
+    /// Wire form of a condition or mutation.
+    fn json<S: serde::Serialize>(v: &S) -> String {
+        serde_json::to_string(v).unwrap()
     }
 
     #[test]
