@@ -1,6 +1,9 @@
 //! Integration tests of ovsdb-client against real `ovsdb-server` processes (started by
 //! ovsdb-testkit in temporary directories). Every test has a watchdog.
 
+// Helpers outside #[test] functions may unwrap too: this is test code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 mod connection;
 mod methods;
