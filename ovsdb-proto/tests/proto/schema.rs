@@ -8,12 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use ovsdb_proto::schema::{
     AtomRole, BaseType, ColumnSchema, ColumnType, DatabaseSchema, DatumCheckError, Max, NamedUuids, RefType,
     SchemaError, TableSchema, Violation,
 };
 use ovsdb_proto::{Atom, AtomicType, Datum, NamedUuid, Row, Uuid};
+use ovsdb_testkit::{OvsdbServer, RawConnection, Watchdog};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -1629,4 +1631,142 @@ fn check_errors_without_location_say_what_and_where_unknown() {
         e.to_string(),
         r#"table T column c: key "b" is not one of the allowed values (["a"])"#
     );
+}
+
+// ---------- against a real ovsdb-server ----------
+
+const SERVER_TEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// `[db, op...]` through `transact`; returns the result array (one entry per operation, plus a
+/// trailing `{"error": ...}` when the commit failed).
+fn transact(c: &mut RawConnection, db: &str, ops: Vec<Value>) -> Vec<Value> {
+    let mut params = vec![json!(db)];
+    params.extend(ops);
+    let reply = c.request("transact", Value::Array(params)).unwrap();
+    assert!(reply["error"].is_null(), "{reply}");
+    reply["result"].as_array().unwrap().clone()
+}
+
+/// For every table of the three real schemas, insert a row that sets nothing and select it in the
+/// same transaction. The insert fails exactly when some column's default breaks its constraints;
+/// otherwise every column holds `default_datum()`, and the commit fails exactly when a required
+/// reference is left as the zero uuid.
+#[test]
+fn defaults_match_a_real_server() {
+    let _w = Watchdog::arm("defaults_match_a_real_server", SERVER_TEST_TIMEOUT);
+    let (mut tables, mut columns_compared) = (0, 0);
+    for (rel, name, ..) in REAL {
+        let server = OvsdbServer::builder(testdata(rel)).start().unwrap();
+        let mut c = RawConnection::connect(&server.unix_remote()).unwrap();
+        let (_, s) = load(rel);
+        for (tname, t) in &s.tables {
+            let results = transact(
+                &mut c,
+                name,
+                vec![
+                    json!({"op": "insert", "table": tname, "row": {}, "uuid-name": "r"}),
+                    json!({"op": "select", "table": tname, "where": [["_uuid", "==", ["named-uuid", "r"]]]}),
+                ],
+            );
+            // ovsdb-server checks the inserted row's constraints (defaults included) at the insert.
+            let bad_default = t.columns.values().any(|col| !col.type_.default_is_valid());
+            if let Some(error) = results[0].get("error") {
+                assert!(bad_default, "{name}.{tname}: {results:?}");
+                assert_eq!(error, "constraint violation", "{name}.{tname}");
+                tables += 1;
+                continue;
+            }
+            assert!(
+                !bad_default,
+                "{name}.{tname}: server accepted a row with an invalid default"
+            );
+            let rows = results[1]["rows"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{tname}: {results:?}"));
+            assert_eq!(rows.len(), 1, "{tname}");
+            let row = &rows[0];
+            for (cname, col) in t.all_columns() {
+                let got = col
+                    .type_
+                    .datum_from_json(&row[cname])
+                    .unwrap_or_else(|e| panic!("{tname}.{cname}: {e}"));
+                if cname.starts_with('_') {
+                    assert!(got.as_scalar().and_then(Atom::as_uuid).is_some());
+                } else {
+                    assert_eq!(
+                        got,
+                        col.type_.default_datum(),
+                        "{tname}.{cname}: server has {}",
+                        row[cname]
+                    );
+                }
+            }
+            // At commit, a required reference left as the zero uuid fails (strong: referential
+            // integrity; weak: the reference is dropped and the column becomes too small).
+            let required_ref = t.columns.values().any(|col| {
+                let ty = &col.type_;
+                ty.min >= 1
+                    && (ty.key.ref_table().is_some()
+                        || ty.value.as_ref().is_some_and(|v| v.ref_table().is_some()))
+            });
+            let failed = results.len() == 3 && results[2].get("error").is_some();
+            assert_eq!(failed, required_ref, "{name}.{tname}: {results:?}");
+            columns_compared += t.columns.len();
+            tables += 1;
+        }
+    }
+    assert_eq!(tables, 30 + 34 + 19);
+    assert!(columns_compared > 400, "{columns_compared}");
+}
+
+/// Every datum `check` rejects in `invalid_data_names_table_column_and_value`, the real server
+/// rejects too (on a row that is otherwise valid); the valid base rows commit.
+#[test]
+fn invalid_data_is_rejected_by_a_real_server_too() {
+    let _w = Watchdog::arm(
+        "invalid_data_is_rejected_by_a_real_server_too",
+        SERVER_TEST_TIMEOUT,
+    );
+    let server = OvsdbServer::builder(testdata("schemas/ovn-nb.ovsschema"))
+        .start()
+        .unwrap();
+    let mut c = RawConnection::connect(&server.unix_remote()).unwrap();
+    let nb = nb();
+    let base = |table: &str| -> Row {
+        match table {
+            "ACL" => Row::new()
+                .with("action", Datum::scalar("allow"))
+                .with("direction", Datum::scalar("to-lport"))
+                .with("match", Datum::scalar("1"))
+                .with("priority", Datum::scalar(1i64)),
+            "Logical_Switch_Port" => Row::new().with("name", Datum::scalar("p")),
+            _ => Row::new(),
+        }
+    };
+    let insert = |row: &Row, table: &str| json!({"op": "insert", "table": table, "row": row});
+    for table in ["ACL", "Logical_Switch_Port", "Logical_Switch"] {
+        nb.check_row(table, &base(table)).unwrap();
+        let r = transact(&mut c, "OVN_Northbound", vec![insert(&base(table), table)]);
+        assert_eq!(r.len(), 1, "{table}: valid base row rejected: {r:?}");
+    }
+    let mut checked = 0;
+    for (table, column, datum, _, _) in invalid_nb_data() {
+        if nb.table(table).is_none() {
+            continue;
+        }
+        let row = base(table).with(column, datum.clone());
+        assert!(nb.check_row(table, &row).is_err());
+        let r = transact(&mut c, "OVN_Northbound", vec![insert(&row, table)]);
+        let error = r
+            .iter()
+            .find_map(|x| x.get("error"))
+            .unwrap_or_else(|| panic!("{table}.{column} {datum}: accepted"));
+        assert!(
+            ["syntax error", "constraint violation", "unknown column"]
+                .contains(&error.as_str().unwrap_or("")),
+            "{table}.{column} {datum}: {r:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 14, "{checked}");
 }
