@@ -3,6 +3,7 @@
 mod framing;
 mod notation;
 mod ops;
+mod real_server;
 mod schema;
 mod errors;
 mod updates;
