@@ -677,7 +677,7 @@ mod tests {
             ..T::default()
         };
         let err = t
-            .apply_diff(&Row::new().with("opt", Datum::scalar("b")))
+            .apply_diff(&Row::new().with("opt", Datum::set(["b", "c"])))
             .unwrap_err();
         assert!(
             matches!(
