@@ -123,15 +123,29 @@ fn optional_references() {
     assert_eq!(row.get("gateway"), Some(&Datum::scalar(gw)));
     assert_eq!(row.get("peer"), Some(&Datum::empty_set()));
     assert_eq!(Router::from_row(&row).unwrap(), r);
-    // update2 diffs of an optional reference: old and new value together switch it.
+    // update2 diffs of an optional reference carry the new value (ovsdb-server 3.1.0).
     let mut r2 = r.clone();
     let other = Uuid::from_u128(3);
-    r2.apply_diff(&Row::new().with("gateway", Datum::set([gw, other])))
-        .unwrap();
-    assert_eq!(r2.gateway, Some(Ref::new(other)));
     r2.apply_diff(&Row::new().with("gateway", Datum::scalar(other)))
         .unwrap();
+    assert_eq!(r2.gateway, Some(Ref::new(other)));
+    r2.apply_diff(&Row::new().with("gateway", Datum::empty_set()))
+        .unwrap();
     assert_eq!(r2.gateway, None);
+    // Two values are no optional value.
+    let err = r2
+        .apply_diff(&Row::new().with("gateway", Datum::set([gw, other])))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RowError::Diff {
+                column: "gateway",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert_eq!((Router::IS_ROOT, Gateway::IS_ROOT), (true, false));
     assert_eq!(OptionalRefsDb::TABLES, ["Gateway", "Router"]);
     // A weak scalar reference defaults to the nil UUID.

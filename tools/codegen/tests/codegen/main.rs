@@ -6,4 +6,5 @@
 mod cli;
 mod compiled;
 mod errors;
+mod roundtrip;
 mod snapshots;
