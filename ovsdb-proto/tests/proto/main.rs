@@ -7,3 +7,4 @@ mod real_server;
 mod schema;
 mod errors;
 mod updates;
+mod golden;
