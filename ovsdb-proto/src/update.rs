@@ -77,8 +77,9 @@ pub struct MonitorRequest {
     /// `"columns"`: which columns to report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<String>>,
-    /// `"where"`: report only rows matching any... all of these conditions (ovsdb-server(7)
-    /// §4.1.12: an empty array or absence means every row).
+    /// `"where"`: report only rows matching **any** of these conditions (ovsdb-server(7) §4.1.12;
+    /// checked on 3.1.0: a monitor `where` is a disjunction, unlike a transact `where`). An empty
+    /// array or absence means every row; `[false]` means none.
     #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     pub where_: Option<Vec<Condition>>,
     /// `"select"`.

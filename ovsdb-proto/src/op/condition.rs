@@ -95,7 +95,9 @@ impl<'de> Deserialize<'de> for Function {
 ///
 /// Wire forms: `[<column>, <function>, <value>]`, or a JSON boolean (`true` matches every row,
 /// `false` none). ovsdb-server accepts booleans wherever a `where` array is taken (operations and
-/// `monitor_cond` requests); an empty `where` array means "every row".
+/// `monitor_cond` requests); an empty `where` array means "every row". The conditions of an
+/// operation's `where` must all hold (conjunction); those of a monitor request's `where` are
+/// alternatives (disjunction) — both checked on ovsdb-server 3.1.0.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Condition {
     /// `[<column>, <function>, <value>]`: compare column `column` with `value`.

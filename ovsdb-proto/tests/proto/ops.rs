@@ -233,3 +233,79 @@ fn transact_reply_shapes() {
         other => panic!("{other:?}"),
     }
 }
+
+mod method_outputs {
+    use ovsdb_proto::method::{
+        EmptyResult, GetServerId, ListDbs, Lock, LockResult, Method, MonitorCancel, MonitorCondSince,
+        Transact,
+    };
+    use ovsdb_proto::op::Operation;
+    use ovsdb_proto::update::{MonitorRequests, RowUpdate2};
+    use serde_json::json;
+
+    // Results as recorded from ovsdb-server 3.1.0.
+    #[test]
+    fn outputs_decode() {
+        assert_eq!(
+            ListDbs::decode_output(&ListDbs, json!(["OVN_Northbound", "_Server"])).unwrap(),
+            ["OVN_Northbound", "_Server"]
+        );
+        let id =
+            GetServerId::decode_output(&GetServerId, json!("41a31e34-8faf-4fab-938e-53adcbb5488d")).unwrap();
+        assert_eq!(id.to_string(), "41a31e34-8faf-4fab-938e-53adcbb5488d");
+        assert!(GetServerId::decode_output(&GetServerId, json!("nope")).is_err());
+        let lock = Lock { lock: "L".into() };
+        assert_eq!(
+            Lock::decode_output(&lock, json!({"locked": true})).unwrap(),
+            LockResult { locked: true }
+        );
+        assert!(Lock::decode_output(&lock, json!({})).is_err());
+        let mc = MonitorCancel {
+            monitor_id: json!("m"),
+        };
+        assert_eq!(
+            MonitorCancel::decode_output(&mc, json!({})).unwrap(),
+            EmptyResult {}
+        );
+        assert!(MonitorCancel::decode_output(&mc, json!({"x": 1})).is_err());
+
+        let since = MonitorCondSince {
+            db: "OVN_Northbound".into(),
+            monitor_id: json!("m"),
+            requests: MonitorRequests::new(),
+            last_txn_id: None,
+        };
+        let r = MonitorCondSince::decode_output(
+            &since,
+            json!([false, "00000000-0000-0000-0000-000000000000", {"Logical_Switch": {"8ca773ff-70d9-4cc6-8dd1-8e8412145232": {"initial": {"name": "ls0"}}}}]),
+        )
+        .unwrap();
+        assert!(!r.found && r.last_txn_id.is_none());
+        let rows = &r.updates.0["Logical_Switch"];
+        assert!(matches!(rows.values().next(), Some(RowUpdate2::Initial(row)) if row.len() == 1));
+        let e = MonitorCondSince::decode_output(&since, json!([false, "zero", {}])).unwrap_err();
+        assert_eq!(e.path, "[1]", "{e}");
+    }
+
+    #[test]
+    fn transact_output_errors_carry_the_element_path() {
+        let t = Transact::new(
+            "OVN_Northbound",
+            vec![Operation::comment("a"), Operation::comment("b")],
+        );
+        let e = Transact::decode_output(&t, json!([{}, {"error": 5}])).unwrap_err();
+        assert_eq!(e.path, "[1].error", "{e}");
+        let e = Transact::decode_output(&t, json!([{}, {"count": 1}])).unwrap_err();
+        assert_eq!(e.path, "[1]", "{e}");
+        let e = Transact::decode_output(&t, json!([{}, {}, {}])).unwrap_err();
+        assert_eq!(e.path, "[2]", "{e}");
+        let e = Transact::decode_output(&t, json!([{}])).unwrap_err();
+        assert_eq!(e.path, ".", "{e}");
+        assert!(
+            Transact::decode_output(&t, json!([{}, {}]))
+                .unwrap()
+                .error()
+                .is_none()
+        );
+    }
+}
