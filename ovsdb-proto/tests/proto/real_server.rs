@@ -387,3 +387,104 @@ fn io_error_when_the_file_cannot_grow(seen: &mut Seen) {
     let err = reply_error(&r).unwrap();
     assert!(err["io-error"].is_string(), "{err}");
 }
+
+/// The outcome the golden README's `verify.py` records: `null`, or the first error as
+/// `{"error": tag, "index": i}` (`index` null for the extra trailing element of a transact result,
+/// absent for an RPC error).
+fn golden_outcome(request_params: &Value, reply: &Value) -> Value {
+    if !reply["error"].is_null() {
+        let e = &reply["error"];
+        let tag = e.as_str().map_or_else(|| e["error"].clone(), |s| json!(s));
+        return json!({ "error": tag });
+    }
+    let n_ops = request_params.as_array().map_or(0, |a| a.len().saturating_sub(1));
+    reply["result"]
+        .as_array()
+        .and_then(|results| {
+            results.iter().enumerate().find_map(|(i, r)| {
+                let tag = r.get("error")?;
+                Some(json!({"error": tag, "index": if i < n_ops { json!(i) } else { Value::Null }}))
+            })
+        })
+        .unwrap_or(Value::Null)
+}
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/golden")
+}
+
+fn golden_files(sub: &str) -> Vec<(String, Value)> {
+    let mut files: Vec<(String, Value)> = std::fs::read_dir(golden_dir().join(sub))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| {
+            let name = format!("{sub}/{}", p.file_name().unwrap().to_string_lossy());
+            (name, serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap())
+        })
+        .collect();
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    files
+}
+
+/// Every golden operation file (a `transact`'s params) sent to a fresh OVN_Northbound server, and
+/// every golden method request sent in id order on one session, gives the outcome recorded in
+/// `testdata/golden/expected.json`: no error, except where the file exists to show one (`abort`,
+/// `assert` without the lock). Every error tag is a known [`ErrorKind`].
+#[test]
+fn golden_requests_are_accepted_by_the_real_server() {
+    let _w = Watchdog::arm("golden_requests_are_accepted_by_the_real_server", TEST_TIMEOUT);
+    let expected: serde_json::Map<String, Value> =
+        serde_json::from_slice(&std::fs::read(golden_dir().join("expected.json")).unwrap()).unwrap();
+    let mut actual = serde_json::Map::new();
+
+    let ops = golden_files("ops");
+    assert!(!ops.is_empty());
+    for (name, params) in &ops {
+        let server = OvsdbServer::builder(schema("ovn-nb.ovsschema")).start().unwrap();
+        let mut c = RawConnection::connect(&server.unix_remote()).unwrap();
+        let reply = c.request("transact", params.clone()).unwrap();
+        assert!(reply["error"].is_null(), "{name}: {reply}");
+        actual.insert(name.clone(), golden_outcome(params, &reply));
+    }
+
+    let mut methods = golden_files("methods");
+    assert!(!methods.is_empty());
+    // One session, in request-id order (the notification `cancel`, id null, first): later requests
+    // refer to earlier ones (monitor ids, the lock).
+    methods.sort_by_key(|(_, m)| m["id"].as_i64().unwrap_or(0));
+    let server = OvsdbServer::builder(schema("ovn-nb.ovsschema")).start().unwrap();
+    let mut c = RawConnection::connect(&server.unix_remote()).unwrap();
+    for (name, msg) in &methods {
+        if msg["id"].is_null() {
+            c.send(msg).unwrap();
+            actual.insert(name.clone(), Value::Null);
+            continue;
+        }
+        let reply = c.call(msg).unwrap();
+        let params = if msg["method"] == "transact" {
+            msg["params"].clone()
+        } else {
+            json!([])
+        };
+        actual.insert(name.clone(), golden_outcome(&params, &reply));
+    }
+
+    for (name, outcome) in &actual {
+        if let Some(tag) = outcome["error"].as_str() {
+            assert!(
+                ErrorKind::from_wire(tag).is_known(),
+                "{name}: unknown error tag {tag:?}"
+            );
+        }
+    }
+    let names = |m: &serde_json::Map<String, Value>| m.keys().cloned().collect::<BTreeSet<_>>();
+    assert_eq!(
+        names(&actual),
+        names(&expected),
+        "golden files vs expected.json entries"
+    );
+    for (name, want) in &expected {
+        assert_eq!(&actual[name], want, "{name}: outcome from ovsdb-server 3.1");
+    }
+}
