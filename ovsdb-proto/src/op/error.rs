@@ -10,6 +10,13 @@
 //! implementation. `"duplicate request ID"` is not a tag either: 3.1 reports a reused id as a
 //! `"syntax error"` whose details say so.
 //!
+//! Three more tags are in the 3.1.0 binary but cannot be provoked on demand, so they are not closed
+//! variants (the closed set is exactly what the tests get a real server to send); they arrive as
+//! [`ErrorKind::Other`] and [`ErrorKind::UNVERIFIED_TAGS`] lists them: `"not supported"` (used
+//! inside the server to park a `wait` until the database changes; it does not reach clients),
+//! `"cluster error"` (RAFT could not commit; the server retries `transact`s that hit it) and
+//! `"internal error"` (a server bug; `details` holds file, line and backtrace).
+//!
 //! [`OvsdbError`] is the whole error value. ovsdb-server sends it in two shapes:
 //! - an object `{"error": <tag>, "details": <string>?, "syntax": <string>?, "io-error": <string>?}`
 //!   (every operation error and most RPC errors);
@@ -64,10 +71,6 @@ pub enum ErrorKind {
     /// `"timed out"` (RFC 7047 §5.2.6): a `wait` operation's condition was still unmet when its
     /// `timeout` expired (with `timeout` 0, at once). Provoked from 3.1.0.
     TimedOut,
-    /// `"not supported"` (RFC 7047 §5.2.6): a `wait` that cannot be satisfied now. ovsdb-server 3.1
-    /// uses this tag internally to park the transaction until the database changes, so over
-    /// JSON-RPC a client does not normally see it; it is in the binary and in RFC 7047.
-    NotSupported,
     /// `"aborted"` (RFC 7047 §5.2.8): the transaction contained an `abort` operation. Provoked from
     /// 3.1.0.
     Aborted,
@@ -122,13 +125,6 @@ pub enum ErrorKind {
     /// error of `lock`, `steal` and `unlock` on a read-only session (a server running as the
     /// backup of an active-backup pair, `--sync-from`). Provoked from 3.1.0.
     ReadOnlyLock,
-    /// `"cluster error"` (ovsdb-server(7), clustered databases): the RAFT layer could not commit
-    /// (e.g. lost leadership). ovsdb-server retries a `transact` that hits it, so it mostly reaches
-    /// clients of `convert`. In the 3.1.0 binary; not provoked.
-    ClusterError,
-    /// `"internal error"` (ovsdb-server(7)): a server bug; `details` holds file, line and
-    /// backtrace. In the 3.1.0 binary; not provoked.
-    InternalError,
     /// `"ovsdb error"` (ovsdb-server(7) §3.1): the server's default tag, used e.g. when a map or
     /// set contains a duplicate key. Provoked from 3.1.0 (an insert with
     /// `["map", [["a","1"],["a","2"]]]`).
@@ -138,6 +134,12 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Tags present in the ovsdb-server 3.1.0 binary that a client cannot provoke on demand, so no
+    /// test can check them: `"not supported"`, `"cluster error"`, `"internal error"`. They decode
+    /// as [`ErrorKind::Other`]; see the module docs for when the server uses each.
+    pub const UNVERIFIED_TAGS: &'static [&'static str] =
+        &["not supported", "cluster error", "internal error"];
+
     /// Every closed variant, in declaration order (not [`ErrorKind::Other`]).
     pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::ReferentialIntegrityViolation,
@@ -148,7 +150,6 @@ impl ErrorKind {
         ErrorKind::DomainError,
         ErrorKind::RangeError,
         ErrorKind::TimedOut,
-        ErrorKind::NotSupported,
         ErrorKind::Aborted,
         ErrorKind::NotOwner,
         ErrorKind::SyntaxError,
@@ -163,8 +164,6 @@ impl ErrorKind {
         ErrorKind::UnknownMethod,
         ErrorKind::UnknownMonitor,
         ErrorKind::ReadOnlyLock,
-        ErrorKind::ClusterError,
-        ErrorKind::InternalError,
         ErrorKind::OvsdbError,
     ];
 
@@ -179,7 +178,6 @@ impl ErrorKind {
             ErrorKind::DomainError => "domain error",
             ErrorKind::RangeError => "range error",
             ErrorKind::TimedOut => "timed out",
-            ErrorKind::NotSupported => "not supported",
             ErrorKind::Aborted => "aborted",
             ErrorKind::NotOwner => "not owner",
             ErrorKind::SyntaxError => "syntax error",
@@ -194,8 +192,6 @@ impl ErrorKind {
             ErrorKind::UnknownMethod => "unknown method",
             ErrorKind::UnknownMonitor => "unknown monitor",
             ErrorKind::ReadOnlyLock => "lock and unlock methods not allowed, DB server is read only.",
-            ErrorKind::ClusterError => "cluster error",
-            ErrorKind::InternalError => "internal error",
             ErrorKind::OvsdbError => "ovsdb error",
             ErrorKind::Other(s) => s,
         }
