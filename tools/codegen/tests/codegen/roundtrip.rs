@@ -540,3 +540,44 @@ fn schema_skew_decodes() {
     assert_eq!(ls.name, "ls1");
     assert_eq!(ls.external_ids.len(), 1);
 }
+
+/// The `_Server` bindings decode what ovsdb-server 3.1 says about itself: one `Database` row per
+/// database it serves, with the model as a typed enum.
+#[test]
+fn server_database_decodes() {
+    use ovsdb_client::server_db::{Database as DbRow, DatabaseModel, ServerDb};
+    let _watchdog = Watchdog::arm("_Server", Duration::from_secs(60));
+    let path = format!(
+        "{}/../../testdata/schemas/ovn-nb.ovsschema",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let server = OvsdbServer::builder(&path).start().unwrap();
+    let mut conn = RawConnection::connect(&server.unix_remote()).unwrap();
+    let reply = conn
+        .request(
+            "monitor_cond",
+            json!(["_Server", "s", {"Database": [{"columns": DbRow::COLUMNS}]}]),
+        )
+        .unwrap();
+    let initial: TableUpdates2 = ovsdb_proto::error::from_value(result_of(&reply, "monitor_cond")).unwrap();
+    let mut rows: Vec<DbRow> = initial.0["Database"]
+        .values()
+        .map(|u| match u {
+            RowUpdate2::Initial(row) => DbRow::from_row(row).unwrap(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["OVN_Northbound", "_Server"]);
+    let nb = &rows[0];
+    assert_eq!(nb.model, DatabaseModel::Standalone);
+    assert!(nb.connected && nb.leader);
+    let schema = ovsdb_proto::schema::DatabaseSchema::from_json_str(nb.schema.as_deref().unwrap()).unwrap();
+    assert_eq!(schema.name, "OVN_Northbound");
+    assert_eq!(ServerDb::TABLES, ["Database"]);
+    assert_eq!(
+        ServerDb::schema().version.as_deref(),
+        Some(ServerDb::SCHEMA_VERSION)
+    );
+}
