@@ -1,7 +1,6 @@
 //! Integration tests for ovsdb-proto (one binary; modules per area).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose with context
 
-mod captures;
 mod errors;
 mod framing;
 mod golden;
