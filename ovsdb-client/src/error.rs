@@ -156,14 +156,15 @@ pub enum Error {
     /// removed).
     #[error("monitor canceled by the server (database converted or removed)")]
     MonitorCanceled,
-    /// `Client::connect` found no usable server before its startup timeout.
-    #[error("no usable server within {timeout:?}; last error: {last}")]
+    /// `Client::connect` found no usable server: its startup timeout passed, or a whole round
+    /// of remotes failed with permanent TLS errors (a certificate problem that retrying will not
+    /// fix).
+    #[error("no usable server after {waited:?}{}", last.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default())]
     NoServer {
-        /// The startup timeout.
-        timeout: Duration,
-        /// Why the last attempt failed.
-        #[source]
-        last: Box<Error>,
+        /// How long the client tried.
+        waited: Duration,
+        /// Why the last attempt failed, if one finished.
+        last: Option<std::sync::Arc<Error>>,
     },
     /// The client was shut down (every handle dropped or `Client::shutdown` called).
     #[error("the client was shut down")]

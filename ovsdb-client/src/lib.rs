@@ -7,12 +7,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod endpoint;
 pub mod error;
 pub mod rpc;
 pub mod tls;
 pub mod transport;
 
+pub use client::{
+    Backoff, Client, ClientConfig, ConnectionState, LockHandle, LockState, MonitorEvent, MonitorStream,
+};
 pub use endpoint::{DEFAULT_OVS_SOCKET, DEFAULT_PORT, Endpoint, EndpointError, EndpointProblem};
 pub use error::Error;
 pub use rpc::{Notifications, RawNotification, Reply, RpcClient, RpcOptions};

@@ -4,6 +4,7 @@
 // Helpers outside #[test] functions may unwrap too: this is test code.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod client;
 mod common;
 mod connection;
 mod methods;
