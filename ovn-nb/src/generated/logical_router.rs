@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use ovsdb_proto::{Column, Ref, Row, RowError, Table};
 use super::{
-
     Copp, LoadBalancer, LoadBalancerGroup, LogicalRouterPolicy, LogicalRouterPort,
     LogicalRouterStaticRoute, Nat, OvnNorthboundDb,
 };

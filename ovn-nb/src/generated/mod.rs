@@ -49,7 +49,6 @@ pub use self::ha_chassis_group::HaChassisGroup;
 pub use self::load_balancer::{
     LoadBalancer, LoadBalancerProtocol, LoadBalancerSelectionFields,
 };
-
 pub use self::load_balancer_group::LoadBalancerGroup;
 pub use self::load_balancer_health_check::LoadBalancerHealthCheck;
 pub use self::logical_router::LogicalRouter;
@@ -58,7 +57,6 @@ pub use self::logical_router_port::LogicalRouterPort;
 pub use self::logical_router_static_route::{
     LogicalRouterStaticRoute, LogicalRouterStaticRoutePolicy,
 };
-
 pub use self::logical_switch::LogicalSwitch;
 pub use self::logical_switch_port::LogicalSwitchPort;
 pub use self::meter::{Meter, MeterUnit};

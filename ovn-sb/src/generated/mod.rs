@@ -73,7 +73,6 @@ pub use self::ssl::Ssl;
 pub use self::service_monitor::{
     ServiceMonitor, ServiceMonitorProtocol, ServiceMonitorStatus,
 };
-
 pub use self::static_mac_binding::StaticMacBinding;
 
 /// The `OVN_Southbound` database, schema version 20.27.0: the marker type of its tables.

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use ovsdb_proto::{Column, Ref, Row, RowError, Table, UniqueIndex};
 use super::{
-
     Chassis, DatapathBinding, Encap, GatewayChassis, HaChassisGroup, Mirror,
     OvnSouthboundDb,
 };

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use ovsdb_proto::{Column, Ref, Row, RowError, Table, UniqueIndex};
 use super::{
-
     AutoAttach, Controller, FlowTable, Ipfix, Mirror, NetFlow, OpenVSwitchDb, Port, SFlow,
 };
 

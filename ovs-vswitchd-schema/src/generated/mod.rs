@@ -30,7 +30,6 @@ pub use self::ct_zone::CtZone;
 pub use self::controller::{
     Controller, ControllerConnectionMode, ControllerRole, ControllerType,
 };
-
 pub use self::datapath::Datapath;
 pub use self::flow_sample_collector_set::FlowSampleCollectorSet;
 pub use self::flow_table::{FlowTable, FlowTableOverflowPolicy};
@@ -39,7 +38,6 @@ pub use self::interface::{
     Interface, InterfaceAdminState, InterfaceCfmRemoteOpstate, InterfaceDuplex,
     InterfaceLinkState,
 };
-
 pub use self::manager::{Manager, ManagerConnectionMode};
 pub use self::mirror::Mirror;
 pub use self::netflow::NetFlow;

@@ -130,24 +130,22 @@ fn render(header: &str, tokens: TokenStream, file: &str) -> Result<String, Codeg
 /// Adds the blank lines prettyplease leaves out: after the module doc and the imports, between
 /// top-level items, and between documented or multi-line items inside an `impl` or `enum`.
 fn space_items(text: &str) -> String {
+    /// The kinds of top-level statement that stay together without blank lines.
+    fn group(line: &str) -> Option<&'static str> {
+        ["use ", "mod ", "pub use "]
+            .into_iter()
+            .find(|k| line.starts_with(k))
+    }
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut prev = "";
+    // The group of the top-level statement the previous line belongs to.
+    let mut stmt_group = None;
     for line in text.lines() {
+        let top_level_end = !prev.starts_with(' ') && (prev.ends_with(';') || prev == "}");
         let blank = !line.is_empty()
             && !prev.is_empty()
-            && (prev == "}"
-                || (prev == "};" && !line.starts_with("pub use "))
-                || (!prev.starts_with(' ')
-                    && prev.ends_with(';')
-                    && !prev.starts_with("use ")
-                    && !prev.starts_with("mod ")
-                    && !prev.starts_with("pub use "))
+            && ((top_level_end && !(stmt_group.is_some() && group(line) == stmt_group))
                 || (prev.starts_with("//!") && !line.starts_with("//!"))
-                || (prev.starts_with("use ") && !line.starts_with("use "))
-                || (prev.starts_with("mod ") && !line.starts_with("mod "))
-                || (prev.starts_with("pub use ")
-                    && !line.starts_with("pub use ")
-                    && !line.starts_with("    "))
                 || (prev == "    }" && line.starts_with("    ") && !line.starts_with("    }"))
                 || ((line.starts_with("    ///") || line.starts_with("    fn "))
                     && !prev.starts_with("    ///")
@@ -158,6 +156,9 @@ fn space_items(text: &str) -> String {
         }
         out.push_str(line);
         out.push('\n');
+        if !line.starts_with(' ') && !line.starts_with('}') && !line.is_empty() {
+            stmt_group = group(line);
+        }
         prev = line;
     }
     out
@@ -799,11 +800,11 @@ mod tests {
 
     #[test]
     fn spacing_separates_items() {
-        let text = "use a;\nuse b;\nstruct X;\nimpl X {\n    fn a() {}\n    fn b() {\n    }\n    fn c() {}\n}\nenum E {\n    /// x\n    A,\n    /// y\n    B,\n}\n";
+        let text = "use a::{\n    A,\n};\nuse b;\nmod m;\nmod n;\npub use m::{\n    M,\n};\npub use n::N;\nstruct X;\nimpl X {\n    fn a() {}\n    fn b() {\n    }\n    fn c() {}\n}\nenum E {\n    /// x\n    A,\n    /// y\n    B,\n}\n";
         let spaced = space_items(text);
         assert_eq!(
             spaced,
-            "use a;\nuse b;\n\nstruct X;\n\nimpl X {\n    fn a() {}\n\n    fn b() {\n    }\n\n    fn c() {}\n}\n\nenum E {\n    /// x\n    A,\n    /// y\n    B,\n}\n"
+            "use a::{\n    A,\n};\nuse b;\n\nmod m;\nmod n;\n\npub use m::{\n    M,\n};\npub use n::N;\n\nstruct X;\n\nimpl X {\n    fn a() {}\n\n    fn b() {\n    }\n\n    fn c() {}\n}\n\nenum E {\n    /// x\n    A,\n    /// y\n    B,\n}\n"
         );
     }
 
