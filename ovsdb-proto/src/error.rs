@@ -23,7 +23,10 @@ impl fmt::Display for DecodeError {
 impl DecodeError {
     /// An error at `path`.
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        DecodeError { path: path.into(), message: message.into() }
+        DecodeError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -55,5 +58,8 @@ pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> R
 }
 
 fn path_error<E: fmt::Display>(e: serde_path_to_error::Error<E>) -> DecodeError {
-    DecodeError { path: e.path().to_string(), message: e.inner().to_string() }
+    DecodeError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    }
 }

@@ -31,18 +31,19 @@ pub use data::{
     Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, InvalidId, NamedUuid,
     NotFinite, Real, Row, Uuid, is_id,
 };
+pub use diff::DiffKind;
 pub use error::DecodeError;
 pub use jsonrpc::{FrameSplitter, FramingError, Id, Message};
-pub use diff::DiffKind;
 pub use method::Method;
 pub use notify::Notification;
 pub use op::{
     Condition, ErrorKind, Function, Mutation, Mutator, Operation, OperationResult, OvsdbError, TransactReply,
 };
+pub use schema::{
+    BaseType, ColumnSchema, ColumnType, DatabaseSchema, DatumCheckError, Max, NamedUuids, RefType,
+    SchemaError, TableSchema,
+};
+pub use table::{Column, Database, Ref, RowError, Table, TableVisitor, UniqueIndex, UuidRef};
 pub use update::{
     MonitorRequest, MonitorRequests, MonitorSelect, RowUpdate, RowUpdate2, TableUpdates, TableUpdates2,
 };
-pub use schema::{
-    BaseType, ColumnSchema, ColumnType, DatabaseSchema, DatumCheckError, Max, NamedUuids, RefType, SchemaError, TableSchema,
-};
-pub use table::{Column, Database, Ref, RowError, Table, TableVisitor, UniqueIndex, UuidRef};

@@ -112,7 +112,11 @@ impl NamedUuid {
     /// Validates `name` as an `<id>`. Errors with [`InvalidId`] naming the offending text.
     pub fn new(name: impl Into<String>) -> Result<Self, InvalidId> {
         let name = name.into();
-        if is_id(&name) { Ok(NamedUuid(name)) } else { Err(InvalidId(name)) }
+        if is_id(&name) {
+            Ok(NamedUuid(name))
+        } else {
+            Err(InvalidId(name))
+        }
     }
 
     /// The name.
@@ -326,7 +330,9 @@ impl<'de> Visitor<'de> for AtomVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Atom, E> {
-        Real::new(v).map(Atom::Real).ok_or_else(|| E::custom(format_args!("real {v} is not finite")))
+        Real::new(v)
+            .map(Atom::Real)
+            .ok_or_else(|| E::custom(format_args!("real {v} is not finite")))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Atom, E> {
@@ -342,11 +348,14 @@ impl<'de> Visitor<'de> for AtomVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Atom, A::Error> {
-        let tag: String =
-            seq.next_element()?.ok_or_else(|| de::Error::custom("empty array is not an atom"))?;
+        let tag: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::custom("empty array is not an atom"))?;
         let atom = tagged_atom(&tag, &mut seq)?;
         if seq.next_element::<de::IgnoredAny>()?.is_some() {
-            return Err(de::Error::custom(format_args!("[\"{tag}\", ...] must have exactly 2 elements")));
+            return Err(de::Error::custom(format_args!(
+                "[\"{tag}\", ...] must have exactly 2 elements"
+            )));
         }
         Ok(atom)
     }
@@ -358,10 +367,12 @@ pub(crate) fn tagged_atom<'de, A: SeqAccess<'de>>(tag: &str, seq: &mut A) -> Res
         .next_element()?
         .ok_or_else(|| de::Error::custom(format_args!("[\"{tag}\"] is missing its value")))?;
     match tag {
-        "uuid" => parse_wire_uuid(&value)
-            .map(Atom::Uuid)
-            .ok_or_else(|| de::Error::custom(format_args!("{value:?} is not a UUID (8-4-4-4-12 hex digits)"))),
-        "named-uuid" => NamedUuid::new(value).map(Atom::NamedUuid).map_err(de::Error::custom),
+        "uuid" => parse_wire_uuid(&value).map(Atom::Uuid).ok_or_else(|| {
+            de::Error::custom(format_args!("{value:?} is not a UUID (8-4-4-4-12 hex digits)"))
+        }),
+        "named-uuid" => NamedUuid::new(value)
+            .map(Atom::NamedUuid)
+            .map_err(de::Error::custom),
         other => Err(de::Error::custom(format_args!(
             "unknown atom tag {other:?} (expected \"uuid\" or \"named-uuid\")"
         ))),
@@ -394,7 +405,10 @@ mod tests {
         let min: Atom = serde_json::from_str("-9223372036854775808").unwrap();
         assert_eq!(min, Atom::Integer(i64::MIN));
         let err = serde_json::from_str::<Atom>("9223372036854775808").unwrap_err();
-        assert!(err.to_string().contains("out of the 64-bit signed range"), "{err}");
+        assert!(
+            err.to_string().contains("out of the 64-bit signed range"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -411,7 +425,10 @@ mod tests {
     fn uuid_forms() {
         let a: Atom = serde_json::from_str(r#"["uuid","36bf6bd3-9f63-4ad5-9e5b-0c3a2b0a8e41"]"#).unwrap();
         assert!(matches!(a, Atom::Uuid(_)));
-        assert_eq!(a.to_string(), r#"["uuid","36bf6bd3-9f63-4ad5-9e5b-0c3a2b0a8e41"]"#);
+        assert_eq!(
+            a.to_string(),
+            r#"["uuid","36bf6bd3-9f63-4ad5-9e5b-0c3a2b0a8e41"]"#
+        );
         assert!(serde_json::from_str::<Atom>(r#"["uuid","36bf6bd39f634ad59e5b0c3a2b0a8e41"]"#).is_err());
         let n: Atom = serde_json::from_str(r#"["named-uuid","row0"]"#).unwrap();
         assert_eq!(n, Atom::NamedUuid(NamedUuid::new("row0").unwrap()));

@@ -180,9 +180,12 @@ impl<'de> Deserialize<'de> for PairDe {
                 f.write_str("a [key, value] pair of atoms")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PairDe, A::Error> {
-                let k: Atom = seq.next_element()?.ok_or_else(|| de::Error::custom("map pair is missing its key"))?;
-                let v: Atom =
-                    seq.next_element()?.ok_or_else(|| de::Error::custom("map pair is missing its value"))?;
+                let k: Atom = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::custom("map pair is missing its key"))?;
+                let v: Atom = seq
+                    .next_element()?
+                    .ok_or_else(|| de::Error::custom("map pair is missing its value"))?;
                 if seq.next_element::<de::IgnoredAny>()?.is_some() {
                     return Err(de::Error::custom("map pair must have exactly 2 elements"));
                 }
@@ -208,7 +211,9 @@ impl<'de> Deserialize<'de> for SetElems {
                 let mut out = BTreeSet::new();
                 while let Some(a) = seq.next_element::<Atom>()? {
                     if let Some(dup) = out.replace(a) {
-                        return Err(de::Error::custom(format_args!("set contains duplicate value {dup}")));
+                        return Err(de::Error::custom(format_args!(
+                            "set contains duplicate value {dup}"
+                        )));
                     }
                 }
                 Ok(SetElems(out))
@@ -273,8 +278,9 @@ impl<'de> Visitor<'de> for DatumVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Datum, A::Error> {
-        let tag: String =
-            seq.next_element()?.ok_or_else(|| de::Error::custom("empty array is not an OVSDB value"))?;
+        let tag: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::custom("empty array is not an OVSDB value"))?;
         let datum = match tag.as_str() {
             "set" => Datum::Set(
                 seq.next_element::<SetElems>()?
@@ -294,7 +300,9 @@ impl<'de> Visitor<'de> for DatumVisitor {
             }
         };
         if seq.next_element::<de::IgnoredAny>()?.is_some() {
-            return Err(de::Error::custom(format_args!("[\"{tag}\", ...] must have exactly 2 elements")));
+            return Err(de::Error::custom(format_args!(
+                "[\"{tag}\", ...] must have exactly 2 elements"
+            )));
         }
         Ok(datum)
     }
@@ -320,10 +328,15 @@ mod tests {
         assert_eq!(rt(r#"["set",[5]]"#), "5");
         assert_eq!(rt(r#"["set",[3,1,2]]"#), r#"["set",[1,2,3]]"#);
         assert_eq!(rt(r#"["set",[]]"#), r#"["set",[]]"#);
-        assert_eq!(rt(r#"["map",[["b","2"],["a","1"]]]"#), r#"["map",[["a","1"],["b","2"]]]"#);
+        assert_eq!(
+            rt(r#"["map",[["b","2"],["a","1"]]]"#),
+            r#"["map",[["a","1"],["b","2"]]]"#
+        );
         assert_eq!(rt(r#"["map",[]]"#), r#"["map",[]]"#);
         assert_eq!(
-            rt(r#"["set",[["uuid","00000000-0000-0000-0000-000000000002"],["uuid","00000000-0000-0000-0000-000000000001"]]]"#),
+            rt(
+                r#"["set",[["uuid","00000000-0000-0000-0000-000000000002"],["uuid","00000000-0000-0000-0000-000000000001"]]]"#
+            ),
             r#"["set",[["uuid","00000000-0000-0000-0000-000000000001"],["uuid","00000000-0000-0000-0000-000000000002"]]]"#
         );
     }
@@ -336,8 +349,19 @@ mod tests {
 
     #[test]
     fn malformed() {
-        for bad in [r#"["set"]"#, r#"["set",[1],2]"#, r#"["bag",[]]"#, "[]", r#"["map",[[1]]]"#, "null", "{}"] {
-            assert!(serde_json::from_str::<Datum>(bad).is_err(), "{bad} should be rejected");
+        for bad in [
+            r#"["set"]"#,
+            r#"["set",[1],2]"#,
+            r#"["bag",[]]"#,
+            "[]",
+            r#"["map",[[1]]]"#,
+            "null",
+            "{}",
+        ] {
+            assert!(
+                serde_json::from_str::<Datum>(bad).is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 }
