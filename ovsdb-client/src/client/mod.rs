@@ -74,7 +74,7 @@ pub struct ClientConfig {
     /// Delays between failed rounds.
     pub backoff: Backoff,
     /// Delay after a round in which servers answered but none qualified (no leader yet during an
-    /// election), for the first 8 such rounds; then the backoff applies (default 250 ms).
+    /// election), for up to 40 such rounds in a row; then the backoff applies (default 250 ms).
     pub election_retry: Duration,
     /// Client-side inactivity probe on `tcp:` and `ssl:` (default 5 s; `None` disables).
     pub inactivity_probe: Option<Duration>,

@@ -22,8 +22,8 @@ use crate::transport;
 /// A session shorter than this counts as a failed attempt for the backoff (a server that accepts
 /// and drops at once must not be hammered).
 const SHORT_SESSION: Duration = Duration::from_secs(1);
-/// Rounds that use `election_retry` before the backoff applies.
-const ELECTION_ROUNDS: u32 = 8;
+/// Rounds that use `election_retry` before the backoff applies (about 10 s of elections).
+const ELECTION_ROUNDS: u32 = 40;
 
 /// A small random source (no extra dependency): hashes a counter with a random key.
 pub(crate) struct Rng {
@@ -112,6 +112,12 @@ pub(crate) async fn run(shared: Arc<Shared>, mut endpoints: Vec<Endpoint>, tls: 
         match attempt {
             Ok((session, conn, notes, rows)) => {
                 session_ids += 1;
+                // A connection that worked starts a new round (the backoff is kept until the
+                // session proves long-lived).
+                attempts = 0;
+                rejected = 0;
+                permanent = 0;
+                election_rounds = 0;
                 let session = Session {
                     id: session_ids,
                     ..session
@@ -131,16 +137,12 @@ pub(crate) async fn run(shared: Arc<Shared>, mut endpoints: Vec<Endpoint>, tls: 
                     End::Shutdown => break,
                     End::Lost(e) | End::Disqualified(e) if started.elapsed() < SHORT_SESSION => {
                         tracing::info!(%endpoint, error = %e, "session ended quickly");
-                        attempts += 1;
+                        attempts = 1;
                         last_error = Some(e);
                     }
                     End::Lost(e) | End::Disqualified(e) => {
                         tracing::info!(%endpoint, error = %e, "session ended; reconnecting");
-                        attempts = 0;
-                        rejected = 0;
-                        permanent = 0;
                         backoff = cfg.backoff.min;
-                        election_rounds = 0;
                         continue;
                     }
                 }

@@ -10,7 +10,7 @@ use ovsdb_proto::op::{Condition, Insert, Select, Wait, WaitUntil};
 use ovsdb_proto::{Atom, Datum, Operation, OperationResult, Row};
 use ovsdb_testkit::OvsdbServer;
 
-use crate::common::{blocking, nb_schema, open_fds, watchdog};
+use crate::common::{blocking, nb_schema, sockets_to, watchdog};
 
 const NB: &str = "OVN_Northbound";
 
@@ -123,8 +123,8 @@ async fn backs_off_while_the_server_is_down_without_leaks() {
     let mut server = blocking(|| OvsdbServer::builder(nb_schema()).tcp().start().unwrap());
     let remote = server.tcp_remote().unwrap();
     watchdog("backoff", Duration::from_secs(60), async {
+        let port = server.tcp_port().unwrap();
         let tasks_before = alive_tasks();
-        let fds_before = open_fds();
         let backoff = Backoff {
             min: Duration::from_millis(100),
             max: Duration::from_millis(400),
@@ -136,7 +136,7 @@ async fn backs_off_while_the_server_is_down_without_leaks() {
         let mut state = client.state();
         blocking(|| server.kill().unwrap());
         let mut delays = Vec::new();
-        let mut fd_peak = 0;
+        let mut sockets_peak = 0;
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(4) {
             state.changed().await.unwrap();
@@ -152,9 +152,9 @@ async fn backs_off_while_the_server_is_down_without_leaks() {
                 );
                 delays.push(*delay);
             }
-            fd_peak = fd_peak.max(open_fds());
+            sockets_peak = sockets_peak.max(sockets_to(port));
         }
-        println!("backoff delays: {delays:?}; fds before {fds_before}, peak {fd_peak}");
+        println!("backoff delays: {delays:?}; sockets to the server at most {sockets_peak}");
         assert!(delays.len() >= 8, "{delays:?}");
         // 100, 200, 400, 400... each shortened by at most 25 %.
         let caps = [100u64, 200, 400, 400, 400, 400, 400, 400];
@@ -165,10 +165,7 @@ async fn backs_off_while_the_server_is_down_without_leaks() {
                 "{d:?} vs {cap:?} in {delays:?}"
             );
         }
-        assert!(
-            fd_peak <= fds_before + 4,
-            "fds grew from {fds_before} to {fd_peak}"
-        );
+        assert!(sockets_peak <= 1, "{sockets_peak} sockets to the dead server");
         assert!(
             alive_tasks() <= tasks_before + 3,
             "tasks {tasks_before} -> {}",
@@ -185,7 +182,7 @@ async fn backs_off_while_the_server_is_down_without_leaks() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert_eq!(alive_tasks(), tasks_before, "tasks left after drop");
-        assert!(open_fds() <= fds_before + 1, "fds {fds_before} -> {}", open_fds());
+        assert_eq!(sockets_to(port), 0, "sockets left after drop");
     })
     .await;
 }
@@ -243,8 +240,8 @@ async fn disconnect_storm_no_deadlock_no_leak() {
     }));
     let remote = server.tcp_remote().unwrap();
     watchdog("disconnect_storm", Duration::from_secs(90), async {
+        let port = server.tcp_port().unwrap();
         let tasks_before = alive_tasks();
-        let fds_before = open_fds();
         let config = ClientConfig::default()
             .inactivity_probe(Some(Duration::from_millis(300)))
             .request_timeout(Duration::from_secs(5))
@@ -326,7 +323,7 @@ async fn disconnect_storm_no_deadlock_no_leak() {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         assert_eq!(alive_tasks(), tasks_before, "tasks left after the storm");
-        assert!(open_fds() <= fds_before + 1, "fds {fds_before} -> {}", open_fds());
+        assert_eq!(sockets_to(port), 0, "sockets left after the storm");
     })
     .await;
 }

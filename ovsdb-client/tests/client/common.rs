@@ -50,8 +50,28 @@ pub(crate) async fn next_note(notes: &mut Notifications) -> ovsdb_proto::notify:
     n.decode().unwrap()
 }
 
-/// Number of open file descriptors of this process.
-#[allow(dead_code)]
-pub(crate) fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
+/// How many of this process's file descriptors are TCP sockets connected to 127.0.0.1:`port`
+/// (tests run in parallel, so only sockets to a test's own server tell about leaks).
+pub(crate) fn sockets_to(port: u16) -> usize {
+    let inodes: std::collections::HashSet<String> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter_map(|l| {
+            let l = l.to_string_lossy().into_owned();
+            Some(l.strip_prefix("socket:[")?.strip_suffix(']')?.to_owned())
+        })
+        .collect();
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    table
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let remote_port = f
+                .get(2)
+                .and_then(|a| a.rsplit(':').next())
+                .and_then(|p| u16::from_str_radix(p, 16).ok());
+            remote_port == Some(port) && f.get(9).is_some_and(|i| inodes.contains(*i))
+        })
+        .count()
 }
