@@ -253,7 +253,16 @@ async fn establish(
             Err(e) => Err(e),
         }
     };
+    let mut conn = conn;
     let rows = match tokio::time::timeout(cfg.sync_timeout, setup).await {
+        Ok(Err(e @ (Error::Disconnected { .. } | Error::OutcomeUnknown { .. }))) => {
+            // The connection closed under the setup: its own error says why (for TLS 1.3, a
+            // server refusing our certificate is only known at the first read).
+            return match tokio::time::timeout(Duration::from_secs(1), &mut conn.0).await {
+                Ok(Ok(Err(closed))) => Err(closed),
+                _ => Err(e),
+            };
+        }
         Ok(r) => r?,
         Err(_) => {
             return Err(Error::Timeout {

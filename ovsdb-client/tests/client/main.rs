@@ -9,3 +9,4 @@ mod cluster;
 mod common;
 mod connection;
 mod methods;
+mod tls;
