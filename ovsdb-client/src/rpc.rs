@@ -308,7 +308,7 @@ impl RpcClient {
     /// # async fn f(client: ovsdb_client::rpc::RpcClient) -> Result<(), ovsdb_client::Error> {
     /// use ovsdb_proto::method::GetSchema;
     /// let schema = client.call(&GetSchema { db: "OVN_Northbound".into() }).await?;
-    /// println!("{} {}", schema.name, schema.version);
+    /// println!("{} {:?}", schema.name, schema.version);
     /// # Ok(()) }
     /// ```
     ///
