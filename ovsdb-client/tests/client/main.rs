@@ -9,4 +9,5 @@ mod cluster;
 mod common;
 mod connection;
 mod methods;
+mod stale;
 mod tls;
