@@ -10,8 +10,10 @@
 pub mod client;
 pub mod endpoint;
 pub mod error;
+pub mod replica;
 pub mod rpc;
 pub mod tls;
+pub mod transaction;
 pub mod transport;
 
 pub use client::{

@@ -14,7 +14,7 @@ use ovsdb_proto::method::{Echo, GetSchema, GetServerId, ListDbs, Method, Transac
 use ovsdb_proto::notify::Notification;
 use ovsdb_proto::op::TransactReply;
 use ovsdb_proto::{DatabaseSchema, Operation, OperationResult, Uuid};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 pub use lock::{LockHandle, LockState};
@@ -224,12 +224,34 @@ pub(crate) struct Session {
 pub(crate) struct Routes {
     inner: Mutex<RouteTable>,
     next_monitor: AtomicU64,
+    /// How many of the connection's notifications have been routed (the next one's seq);
+    /// `u64::MAX` once the session ended. See [`Routes::sync_through`].
+    routed: watch::Sender<u64>,
+}
+
+/// Marks a notification routed when dropped (after routing, on every path).
+pub(crate) struct MarkRouted<'a>(pub(crate) &'a Routes, pub(crate) u64);
+
+impl Drop for MarkRouted<'_> {
+    fn drop(&mut self) {
+        let next = self.1.saturating_add(1);
+        self.0.routed.send_if_modified(|v| {
+            let advance = *v < next;
+            if advance {
+                *v = next;
+            }
+            advance
+        });
+    }
 }
 
 #[derive(Default)]
 struct RouteTable {
     monitors: HashMap<String, mpsc::UnboundedSender<Notification>>,
     locks: HashMap<String, mpsc::UnboundedSender<Notification>>,
+    /// Subscribers (replicas) that process their notifications on their own task: each gets a
+    /// one-shot to answer once it has applied everything routed to it so far.
+    syncs: Vec<mpsc::UnboundedSender<oneshot::Sender<()>>>,
     /// Set when the session ended: later subscriptions get an already-closed channel.
     closed: bool,
 }
@@ -259,12 +281,51 @@ impl Routes {
         rx
     }
 
+    /// A channel on which [`Routes::sync_through`] asks the subscriber to confirm it has applied
+    /// everything routed to it.
+    pub(crate) fn add_sync(&self) -> mpsc::UnboundedReceiver<oneshot::Sender<()>> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut t = self.lock();
+        if !t.closed {
+            t.syncs.push(tx);
+        }
+        rx
+    }
+
+    /// Waits until the first `n` notifications of the connection were routed and every sync
+    /// subscriber confirmed it applied what it got (so a transaction's own updates, which the
+    /// server sends before the reply, are visible). Returns at once if the session ended.
+    pub(crate) async fn sync_through(&self, n: u64) {
+        let mut rx = self.routed.subscribe();
+        if rx.wait_for(|v| *v >= n).await.is_err() {
+            return;
+        }
+        let syncs: Vec<_> = {
+            let mut t = self.lock();
+            t.syncs.retain(|s| !s.is_closed());
+            t.syncs.clone()
+        };
+        let mut acks = Vec::with_capacity(syncs.len());
+        for s in syncs {
+            let (tx, rx) = oneshot::channel();
+            if s.send(tx).is_ok() {
+                acks.push(rx);
+            }
+        }
+        for ack in acks {
+            let _ = ack.await; // a dropped subscriber is not waited for
+        }
+    }
+
     /// Closes every subscriber's channel: the session is over.
     pub(crate) fn close(&self) {
         let mut t = self.lock();
         t.closed = true;
         t.monitors.clear();
         t.locks.clear();
+        t.syncs.clear();
+        drop(t);
+        self.routed.send_replace(u64::MAX);
     }
 
     pub(crate) fn remove_lock(&self, name: &str) {
@@ -593,6 +654,11 @@ impl Client {
             .await?
             .into_result()
             .map_err(|e| Error::Transaction(Box::new(e)))
+    }
+
+    /// The state shared with the supervisor (for the replica and transaction modules).
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// Stops the client: the current session is closed, waiting requests fail with

@@ -306,6 +306,7 @@ async fn watch_session(
                     notes_open = false;
                     continue;
                 };
+                let _routed = super::MarkRouted(&session.routes, raw.seq);
                 let note = match raw.decode() {
                     Ok(n) => n,
                     Err(e) => {

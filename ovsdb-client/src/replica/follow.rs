@@ -1,0 +1,359 @@
+//! The task that keeps a replica in step with the server, across sessions.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ovsdb_proto::method::{GetSchema, Monitor, MonitorCond, MonitorCondChange, MonitorCondSince};
+use ovsdb_proto::notify::Notification;
+use ovsdb_proto::update::{MonitorCondUpdateRequest, MonitorRequest, MonitorRequests};
+use ovsdb_proto::{Condition, DatabaseSchema, ErrorKind, TableSchema, Uuid};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::store::{ApplyError, Changes, changes_from_update, changes_from_update2, send_all};
+use super::{Core, MonitorMethod, ReplicaError};
+use crate::client::{Session, Shared};
+use crate::error::Error;
+
+/// What the replica asks for, per table.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TableReq {
+    /// Columns asked for by the user (`None`: all the model has).
+    pub(crate) columns: Option<Vec<String>>,
+    /// The compiled model's columns (`None`: untyped, every column the server has).
+    pub(crate) model_columns: Option<Vec<String>>,
+    /// `where` (a disjunction, ovsdb-server(7) §4.1.12); `None`: every row.
+    pub(crate) conditions: Option<Vec<Condition>>,
+}
+
+/// Commands from the [`super::Replica`] handle.
+pub(crate) enum Command {
+    SetConditions {
+        table: String,
+        conditions: Option<Vec<Condition>>,
+        done: oneshot::Sender<Result<(), ReplicaError>>,
+    },
+}
+
+/// The monitor request for each table the server has, and the columns actually monitored.
+type Requests = (MonitorRequests, BTreeMap<String, Option<Vec<String>>>);
+
+fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: MonitorMethod) -> Requests {
+    let mut reqs = MonitorRequests::new();
+    let mut monitored = BTreeMap::new();
+    for (table, req) in spec {
+        let Some(ts) = schema.tables.get(table) else {
+            tracing::info!(%table, "table not in the server's schema; left empty");
+            continue;
+        };
+        let wanted = req.columns.as_ref().or(req.model_columns.as_ref());
+        // Ask only for columns the server has (a model newer than the server) and the model
+        // knows (a server newer than the model).
+        let columns: Option<Vec<String>> = wanted.map(|w| {
+            w.iter()
+                .filter(|c| ts.columns.contains_key(*c))
+                .cloned()
+                .collect()
+        });
+        let mut r = MonitorRequest::all();
+        if let Some(c) = &columns {
+            r = r.columns(c.iter().cloned());
+        }
+        if method != MonitorMethod::Monitor
+            && let Some(w) = &req.conditions
+        {
+            r = r.where_(w.iter().cloned());
+        }
+        reqs = reqs.with(table.clone(), r);
+        monitored.insert(table.clone(), columns);
+    }
+    (reqs, monitored)
+}
+
+/// Per-replica state that survives sessions.
+pub(crate) struct Follow {
+    pub(crate) db: String,
+    pub(crate) spec: BTreeMap<String, TableReq>,
+    pub(crate) method: MonitorMethod,
+    pub(crate) last_txn_id: Option<Uuid>,
+    pub(crate) synced: bool,
+    /// Resyncs in a row that failed to apply.
+    pub(crate) failures: u32,
+}
+
+enum Step {
+    SessionOver,
+    Reissue,
+    Stop,
+}
+
+pub(crate) async fn run(
+    shared: Arc<Shared>,
+    core: Arc<Core>,
+    mut f: Follow,
+    mut cmds: mpsc::UnboundedReceiver<Command>,
+) {
+    let mut previous: Option<u64> = None;
+    loop {
+        let far = Instant::now() + Duration::from_secs(86_400 * 365);
+        let session = loop {
+            tokio::select! {
+                s = shared.next_session(previous, far) => match s {
+                    Some(s) => break s,
+                    None => {
+                        core.fail(ReplicaError::Stopped);
+                        return;
+                    }
+                },
+                c = cmds.recv() => match c {
+                    // Not connected: remember the latest conditions for the next session.
+                    Some(Command::SetConditions { table, conditions, done }) => {
+                        if let Some(t) = f.spec.get_mut(&table) {
+                            t.conditions = conditions;
+                        }
+                        let _ = done.send(Ok(()));
+                    }
+                    None => return,
+                },
+            }
+        };
+        previous = Some(session.id);
+        core.update_status(|s| s.session = Some(session.id));
+        loop {
+            match on_session(&shared, &session, &core, &mut f, &mut cmds).await {
+                Step::SessionOver => break,
+                Step::Reissue => continue,
+                Step::Stop => return,
+            }
+        }
+        core.update_status(|s| s.session = None);
+    }
+}
+
+fn is_session_error(e: &Error) -> bool {
+    e.is_retryable() || matches!(e, Error::Timeout { .. } | Error::OutcomeUnknown { .. })
+}
+
+async fn on_session(
+    shared: &Shared,
+    session: &Session,
+    core: &Core,
+    f: &mut Follow,
+    cmds: &mut mpsc::UnboundedReceiver<Command>,
+) -> Step {
+    let cfg = &shared.config;
+    // The initial snapshot may be large on a slow link: allow the longer of the two bounds.
+    let rpc = session
+        .rpc
+        .with_timeout(cfg.request_timeout.max(cfg.sync_timeout));
+    let schema = match rpc.call(&GetSchema { db: f.db.clone() }).await {
+        Ok(s) => s,
+        Err(e) if is_session_error(&e) => return Step::SessionOver,
+        Err(e) => {
+            core.fail(ReplicaError::Client(Arc::new(e)));
+            return Step::Stop;
+        }
+    };
+    let (reqs, monitored) = requests(&f.spec, &schema, f.method);
+    let (monitor_id, mut notes) = session.routes.add_monitor();
+    let mut syncs = session.routes.add_sync();
+    let reply = match f.method {
+        MonitorMethod::MonitorCondSince => rpc
+            .call(&MonitorCondSince {
+                db: f.db.clone(),
+                monitor_id: monitor_id.clone(),
+                requests: reqs,
+                last_txn_id: f.last_txn_id,
+            })
+            .await
+            .map(|r| (r.found, r.last_txn_id, changes_from_update2(r.updates))),
+        MonitorMethod::MonitorCond => rpc
+            .call(&MonitorCond {
+                db: f.db.clone(),
+                monitor_id: monitor_id.clone(),
+                requests: reqs,
+            })
+            .await
+            .map(|u| (false, None, changes_from_update2(u))),
+        MonitorMethod::Monitor => rpc
+            .call(&Monitor {
+                db: f.db.clone(),
+                monitor_id: monitor_id.clone(),
+                requests: reqs,
+            })
+            .await
+            .map(|u| (false, None, changes_from_update(u))),
+    };
+    let (found, last_txn_id, changes) = match reply {
+        Ok(r) => r,
+        Err(Error::Rpc { error, .. })
+            if error.error == ErrorKind::UnknownMethod && f.method != MonitorMethod::Monitor =>
+        {
+            f.method = match f.method {
+                MonitorMethod::MonitorCondSince => MonitorMethod::MonitorCond,
+                _ => MonitorMethod::Monitor,
+            };
+            tracing::info!(
+                method = f.method.as_str(),
+                "server lacks the monitor method; falling back"
+            );
+            return Step::Reissue;
+        }
+        Err(e) if is_session_error(&e) => return Step::SessionOver,
+        Err(e) => {
+            core.fail(ReplicaError::Client(Arc::new(e)));
+            return Step::Stop;
+        }
+    };
+    let tables = &schema.tables;
+    if f.synced && found {
+        if let Err(e) = core.apply_delta(tables, &changes) {
+            return f.restart(core, e);
+        }
+        core.update_status(|s| s.resumes += 1);
+    } else if let Err(e) = core.resync(tables, &monitored, &changes) {
+        f.failures += 1;
+        if f.failures >= 3 {
+            core.fail(ReplicaError::Apply(e));
+            return Step::Stop;
+        }
+        return f.restart(core, e);
+    }
+    f.failures = 0;
+    f.synced = true;
+    f.last_txn_id = last_txn_id;
+    let method = f.method;
+    core.update_status(|s| {
+        s.method = Some(method);
+        s.last_txn_id = last_txn_id;
+    });
+    loop {
+        tokio::select! {
+            biased;
+            n = notes.recv() => {
+                let Some(n) = n else { return Step::SessionOver };
+                if let Some(step) = f.handle(core, tables, n) {
+                    return step;
+                }
+            }
+            Some(ack) = syncs.recv() => {
+                // Everything routed before the request is in `notes` now: apply it, then confirm.
+                while let Ok(n) = notes.try_recv() {
+                    if let Some(step) = f.handle(core, tables, n) {
+                        let _ = ack.send(());
+                        return step;
+                    }
+                }
+                let _ = ack.send(());
+            }
+            c = cmds.recv() => {
+                let Some(Command::SetConditions { table, conditions, done }) = c else {
+                    return Step::Stop;
+                };
+                let Some(t) = f.spec.get_mut(&table) else {
+                    let _ = done.send(Ok(()));
+                    continue;
+                };
+                t.conditions = conditions.clone();
+                if f.method == MonitorMethod::Monitor || !tables.contains_key(&table) {
+                    // Plain monitors take no conditions; nothing to send.
+                    let _ = done.send(Ok(()));
+                    continue;
+                }
+                let change = MonitorCondChange {
+                    monitor_id: monitor_id.clone(),
+                    new_monitor_id: monitor_id.clone(),
+                    requests: BTreeMap::from([(
+                        table,
+                        // An empty list means every row (as a missing `where`).
+                        vec![MonitorCondUpdateRequest::where_(conditions.unwrap_or_default())],
+                    )]),
+                };
+                match rpc.call(&change).await {
+                    Ok(_) => {
+                        let _ = done.send(Ok(()));
+                    }
+                    Err(e) if is_session_error(&e) => {
+                        // The next session monitors with the new conditions.
+                        let _ = done.send(Ok(()));
+                        return Step::SessionOver;
+                    }
+                    Err(e) => {
+                        let _ = done.send(Err(ReplicaError::Client(Arc::new(e))));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Follow {
+    /// After a change that did not apply: start over from a fresh snapshot.
+    fn restart(&mut self, core: &Core, e: ApplyError) -> Step {
+        tracing::warn!(error = %e, "replica update did not apply; resynchronising");
+        core.update_status(|s| s.apply_errors += 1);
+        self.synced = false;
+        self.last_txn_id = None;
+        Step::Reissue
+    }
+
+    /// Applies one notification; `Some` ends the monitor on this session.
+    fn handle(
+        &mut self,
+        core: &Core,
+        tables: &BTreeMap<String, TableSchema>,
+        n: Notification,
+    ) -> Option<Step> {
+        let (changes, txn) = match n {
+            Notification::Update2 { updates, .. } => (changes_from_update2(updates), None),
+            Notification::Update3(u) => (changes_from_update2(u.updates), Some(u.last_txn_id)),
+            Notification::Update { updates, .. } => (changes_from_update(updates), None),
+            Notification::MonitorCanceled { .. } => {
+                // The database was converted: fetch the new schema and monitor again.
+                tracing::info!(db = %self.db, "monitor canceled by the server; re-monitoring");
+                self.synced = false;
+                self.last_txn_id = None;
+                core.update_status(|s| s.canceled += 1);
+                return Some(Step::Reissue);
+            }
+            _ => return None,
+        };
+        if let Err(e) = core.apply_delta(tables, &changes) {
+            return Some(self.restart(core, e));
+        }
+        if let Some(id) = txn {
+            self.last_txn_id = id;
+            core.update_status(|s| s.last_txn_id = id);
+        }
+        None
+    }
+}
+
+impl Core {
+    pub(crate) fn apply_delta(
+        &self,
+        tables: &BTreeMap<String, TableSchema>,
+        changes: &Changes,
+    ) -> Result<(), ApplyError> {
+        let prepared = self.read_snapshot().prepare(tables, changes)?;
+        let events = self.write_snapshot().commit(prepared);
+        send_all(events);
+        Ok(())
+    }
+
+    pub(crate) fn resync(
+        &self,
+        tables: &BTreeMap<String, TableSchema>,
+        monitored: &BTreeMap<String, Option<Vec<String>>>,
+        initial: &Changes,
+    ) -> Result<(), ApplyError> {
+        let next = self.read_snapshot().rebuild(tables, monitored, initial)?;
+        let old = std::mem::replace(&mut *self.write_snapshot(), next);
+        let events = self.read_snapshot().resync_events(&old);
+        drop(old);
+        send_all(events);
+        self.update_status(|s| s.snapshots += 1);
+        Ok(())
+    }
+}

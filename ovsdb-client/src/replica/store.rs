@@ -1,0 +1,704 @@
+//! The replica's store: pure apply logic, no I/O.
+//!
+//! A [`Snapshot`] holds one [`TableStore`] per followed table (type-erased as [`AnyTable`], so a
+//! typed replica mixes row types) and the reverse-reference index. Changes are applied in two
+//! phases: `prepare` decodes everything against the current state without modifying it (and may
+//! fail), `commit` then applies the prepared rows and cannot fail. A notification is therefore
+//! applied whole or not at all. A resynchronisation builds a new snapshot aside and swaps it in.
+
+use std::any::Any;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use ovsdb_proto::diff::{DiffError, apply_row_diff};
+use ovsdb_proto::update::{RowUpdate2, TableUpdates, TableUpdates2};
+use ovsdb_proto::{Atom, Datum, Row, RowError, Table, TableSchema, Uuid};
+use tokio::sync::broadcast;
+
+/// A replicated row: the table's columns plus the row's UUID (RFC 7047 §3.2 `_uuid`). Derefs to
+/// the row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record<M> {
+    /// `_uuid`.
+    pub uuid: Uuid,
+    /// The columns (typed, or an untyped [`Row`]). Columns not monitored hold their defaults.
+    pub row: M,
+}
+
+impl<M> std::ops::Deref for Record<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.row
+    }
+}
+
+/// A change to one table, delivered on the stream from [`Replica::subscribe`](super::Replica::subscribe).
+///
+/// Each notification from the server is applied to the replica as a whole before its events are
+/// sent, so when an event arrives, [`Replica::read`](super::Replica::read) already shows it (and
+/// possibly later changes).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Event<M> {
+    /// A row appeared (inserted, or now matching the monitor's conditions).
+    Inserted(Arc<Record<M>>),
+    /// A row changed.
+    Updated {
+        /// Before.
+        old: Arc<Record<M>>,
+        /// After.
+        new: Arc<Record<M>>,
+    },
+    /// A row disappeared (deleted, or no longer matching the conditions).
+    Deleted(Arc<Record<M>>),
+    /// The replica was replaced from a fresh snapshot (after a reconnect the server could not
+    /// resume, or a schema change); the events just before it in this stream are the exact
+    /// difference. Also sent instead of the events a subscriber missed by falling more than the
+    /// channel capacity behind: then re-read the state from the replica.
+    Resynced,
+}
+
+/// Why a notification or snapshot could not be applied (nothing of it was applied).
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// A row does not decode into the compiled model.
+    #[error("{table} row {uuid}: {source}")]
+    Row {
+        /// The table.
+        table: String,
+        /// The row.
+        uuid: Uuid,
+        /// What was wrong (names the column).
+        #[source]
+        source: RowError,
+    },
+    /// An update2 `modify` diff does not apply to the row (ovsdb-server(7) §4.1.14).
+    #[error("{table} row {uuid}: {source}")]
+    Diff {
+        /// The table.
+        table: String,
+        /// The row.
+        uuid: Uuid,
+        /// What was wrong (names the column).
+        #[source]
+        source: DiffError,
+    },
+    /// A `modify` for a row the replica does not have: the replica and the server disagree.
+    #[error("{table} row {uuid}: modified but not in the replica")]
+    MissingRow {
+        /// The table.
+        table: String,
+        /// The row.
+        uuid: Uuid,
+    },
+}
+
+/// How a row type is decoded and updated: implemented for every generated [`Table`] and for the
+/// untyped [`Row`].
+pub trait Model: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
+    /// Decodes an `initial`/`insert` row (or a whole `new` row of a plain `monitor`).
+    ///
+    /// # Errors
+    /// [`RowError`] naming the column.
+    fn decode(schema: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind>;
+    /// Applies an update2 `modify` diff.
+    ///
+    /// # Errors
+    /// As [`Model::decode`]; `self` may be partly changed (the caller works on a copy).
+    fn apply_modify(&mut self, schema: &TableSchema, diff: &Row) -> Result<(), ApplyErrorKind>;
+    /// The row's columns in wire form (for indexes and references).
+    fn encode(&self) -> Cow<'_, Row>;
+}
+
+/// The cause of an [`ApplyError`], before the table and row are attached.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ApplyErrorKind {
+    /// See [`ApplyError::Row`].
+    Row(RowError),
+    /// See [`ApplyError::Diff`].
+    Diff(DiffError),
+}
+
+impl ApplyErrorKind {
+    fn at(self, table: &str, uuid: Uuid) -> ApplyError {
+        let table = table.to_owned();
+        match self {
+            ApplyErrorKind::Row(source) => ApplyError::Row { table, uuid, source },
+            ApplyErrorKind::Diff(source) => ApplyError::Diff { table, uuid, source },
+        }
+    }
+}
+
+impl<T: Table> Model for T {
+    fn decode(_: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind> {
+        T::from_row(row).map_err(ApplyErrorKind::Row)
+    }
+    fn apply_modify(&mut self, _: &TableSchema, diff: &Row) -> Result<(), ApplyErrorKind> {
+        self.apply_diff(diff).map_err(ApplyErrorKind::Row)
+    }
+    fn encode(&self) -> Cow<'_, Row> {
+        Cow::Owned(self.to_row())
+    }
+}
+
+/// An untyped row of a replica that follows a database by its schema at run time: every column
+/// the server sends, updated with the server schema's diff rules. Derefs to [`Row`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DynamicRow(pub Row);
+
+impl std::ops::Deref for DynamicRow {
+    type Target = Row;
+    fn deref(&self) -> &Row {
+        &self.0
+    }
+}
+
+impl Model for DynamicRow {
+    fn decode(_: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind> {
+        Ok(DynamicRow(row.clone()))
+    }
+    fn apply_modify(&mut self, schema: &TableSchema, diff: &Row) -> Result<(), ApplyErrorKind> {
+        apply_row_diff(schema, &mut self.0, diff).map_err(ApplyErrorKind::Diff)
+    }
+    fn encode(&self) -> Cow<'_, Row> {
+        Cow::Borrowed(&self.0)
+    }
+}
+
+/// One change to one row, whatever monitor flavour produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Change {
+    /// A whole new row (`initial`, `insert`).
+    Insert(Row),
+    /// An update2 diff.
+    Modify(Row),
+    /// A whole replacement of the monitored columns (plain `monitor` `new`).
+    Replace(Row),
+    /// Gone.
+    Delete,
+}
+
+/// Changes by table, then row.
+pub(crate) type Changes = BTreeMap<String, BTreeMap<Uuid, Change>>;
+
+pub(crate) fn changes_from_update2(u: TableUpdates2) -> Changes {
+    u.0.into_iter()
+        .map(|(t, rows)| {
+            let rows = rows
+                .into_iter()
+                .map(|(uuid, r)| {
+                    let c = match r {
+                        RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => Change::Insert(row),
+                        RowUpdate2::Modify(row) => Change::Modify(row),
+                        RowUpdate2::Delete => Change::Delete,
+                    };
+                    (uuid, c)
+                })
+                .collect();
+            (t, rows)
+        })
+        .collect()
+}
+
+pub(crate) fn changes_from_update(u: TableUpdates) -> Changes {
+    u.0.into_iter()
+        .map(|(t, rows)| {
+            let rows = rows
+                .into_iter()
+                .map(|(uuid, r)| {
+                    let c = match (r.old, r.new) {
+                        (_, None) => Change::Delete,
+                        (None, Some(new)) => Change::Insert(new),
+                        (Some(_), Some(new)) => Change::Replace(new),
+                    };
+                    (uuid, c)
+                })
+                .collect();
+            (t, rows)
+        })
+        .collect()
+}
+
+/// Who points at a row: (source table, source column, source row).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Referrer {
+    /// The table of the referring row.
+    pub table: Arc<str>,
+    /// Its column holding the reference.
+    pub column: Arc<str>,
+    /// The referring row.
+    pub uuid: Uuid,
+}
+
+/// Reverse references: target row to the rows referring to it.
+pub(crate) type RefIndex = HashMap<Uuid, BTreeSet<Referrer>>;
+
+fn uuids_of(d: &Datum, out: &mut Vec<Uuid>) {
+    if let Some(set) = d.as_set() {
+        out.extend(set.iter().filter_map(|a| match a {
+            Atom::Uuid(u) => Some(*u),
+            _ => None,
+        }));
+    } else if let Some(map) = d.as_map() {
+        for (k, v) in map {
+            for a in [k, v] {
+                if let Atom::Uuid(u) = a {
+                    out.push(*u);
+                }
+            }
+        }
+    }
+}
+
+/// The key of a schema unique index: the index columns' values, in the index's order.
+pub(crate) type IndexDatums = Vec<Datum>;
+
+/// What a table store indexes, fixed when the store is (re)built from a server schema.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    /// Reference columns that are monitored.
+    ref_columns: Vec<Arc<str>>,
+    /// Schema unique indexes whose columns are all monitored.
+    unique: Vec<Vec<String>>,
+}
+
+impl Layout {
+    /// From the server's table schema and the monitored columns (`None`: all).
+    pub(crate) fn new(schema: &TableSchema, monitored: Option<&[String]>) -> Layout {
+        let is_monitored = |c: &str| monitored.is_none_or(|m| m.iter().any(|x| x == c));
+        let ref_columns = schema
+            .columns
+            .iter()
+            .filter(|(name, c)| {
+                is_monitored(name)
+                    && (c.type_.key.ref_table.is_some()
+                        || c.type_.value.as_ref().is_some_and(|v| v.ref_table.is_some()))
+            })
+            .map(|(name, _)| Arc::from(name.as_str()))
+            .collect();
+        let unique = schema
+            .indexes
+            .iter()
+            .filter(|cols| cols.iter().all(|c| c == "_uuid" || is_monitored(c)))
+            .cloned()
+            .collect();
+        Layout { ref_columns, unique }
+    }
+}
+
+/// A client-defined, non-unique index over one table.
+pub(crate) trait ClientIndex<M>: Send + Sync {
+    fn insert(&mut self, uuid: Uuid, row: &M);
+    fn remove(&mut self, uuid: Uuid, row: &M);
+    fn fresh(&self) -> Box<dyn ClientIndex<M>>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+pub(crate) struct ClientIndexImpl<M, K> {
+    pub(crate) key: fn(&M) -> Option<K>,
+    pub(crate) map: HashMap<K, BTreeSet<Uuid>>,
+}
+
+impl<M: Model, K: Hash + Eq + Send + Sync + 'static> ClientIndex<M> for ClientIndexImpl<M, K> {
+    fn insert(&mut self, uuid: Uuid, row: &M) {
+        if let Some(k) = (self.key)(row) {
+            self.map.entry(k).or_default().insert(uuid);
+        }
+    }
+    fn remove(&mut self, uuid: Uuid, row: &M) {
+        if let Some(k) = (self.key)(row)
+            && let Some(set) = self.map.get_mut(&k)
+        {
+            set.remove(&uuid);
+            if set.is_empty() {
+                self.map.remove(&k);
+            }
+        }
+    }
+    fn fresh(&self) -> Box<dyn ClientIndex<M>> {
+        Box::new(ClientIndexImpl {
+            key: self.key,
+            map: HashMap::new(),
+        })
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Capacity of each table's event channel; a subscriber further behind gets [`Event::Resynced`].
+pub const EVENT_CAPACITY: usize = 4096;
+
+/// The rows of one table, with its indexes.
+pub(crate) struct TableStore<M> {
+    pub(crate) name: Arc<str>,
+    pub(crate) rows: HashMap<Uuid, Arc<Record<M>>>,
+    layout: Layout,
+    /// One map per `layout.unique` entry.
+    unique: Vec<HashMap<IndexDatums, Uuid>>,
+    pub(crate) client: Vec<Box<dyn ClientIndex<M>>>,
+    pub(crate) events: broadcast::Sender<Event<M>>,
+}
+
+impl<M: Model> TableStore<M> {
+    pub(crate) fn new(name: &str) -> TableStore<M> {
+        TableStore {
+            name: Arc::from(name),
+            rows: HashMap::new(),
+            layout: Layout::default(),
+            unique: Vec::new(),
+            client: Vec::new(),
+            events: broadcast::Sender::new(EVENT_CAPACITY),
+        }
+    }
+
+    /// The schema unique index over exactly `columns`, if maintained.
+    pub(crate) fn unique_lookup(&self, columns: &[&str], key: &IndexDatums) -> Option<&Arc<Record<M>>> {
+        let i =
+            self.layout.unique.iter().position(|cols| {
+                cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b)
+            })?;
+        let uuid = self.unique.get(i)?.get(key)?;
+        self.rows.get(uuid)
+    }
+
+    /// Whether a schema unique index over exactly `columns` is maintained.
+    pub(crate) fn has_unique(&self, columns: &[&str]) -> bool {
+        self.layout
+            .unique
+            .iter()
+            .any(|cols| cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b))
+    }
+
+    fn unique_keys(&self, uuid: Uuid, row: &Row) -> Vec<Option<IndexDatums>> {
+        self.layout
+            .unique
+            .iter()
+            .map(|cols| {
+                cols.iter()
+                    .map(|c| {
+                        if c == "_uuid" {
+                            Some(Datum::scalar(Atom::Uuid(uuid)))
+                        } else {
+                            row.get(c).cloned()
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn refs(&self, row: &Row) -> Vec<(Arc<str>, Uuid)> {
+        let mut out = Vec::new();
+        for col in &self.layout.ref_columns {
+            if let Some(d) = row.get(col) {
+                let mut us = Vec::new();
+                uuids_of(d, &mut us);
+                out.extend(us.into_iter().map(|u| (col.clone(), u)));
+            }
+        }
+        out
+    }
+
+    fn unlink(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
+        let row = rec.row.encode();
+        for (i, key) in self.unique_keys(rec.uuid, &row).into_iter().enumerate() {
+            if let (Some(key), Some(map)) = (key, self.unique.get_mut(i))
+                && map.get(&key) == Some(&rec.uuid)
+            {
+                map.remove(&key);
+            }
+        }
+        for (column, target) in self.refs(&row) {
+            if let Some(set) = refs.get_mut(&target) {
+                set.remove(&Referrer {
+                    table: self.name.clone(),
+                    column,
+                    uuid: rec.uuid,
+                });
+                if set.is_empty() {
+                    refs.remove(&target);
+                }
+            }
+        }
+        for ix in &mut self.client {
+            ix.remove(rec.uuid, &rec.row);
+        }
+    }
+
+    fn link(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
+        let row = rec.row.encode();
+        for (i, key) in self.unique_keys(rec.uuid, &row).into_iter().enumerate() {
+            if let (Some(key), Some(map)) = (key, self.unique.get_mut(i)) {
+                map.insert(key, rec.uuid);
+            }
+        }
+        for (column, target) in self.refs(&row) {
+            refs.entry(target).or_default().insert(Referrer {
+                table: self.name.clone(),
+                column,
+                uuid: rec.uuid,
+            });
+        }
+        for ix in &mut self.client {
+            ix.insert(rec.uuid, &rec.row);
+        }
+    }
+}
+
+/// Prepared changes of each table, for [`Snapshot::commit`].
+pub(crate) type PreparedTables = Vec<(String, Box<dyn Any + Send>)>;
+
+/// Prepared changes of one table: (uuid, old, new).
+type Prepared<M> = Vec<(Uuid, Option<Arc<Record<M>>>, Option<Arc<Record<M>>>)>;
+
+/// Events ready to be sent once the write lock is released.
+pub(crate) trait PendingEvents: Send {
+    fn send(self: Box<Self>);
+}
+
+struct Pending<M> {
+    tx: broadcast::Sender<Event<M>>,
+    events: Vec<Event<M>>,
+}
+
+impl<M: Model> PendingEvents for Pending<M> {
+    fn send(self: Box<Self>) {
+        for e in self.events {
+            // No subscriber is not an error.
+            let _ = self.tx.send(e);
+        }
+    }
+}
+
+/// A table store with its row type erased.
+pub(crate) trait AnyTable: Send + Sync {
+    /// Decodes `changes` against the current rows without modifying anything.
+    fn prepare(
+        &self,
+        schema: &TableSchema,
+        changes: &BTreeMap<Uuid, Change>,
+    ) -> Result<Box<dyn Any + Send>, ApplyError>;
+    /// Applies what [`AnyTable::prepare`] returned; the events to send after unlocking.
+    fn commit(&mut self, prepared: Box<dyn Any + Send>, refs: &mut RefIndex) -> Box<dyn PendingEvents>;
+    /// An empty store with the same client indexes and event channel, indexing per `layout`.
+    fn fresh(&self, layout: Layout) -> Box<dyn AnyTable>;
+    /// The events turning `old` (the same table before a resync) into `self`, then `Resynced`.
+    fn resync_events(&self, old: &dyn AnyTable) -> Box<dyn PendingEvents>;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<M: Model> AnyTable for TableStore<M> {
+    fn prepare(
+        &self,
+        schema: &TableSchema,
+        changes: &BTreeMap<Uuid, Change>,
+    ) -> Result<Box<dyn Any + Send>, ApplyError> {
+        let mut out: Prepared<M> = Vec::with_capacity(changes.len());
+        for (uuid, change) in changes {
+            let uuid = *uuid;
+            let old = self.rows.get(&uuid).cloned();
+            let new = match change {
+                Change::Insert(row) | Change::Replace(row) => Some(M::decode(schema, row)),
+                Change::Modify(diff) => match &old {
+                    Some(o) => {
+                        let mut r = o.row.clone();
+                        Some(r.apply_modify(schema, diff).map(|()| r))
+                    }
+                    None => {
+                        return Err(ApplyError::MissingRow {
+                            table: self.name.to_string(),
+                            uuid,
+                        });
+                    }
+                },
+                Change::Delete => None,
+            };
+            let new = match new {
+                Some(Ok(row)) => Some(Arc::new(Record { uuid, row })),
+                Some(Err(e)) => return Err(e.at(&self.name, uuid)),
+                None => None,
+            };
+            if old.is_none() && new.is_none() {
+                continue; // deleting a row we never had
+            }
+            out.push((uuid, old, new));
+        }
+        Ok(Box::new(out))
+    }
+
+    fn commit(&mut self, prepared: Box<dyn Any + Send>, refs: &mut RefIndex) -> Box<dyn PendingEvents> {
+        let prepared: Prepared<M> = match prepared.downcast::<Prepared<M>>() {
+            Ok(p) => *p,
+            Err(_) => Vec::new(), // not ours: cannot happen, and applying nothing is safe
+        };
+        // Unlink every old version first, so a key moving between rows stays unique.
+        for (_, old, _) in &prepared {
+            if let Some(old) = old {
+                self.unlink(old, refs);
+            }
+        }
+        let mut events = Vec::with_capacity(prepared.len());
+        for (uuid, old, new) in prepared {
+            match new {
+                Some(new) => {
+                    self.link(&new, refs);
+                    self.rows.insert(uuid, new.clone());
+                    events.push(match old {
+                        Some(old) => Event::Updated { old, new },
+                        None => Event::Inserted(new),
+                    });
+                }
+                None => {
+                    self.rows.remove(&uuid);
+                    if let Some(old) = old {
+                        events.push(Event::Deleted(old));
+                    }
+                }
+            }
+        }
+        Box::new(Pending {
+            tx: self.events.clone(),
+            events,
+        })
+    }
+
+    fn fresh(&self, layout: Layout) -> Box<dyn AnyTable> {
+        let unique = vec![HashMap::new(); layout.unique.len()];
+        Box::new(TableStore {
+            name: self.name.clone(),
+            rows: HashMap::new(),
+            layout,
+            unique,
+            client: self.client.iter().map(|c| c.fresh()).collect(),
+            events: self.events.clone(),
+        })
+    }
+
+    fn resync_events(&self, old: &dyn AnyTable) -> Box<dyn PendingEvents> {
+        let mut events = Vec::new();
+        if let Some(old) = old.as_any().downcast_ref::<TableStore<M>>() {
+            for (uuid, o) in &old.rows {
+                match self.rows.get(uuid) {
+                    None => events.push(Event::Deleted(o.clone())),
+                    Some(n) if n.row != o.row => events.push(Event::Updated {
+                        old: o.clone(),
+                        new: n.clone(),
+                    }),
+                    Some(_) => {}
+                }
+            }
+            let known: HashSet<&Uuid> = old.rows.keys().collect();
+            for (uuid, n) in &self.rows {
+                if !known.contains(uuid) {
+                    events.push(Event::Inserted(n.clone()));
+                }
+            }
+        }
+        events.push(Event::Resynced);
+        Box::new(Pending {
+            tx: self.events.clone(),
+            events,
+        })
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// Everything the replica holds, swapped as a whole on resync.
+pub(crate) struct Snapshot {
+    pub(crate) tables: BTreeMap<String, Box<dyn AnyTable>>,
+    pub(crate) refs: RefIndex,
+}
+
+impl Snapshot {
+    pub(crate) fn new(tables: BTreeMap<String, Box<dyn AnyTable>>) -> Snapshot {
+        Snapshot {
+            tables,
+            refs: RefIndex::new(),
+        }
+    }
+
+    /// Phase one of applying `changes`: decode everything. Tables the replica does not follow
+    /// are ignored, as are tables missing from `schemas` (the server's tables).
+    pub(crate) fn prepare(
+        &self,
+        schemas: &BTreeMap<String, TableSchema>,
+        changes: &Changes,
+    ) -> Result<PreparedTables, ApplyError> {
+        let mut out = Vec::new();
+        for (table, rows) in changes {
+            if let (Some(store), Some(schema)) = (self.tables.get(table), schemas.get(table)) {
+                out.push((table.clone(), store.prepare(schema, rows)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Phase two: apply; returns the events to send.
+    pub(crate) fn commit(&mut self, prepared: PreparedTables) -> Vec<Box<dyn PendingEvents>> {
+        let mut events = Vec::new();
+        for (table, p) in prepared {
+            if let Some(store) = self.tables.get_mut(&table) {
+                events.push(store.commit(p, &mut self.refs));
+            }
+        }
+        events
+    }
+
+    /// A new snapshot holding exactly the rows in `initial` (a monitor reply), built aside; the
+    /// layouts come from `schemas` and `monitored` (columns per table).
+    pub(crate) fn rebuild(
+        &self,
+        schemas: &BTreeMap<String, TableSchema>,
+        monitored: &BTreeMap<String, Option<Vec<String>>>,
+        initial: &Changes,
+    ) -> Result<Snapshot, ApplyError> {
+        let empty = TableSchema::new(BTreeMap::new());
+        let tables = self
+            .tables
+            .iter()
+            .map(|(name, t)| {
+                let layout = match schemas.get(name) {
+                    Some(s) => Layout::new(s, monitored.get(name).and_then(|c| c.as_deref())),
+                    None => Layout::new(&empty, None),
+                };
+                (name.clone(), t.fresh(layout))
+            })
+            .collect();
+        let mut next = Snapshot::new(tables);
+        let prepared = next.prepare(schemas, initial)?;
+        drop(next.commit(prepared));
+        Ok(next)
+    }
+
+    /// The events from `old` to `self` for every table, each table's ending with `Resynced`.
+    pub(crate) fn resync_events(&self, old: &Snapshot) -> Vec<Box<dyn PendingEvents>> {
+        self.tables
+            .iter()
+            .filter_map(|(name, t)| old.tables.get(name).map(|o| t.resync_events(o.as_ref())))
+            .collect()
+    }
+}
+
+/// Sends prepared events in order.
+pub(crate) fn send_all(events: Vec<Box<dyn PendingEvents>>) {
+    for e in events {
+        e.send();
+    }
+}
+
+#[cfg(test)]
+mod tests;

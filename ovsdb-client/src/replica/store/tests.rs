@@ -1,0 +1,400 @@
+//! Unit tests of the store: atomic apply, resync swap, indexes, reverse references, events.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ovn_nb::{LogicalSwitch, LogicalSwitchPort, OvnNorthboundDb};
+use ovsdb_proto::{Database, Ref, Row, Table, TableSchema, Uuid};
+
+use super::*;
+use crate::replica::{IndexHandle, view};
+
+fn u(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn schemas() -> BTreeMap<String, TableSchema> {
+    OvnNorthboundDb::schema().tables.clone()
+}
+
+fn port(name: &str) -> LogicalSwitchPort {
+    LogicalSwitchPort {
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+/// A snapshot following Logical_Switch and Logical_Switch_Port, with a client index on the
+/// port's `external_ids:owner`.
+fn snapshot() -> (Snapshot, IndexHandle<LogicalSwitchPort, String>) {
+    let mut ports = TableStore::<LogicalSwitchPort>::new("Logical_Switch_Port");
+    ports.client.push(Box::new(ClientIndexImpl {
+        key: |p: &LogicalSwitchPort| p.external_ids.get("owner").cloned(),
+        map: HashMap::new(),
+    }));
+    let switches = TableStore::<LogicalSwitch>::new("Logical_Switch");
+    let tables: BTreeMap<String, Box<dyn AnyTable>> = BTreeMap::from([
+        (
+            "Logical_Switch".to_owned(),
+            Box::new(switches) as Box<dyn AnyTable>,
+        ),
+        (
+            "Logical_Switch_Port".to_owned(),
+            Box::new(ports) as Box<dyn AnyTable>,
+        ),
+    ]);
+    let empty = Snapshot::new(tables);
+    // Build the layouts (indexes) as a first sync does.
+    let monitored = BTreeMap::new();
+    let snap = empty.rebuild(&schemas(), &monitored, &Changes::new()).unwrap();
+    let handle = IndexHandle {
+        table: "Logical_Switch_Port",
+        id: 0,
+        _k: std::marker::PhantomData,
+    };
+    (snap, handle)
+}
+
+fn apply(snap: &mut Snapshot, changes: Changes) -> Result<(), ApplyError> {
+    let p = snap.prepare(&schemas(), &changes)?;
+    send_all(snap.commit(p));
+    Ok(())
+}
+
+fn one(table: &str, uuid: Uuid, c: Change) -> Changes {
+    BTreeMap::from([(table.to_owned(), BTreeMap::from([(uuid, c)]))])
+}
+
+const LSP: &str = "Logical_Switch_Port";
+const LS: &str = "Logical_Switch";
+
+#[test]
+fn insert_modify_delete_with_indexes_and_reverse_refs() {
+    let (mut snap, owner) = snapshot();
+    let mut p1 = port("p1");
+    p1.external_ids.insert("owner".into(), "alice".into());
+    apply(&mut snap, one(LSP, u(1), Change::Insert(p1.to_row()))).unwrap();
+    let ls = LogicalSwitch {
+        name: "ls0".into(),
+        ports: BTreeSet::from([Ref::new(u(1))]),
+        ..Default::default()
+    };
+    apply(&mut snap, one(LS, u(10), Change::Insert(ls.to_row()))).unwrap();
+
+    {
+        let ports = view::<LogicalSwitchPort>(&snap, LSP);
+        assert_eq!(ports.len(), 1);
+        assert_eq!(ports.get(&u(1)).unwrap().name, "p1");
+        let by_name = ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned())
+            .unwrap();
+        assert_eq!(by_name.uuid, u(1));
+        assert!(
+            ports
+                .get_by(LogicalSwitchPort::BY_NAME, &"p2".to_owned())
+                .is_none()
+        );
+        let alice: Vec<_> = ports.find(&owner, &"alice".to_owned()).map(|r| r.uuid).collect();
+        assert_eq!(alice, vec![u(1)]);
+        let switches = view::<LogicalSwitch>(&snap, LS);
+        let on: Vec<_> = switches
+            .referencing(LogicalSwitch::PORTS, u(1))
+            .map(|r| r.uuid)
+            .collect();
+        assert_eq!(on, vec![u(10)]);
+    }
+
+    // Rename and change owner through an update2 diff: indexes follow.
+    let diff = Row::new()
+        .with("name", LogicalSwitchPort::NAME.encode(&"p1b".to_owned()))
+        .with(
+            "external_ids",
+            // map diff: same key with a new value replaces it
+            LogicalSwitchPort::EXTERNAL_IDS.encode(&BTreeMap::from([("owner".to_owned(), "bob".to_owned())])),
+        );
+    apply(&mut snap, one(LSP, u(1), Change::Modify(diff))).unwrap();
+    {
+        let ports = view::<LogicalSwitchPort>(&snap, LSP);
+        assert!(
+            ports
+                .get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned())
+                .is_none()
+        );
+        assert_eq!(
+            ports
+                .get_by(LogicalSwitchPort::BY_NAME, &"p1b".to_owned())
+                .unwrap()
+                .uuid,
+            u(1)
+        );
+        assert_eq!(ports.find(&owner, &"alice".to_owned()).count(), 0);
+        assert_eq!(ports.find(&owner, &"bob".to_owned()).count(), 1);
+    }
+
+    // Removing the port from the switch (set diff toggles the element) drops the reverse ref.
+    let diff = Row::new().with(
+        "ports",
+        LogicalSwitch::PORTS.encode(&BTreeSet::from([Ref::new(u(1))])),
+    );
+    apply(&mut snap, one(LS, u(10), Change::Modify(diff))).unwrap();
+    assert!(
+        view::<LogicalSwitch>(&snap, LS)
+            .get(&u(10))
+            .unwrap()
+            .ports
+            .is_empty()
+    );
+    assert_eq!(
+        view::<LogicalSwitch>(&snap, LS)
+            .referencing(LogicalSwitch::PORTS, u(1))
+            .count(),
+        0
+    );
+    assert!(snap.refs.is_empty());
+
+    apply(&mut snap, one(LSP, u(1), Change::Delete)).unwrap();
+    let ports = view::<LogicalSwitchPort>(&snap, LSP);
+    assert!(ports.is_empty());
+    assert!(
+        ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"p1b".to_owned())
+            .is_none()
+    );
+    assert_eq!(ports.find(&owner, &"bob".to_owned()).count(), 0);
+}
+
+#[test]
+fn a_notification_that_does_not_apply_changes_nothing() {
+    let (mut snap, _) = snapshot();
+    let mut changes = one(LSP, u(1), Change::Insert(port("ok").to_row()));
+    // A modify for a row that is not there, in another table of the same notification.
+    changes.insert(
+        LS.to_owned(),
+        BTreeMap::from([(
+            u(99),
+            Change::Modify(Row::new().with("name", LogicalSwitch::NAME.encode(&"x".to_owned()))),
+        )]),
+    );
+    let err = apply(&mut snap, changes).unwrap_err();
+    assert!(
+        matches!(&err, ApplyError::MissingRow { table, uuid } if table == LS && *uuid == u(99)),
+        "{err}"
+    );
+    assert!(view::<LogicalSwitchPort>(&snap, LSP).is_empty());
+
+    // A row of the wrong type is named by table, row and column.
+    let bad = Row::new().with("name", ovsdb_proto::Datum::scalar(5));
+    let err = apply(&mut snap, one(LSP, u(2), Change::Insert(bad))).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("Logical_Switch_Port") && msg.contains("name"),
+        "{msg}"
+    );
+    assert!(view::<LogicalSwitchPort>(&snap, LSP).is_empty());
+}
+
+#[test]
+fn unique_key_moving_between_rows_in_one_notification() {
+    let (mut snap, _) = snapshot();
+    apply(&mut snap, one(LSP, u(1), Change::Insert(port("a").to_row()))).unwrap();
+    // Row 1 deleted and row 2 takes its name, in one notification (order of uuids: 1 then 2,
+    // and also the reverse order).
+    let mut changes = one(LSP, u(2), Change::Insert(port("a").to_row()));
+    changes.get_mut(LSP).unwrap().insert(u(1), Change::Delete);
+    apply(&mut snap, changes).unwrap();
+    let ports = view::<LogicalSwitchPort>(&snap, LSP);
+    assert_eq!(
+        ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"a".to_owned())
+            .unwrap()
+            .uuid,
+        u(2)
+    );
+
+    let mut changes = one(LSP, u(2), Change::Delete);
+    changes
+        .get_mut(LSP)
+        .unwrap()
+        .insert(u(0), Change::Insert(port("a").to_row()));
+    apply(&mut snap, changes).unwrap();
+    let ports = view::<LogicalSwitchPort>(&snap, LSP);
+    assert_eq!(
+        ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"a".to_owned())
+            .unwrap()
+            .uuid,
+        u(0)
+    );
+    assert_eq!(ports.len(), 1);
+}
+
+#[test]
+fn resync_replaces_everything_and_emits_the_difference() {
+    let (mut snap, owner) = snapshot();
+    let mut rx = match snap
+        .tables
+        .get(LSP)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<TableStore<LogicalSwitchPort>>()
+    {
+        Some(s) => s.events.subscribe(),
+        None => panic!("wrong type"),
+    };
+    let mut kept = port("kept");
+    kept.external_ids.insert("owner".into(), "alice".into());
+    let mut init = one(LSP, u(1), Change::Insert(kept.to_row()));
+    init.get_mut(LSP)
+        .unwrap()
+        .insert(u(2), Change::Insert(port("deleted").to_row()));
+    init.get_mut(LSP)
+        .unwrap()
+        .insert(u(3), Change::Insert(port("modified").to_row()));
+    apply(&mut snap, init).unwrap();
+    for _ in 0..3 {
+        assert!(matches!(rx.try_recv().unwrap(), Event::Inserted(_)));
+    }
+
+    // The server's new snapshot: 1 unchanged, 2 gone, 3 renamed, 4 new.
+    let mut fresh = one(LSP, u(1), Change::Insert(kept.to_row()));
+    fresh
+        .get_mut(LSP)
+        .unwrap()
+        .insert(u(3), Change::Insert(port("modified2").to_row()));
+    fresh
+        .get_mut(LSP)
+        .unwrap()
+        .insert(u(4), Change::Insert(port("new").to_row()));
+    let monitored = BTreeMap::new();
+    let next = snap.rebuild(&schemas(), &monitored, &fresh).unwrap();
+    // The old snapshot is untouched until the swap.
+    assert_eq!(view::<LogicalSwitchPort>(&snap, LSP).len(), 3);
+    let old = std::mem::replace(&mut snap, next);
+    send_all(snap.resync_events(&old));
+
+    let ports = view::<LogicalSwitchPort>(&snap, LSP);
+    let mut names: Vec<_> = ports.iter().map(|r| r.name.clone()).collect();
+    names.sort();
+    assert_eq!(names, ["kept", "modified2", "new"]);
+    assert_eq!(
+        ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"new".to_owned())
+            .unwrap()
+            .uuid,
+        u(4)
+    );
+    assert!(
+        ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"deleted".to_owned())
+            .is_none()
+    );
+    assert_eq!(ports.find(&owner, &"alice".to_owned()).count(), 1);
+
+    let mut seen = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        seen.push(match e {
+            Event::Inserted(r) => format!("+{}", r.name),
+            Event::Updated { old, new } => format!("{}->{}", old.name, new.name),
+            Event::Deleted(r) => format!("-{}", r.name),
+            Event::Resynced => "resynced".to_owned(),
+        });
+    }
+    let (last, rest) = seen.split_last().unwrap();
+    assert_eq!(last, "resynced");
+    let mut rest = rest.to_vec();
+    rest.sort();
+    assert_eq!(rest, ["+new", "-deleted", "modified->modified2"]);
+}
+
+#[test]
+fn a_lagging_subscriber_gets_resynced_and_memory_is_bounded() {
+    let (mut snap, _) = snapshot();
+    let rx = match snap
+        .tables
+        .get(LSP)
+        .unwrap()
+        .as_any()
+        .downcast_ref::<TableStore<LogicalSwitchPort>>()
+    {
+        Some(s) => s.events.subscribe(),
+        None => panic!("wrong type"),
+    };
+    let mut events = crate::replica::Events { rx: Some(rx) };
+    for i in 0..(EVENT_CAPACITY as u128 + 10) {
+        apply(
+            &mut snap,
+            one(LSP, u(i + 1), Change::Insert(port(&format!("p{i}")).to_row())),
+        )
+        .unwrap();
+    }
+    assert!(matches!(events.try_recv(), Some(Event::Resynced)));
+    // Then the newest events the channel kept.
+    assert!(matches!(events.try_recv(), Some(Event::Inserted(_))));
+    assert_eq!(view::<LogicalSwitchPort>(&snap, LSP).len(), EVENT_CAPACITY + 10);
+}
+
+#[test]
+fn plain_monitor_replace_and_untyped_rows() {
+    // Untyped store with the server schema's diff rules.
+    let store = TableStore::<DynamicRow>::new(LSP);
+    let tables = BTreeMap::from([(LSP.to_owned(), Box::new(store) as Box<dyn AnyTable>)]);
+    let snap = Snapshot::new(tables);
+    let mut snap = snap
+        .rebuild(&schemas(), &BTreeMap::new(), &Changes::new())
+        .unwrap();
+    let mut p = port("dyn");
+    p.addresses.insert("00:00:00:00:00:01".into());
+    apply(&mut snap, one(LSP, u(1), Change::Insert(p.to_row()))).unwrap();
+    // A set diff: toggling one new element adds it.
+    let diff = Row::new().with(
+        "addresses",
+        LogicalSwitchPort::ADDRESSES.encode(&BTreeSet::from(["00:00:00:00:00:02".to_owned()])),
+    );
+    apply(&mut snap, one(LSP, u(1), Change::Modify(diff))).unwrap();
+    let rows = view::<DynamicRow>(&snap, LSP);
+    let r = rows.get(&u(1)).unwrap();
+    assert_eq!(r.get("addresses").unwrap().len(), 2);
+
+    // A plain monitor's `new` replaces the row.
+    let mut p2 = port("dyn2");
+    p2.tag_request = Some(7);
+    apply(&mut snap, one(LSP, u(1), Change::Replace(p2.to_row()))).unwrap();
+    let rows = view::<DynamicRow>(&snap, LSP);
+    let r = rows.get(&u(1)).unwrap();
+    assert_eq!(LogicalSwitchPort::from_row(&r.0).unwrap(), p2);
+}
+
+#[test]
+fn update_from_plain_monitor_becomes_changes() {
+    use ovsdb_proto::update::{RowUpdate, TableUpdates};
+    let upd = TableUpdates(BTreeMap::from([(
+        LSP.to_owned(),
+        BTreeMap::from([
+            (
+                u(1),
+                RowUpdate {
+                    old: None,
+                    new: Some(port("a").to_row()),
+                },
+            ),
+            (
+                u(2),
+                RowUpdate {
+                    old: Some(Row::new()),
+                    new: Some(port("b").to_row()),
+                },
+            ),
+            (
+                u(3),
+                RowUpdate {
+                    old: Some(port("c").to_row()),
+                    new: None,
+                },
+            ),
+        ]),
+    )]));
+    let c = changes_from_update(upd);
+    let rows = &c[LSP];
+    assert!(matches!(rows[&u(1)], Change::Insert(_)));
+    assert!(matches!(rows[&u(2)], Change::Replace(_)));
+    assert!(matches!(rows[&u(3)], Change::Delete));
+}

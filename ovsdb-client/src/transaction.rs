@@ -1,0 +1,579 @@
+//! Typed transactions (RFC 7047 §4.1.3, §5.2): build operations, then commit.
+//!
+//! ```no_run
+//! # async fn f(client: ovsdb_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! use ovn_nb::{LogicalSwitch, LogicalSwitchPort, OvnNorthboundDb};
+//! let mut txn = client.transaction::<OvnNorthboundDb>();
+//! let port = txn.insert(LogicalSwitchPort { name: "p1".into(), ..Default::default() });
+//! txn.mutate::<LogicalSwitch>([LogicalSwitch::NAME.eq("ls0")], [LogicalSwitch::PORTS.insert(port.clone())]);
+//! txn.comment("lsp-add ls0 p1");
+//! let outcome = txn.commit().await?;
+//! println!("p1 is {:?}", outcome.uuid(&port));
+//! # Ok(()) }
+//! ```
+//!
+//! # Behaviour
+//! - **Own writes.** [`Transaction::commit`] returns only after every replica of the same client
+//!   that monitors on the session has applied the updates the server sent before the reply, so a
+//!   committed write is visible in those replicas (see [`crate::replica`]). The same holds for a
+//!   failed commit (so a retry reads fresh rows).
+//! - **Disconnects.** A transaction not yet sent is sent on the next session; one whose reply
+//!   was lost fails with [`Error::OutcomeUnknown`] and is never replayed.
+//! - **Sets and maps** are edited with `mutate` ([`Transaction::mutate`],
+//!   [`Transaction::update_row`]), never by rewriting the whole column, so concurrent edits of
+//!   other elements are kept and large sets are not resent.
+
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use ovsdb_proto::method::{Method, Transact};
+use ovsdb_proto::op::{Delete, Insert, Mutate, Select, Update, Wait, WaitUntil};
+use ovsdb_proto::{
+    Atom, Condition, Database, Datum, DiffKind, ErrorKind, Mutation, Mutator, NamedUuid, Operation,
+    OperationResult, Ref, Row, Table, TransactReply, Uuid,
+};
+use tokio::time::Instant;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::replica::{Record, ReplicaError, TableSpec};
+
+/// Operations on database `D`, committed as one transaction (from [`Client::transaction`]).
+pub struct Transaction<D> {
+    client: Client,
+    ops: Vec<Operation>,
+    /// Named-uuid to the index of its insert operation.
+    named: BTreeMap<NamedUuid, usize>,
+    _db: PhantomData<fn() -> D>,
+}
+
+impl<D> std::fmt::Debug for Transaction<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transaction")
+            .field("ops", &self.ops)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The result of a committed transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    results: Vec<OperationResult>,
+    named: BTreeMap<NamedUuid, usize>,
+}
+
+impl Outcome {
+    /// The UUID of a row: the one the server gave an inserted row (for a [`Ref`] returned by
+    /// [`Transaction::insert`]), or the reference's own UUID.
+    pub fn uuid<T>(&self, r: &Ref<T>) -> Option<Uuid> {
+        if let Some(u) = r.uuid() {
+            return Some(u);
+        }
+        let i = *self.named.get(r.named_uuid()?)?;
+        match self.results.get(i)? {
+            OperationResult::Insert { uuid } => Some(*uuid),
+            _ => None,
+        }
+    }
+
+    /// One result per operation, in order.
+    pub fn results(&self) -> &[OperationResult] {
+        &self.results
+    }
+}
+
+impl Client {
+    /// Starts a transaction on database `D`.
+    pub fn transaction<D: Database>(&self) -> Transaction<D> {
+        Transaction {
+            client: self.clone(),
+            ops: Vec::new(),
+            named: BTreeMap::new(),
+            _db: PhantomData,
+        }
+    }
+
+    /// `transact` that returns once the replicas on the session applied the updates sent before
+    /// the reply (see the [module docs](crate::transaction)).
+    ///
+    /// # Errors
+    /// As [`Client::transact_reply`].
+    pub async fn transact_synced(
+        &self,
+        db: &str,
+        operations: Vec<Operation>,
+    ) -> Result<TransactReply, Error> {
+        let shared = self.shared();
+        let timeout = shared.config.request_timeout;
+        let deadline = Instant::now() + timeout;
+        let txn = Transact::new(db, operations);
+        let params = txn.params_json();
+        let mut last = None;
+        loop {
+            let Some(session) = shared.next_session(last, deadline).await else {
+                return Err(if shared.is_shut_down() {
+                    Error::Shutdown
+                } else {
+                    Error::Timeout {
+                        method: Transact::NAME.to_owned(),
+                        timeout,
+                        sent: false,
+                    }
+                });
+            };
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match session
+                .rpc
+                .with_timeout(remaining)
+                .request(Transact::NAME, params.clone())
+                .await
+            {
+                Ok(reply) => {
+                    let decoded =
+                        Transact::decode_output(&txn, reply.result).map_err(|source| Error::Decode {
+                            method: Transact::NAME,
+                            source,
+                        })?;
+                    let remaining = deadline.saturating_duration_since(Instant::now());
+                    let sync = session.routes.sync_through(reply.notifications_before);
+                    if tokio::time::timeout(remaining.max(Duration::from_secs(1)), sync)
+                        .await
+                        .is_err()
+                    {
+                        tracing::warn!("replicas did not confirm the transaction's updates in time");
+                    }
+                    return Ok(decoded);
+                }
+                Err(Error::Disconnected { .. }) => last = Some(session.id),
+                Err(Error::Timeout { sent, .. }) => {
+                    return Err(Error::Timeout {
+                        method: Transact::NAME.to_owned(),
+                        timeout,
+                        sent,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Builds and commits a transaction, building it again (with `build`, which should read the
+    /// replica and use [`Transaction::wait_unchanged`]) when a `wait` operation failed because a
+    /// row changed meanwhile (optimistic concurrency), at most `max_attempts` times.
+    ///
+    /// # Errors
+    /// The last attempt's error; any other error at once.
+    pub async fn transact_with_retry<D: Database>(
+        &self,
+        max_attempts: usize,
+        mut build: impl FnMut(&mut Transaction<D>),
+    ) -> Result<Outcome, Error> {
+        let mut attempt = 0usize;
+        loop {
+            attempt += 1;
+            let mut txn = self.transaction::<D>();
+            build(&mut txn);
+            let waits: Vec<bool> = txn.ops.iter().map(|o| matches!(o, Operation::Wait(_))).collect();
+            match txn.commit().await {
+                Err(Error::Transaction(e))
+                    if attempt < max_attempts
+                        && e.error.error == ErrorKind::TimedOut
+                        && e.index.and_then(|i| waits.get(i).copied()).unwrap_or(false) =>
+                {
+                    // A short, growing, jittered pause lets competing writers through.
+                    let jitter = u64::from(std::process::id() ^ (attempt as u32)) % 5;
+                    let ms = (attempt as u64).min(20) + jitter;
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn uuid_is(uuid: Uuid) -> Vec<Condition> {
+    vec![Condition::eq("_uuid", Datum::scalar(Atom::Uuid(uuid)))]
+}
+
+impl<D: Database> Transaction<D> {
+    /// Inserts `row`; returns a reference (a named-uuid, RFC 7047 §5.1) usable in later
+    /// operations of this transaction and, with [`Outcome::uuid`], the row's UUID afterwards.
+    pub fn insert<T: Table<Db = D>>(&mut self, row: T) -> Ref<T> {
+        let name = match NamedUuid::new(format!("row{}", self.ops.len())) {
+            Ok(n) => n,
+            // "row" followed by digits is always a valid id.
+            Err(_) => return Ref::default(),
+        };
+        self.named.insert(name.clone(), self.ops.len());
+        self.ops.push(Operation::Insert(
+            Insert::new(T::TABLE_NAME, row.to_row()).uuid_name(name.clone()),
+        ));
+        Ref::named(name)
+    }
+
+    /// Sets columns of the rows of `T` matching every condition of `where_` (RFC 7047 §5.2.4).
+    /// Build the pairs with the generated columns: `LogicalSwitch::NAME.value("ls1")`.
+    pub fn update<T: Table<Db = D>>(
+        &mut self,
+        where_: impl IntoIterator<Item = Condition>,
+        columns: impl IntoIterator<Item = (&'static str, Datum)>,
+    ) {
+        let row: Row = columns.into_iter().map(|(c, d)| (c.to_owned(), d)).collect();
+        self.ops
+            .push(Operation::Update(Update::new(T::TABLE_NAME, where_, row)));
+    }
+
+    /// Turns row `old` (as read from a replica) into `new`: changed single-valued columns with
+    /// one `update`, changed sets and maps with one `mutate` inserting and deleting only the
+    /// elements that differ. Nothing is added when nothing changed.
+    pub fn update_row<T: Table<Db = D>>(&mut self, old: &Record<T>, new: &T) {
+        let schema = D::schema().table(T::TABLE_NAME);
+        let (old_row, new_row) = (old.row.to_row(), new.to_row());
+        let mut set = Row::new();
+        let mut mutations = Vec::new();
+        for (column, n) in new_row.iter() {
+            let o = old_row.get(column);
+            if o == Some(n) {
+                continue;
+            }
+            let kind = schema
+                .and_then(|s| s.columns.get(column))
+                .map_or(DiffKind::Value, |c| DiffKind::of(&c.type_));
+            match (kind, o) {
+                (DiffKind::Set, Some(o)) => {
+                    if let (Some(os), Some(ns)) = (o.as_set(), n.as_set()) {
+                        let del: Vec<Atom> = os.difference(ns).cloned().collect();
+                        let ins: Vec<Atom> = ns.difference(os).cloned().collect();
+                        if !del.is_empty() {
+                            mutations.push(Mutation::new(column.clone(), Mutator::Delete, Datum::set(del)));
+                        }
+                        if !ins.is_empty() {
+                            mutations.push(Mutation::new(column.clone(), Mutator::Insert, Datum::set(ins)));
+                        }
+                    }
+                }
+                (DiffKind::Map, Some(o)) => {
+                    if let (Some(om), Some(nm)) = (o.as_map(), n.as_map()) {
+                        // Keys removed or changed are deleted, then the new pairs inserted
+                        // (mutations apply in order; "insert" never replaces a key).
+                        let del: Vec<Atom> = om
+                            .iter()
+                            .filter(|(k, v)| nm.get(*k) != Some(*v))
+                            .map(|(k, _)| k.clone())
+                            .collect();
+                        let ins: Vec<(Atom, Atom)> = nm
+                            .iter()
+                            .filter(|(k, v)| om.get(*k) != Some(*v))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect();
+                        if !del.is_empty() {
+                            mutations.push(Mutation::new(column.clone(), Mutator::Delete, Datum::set(del)));
+                        }
+                        if !ins.is_empty() {
+                            mutations.push(Mutation::new(column.clone(), Mutator::Insert, Datum::map(ins)));
+                        }
+                    }
+                }
+                _ => {
+                    set.insert(column.clone(), n.clone());
+                }
+            }
+        }
+        if !set.is_empty() {
+            self.ops.push(Operation::Update(Update::new(
+                T::TABLE_NAME,
+                uuid_is(old.uuid),
+                set,
+            )));
+        }
+        if !mutations.is_empty() {
+            self.ops.push(Operation::Mutate(Mutate::new(
+                T::TABLE_NAME,
+                uuid_is(old.uuid),
+                mutations,
+            )));
+        }
+    }
+
+    /// Applies `mutations` (RFC 7047 §5.2.5) to the rows of `T` matching `where_`: set and map
+    /// edits (`PORTS.insert(..)`), counters (`NB_CFG.increment(1)`).
+    pub fn mutate<T: Table<Db = D>>(
+        &mut self,
+        where_: impl IntoIterator<Item = Condition>,
+        mutations: impl IntoIterator<Item = Mutation>,
+    ) {
+        self.ops
+            .push(Operation::Mutate(Mutate::new(T::TABLE_NAME, where_, mutations)));
+    }
+
+    /// Deletes the rows of `T` matching `where_` (RFC 7047 §5.2.6).
+    pub fn delete<T: Table<Db = D>>(&mut self, where_: impl IntoIterator<Item = Condition>) {
+        self.ops
+            .push(Operation::Delete(Delete::new(T::TABLE_NAME, where_)));
+    }
+
+    /// Deletes one row by UUID.
+    pub fn delete_row<T: Table<Db = D>>(&mut self, uuid: Uuid) {
+        self.delete::<T>(uuid_is(uuid));
+    }
+
+    /// Reads rows of `T` (RFC 7047 §5.2.2); the rows are in [`Outcome::results`].
+    pub fn select<T: Table<Db = D>>(&mut self, where_: impl IntoIterator<Item = Condition>) {
+        self.ops
+            .push(Operation::Select(Select::new(T::TABLE_NAME, where_)));
+    }
+
+    /// A `wait` operation (RFC 7047 §5.2.7) on `T`: the transaction waits until the rows
+    /// matching `where_`, projected on `columns`, are (`until` [`WaitUntil::Equal`]) or are not
+    /// exactly `rows`, at most `timeout_ms` (`Some(0)`: fail at once).
+    pub fn wait<T: Table<Db = D>>(
+        &mut self,
+        where_: impl IntoIterator<Item = Condition>,
+        columns: &[&str],
+        until: WaitUntil,
+        rows: Vec<Row>,
+        timeout_ms: Option<u64>,
+    ) {
+        let mut w = Wait::new(
+            T::TABLE_NAME,
+            where_,
+            Some(columns.iter().map(|c| (*c).to_owned()).collect()),
+            until,
+            rows,
+        );
+        w.timeout = timeout_ms;
+        self.ops.push(Operation::Wait(w));
+    }
+
+    /// Fails the transaction (with `timed out` at this operation, which
+    /// [`Client::transact_with_retry`] retries) unless row `rec` still has the values read from
+    /// the replica in every column of the model. Use [`Transaction::wait_unchanged_columns`]
+    /// when the replica monitors only some columns.
+    pub fn wait_unchanged<T: Table<Db = D>>(&mut self, rec: &Record<T>) {
+        self.wait_unchanged_columns(rec, T::COLUMNS);
+    }
+
+    /// As [`Transaction::wait_unchanged`], checking only `columns`.
+    pub fn wait_unchanged_columns<T: Table<Db = D>>(&mut self, rec: &Record<T>, columns: &[&str]) {
+        let full = rec.row.to_row();
+        let row: Row = columns
+            .iter()
+            .filter_map(|c| full.get(c).map(|d| ((*c).to_owned(), d.clone())))
+            .collect();
+        self.wait::<T>(uuid_is(rec.uuid), columns, WaitUntil::Equal, vec![row], Some(0));
+    }
+
+    /// A `comment` (RFC 7047 §5.2.9), written to the server's log.
+    pub fn comment(&mut self, text: impl Into<String>) {
+        self.ops.push(Operation::comment(text));
+    }
+
+    /// An `assert` (RFC 7047 §5.2.10): the transaction fails with `not owner` unless this
+    /// session holds `lock`.
+    pub fn assert_lock(&mut self, lock: impl Into<String>) {
+        self.ops.push(Operation::assert(lock));
+    }
+
+    /// Adds any operation (untyped escape hatch).
+    pub fn push(&mut self, op: Operation) {
+        self.ops.push(op);
+    }
+
+    /// The operations so far.
+    pub fn operations(&self) -> &[Operation] {
+        &self.ops
+    }
+
+    /// Whether no operation was added.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Commits.
+    ///
+    /// # Cancel safety
+    /// Dropping the future after the request was sent does not roll the transaction back.
+    ///
+    /// # Errors
+    /// [`Error::Transaction`] (which operation failed, and why; nothing was committed),
+    /// [`Error::OutcomeUnknown`] (the connection was lost after sending), [`Error::Timeout`].
+    pub async fn commit(self) -> Result<Outcome, Error> {
+        let reply = self.client.transact_synced(D::NAME, self.ops).await?;
+        let results = reply.into_result().map_err(|e| Error::Transaction(Box::new(e)))?;
+        Ok(Outcome {
+            results,
+            named: self.named,
+        })
+    }
+
+    /// Commits with the configuration-sequence protocol: increments `wait.counter` in
+    /// `wait.table` in the same transaction, then waits (at most `timeout`) until
+    /// `wait.applied` there reaches the new value: `ovn-nbctl --wait=sb|hv`
+    /// ([`CfgWait::SB`], [`CfgWait::HV`]) and `ovs-vsctl`'s wait for ovs-vswitchd
+    /// ([`CfgWait::VSWITCHD`]). Without a row in the table nothing is waited for.
+    ///
+    /// # Errors
+    /// [`CfgWaitError::Commit`], [`CfgWaitError::Timeout`] (the transaction was committed),
+    /// [`CfgWaitError::Replica`].
+    pub async fn commit_and_wait(
+        mut self,
+        wait: CfgWait,
+        timeout: Duration,
+    ) -> Result<Outcome, CfgWaitError> {
+        let started = Instant::now();
+        self.ops.push(Operation::Mutate(Mutate::new(
+            wait.table,
+            [],
+            [Mutation::new(wait.counter, Mutator::Add, Datum::scalar(1))],
+        )));
+        self.ops.push(Operation::Select(
+            Select::new(wait.table, []).columns([wait.counter]),
+        ));
+        let client = self.client.clone();
+        let outcome = self.commit().await.map_err(CfgWaitError::Commit)?;
+        let target = match outcome.results.last() {
+            Some(OperationResult::Select { rows }) => rows
+                .iter()
+                .filter_map(|r| r.get(wait.counter)?.as_scalar().cloned())
+                .find_map(|a| match a {
+                    Atom::Integer(i) => Some(i),
+                    _ => None,
+                }),
+            _ => None,
+        };
+        let Some(target) = target else {
+            return Ok(outcome);
+        };
+        let remaining = timeout.saturating_sub(started.elapsed());
+        client
+            .wait_cfg(D::NAME, wait, target, remaining)
+            .await
+            .map(|_| outcome)
+    }
+}
+
+/// A configuration-sequence wait ([`Transaction::commit_and_wait`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CfgWait {
+    /// The table with the counters (one row).
+    pub table: &'static str,
+    /// The column the client increments.
+    pub counter: &'static str,
+    /// The column the daemons set once they applied that configuration.
+    pub applied: &'static str,
+}
+
+impl CfgWait {
+    /// `ovn-nbctl --wait=sb`: `NB_Global.nb_cfg` applied to the southbound database by
+    /// ovn-northd (`sb_cfg`).
+    pub const SB: CfgWait = CfgWait {
+        table: "NB_Global",
+        counter: "nb_cfg",
+        applied: "sb_cfg",
+    };
+    /// `ovn-nbctl --wait=hv`: applied by every chassis (`hv_cfg`).
+    pub const HV: CfgWait = CfgWait {
+        table: "NB_Global",
+        counter: "nb_cfg",
+        applied: "hv_cfg",
+    };
+    /// `ovs-vsctl` (without `--no-wait`): `Open_vSwitch.next_cfg` applied by ovs-vswitchd
+    /// (`cur_cfg`).
+    pub const VSWITCHD: CfgWait = CfgWait {
+        table: "Open_vSwitch",
+        counter: "next_cfg",
+        applied: "cur_cfg",
+    };
+}
+
+/// Why [`Transaction::commit_and_wait`] failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CfgWaitError {
+    /// The transaction failed (see [`Transaction::commit`]).
+    #[error(transparent)]
+    Commit(Error),
+    /// The transaction was committed, but `applied` did not reach `target` in time (the daemon
+    /// is down or slow).
+    #[error("committed, but {table}.{column} did not reach {target} within {timeout:?} (last seen {last:?})")]
+    Timeout {
+        /// The table.
+        table: &'static str,
+        /// The column waited on.
+        column: &'static str,
+        /// The value waited for.
+        target: i64,
+        /// The last value seen.
+        last: Option<i64>,
+        /// The bound.
+        timeout: Duration,
+    },
+    /// Following the column failed.
+    #[error("committed, but following the applied configuration failed: {0}")]
+    Replica(#[source] ReplicaError),
+}
+
+impl Client {
+    /// Waits until `wait.applied` of a row of `wait.table` in `db` is at least `target`.
+    ///
+    /// # Errors
+    /// [`CfgWaitError::Timeout`], [`CfgWaitError::Replica`].
+    pub async fn wait_cfg(
+        &self,
+        db: &str,
+        wait: CfgWait,
+        target: i64,
+        timeout: Duration,
+    ) -> Result<i64, CfgWaitError> {
+        let deadline = Instant::now() + timeout;
+        let replica = self
+            .dynamic_replica(db)
+            .table_with(wait.table, TableSpec::default().columns([wait.applied]))
+            .sync_timeout(timeout)
+            .start()
+            .await
+            .map_err(|e| match e {
+                ReplicaError::Timeout(_) => CfgWaitError::Timeout {
+                    table: wait.table,
+                    column: wait.applied,
+                    target,
+                    last: None,
+                    timeout,
+                },
+                e => CfgWaitError::Replica(e),
+            })?;
+        let mut events = replica.subscribe(wait.table);
+        let current = || -> Option<i64> {
+            let read = replica.read();
+            read.table(wait.table)
+                .iter()
+                .filter_map(|r| match r.get(wait.applied)?.as_scalar()? {
+                    Atom::Integer(i) => Some(*i),
+                    _ => None,
+                })
+                .max()
+        };
+        loop {
+            let last = current();
+            if let Some(v) = last
+                && v >= target
+            {
+                return Ok(v);
+            }
+            match tokio::time::timeout_at(deadline, events.recv()).await {
+                Ok(Some(_)) => {}
+                Ok(None) => return Err(CfgWaitError::Replica(ReplicaError::Stopped)),
+                Err(_) => {
+                    return Err(CfgWaitError::Timeout {
+                        table: wait.table,
+                        column: wait.applied,
+                        target,
+                        last,
+                        timeout,
+                    });
+                }
+            }
+        }
+    }
+}
