@@ -207,6 +207,8 @@ async fn on_session(
         }
     };
     let tables = &schema.tables;
+    let method = f.method;
+    core.update_status(|s| s.method = Some(method));
     if f.synced && found {
         if let Err(e) = core.apply_delta(tables, &changes) {
             return f.restart(core, e);
@@ -223,11 +225,7 @@ async fn on_session(
     f.failures = 0;
     f.synced = true;
     f.last_txn_id = last_txn_id;
-    let method = f.method;
-    core.update_status(|s| {
-        s.method = Some(method);
-        s.last_txn_id = last_txn_id;
-    });
+    core.update_status(|s| s.last_txn_id = last_txn_id);
     loop {
         tokio::select! {
             biased;

@@ -147,7 +147,8 @@ impl<T: Table> Model for T {
 }
 
 /// An untyped row of a replica that follows a database by its schema at run time: every column
-/// the server sends, updated with the server schema's diff rules. Derefs to [`Row`].
+/// of the server's schema (the values sent; the schema's defaults for columns the server omitted
+/// or that are not monitored), updated with the schema's diff rules. Derefs to [`Row`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DynamicRow(pub Row);
 
@@ -159,8 +160,16 @@ impl std::ops::Deref for DynamicRow {
 }
 
 impl Model for DynamicRow {
-    fn decode(_: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind> {
-        Ok(DynamicRow(row.clone()))
+    /// Columns the server omitted (it omits default values in `initial` and `insert`) are
+    /// filled in with the schema's defaults.
+    fn decode(schema: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind> {
+        let mut full = row.clone();
+        for (name, column) in &schema.columns {
+            if full.get(name).is_none() {
+                full.insert(name.clone(), column.type_.default_datum());
+            }
+        }
+        Ok(DynamicRow(full))
     }
     fn apply_modify(&mut self, schema: &TableSchema, diff: &Row) -> Result<(), ApplyErrorKind> {
         apply_row_diff(schema, &mut self.0, diff).map_err(ApplyErrorKind::Diff)

@@ -9,5 +9,6 @@ mod cluster;
 mod common;
 mod connection;
 mod methods;
+mod replica;
 mod stale;
 mod tls;
