@@ -510,3 +510,161 @@ async fn nb_cfg_wait() {
     })
     .await;
 }
+
+/// The NB schema with `Logical_Switch.copp` removed (an older server than the model) or with an
+/// extra column `extra_col` (a newer one), under another version; written to `dir`.
+fn variant_schema(dir: &Path, name: &str, drop_copp: bool, extra: bool, version: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(nb_schema()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["version"] = serde_json::Value::from(version);
+    if let Some(obj) = v.as_object_mut() {
+        obj.remove("cksum");
+    }
+    let cols = v["tables"]["Logical_Switch"]["columns"].as_object_mut().unwrap();
+    if drop_copp {
+        cols.remove("copp");
+    }
+    if extra {
+        cols.insert("extra_col".into(), serde_json::json!({"type": "string"}));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    path
+}
+
+/// Scenario 17: online schema conversion while connected. The server starts with an older schema
+/// (no `Logical_Switch.copp`, which the model has), is converted to a newer one (with `copp` and
+/// an `extra_col` the model lacks): the replicas follow `monitor_canceled`, re-fetch the schema,
+/// re-monitor; the typed one ignores the new column, the untyped one shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_schema_conversion_while_connected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = variant_schema(tmp.path(), "old.ovsschema", true, false, "6.9.0");
+    let new = variant_schema(tmp.path(), "new.ovsschema", false, true, "7.0.99");
+    let server = blocking(|| OvsdbServer::builder(&old).start().unwrap());
+    let remote = server.unix_remote();
+    watchdog(
+        "online_schema_conversion_while_connected",
+        Duration::from_secs(60),
+        async {
+            let client = Client::connect(&remote, config()).await.unwrap();
+            client
+                .transact(NB, crate::client::insert_ls("before"))
+                .await
+                .unwrap();
+            let nb = client
+                .replica::<OvnNorthboundDb>()
+                .table::<LogicalSwitch>()
+                .start()
+                .await
+                .unwrap();
+            let dynamic = client
+                .dynamic_replica(NB)
+                .table("Logical_Switch")
+                .start()
+                .await
+                .unwrap();
+            assert_eq!(nb.read().table::<LogicalSwitch>().len(), 1);
+            assert!(
+                dynamic
+                    .read()
+                    .table("Logical_Switch")
+                    .iter()
+                    .all(|r| r.get("copp").is_none())
+            );
+
+            let out = blocking(|| {
+                Command::new("ovsdb-client")
+                    .args(["convert", &remote])
+                    .arg(&new)
+                    .output()
+                    .unwrap()
+            });
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+            wait_status(&nb, "typed replica re-monitored", |s| {
+                s.canceled >= 1 && s.snapshots >= 2
+            })
+            .await;
+            let mut st = dynamic.status();
+            tokio::time::timeout(
+                Duration::from_secs(20),
+                st.wait_for(|s| s.canceled >= 1 && s.snapshots >= 2),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            // Typed writes now work with every model column, and are visible at commit.
+            let mut txn = client.transaction::<OvnNorthboundDb>();
+            let r = txn.insert(switch("after"));
+            let u = txn.commit().await.unwrap().uuid(&r).unwrap();
+            assert_eq!(nb.read().table::<LogicalSwitch>().get(&u).unwrap().name, "after");
+            let read = dynamic.read();
+            let rows = read.table("Logical_Switch");
+            assert_eq!(rows.len(), 2);
+            assert!(
+                rows.iter()
+                    .all(|r| r.get("extra_col").is_some() && r.get("copp").is_some())
+            );
+            drop(read);
+            // The typed replica equals the dump on the model's columns.
+            let dumped = blocking(|| dump(&remote, "Logical_Switch"));
+            let dumped: BTreeMap<Uuid, LogicalSwitch> = dumped
+                .iter()
+                .map(|(u, r)| (*u, LogicalSwitch::from_row(r).unwrap()))
+                .collect();
+            let got: BTreeMap<Uuid, LogicalSwitch> = nb
+                .read()
+                .table::<LogicalSwitch>()
+                .iter()
+                .map(|r| (r.uuid, r.row.clone()))
+                .collect();
+            assert_eq!(got, dumped);
+        },
+    )
+    .await;
+}
+
+/// Scenario 16: a subscriber that stops reading during 100 large transactions (50 switches of
+/// about 500 bytes each) gets `Resynced` instead of an unbounded queue; the replica equals the dump.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn paused_consumer_is_bounded_and_replica_is_complete() {
+    let server = blocking(|| OvsdbServer::builder(nb_schema()).start().unwrap());
+    let remote = server.unix_remote();
+    watchdog("paused_consumer_is_bounded", Duration::from_secs(120), async {
+        let client = Client::connect(&remote, config()).await.unwrap();
+        let nb = client
+            .replica::<OvnNorthboundDb>()
+            .table::<LogicalSwitch>()
+            .start()
+            .await
+            .unwrap();
+        let mut paused = nb.subscribe::<LogicalSwitch>();
+        let writer = Client::connect(&remote, config()).await.unwrap();
+        let blob = "x".repeat(450);
+        for t in 0..100 {
+            let mut txn = writer.transaction::<OvnNorthboundDb>();
+            for i in 0..50 {
+                txn.insert(LogicalSwitch {
+                    name: format!("p{t}-{i}"),
+                    external_ids: BTreeMap::from([("blob".to_owned(), blob.clone())]),
+                    ..Default::default()
+                });
+            }
+            txn.commit().await.unwrap();
+        }
+        wait_equal_dump::<LogicalSwitch>(&nb, &remote).await;
+        assert_eq!(nb.read().table::<LogicalSwitch>().len(), 5000);
+        // 5000 events were sent to a channel of EVENT_CAPACITY: the subscriber lagged.
+        assert!(matches!(paused.try_recv(), Some(Event::Resynced)));
+        let mut queued = 0;
+        while paused.try_recv().is_some() {
+            queued += 1;
+        }
+        assert!(
+            queued <= ovsdb_client::replica::EVENT_CAPACITY,
+            "{queued} events queued"
+        );
+    })
+    .await;
+}
