@@ -10,5 +10,6 @@ mod common;
 mod connection;
 mod methods;
 mod replica;
+mod replica_cluster;
 mod stale;
 mod tls;

@@ -17,7 +17,7 @@ use crate::common::{blocking, nb_schema, watchdog};
 
 const NB: &str = "OVN_Northbound";
 
-fn config() -> ClientConfig {
+pub(crate) fn config() -> ClientConfig {
     ClientConfig::default()
         .database(NB)
         .backoff(Backoff {
@@ -30,7 +30,7 @@ fn config() -> ClientConfig {
 
 /// `ovsdb-client -f json dump REMOTE OVN_Northbound TABLE`, as rows by UUID (the reference
 /// client's view).
-fn dump(remote: &str, table: &str) -> BTreeMap<Uuid, Row> {
+pub(crate) fn dump(remote: &str, table: &str) -> BTreeMap<Uuid, Row> {
     let out = Command::new("ovsdb-client")
         .args(["-f", "json", "dump", remote, NB, table])
         .output()
@@ -59,7 +59,9 @@ fn dump(remote: &str, table: &str) -> BTreeMap<Uuid, Row> {
 }
 
 /// The replica's rows of `T`, encoded, by UUID.
-fn replica_rows<T: Table<Db = OvnNorthboundDb>>(r: &Replica<OvnNorthboundDb>) -> BTreeMap<Uuid, Row> {
+pub(crate) fn replica_rows<T: Table<Db = OvnNorthboundDb>>(
+    r: &Replica<OvnNorthboundDb>,
+) -> BTreeMap<Uuid, Row> {
     r.read()
         .table::<T>()
         .iter()
@@ -67,7 +69,11 @@ fn replica_rows<T: Table<Db = OvnNorthboundDb>>(r: &Replica<OvnNorthboundDb>) ->
         .collect()
 }
 
-async fn wait_status(r: &Replica<OvnNorthboundDb>, what: &str, f: impl Fn(&ReplicaStatus) -> bool) {
+pub(crate) async fn wait_status(
+    r: &Replica<OvnNorthboundDb>,
+    what: &str,
+    f: impl Fn(&ReplicaStatus) -> bool,
+) {
     let mut rx = r.status();
     let ok = tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|s| f(s)))
         .await
@@ -76,7 +82,10 @@ async fn wait_status(r: &Replica<OvnNorthboundDb>, what: &str, f: impl Fn(&Repli
 }
 
 /// Waits until the replica's `T` equals the reference client's dump.
-async fn wait_equal_dump<T: Table<Db = OvnNorthboundDb>>(r: &Replica<OvnNorthboundDb>, remote: &str) {
+pub(crate) async fn wait_equal_dump<T: Table<Db = OvnNorthboundDb>>(
+    r: &Replica<OvnNorthboundDb>,
+    remote: &str,
+) {
     let started = Instant::now();
     loop {
         let expected = blocking(|| dump(remote, T::TABLE_NAME));
@@ -93,7 +102,7 @@ async fn wait_equal_dump<T: Table<Db = OvnNorthboundDb>>(r: &Replica<OvnNorthbou
     }
 }
 
-fn switch(name: &str) -> LogicalSwitch {
+pub(crate) fn switch(name: &str) -> LogicalSwitch {
     LogicalSwitch {
         name: name.into(),
         ..Default::default()
