@@ -1,0 +1,563 @@
+//! The database view of one invocation: rows read with targeted `select`s, local changes made
+//! by the commands (so later commands of a `--` chain see earlier ones), and the one
+//! `transact` that commits them (RFC 7047 §5.2: insert, update, mutate, delete).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ovsdb_client::{Client, RpcClient};
+use ovsdb_proto::{ColumnType, DatabaseSchema, Datum, Row, TableSchema, Uuid};
+use serde_json::{Value, json};
+
+use crate::error::CtlError;
+
+/// Where a cached row comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RowState {
+    /// Read from the server.
+    Existing,
+    /// Inserted by this invocation.
+    New,
+    /// Deleted by this invocation.
+    Deleted,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct CachedRow {
+    pub(crate) row: Row,
+    pub(crate) state: RowState,
+}
+
+#[derive(Debug, Default)]
+struct TableCache {
+    rows: BTreeMap<Uuid, CachedRow>,
+    complete: bool,
+}
+
+/// A change to an existing row, in command order.
+#[derive(Debug)]
+enum Change {
+    Update {
+        table: String,
+        uuid: Uuid,
+        column: String,
+        datum: Datum,
+    },
+    Mutate {
+        table: String,
+        uuid: Uuid,
+        column: String,
+        mutator: &'static str,
+        datum: Datum,
+    },
+    Delete {
+        table: String,
+        uuid: Uuid,
+    },
+}
+
+/// The view of the database for one invocation.
+pub(crate) struct Db {
+    pub(crate) schema: &'static DatabaseSchema,
+    pub(crate) name: String,
+    rpc: Option<(Client, RpcClient)>,
+    tables: BTreeMap<String, TableCache>,
+    changes: Vec<Change>,
+    /// New rows in insertion order, with the uuid the user asked for (`--id=UUID`).
+    inserts: Vec<(String, Uuid, bool)>,
+    /// Extra raw operations appended after the changes (`wait`, `select` for `--wait`).
+    pub(crate) extra_ops: Vec<Value>,
+    pub(crate) selects: usize,
+}
+
+/// The schema entry of a table that the caller already resolved.
+pub(crate) fn table_schema<'a>(schema: &'a DatabaseSchema, table: &str) -> Result<&'a TableSchema, CtlError> {
+    schema
+        .table(table)
+        .ok_or_else(|| CtlError::Schema(format!("unknown table \"{table}\"")))
+}
+
+/// The type of a column, `_uuid` and `_version` included.
+pub(crate) fn column_type(ts: &TableSchema, column: &str) -> Option<ColumnType> {
+    if column == "_uuid" || column == "_version" {
+        return Some(ColumnType::scalar(ovsdb_proto::BaseType::new(
+            ovsdb_proto::AtomicType::Uuid,
+        )));
+    }
+    ts.column(column).map(|c| c.type_.clone())
+}
+
+fn rpc_error(e: impl std::fmt::Display) -> CtlError {
+    CtlError::Connection(e.to_string())
+}
+
+impl Db {
+    /// A view over `client` (or none, for commands that never touch the database).
+    pub(crate) fn new(schema: &'static DatabaseSchema, rpc: Option<(Client, RpcClient)>) -> Db {
+        Db {
+            schema,
+            name: schema.name.clone(),
+            rpc,
+            tables: BTreeMap::new(),
+            changes: Vec::new(),
+            inserts: Vec::new(),
+            extra_ops: Vec::new(),
+            selects: 0,
+        }
+    }
+
+    fn rpc(&self) -> Result<&RpcClient, CtlError> {
+        self.rpc
+            .as_ref()
+            .map(|(_, r)| r)
+            .ok_or_else(|| CtlError::Connection("not connected".into()))
+    }
+
+    /// Sends `transact` with `ops` and returns the results array, or the error the server gave.
+    pub(crate) async fn raw_transact(&self, ops: Vec<Value>) -> Result<Vec<Value>, CtlError> {
+        let mut params = vec![Value::String(self.name.clone())];
+        params.extend(ops);
+        let reply = self
+            .rpc()?
+            .request("transact", Value::Array(params))
+            .await
+            .map_err(rpc_error)?;
+        match reply.result {
+            Value::Array(a) => Ok(a),
+            other => Err(CtlError::Connection(format!("unexpected transact reply {other}"))),
+        }
+    }
+
+    /// Selects rows of `table` matching `where_` (all columns) and caches those not cached yet.
+    pub(crate) async fn select(&mut self, table: &str, where_: Value) -> Result<(), CtlError> {
+        if self.tables.get(table).is_some_and(|t| t.complete) {
+            return Ok(());
+        }
+        if self.rpc.is_none() {
+            return Ok(());
+        }
+        let op = json!({"op": "select", "table": table, "where": where_});
+        let results = self.raw_transact(vec![op]).await?;
+        self.selects += 1;
+        let rows = results
+            .first()
+            .and_then(|r| r.get("rows"))
+            .and_then(Value::as_array)
+            .cloned()
+            .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
+        let ts = table_schema(self.schema, table)?;
+        let cache = self.tables.entry(table.to_owned()).or_default();
+        for r in rows {
+            let Some(obj) = r.as_object() else { continue };
+            let mut row = Row::new();
+            for (col, v) in obj {
+                let Some(ty) = column_type(ts, col) else { continue };
+                let d = ty
+                    .datum_from_json(v)
+                    .map_err(|e| CtlError::Connection(e.to_string()))?;
+                row.insert(col.clone(), d);
+            }
+            let Some(uuid) = row.uuid() else { continue };
+            cache.rows.entry(uuid).or_insert(CachedRow {
+                row,
+                state: RowState::Existing,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads the whole table once.
+    pub(crate) async fn load_all(&mut self, table: &str) -> Result<(), CtlError> {
+        self.select(table, json!([])).await?;
+        self.tables.entry(table.to_owned()).or_default().complete = true;
+        Ok(())
+    }
+
+    /// Reads the rows whose `column` equals `value`.
+    pub(crate) async fn select_eq(
+        &mut self,
+        table: &str,
+        column: &str,
+        value: &Datum,
+    ) -> Result<(), CtlError> {
+        self.select(table, json!([[column, "==", value.to_json()]])).await
+    }
+
+    /// Reads the row with this uuid.
+    pub(crate) async fn select_uuid(&mut self, table: &str, uuid: Uuid) -> Result<(), CtlError> {
+        if self.get(table, uuid).is_some() {
+            return Ok(());
+        }
+        self.select(table, json!([["_uuid", "==", ["uuid", uuid.to_string()]]]))
+            .await
+    }
+
+    /// Uuids of the live rows of a table that are cached.
+    pub(crate) fn uuids(&self, table: &str) -> Vec<Uuid> {
+        self.tables
+            .get(table)
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .filter(|(_, r)| r.state != RowState::Deleted)
+                    .map(|(u, _)| *u)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A live cached row.
+    pub(crate) fn get(&self, table: &str, uuid: Uuid) -> Option<&Row> {
+        self.tables
+            .get(table)?
+            .rows
+            .get(&uuid)
+            .filter(|r| r.state != RowState::Deleted)
+            .map(|r| &r.row)
+    }
+
+    /// Whether a row was inserted by this invocation.
+    pub(crate) fn is_new(&self, table: &str, uuid: Uuid) -> bool {
+        self.tables
+            .get(table)
+            .and_then(|t| t.rows.get(&uuid))
+            .is_some_and(|r| r.state == RowState::New)
+    }
+
+    /// A column of a live row, or its default.
+    pub(crate) fn value(&self, table: &str, uuid: Uuid, column: &str) -> Datum {
+        if let Some(d) = self.get(table, uuid).and_then(|r| r.get(column)) {
+            return d.clone();
+        }
+        if column == "_uuid" {
+            return Datum::scalar(uuid);
+        }
+        self.schema
+            .table(table)
+            .and_then(|t| t.column(column))
+            .map(|c| c.type_.default_datum())
+            .unwrap_or_default()
+    }
+
+    /// Inserts a row (columns not given take their defaults) and returns its (local) uuid.
+    pub(crate) fn insert(&mut self, table: &str, row: Row, uuid: Option<Uuid>) -> Uuid {
+        let explicit = uuid.is_some();
+        let uuid = uuid.unwrap_or_else(Uuid::new_v4);
+        let mut full = Row::new();
+        if let Some(ts) = self.schema.table(table) {
+            for (name, c) in &ts.columns {
+                full.insert(name.clone(), c.type_.default_datum());
+            }
+        }
+        for (k, v) in row.0 {
+            full.insert(k, v);
+        }
+        full.insert("_uuid", Datum::scalar(uuid));
+        let cache = self.tables.entry(table.to_owned()).or_default();
+        cache.rows.insert(
+            uuid,
+            CachedRow {
+                row: full,
+                state: RowState::New,
+            },
+        );
+        self.inserts.push((table.to_owned(), uuid, explicit));
+        uuid
+    }
+
+    /// Sets a whole column.
+    pub(crate) fn update(&mut self, table: &str, uuid: Uuid, column: &str, datum: Datum) {
+        let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {
+            return;
+        };
+        cached.row.insert(column, datum.clone());
+        if cached.state == RowState::Existing {
+            self.changes.push(Change::Update {
+                table: table.to_owned(),
+                uuid,
+                column: column.to_owned(),
+                datum,
+            });
+        }
+    }
+
+    /// Inserts elements into a set or pairs into a map (existing keys keep their value).
+    pub(crate) fn mutate_insert(&mut self, table: &str, uuid: Uuid, column: &str, datum: Datum) {
+        let cur = self.value(table, uuid, column);
+        let new = match (cur, &datum) {
+            (Datum::Set(mut s), Datum::Set(add)) => {
+                s.extend(add.iter().cloned());
+                Datum::Set(s)
+            }
+            (Datum::Map(mut m), Datum::Map(add)) => {
+                for (k, v) in add {
+                    m.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                Datum::Map(m)
+            }
+            (cur, _) => cur,
+        };
+        self.apply_mutation(table, uuid, column, new, "insert", datum);
+    }
+
+    /// Deletes elements from a set, keys (given as a set) or pairs (given as a map) from a map.
+    pub(crate) fn mutate_delete(&mut self, table: &str, uuid: Uuid, column: &str, datum: Datum) {
+        let cur = self.value(table, uuid, column);
+        let new = match (cur, &datum) {
+            (Datum::Set(mut s), Datum::Set(del)) => {
+                s.retain(|a| !del.contains(a));
+                Datum::Set(s)
+            }
+            (Datum::Map(mut m), Datum::Set(keys)) => {
+                m.retain(|k, _| !keys.contains(k));
+                Datum::Map(m)
+            }
+            (Datum::Map(mut m), Datum::Map(pairs)) => {
+                m.retain(|k, v| pairs.get(k) != Some(v));
+                Datum::Map(m)
+            }
+            (cur, _) => cur,
+        };
+        self.apply_mutation(table, uuid, column, new, "delete", datum);
+    }
+
+    fn apply_mutation(
+        &mut self,
+        table: &str,
+        uuid: Uuid,
+        column: &str,
+        new: Datum,
+        mutator: &'static str,
+        arg: Datum,
+    ) {
+        let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {
+            return;
+        };
+        cached.row.insert(column, new);
+        if cached.state == RowState::Existing && !arg.is_empty() {
+            self.changes.push(Change::Mutate {
+                table: table.to_owned(),
+                uuid,
+                column: column.to_owned(),
+                mutator,
+                datum: arg,
+            });
+        }
+    }
+
+    /// Deletes a row.
+    pub(crate) fn delete(&mut self, table: &str, uuid: Uuid) {
+        let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {
+            return;
+        };
+        let was = cached.state;
+        cached.state = RowState::Deleted;
+        if was == RowState::Existing {
+            self.changes.push(Change::Delete {
+                table: table.to_owned(),
+                uuid,
+            });
+        } else {
+            self.inserts.retain(|(t, u, _)| !(t == table && *u == uuid));
+        }
+    }
+
+    /// Drops the rows of `table` read from the server and not changed, so they are read again.
+    pub(crate) fn forget(&mut self, table: &str) {
+        let changed: BTreeSet<Uuid> = self
+            .changes
+            .iter()
+            .map(|c| match c {
+                Change::Update { uuid, .. } | Change::Mutate { uuid, .. } | Change::Delete { uuid, .. } => {
+                    *uuid
+                }
+            })
+            .collect();
+        if let Some(t) = self.tables.get_mut(table) {
+            t.complete = false;
+            t.rows
+                .retain(|u, r| r.state != RowState::Existing || changed.contains(u));
+        }
+    }
+
+    /// Whether anything is to be committed.
+    pub(crate) fn has_changes(&self) -> bool {
+        !self.changes.is_empty() || !self.inserts.is_empty() || !self.extra_ops.is_empty()
+    }
+
+    fn named(&self) -> BTreeMap<Uuid, String> {
+        self.inserts
+            .iter()
+            .filter(|(_, _, explicit)| !explicit)
+            .map(|(_, u, _)| (*u, format!("row{}", u.simple())))
+            .collect()
+    }
+
+    /// The operations of the transaction, in order: inserts (with the rows' final contents),
+    /// then the changes to existing rows, then the extra operations.
+    pub(crate) fn operations(&self) -> Vec<Value> {
+        let named = self.named();
+        let conv = |d: &Datum| subst_json(d.to_json(), &named);
+        let mut ops = Vec::new();
+        for (table, uuid, explicit) in &self.inserts {
+            let Some(row) = self.get(table, *uuid) else {
+                continue;
+            };
+            let ts = self.schema.table(table);
+            let mut obj = serde_json::Map::new();
+            for (col, d) in row.iter() {
+                if col.starts_with('_') {
+                    continue;
+                }
+                let default = ts.and_then(|t| t.column(col)).map(|c| c.type_.default_datum());
+                if default.as_ref() == Some(d) {
+                    continue;
+                }
+                obj.insert(col.clone(), conv(d));
+            }
+            let mut op = json!({"op": "insert", "table": table, "row": obj});
+            if *explicit {
+                op["uuid"] = json!(uuid.to_string());
+            } else if let Some(n) = named.get(uuid) {
+                op["uuid-name"] = json!(n);
+            }
+            ops.push(op);
+        }
+        for c in &self.changes {
+            let w = |u: &Uuid| json!([["_uuid", "==", ["uuid", u.to_string()]]]);
+            ops.push(match c {
+                Change::Update { table, uuid, column, datum } => {
+                    json!({"op": "update", "table": table, "where": w(uuid), "row": {column: conv(datum)}})
+                }
+                Change::Mutate { table, uuid, column, mutator, datum } => {
+                    json!({"op": "mutate", "table": table, "where": w(uuid), "mutations": [[column, mutator, conv(datum)]]})
+                }
+                Change::Delete { table, uuid } => json!({"op": "delete", "table": table, "where": w(uuid)}),
+            });
+        }
+        ops.extend(self.extra_ops.iter().cloned());
+        ops
+    }
+
+    /// Commits; returns the results and the map from local uuids of new rows to the uuids the
+    /// server gave them.
+    pub(crate) async fn commit(
+        &self,
+        comment: Option<String>,
+    ) -> Result<(Vec<Value>, BTreeMap<Uuid, Uuid>), CtlError> {
+        let mut ops = self.operations();
+        let n_inserts = self.inserts.len();
+        if let Some(c) = comment {
+            ops.push(json!({"op": "comment", "comment": c}));
+        }
+        let results = self.raw_transact(ops.clone()).await?;
+        if let Some(err) = find_error(&results, &ops) {
+            return Err(CtlError::Transaction(err));
+        }
+        let mut map = BTreeMap::new();
+        for (i, (_, local, _)) in self.inserts.iter().enumerate().take(n_inserts) {
+            if let Some(u) = results
+                .get(i)
+                .and_then(|r| r.get("uuid"))
+                .and_then(|u| u.get(1))
+                .and_then(Value::as_str)
+                .and_then(|s| Uuid::parse_str(s).ok())
+            {
+                map.insert(*local, u);
+            }
+        }
+        Ok((results, map))
+    }
+
+    /// Rows of a table whose uuid string starts with `prefix` (the whole table's uuids are read,
+    /// nothing else).
+    pub(crate) async fn uuid_prefix(&mut self, table: &str, prefix: &str) -> Result<Vec<Uuid>, CtlError> {
+        let mut found: BTreeSet<Uuid> = self
+            .uuids(table)
+            .into_iter()
+            .filter(|u| u.to_string().starts_with(prefix))
+            .collect();
+        if self.rpc.is_some() && !self.tables.get(table).is_some_and(|t| t.complete) {
+            let op = json!({"op": "select", "table": table, "where": [], "columns": ["_uuid"]});
+            let results = self.raw_transact(vec![op]).await?;
+            self.selects += 1;
+            if let Some(rows) = results
+                .first()
+                .and_then(|r| r.get("rows"))
+                .and_then(Value::as_array)
+            {
+                for r in rows {
+                    if let Some(u) = r
+                        .get("_uuid")
+                        .and_then(|u| u.get(1))
+                        .and_then(Value::as_str)
+                        .and_then(|s| Uuid::parse_str(s).ok())
+                    {
+                        if u.to_string().starts_with(prefix) && self.get(table, u).is_none() {
+                            let deleted = self
+                                .tables
+                                .get(table)
+                                .and_then(|t| t.rows.get(&u))
+                                .is_some_and(|r| r.state == RowState::Deleted);
+                            if !deleted {
+                                found.insert(u);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for u in &found {
+            self.select_uuid(table, *u).await?;
+        }
+        Ok(found.into_iter().collect())
+    }
+}
+
+fn subst_json(v: Value, named: &BTreeMap<Uuid, String>) -> Value {
+    match v {
+        Value::Array(a) => {
+            if a.len() == 2 && a[0] == "uuid" {
+                if let Some(u) = a[1].as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+                    if let Some(n) = named.get(&u) {
+                        return json!(["named-uuid", n]);
+                    }
+                }
+                return Value::Array(a);
+            }
+            Value::Array(a.into_iter().map(|x| subst_json(x, named)).collect())
+        }
+        other => other,
+    }
+}
+
+fn first_error(results: &[Value]) -> String {
+    results
+        .iter()
+        .find(|r| r.get("error").is_some())
+        .map(error_text)
+        .unwrap_or_else(|| "unexpected reply".into())
+}
+
+/// ovsdb's rendering of an error object: `{"details":...,"error":...}` with sorted keys.
+fn error_text(v: &Value) -> String {
+    let mut m: BTreeMap<String, Value> = BTreeMap::new();
+    if let Some(o) = v.as_object() {
+        for (k, v) in o {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::to_string(&m).unwrap_or_default()
+}
+
+fn find_error(results: &[Value], ops: &[Value]) -> Option<String> {
+    for (i, r) in results.iter().enumerate() {
+        if r.get("error").is_some_and(|e| !e.is_null()) {
+            let _ = ops.get(i);
+            return Some(error_text(r));
+        }
+    }
+    if results.len() < ops.len() {
+        return Some("transaction aborted".into());
+    }
+    None
+}

@@ -1,0 +1,33 @@
+//! Errors of the ctl tools. Each is printed as `PROGRAM: MESSAGE` on stderr with exit code 1,
+//! with the reference tools' wording.
+
+/// Why a ctl invocation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CtlError {
+    /// Bad command line: unknown option or command, wrong number of arguments.
+    #[error("{0}")]
+    Usage(String),
+    /// A value, key or condition that does not parse or violates the column's constraints.
+    #[error("{0}")]
+    Value(String),
+    /// A table or column name that matches nothing or several things.
+    #[error("{0}")]
+    Schema(String),
+    /// A record that does not exist (without `--if-exists`) or is ambiguous.
+    #[error("{0}")]
+    NotFound(String),
+    /// A record that already exists (without `--may-exist`), or another conflict with the
+    /// database contents found before committing.
+    #[error("{0}")]
+    Conflict(String),
+    /// The transaction was refused by the server (`transaction error: ...`).
+    #[error("transaction error: {0}")]
+    Transaction(String),
+    /// Talking to the server failed.
+    #[error("{0}")]
+    Connection(String),
+    /// `--timeout` expired.
+    #[error("timeout expired")]
+    Timeout,
+}

@@ -1,0 +1,973 @@
+//! The generic database commands shared by the three tools (ovs-vsctl(8) "Database
+//! Commands"), record lookup, and table and column name matching.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use ovsdb_proto::{Atom, ColumnType, Datum, Max, Row, TableSchema, Uuid};
+
+use crate::db::{column_type, table_schema};
+use crate::error::CtlError;
+use crate::table::OutTable;
+use crate::value::{
+    atom_from_string, atom_to_string, datum_from_string, datum_to_string, empty_datum, token,
+};
+use crate::{CmdOut, Command, Ctx, Tool, check_arity};
+
+/// Names of the generic commands.
+pub(crate) const COMMANDS: &[&str] = &[
+    "get",
+    "list",
+    "find",
+    "set",
+    "add",
+    "remove",
+    "clear",
+    "create",
+    "destroy",
+    "wait-until",
+    "comment",
+];
+
+/// How a record of a table can be named.
+struct RowId {
+    table: &'static str,
+    /// Table searched for the name (the same table, or a table referring to it).
+    via: &'static str,
+    name_column: &'static str,
+    key: Option<&'static str>,
+    /// Column of `via` holding the reference, when `via` is another table.
+    uuid_column: Option<&'static str>,
+}
+
+const fn id(table: &'static str, col: &'static str) -> RowId {
+    RowId {
+        table,
+        via: table,
+        name_column: col,
+        key: None,
+        uuid_column: None,
+    }
+}
+
+const NB_IDS: &[RowId] = &[
+    id("Logical_Switch", "name"),
+    RowId {
+        table: "Logical_Switch",
+        via: "Logical_Switch",
+        name_column: "external_ids",
+        key: Some("neutron:network_name"),
+        uuid_column: None,
+    },
+    id("Logical_Switch_Port", "name"),
+    id("Logical_Router", "name"),
+    RowId {
+        table: "Logical_Router",
+        via: "Logical_Router",
+        name_column: "external_ids",
+        key: Some("neutron:router_name"),
+        uuid_column: None,
+    },
+    id("Logical_Router_Port", "name"),
+    id("Address_Set", "name"),
+    id("Port_Group", "name"),
+    id("ACL", "name"),
+    id("HA_Chassis_Group", "name"),
+    id("Load_Balancer", "name"),
+    id("Load_Balancer_Group", "name"),
+    id("Meter", "name"),
+    id("NAT", "external_ip"),
+    id("Gateway_Chassis", "name"),
+    id("Forwarding_Group", "name"),
+    RowId {
+        table: "DHCP_Options",
+        via: "Logical_Switch_Port",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("dhcpv4_options"),
+    },
+];
+
+const SB_IDS: &[RowId] = &[
+    id("Chassis", "name"),
+    id("Chassis_Private", "name"),
+    id("Port_Binding", "logical_port"),
+    RowId {
+        table: "Datapath_Binding",
+        via: "Datapath_Binding",
+        name_column: "external_ids",
+        key: Some("name"),
+        uuid_column: None,
+    },
+    id("Load_Balancer", "name"),
+    id("Port_Group", "name"),
+    id("Address_Set", "name"),
+    id("HA_Chassis_Group", "name"),
+    id("Meter", "name"),
+];
+
+const VS_IDS: &[RowId] = &[
+    id("Bridge", "name"),
+    id("Port", "name"),
+    id("Interface", "name"),
+    id("Mirror", "name"),
+    id("Flow_Table", "name"),
+    id("Manager", "target"),
+    id("Queue", "other_config"),
+    RowId {
+        table: "Controller",
+        via: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("controller"),
+    },
+    RowId {
+        table: "NetFlow",
+        via: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("netflow"),
+    },
+    RowId {
+        table: "sFlow",
+        via: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("sflow"),
+    },
+    RowId {
+        table: "IPFIX",
+        via: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("ipfix"),
+    },
+    RowId {
+        table: "AutoAttach",
+        via: "Bridge",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("auto_attach"),
+    },
+    RowId {
+        table: "QoS",
+        via: "Port",
+        name_column: "name",
+        key: None,
+        uuid_column: Some("qos"),
+    },
+];
+
+fn row_ids(tool: Tool) -> &'static [RowId] {
+    match tool {
+        Tool::Nbctl => NB_IDS,
+        Tool::Sbctl => SB_IDS,
+        Tool::Vsctl => VS_IDS,
+    }
+}
+
+fn norm(c: u8) -> u8 {
+    if c == b'-' { b'_' } else { c.to_ascii_lowercase() }
+}
+
+/// ovsdb ctl's partial-name score: exact > case/dash-insensitive > prefix length.
+fn score(name: &str, s: &str) -> usize {
+    if name == s {
+        return usize::MAX;
+    }
+    let (n, sb) = (name.as_bytes(), s.as_bytes());
+    let mut i = 0;
+    loop {
+        let a = n.get(i).copied().map(norm);
+        let b = sb.get(i).copied().map(norm);
+        if a != b {
+            break;
+        }
+        if a.is_none() {
+            return usize::MAX - 1;
+        }
+        i += 1;
+    }
+    if i == sb.len() { i } else { 0 }
+}
+
+fn best<'a>(names: impl Iterator<Item = &'a str>, s: &str) -> Vec<&'a str> {
+    let mut best_score = 0;
+    let mut found = Vec::new();
+    for n in names {
+        let sc = score(n, s);
+        if sc > best_score {
+            best_score = sc;
+            found = vec![n];
+        } else if sc == best_score && sc > 0 {
+            found.push(n);
+        }
+    }
+    found
+}
+
+/// Resolves a table name (exact, case-insensitive or unique prefix).
+pub(crate) fn get_table(ctx: &Ctx, s: &str) -> Result<String, CtlError> {
+    let found = best(ctx.db.schema.tables.keys().map(String::as_str), s);
+    match found.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => Err(CtlError::Schema(format!("unknown table \"{s}\""))),
+        many => Err(CtlError::Schema(format!(
+            "\"{s}\" matches multiple table names: {}",
+            many.join(", ")
+        ))),
+    }
+}
+
+/// Resolves a column name of `table` (`_uuid` included).
+pub(crate) fn get_column(ts: &TableSchema, table: &str, s: &str) -> Result<String, CtlError> {
+    let names = ts.columns.keys().map(String::as_str).chain(["_uuid"]);
+    let found = best(names, s);
+    match found.as_slice() {
+        [one] => Ok((*one).to_owned()),
+        [] => Err(CtlError::Schema(format!(
+            "{table} does not contain a column whose name matches \"{s}\""
+        ))),
+        _ => Err(CtlError::Schema(format!(
+            "{table} contains more than one column whose name matches \"{s}\""
+        ))),
+    }
+}
+
+/// Finds a record by `.`, uuid, name columns or uuid prefix.
+pub(crate) async fn get_row(
+    ctx: &mut Ctx,
+    table: &str,
+    record: &str,
+    must_exist: bool,
+) -> Result<Option<Uuid>, CtlError> {
+    let mut found: Option<Uuid> = None;
+    if record == "." {
+        ctx.db.load_all(table).await?;
+        let all = ctx.db.uuids(table);
+        if all.len() == 1 {
+            found = Some(all[0]);
+        }
+    }
+    if found.is_none() && record.len() == 36 {
+        if let Ok(u) = Uuid::parse_str(record) {
+            ctx.db.select_uuid(table, u).await?;
+            found = ctx.db.get(table, u).map(|_| u);
+        }
+    }
+    if found.is_none() {
+        for rid in row_ids(ctx.tool).iter().filter(|r| r.table == table) {
+            let value = Datum::scalar(Atom::string(record));
+            match rid.key {
+                None => ctx.db.select_eq(rid.via, rid.name_column, &value).await?,
+                Some(k) => {
+                    let m = Datum::map([(Atom::string(k), Atom::string(record))]);
+                    ctx.db
+                        .select(
+                            rid.via,
+                            serde_json::json!([[rid.name_column, "includes", m.to_json()]]),
+                        )
+                        .await?
+                }
+            }
+            let mut matches = Vec::new();
+            for u in ctx.db.uuids(rid.via) {
+                let d = ctx.db.value(rid.via, u, rid.name_column);
+                let hit = match rid.key {
+                    None => d.as_scalar().and_then(Atom::as_str) == Some(record),
+                    Some(k) => {
+                        d.as_map()
+                            .and_then(|m| m.get(&Atom::string(k)))
+                            .and_then(Atom::as_str)
+                            == Some(record)
+                    }
+                };
+                if hit {
+                    matches.push(u);
+                }
+            }
+            if matches.len() > 1 {
+                return Err(CtlError::NotFound(format!(
+                    "multiple rows in {} match \"{record}\"",
+                    rid.via
+                )));
+            }
+            if let Some(u) = matches.first().copied() {
+                match rid.uuid_column {
+                    None => found = Some(u),
+                    Some(col) => {
+                        let d = ctx.db.value(rid.via, u, col);
+                        if let Some(target) = d.as_scalar().and_then(Atom::as_uuid) {
+                            ctx.db.select_uuid(table, target).await?;
+                            found = ctx.db.get(table, target).map(|_| target);
+                        }
+                    }
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+    }
+    if found.is_none() && is_partial_uuid(record) {
+        let m = ctx.db.uuid_prefix(table, record).await?;
+        if m.len() > 1 {
+            return Err(CtlError::NotFound(format!(
+                "{table} contains {} rows whose UUIDs begin with {record}",
+                m.len()
+            )));
+        }
+        found = m.first().copied();
+    }
+    if found.is_none() && must_exist {
+        return Err(CtlError::NotFound(format!(
+            "no row \"{record}\" in table {table}"
+        )));
+    }
+    Ok(found)
+}
+
+fn is_partial_uuid(s: &str) -> bool {
+    let hex = s.bytes().filter(|c| c.is_ascii_hexdigit()).count();
+    hex >= 4
+        && s.len() <= 36
+        && s.bytes().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// A relational operator of `find` and `wait-until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RelOp {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    SetEq,
+    SetNe,
+    SetLt,
+    SetGt,
+    SetLe,
+    SetGe,
+    In,
+    NotIn,
+}
+
+const OPS: &[(&str, RelOp)] = &[
+    ("{not-in}", RelOp::NotIn),
+    ("{in}", RelOp::In),
+    ("{!=}", RelOp::SetNe),
+    ("{<=}", RelOp::SetLe),
+    ("{>=}", RelOp::SetGe),
+    ("{=}", RelOp::SetEq),
+    ("{<}", RelOp::SetLt),
+    ("{>}", RelOp::SetGt),
+    ("!=", RelOp::Ne),
+    ("<=", RelOp::Le),
+    (">=", RelOp::Ge),
+    ("=", RelOp::Eq),
+    ("<", RelOp::Lt),
+    (">", RelOp::Gt),
+];
+
+impl RelOp {
+    fn is_set(self) -> bool {
+        !matches!(
+            self,
+            RelOp::Eq | RelOp::Ne | RelOp::Lt | RelOp::Gt | RelOp::Le | RelOp::Ge
+        )
+    }
+}
+
+/// A parsed `COLUMN[:KEY][OP VALUE]` argument.
+pub(crate) struct ColumnArg {
+    pub(crate) column: String,
+    pub(crate) ty: ColumnType,
+    pub(crate) key: Option<Atom>,
+    pub(crate) key_text: Option<String>,
+    pub(crate) op: Option<RelOp>,
+    pub(crate) value: Option<String>,
+}
+
+/// What a `COLUMN[:KEY]...` argument must end with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    Nothing,
+    Assign,
+    Relop,
+}
+
+pub(crate) fn parse_column_arg(
+    ctx: &mut Ctx,
+    table: &str,
+    arg: &str,
+    want: Want,
+) -> Result<ColumnArg, CtlError> {
+    let ts = table_schema(ctx.db.schema, table)?;
+    let mut p = 0;
+    let name = token(arg, &mut p)?;
+    let column = get_column(ts, table, &name)?;
+    let ty = column_type(ts, &column)
+        .unwrap_or_else(|| ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String)));
+    let b = arg.as_bytes();
+    let mut key = None;
+    let mut key_text = None;
+    if p < b.len() && b[p] == b':' {
+        p += 1;
+        let kt = token(arg, &mut p)?;
+        key = Some(atom_from_string(&ty.key, &kt, &mut ctx.syms)?);
+        key_text = Some(kt);
+    }
+    let rest = &arg[p..];
+    match want {
+        Want::Nothing => {
+            if !rest.is_empty() {
+                return Err(CtlError::Usage(format!(
+                    "{arg}: trailing garbage \"{rest}\" in argument"
+                )));
+            }
+            Ok(ColumnArg {
+                column,
+                ty,
+                key,
+                key_text,
+                op: None,
+                value: None,
+            })
+        }
+        Want::Assign | Want::Relop => {
+            let ops: &[(&str, RelOp)] = if want == Want::Assign { &OPS[11..12] } else { OPS };
+            let found = ops.iter().find(|(s, _)| rest.starts_with(s));
+            match found {
+                Some((s, op)) if rest.len() > s.len() => Ok(ColumnArg {
+                    column,
+                    ty,
+                    key,
+                    key_text,
+                    op: Some(*op),
+                    value: Some(rest[s.len()..].to_owned()),
+                }),
+                _ => Err(CtlError::Usage(if want == Want::Assign {
+                    format!("{arg}: argument does not end in \"=\" followed by a value.")
+                } else {
+                    format!(
+                        "{arg}: argument does not end in \"=\", \"!=\", \"<\", \">\", \"<=\", \">=\", \"{{=}}\", \"{{!=}}\", \"{{<}}\", \"{{>}}\", \"{{<=}}\", \"{{>=}}\", \"{{in}}\", or \"{{not-in}}\" followed by a value."
+                    )
+                })),
+            }
+        }
+    }
+}
+
+fn check_mutable(ts: &TableSchema, table: &str, column: &str) -> Result<(), CtlError> {
+    if column == "_uuid" || ts.column(column).is_some_and(|c| !c.mutable) {
+        return Err(CtlError::Value(format!(
+            "cannot modify read-only column {column} in table {table}"
+        )));
+    }
+    Ok(())
+}
+
+/// Sets `COLUMN[:KEY]=VALUE` on a row.
+pub(crate) fn set_column(ctx: &mut Ctx, table: &str, uuid: Uuid, arg: &str) -> Result<(), CtlError> {
+    let ca = parse_column_arg(ctx, table, arg, Want::Assign)?;
+    let ts = table_schema(ctx.db.schema, table)?;
+    if !ctx.db.is_new(table, uuid) {
+        check_mutable(ts, table, &ca.column)?;
+    }
+    let value = ca.value.unwrap_or_default();
+    match ca.key {
+        Some(k) => {
+            let Some(vt) = ca.ty.value.clone() else {
+                return Err(CtlError::Value(format!(
+                    "cannot specify key to set for non-map column {}",
+                    ca.column
+                )));
+            };
+            let v = atom_from_string(&vt, &value, &mut ctx.syms)?;
+            if ctx.db.is_new(table, uuid) {
+                let mut cur = ctx.db.value(table, uuid, &ca.column);
+                if let Datum::Map(m) = &mut cur {
+                    m.insert(k, v);
+                }
+                ctx.db.update(table, uuid, &ca.column, cur);
+            } else {
+                ctx.db
+                    .mutate_delete(table, uuid, &ca.column, Datum::Set([k.clone()].into()));
+                ctx.db
+                    .mutate_insert(table, uuid, &ca.column, Datum::map([(k, v)]));
+            }
+        }
+        None => {
+            let d = datum_from_string(&ca.ty, &value, &mut ctx.syms)?;
+            ctx.db.update(table, uuid, &ca.column, d);
+        }
+    }
+    Ok(())
+}
+
+fn equals(a: &Datum, b: &Datum) -> bool {
+    match (a, b) {
+        (Datum::Map(x), Datum::Map(y)) => x == y,
+        (Datum::Set(x), Datum::Set(y)) => x == y,
+        (Datum::Map(x), Datum::Set(y)) | (Datum::Set(y), Datum::Map(x)) => x.is_empty() && y.is_empty(),
+    }
+}
+
+fn pairs(d: &Datum) -> BTreeSet<(Atom, Option<Atom>)> {
+    match d {
+        Datum::Set(s) => s.iter().map(|a| (a.clone(), None)).collect(),
+        Datum::Map(m) => m.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect(),
+    }
+}
+
+fn includes_all(a: &Datum, b: &Datum) -> bool {
+    let (a, b) = (pairs(a), pairs(b));
+    a.is_subset(&b)
+}
+
+fn excludes_all(a: &Datum, b: &Datum) -> bool {
+    let (a, b) = (pairs(a), pairs(b));
+    a.is_disjoint(&b)
+}
+
+/// ovsdb's datum order: by number of elements, then keys, then values.
+fn compare_3way(a: &Datum, b: &Datum) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| match (a, b) {
+        (Datum::Set(x), Datum::Set(y)) => x.iter().cmp(y.iter()),
+        (Datum::Map(x), Datum::Map(y)) => x.keys().cmp(y.keys()).then_with(|| x.values().cmp(y.values())),
+        _ => std::cmp::Ordering::Equal,
+    })
+}
+
+fn relop(a: &Datum, b: &Datum, op: RelOp) -> bool {
+    let one = |d: &Datum| match d {
+        Datum::Set(s) if s.len() == 1 => s.iter().next().cloned(),
+        _ => None,
+    };
+    let _ = one;
+    let cmp = || Some(compare_3way(a, b));
+    use std::cmp::Ordering::*;
+    match op {
+        RelOp::Eq | RelOp::SetEq => equals(a, b),
+        RelOp::Ne | RelOp::SetNe => !equals(a, b),
+        RelOp::Lt => cmp() == Some(Less),
+        RelOp::Gt => cmp() == Some(Greater),
+        RelOp::Le => matches!(cmp(), Some(Less | Equal)),
+        RelOp::Ge => matches!(cmp(), Some(Greater | Equal)),
+        RelOp::SetLt => includes_all(a, b) && a.len() < b.len(),
+        RelOp::SetGt => includes_all(b, a) && a.len() > b.len(),
+        RelOp::SetLe => includes_all(a, b),
+        RelOp::SetGe => includes_all(b, a),
+        RelOp::In => includes_all(a, b),
+        RelOp::NotIn => excludes_all(a, b),
+    }
+}
+
+/// Parses a `find`/`wait-until` condition and evaluates it against a row.
+pub(crate) struct Condition {
+    column: String,
+    key: Option<Atom>,
+    op: RelOp,
+    want: Datum,
+}
+
+pub(crate) fn parse_condition(ctx: &mut Ctx, table: &str, arg: &str) -> Result<Condition, CtlError> {
+    let ca = parse_column_arg(ctx, table, arg, Want::Relop)?;
+    let op = ca.op.unwrap_or(RelOp::Eq);
+    let value = ca.value.unwrap_or_default();
+    let want = match &ca.key {
+        Some(_) => {
+            let Some(vt) = ca.ty.value.clone() else {
+                return Err(CtlError::Value(format!(
+                    "cannot specify key to check for non-map column {}",
+                    ca.column
+                )));
+            };
+            if op.is_set() {
+                let t = ColumnType {
+                    key: vt,
+                    value: None,
+                    min: 0,
+                    max: Max::Unlimited,
+                };
+                datum_from_string(&t, &value, &mut ctx.syms)?
+            } else {
+                Datum::scalar(atom_from_string(&vt, &value, &mut ctx.syms)?)
+            }
+        }
+        None => {
+            let mut t = ca.ty.clone();
+            if op.is_set() {
+                t.min = 0;
+                t.max = Max::Unlimited;
+            }
+            datum_from_string(&t, &value, &mut ctx.syms)?
+        }
+    };
+    Ok(Condition {
+        column: ca.column,
+        key: ca.key,
+        op,
+        want,
+    })
+}
+
+impl Condition {
+    pub(crate) fn holds(&self, have: &Datum) -> bool {
+        match &self.key {
+            Some(k) => {
+                let v = have.as_map().and_then(|m| m.get(k)).cloned();
+                match v {
+                    None if !self.op.is_set() => false,
+                    None => relop(&Datum::empty_set(), &self.want, self.op),
+                    Some(v) => relop(&Datum::scalar(v), &self.want, self.op),
+                }
+            }
+            None => relop(have, &self.want, self.op),
+        }
+    }
+}
+
+fn list_columns(ctx: &Ctx, table: &str, cmd: &Command) -> Result<Vec<String>, CtlError> {
+    let ts = table_schema(ctx.db.schema, table)?;
+    match cmd.opt("columns") {
+        Some(list) => list
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|c| get_column(ts, table, c.trim()))
+            .collect(),
+        None => Ok(std::iter::once("_uuid".to_owned())
+            .chain(ts.columns.keys().cloned())
+            .collect()),
+    }
+}
+
+fn out_row(ctx: &Ctx, table: &str, uuid: Uuid, cols: &[String]) -> Vec<(ColumnType, Datum)> {
+    let ts = ctx.db.schema.table(table);
+    cols.iter()
+        .map(|c| {
+            let ty = ts.and_then(|t| column_type(t, c)).unwrap_or_else(|| {
+                ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String))
+            });
+            (ty, ctx.db.value(table, uuid, c))
+        })
+        .collect()
+}
+
+/// Runs a generic command.
+pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    let a = &cmd.args;
+    let mut out = CmdOut::default();
+    match cmd.name.as_str() {
+        "comment" => {}
+        "get" => {
+            check_arity(cmd, 2, usize::MAX, &["if-exists", "id"])?;
+            let table = get_table(ctx, &a[0])?;
+            let if_exists = cmd.has("if-exists");
+            let Some(uuid) = get_row(ctx, &table, &a[1], !if_exists).await? else {
+                return Ok(out);
+            };
+            if let Some(id) = cmd.opt("id") {
+                define_symbol(ctx, id, uuid, false)?;
+            }
+            for arg in &a[2..] {
+                let ca = parse_column_arg(ctx, &table, arg, Want::Nothing)?;
+                let d = ctx.db.value(&table, uuid, &ca.column);
+                match &ca.key {
+                    Some(k) => {
+                        if ca.ty.value.is_none() {
+                            return Err(CtlError::Value(format!(
+                                "cannot specify key to get for non-map column {}",
+                                ca.column
+                            )));
+                        }
+                        match d.as_map().and_then(|m| m.get(k)) {
+                            Some(v) => {
+                                out.text.push_str(&atom_to_string(v));
+                                out.text.push('\n');
+                            }
+                            None if if_exists => out.text.push('\n'),
+                            None => {
+                                return Err(CtlError::NotFound(format!(
+                                    "no key \"{}\" in {table} record \"{}\" column {}",
+                                    ca.key_text.as_deref().unwrap_or_default(),
+                                    a[1],
+                                    ca.column
+                                )));
+                            }
+                        }
+                    }
+                    None => {
+                        out.text.push_str(&datum_to_string(&ca.ty, &d));
+                        out.text.push('\n');
+                    }
+                }
+            }
+        }
+        "list" => {
+            check_arity(cmd, 1, usize::MAX, &["if-exists", "columns"])?;
+            let table = get_table(ctx, &a[0])?;
+            let cols = list_columns(ctx, &table, cmd)?;
+            let mut t = OutTable {
+                headings: cols.clone(),
+                rows: Vec::new(),
+            };
+            if a.len() == 1 {
+                ctx.db.load_all(&table).await?;
+                for u in ctx.db.uuids(&table) {
+                    t.rows.push(out_row(ctx, &table, u, &cols));
+                }
+            } else {
+                for r in &a[1..] {
+                    if let Some(u) = get_row(ctx, &table, r, !cmd.has("if-exists")).await? {
+                        t.rows.push(out_row(ctx, &table, u, &cols));
+                    }
+                }
+            }
+            out.table = Some(t);
+        }
+        "find" => {
+            check_arity(cmd, 1, usize::MAX, &["columns"])?;
+            let table = get_table(ctx, &a[0])?;
+            let cols = list_columns(ctx, &table, cmd)?;
+            let mut conds = Vec::new();
+            for c in &a[1..] {
+                conds.push(parse_condition(ctx, &table, c)?);
+            }
+            ctx.db.load_all(&table).await?;
+            let mut t = OutTable {
+                headings: cols.clone(),
+                rows: Vec::new(),
+            };
+            for u in ctx.db.uuids(&table) {
+                if conds.iter().all(|c| c.holds(&ctx.db.value(&table, u, &c.column))) {
+                    t.rows.push(out_row(ctx, &table, u, &cols));
+                }
+            }
+            out.table = Some(t);
+        }
+        "set" => {
+            check_arity(cmd, 3, usize::MAX, &["if-exists"])?;
+            let table = get_table(ctx, &a[0])?;
+            let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
+                return Ok(out);
+            };
+            for arg in &a[2..] {
+                set_column(ctx, &table, uuid, arg)?;
+            }
+        }
+        "add" | "remove" => {
+            check_arity(cmd, 4, usize::MAX, &["if-exists"])?;
+            let table = get_table(ctx, &a[0])?;
+            let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
+                return Ok(out);
+            };
+            let ts = table_schema(ctx.db.schema, &table)?;
+            let column = get_column(ts, &table, &a[2])?;
+            check_mutable(ts, &table, &column)?;
+            let ty = column_type(ts, &column).unwrap_or_else(|| {
+                ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String))
+            });
+            let mut relaxed = ty.clone();
+            relaxed.min = 0;
+            relaxed.max = Max::Unlimited;
+            let add = cmd.name == "add";
+            for v in &a[3..] {
+                if add {
+                    let d = datum_from_string(&relaxed, v, &mut ctx.syms)?;
+                    let cur = ctx.db.value(&table, uuid, &column);
+                    let mut merged = cur.clone();
+                    match (&mut merged, &d) {
+                        (Datum::Set(s), Datum::Set(x)) => s.extend(x.iter().cloned()),
+                        (Datum::Map(m), Datum::Map(x)) => {
+                            for (k, v) in x {
+                                m.insert(k.clone(), v.clone());
+                            }
+                        }
+                        _ => {}
+                    }
+                    if let Some(max) = ty.max.limit().filter(|m| merged.len() as u64 > *m) {
+                        return Err(CtlError::Value(format!(
+                            "\"add\" operation would put {} values in column {column} of table {table} but the maximum number is {max}",
+                            merged.len()
+                        )));
+                    }
+                    if ctx.db.is_new(&table, uuid) || ty.max.limit() == Some(1) {
+                        ctx.db.update(&table, uuid, &column, merged);
+                    } else {
+                        if let Datum::Map(m) = &d {
+                            // A key already present takes the new value.
+                            let keys: BTreeSet<Atom> = m.keys().cloned().collect();
+                            let cur_keys = ctx.db.value(&table, uuid, &column);
+                            if cur_keys
+                                .as_map()
+                                .is_some_and(|c| keys.iter().any(|k| c.contains_key(k)))
+                            {
+                                ctx.db.mutate_delete(&table, uuid, &column, Datum::Set(keys));
+                            }
+                        }
+                        ctx.db.mutate_insert(&table, uuid, &column, d);
+                    }
+                } else {
+                    // A map accepts keys alone or key=value pairs.
+                    let d = match &ty.value {
+                        Some(_) => match datum_from_string(&relaxed, v, &mut ctx.syms) {
+                            Ok(d) => d,
+                            Err(e) => {
+                                let keys = ColumnType {
+                                    key: ty.key.clone(),
+                                    value: None,
+                                    min: 0,
+                                    max: Max::Unlimited,
+                                };
+                                datum_from_string(&keys, v, &mut ctx.syms).map_err(|_| e)?
+                            }
+                        },
+                        None => datum_from_string(&relaxed, v, &mut ctx.syms)?,
+                    };
+                    let cur = ctx.db.value(&table, uuid, &column);
+                    let mut left = cur.clone();
+                    match (&mut left, &d) {
+                        (Datum::Set(s), Datum::Set(x)) => s.retain(|a| !x.contains(a)),
+                        (Datum::Map(m), Datum::Set(x)) => m.retain(|k, _| !x.contains(k)),
+                        (Datum::Map(m), Datum::Map(x)) => m.retain(|k, v| x.get(k) != Some(v)),
+                        _ => {}
+                    }
+                    if (left.len() as u64) < ty.min {
+                        return Err(CtlError::Value(format!(
+                            "\"remove\" operation would put {} values in column {column} of table {table} but the minimum number is {}",
+                            left.len(),
+                            ty.min
+                        )));
+                    }
+                    if ctx.db.is_new(&table, uuid) || ty.max.limit() == Some(1) {
+                        ctx.db.update(&table, uuid, &column, left);
+                    } else {
+                        ctx.db.mutate_delete(&table, uuid, &column, d);
+                    }
+                }
+            }
+        }
+        "clear" => {
+            check_arity(cmd, 3, usize::MAX, &["if-exists"])?;
+            let table = get_table(ctx, &a[0])?;
+            let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
+                return Ok(out);
+            };
+            let ts = table_schema(ctx.db.schema, &table)?;
+            for c in &a[2..] {
+                let column = get_column(ts, &table, c)?;
+                check_mutable(ts, &table, &column)?;
+                let ty = column_type(ts, &column).unwrap_or_else(|| {
+                    ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String))
+                });
+                if ty.min > 0 {
+                    return Err(CtlError::Value(format!(
+                        "\"clear\" operation cannot be applied to column {column} of table {table}, which is not allowed to be empty"
+                    )));
+                }
+                ctx.db.update(&table, uuid, &column, empty_datum(&ty));
+            }
+        }
+        "create" => {
+            check_arity(cmd, 2, usize::MAX, &["id"])?;
+            let table = get_table(ctx, &a[0])?;
+            let uuid = match cmd.opt("id") {
+                Some(id) if id.starts_with('@') => {
+                    let u = ctx.syms.reference(id);
+                    if ctx.syms.map.get(id).is_some_and(|s| s.created) {
+                        return Err(CtlError::Value(format!(
+                            "row id \"{id}\" may only be specified on one --id option"
+                        )));
+                    }
+                    if let Some(s) = ctx.syms.map.get_mut(id) {
+                        s.created = true;
+                    }
+                    ctx.db.insert(&table, Row::new(), Some(u));
+                    u
+                }
+                Some(id) => {
+                    let u = Uuid::parse_str(id)
+                        .map_err(|_| CtlError::Value(format!("row id \"{id}\" is not a valid UUID")))?;
+                    ctx.db.insert(&table, Row::new(), Some(u));
+                    u
+                }
+                None => ctx.db.insert(&table, Row::new(), None),
+            };
+            for arg in &a[1..] {
+                set_column(ctx, &table, uuid, arg)?;
+            }
+            out.text = format!("{uuid}\n");
+        }
+        "destroy" => {
+            check_arity(cmd, 1, usize::MAX, &["if-exists", "all"])?;
+            let table = get_table(ctx, &a[0])?;
+            if cmd.has("all") {
+                if a.len() > 1 {
+                    return Err(CtlError::Usage(
+                        "--all and records argument should not be specified together".into(),
+                    ));
+                }
+                ctx.db.load_all(&table).await?;
+                for u in ctx.db.uuids(&table) {
+                    ctx.db.delete(&table, u);
+                }
+            } else {
+                if a.len() == 1 {
+                    return Err(CtlError::Usage(
+                        "either --all or records argument should be specified".into(),
+                    ));
+                }
+                for r in &a[1..] {
+                    if let Some(u) = get_row(ctx, &table, r, !cmd.has("if-exists")).await? {
+                        ctx.db.delete(&table, u);
+                    }
+                }
+            }
+        }
+        "wait-until" => {
+            check_arity(cmd, 2, usize::MAX, &[])?;
+            let table = get_table(ctx, &a[0])?;
+            let mut conds = Vec::new();
+            for c in &a[2..] {
+                conds.push(parse_condition(ctx, &table, c)?);
+            }
+            loop {
+                if let Some(u) = get_row(ctx, &table, &a[1], false).await? {
+                    if conds.iter().all(|c| c.holds(&ctx.db.value(&table, u, &c.column))) {
+                        break;
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                ctx.db.forget(&table);
+            }
+        }
+        _ => return Err(CtlError::Usage(format!("unknown command '{}'", cmd.name))),
+    }
+    Ok(out)
+}
+
+/// Defines `@name` as an existing row (`get --id=@name`).
+pub(crate) fn define_symbol(ctx: &mut Ctx, id: &str, uuid: Uuid, _strong: bool) -> Result<(), CtlError> {
+    if !id.starts_with('@') {
+        return Err(CtlError::Usage(
+            "--id option requires a name beginning with @".into(),
+        ));
+    }
+    if ctx.syms.map.get(id).is_some_and(|s| s.created) {
+        return Err(CtlError::Value(format!(
+            "row id \"{id}\" may only be specified on one --id option"
+        )));
+    }
+    ctx.syms
+        .map
+        .insert(id.to_owned(), crate::value::Symbol { uuid, created: true });
+    Ok(())
+}

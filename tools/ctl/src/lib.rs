@@ -1,0 +1,679 @@
+//! `nbctl-rs`, `sbctl-rs`, `vsctl-rs`: command-line compatible replacements for ovn-nbctl,
+//! ovn-sbctl and ovs-vsctl (OVN 23.03, OVS 3.1) for what the lab flows use.
+//!
+//! What it is: a parser for the reference tools' command lines (global options, commands
+//! chained with `--`, per-command options), the generic database commands of ovs-vsctl(8)
+//! "Database Commands" (`get`, `list`, `find`, `set`, `add`, `remove`, `clear`, `create`,
+//! `destroy`, `wait-until`, `comment`), record lookup by name, UUID, UUID prefix or `.`, the
+//! value syntax, the table formatter, and a set of tool-specific commands. What it is not: a
+//! replica; each invocation reads what it needs with targeted `select`s and commits all its
+//! commands in ONE `transact` (RFC 7047 §4.1.3), so a chain is atomic.
+//!
+//! Behaviour model: commands run in order against a local view (rows read plus the changes
+//! made by earlier commands); set and map edits become `mutate` operations; rows created in
+//! the invocation are inserted with their final contents under a `uuid-name`. Output is
+//! printed only after the commit succeeds; the uuids of new rows are printed as the server
+//! assigned them.
+//!
+//! ```no_run
+//! let out = ovsdb_ctl::run(
+//!     ovsdb_ctl::Tool::Nbctl,
+//!     &["--db=unix:/tmp/nb.sock".to_string(), "ls-list".to_string()],
+//!     &std::collections::BTreeMap::new(),
+//! );
+//! print!("{}", out.stdout);
+//! ```
+#![forbid(unsafe_code)]
+
+mod db;
+mod error;
+mod generic;
+mod nb;
+mod sb;
+mod table;
+mod value;
+mod vs;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use ovsdb_client::{Client, ClientConfig, TlsConfig};
+use ovsdb_proto::{DatabaseSchema, Uuid};
+
+pub use error::CtlError;
+pub use table::{CellData, Format, Style};
+
+use db::Db;
+use table::OutTable;
+use value::Symbols;
+
+/// Which reference tool to mimic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// ovn-nbctl, on OVN_Northbound.
+    Nbctl,
+    /// ovn-sbctl, on OVN_Southbound.
+    Sbctl,
+    /// ovs-vsctl, on Open_vSwitch.
+    Vsctl,
+}
+
+impl Tool {
+    /// The program name printed in messages.
+    pub fn program(self) -> &'static str {
+        match self {
+            Tool::Nbctl => "nbctl-rs",
+            Tool::Sbctl => "sbctl-rs",
+            Tool::Vsctl => "vsctl-rs",
+        }
+    }
+
+    fn schema(self) -> &'static DatabaseSchema {
+        use ovsdb_proto::Database;
+        match self {
+            Tool::Nbctl => ovn_nb::OvnNorthboundDb::schema(),
+            Tool::Sbctl => ovn_sb::OvnSouthboundDb::schema(),
+            Tool::Vsctl => ovs_vswitchd_schema::OpenVSwitchDb::schema(),
+        }
+    }
+
+    fn default_db(self, env: &BTreeMap<String, String>) -> String {
+        let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+        match self {
+            Tool::Nbctl => get("OVN_NB_DB").unwrap_or_else(|| {
+                format!(
+                    "unix:{}/ovnnb_db.sock",
+                    get("OVN_RUNDIR").unwrap_or_else(|| "/var/run/ovn".into())
+                )
+            }),
+            Tool::Sbctl => get("OVN_SB_DB").unwrap_or_else(|| {
+                format!(
+                    "unix:{}/ovnsb_db.sock",
+                    get("OVN_RUNDIR").unwrap_or_else(|| "/var/run/ovn".into())
+                )
+            }),
+            Tool::Vsctl => format!(
+                "unix:{}/db.sock",
+                get("OVS_RUNDIR").unwrap_or_else(|| "/var/run/openvswitch".into())
+            ),
+        }
+    }
+}
+
+/// What one invocation printed and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CtlOutput {
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// Exit code: 0 success, 1 error, 2 for a negative `br-exists`.
+    pub code: i32,
+}
+
+/// `--wait` of ovn-nbctl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wait {
+    None,
+    Sb,
+    Hv,
+}
+
+/// Global options.
+#[derive(Debug, Clone)]
+pub(crate) struct Globals {
+    pub(crate) db: Option<String>,
+    pub(crate) timeout: Option<u64>,
+    pub(crate) wait: Wait,
+    pub(crate) no_wait: bool,
+    pub(crate) dry_run: bool,
+    pub(crate) oneline: bool,
+    pub(crate) style: Style,
+    pub(crate) data_set: bool,
+    pub(crate) private_key: Option<String>,
+    pub(crate) certificate: Option<String>,
+    pub(crate) ca_cert: Option<String>,
+    pub(crate) leader_only: bool,
+    pub(crate) shuffle: bool,
+}
+
+/// One command of a chain with its per-command options.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Command {
+    pub(crate) name: String,
+    pub(crate) args: Vec<String>,
+    pub(crate) opts: BTreeMap<String, Option<String>>,
+}
+
+impl Command {
+    pub(crate) fn has(&self, opt: &str) -> bool {
+        self.opts.contains_key(opt)
+    }
+    pub(crate) fn opt(&self, opt: &str) -> Option<&str> {
+        self.opts.get(opt).and_then(|v| v.as_deref())
+    }
+}
+
+/// What a command produced.
+#[derive(Debug, Default)]
+pub(crate) struct CmdOut {
+    pub(crate) text: String,
+    pub(crate) table: Option<OutTable>,
+    /// Exit code override (`br-exists`).
+    pub(crate) code: Option<i32>,
+}
+
+/// The state commands run against.
+pub(crate) struct Ctx {
+    pub(crate) tool: Tool,
+    pub(crate) db: Db,
+    pub(crate) syms: Symbols,
+    pub(crate) globals: Globals,
+    /// Set by commands that require `nb_cfg` to be bumped (`sync`).
+    pub(crate) force_wait: bool,
+}
+
+const GLOBAL_WITH_ARG: &[&str] = &[
+    "db",
+    "timeout",
+    "format",
+    "data",
+    "wait",
+    "max-column-width",
+    "private-key",
+    "certificate",
+    "ca-cert",
+    "bootstrap-ca-cert",
+    "ssl-protocols",
+    "ssl-ciphers",
+    "verbose",
+    "log-file",
+];
+
+const GLOBAL_FLAGS: &[&str] = &[
+    "no-wait",
+    "dry-run",
+    "oneline",
+    "bare",
+    "no-headings",
+    "pretty",
+    "no-leader-only",
+    "leader-only",
+    "no-shuffle-remotes",
+    "shuffle-remotes",
+    "retry",
+    "no-syslog",
+    "print-wait-time",
+    "no-leader",
+    "help",
+    "version",
+];
+
+const CMD_OPTS: &[&str] = &[
+    "if-exists",
+    "may-exist",
+    "add-duplicate",
+    "id",
+    "columns",
+    "all",
+    "with-iface",
+    "real",
+    "fake",
+    "policy",
+    "ecmp",
+    "ecmp-symmetric-reply",
+    "bfd",
+    "stateless",
+    "portrange",
+    "log",
+    "meter",
+    "name",
+    "severity",
+    "label",
+    "type",
+    "apply-after-lb",
+    "tier",
+    "gateway-port",
+    "route-table",
+    "force",
+    "filter",
+];
+
+fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) -> Result<(), CtlError> {
+    let need = |v: Option<String>| {
+        v.ok_or_else(|| CtlError::Usage(format!("option '--{name}' requires an argument")))
+    };
+    match name {
+        "db" => g.db = Some(need(value)?),
+        "timeout" | "t" => {
+            let v = need(value)?;
+            g.timeout = Some(
+                v.parse()
+                    .map_err(|_| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
+            );
+        }
+        "format" | "f" => {
+            let v = need(value)?;
+            g.style.format = match v.as_str() {
+                "table" => Format::Table,
+                "list" => Format::List,
+                "csv" => Format::Csv,
+                "json" => Format::Json,
+                "html" => Format::Html,
+                _ => return Err(CtlError::Usage(format!("{v}: unknown format"))),
+            };
+        }
+        "data" | "d" => {
+            let v = need(value)?;
+            g.data_set = true;
+            g.style.data = match v.as_str() {
+                "string" => CellData::String,
+                "bare" => CellData::Bare,
+                "json" => CellData::Json,
+                _ => return Err(CtlError::Usage(format!("{v}: unknown data format"))),
+            };
+        }
+        "bare" => {
+            g.style.format = Format::List;
+            g.style.data = CellData::Bare;
+            g.data_set = true;
+            g.style.headings = false;
+        }
+        "no-headings" => g.style.headings = false,
+        "pretty" => g.style.pretty = true,
+        "no-wait" => {
+            g.no_wait = true;
+            g.wait = Wait::None;
+        }
+        "wait" if tool == Tool::Nbctl => {
+            let v = need(value)?;
+            g.wait = match v.as_str() {
+                "none" => Wait::None,
+                "sb" => Wait::Sb,
+                "hv" => Wait::Hv,
+                _ => {
+                    return Err(CtlError::Usage(
+                        "argument to --wait must be \"none\", \"sb\", or \"hv\"".into(),
+                    ));
+                }
+            };
+        }
+        "dry-run" => g.dry_run = true,
+        "oneline" => g.oneline = true,
+        "private-key" | "p" => g.private_key = Some(need(value)?),
+        "certificate" | "c" => g.certificate = Some(need(value)?),
+        "ca-cert" | "C" => g.ca_cert = Some(need(value)?),
+        "no-leader-only" => g.leader_only = false,
+        "leader-only" => g.leader_only = true,
+        "no-shuffle-remotes" => g.shuffle = false,
+        "shuffle-remotes" => g.shuffle = true,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn short_name(c: char) -> Option<(&'static str, bool)> {
+    Some(match c {
+        't' => ("timeout", true),
+        'f' => ("format", true),
+        'd' => ("data", true),
+        'p' => ("private-key", true),
+        'c' => ("certificate", true),
+        'C' => ("ca-cert", true),
+        'v' => ("verbose", false),
+        'h' => ("help", false),
+        'V' => ("version", false),
+        _ => return None,
+    })
+}
+
+/// Splits the command line into global options and commands.
+pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Command>), CtlError> {
+    let mut g = Globals {
+        db: None,
+        timeout: None,
+        wait: Wait::None,
+        no_wait: false,
+        dry_run: false,
+        oneline: false,
+        style: Style {
+            format: Format::List,
+            data: CellData::String,
+            headings: true,
+            pretty: false,
+        },
+        data_set: false,
+        private_key: None,
+        certificate: None,
+        ca_cert: None,
+        leader_only: true,
+        shuffle: true,
+    };
+    let mut i = 0;
+    let mut first = Command::default();
+    // Global options (and per-command options for the first command).
+    while i < args.len() {
+        let a = &args[i];
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        if let Some(long) = a.strip_prefix("--") {
+            let (name, val) = match long.split_once('=') {
+                Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+                None => (long.to_owned(), None),
+            };
+            if GLOBAL_WITH_ARG.contains(&name.as_str()) || (name == "wait" && tool == Tool::Nbctl) {
+                let val = match val {
+                    Some(v) => Some(v),
+                    None if name == "verbose" => None,
+                    None => {
+                        i += 1;
+                        args.get(i).cloned()
+                    }
+                };
+                parse_global(tool, &mut g, &name, val)?;
+            } else if GLOBAL_FLAGS.contains(&name.as_str()) {
+                if val.is_some() {
+                    return Err(CtlError::Usage(format!(
+                        "option '--{name}' doesn't allow an argument"
+                    )));
+                }
+                parse_global(tool, &mut g, &name, None)?;
+            } else if CMD_OPTS.contains(&name.as_str()) {
+                first.opts.insert(name, val);
+            } else {
+                return Err(CtlError::Usage(format!("unrecognized option '{a}'")));
+            }
+            i += 1;
+        } else if a.len() > 1 && a.starts_with('-') {
+            let mut chars = a[1..].chars();
+            let c = chars.next().unwrap_or('-');
+            let Some((name, takes)) = short_name(c) else {
+                return Err(CtlError::Usage(format!("invalid option -- '{c}'")));
+            };
+            let rest: String = chars.collect();
+            let val = if takes {
+                if rest.is_empty() {
+                    i += 1;
+                    args.get(i).cloned()
+                } else {
+                    Some(rest)
+                }
+            } else {
+                None
+            };
+            parse_global(tool, &mut g, name, val)?;
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if !g.data_set && g.style.format == Format::Json {
+        g.style.data = CellData::Json;
+    }
+    // Commands.
+    let mut cmds = Vec::new();
+    let mut cur = first;
+    let mut in_opts = true;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if a == "--" {
+            if !cur.name.is_empty() {
+                cmds.push(std::mem::take(&mut cur));
+            } else if !cur.opts.is_empty() {
+                return Err(CtlError::Usage(
+                    "missing command name (use --help for help)".into(),
+                ));
+            }
+            in_opts = true;
+            continue;
+        }
+        if in_opts && cur.name.is_empty() && a.starts_with("--") && a.len() > 2 {
+            let long = &a[2..];
+            let (name, val) = match long.split_once('=') {
+                Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+                None => (long.to_owned(), None),
+            };
+            if cur.opts.contains_key(&name) {
+                return Err(CtlError::Usage(format!(
+                    "'{name}' option specified multiple times"
+                )));
+            }
+            cur.opts.insert(name, val);
+            continue;
+        }
+        in_opts = false;
+        if cur.name.is_empty() {
+            cur.name = a.clone();
+        } else {
+            cur.args.push(a.clone());
+        }
+    }
+    if !cur.name.is_empty() {
+        cmds.push(cur);
+    } else if !cur.opts.is_empty() {
+        return Err(CtlError::Usage(
+            "missing command name (use --help for help)".into(),
+        ));
+    }
+    if cmds.is_empty() {
+        return Err(CtlError::Usage(
+            "missing command name (use --help for help)".into(),
+        ));
+    }
+    Ok((g, cmds))
+}
+
+/// Checks a command's argument count and options against its (min, max) arity and allowed
+/// options, with the reference tools' messages.
+pub(crate) fn check_arity(cmd: &Command, min: usize, max: usize, options: &[&str]) -> Result<(), CtlError> {
+    for o in cmd.opts.keys() {
+        if !options.contains(&o.as_str()) {
+            return Err(CtlError::Usage(format!(
+                "'{}' command has no '--{o}' option",
+                cmd.name
+            )));
+        }
+    }
+    let n = cmd.args.len();
+    if n < min {
+        return Err(CtlError::Usage(format!(
+            "'{}' command requires at least {min} arguments",
+            cmd.name
+        )));
+    }
+    if n > max {
+        return Err(CtlError::Usage(format!(
+            "'{}' command takes at most {max} arguments",
+            cmd.name
+        )));
+    }
+    Ok(())
+}
+
+async fn connect(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> Result<Client, CtlError> {
+    let remote = g.db.clone().unwrap_or_else(|| tool.default_db(env));
+    let mut config = ClientConfig::default()
+        .database(tool.schema().name.clone())
+        .leader_only(g.leader_only)
+        .shuffle(g.shuffle)
+        .inactivity_probe(None);
+    if let Some(ca) = &g.ca_cert {
+        let mut tls = TlsConfig::new(ca);
+        if let (Some(k), Some(c)) = (&g.private_key, &g.certificate) {
+            tls = tls.client_cert(k, c);
+        }
+        config = config.tls(tls);
+    }
+    if let Some(t) = g.timeout.filter(|t| *t > 0) {
+        config = config
+            .startup_timeout(Duration::from_secs(t))
+            .request_timeout(Duration::from_secs(t));
+    }
+    Client::connect(&remote, config)
+        .await
+        .map_err(|e| CtlError::Connection(format!("{remote}: database connection failed ({e})")))
+}
+
+async fn run_commands(
+    tool: Tool,
+    g: Globals,
+    cmds: Vec<Command>,
+    env: &BTreeMap<String, String>,
+) -> Result<(Vec<CmdOut>, i32), CtlError> {
+    for c in &cmds {
+        if !known_command(tool, &c.name) {
+            return Err(CtlError::Usage(format!(
+                "unknown command '{}'; use --help for help",
+                c.name
+            )));
+        }
+    }
+    let client = connect(tool, &g, env).await?;
+    let rpc = client
+        .rpc()
+        .await
+        .map_err(|e| CtlError::Connection(e.to_string()))?;
+    let db = Db::new(tool.schema(), Some((client.clone(), rpc)));
+    let mut ctx = Ctx {
+        tool,
+        db,
+        syms: Symbols::default(),
+        globals: g,
+        force_wait: false,
+    };
+    let mut outs = Vec::new();
+    for c in &cmds {
+        let out = dispatch(&mut ctx, c).await?;
+        outs.push(out);
+    }
+    for (name, s) in &ctx.syms.map {
+        if !s.created {
+            return Err(CtlError::Value(format!(
+                "row id \"{name}\" is referenced but never created (e.g. with \"-- --id={name} create ...\")"
+            )));
+        }
+    }
+    let code = outs.iter().filter_map(|o| o.code).max().unwrap_or(0);
+    let wait_nb =
+        tool == Tool::Nbctl && ctx.globals.wait != Wait::None && (ctx.db.has_changes() || ctx.force_wait);
+    if wait_nb {
+        nb::prepare_wait(&mut ctx).await?;
+    }
+    let vs_wait = tool == Tool::Vsctl && !ctx.globals.no_wait && ctx.db.has_changes();
+    if vs_wait {
+        vs::prepare_wait(&mut ctx).await?;
+    }
+    let mut mapping: BTreeMap<Uuid, Uuid> = BTreeMap::new();
+    if ctx.db.has_changes() && !ctx.globals.dry_run {
+        let (results, map) = ctx.db.commit(None).await?;
+        mapping = map;
+        if wait_nb {
+            nb::finish_wait(&mut ctx, &results).await?;
+        }
+        if vs_wait {
+            vs::finish_wait(&mut ctx, &results).await?;
+        }
+    }
+    client.shutdown();
+    for o in &mut outs {
+        for (local, real) in &mapping {
+            let (l, r) = (local.to_string(), real.to_string());
+            if o.text.contains(&l) {
+                o.text = o.text.replace(&l, &r);
+            }
+        }
+    }
+    Ok((outs, code))
+}
+
+fn known_command(tool: Tool, name: &str) -> bool {
+    generic::COMMANDS.contains(&name)
+        || match tool {
+            Tool::Nbctl => nb::COMMANDS.contains(&name),
+            Tool::Sbctl => sb::COMMANDS.contains(&name),
+            Tool::Vsctl => vs::COMMANDS.contains(&name),
+        }
+}
+
+async fn dispatch(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    if generic::COMMANDS.contains(&cmd.name.as_str()) {
+        return generic::run(ctx, cmd).await;
+    }
+    match ctx.tool {
+        Tool::Nbctl => nb::run(ctx, cmd).await,
+        Tool::Sbctl => sb::run(ctx, cmd).await,
+        Tool::Vsctl => vs::run(ctx, cmd).await,
+    }
+}
+
+fn oneline(s: &str) -> String {
+    let body = s.strip_suffix('\n').unwrap_or(s);
+    let mut o = body.replace('\\', "\\\\").replace('\n', "\\n");
+    o.push('\n');
+    o
+}
+
+/// Runs one invocation in-process: `args` without the program name, `env` the environment
+/// variables it may read (`OVN_NB_DB`, `OVN_SB_DB`, `OVN_RUNDIR`, `OVS_RUNDIR`).
+pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOutput {
+    let prog = tool.program();
+    let fail = |e: CtlError| CtlOutput {
+        stdout: String::new(),
+        stderr: format!("{prog}: {e}\n"),
+        code: if matches!(e, CtlError::Timeout) { 142 } else { 1 },
+    };
+    let (g, cmds) = match parse_args(tool, args) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(CtlError::Connection(e.to_string())),
+    };
+    let timeout = g.timeout.filter(|t| *t > 0);
+    let style = g.style;
+    let one = g.oneline;
+    let result = rt.block_on(async move {
+        let fut = run_commands(tool, g, cmds, env);
+        match timeout {
+            Some(t) => tokio::time::timeout(Duration::from_secs(t), fut)
+                .await
+                .unwrap_or(Err(CtlError::Timeout)),
+            None => fut.await,
+        }
+    });
+    match result {
+        Ok((outs, code)) => {
+            let mut stdout = String::new();
+            for o in outs {
+                if let Some(t) = &o.table {
+                    stdout.push_str(&t.render(&style));
+                } else if one {
+                    stdout.push_str(&oneline(&o.text));
+                } else {
+                    stdout.push_str(&o.text);
+                }
+            }
+            CtlOutput {
+                stdout,
+                stderr: String::new(),
+                code,
+            }
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// Entry point of the binaries: runs with the process's arguments and environment, prints,
+/// and returns the exit code.
+pub fn main_with(tool: Tool) -> i32 {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let out = run(tool, &args, &env);
+    print!("{}", out.stdout);
+    eprint!("{}", out.stderr);
+    out.code
+}

@@ -1,0 +1,664 @@
+//! ovn-nbctl's own commands (ovn-nbctl(8)) and `--wait`.
+
+use std::time::Duration;
+
+use ovsdb_proto::{Atom, Datum, Row, Uuid};
+use serde_json::{Value, json};
+
+use crate::error::CtlError;
+use crate::value::{atom_to_string, elements};
+use crate::{CmdOut, Command, Ctx, Wait, check_arity};
+
+/// Names of ovn-nbctl's own commands.
+pub(crate) const COMMANDS: &[&str] = &[
+    "init",
+    "sync",
+    "show",
+    "ls-add",
+    "ls-del",
+    "ls-list",
+    "lsp-add",
+    "lsp-del",
+    "lsp-list",
+    "lsp-set-addresses",
+    "lsp-get-addresses",
+    "lsp-set-port-security",
+    "lsp-get-port-security",
+    "lsp-set-type",
+    "lsp-get-type",
+    "lsp-set-options",
+    "lsp-get-options",
+    "lsp-set-enabled",
+    "lsp-get-enabled",
+    "lsp-get-up",
+    "lr-add",
+    "lr-del",
+    "lr-list",
+    "lrp-add",
+    "lrp-del",
+    "lrp-list",
+];
+
+fn s(v: &str) -> Datum {
+    Datum::scalar(Atom::string(v))
+}
+
+fn name_of(ctx: &Ctx, table: &str, u: Uuid) -> String {
+    ctx.db
+        .value(table, u, "name")
+        .as_scalar()
+        .and_then(Atom::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn by_name(ctx: &mut Ctx, table: &str, name: &str) -> Result<Vec<Uuid>, CtlError> {
+    ctx.db.select_eq(table, "name", &s(name)).await?;
+    Ok(ctx
+        .db
+        .uuids(table)
+        .into_iter()
+        .filter(|u| name_of(ctx, table, *u) == name)
+        .collect())
+}
+
+/// Finds a switch, router, or port by uuid or name, with ovn-nbctl's messages.
+async fn find(
+    ctx: &mut Ctx,
+    table: &str,
+    what: &str,
+    id: &str,
+    must_exist: bool,
+) -> Result<Option<Uuid>, CtlError> {
+    if let Ok(u) = Uuid::parse_str(id) {
+        if id.len() == 36 {
+            ctx.db.select_uuid(table, u).await?;
+            if ctx.db.get(table, u).is_some() {
+                return Ok(Some(u));
+            }
+        }
+    }
+    let found = by_name(ctx, table, id).await?;
+    if found.len() > 1 {
+        return Err(CtlError::NotFound(format!(
+            "Multiple {what}s named '{id}'.  Use a UUID."
+        )));
+    }
+    match found.first() {
+        Some(u) => Ok(Some(*u)),
+        None if must_exist => Err(CtlError::NotFound(format!(
+            "{id}: {what} {} not found",
+            if Uuid::parse_str(id).is_ok() && id.len() == 36 {
+                "UUID"
+            } else {
+                "name"
+            }
+        ))),
+        None => Ok(None),
+    }
+}
+
+async fn containing(
+    ctx: &mut Ctx,
+    table: &str,
+    column: &str,
+    member: Uuid,
+) -> Result<Option<Uuid>, CtlError> {
+    ctx.db
+        .select(table, json!([[column, "includes", ["uuid", member.to_string()]]]))
+        .await?;
+    Ok(ctx
+        .db
+        .uuids(table)
+        .into_iter()
+        .find(|u| elements(&ctx.db.value(table, *u, column)).contains(&Atom::Uuid(member))))
+}
+
+fn list_by_name(ctx: &Ctx, table: &str, uuids: Vec<Uuid>) -> String {
+    let mut v: Vec<(String, Uuid)> = uuids.into_iter().map(|u| (name_of(ctx, table, u), u)).collect();
+    v.sort();
+    v.into_iter().map(|(n, u)| format!("{u} ({n})\n")).collect()
+}
+
+fn is_mac(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(':').collect();
+    parts.len() == 6
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn lines_sorted(d: &Datum) -> String {
+    let mut v: Vec<String> = elements(d).iter().map(crate::value::atom_to_bare).collect();
+    v.sort();
+    v.into_iter().map(|x| x + "\n").collect()
+}
+
+const LSP_TYPES: &[&str] = &[
+    "",
+    "l2gateway",
+    "localnet",
+    "localport",
+    "router",
+    "vtep",
+    "external",
+    "virtual",
+    "remote",
+];
+
+/// Runs an ovn-nbctl command.
+pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    let a = &cmd.args;
+    let mut out = CmdOut::default();
+    match cmd.name.as_str() {
+        "init" => {
+            check_arity(cmd, 0, 0, &[])?;
+            ctx.db.load_all("NB_Global").await?;
+            if ctx.db.uuids("NB_Global").is_empty() {
+                ctx.db.insert("NB_Global", Row::new(), None);
+            }
+        }
+        "sync" => {
+            check_arity(cmd, 0, 0, &[])?;
+            ctx.force_wait = true;
+        }
+        "ls-add" | "lr-add" => {
+            check_arity(cmd, 0, 1, &["may-exist", "add-duplicate"])?;
+            let (table, what) = if cmd.name == "ls-add" {
+                ("Logical_Switch", "switch")
+            } else {
+                ("Logical_Router", "router")
+            };
+            if cmd.has("may-exist") && cmd.has("add-duplicate") {
+                return Err(CtlError::Usage(
+                    "--may-exist and --add-duplicate may not be used together".into(),
+                ));
+            }
+            let mut row = Row::new();
+            if let Some(name) = a.first() {
+                if !cmd.has("add-duplicate") && !by_name(ctx, table, name).await?.is_empty() {
+                    if cmd.has("may-exist") {
+                        return Ok(out);
+                    }
+                    return Err(CtlError::Conflict(format!(
+                        "{name}: a {what} with this name already exists"
+                    )));
+                }
+                row.insert("name", s(name));
+            } else if cmd.has("may-exist") {
+                return Err(CtlError::Usage(
+                    "--may-exist requires specifying a name".to_owned(),
+                ));
+            }
+            ctx.db.insert(table, row, None);
+        }
+        "ls-del" | "lr-del" => {
+            check_arity(cmd, 1, 1, &["if-exists"])?;
+            let (table, what) = if cmd.name == "ls-del" {
+                ("Logical_Switch", "switch")
+            } else {
+                ("Logical_Router", "router")
+            };
+            if let Some(u) = find(ctx, table, what, &a[0], !cmd.has("if-exists")).await? {
+                ctx.db.delete(table, u);
+            }
+        }
+        "ls-list" | "lr-list" => {
+            check_arity(cmd, 0, 0, &[])?;
+            let table = if cmd.name == "ls-list" {
+                "Logical_Switch"
+            } else {
+                "Logical_Router"
+            };
+            ctx.db.load_all(table).await?;
+            let all = ctx.db.uuids(table);
+            out.text = list_by_name(ctx, table, all);
+        }
+        "lsp-add" => {
+            check_arity(cmd, 2, 4, &["may-exist"])?;
+            if a.len() == 3 {
+                return Err(CtlError::Usage(
+                    "lsp-add with parent must also specify a tag".into(),
+                ));
+            }
+            let ls = find(ctx, "Logical_Switch", "switch", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let (parent, tag) = if a.len() == 4 {
+                let tag: i64 = a[3]
+                    .parse()
+                    .ok()
+                    .filter(|t| (0..=4095).contains(t))
+                    .ok_or_else(|| {
+                        CtlError::Value(format!("{}: invalid tag (must be in range 0 to 4095)", a[3]))
+                    })?;
+                (Some(a[2].clone()), Some(tag))
+            } else {
+                (None, None)
+            };
+            if let Some(lsp) = by_name(ctx, "Logical_Switch_Port", &a[1]).await?.first().copied() {
+                if !cmd.has("may-exist") {
+                    return Err(CtlError::Conflict(format!(
+                        "{}: a port with this name already exists",
+                        a[1]
+                    )));
+                }
+                let owner = containing(ctx, "Logical_Switch", "ports", lsp).await?;
+                if owner != Some(ls) {
+                    let oname = owner
+                        .map(|o| name_of(ctx, "Logical_Switch", o))
+                        .unwrap_or_default();
+                    return Err(CtlError::Conflict(format!(
+                        "{}: port already exists but in switch {oname}",
+                        a[1]
+                    )));
+                }
+                return Ok(out);
+            }
+            let mut row = Row::new().with("name", s(&a[1]));
+            if let (Some(p), Some(t)) = (parent, tag) {
+                row.insert("parent_name", s(&p));
+                row.insert("tag_request", Datum::scalar(t));
+            }
+            let u = ctx.db.insert("Logical_Switch_Port", row, None);
+            ctx.db
+                .mutate_insert("Logical_Switch", ls, "ports", Datum::scalar(u));
+        }
+        "lsp-del" | "lrp-del" => {
+            check_arity(cmd, 1, 1, &["if-exists"])?;
+            let (table, owner_t, what) = if cmd.name == "lsp-del" {
+                ("Logical_Switch_Port", "Logical_Switch", "port")
+            } else {
+                ("Logical_Router_Port", "Logical_Router", "port")
+            };
+            if let Some(p) = find(ctx, table, what, &a[0], !cmd.has("if-exists")).await? {
+                if let Some(o) = containing(ctx, owner_t, "ports", p).await? {
+                    ctx.db.mutate_delete(owner_t, o, "ports", Datum::scalar(p));
+                }
+                ctx.db.delete(table, p);
+            }
+        }
+        "lsp-list" | "lrp-list" => {
+            check_arity(cmd, 1, 1, &[])?;
+            let (owner_t, what, table) = if cmd.name == "lsp-list" {
+                ("Logical_Switch", "switch", "Logical_Switch_Port")
+            } else {
+                ("Logical_Router", "router", "Logical_Router_Port")
+            };
+            let o = find(ctx, owner_t, what, &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let ports: Vec<Uuid> = elements(&ctx.db.value(owner_t, o, "ports"))
+                .iter()
+                .filter_map(Atom::as_uuid)
+                .collect();
+            for p in &ports {
+                ctx.db.select_uuid(table, *p).await?;
+            }
+            out.text = list_by_name(ctx, table, ports);
+        }
+        "lsp-set-addresses" | "lsp-set-port-security" => {
+            check_arity(cmd, 1, usize::MAX, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let col = if cmd.name == "lsp-set-addresses" {
+                "addresses"
+            } else {
+                "port_security"
+            };
+            for addr in &a[1..] {
+                let special = col == "addresses" && ["dynamic", "unknown", "router"].contains(&addr.as_str());
+                let first = addr.split_whitespace().next().unwrap_or_default();
+                if !special && !is_mac(first) && col == "addresses" {
+                    return Err(CtlError::Value(format!(
+                        "{addr}: Invalid address format. See ovn-nb(5). Hint: An Ethernet address must be listed before an IP address, together as a single argument."
+                    )));
+                }
+            }
+            let d = Datum::set(a[1..].iter().map(|x| Atom::string(x.as_str())));
+            ctx.db.update("Logical_Switch_Port", p, col, d);
+        }
+        "lsp-get-addresses" | "lsp-get-port-security" => {
+            check_arity(cmd, 1, 1, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let col = if cmd.name == "lsp-get-addresses" {
+                "addresses"
+            } else {
+                "port_security"
+            };
+            out.text = lines_sorted(&ctx.db.value("Logical_Switch_Port", p, col));
+        }
+        "lsp-set-type" => {
+            check_arity(cmd, 2, usize::MAX, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            if !LSP_TYPES.contains(&a[1].as_str()) {
+                return Err(CtlError::Value(format!(
+                    "Logical switch port type '{}' is unrecognized. Not setting type.",
+                    a[1]
+                )));
+            }
+            ctx.db.update("Logical_Switch_Port", p, "type", s(&a[1]));
+        }
+        "lsp-get-type" => {
+            check_arity(cmd, 1, 1, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            out.text = format!(
+                "{}\n",
+                crate::value::datum_to_bare(&ctx.db.value("Logical_Switch_Port", p, "type"))
+            );
+        }
+        "lsp-set-options" => {
+            check_arity(cmd, 1, usize::MAX, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let mut m = std::collections::BTreeMap::new();
+            for kv in &a[1..] {
+                if let Some((k, v)) = kv.split_once('=') {
+                    m.insert(Atom::string(k), Atom::string(v));
+                }
+            }
+            ctx.db.update("Logical_Switch_Port", p, "options", Datum::Map(m));
+        }
+        "lsp-get-options" => {
+            check_arity(cmd, 1, 1, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            if let Some(m) = ctx.db.value("Logical_Switch_Port", p, "options").as_map() {
+                for (k, v) in m {
+                    out.text.push_str(&format!(
+                        "{}={}\n",
+                        crate::value::atom_to_bare(k),
+                        crate::value::atom_to_bare(v)
+                    ));
+                }
+            }
+        }
+        "lsp-set-enabled" => {
+            check_arity(cmd, 2, 2, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let v = match a[1].as_str() {
+                "enabled" => true,
+                "disabled" => false,
+                other => {
+                    return Err(CtlError::Value(format!(
+                        "{other}: state must be \"enabled\" or \"disabled\""
+                    )));
+                }
+            };
+            ctx.db
+                .update("Logical_Switch_Port", p, "enabled", Datum::scalar(v));
+        }
+        "lsp-get-enabled" | "lsp-get-up" => {
+            check_arity(cmd, 1, 1, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            if cmd.name == "lsp-get-up" {
+                let up = ctx
+                    .db
+                    .value("Logical_Switch_Port", p, "up")
+                    .as_scalar()
+                    .and_then(Atom::as_bool)
+                    == Some(true);
+                out.text = format!("{}\n", if up { "up" } else { "down" });
+            } else {
+                let en = ctx
+                    .db
+                    .value("Logical_Switch_Port", p, "enabled")
+                    .as_scalar()
+                    .and_then(Atom::as_bool)
+                    != Some(false);
+                out.text = format!("{}\n", if en { "enabled" } else { "disabled" });
+            }
+        }
+        "lrp-add" => {
+            check_arity(cmd, 3, usize::MAX, &["may-exist"])?;
+            let lr = find(ctx, "Logical_Router", "router", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let mac = &a[2];
+            if !is_mac(mac) {
+                return Err(CtlError::Value(format!("{}: invalid mac address {mac}", a[1])));
+            }
+            let mut networks = Vec::new();
+            let mut settings = Vec::new();
+            for x in &a[3..] {
+                if x.contains('=') && !x.contains('/') {
+                    settings.push(x.clone());
+                } else if settings.is_empty() {
+                    networks.push(x.clone());
+                } else {
+                    settings.push(x.clone());
+                }
+            }
+            if networks.is_empty() {
+                return Err(CtlError::Usage(
+                    "'lrp-add' command requires at least one network".into(),
+                ));
+            }
+            if let Some(existing) = by_name(ctx, "Logical_Router_Port", &a[1]).await?.first().copied() {
+                if !cmd.has("may-exist") {
+                    return Err(CtlError::Conflict(format!(
+                        "{}: a port with this name already exists",
+                        a[1]
+                    )));
+                }
+                let owner = containing(ctx, "Logical_Router", "ports", existing).await?;
+                if owner != Some(lr) {
+                    let oname = owner
+                        .map(|o| name_of(ctx, "Logical_Router", o))
+                        .unwrap_or_default();
+                    return Err(CtlError::Conflict(format!(
+                        "{}: port already exists but in router {oname}",
+                        a[1]
+                    )));
+                }
+                return Ok(out);
+            }
+            let mut row = Row::new().with("name", s(&a[1])).with("mac", s(mac)).with(
+                "networks",
+                Datum::set(networks.iter().map(|n| Atom::string(n.as_str()))),
+            );
+            for kv in &settings {
+                if let Some(peer) = kv.strip_prefix("peer=") {
+                    row.insert("peer", s(peer));
+                }
+            }
+            let u = ctx.db.insert("Logical_Router_Port", row, None);
+            for kv in &settings {
+                if !kv.starts_with("peer=") {
+                    crate::generic::set_column(ctx, "Logical_Router_Port", u, kv)?;
+                }
+            }
+            ctx.db
+                .mutate_insert("Logical_Router", lr, "ports", Datum::scalar(u));
+        }
+        "show" => {
+            check_arity(cmd, 0, 1, &[])?;
+            out.text = show(ctx, a.first().map(String::as_str)).await?;
+        }
+        _ => return Err(CtlError::Usage(format!("unknown command '{}'", cmd.name))),
+    }
+    Ok(out)
+}
+
+fn quoted_list(d: &Datum) -> String {
+    let v: Vec<String> = elements(d)
+        .iter()
+        .map(|a| format!("\"{}\"", crate::value::atom_to_bare(a)))
+        .collect();
+    format!("[{}]", v.join(", "))
+}
+
+async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
+    let mut text = String::new();
+    let switches = match which {
+        Some(w) => find(ctx, "Logical_Switch", "switch", w, false)
+            .await?
+            .into_iter()
+            .collect(),
+        None => {
+            ctx.db.load_all("Logical_Switch").await?;
+            ctx.db.uuids("Logical_Switch")
+        }
+    };
+    let routers = match which {
+        Some(w) => find(ctx, "Logical_Router", "router", w, false)
+            .await?
+            .into_iter()
+            .collect(),
+        None => {
+            ctx.db.load_all("Logical_Router").await?;
+            ctx.db.uuids("Logical_Router")
+        }
+    };
+    let mut sw: Vec<(String, Uuid)> = switches
+        .iter()
+        .map(|u| (name_of(ctx, "Logical_Switch", *u), *u))
+        .collect();
+    sw.sort();
+    for (name, u) in sw {
+        text.push_str(&format!("switch {u} ({name})\n"));
+        let ports: Vec<Uuid> = elements(&ctx.db.value("Logical_Switch", u, "ports"))
+            .iter()
+            .filter_map(Atom::as_uuid)
+            .collect();
+        for p in &ports {
+            ctx.db.select_uuid("Logical_Switch_Port", *p).await?;
+        }
+        for p in ports {
+            let pname = name_of(ctx, "Logical_Switch_Port", p);
+            text.push_str(&format!("    port {pname}\n"));
+            let v = |c: &str| ctx.db.value("Logical_Switch_Port", p, c);
+            let ty = crate::value::datum_to_bare(&v("type"));
+            if !ty.is_empty() {
+                text.push_str(&format!("        type: {ty}\n"));
+            }
+            if let Some(pa) = v("parent_name").as_scalar() {
+                text.push_str(&format!("        parent: {}\n", crate::value::atom_to_bare(pa)));
+            }
+            if let Some(t) = v("tag").as_scalar() {
+                text.push_str(&format!("        tag: {}\n", atom_to_string(t)));
+            }
+            let mut addrs = v("addresses");
+            if let Datum::Set(set) = &mut addrs {
+                set.remove(&Atom::string("router"));
+            }
+            if !addrs.is_empty() {
+                text.push_str(&format!("        addresses: {}\n", quoted_list(&addrs)));
+            }
+            if ty == "router" {
+                if let Some(rp) = v("options")
+                    .as_map()
+                    .and_then(|m| m.get(&Atom::string("router-port")))
+                {
+                    text.push_str(&format!(
+                        "        router-port: {}\n",
+                        crate::value::atom_to_bare(rp)
+                    ));
+                }
+            }
+        }
+    }
+    let mut rs: Vec<(String, Uuid)> = routers
+        .iter()
+        .map(|u| (name_of(ctx, "Logical_Router", *u), *u))
+        .collect();
+    rs.sort();
+    for (name, u) in rs {
+        text.push_str(&format!("router {u} ({name})\n"));
+        let ports: Vec<Uuid> = elements(&ctx.db.value("Logical_Router", u, "ports"))
+            .iter()
+            .filter_map(Atom::as_uuid)
+            .collect();
+        for p in &ports {
+            ctx.db.select_uuid("Logical_Router_Port", *p).await?;
+        }
+        for p in ports {
+            let pname = name_of(ctx, "Logical_Router_Port", p);
+            text.push_str(&format!("    port {pname}\n"));
+            let v = |c: &str| ctx.db.value("Logical_Router_Port", p, c);
+            text.push_str(&format!(
+                "        mac: \"{}\"\n",
+                crate::value::datum_to_bare(&v("mac"))
+            ));
+            text.push_str(&format!("        networks: {}\n", quoted_list(&v("networks"))));
+        }
+        let nats: Vec<Uuid> = elements(&ctx.db.value("Logical_Router", u, "nat"))
+            .iter()
+            .filter_map(Atom::as_uuid)
+            .collect();
+        for n in nats {
+            ctx.db.select_uuid("NAT", n).await?;
+            let v = |c: &str| crate::value::datum_to_bare(&ctx.db.value("NAT", n, c));
+            text.push_str(&format!("    nat {n}\n"));
+            text.push_str(&format!("        external ip: \"{}\"\n", v("external_ip")));
+            text.push_str(&format!("        logical ip: \"{}\"\n", v("logical_ip")));
+            text.push_str(&format!("        type: \"{}\"\n", v("type")));
+        }
+    }
+    Ok(text)
+}
+
+/// Adds the `nb_cfg` increment and its read-back to the transaction (`--wait=sb|hv`, `sync`).
+pub(crate) async fn prepare_wait(ctx: &mut Ctx) -> Result<(), CtlError> {
+    ctx.db.load_all("NB_Global").await?;
+    let Some(g) = ctx.db.uuids("NB_Global").first().copied() else {
+        return Ok(());
+    };
+    let w = json!([["_uuid", "==", ["uuid", g.to_string()]]]);
+    ctx.db
+        .extra_ops
+        .push(json!({"op": "mutate", "table": "NB_Global", "where": w, "mutations": [["nb_cfg", "+=", 1]]}));
+    ctx.db
+        .extra_ops
+        .push(json!({"op": "select", "table": "NB_Global", "where": w, "columns": ["nb_cfg"]}));
+    Ok(())
+}
+
+/// Waits until northd (`sb_cfg`) or every chassis (`hv_cfg`) caught up with the new `nb_cfg`.
+pub(crate) async fn finish_wait(ctx: &mut Ctx, results: &[Value]) -> Result<(), CtlError> {
+    let Some(target) = results.iter().rev().find_map(|r| {
+        r.get("rows")
+            .and_then(|rows| rows.get(0))
+            .and_then(|row| row.get("nb_cfg"))
+            .and_then(Value::as_i64)
+    }) else {
+        return Ok(());
+    };
+    let col = if ctx.globals.wait == Wait::Hv {
+        "hv_cfg"
+    } else {
+        "sb_cfg"
+    };
+    loop {
+        let r = ctx
+            .db
+            .raw_transact(vec![
+                json!({"op": "select", "table": "NB_Global", "where": [], "columns": [col]}),
+            ])
+            .await?;
+        let cur = r
+            .first()
+            .and_then(|x| x.get("rows"))
+            .and_then(|rows| rows.get(0))
+            .and_then(|row| row.get(col))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if cur >= target {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,327 @@
+//! The differential harness.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use ovsdb_ctl::Tool;
+use ovsdb_testkit::{OvsdbServer, Watchdog, raw_call};
+use serde_json::{Value, json};
+
+fn schema_path(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/schemas")
+        .join(file)
+}
+
+/// Two fresh servers of the same schema: one for the reference tool, one for ours.
+pub(crate) struct Pair {
+    tool: Tool,
+    theirs: OvsdbServer,
+    ours: OvsdbServer,
+    db: String,
+    tables: Vec<String>,
+    _watchdog: Watchdog,
+    /// Steps run so far (for messages).
+    steps: usize,
+}
+
+/// What one side printed.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    /// Normalized stdout.
+    pub(crate) stdout: String,
+    /// stderr without the program name.
+    pub(crate) stderr: String,
+    /// Exit code.
+    pub(crate) code: i32,
+}
+
+impl Pair {
+    /// Starts the two servers.
+    pub(crate) fn new(tool: Tool, name: &str) -> Pair {
+        let watchdog = Watchdog::arm(name, Duration::from_secs(120));
+        let file = match tool {
+            Tool::Nbctl => "ovn-nb.ovsschema",
+            Tool::Sbctl => "ovn-sb.ovsschema",
+            Tool::Vsctl => "vswitch.ovsschema",
+        };
+        let path = schema_path(file);
+        let theirs = OvsdbServer::builder(&path)
+            .start()
+            .expect("start reference server");
+        let ours = OvsdbServer::builder(&path).start().expect("start our server");
+        let schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read schema"))
+            .expect("parse schema");
+        let db = schema["name"].as_str().expect("schema name").to_owned();
+        let tables = schema["tables"]
+            .as_object()
+            .expect("tables")
+            .keys()
+            .cloned()
+            .collect();
+        Pair {
+            tool,
+            theirs,
+            ours,
+            db,
+            tables,
+            _watchdog: watchdog,
+            steps: 0,
+        }
+    }
+
+    fn reference_program(&self) -> &'static str {
+        match self.tool {
+            Tool::Nbctl => "ovn-nbctl",
+            Tool::Sbctl => "ovn-sbctl",
+            Tool::Vsctl => "ovs-vsctl",
+        }
+    }
+
+    /// All rows of every table, by uuid, with their table.
+    fn dump(&self, remote: &str) -> BTreeMap<String, (String, serde_json::Map<String, Value>)> {
+        let mut params = vec![json!(self.db)];
+        for t in &self.tables {
+            params.push(json!({"op": "select", "table": t, "where": []}));
+        }
+        let reply =
+            raw_call(remote, &json!({"method": "transact", "params": params, "id": 1})).expect("dump");
+        let mut rows = BTreeMap::new();
+        for (t, r) in self
+            .tables
+            .iter()
+            .zip(reply["result"].as_array().expect("results"))
+        {
+            for row in r["rows"].as_array().expect("rows") {
+                let mut row = row.as_object().expect("row").clone();
+                let uuid = row["_uuid"][1].as_str().expect("uuid").to_owned();
+                row.remove("_uuid");
+                row.remove("_version");
+                rows.insert(uuid, (t.clone(), row));
+            }
+        }
+        rows
+    }
+
+    /// Labels every row by its contents, references replaced by the labels of their targets:
+    /// two databases equal modulo UUIDs give the same labels.
+    fn labels(&self, remote: &str) -> (BTreeMap<String, String>, BTreeMap<String, Vec<String>>) {
+        let rows = self.dump(remote);
+        let mut memo: BTreeMap<String, String> = BTreeMap::new();
+        fn canon(
+            uuid: &str,
+            rows: &BTreeMap<String, (String, serde_json::Map<String, Value>)>,
+            memo: &mut BTreeMap<String, String>,
+            depth: usize,
+        ) -> String {
+            if let Some(l) = memo.get(uuid) {
+                return l.clone();
+            }
+            let Some((t, row)) = rows.get(uuid) else {
+                return "<dangling>".into();
+            };
+            if depth > 8 {
+                return format!("{t}(...)");
+            }
+            fn sub(
+                v: &Value,
+                rows: &BTreeMap<String, (String, serde_json::Map<String, Value>)>,
+                memo: &mut BTreeMap<String, String>,
+                depth: usize,
+            ) -> Value {
+                match v {
+                    Value::Array(a) if a.len() == 2 && a[0] == "uuid" => {
+                        json!([
+                            "ref",
+                            canon(a[1].as_str().unwrap_or_default(), rows, memo, depth + 1)
+                        ])
+                    }
+                    Value::Array(a) => {
+                        let mut items: Vec<Value> = a.iter().map(|x| sub(x, rows, memo, depth)).collect();
+                        if a.len() == 2 && (a[0] == "set" || a[0] == "map") {
+                            if let Value::Array(inner) = &mut items[1] {
+                                inner.sort_by_key(|x| x.to_string());
+                            }
+                        }
+                        Value::Array(items)
+                    }
+                    other => other.clone(),
+                }
+            }
+            let mut m = BTreeMap::new();
+            for (k, v) in row {
+                m.insert(k.clone(), sub(v, rows, memo, depth));
+            }
+            let l = format!("{t}{}", serde_json::to_string(&m).unwrap_or_default());
+            memo.insert(uuid.to_owned(), l.clone());
+            l
+        }
+        let mut by_table: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut labels = BTreeMap::new();
+        for (u, (t, _)) in &rows {
+            let l = canon(u, &rows, &mut memo, 0);
+            by_table.entry(t.clone()).or_default().push(l.clone());
+            labels.insert(u.clone(), l);
+        }
+        for v in by_table.values_mut() {
+            v.sort();
+        }
+        // Short stable names: table#index in the sorted contents.
+        let mut short = BTreeMap::new();
+        for (u, l) in &labels {
+            let t = &rows[u].0;
+            let idx = by_table[t].iter().position(|x| x == l).unwrap_or(0);
+            short.insert(u.clone(), format!("<{t}#{idx}>"));
+        }
+        (short, by_table)
+    }
+
+    fn run_reference(&self, args: &[&str]) -> (String, String, i32) {
+        let out = Command::new(self.reference_program())
+            .arg(format!("--db={}", self.theirs.unix_remote()))
+            .arg("--timeout=20")
+            .args(args)
+            .env("OVS_RUNDIR", self.theirs.dir())
+            .env("OVN_RUNDIR", self.theirs.dir())
+            .output()
+            .expect("run the reference tool");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    }
+
+    fn run_ours(&self, args: &[&str]) -> (String, String, i32) {
+        let mut all = vec![
+            format!("--db={}", self.ours.unix_remote()),
+            "--timeout=20".to_owned(),
+        ];
+        all.extend(args.iter().map(|s| s.to_string()));
+        let out = ovsdb_ctl::run(self.tool, &all, &BTreeMap::new());
+        (out.stdout, out.stderr, out.code)
+    }
+
+    /// Runs one step on both sides, asserts they agree, and returns the (normalized) outcome.
+    pub(crate) fn step(&mut self, args: &[&str]) -> Outcome {
+        self.steps += 1;
+        let theirs = self.run_reference(args);
+        let ours = self.run_ours(args);
+        let (tl, tdb) = self.labels(&self.theirs.unix_remote());
+        let (ol, odb) = self.labels(&self.ours.unix_remote());
+        let sort = args.iter().any(|a| *a == "list" || *a == "find");
+        let show = args.contains(&"show");
+        let t = normalize(&theirs, &tl, self.reference_program(), sort, show);
+        let o = normalize(&ours, &ol, self.tool.program(), sort, show);
+        let ctx = format!("step {} {:?}", self.steps, args);
+        assert_eq!(
+            o.code, t.code,
+            "{ctx}: exit code; ours stderr {:?} theirs {:?}",
+            o.stderr, t.stderr
+        );
+        assert_eq!(o.stdout, t.stdout, "{ctx}: stdout");
+        assert_eq!(o.stderr, t.stderr, "{ctx}: stderr");
+        assert_eq!(odb, tdb, "{ctx}: database contents");
+        o
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+fn normalize(
+    out: &(String, String, i32),
+    labels: &BTreeMap<String, String>,
+    prog: &str,
+    sort: bool,
+    show: bool,
+) -> Outcome {
+    let mut gone = BTreeMap::new();
+    let mut stdout = String::new();
+    let text = &out.0;
+    let mut i = 0;
+    while i < text.len() {
+        if i + 36 <= text.len() && text.is_char_boundary(i + 36) && is_uuid(&text[i..i + 36]) {
+            let u = &text[i..i + 36];
+            let l = labels.get(u).cloned().unwrap_or_else(|| {
+                let n = gone.len();
+                gone.entry(u.to_owned())
+                    .or_insert_with(|| format!("<gone#{n}>"))
+                    .clone()
+            });
+            stdout.push_str(&l);
+            i += 36;
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            stdout.push(c);
+            i += c.len_utf8();
+        }
+    }
+    if sort {
+        let body = stdout.trim_end_matches('\n').to_owned();
+        let mut blocks: Vec<&str> = body.split("\n\n").collect();
+        blocks.sort();
+        stdout = blocks.join("\n\n") + "\n";
+    } else if show {
+        stdout = sort_tree(&stdout);
+    }
+    let stderr = out
+        .1
+        .lines()
+        .map(|l| l.strip_prefix(&format!("{prog}: ")).unwrap_or(l).to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    Outcome {
+        stdout,
+        stderr,
+        code: out.2,
+    }
+}
+
+/// `show` prints rows in hash or uuid order: sorts each run of sibling blocks that start with
+/// the same word (`switch`, `port`, `Bridge`...), keeping attribute lines in place.
+fn sort_tree(text: &str) -> String {
+    fn indent(l: &str) -> usize {
+        l.len() - l.trim_start().len()
+    }
+    fn blocks(lines: &[&str]) -> String {
+        let mut out = String::new();
+        let mut i = 0;
+        let mut run: Vec<(String, String)> = Vec::new();
+        let flush = |run: &mut Vec<(String, String)>, out: &mut String| {
+            run.sort();
+            for (_, b) in run.drain(..) {
+                out.push_str(&b);
+            }
+        };
+        while i < lines.len() {
+            let head = lines[i];
+            let lvl = indent(head);
+            let mut j = i + 1;
+            while j < lines.len() && indent(lines[j]) > lvl {
+                j += 1;
+            }
+            let word = head.trim_start().split(' ').next().unwrap_or_default().to_owned();
+            let block = format!("{head}\n{}", blocks(&lines[i + 1..j]));
+            if run.last().is_some_and(|(w, _)| *w != word) {
+                flush(&mut run, &mut out);
+            }
+            run.push((word, block));
+            i = j;
+        }
+        flush(&mut run, &mut out);
+        out
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    blocks(&lines)
+}

@@ -1,0 +1,9 @@
+//! Differential tests: every scripted step runs the reference tool (ovn-nbctl, ovn-sbctl,
+//! ovs-vsctl) against one fresh ovsdb-server and ours against another; stdout (modulo UUIDs),
+//! stderr (modulo the program name), exit codes and the database contents (modulo UUIDs) must
+//! agree after every step.
+
+mod diff;
+mod generic;
+mod nbctl;
+mod vsctl;
