@@ -1,0 +1,289 @@
+//! Reachability: `ping`, `exec`, and `check` (the full mesh of pairs that should reach each
+//! other, and proof that isolated switches cannot).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Stdio;
+use std::time::Instant;
+
+use futures::StreamExt;
+use ovn_nb::{LogicalRouter, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort};
+use ovsdb_proto::op::Select;
+use ovsdb_proto::{Table, Uuid};
+
+use crate::error::{LabError, Result};
+use crate::lab::{Lab, LabConfig};
+use crate::state::VmInfo;
+use crate::sys;
+
+/// Probes run at once.
+const PARALLEL: usize = 32;
+
+/// One `ping -c1 -W1` from a VM; `true` if answered.
+pub(crate) async fn ping_once(cfg: &LabConfig, from: &str, addr: &str) -> bool {
+    sys::ns_exec(&cfg.vm_netns(from), "ping", &["-n", "-q", "-c1", "-W1", addr])
+        .await
+        .is_ok()
+}
+
+/// Pings until answered, at most `tries` times; returns how many were lost before the answer,
+/// `None` if none was answered.
+pub(crate) async fn ping_tries(cfg: &LabConfig, from: &str, addr: &str, tries: u32) -> Option<u32> {
+    for i in 0..tries {
+        if ping_once(cfg, from, addr).await {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// One probe of `check`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Probe {
+    /// Source VM.
+    pub from: String,
+    /// Destination VM.
+    pub to: String,
+    /// Destination address.
+    pub addr: String,
+    /// Whether the topology says it should answer.
+    pub expect_reach: bool,
+    /// Whether it answered.
+    pub reached: bool,
+}
+
+impl Probe {
+    /// Whether the probe behaved as expected.
+    pub fn passed(&self) -> bool {
+        self.expect_reach == self.reached
+    }
+}
+
+/// What `check` found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckReport {
+    /// Every probe.
+    pub probes: Vec<Probe>,
+    /// Probes that did not behave as expected.
+    pub failed: usize,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+impl Lab {
+    /// Pings `to` (a VM name or an address) from VM `from`, allowing up to 3 lost probes
+    /// first; returns how many were lost.
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`], [`LabError::Ping`].
+    pub async fn ping(&self, from: &str, to: &str) -> Result<u32> {
+        self.state.vm(from)?;
+        let addr = match self.state.vms.get(to) {
+            Some(vm) => vm.addr().to_string(),
+            None if to.parse::<std::net::Ipv4Addr>().is_ok() => to.to_string(),
+            None => self.state.vm(to).map(|v| v.addr().to_string())?,
+        };
+        ping_tries(&self.cfg, from, &addr, 4)
+            .await
+            .ok_or_else(|| LabError::Ping {
+                from: from.to_string(),
+                to: to.to_string(),
+            })
+    }
+
+    /// One ping from VM `from` to address `addr` (`ping -c1 -W1`); `true` if answered.
+    pub async fn ping_once(&self, from: &str, addr: &str) -> bool {
+        ping_once(&self.cfg, from, addr).await
+    }
+
+    /// Runs `command` inside VM `vm`'s namespace with the terminal's stdio; returns its exit
+    /// code.
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`], [`LabError::Spawn`].
+    pub async fn exec(&self, vm: &str, command: &[String]) -> Result<i32> {
+        self.state.vm(vm)?;
+        let ns = self.cfg.vm_netns(vm);
+        let status = tokio::process::Command::new("ip")
+            .args(["netns", "exec", &ns])
+            .args(command)
+            .stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .status()
+            .await
+            .map_err(|source| LabError::Spawn {
+                program: "ip netns exec".into(),
+                source,
+            })?;
+        Ok(status.code().unwrap_or(-1))
+    }
+
+    /// Switch -> routers it is attached to (through a `router` port).
+    async fn switch_routers(&self) -> Result<BTreeMap<String, BTreeSet<String>>> {
+        let res = self
+            .nb
+            .transact(vec![
+                Select::new(LogicalSwitch::TABLE_NAME, []).into(),
+                Select::new(LogicalSwitchPort::TABLE_NAME, []).into(),
+                Select::new(LogicalRouter::TABLE_NAME, []).into(),
+                Select::new(LogicalRouterPort::TABLE_NAME, []).into(),
+            ])
+            .await?;
+        let mut it = res.into_iter();
+        let switches = self.nb.rows_of::<LogicalSwitch>(it.next())?;
+        let lsps: BTreeMap<Uuid, LogicalSwitchPort> = self.nb.rows_of(it.next())?.into_iter().collect();
+        let routers = self.nb.rows_of::<LogicalRouter>(it.next())?;
+        let lrps: BTreeMap<Uuid, LogicalRouterPort> = self.nb.rows_of(it.next())?.into_iter().collect();
+        let mut lrp_router: BTreeMap<String, String> = BTreeMap::new();
+        for (_, r) in &routers {
+            for p in &r.ports {
+                if let Some(lrp) = p.uuid().and_then(|u| lrps.get(&u)) {
+                    lrp_router.insert(lrp.name.clone(), r.name.clone());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (_, ls) in switches {
+            let mut set = BTreeSet::new();
+            for p in &ls.ports {
+                let Some(lsp) = p.uuid().and_then(|u| lsps.get(&u)) else {
+                    continue;
+                };
+                if lsp.type_ == "router" {
+                    if let Some(r) = lsp.options.get("router-port").and_then(|n| lrp_router.get(n)) {
+                        set.insert(r.clone());
+                    }
+                }
+            }
+            out.insert(ls.name, set);
+        }
+        Ok(out)
+    }
+
+    /// Full-mesh reachability: every pair of VMs on one switch, or on switches sharing a
+    /// router (both with a gateway), must answer; from every VM, one VM of each switch it must
+    /// not reach (and whose address is not also used on its own switch) must stay silent.
+    ///
+    /// # Errors
+    /// Database errors; the report itself carries failed probes.
+    pub async fn check(&self) -> Result<CheckReport> {
+        let start = Instant::now();
+        let routers = self.switch_routers().await?;
+        let vms: Vec<&VmInfo> = self.state.vms.values().collect();
+        let reach = |a: &VmInfo, b: &VmInfo| {
+            a.switch == b.switch
+                || (a.gw.is_some()
+                    && b.gw.is_some()
+                    && routers
+                        .get(&a.switch)
+                        .zip(routers.get(&b.switch))
+                        .is_some_and(|(x, y)| !x.is_disjoint(y)))
+        };
+        let mut plan: Vec<(String, String, String, bool)> = Vec::new();
+        for (i, a) in vms.iter().enumerate() {
+            for b in &vms[i + 1..] {
+                if reach(a, b) {
+                    plan.push((a.name.clone(), b.name.clone(), b.addr().to_string(), true));
+                }
+            }
+            let own: BTreeSet<&str> = vms.iter().filter(|v| reach(a, v)).map(|v| v.addr()).collect();
+            let mut done = BTreeSet::new();
+            for b in &vms {
+                if reach(a, b) || done.contains(&b.switch) || own.contains(b.addr()) {
+                    continue;
+                }
+                done.insert(b.switch.clone());
+                plan.push((a.name.clone(), b.name.clone(), b.addr().to_string(), false));
+            }
+        }
+        let cfg = &self.cfg;
+        let probes: Vec<Probe> = futures::stream::iter(plan)
+            .map(|(from, to, addr, expect)| async move {
+                let reached = if expect {
+                    ping_tries(cfg, &from, &addr, 3).await.is_some()
+                } else {
+                    ping_once(cfg, &from, &addr).await
+                };
+                Probe {
+                    from,
+                    to,
+                    addr,
+                    expect_reach: expect,
+                    reached,
+                }
+            })
+            .buffer_unordered(PARALLEL)
+            .collect()
+            .await;
+        let failed = probes.iter().filter(|p| !p.passed()).count();
+        Ok(CheckReport {
+            probes,
+            failed,
+            seconds: start.elapsed().as_secs_f64(),
+        })
+    }
+}
+
+/// The check as a matrix (up to 24 VMs) or per-switch summary, plus failures.
+pub fn render_check(lab: &Lab, report: &CheckReport) -> String {
+    let mut out = String::new();
+    let names: Vec<&String> = lab.state.vms.keys().collect();
+    let mut cell: BTreeMap<(&str, &str), &Probe> = BTreeMap::new();
+    for p in &report.probes {
+        cell.insert((p.from.as_str(), p.to.as_str()), p);
+        cell.insert((p.to.as_str(), p.from.as_str()), p);
+    }
+    if names.len() <= 24 {
+        let w = names.iter().map(|n| n.len()).max().unwrap_or(2).max(2);
+        out.push_str(&format!("{:w$} ", ""));
+        for i in 0..names.len() {
+            out.push_str(&format!("{:>3}", i + 1));
+        }
+        out.push('\n');
+        for (i, a) in names.iter().enumerate() {
+            out.push_str(&format!("{a:w$} "));
+            for b in &names {
+                let c = if a == b {
+                    "-"
+                } else {
+                    match cell.get(&(a.as_str(), b.as_str())) {
+                        Some(p) if !p.passed() => "✗",
+                        Some(p) if p.expect_reach => "✓",
+                        Some(_) => "·",
+                        None => " ",
+                    }
+                };
+                out.push_str(&format!("{c:>3}"));
+            }
+            out.push_str(&format!("  {}\n", i + 1));
+        }
+        out.push_str("✓ reached as expected, · isolated as expected, ✗ failed\n");
+    }
+    let reach = report.probes.iter().filter(|p| p.expect_reach).count();
+    let reach_ok = report
+        .probes
+        .iter()
+        .filter(|p| p.expect_reach && p.reached)
+        .count();
+    let iso = report.probes.len() - reach;
+    let iso_ok = report
+        .probes
+        .iter()
+        .filter(|p| !p.expect_reach && !p.reached)
+        .count();
+    out.push_str(&format!(
+        "{} VMs: {reach_ok}/{reach} pairs reachable, {iso_ok}/{iso} isolation probes silent ({:.2} s)\n",
+        names.len(),
+        report.seconds
+    ));
+    for p in report.probes.iter().filter(|p| !p.passed()) {
+        out.push_str(&format!(
+            "FAIL {} -> {} ({}): expected {}\n",
+            p.from,
+            p.to,
+            p.addr,
+            if p.expect_reach { "reply" } else { "no reply" }
+        ));
+    }
+    out
+}

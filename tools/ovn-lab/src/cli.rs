@@ -1,0 +1,411 @@
+//! The command line: `clap` definitions and their dispatch to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::check::render_check;
+use crate::error::{LabError, Result};
+use crate::lab::{Lab, LabConfig, UpOptions, VmSpec, down, up};
+use crate::scenario::{SpawnOptions, demo, spawn};
+use crate::state::SbVia;
+use crate::status::{render_bindings, render_status};
+
+/// Emulates a multi-chassis OVN deployment on this host with the real daemons.
+#[derive(Debug, Parser)]
+#[command(name = "ovn-lab", version)]
+pub struct Cli {
+    /// Lab name (namespaces are `olab-<lab>-*`).
+    #[arg(long = "lab", global = true, env = "OVN_LAB_NAME", default_value = "lab")]
+    pub lab: String,
+    /// Lab directory (default `/run/ovn-lab/<lab>`).
+    #[arg(long, global = true, env = "OVN_LAB_DIR")]
+    pub dir: Option<PathBuf>,
+    /// No progress output.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start central (NB, SB, northd) and N chassis (idempotent).
+    Up {
+        /// Number of chassis.
+        #[arg(long, default_value_t = 2)]
+        chassis: u32,
+        /// How chassis reach SB.
+        #[arg(long, value_enum, default_value_t = SbVia::Unix)]
+        sb_via: SbVia,
+        /// Start NB from this database file (copied).
+        #[arg(long, requires = "sb_db")]
+        nb_db: Option<PathBuf>,
+        /// Start SB from this database file (copied).
+        #[arg(long, requires = "nb_db")]
+        sb_db: Option<PathBuf>,
+    },
+    /// Remove every process, namespace, link and file of the lab.
+    Down,
+    /// Chassis, encaps, port bindings, daemons (pid, RSS), VMs.
+    #[command(alias = "show")]
+    Status {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a chassis.
+    AddNode,
+    /// Remove a chassis without VMs.
+    DelNode {
+        /// Chassis name (`ch3`).
+        name: String,
+    },
+    /// Create a VM on a chassis, plugged into a logical switch.
+    AddVm {
+        /// VM name (also the logical port's).
+        name: String,
+        /// Chassis (`ch1` or `1`).
+        #[arg(long)]
+        chassis: String,
+        /// Logical switch.
+        #[arg(long)]
+        switch: String,
+        /// Ethernet address (default: derived from the address, or from IPAM).
+        #[arg(long)]
+        mac: Option<String>,
+        /// Address A.B.C.D/N (default: OVN's IPAM).
+        #[arg(long)]
+        ip: Option<String>,
+        /// Default gateway (default: the switch's router port, if any).
+        #[arg(long)]
+        gw: Option<String>,
+    },
+    /// Delete a VM and its logical port.
+    DelVm {
+        /// VM name.
+        name: String,
+    },
+    /// Migrate a VM to another chassis (same logical port).
+    MoveVm {
+        /// VM name.
+        name: String,
+        /// Target chassis.
+        #[arg(long)]
+        to: String,
+    },
+    /// Create a logical switch with a subnet for OVN's IPAM.
+    NetCreate {
+        /// Switch name.
+        name: String,
+        /// Subnet A.B.C.D/N.
+        cidr: String,
+    },
+    /// List logical switches.
+    NetList {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a logical switch without VMs.
+    NetDelete {
+        /// Switch name.
+        name: String,
+    },
+    /// Create a logical router.
+    RouterCreate {
+        /// Router name.
+        name: String,
+    },
+    /// Connect a switch to a router.
+    RouterAttach {
+        /// Router name.
+        router: String,
+        /// Switch name.
+        switch: String,
+        /// Router address on the switch (default: first address of its subnet).
+        #[arg(long)]
+        ip: Option<String>,
+    },
+    /// Generate a topology: N chassis, G VMs each, K switches (isolated or routed).
+    Spawn {
+        /// Chassis.
+        #[arg(long, default_value_t = 3)]
+        nodes: u32,
+        /// VMs per chassis.
+        #[arg(long, default_value_t = 2)]
+        guests: u32,
+        /// Switches.
+        #[arg(long, default_value_t = 1)]
+        nets: u32,
+        /// Connect the switches through one router.
+        #[arg(long)]
+        routed: bool,
+    },
+    /// Ping every pair that should reach each other, and prove isolation.
+    Check {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ping from a VM to a VM or address.
+    Ping {
+        /// Source VM.
+        from: String,
+        /// Destination VM or address.
+        to: String,
+    },
+    /// Run a command inside a VM.
+    Exec {
+        /// VM name.
+        vm: String,
+        /// Command and arguments (after `--`).
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// The primer scenario end to end, then teardown.
+    Demo,
+}
+
+fn chassis_name(s: &str) -> String {
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        format!("ch{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// Runs one command; the exit code is non-zero on any failure (check failures included).
+///
+/// # Errors
+/// Whatever the command fails with.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let mut cfg = LabConfig::new(&cli.lab, cli.dir.clone())?;
+    cfg.quiet = cli.quiet;
+    match cli.command {
+        Command::Up {
+            chassis,
+            sb_via,
+            nb_db,
+            sb_db,
+        } => {
+            let r = up(
+                &cfg,
+                &UpOptions {
+                    chassis,
+                    sb_via,
+                    nb_db,
+                    sb_db,
+                },
+            )
+            .await?;
+            if r.already_up {
+                println!(
+                    "lab {} already up: {} ({:.2} s)",
+                    cfg.name,
+                    r.chassis.join(", "),
+                    r.seconds
+                );
+            } else {
+                println!(
+                    "lab {} up: central + {} in {:.2} s",
+                    cfg.name,
+                    r.chassis.join(", "),
+                    r.seconds
+                );
+            }
+        }
+        Command::Down => {
+            let r = down(&cfg).await?;
+            println!(
+                "lab {} down: {} processes, {} namespaces, directory {} in {:.2} s",
+                cfg.name,
+                r.processes,
+                r.namespaces,
+                if r.removed_dir { "removed" } else { "absent" },
+                r.seconds
+            );
+        }
+        Command::Status { json: j } => {
+            let lab = Lab::open(cfg).await?;
+            let st = lab.status().await?;
+            println!("{}", if j { json(&st) } else { render_status(&st) });
+        }
+        Command::AddNode => {
+            let mut lab = Lab::open(cfg).await?;
+            println!("added {}", lab.add_node().await?);
+        }
+        Command::DelNode { name } => {
+            let mut lab = Lab::open(cfg).await?;
+            lab.del_node(&chassis_name(&name)).await?;
+            println!("removed {name}");
+        }
+        Command::AddVm {
+            name,
+            chassis,
+            switch,
+            mac,
+            ip,
+            gw,
+        } => {
+            let mut lab = Lab::open(cfg).await?;
+            let vms = lab
+                .add_vms(&[VmSpec {
+                    name,
+                    chassis: chassis_name(&chassis),
+                    switch,
+                    mac,
+                    ip,
+                    gw,
+                }])
+                .await?;
+            for v in vms {
+                println!(
+                    "{} on {}: {} {} gw {}",
+                    v.name,
+                    v.chassis,
+                    v.mac,
+                    v.ip,
+                    v.gw.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Command::DelVm { name } => {
+            let mut lab = Lab::open(cfg).await?;
+            lab.del_vm(&name).await?;
+            println!("deleted {name}");
+        }
+        Command::MoveVm { name, to } => {
+            let mut lab = Lab::open(cfg).await?;
+            let to = chassis_name(&to);
+            let took = lab.move_vm(&name, &to).await?;
+            println!("{name} moved to {to} in {:.2} s", took.as_secs_f64());
+            print!("{}", render_bindings(&lab.bindings().await?));
+        }
+        Command::NetCreate { name, cidr } => {
+            let lab = Lab::open(cfg).await?;
+            lab.net_create(&name, &cidr).await?;
+            println!("created {name} {cidr}");
+        }
+        Command::NetList { json: j } => {
+            let lab = Lab::open(cfg).await?;
+            let nets = lab.net_list().await?;
+            if j {
+                println!("{}", json(&nets));
+            } else {
+                for n in nets {
+                    println!(
+                        "{:<16} {:<18} {} ports",
+                        n.name,
+                        n.subnet.as_deref().unwrap_or("-"),
+                        n.ports
+                    );
+                }
+            }
+        }
+        Command::NetDelete { name } => {
+            let lab = Lab::open(cfg).await?;
+            lab.net_delete(&name).await?;
+            println!("deleted {name}");
+        }
+        Command::RouterCreate { name } => {
+            let lab = Lab::open(cfg).await?;
+            lab.router_create(&name).await?;
+            println!("created {name}");
+        }
+        Command::RouterAttach { router, switch, ip } => {
+            let lab = Lab::open(cfg).await?;
+            let ip = lab.router_attach(&router, &switch, ip.as_deref()).await?;
+            println!("{router} attached to {switch} at {ip}");
+        }
+        Command::Spawn {
+            nodes,
+            guests,
+            nets,
+            routed,
+        } => {
+            let r = spawn(
+                &cfg,
+                SpawnOptions {
+                    nodes,
+                    guests,
+                    nets,
+                    routed,
+                },
+            )
+            .await?;
+            println!(
+                "spawned {} VMs on {nodes} chassis in {} {} switches in {:.2} s",
+                r.vms,
+                r.nets,
+                if routed { "routed" } else { "isolated" },
+                r.seconds
+            );
+        }
+        Command::Check { json: j } => {
+            let lab = Lab::open(cfg).await?;
+            let report = lab.check().await?;
+            if j {
+                println!("{}", json(&report));
+            } else {
+                print!("{}", render_check(&lab, &report));
+            }
+            if report.failed > 0 {
+                return Err(LabError::CheckFailed {
+                    failed: report.failed,
+                    total: report.probes.len(),
+                });
+            }
+        }
+        Command::Ping { from, to } => {
+            let lab = Lab::open(cfg).await?;
+            let lost = lab.ping(&from, &to).await?;
+            println!(
+                "{from} -> {to}: reply{}",
+                if lost > 0 {
+                    format!(" after {lost} lost")
+                } else {
+                    String::new()
+                }
+            );
+        }
+        Command::Exec { vm, command } => {
+            let lab = Lab::open(cfg).await?;
+            let code = lab.exec(&vm, &command).await?;
+            return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
+        }
+        Command::Demo => {
+            demo(&cfg).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses nothing: runs `cli` on a new runtime and turns errors into a message and exit code 1.
+pub fn main_with(cli: Cli) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ovn-lab: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ovn-lab: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,1667 @@
+//! The lab: central, chassis, VMs; every database step goes through `ovsdb-client`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use futures::future::try_join_all;
+use ovn_nb::{LogicalRouter, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort, NbGlobal};
+use ovn_sb::{Chassis, ChassisPrivate, Encap, PortBinding};
+use ovs_vswitchd_schema::{Bridge, BridgeFailMode, Interface, OpenVSwitch, Port};
+use ovsdb_proto::op::{Delete, Insert, Mutate, Operation, Select, Update};
+use ovsdb_proto::{NamedUuid, Ref, Row, Table, Uuid};
+
+use crate::db::{Db, wait_for};
+use crate::error::{LabError, Result};
+use crate::progress::Progress;
+use crate::state::{ChassisInfo, LabState, SbVia, VmInfo};
+use crate::sys::{self, DaemonSpec};
+
+/// Underlay network (exists only inside the lab's namespaces).
+const UNDERLAY: &str = "192.168.50";
+/// Address of the SB relay on the underlay (`--sb-via tcp`).
+const RELAY_IP: &str = "192.168.50.2";
+/// Port of the SB relay.
+const RELAY_PORT: u16 = 6642;
+/// Bound on every state wait.
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
+/// Names a VM may not take (devices the chassis namespace already has).
+const RESERVED: &[&str] = &[
+    "lo",
+    "ul0",
+    "br-int",
+    "br-phy",
+    "ovs-netdev",
+    "genev_sys_6081",
+    "eth0",
+];
+
+/// Where a lab lives and what it is called.
+#[derive(Debug, Clone)]
+pub struct LabConfig {
+    /// Lab name: `[a-z0-9]{1,12}`; namespaces are `olab-<name>-*`.
+    pub name: String,
+    /// Directory holding every file of the lab (databases, sockets, pidfiles, logs, state).
+    pub dir: PathBuf,
+    /// No progress output.
+    pub quiet: bool,
+}
+
+impl LabConfig {
+    /// A lab called `name` in `dir` (default `/run/ovn-lab/<name>`).
+    ///
+    /// # Errors
+    /// [`LabError::Invalid`] for a bad name.
+    pub fn new(name: &str, dir: Option<PathBuf>) -> Result<LabConfig> {
+        if name.is_empty()
+            || name.len() > 12
+            || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return Err(LabError::Invalid {
+                what: "lab name",
+                value: name.to_string(),
+                reason: "use 1 to 12 lowercase letters or digits",
+            });
+        }
+        Ok(LabConfig {
+            name: name.to_string(),
+            dir: dir.unwrap_or_else(|| PathBuf::from("/run/ovn-lab").join(name)),
+            quiet: false,
+        })
+    }
+
+    /// Prefix of every network namespace of this lab (`"olab-<name>-"`).
+    pub fn netns_prefix(&self) -> String {
+        format!("olab-{}-", self.name)
+    }
+
+    /// Full name of one of the lab's network namespaces.
+    pub fn netns(&self, what: &str) -> String {
+        format!("olab-{}-{what}", self.name)
+    }
+
+    /// Namespace of a VM.
+    pub fn vm_netns(&self, vm: &str) -> String {
+        self.netns(&format!("vm-{vm}"))
+    }
+
+    pub(crate) fn central_dir(&self) -> PathBuf {
+        self.dir.join("central")
+    }
+
+    pub(crate) fn chassis_dir(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    pub(crate) fn state_file(&self) -> PathBuf {
+        self.dir.join("state.json")
+    }
+
+    pub(crate) fn nb_remote(&self) -> String {
+        format!("unix:{}/nb.sock", self.central_dir().display())
+    }
+
+    pub(crate) fn sb_remote(&self) -> String {
+        format!("unix:{}/sb.sock", self.central_dir().display())
+    }
+}
+
+/// Options of `up`.
+#[derive(Debug, Clone, Default)]
+pub struct UpOptions {
+    /// Number of chassis.
+    pub chassis: u32,
+    /// How chassis reach SB.
+    pub sb_via: SbVia,
+    /// Start NB from a copy of this database file.
+    pub nb_db: Option<PathBuf>,
+    /// Start SB from a copy of this database file.
+    pub sb_db: Option<PathBuf>,
+}
+
+/// A VM to create.
+#[derive(Debug, Clone, Default)]
+pub struct VmSpec {
+    /// VM (and logical port) name.
+    pub name: String,
+    /// Chassis name (`"ch1"`).
+    pub chassis: String,
+    /// Logical switch.
+    pub switch: String,
+    /// Ethernet address; derived from the address when absent.
+    pub mac: Option<String>,
+    /// Address with prefix length; absent: OVN's IPAM assigns one (`dynamic`).
+    pub ip: Option<String>,
+    /// Default gateway; absent: the address of a router port on the switch, if any.
+    pub gw: Option<String>,
+}
+
+fn named(name: &str) -> Result<NamedUuid> {
+    NamedUuid::new(name).map_err(|_| LabError::Invalid {
+        what: "named-uuid",
+        value: name.to_string(),
+        reason: "not an identifier",
+    })
+}
+
+fn insert<T: Table>(row: &T, name: &NamedUuid) -> Operation {
+    Insert::new(T::TABLE_NAME, row.to_row())
+        .uuid_name(name.clone())
+        .into()
+}
+
+/// `02:00:00:00:50:NN`: the fixed MAC of chassis `n`'s `br-phy`.
+fn brphy_mac(n: u32) -> String {
+    format!("02:00:00:00:{:02x}:{:02x}", (10 + n) >> 8, (10 + n) & 0xff)
+}
+
+fn encap_ip(n: u32) -> String {
+    format!("{UNDERLAY}.{}", 10 + n)
+}
+
+/// Checks an IPv4 address with prefix length; returns (address octets, prefix).
+pub(crate) fn parse_cidr(s: &str) -> Result<([u8; 4], u8)> {
+    let bad = |reason| LabError::Invalid {
+        what: "address",
+        value: s.to_string(),
+        reason,
+    };
+    let (a, n) = s.split_once('/').ok_or_else(|| bad("expected A.B.C.D/N"))?;
+    let addr: std::net::Ipv4Addr = a.parse().map_err(|_| bad("not an IPv4 address"))?;
+    let n: u8 = n.parse().map_err(|_| bad("prefix length is not a number"))?;
+    if n == 0 || n > 30 {
+        return Err(bad("prefix length must be 1..=30"));
+    }
+    Ok((addr.octets(), n))
+}
+
+fn mac_from_ip(o: [u8; 4]) -> String {
+    format!("0a:58:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3])
+}
+
+fn check_name(what: &'static str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 15
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !RESERVED.contains(&name);
+    if ok {
+        Ok(())
+    } else {
+        Err(LabError::Invalid {
+            what,
+            value: name.to_string(),
+            reason: "use 1 to 15 lowercase letters, digits, '-' or '_' (not a chassis device name)",
+        })
+    }
+}
+
+/// Every daemon pidfile under the lab directory, with a display name.
+fn pidfiles(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut subdirs: Vec<PathBuf> = rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    subdirs.sort();
+    for sub in subdirs {
+        let Ok(rd) = std::fs::read_dir(&sub) else { continue };
+        let mut files: Vec<PathBuf> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pid"))
+            .collect();
+        files.sort();
+        for f in files {
+            let d = sub
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let s = f
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            out.push((format!("{d}/{s}"), f));
+        }
+    }
+    out
+}
+
+/// Checks root and the programs the lab runs.
+///
+/// # Errors
+/// [`LabError::NotRoot`], [`LabError::MissingPackages`] naming the `apt-get` command.
+pub fn preflight() -> Result<()> {
+    if !nix::unistd::geteuid().is_root() {
+        return Err(LabError::NotRoot);
+    }
+    let missing = sys::missing_programs();
+    if !missing.is_empty() {
+        let pkgs: BTreeSet<&str> = missing.values().copied().collect();
+        return Err(LabError::MissingPackages {
+            programs: missing.keys().map(|s| s.to_string()).collect(),
+            apt: format!(
+                "apt-get install -y {}",
+                pkgs.into_iter().collect::<Vec<_>>().join(" ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// What `down` removed.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DownReport {
+    /// Daemons stopped.
+    pub processes: usize,
+    /// Namespaces deleted.
+    pub namespaces: usize,
+    /// Whether the lab directory existed and was removed.
+    pub removed_dir: bool,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Removes every process, namespace and file of the lab (and nothing else): daemons by the pids
+/// in the lab's pidfiles, namespaces by the lab's prefix (their links go with them), the lab
+/// directory.
+///
+/// # Errors
+/// [`LabError::Command`] if a namespace cannot be deleted, [`LabError::Io`] for the directory.
+pub async fn down(cfg: &LabConfig) -> Result<DownReport> {
+    let start = Instant::now();
+    let pids: Vec<u32> = pidfiles(&cfg.dir)
+        .iter()
+        .filter_map(|(_, f)| sys::read_pidfile(f))
+        .filter(|&p| sys::pid_running(p))
+        .collect();
+    sys::stop_pids(&pids, Duration::from_secs(2)).await;
+    let ns = sys::netns_with_prefix(&cfg.netns_prefix());
+    sys::netns_delete(&ns).await?;
+    let removed_dir = cfg.dir.exists();
+    if removed_dir {
+        std::fs::remove_dir_all(&cfg.dir).map_err(|source| LabError::Io {
+            path: cfg.dir.clone(),
+            source,
+        })?;
+    }
+    Ok(DownReport {
+        processes: pids.len(),
+        namespaces: ns.len(),
+        removed_dir,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Whether every daemon of a lab with `state` is running.
+fn all_running(cfg: &LabConfig, state: &LabState) -> bool {
+    let c = cfg.central_dir();
+    let mut files = vec![c.join("nb.pid"), c.join("sb.pid"), c.join("northd.pid")];
+    if state.sb_via == SbVia::Tcp {
+        files.push(c.join("sbrelay.pid"));
+    }
+    for ch in state.chassis.values() {
+        let d = cfg.chassis_dir(&ch.name);
+        files.extend(["ovsdb-server.pid", "ovs-vswitchd.pid", "ovn-controller.pid"].map(|f| d.join(f)));
+    }
+    files
+        .iter()
+        .all(|f| sys::read_pidfile(f).is_some_and(sys::pid_running))
+}
+
+async fn mkdir(path: &Path) -> Result<()> {
+    tokio::fs::create_dir_all(path)
+        .await
+        .map_err(|source| LabError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+async fn create_db(path: &Path, schema: &str, from: Option<&Path>) -> Result<()> {
+    match from {
+        Some(src) => tokio::fs::copy(src, path)
+            .await
+            .map(|_| ())
+            .map_err(|source| LabError::Io {
+                path: src.to_path_buf(),
+                source,
+            }),
+        None => {
+            let p = path.display().to_string();
+            sys::run("ovsdb-tool", &["create", &p, schema]).await.map(|_| ())
+        }
+    }
+}
+
+/// What `up` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UpReport {
+    /// Whether the lab was already up (nothing started).
+    pub already_up: bool,
+    /// Chassis names.
+    pub chassis: Vec<String>,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Starts the lab (see the crate docs). Idempotent: a lab that is fully up only gains missing
+/// chassis; a half-started one is removed first.
+///
+/// # Errors
+/// [`preflight`]'s errors, [`LabError::DaemonDied`], [`LabError::Timeout`], and the plumbing's.
+pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
+    preflight()?;
+    let start = Instant::now();
+    let progress = Progress::new(cfg.quiet);
+    let chassis = opts.chassis.max(1);
+    if let Some(state) = LabState::load(&cfg.state_file())? {
+        if all_running(cfg, &state) {
+            let mut lab = Lab::open(cfg.clone()).await?;
+            let have = lab.state.chassis.len() as u32;
+            for _ in have..chassis {
+                lab.add_node().await?;
+            }
+            return Ok(UpReport {
+                already_up: true,
+                chassis: lab.state.chassis.values().map(|c| c.name.clone()).collect(),
+                seconds: start.elapsed().as_secs_f64(),
+            });
+        }
+    }
+    if cfg.dir.exists() || !sys::netns_with_prefix(&cfg.netns_prefix()).is_empty() {
+        progress.step("cleaning a half-started lab");
+        down(cfg).await?;
+    }
+    mkdir(&cfg.central_dir()).await?;
+    let mut state = LabState {
+        sb_via: opts.sb_via,
+        ..LabState::default()
+    };
+    for n in 1..=chassis {
+        state.chassis.insert(
+            n,
+            ChassisInfo {
+                number: n,
+                name: format!("ch{n}"),
+                encap_ip: encap_ip(n),
+            },
+        );
+    }
+    state.save(&cfg.state_file())?;
+
+    progress.step(&format!("central, underlay and {chassis} chassis"));
+    let central = start_central(cfg, opts);
+    let chassis_list: Vec<ChassisInfo> = state.chassis.values().cloned().collect();
+    let all = chassis_list.clone();
+    let edge = async {
+        start_underlay(cfg, opts.sb_via).await?;
+        try_join_all(
+            chassis_list
+                .iter()
+                .map(|ch| start_chassis_switch(cfg, ch, &all, opts.sb_via)),
+        )
+        .await
+    };
+    let (nb_sb, ovs) = tokio::try_join!(central, edge)?;
+    let (nb, sb) = nb_sb;
+    if opts.sb_via == SbVia::Tcp {
+        start_relay(cfg).await?;
+    }
+    progress.step("ovn-controller on every chassis");
+    try_join_all(chassis_list.iter().map(|ch| start_controller(cfg, ch))).await?;
+    let mut ovs_map = BTreeMap::new();
+    for (ch, db) in chassis_list.iter().zip(ovs) {
+        ovs_map.insert(ch.name.clone(), db);
+    }
+    let lab = Lab {
+        cfg: cfg.clone(),
+        state,
+        nb,
+        sb,
+        ovs: ovs_map,
+        progress,
+    };
+    lab.progress.step("chassis registering in SB");
+    let names: Vec<String> = lab.state.chassis.values().map(|c| c.name.clone()).collect();
+    lab.wait_chassis_registered(&names).await?;
+    lab.progress.step("every chassis caught up (nb_cfg)");
+    lab.sync_hv().await?;
+    lab.progress.finish();
+    Ok(UpReport {
+        already_up: false,
+        chassis: names,
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
+    let c = cfg.central_dir();
+    let nb_file = c.join("nb.db");
+    let sb_file = c.join("sb.db");
+    tokio::try_join!(
+        create_db(&nb_file, "/usr/share/ovn/ovn-nb.ovsschema", opts.nb_db.as_deref()),
+        create_db(&sb_file, "/usr/share/ovn/ovn-sb.ovsschema", opts.sb_db.as_deref()),
+    )?;
+    let server = |stem: &'static str, file: &Path| DaemonSpec {
+        name: format!("central/{stem}"),
+        program: "ovsdb-server",
+        netns: None,
+        dir: c.clone(),
+        stem,
+        unixctl: true,
+        args: vec![
+            file.display().to_string(),
+            format!("--remote=punix:{}/{stem}.sock", c.display()),
+        ],
+    };
+    let (nb_spec, sb_spec) = (server("nb", &nb_file), server("sb", &sb_file));
+    tokio::try_join!(sys::start_daemon(&nb_spec), sys::start_daemon(&sb_spec))?;
+    let (nb, sb) = tokio::try_join!(
+        Db::connect(cfg.nb_remote(), "OVN_Northbound", "OVN_Northbound".into()),
+        Db::connect(cfg.sb_remote(), "OVN_Southbound", "OVN_Southbound".into()),
+    )?;
+    // What `ovn-nbctl init` does: the one NB_Global row.
+    if nb.select::<NbGlobal>(vec![]).await?.is_empty() {
+        nb.transact(vec![Insert::new(NbGlobal::TABLE_NAME, Row::new()).into()])
+            .await?;
+    }
+    let northd = DaemonSpec {
+        name: "central/northd".into(),
+        program: "ovn-northd",
+        netns: None,
+        dir: c.clone(),
+        stem: "northd",
+        unixctl: true,
+        args: vec![
+            format!("--ovnnb-db={}", cfg.nb_remote()),
+            format!("--ovnsb-db={}", cfg.sb_remote()),
+        ],
+    };
+    sys::start_daemon(&northd).await?;
+    Ok((nb, sb))
+}
+
+async fn start_underlay(cfg: &LabConfig, sb_via: SbVia) -> Result<()> {
+    let ul = cfg.netns("ul");
+    sys::run("ip", &["netns", "add", &ul]).await?;
+    sys::ip_batch(
+        Some(&ul),
+        &[
+            "link set lo up".into(),
+            "link add br-ul mtu 9000 type bridge".into(),
+            "link set br-ul up".into(),
+        ],
+    )
+    .await?;
+    if sb_via == SbVia::Tcp {
+        let ctl = cfg.netns("ctl");
+        sys::run("ip", &["netns", "add", &ctl]).await?;
+        sys::run(
+            "ip",
+            &[
+                "link", "add", "ul0", "netns", &ctl, "mtu", "9000", "type", "veth", "peer", "name", "ctl",
+                "netns", &ul, "mtu", "9000",
+            ],
+        )
+        .await?;
+        sys::ip_batch(Some(&ul), &["link set ctl master br-ul up".into()]).await?;
+        sys::ip_batch(
+            Some(&ctl),
+            &[
+                "link set lo up".into(),
+                format!("addr add {RELAY_IP}/24 dev ul0"),
+                "link set ul0 up".into(),
+            ],
+        )
+        .await?;
+        // The relay's TCP segments reach the chassis' userspace datapath with unfilled
+        // checksums unless TX checksum offload is off.
+        sys::ns_exec(&ctl, "ethtool", &["-K", "ul0", "tx", "off"]).await?;
+    }
+    Ok(())
+}
+
+async fn start_relay(cfg: &LabConfig) -> Result<()> {
+    let spec = DaemonSpec {
+        name: "central/sbrelay".into(),
+        program: "ovsdb-server",
+        netns: Some(cfg.netns("ctl")),
+        dir: cfg.central_dir(),
+        stem: "sbrelay",
+        unixctl: true,
+        args: vec![
+            format!("--remote=ptcp:{RELAY_PORT}:{RELAY_IP}"),
+            format!("relay:OVN_Southbound:{}", cfg.sb_remote()),
+        ],
+    };
+    sys::start_daemon(&spec).await.map(|_| ())
+}
+
+/// Namespace, underlay link, Open_vSwitch database and ovs-vswitchd of one chassis, with the
+/// encap address on br-phy and tunnel neighbours for every chassis in `all`.
+async fn start_chassis_switch(
+    cfg: &LabConfig,
+    ch: &ChassisInfo,
+    all: &[ChassisInfo],
+    sb_via: SbVia,
+) -> Result<Db> {
+    let dir = cfg.chassis_dir(&ch.name);
+    mkdir(&dir).await?;
+    let ns = cfg.netns(&ch.name);
+    let ul = cfg.netns("ul");
+    sys::run("ip", &["netns", "add", &ns]).await?;
+    let db_file = dir.join("conf.db");
+    let create = create_db(&db_file, "/usr/share/openvswitch/vswitch.ovsschema", None);
+    let plumb = async {
+        // Strict ARP and no IPv6 in the chassis namespace.
+        sys::ns_exec(
+            &ns,
+            "sysctl",
+            &[
+                "-qw",
+                "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1",
+                "net.ipv4.conf.all.arp_ignore=1",
+                "net.ipv4.conf.default.arp_ignore=1",
+            ],
+        )
+        .await?;
+        sys::run(
+            "ip",
+            &[
+                "link", "add", "ul0", "netns", &ns, "mtu", "9000", "type", "veth", "peer", "name", &ch.name,
+                "netns", &ul, "mtu", "9000",
+            ],
+        )
+        .await?;
+        sys::ip_batch(Some(&ul), &[format!("link set {} master br-ul up", ch.name)]).await?;
+        // ul0 is an OVS port; without `arp off` the kernel answers ARP for the encap address
+        // with ul0's MAC and remote chassis send their tunnel traffic there.
+        sys::ip_batch(
+            Some(&ns),
+            &["link set lo up".into(), "link set ul0 arp off up".into()],
+        )
+        .await
+    };
+    tokio::try_join!(create, plumb)?;
+    let server = DaemonSpec {
+        name: format!("{}/ovsdb-server", ch.name),
+        program: "ovsdb-server",
+        netns: Some(ns.clone()),
+        dir: dir.clone(),
+        stem: "ovsdb-server",
+        unixctl: true,
+        args: vec![
+            db_file.display().to_string(),
+            format!("--remote=punix:{}/db.sock", dir.display()),
+        ],
+    };
+    sys::start_daemon(&server).await?;
+    let ovs = Db::connect(
+        format!("unix:{}/db.sock", dir.display()),
+        "Open_vSwitch",
+        format!("{} Open_vSwitch", ch.name),
+    )
+    .await?;
+    ovs.transact(chassis_config_ops(cfg, ch, sb_via)?).await?;
+    let vswitchd = DaemonSpec {
+        name: format!("{}/ovs-vswitchd", ch.name),
+        program: "ovs-vswitchd",
+        netns: Some(ns.clone()),
+        dir: dir.clone(),
+        stem: "ovs-vswitchd",
+        unixctl: true,
+        args: vec![format!("unix:{}/db.sock", dir.display())],
+    };
+    sys::start_daemon(&vswitchd).await?;
+    // br-phy's tap exists once vswitchd has given its interface an OpenFlow port number.
+    let ovs2 = ovs.clone();
+    wait_for(
+        || format!("{}: br-phy created by ovs-vswitchd", ch.name),
+        WAIT,
+        || async {
+            let rows = ovs2
+                .select::<Interface>(vec![Interface::NAME.eq("br-phy".to_string())])
+                .await?;
+            Ok(rows
+                .iter()
+                .any(|(_, i)| i.ofport.is_some_and(|p| p > 0))
+                .then_some(()))
+        },
+    )
+    .await?;
+    sys::ip_batch(
+        Some(&ns),
+        &[
+            format!("addr add {}/24 dev br-phy", ch.encap_ip),
+            "link set br-phy up".into(),
+        ],
+    )
+    .await?;
+    let ctl = dir.join("ovs-vswitchd.ctl").display().to_string();
+    for other in all.iter().filter(|o| o.number != ch.number) {
+        set_tunnel_neighbour(&ctl, other).await?;
+    }
+    Ok(ovs)
+}
+
+/// Primes ovs-vswitchd's tunnel neighbour cache: `other`'s encap address is at its br-phy MAC,
+/// so the first overlay packet is not lost to address resolution.
+async fn set_tunnel_neighbour(ctl: &str, other: &ChassisInfo) -> Result<()> {
+    sys::run(
+        "ovs-appctl",
+        &[
+            "-t",
+            ctl,
+            "tnl/neigh/set",
+            "br-phy",
+            &other.encap_ip,
+            &brphy_mac(other.number),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// One transaction that does what `ovs-vsctl init`, `add-br br-phy`, `add-port br-phy ul0`,
+/// `add-br br-int` and the `external_ids` settings do.
+fn chassis_config_ops(cfg: &LabConfig, ch: &ChassisInfo, sb_via: SbVia) -> Result<Vec<Operation>> {
+    let mut ops = Vec::new();
+    let iface = |name: &str, internal: bool| Interface {
+        name: name.to_string(),
+        type_: if internal {
+            "internal".into()
+        } else {
+            String::new()
+        },
+        mtu_request: (name == "br-phy").then_some(9000),
+        ..Default::default()
+    };
+    let mut port_refs = BTreeMap::new();
+    for (name, internal) in [("br-phy", true), ("ul0", false), ("br-int", true)] {
+        let iname = named(&format!("i_{}", name.replace('-', "_")))?;
+        let pname = named(&format!("p_{}", name.replace('-', "_")))?;
+        ops.push(insert(&iface(name, internal), &iname));
+        let port = Port {
+            name: name.to_string(),
+            interfaces: [Ref::named(iname)].into(),
+            ..Default::default()
+        };
+        ops.push(insert(&port, &pname));
+        port_refs.insert(name, Ref::named(pname));
+    }
+    let br_phy = named("b_phy")?;
+    let br_int = named("b_int")?;
+    let phy = Bridge {
+        name: "br-phy".into(),
+        datapath_type: "netdev".into(),
+        fail_mode: Some(BridgeFailMode::Standalone),
+        other_config: [("hwaddr".to_string(), brphy_mac(ch.number))].into(),
+        ports: [port_refs["br-phy"].clone(), port_refs["ul0"].clone()].into(),
+        ..Default::default()
+    };
+    let int = Bridge {
+        name: "br-int".into(),
+        datapath_type: "netdev".into(),
+        fail_mode: Some(BridgeFailMode::Secure),
+        other_config: [("disable-in-band".to_string(), "true".to_string())].into(),
+        ports: [port_refs["br-int"].clone()].into(),
+        ..Default::default()
+    };
+    ops.push(insert(&phy, &br_phy));
+    ops.push(insert(&int, &br_int));
+    let remote = match sb_via {
+        SbVia::Unix => cfg.sb_remote(),
+        SbVia::Tcp => format!("tcp:{RELAY_IP}:{RELAY_PORT}"),
+    };
+    let ext: BTreeMap<String, String> = [
+        ("system-id", ch.name.as_str()),
+        ("hostname", ch.name.as_str()),
+        ("ovn-remote", remote.as_str()),
+        ("ovn-encap-type", "geneve"),
+        ("ovn-encap-ip", ch.encap_ip.as_str()),
+        ("ovn-bridge-datapath-type", "netdev"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let root = OpenVSwitch {
+        bridges: [Ref::named(br_phy), Ref::named(br_int)].into(),
+        external_ids: ext,
+        ..Default::default()
+    };
+    ops.push(Insert::new(OpenVSwitch::TABLE_NAME, root.to_row()).into());
+    Ok(ops)
+}
+
+async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo) -> Result<()> {
+    let dir = cfg.chassis_dir(&ch.name);
+    let spec = DaemonSpec {
+        name: format!("{}/ovn-controller", ch.name),
+        program: "ovn-controller",
+        netns: Some(cfg.netns(&ch.name)),
+        dir: dir.clone(),
+        stem: "ovn-controller",
+        unixctl: false,
+        args: vec![format!("unix:{}/db.sock", dir.display())],
+    };
+    sys::start_daemon(&spec).await.map(|_| ())
+}
+
+/// An open, running lab.
+pub struct Lab {
+    pub(crate) cfg: LabConfig,
+    pub(crate) state: LabState,
+    pub(crate) nb: Db,
+    pub(crate) sb: Db,
+    pub(crate) ovs: BTreeMap<String, Db>,
+    pub(crate) progress: Progress,
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.nb.close();
+        self.sb.close();
+        for db in self.ovs.values() {
+            db.close();
+        }
+    }
+}
+
+impl Lab {
+    /// Opens a running lab: reads its state, connects to NB, SB and every chassis database.
+    ///
+    /// # Errors
+    /// [`LabError::NotUp`] without state; [`LabError::DaemonDied`] when a daemon is gone.
+    pub async fn open(cfg: LabConfig) -> Result<Lab> {
+        preflight()?;
+        let state = LabState::load(&cfg.state_file())?.ok_or_else(|| LabError::NotUp {
+            name: cfg.name.clone(),
+            dir: cfg.dir.clone(),
+        })?;
+        check_daemons(&cfg)?;
+        let (nb, sb) = tokio::try_join!(
+            Db::connect(cfg.nb_remote(), "OVN_Northbound", "OVN_Northbound".into()),
+            Db::connect(cfg.sb_remote(), "OVN_Southbound", "OVN_Southbound".into()),
+        )?;
+        let dbs = try_join_all(state.chassis.values().map(|ch| {
+            Db::connect(
+                format!("unix:{}/db.sock", cfg.chassis_dir(&ch.name).display()),
+                "Open_vSwitch",
+                format!("{} Open_vSwitch", ch.name),
+            )
+        }))
+        .await?;
+        let ovs = state.chassis.values().map(|c| c.name.clone()).zip(dbs).collect();
+        let progress = Progress::new(cfg.quiet);
+        Ok(Lab {
+            cfg,
+            state,
+            nb,
+            sb,
+            ovs,
+            progress,
+        })
+    }
+
+    /// The lab's configuration.
+    pub fn config(&self) -> &LabConfig {
+        &self.cfg
+    }
+
+    /// The lab's state (chassis, VMs).
+    pub fn state(&self) -> &LabState {
+        &self.state
+    }
+
+    fn save(&self) -> Result<()> {
+        self.state.save(&self.cfg.state_file())
+    }
+
+    fn ovs_db(&self, chassis: &str) -> Result<&Db> {
+        self.ovs.get(chassis).ok_or_else(|| LabError::NotFound {
+            kind: "chassis",
+            name: chassis.to_string(),
+            known: self.ovs.keys().cloned().collect(),
+        })
+    }
+
+    /// Turns a timeout into [`LabError::DaemonDied`] when a daemon is the reason.
+    fn explain(&self, e: LabError) -> LabError {
+        match e {
+            LabError::Timeout { .. } => check_daemons(&self.cfg).err().unwrap_or(e),
+            other => other,
+        }
+    }
+
+    /// Waits until SB has a Chassis row with an Encap for each name.
+    async fn wait_chassis_registered(&self, names: &[String]) -> Result<()> {
+        let sb = &self.sb;
+        wait_for(
+            || format!("chassis {} in the Southbound database", names.join(", ")),
+            WAIT,
+            || async {
+                let rows = sb.select::<Chassis>(vec![]).await?;
+                let ok = names
+                    .iter()
+                    .all(|n| rows.iter().any(|(_, c)| &c.name == n && !c.encaps.is_empty()));
+                Ok(ok.then_some(()))
+            },
+        )
+        .await
+        .map_err(|e| self.explain(e))
+    }
+
+    /// What `ovn-nbctl --wait=hv sync` does: bump `NB_Global.nb_cfg` and wait until every
+    /// chassis has seen it (`NB_Global.hv_cfg`).
+    pub async fn sync_hv(&self) -> Result<()> {
+        let res = self
+            .nb
+            .transact(vec![
+                Mutate::new(NbGlobal::TABLE_NAME, [], [NbGlobal::NB_CFG.increment(1)]).into(),
+                Select::new(NbGlobal::TABLE_NAME, []).into(),
+            ])
+            .await?;
+        let rows = self.nb.rows_of::<NbGlobal>(res.into_iter().nth(1))?;
+        let target = rows
+            .first()
+            .map(|(_, g)| g.nb_cfg)
+            .ok_or_else(|| self.nb.unexpected("no NB_Global row".into()))?;
+        let nb = &self.nb;
+        wait_for(
+            || format!("NB_Global.hv_cfg >= {target} (every chassis caught up)"),
+            WAIT,
+            || async {
+                let rows = nb.select::<NbGlobal>(vec![]).await?;
+                Ok(rows.iter().any(|(_, g)| g.hv_cfg >= target).then_some(()))
+            },
+        )
+        .await
+        .map_err(|e| self.explain(e))
+    }
+
+    /// Adds one chassis (`ch<N+1>`), returns its name.
+    ///
+    /// # Errors
+    /// As `up`.
+    pub async fn add_node(&mut self) -> Result<String> {
+        let n = self.state.chassis.keys().max().copied().unwrap_or(0) + 1;
+        let ch = ChassisInfo {
+            number: n,
+            name: format!("ch{n}"),
+            encap_ip: encap_ip(n),
+        };
+        self.state.chassis.insert(n, ch.clone());
+        self.save()?;
+        let all: Vec<ChassisInfo> = self.state.chassis.values().cloned().collect();
+        let db = start_chassis_switch(&self.cfg, &ch, &all, self.state.sb_via).await?;
+        for other in all.iter().filter(|o| o.number != n) {
+            let ctl = self.cfg.chassis_dir(&other.name).join("ovs-vswitchd.ctl");
+            set_tunnel_neighbour(&ctl.display().to_string(), &ch).await?;
+        }
+        start_controller(&self.cfg, &ch).await?;
+        self.ovs.insert(ch.name.clone(), db);
+        self.wait_chassis_registered(std::slice::from_ref(&ch.name))
+            .await?;
+        self.sync_hv().await?;
+        Ok(ch.name)
+    }
+
+    /// Removes a chassis that has no VMs: its daemons, namespace, files and its SB rows.
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`]; [`LabError::Invalid`] if VMs still run on it.
+    pub async fn del_node(&mut self, name: &str) -> Result<()> {
+        let ch = self.state.chassis_named(name)?.clone();
+        if self.state.vms.values().any(|v| v.chassis == name) {
+            return Err(LabError::Invalid {
+                what: "chassis",
+                value: name.to_string(),
+                reason: "VMs still run on it (move or delete them first)",
+            });
+        }
+        if let Some(db) = self.ovs.remove(name) {
+            db.close();
+        }
+        let dir = self.cfg.chassis_dir(name);
+        let pids: Vec<u32> = ["ovn-controller", "ovs-vswitchd", "ovsdb-server"]
+            .iter()
+            .filter_map(|s| sys::read_pidfile(&dir.join(format!("{s}.pid"))))
+            .collect();
+        sys::stop_pids(&pids, Duration::from_secs(2)).await;
+        sys::netns_delete(&[self.cfg.netns(name)]).await?;
+        sys::ip_batch(Some(&self.cfg.netns("ul")), &[format!("link del {name}")])
+            .await
+            .ok();
+        std::fs::remove_dir_all(&dir).map_err(|source| LabError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        // What `ovn-sbctl chassis-del` does (its Encap rows go with it).
+        self.sb
+            .transact(vec![
+                Delete::new(
+                    ChassisPrivate::TABLE_NAME,
+                    [ChassisPrivate::NAME.eq(name.to_string())],
+                )
+                .into(),
+                Delete::new(Chassis::TABLE_NAME, [Chassis::NAME.eq(name.to_string())]).into(),
+            ])
+            .await?;
+        self.state.chassis.remove(&ch.number);
+        self.save()
+    }
+
+    /// Logical switches by name.
+    async fn switches(&self) -> Result<BTreeMap<String, (Uuid, LogicalSwitch)>> {
+        Ok(self
+            .nb
+            .select::<LogicalSwitch>(vec![])
+            .await?
+            .into_iter()
+            .map(|(u, s)| (s.name.clone(), (u, s)))
+            .collect())
+    }
+
+    /// Router port addresses on each switch: switch name -> ["10.0.0.1/24", ...].
+    async fn router_addresses(&self) -> Result<BTreeMap<String, Vec<String>>> {
+        let res = self
+            .nb
+            .transact(vec![
+                Select::new(LogicalSwitch::TABLE_NAME, []).into(),
+                Select::new(LogicalSwitchPort::TABLE_NAME, []).into(),
+                Select::new(LogicalRouterPort::TABLE_NAME, []).into(),
+            ])
+            .await?;
+        let mut it = res.into_iter();
+        let switches = self.nb.rows_of::<LogicalSwitch>(it.next())?;
+        let lsps: BTreeMap<Uuid, LogicalSwitchPort> = self.nb.rows_of(it.next())?.into_iter().collect();
+        let lrps: BTreeMap<String, LogicalRouterPort> = self
+            .nb
+            .rows_of::<LogicalRouterPort>(it.next())?
+            .into_iter()
+            .map(|(_, p)| (p.name.clone(), p))
+            .collect();
+        let mut out = BTreeMap::new();
+        for (_, ls) in switches {
+            let mut addrs = Vec::new();
+            for p in &ls.ports {
+                let Some(lsp) = p.uuid().and_then(|u| lsps.get(&u)) else {
+                    continue;
+                };
+                if lsp.type_ != "router" {
+                    continue;
+                }
+                if let Some(lrp) = lsp.options.get("router-port").and_then(|n| lrps.get(n)) {
+                    addrs.extend(lrp.networks.iter().cloned());
+                }
+            }
+            out.insert(ls.name.clone(), addrs);
+        }
+        Ok(out)
+    }
+
+    /// Creates VMs: logical ports (static or `dynamic` addresses), namespaces and veths, ports
+    /// on the chassis' br-int; returns once every port is bound, installed, up and every chassis
+    /// has caught up.
+    ///
+    /// # Errors
+    /// [`LabError::NameTaken`], [`LabError::NotFound`] (chassis, switch), [`LabError::Invalid`],
+    /// [`LabError::Timeout`] / [`LabError::DaemonDied`].
+    pub async fn add_vms(&mut self, specs: &[VmSpec]) -> Result<Vec<VmInfo>> {
+        let switches = self.switches().await?;
+        let lsp_names: BTreeSet<String> = self
+            .nb
+            .select::<LogicalSwitchPort>(vec![])
+            .await?
+            .into_iter()
+            .map(|(_, p)| p.name)
+            .collect();
+        let mut seen = BTreeSet::new();
+        for s in specs {
+            check_name("vm name", &s.name)?;
+            if self.state.vms.contains_key(&s.name)
+                || lsp_names.contains(&s.name)
+                || !seen.insert(s.name.clone())
+            {
+                return Err(LabError::NameTaken {
+                    kind: "vm",
+                    name: s.name.clone(),
+                });
+            }
+            self.state.chassis_named(&s.chassis)?;
+            if !switches.contains_key(&s.switch) {
+                return Err(LabError::NotFound {
+                    kind: "switch",
+                    name: s.switch.clone(),
+                    known: switches.keys().cloned().collect(),
+                });
+            }
+            if let Some(ip) = &s.ip {
+                parse_cidr(ip)?;
+            } else if !switches[&s.switch].1.other_config.contains_key("subnet") {
+                return Err(LabError::Invalid {
+                    what: "vm address",
+                    value: s.name.clone(),
+                    reason: "no --ip given and the switch has no subnet for IPAM (create it with net-create)",
+                });
+            }
+        }
+        // NB: the logical ports, in one transaction.
+        let mut ops = Vec::new();
+        let mut resolved: Vec<(VmSpec, Option<String>)> = Vec::new();
+        for (i, s) in specs.iter().enumerate() {
+            let (addresses, mac) = match &s.ip {
+                Some(ip) => {
+                    let (o, _) = parse_cidr(ip)?;
+                    let mac = s.mac.clone().unwrap_or_else(|| mac_from_ip(o));
+                    let addr = ip.split('/').next().unwrap_or(ip);
+                    (format!("{mac} {addr}"), Some(mac))
+                }
+                None => match &s.mac {
+                    Some(m) => (format!("{m} dynamic"), None),
+                    None => ("dynamic".to_string(), None),
+                },
+            };
+            let port_security = if mac.is_some() {
+                [addresses.clone()].into()
+            } else {
+                BTreeSet::new()
+            };
+            let lsp = LogicalSwitchPort {
+                name: s.name.clone(),
+                addresses: [addresses].into(),
+                port_security,
+                ..Default::default()
+            };
+            let n = named(&format!("lsp{i}"))?;
+            ops.push(insert(&lsp, &n));
+            ops.push(
+                Mutate::new(
+                    LogicalSwitch::TABLE_NAME,
+                    [LogicalSwitch::NAME.eq(s.switch.clone())],
+                    [LogicalSwitch::PORTS.insert(Ref::named(n))],
+                )
+                .into(),
+            );
+            resolved.push((s.clone(), mac));
+        }
+        self.nb.transact(ops).await?;
+        // IPAM: northd fills dynamic_addresses; then port security follows it.
+        let mut vms = Vec::new();
+        let dynamic: Vec<String> = resolved
+            .iter()
+            .filter(|(_, m)| m.is_none())
+            .map(|(s, _)| s.name.clone())
+            .collect();
+        let mut assigned: BTreeMap<String, String> = BTreeMap::new();
+        if !dynamic.is_empty() {
+            let nb = &self.nb;
+            assigned = wait_for(
+                || format!("addresses from northd's IPAM for {}", dynamic.join(", ")),
+                WAIT,
+                || async {
+                    let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
+                    let got: BTreeMap<String, String> = rows
+                        .into_iter()
+                        .filter(|(_, p)| dynamic.contains(&p.name))
+                        .filter_map(|(_, p)| p.dynamic_addresses.map(|a| (p.name, a)))
+                        .filter(|(_, a)| a.split_whitespace().count() >= 2)
+                        .collect();
+                    Ok((got.len() == dynamic.len()).then_some(got))
+                },
+            )
+            .await
+            .map_err(|e| self.explain(e))?;
+            let ops: Vec<Operation> = assigned
+                .iter()
+                .map(|(name, a)| {
+                    Update::new(
+                        LogicalSwitchPort::TABLE_NAME,
+                        [LogicalSwitchPort::NAME.eq(name.clone())],
+                        Row::new().with(
+                            LogicalSwitchPort::PORT_SECURITY.name(),
+                            LogicalSwitchPort::PORT_SECURITY.encode(&[a.clone()].into()),
+                        ),
+                    )
+                    .into()
+                })
+                .collect();
+            self.nb.transact(ops).await?;
+        }
+        let router_addrs = self.router_addresses().await?;
+        for (s, mac) in resolved {
+            let (mac, ip) = match (mac, &s.ip) {
+                (Some(m), Some(ip)) => (m, ip.clone()),
+                _ => {
+                    let a = assigned.get(&s.name).cloned().unwrap_or_default();
+                    let mut parts = a.split_whitespace();
+                    let mac = parts.next().unwrap_or_default().to_string();
+                    let addr = parts.next().unwrap_or_default().to_string();
+                    let subnet = switches[&s.switch]
+                        .1
+                        .other_config
+                        .get("subnet")
+                        .cloned()
+                        .unwrap_or_default();
+                    let len = subnet.split('/').nth(1).unwrap_or("24").to_string();
+                    (mac, format!("{addr}/{len}"))
+                }
+            };
+            let gw = s.gw.clone().or_else(|| {
+                let (o, len) = parse_cidr(&ip).ok()?;
+                router_addrs.get(&s.switch)?.iter().find_map(|r| {
+                    let (ro, rlen) = parse_cidr(r).ok()?;
+                    (rlen == len && same_subnet(o, ro, len))
+                        .then(|| r.split('/').next().unwrap_or(r).to_string())
+                })
+            });
+            vms.push(VmInfo {
+                name: s.name.clone(),
+                chassis: s.chassis.clone(),
+                switch: s.switch.clone(),
+                mac,
+                ip,
+                gw,
+            });
+        }
+        for vm in &vms {
+            self.state.vms.insert(vm.name.clone(), vm.clone());
+        }
+        self.save()?;
+        // Namespaces and veths, a few at a time.
+        let cfg = &self.cfg;
+        for chunk in vms.chunks(16) {
+            try_join_all(chunk.iter().map(|vm| plumb_vm(cfg, vm))).await?;
+        }
+        // OVS: one transaction per chassis.
+        let mut by_chassis: BTreeMap<&str, Vec<&VmInfo>> = BTreeMap::new();
+        for vm in &vms {
+            by_chassis.entry(vm.chassis.as_str()).or_default().push(vm);
+        }
+        let mut futs = Vec::new();
+        for (ch, list) in &by_chassis {
+            let db = self.ovs_db(ch)?;
+            let names: Vec<&str> = list.iter().map(|v| v.name.as_str()).collect();
+            futs.push(attach_ports(db, names));
+        }
+        try_join_all(futs).await?;
+        self.wait_ports_ready(&vms).await?;
+        Ok(vms)
+    }
+
+    /// Waits until each VM's logical port is bound to its chassis, its interface has
+    /// `ovn-installed`, the NB port is `up`, and every chassis has caught up.
+    async fn wait_ports_ready(&self, vms: &[VmInfo]) -> Result<()> {
+        let names: Vec<String> = vms.iter().map(|v| v.name.clone()).collect();
+        let what = || format!("ports {} bound, installed and up", names.join(", "));
+        let sb = &self.sb;
+        wait_for(what, WAIT, || async {
+            let res = sb
+                .transact(vec![
+                    Select::new(Chassis::TABLE_NAME, [])
+                        .columns(["_uuid", "name"])
+                        .into(),
+                    Select::new(PortBinding::TABLE_NAME, [])
+                        .columns(["_uuid", "logical_port", "chassis"])
+                        .into(),
+                ])
+                .await?;
+            let mut it = res.into_iter();
+            let chassis: BTreeMap<Uuid, String> = sb
+                .rows_of::<Chassis>(it.next())?
+                .into_iter()
+                .map(|(u, c)| (u, c.name))
+                .collect();
+            let pbs: BTreeMap<String, Option<String>> = sb
+                .rows_of::<PortBinding>(it.next())?
+                .into_iter()
+                .map(|(_, p)| {
+                    let ch = p
+                        .chassis
+                        .and_then(|r| r.uuid())
+                        .and_then(|u| chassis.get(&u).cloned());
+                    (p.logical_port, ch)
+                })
+                .collect();
+            let ok = vms.iter().all(|v| {
+                pbs.get(&v.name)
+                    .is_some_and(|c| c.as_deref() == Some(v.chassis.as_str()))
+            });
+            Ok(ok.then_some(()))
+        })
+        .await
+        .map_err(|e| self.explain(e))?;
+        let mut by_chassis: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for vm in vms {
+            by_chassis
+                .entry(vm.chassis.as_str())
+                .or_default()
+                .push(vm.name.as_str());
+        }
+        for (ch, list) in by_chassis {
+            let db = self.ovs_db(ch)?;
+            wait_for(
+                || format!("ovn-installed on {} ({ch})", list.join(", ")),
+                WAIT,
+                || async {
+                    let rows = db.select::<Interface>(vec![]).await?;
+                    let ok = list.iter().all(|n| {
+                        rows.iter().any(|(_, i)| {
+                            i.name == *n
+                                && i.external_ids.get("ovn-installed").map(String::as_str) == Some("true")
+                        })
+                    });
+                    Ok(ok.then_some(()))
+                },
+            )
+            .await
+            .map_err(|e| self.explain(e))?;
+        }
+        let nb = &self.nb;
+        wait_for(
+            || format!("ports {} up in the Northbound database", names.join(", ")),
+            WAIT,
+            || async {
+                let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
+                let ok = names
+                    .iter()
+                    .all(|n| rows.iter().any(|(_, p)| &p.name == n && p.up == Some(true)));
+                Ok(ok.then_some(()))
+            },
+        )
+        .await
+        .map_err(|e| self.explain(e))?;
+        self.sync_hv().await
+    }
+
+    /// Deletes a VM: its port on the chassis, its namespace (with the veth), its logical port.
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`].
+    pub async fn del_vm(&mut self, name: &str) -> Result<()> {
+        let vm = self.state.vm(name)?.clone();
+        detach_port(self.ovs_db(&vm.chassis)?, name).await?;
+        sys::netns_delete(&[self.cfg.vm_netns(name)]).await?;
+        let lsps = self
+            .nb
+            .select::<LogicalSwitchPort>(vec![LogicalSwitchPort::NAME.eq(name.to_string())])
+            .await?;
+        let ops: Vec<Operation> = lsps
+            .iter()
+            .map(|(u, _)| {
+                Mutate::new(
+                    LogicalSwitch::TABLE_NAME,
+                    [],
+                    [LogicalSwitch::PORTS.delete(Ref::new(*u))],
+                )
+                .into()
+            })
+            .collect();
+        if !ops.is_empty() {
+            self.nb.transact(ops).await?;
+        }
+        self.state.vms.remove(name);
+        self.save()
+    }
+
+    /// Migrates a VM to another chassis: the same logical port and the same namespace (whatever
+    /// runs in it keeps running); the chassis end of its veth moves to the new chassis' br-int.
+    /// Returns once the binding moved and the port is installed there.
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`] (VM, chassis), waits' errors.
+    pub async fn move_vm(&mut self, name: &str, to: &str) -> Result<Duration> {
+        let vm = self.state.vm(name)?.clone();
+        self.state.chassis_named(to)?;
+        let start = Instant::now();
+        if vm.chassis == to {
+            return Ok(start.elapsed());
+        }
+        detach_port(self.ovs_db(&vm.chassis)?, name).await?;
+        let from_ns = self.cfg.netns(&vm.chassis);
+        let to_ns = self.cfg.netns(to);
+        sys::ip_batch(Some(&from_ns), &[format!("link set {name} netns {to_ns}")]).await?;
+        sys::ip_batch(Some(&to_ns), &[format!("link set {name} up")]).await?;
+        attach_ports(self.ovs_db(to)?, vec![name]).await?;
+        let mut moved = vm.clone();
+        moved.chassis = to.to_string();
+        self.state.vms.insert(name.to_string(), moved.clone());
+        self.save()?;
+        self.wait_ports_ready(std::slice::from_ref(&moved)).await?;
+        Ok(start.elapsed())
+    }
+
+    /// Creates a logical switch with a subnet for OVN's native IPAM (`other_config:subnet`).
+    ///
+    /// # Errors
+    /// [`LabError::NameTaken`], [`LabError::Invalid`] for a bad CIDR.
+    pub async fn net_create(&self, name: &str, cidr: &str) -> Result<()> {
+        check_name("switch name", name)?;
+        let (o, len) = parse_cidr(cidr)?;
+        if self.switches().await?.contains_key(name) {
+            return Err(LabError::NameTaken {
+                kind: "switch",
+                name: name.to_string(),
+            });
+        }
+        let net = network(o, len);
+        let ls = LogicalSwitch {
+            name: name.to_string(),
+            other_config: [(
+                "subnet".to_string(),
+                format!("{}.{}.{}.{}/{len}", net[0], net[1], net[2], net[3]),
+            )]
+            .into(),
+            ..Default::default()
+        };
+        self.nb
+            .transact(vec![Insert::new(LogicalSwitch::TABLE_NAME, ls.to_row()).into()])
+            .await?;
+        Ok(())
+    }
+
+    /// Logical switches: name, subnet (if any), number of ports.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn net_list(&self) -> Result<Vec<NetInfo>> {
+        Ok(self
+            .switches()
+            .await?
+            .into_values()
+            .map(|(_, s)| NetInfo {
+                subnet: s.other_config.get("subnet").cloned(),
+                ports: s.ports.len(),
+                name: s.name,
+            })
+            .collect())
+    }
+
+    /// Deletes a logical switch with no VMs (its router ports go with it).
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`]; [`LabError::Invalid`] while VMs use it.
+    pub async fn net_delete(&self, name: &str) -> Result<()> {
+        let switches = self.switches().await?;
+        if !switches.contains_key(name) {
+            return Err(LabError::NotFound {
+                kind: "switch",
+                name: name.to_string(),
+                known: switches.keys().cloned().collect(),
+            });
+        }
+        if self.state.vms.values().any(|v| v.switch == name) {
+            return Err(LabError::Invalid {
+                what: "switch",
+                value: name.to_string(),
+                reason: "VMs are attached to it (delete them first)",
+            });
+        }
+        self.nb
+            .transact(vec![
+                Delete::new(
+                    LogicalSwitch::TABLE_NAME,
+                    [LogicalSwitch::NAME.eq(name.to_string())],
+                )
+                .into(),
+            ])
+            .await?;
+        Ok(())
+    }
+
+    /// Creates a logical router.
+    ///
+    /// # Errors
+    /// [`LabError::NameTaken`].
+    pub async fn router_create(&self, name: &str) -> Result<()> {
+        check_name("router name", name)?;
+        let exists = !self
+            .nb
+            .select::<LogicalRouter>(vec![LogicalRouter::NAME.eq(name.to_string())])
+            .await?
+            .is_empty();
+        if exists {
+            return Err(LabError::NameTaken {
+                kind: "router",
+                name: name.to_string(),
+            });
+        }
+        let lr = LogicalRouter {
+            name: name.to_string(),
+            ..Default::default()
+        };
+        self.nb
+            .transact(vec![Insert::new(LogicalRouter::TABLE_NAME, lr.to_row()).into()])
+            .await?;
+        Ok(())
+    }
+
+    /// Connects a switch to a router: a router port `<router>-<switch>` with address `ip`
+    /// (default: the first address of the switch's subnet) and the switch's `router` port.
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`] (router, switch), [`LabError::Invalid`].
+    pub async fn router_attach(&self, router: &str, switch: &str, ip: Option<&str>) -> Result<String> {
+        let routers = self.nb.select::<LogicalRouter>(vec![]).await?;
+        if !routers.iter().any(|(_, r)| r.name == router) {
+            return Err(LabError::NotFound {
+                kind: "router",
+                name: router.to_string(),
+                known: routers.into_iter().map(|(_, r)| r.name).collect(),
+            });
+        }
+        let switches = self.switches().await?;
+        let Some((_, ls)) = switches.get(switch) else {
+            return Err(LabError::NotFound {
+                kind: "switch",
+                name: switch.to_string(),
+                known: switches.keys().cloned().collect(),
+            });
+        };
+        let ip = match ip {
+            Some(ip) => ip.to_string(),
+            None => {
+                let subnet = ls.other_config.get("subnet").ok_or_else(|| LabError::Invalid {
+                    what: "switch",
+                    value: switch.to_string(),
+                    reason: "has no subnet; give the router address with --ip",
+                })?;
+                let (o, len) = parse_cidr(subnet)?;
+                let n = network(o, len);
+                format!("{}.{}.{}.{}/{len}", n[0], n[1], n[2], n[3].wrapping_add(1))
+            }
+        };
+        let (o, _) = parse_cidr(&ip)?;
+        let lrp_name = format!("{router}-{switch}");
+        let lsp_name = format!("{switch}-{router}");
+        let lrp = LogicalRouterPort {
+            name: lrp_name.clone(),
+            mac: format!("02:ff:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3]),
+            networks: [ip.clone()].into(),
+            ..Default::default()
+        };
+        let lsp = LogicalSwitchPort {
+            name: lsp_name,
+            type_: "router".into(),
+            addresses: ["router".to_string()].into(),
+            options: [("router-port".to_string(), lrp_name.clone())].into(),
+            ..Default::default()
+        };
+        let (lrp_n, lsp_n) = (named("lrp")?, named("lsp")?);
+        self.nb
+            .transact(vec![
+                insert(&lrp, &lrp_n),
+                Mutate::new(
+                    LogicalRouter::TABLE_NAME,
+                    [LogicalRouter::NAME.eq(router.to_string())],
+                    [LogicalRouter::PORTS.insert(Ref::named(lrp_n))],
+                )
+                .into(),
+                insert(&lsp, &lsp_n),
+                Mutate::new(
+                    LogicalSwitch::TABLE_NAME,
+                    [LogicalSwitch::NAME.eq(switch.to_string())],
+                    [LogicalSwitch::PORTS.insert(Ref::named(lsp_n))],
+                )
+                .into(),
+            ])
+            .await?;
+        Ok(ip)
+    }
+}
+
+/// A logical switch as `net-list` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NetInfo {
+    /// Switch name.
+    pub name: String,
+    /// `other_config:subnet`.
+    pub subnet: Option<String>,
+    /// Number of logical ports.
+    pub ports: usize,
+}
+
+fn network(o: [u8; 4], len: u8) -> [u8; 4] {
+    let v = u32::from_be_bytes(o);
+    let mask = if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - u32::from(len))
+    };
+    (v & mask).to_be_bytes()
+}
+
+fn same_subnet(a: [u8; 4], b: [u8; 4], len: u8) -> bool {
+    network(a, len) == network(b, len)
+}
+
+/// Namespace, veth, address and route of one VM.
+async fn plumb_vm(cfg: &LabConfig, vm: &VmInfo) -> Result<()> {
+    let ns = cfg.vm_netns(&vm.name);
+    let ch_ns = cfg.netns(&vm.chassis);
+    sys::run("ip", &["netns", "add", &ns]).await?;
+    sys::run(
+        "ip",
+        &[
+            "link", "add", &vm.name, "netns", &ch_ns, "type", "veth", "peer", "name", "eth0", "netns", &ns,
+        ],
+    )
+    .await?;
+    let mut lines = vec![
+        "link set lo up".to_string(),
+        format!("link set eth0 address {}", vm.mac),
+        "link set eth0 addrgenmode none".to_string(),
+        format!("addr add {} dev eth0", vm.ip),
+        "link set eth0 up".to_string(),
+    ];
+    if let Some(gw) = &vm.gw {
+        lines.push(format!("route add default via {gw}"));
+    }
+    sys::ip_batch(Some(&ns), &lines).await?;
+    // Without this the userspace datapath forwards TCP with unfilled checksums.
+    sys::ns_exec(&ns, "ethtool", &["-K", "eth0", "tx", "off"]).await?;
+    sys::ip_batch(Some(&ch_ns), &[format!("link set {} up", vm.name)]).await
+}
+
+/// Adds ports (named after the VMs, `external_ids:iface-id` = VM name) to br-int.
+async fn attach_ports(db: &Db, names: Vec<&str>) -> Result<()> {
+    let mut ops = Vec::new();
+    let mut refs = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let iname = named(&format!("i{i}"))?;
+        let pname = named(&format!("p{i}"))?;
+        let iface = Interface {
+            name: name.to_string(),
+            external_ids: [("iface-id".to_string(), name.to_string())].into(),
+            ..Default::default()
+        };
+        let port = Port {
+            name: name.to_string(),
+            interfaces: [Ref::named(iname.clone())].into(),
+            ..Default::default()
+        };
+        ops.push(insert(&iface, &iname));
+        ops.push(insert(&port, &pname));
+        refs.push(Ref::named(pname));
+    }
+    ops.push(
+        Mutate::new(
+            Bridge::TABLE_NAME,
+            [Bridge::NAME.eq("br-int".to_string())],
+            [Bridge::PORTS.insert_all(refs)],
+        )
+        .into(),
+    );
+    db.transact(ops).await.map(|_| ())
+}
+
+/// Removes the port called `name` from br-int (its Interface row goes with it).
+async fn detach_port(db: &Db, name: &str) -> Result<()> {
+    let ports = db.select::<Port>(vec![Port::NAME.eq(name.to_string())]).await?;
+    let ops: Vec<Operation> = ports
+        .iter()
+        .map(|(u, _)| Mutate::new(Bridge::TABLE_NAME, [], [Bridge::PORTS.delete(Ref::new(*u))]).into())
+        .collect();
+    if !ops.is_empty() {
+        db.transact(ops).await?;
+    }
+    Ok(())
+}
+
+/// [`LabError::DaemonDied`] for the first daemon of the lab that is not running.
+pub(crate) fn check_daemons(cfg: &LabConfig) -> Result<()> {
+    for (name, file) in pidfiles(&cfg.dir) {
+        let pid = sys::read_pidfile(&file).unwrap_or(0);
+        if pid == 0 || !sys::pid_running(pid) {
+            let log = file.with_extension("log");
+            return Err(LabError::DaemonDied {
+                daemon: name,
+                pid,
+                tail: sys::log_tail(&log, 10),
+                log,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One daemon as `status` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DaemonInfo {
+    /// `"central/nb"`, `"ch1/ovs-vswitchd"`...
+    pub name: String,
+    /// Pid from its pidfile.
+    pub pid: u32,
+    /// Whether it runs.
+    pub running: bool,
+    /// Resident memory in kB.
+    pub rss_kb: Option<u64>,
+}
+
+/// The lab's daemons.
+pub(crate) fn daemons(cfg: &LabConfig) -> Vec<DaemonInfo> {
+    pidfiles(&cfg.dir)
+        .into_iter()
+        .map(|(name, f)| {
+            let pid = sys::read_pidfile(&f).unwrap_or(0);
+            DaemonInfo {
+                name,
+                pid,
+                running: pid != 0 && sys::pid_running(pid),
+                rss_kb: sys::rss_kb(pid),
+            }
+        })
+        .collect()
+}
+
+/// Encap rows of a chassis, for `status`.
+pub(crate) fn encaps_of(ch: &Chassis, encaps: &BTreeMap<Uuid, Encap>) -> Vec<(String, String)> {
+    ch.encaps
+        .iter()
+        .filter_map(|r| r.uuid().and_then(|u| encaps.get(&u)))
+        .map(|e| (e.type_.to_string(), e.ip.clone()))
+        .collect()
+}

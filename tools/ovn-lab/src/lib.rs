@@ -1,0 +1,56 @@
+//! `ovn-lab`: a multi-chassis OVN deployment emulated on one Linux host with the real Debian
+//! daemons (ovsdb-server, ovn-northd, ovs-vswitchd with the userspace datapath,
+//! ovn-controller), every database step going through `ovsdb-client`.
+//!
+//! What it is: central (NB and SB `ovsdb-server`, `ovn-northd`) in the root network namespace;
+//! each chassis in its own namespace `olab-<lab>-chN` with its own Open_vSwitch database,
+//! `ovs-vswitchd` and `ovn-controller`; a geneve overlay over an emulated underlay (a Linux
+//! bridge in `olab-<lab>-ul`, `192.168.50.0/24`, existing only inside the lab's namespaces);
+//! fake VMs as namespaces `olab-<lab>-vm-<name>` with a veth into a chassis' `br-int`.
+//! What it is not: a way to run OVN in production, or a wrapper of `ovn-nbctl`, `ovn-sbctl` or
+//! `ovs-vsctl` (none of them is run). It runs `ip`, `ethtool`, `sysctl`, `ping`, `ovsdb-tool
+//! create` and `ovs-appctl tnl/neigh/set` for the plumbing.
+//!
+//! Behaviour model: every wait is on state with a timeout (30 s): a port is ready when its SB
+//! `Port_Binding` names the chassis, the OVS `Interface` has `external_ids:ovn-installed`, the
+//! NB port is `up`, and an `nb_cfg` bump has reached every chassis (`hv_cfg`). A timeout while a
+//! daemon is dead is reported as [`LabError::DaemonDied`] with its log's tail. Everything the
+//! lab creates is under its directory (default `/run/ovn-lab/<name>`) or named with its
+//! namespace prefix, so [`down`] removes exactly that.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), ovn_lab::LabError> {
+//! use ovn_lab::{Lab, LabConfig, UpOptions, VmSpec};
+//! let cfg = LabConfig::new("doc", None)?;
+//! ovn_lab::up(&cfg, &UpOptions { chassis: 2, ..Default::default() }).await?;
+//! let mut lab = Lab::open(cfg.clone()).await?;
+//! lab.net_create("ls1", "10.0.0.0/24").await?;
+//! lab.add_vms(&[
+//!     VmSpec { name: "vm1".into(), chassis: "ch1".into(), switch: "ls1".into(), ..Default::default() },
+//!     VmSpec { name: "vm2".into(), chassis: "ch2".into(), switch: "ls1".into(), ..Default::default() },
+//! ]).await?;
+//! lab.ping("vm1", "vm2").await?;
+//! drop(lab);
+//! ovn_lab::down(&cfg).await?;
+//! # Ok(()) }
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod cli;
+mod db;
+pub mod error;
+pub mod lab;
+mod progress;
+pub mod scenario;
+pub mod state;
+pub mod status;
+mod sys;
+
+pub use check::{CheckReport, Probe};
+pub use error::{LabError, Result};
+pub use lab::{DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up};
+pub use scenario::{SpawnOptions, SpawnReport, demo, spawn};
+pub use state::{ChassisInfo, LabState, SbVia, VmInfo};
+pub use status::{ChassisStatus, Status};

@@ -1,0 +1,151 @@
+//! `status` / `show`: chassis, encaps and port bindings (like `ovn-sbctl show`), daemons with
+//! pid and memory, VMs.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use ovn_sb::{Chassis, Encap, PortBinding};
+use ovsdb_proto::op::Select;
+use ovsdb_proto::{Table, Uuid};
+
+use crate::error::Result;
+use crate::lab::{DaemonInfo, Lab, LabConfig, daemons, encaps_of};
+use crate::state::VmInfo;
+
+/// One SB chassis.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChassisStatus {
+    /// Chassis name.
+    pub name: String,
+    /// Hostname it reported.
+    pub hostname: String,
+    /// (type, ip) of each encap.
+    pub encaps: Vec<(String, String)>,
+    /// Logical ports bound to it.
+    pub ports: Vec<String>,
+}
+
+/// The whole status.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Status {
+    /// Lab name.
+    pub name: String,
+    /// Lab directory.
+    pub dir: String,
+    /// Chassis as SB has them.
+    pub chassis: Vec<ChassisStatus>,
+    /// Daemons.
+    pub daemons: Vec<DaemonInfo>,
+    /// VMs.
+    pub vms: Vec<VmInfo>,
+    /// Sum of the daemons' RSS in kB.
+    pub total_rss_kb: u64,
+}
+
+impl Lab {
+    /// SB chassis with their bindings (what `ovn-sbctl show` lists).
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn bindings(&self) -> Result<Vec<ChassisStatus>> {
+        let res = self
+            .sb
+            .transact(vec![
+                Select::new(Chassis::TABLE_NAME, []).into(),
+                Select::new(Encap::TABLE_NAME, []).into(),
+                Select::new(PortBinding::TABLE_NAME, []).into(),
+            ])
+            .await?;
+        let mut it = res.into_iter();
+        let chassis = self.sb.rows_of::<Chassis>(it.next())?;
+        let encaps: BTreeMap<Uuid, Encap> = self.sb.rows_of(it.next())?.into_iter().collect();
+        let pbs = self.sb.rows_of::<PortBinding>(it.next())?;
+        let mut out: Vec<ChassisStatus> = chassis
+            .iter()
+            .map(|(u, c)| {
+                let mut ports: Vec<String> = pbs
+                    .iter()
+                    .filter(|(_, p)| p.chassis.as_ref().and_then(|r| r.uuid()) == Some(*u))
+                    .map(|(_, p)| p.logical_port.clone())
+                    .collect();
+                ports.sort();
+                ChassisStatus {
+                    name: c.name.clone(),
+                    hostname: c.hostname.clone(),
+                    encaps: encaps_of(c, &encaps),
+                    ports,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Everything `status` shows.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn status(&self) -> Result<Status> {
+        let daemons = daemons(&self.cfg);
+        Ok(Status {
+            name: self.cfg.name.clone(),
+            dir: self.cfg.dir.display().to_string(),
+            chassis: self.bindings().await?,
+            total_rss_kb: daemons.iter().filter_map(|d| d.rss_kb).sum(),
+            daemons,
+            vms: self.state.vms.values().cloned().collect(),
+        })
+    }
+}
+
+/// Chassis as `ovn-sbctl show` prints them.
+pub fn render_bindings(chassis: &[ChassisStatus]) -> String {
+    let mut s = String::new();
+    for c in chassis {
+        let _ = writeln!(s, "Chassis {}", c.name);
+        let _ = writeln!(s, "    hostname: {}", c.hostname);
+        for (t, ip) in &c.encaps {
+            let _ = writeln!(s, "    Encap {t}\n        ip: \"{ip}\"");
+        }
+        for p in &c.ports {
+            let _ = writeln!(s, "    Port_Binding {p}");
+        }
+    }
+    s
+}
+
+/// The status as text.
+pub fn render_status(st: &Status) -> String {
+    let mut s = format!("lab {} in {}\n", st.name, st.dir);
+    s.push_str(&render_bindings(&st.chassis));
+    if !st.vms.is_empty() {
+        s.push_str("\nVM              chassis  switch      mac                address             gateway\n");
+        for v in &st.vms {
+            let _ = writeln!(
+                s,
+                "{:<15} {:<8} {:<11} {:<18} {:<19} {}",
+                v.name,
+                v.chassis,
+                v.switch,
+                v.mac,
+                v.ip,
+                v.gw.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    s.push_str("\ndaemon                      pid      RSS\n");
+    for d in &st.daemons {
+        let rss = match (d.running, d.rss_kb) {
+            (true, Some(k)) => format!("{:>6} kB", k),
+            _ => "  dead".into(),
+        };
+        let _ = writeln!(s, "{:<26} {:>7} {rss}", d.name, d.pid);
+    }
+    let _ = writeln!(s, "total RSS {} kB", st.total_rss_kb);
+    s
+}
+
+/// The daemons of a lab that may not be fully up (for `status` on a broken lab).
+pub fn daemons_only(cfg: &LabConfig) -> Vec<DaemonInfo> {
+    daemons(cfg)
+}

@@ -1,0 +1,415 @@
+//! Integration tests against the real daemons: root and network namespaces required (CI runs
+//! them as root; elsewhere each test says it is skipped). Each test has its own lab name and
+//! directory, a watchdog, and tears its lab down whatever happens.
+
+#![allow(clippy::unwrap_used)] // test helpers may unwrap
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ovn_lab::{Lab, LabConfig, LabError, SbVia, SpawnOptions, UpOptions, VmSpec, down, up};
+
+/// Whole-test bound (a hang fails fast instead of stalling CI).
+const WATCHDOG: Duration = Duration::from_secs(120);
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+fn config(name: &str) -> (tempfile::TempDir, LabConfig) {
+    let tmp = tempfile::Builder::new()
+        .prefix("olab")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let mut cfg = LabConfig::new(name, Some(tmp.path().join("lab"))).unwrap();
+    cfg.quiet = true;
+    (tmp, cfg)
+}
+
+/// Asserts the lab left nothing: no namespace with its prefix, no directory, no process whose
+/// command line names the lab directory.
+fn assert_nothing_left(cfg: &LabConfig) {
+    let prefix = cfg.netns_prefix();
+    let ns: Vec<String> = std::fs::read_dir("/run/netns")
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(ns.is_empty(), "namespaces left: {ns:?}");
+    assert!(!cfg.dir.exists(), "lab directory left: {}", cfg.dir.display());
+    let dir = cfg.dir.display().to_string();
+    let mut procs = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(')')
+            .next()
+            .and_then(|r| r.trim_start().chars().next());
+        if matches!(state, Some('Z') | None) {
+            continue;
+        }
+        let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmd).contains(&dir) {
+            procs.push(name);
+        }
+    }
+    assert!(procs.is_empty(), "processes left: {procs:?}");
+}
+
+/// Runs `body` with a watchdog, then tears the lab down and checks nothing is left.
+fn lab_test<F, Fut>(name: &str, body: F)
+where
+    F: FnOnce(LabConfig) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if !is_root() {
+        eprintln!("skipped: needs root (network namespaces)");
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (_tmp, cfg) = config(name);
+    let fut = body(cfg.clone());
+    let outcome = rt.block_on(async {
+        let handle = tokio::spawn(fut);
+        tokio::time::timeout(WATCHDOG, handle).await
+    });
+    let teardown = rt.block_on(down(&cfg));
+    match outcome {
+        Err(_) => panic!("watchdog: test {name} did not finish within {WATCHDOG:?}"),
+        Ok(Err(join)) => std::panic::resume_unwind(join.into_panic()),
+        Ok(Ok(())) => {}
+    }
+    let report = teardown.unwrap();
+    assert!(report.seconds < 2.0, "teardown took {} s", report.seconds);
+    assert_nothing_left(&cfg);
+}
+
+fn vm(name: &str, chassis: &str, switch: &str, ip: Option<&str>) -> VmSpec {
+    VmSpec {
+        name: name.into(),
+        chassis: chassis.into(),
+        switch: switch.into(),
+        ip: ip.map(str::to_string),
+        ..Default::default()
+    }
+}
+
+fn opts(chassis: u32) -> UpOptions {
+    UpOptions {
+        chassis,
+        ..UpOptions::default()
+    }
+}
+
+#[test]
+fn up_vms_ping_status_errors_down() {
+    lab_test("t1", |cfg| async move {
+        let r = up(&cfg, &opts(2)).await.unwrap();
+        assert!(!r.already_up);
+        assert_eq!(r.chassis, ["ch1", "ch2"]);
+        // Idempotent: a second up starts nothing.
+        assert!(up(&cfg, &opts(2)).await.unwrap().already_up);
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        let st = lab.status().await.unwrap();
+        assert_eq!(
+            st.chassis.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["ch1", "ch2"]
+        );
+        assert_eq!(
+            st.chassis[0].encaps,
+            [("geneve".to_string(), "192.168.50.11".to_string())]
+        );
+        assert_eq!(st.daemons.len(), 9, "{:?}", st.daemons);
+        assert!(
+            st.daemons
+                .iter()
+                .all(|d| d.running && d.rss_kb.is_some_and(|k| k > 0))
+        );
+        lab.net_create("ls1", "10.1.0.0/24").await.unwrap();
+        lab.add_vms(&[
+            vm("a1", "ch1", "ls1", Some("10.1.0.11/24")),
+            vm("a2", "ch2", "ls1", Some("10.1.0.12/24")),
+        ])
+        .await
+        .unwrap();
+        // Ready means the first ping answers.
+        assert!(
+            lab.ping_once("a1", "10.1.0.12").await,
+            "first cross-chassis ping lost"
+        );
+        assert!(lab.ping_once("a2", "10.1.0.11").await);
+        let st = lab.status().await.unwrap();
+        assert_eq!(st.chassis[0].ports, ["a1"]);
+        assert_eq!(st.chassis[1].ports, ["a2"]);
+        // Errors: a name already taken, a chassis that does not exist.
+        let e = lab
+            .add_vms(&[vm("a1", "ch1", "ls1", Some("10.1.0.13/24"))])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, LabError::NameTaken { kind: "vm", .. }), "{e}");
+        let e = lab
+            .add_vms(&[vm("a3", "ch9", "ls1", Some("10.1.0.13/24"))])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, LabError::NotFound { kind: "chassis", known, .. } if known.len() == 2),
+            "{e}"
+        );
+        let e = lab.net_create("ls1", "10.2.0.0/24").await.unwrap_err();
+        assert!(matches!(e, LabError::NameTaken { kind: "switch", .. }), "{e}");
+        // Delete a VM: its binding goes, the other stays reachable from nothing else.
+        lab.del_vm("a2").await.unwrap();
+        assert!(!lab.ping_once("a1", "10.1.0.12").await);
+        let st = lab.status().await.unwrap();
+        assert!(st.chassis[1].ports.is_empty());
+        // Add and remove a chassis.
+        assert_eq!(lab.add_node().await.unwrap(), "ch3");
+        lab.add_vms(&[vm("a3", "ch3", "ls1", Some("10.1.0.13/24"))])
+            .await
+            .unwrap();
+        assert!(lab.ping_once("a1", "10.1.0.13").await);
+        lab.del_vm("a3").await.unwrap();
+        lab.del_node("ch3").await.unwrap();
+        assert_eq!(lab.status().await.unwrap().chassis.len(), 2);
+    });
+}
+
+#[test]
+fn demo_runs_end_to_end() {
+    lab_test("t2", |cfg| async move {
+        let timings = ovn_lab::demo(&cfg).await.unwrap();
+        let get = |k: &str| {
+            timings
+                .iter()
+                .find(|(w, _)| w.starts_with(k))
+                .map(|(_, s)| *s)
+                .unwrap()
+        };
+        assert!(get("nothing -> first cross-chassis ping") < 10.0);
+        assert!(get("teardown") < 0.5, "teardown {}", get("teardown"));
+        assert_nothing_left(&cfg);
+    });
+}
+
+#[test]
+fn migration_back_and_forth_loses_no_ping() {
+    lab_test("t3", |cfg| async move {
+        up(&cfg, &opts(2)).await.unwrap();
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        lab.net_create("ls1", "10.3.0.0/24").await.unwrap();
+        lab.add_vms(&[
+            vm("m1", "ch1", "ls1", Some("10.3.0.11/24")),
+            vm("m2", "ch2", "ls1", Some("10.3.0.12/24")),
+            vm("mv", "ch1", "ls1", Some("10.3.0.13/24")),
+        ])
+        .await
+        .unwrap();
+        for i in 0..5 {
+            for to in ["ch2", "ch1"] {
+                lab.move_vm("mv", to).await.unwrap();
+                assert_eq!(lab.state().vm("mv").unwrap().chassis, to);
+                let st = lab.status().await.unwrap();
+                let ch = st.chassis.iter().find(|c| c.name == to).unwrap();
+                assert!(
+                    ch.ports.contains(&"mv".to_string()),
+                    "round {i}: binding not on {to}"
+                );
+                assert!(
+                    lab.ping_once("m1", "10.3.0.13").await,
+                    "round {i} -> {to}: m1 -> mv lost"
+                );
+                assert!(
+                    lab.ping_once("mv", "10.3.0.12").await,
+                    "round {i} -> {to}: mv -> m2 lost"
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn spawn_isolated_overlapping_nets() {
+    lab_test("t4", |cfg| async move {
+        let r = ovn_lab::spawn(
+            &cfg,
+            SpawnOptions {
+                nodes: 3,
+                guests: 2,
+                nets: 2,
+                routed: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.vms, 6);
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        let nets = lab.net_list().await.unwrap();
+        assert_eq!(nets.len(), 2);
+        assert!(
+            nets.iter().all(|n| n.subnet.as_deref() == Some("10.0.0.0/16")),
+            "{nets:?}"
+        );
+        let report = lab.check().await.unwrap();
+        let reach = report.probes.iter().filter(|p| p.expect_reach).count();
+        let iso = report.probes.iter().filter(|p| !p.expect_reach).count();
+        // 3 VMs per net: 3 pairs each; every VM probes the other net once.
+        assert_eq!((reach, iso), (6, 6), "{:?}", report.probes);
+        assert_eq!(report.failed, 0, "{:?}", report.probes);
+    });
+}
+
+#[test]
+fn spawn_routed_all_reach() {
+    lab_test("t5", |cfg| async move {
+        ovn_lab::spawn(
+            &cfg,
+            SpawnOptions {
+                nodes: 3,
+                guests: 2,
+                nets: 2,
+                routed: true,
+            },
+        )
+        .await
+        .unwrap();
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        let report = lab.check().await.unwrap();
+        assert_eq!(report.probes.len(), 15, "{:?}", report.probes);
+        assert!(report.probes.iter().all(|p| p.expect_reach));
+        assert_eq!(report.failed, 0, "{:?}", report.probes);
+    });
+}
+
+#[test]
+fn ipam_assigns_addresses_over_tcp_sb() {
+    lab_test("t6", |cfg| async move {
+        up(
+            &cfg,
+            &UpOptions {
+                chassis: 2,
+                sb_via: SbVia::Tcp,
+                ..UpOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        lab.net_create("pool", "10.6.0.0/24").await.unwrap();
+        let vms = lab
+            .add_vms(&[
+                vm("d1", "ch1", "pool", None),
+                vm("d2", "ch2", "pool", None),
+                vm("d3", "ch2", "pool", None),
+            ])
+            .await
+            .unwrap();
+        let mut addrs: Vec<&str> = vms.iter().map(|v| v.addr()).collect();
+        addrs.sort();
+        addrs.dedup();
+        assert_eq!(addrs.len(), 3, "{vms:?}");
+        for v in &vms {
+            assert!(v.ip.starts_with("10.6.0.") && v.ip.ends_with("/24"), "{v:?}");
+            assert_eq!(v.mac.len(), 17, "{v:?}");
+        }
+        assert!(lab.ping_once("d1", vms[1].addr()).await);
+        assert!(lab.ping_once("d3", vms[0].addr()).await);
+        // A switch without a subnet cannot hand out addresses.
+        let e = lab.add_vms(&[vm("d4", "ch1", "nosuch", None)]).await.unwrap_err();
+        assert!(matches!(e, LabError::NotFound { kind: "switch", .. }), "{e}");
+    });
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+}
+
+#[test]
+fn start_from_existing_database_files() {
+    let (_keep, saved) = config("t7save");
+    lab_test("t7", move |cfg| async move {
+        up(&cfg, &opts(2)).await.unwrap();
+        {
+            let lab = Lab::open(cfg.clone()).await.unwrap();
+            lab.net_create("kept", "10.7.0.0/24").await.unwrap();
+            lab.router_create("r7").await.unwrap();
+            lab.router_attach("r7", "kept", None).await.unwrap();
+            lab.sync_hv().await.unwrap();
+        }
+        let files = saved.dir.parent().unwrap().to_path_buf();
+        let (nb, sb): (PathBuf, PathBuf) = (files.join("nb.db"), files.join("sb.db"));
+        copy(&cfg.dir.join("central/nb.db"), &nb);
+        copy(&cfg.dir.join("central/sb.db"), &sb);
+        down(&cfg).await.unwrap();
+        up(
+            &cfg,
+            &UpOptions {
+                chassis: 2,
+                nb_db: Some(nb),
+                sb_db: Some(sb),
+                ..UpOptions::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        let nets = lab.net_list().await.unwrap();
+        assert_eq!(nets.len(), 1);
+        assert_eq!(nets[0].subnet.as_deref(), Some("10.7.0.0/24"));
+        let vms = lab
+            .add_vms(&[vm("k1", "ch1", "kept", None), vm("k2", "ch2", "kept", None)])
+            .await
+            .unwrap();
+        // The router port kept in NB is the VMs' gateway.
+        assert_eq!(vms[0].gw.as_deref(), Some("10.7.0.1"));
+        assert!(lab.ping_once("k1", vms[1].addr()).await);
+        assert!(lab.ping_once("k1", "10.7.0.1").await);
+    });
+}
+
+#[test]
+fn down_after_failed_up_leaves_nothing() {
+    lab_test("t8", |cfg| async move {
+        let bad = cfg.dir.parent().unwrap().join("garbage.db");
+        std::fs::write(&bad, "not a database\n").unwrap();
+        let e = up(
+            &cfg,
+            &UpOptions {
+                chassis: 2,
+                nb_db: Some(bad.clone()),
+                sb_db: Some(bad),
+                ..UpOptions::default()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&e, LabError::DaemonDied { daemon, .. } if daemon.starts_with("central/")),
+            "{e}"
+        );
+        // Half started: the lab directory (and maybe namespaces) exist; down removes them.
+        assert!(cfg.dir.exists());
+        down(&cfg).await.unwrap();
+        assert_nothing_left(&cfg);
+        // And a fresh up after that works.
+        up(&cfg, &opts(2)).await.unwrap();
+    });
+}
