@@ -11,5 +11,6 @@ mod connection;
 mod methods;
 mod replica;
 mod replica_cluster;
+mod replica_netns;
 mod stale;
 mod tls;

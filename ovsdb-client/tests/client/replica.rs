@@ -677,3 +677,84 @@ async fn paused_consumer_is_bounded_and_replica_is_complete() {
     })
     .await;
 }
+
+/// The Open_vSwitch `next_cfg`/`cur_cfg` wait (ovs-vsctl without `--no-wait`), with a stand-in
+/// for ovs-vswitchd; and an untyped replica of a database other than NB.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vswitchd_cur_cfg_wait() {
+    use ovs_vswitchd_schema::{Bridge, OpenVSwitch, OpenVSwitchDb};
+    let schema =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/schemas/vswitch.ovsschema");
+    let server = blocking(|| OvsdbServer::builder(&schema).start().unwrap());
+    let remote = server.unix_remote();
+    watchdog("vswitchd_cur_cfg_wait", Duration::from_secs(60), async {
+        let client = Client::connect(&remote, ClientConfig::default().database("Open_vSwitch"))
+            .await
+            .unwrap();
+        let mut txn = client.transaction::<OpenVSwitchDb>();
+        txn.insert(OpenVSwitch::default());
+        txn.commit().await.unwrap();
+        let vswitchd = {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let db = client
+                    .dynamic_replica("Open_vSwitch")
+                    .table("Open_vSwitch")
+                    .start()
+                    .await
+                    .unwrap();
+                let mut ev = db.subscribe("Open_vSwitch");
+                loop {
+                    let (next, cur) = {
+                        let read = db.read();
+                        let row = read.table("Open_vSwitch").iter().next().unwrap().clone();
+                        let int = |c: &str| match row.get(c).and_then(|d| d.as_scalar()) {
+                            Some(ovsdb_proto::Atom::Integer(i)) => *i,
+                            other => panic!("{c}: {other:?}"),
+                        };
+                        (int("next_cfg"), int("cur_cfg"))
+                    };
+                    if cur < next {
+                        let mut txn = client.transaction::<OpenVSwitchDb>();
+                        txn.update::<OpenVSwitch>([], [OpenVSwitch::CUR_CFG.value(next)]);
+                        txn.commit().await.unwrap();
+                    }
+                    if ev.recv().await.is_none() {
+                        return;
+                    }
+                }
+            })
+        };
+        for i in 1..=3 {
+            let mut txn = client.transaction::<OpenVSwitchDb>();
+            let br = txn.insert(Bridge {
+                name: format!("br{i}"),
+                ..Default::default()
+            });
+            txn.mutate::<OpenVSwitch>([], [OpenVSwitch::BRIDGES.insert(br)]);
+            txn.commit_and_wait(CfgWait::VSWITCHD, Duration::from_secs(10))
+                .await
+                .unwrap();
+            let row = blocking(|| {
+                let out = Command::new("ovsdb-client")
+                    .args([
+                        "-f",
+                        "json",
+                        "dump",
+                        &remote,
+                        "Open_vSwitch",
+                        "Open_vSwitch",
+                        "cur_cfg",
+                        "next_cfg",
+                    ])
+                    .output()
+                    .unwrap();
+                String::from_utf8(out.stdout).unwrap()
+            });
+            let v: serde_json::Value = serde_json::from_str(&row).unwrap();
+            assert_eq!(v["data"][0], serde_json::json!([i, i]), "{row}");
+        }
+        vswitchd.abort();
+    })
+    .await;
+}
