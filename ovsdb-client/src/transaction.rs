@@ -182,7 +182,12 @@ impl Client {
                         && e.index.and_then(|i| waits.get(i).copied()).unwrap_or(false) =>
                 {
                     // A short, growing, jittered pause lets competing writers through.
-                    let jitter = u64::from(std::process::id() ^ (attempt as u32)) % 5;
+                    let jitter = {
+                        use std::hash::{BuildHasher, Hasher};
+                        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+                        h.write_usize(attempt);
+                        h.finish() % 5
+                    };
                     let ms = (attempt as u64).min(20) + jitter;
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                 }

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ovsdb_proto::method::{GetSchema, Monitor, MonitorCond, MonitorCondChange, MonitorCondSince};
+use ovsdb_proto::method::{
+    GetSchema, Monitor, MonitorCancel, MonitorCond, MonitorCondChange, MonitorCondSince,
+};
 use ovsdb_proto::notify::Notification;
 use ovsdb_proto::update::{MonitorCondUpdateRequest, MonitorRequest, MonitorRequests};
 use ovsdb_proto::{Condition, DatabaseSchema, ErrorKind, TableSchema, Uuid};
@@ -232,7 +234,7 @@ async fn on_session(
             n = notes.recv() => {
                 let Some(n) = n else { return Step::SessionOver };
                 if let Some(step) = f.handle(core, tables, n) {
-                    return step;
+                    return cancel(&rpc, &monitor_id, step).await;
                 }
             }
             Some(ack) = syncs.recv() => {
@@ -240,7 +242,7 @@ async fn on_session(
                 while let Ok(n) = notes.try_recv() {
                     if let Some(step) = f.handle(core, tables, n) {
                         let _ = ack.send(());
-                        return step;
+                        return cancel(&rpc, &monitor_id, step).await;
                     }
                 }
                 let _ = ack.send(());
@@ -284,6 +286,19 @@ async fn on_session(
             }
         }
     }
+}
+
+/// Before monitoring again on the same session, cancels the old monitor (best effort: after
+/// `monitor_canceled` the server no longer has it).
+async fn cancel(rpc: &crate::rpc::RpcClient, monitor_id: &serde_json::Value, step: Step) -> Step {
+    if matches!(step, Step::Reissue) {
+        let _ = rpc
+            .call(&MonitorCancel {
+                monitor_id: monitor_id.clone(),
+            })
+            .await;
+    }
+    step
 }
 
 impl Follow {

@@ -416,7 +416,9 @@ impl<D> std::fmt::Debug for Replica<D> {
 impl<D: Database> Replica<D> {
     /// A consistent view of every table; holds a read lock (which blocks the update task), so
     /// keep it short. The guard is not `Send`: it cannot be held across an `.await` in a
-    /// spawned task.
+    /// spawned task. Never hold it across [`Transaction::commit`](crate::transaction::Transaction::commit):
+    /// the commit waits for this replica to apply its updates, which needs the write lock (the
+    /// commit then returns after its request timeout).
     pub fn read(&self) -> ReplicaRead<'_, D> {
         ReplicaRead {
             snap: self.handle.core.read_snapshot(),
@@ -489,6 +491,14 @@ impl<M: Model> Events<M> {
             Err(broadcast::error::RecvError::Lagged(_)) => Some(Event::Resynced),
             Err(broadcast::error::RecvError::Closed) => None,
         }
+    }
+
+    /// The events as a [`futures::Stream`].
+    pub fn into_stream(self) -> impl futures::Stream<Item = Event<M>> + Send + Unpin {
+        Box::pin(futures::stream::unfold(self, |mut ev| async move {
+            let e = ev.recv().await?;
+            Some((e, ev))
+        }))
     }
 
     /// The next event if one is queued.
