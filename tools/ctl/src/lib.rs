@@ -30,6 +30,7 @@ mod error;
 mod generic;
 mod nb;
 mod sb;
+mod show;
 mod table;
 mod value;
 mod vs;
@@ -281,6 +282,9 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         }
         "no-headings" => g.style.headings = false,
         "pretty" => g.style.pretty = true,
+        "no-wait" | "wait" if tool == Tool::Sbctl => {
+            return Err(CtlError::Usage(format!("--{name} not supported")));
+        }
         "no-wait" => {
             g.no_wait = true;
             g.wait = Wait::None;
@@ -363,7 +367,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
                 Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
                 None => (long.to_owned(), None),
             };
-            if GLOBAL_WITH_ARG.contains(&name.as_str()) || (name == "wait" && tool == Tool::Nbctl) {
+            if GLOBAL_WITH_ARG.contains(&name.as_str()) {
                 let val = match val {
                     Some(v) => Some(v),
                     None if name == "verbose" => None,

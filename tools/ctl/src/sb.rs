@@ -7,12 +7,34 @@ use crate::generic::get_row;
 use crate::{CmdOut, Command, Ctx, check_arity};
 
 /// Names of ovn-sbctl's own commands.
-pub(crate) const COMMANDS: &[&str] = &["init", "chassis-add", "chassis-del", "lsp-bind", "lsp-unbind"];
+pub(crate) const COMMANDS: &[&str] = &[
+    "init",
+    "show",
+    "chassis-add",
+    "chassis-del",
+    "lsp-bind",
+    "lsp-unbind",
+];
+
+/// A chassis or port binding by name, with ovn-sbctl's message.
+async fn named(
+    ctx: &mut Ctx,
+    table: &str,
+    what: &str,
+    name: &str,
+    must: bool,
+) -> Result<Option<ovsdb_proto::Uuid>, CtlError> {
+    match get_row(ctx, table, name, false).await? {
+        Some(u) => Ok(Some(u)),
+        None if must => Err(CtlError::NotFound(format!("no {what} named {name}"))),
+        None => Ok(None),
+    }
+}
 
 /// Runs an ovn-sbctl command.
 pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
-    let out = CmdOut::default();
+    let mut out = CmdOut::default();
     match cmd.name.as_str() {
         "init" => {
             check_arity(cmd, 0, 0, &[])?;
@@ -21,6 +43,10 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 ctx.db.insert("SB_Global", Row::new(), None);
             }
         }
+        "show" => {
+            check_arity(cmd, 0, 0, &[])?;
+            out.text = crate::show::show(ctx, crate::show::SBCTL).await?;
+        }
         "chassis-add" => {
             check_arity(cmd, 3, 3, &["may-exist"])?;
             if get_row(ctx, "Chassis", &a[0], false).await?.is_some() {
@@ -28,13 +54,17 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     return Ok(out);
                 }
                 return Err(CtlError::Conflict(format!(
-                    "{}: chassis with this name already exists",
-                    a[0]
+                    "cannot create a chassis named {} because a chassis named {} already exists",
+                    a[0], a[0]
                 )));
             }
             let mut encaps = Vec::new();
             for t in a[1].split(',') {
                 let row = Row::new()
+                    .with(
+                        "options",
+                        Datum::map([(Atom::string("csum"), Atom::string("true"))]),
+                    )
                     .with("type", Datum::scalar(Atom::string(t)))
                     .with("ip", Datum::scalar(Atom::string(a[2].as_str())))
                     .with("chassis_name", Datum::scalar(Atom::string(a[0].as_str())));
@@ -47,7 +77,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "chassis-del" => {
             check_arity(cmd, 1, 1, &["if-exists"])?;
-            if let Some(u) = get_row(ctx, "Chassis", &a[0], !cmd.has("if-exists")).await? {
+            if let Some(u) = named(ctx, "Chassis", "chassis", &a[0], !cmd.has("if-exists")).await? {
                 for e in crate::value::elements(&ctx.db.value("Chassis", u, "encaps")) {
                     if let Some(eu) = e.as_uuid() {
                         ctx.db.select_uuid("Encap", eu).await?;
@@ -59,12 +89,15 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "lsp-bind" => {
             check_arity(cmd, 2, 2, &["may-exist"])?;
-            let pb = get_row(ctx, "Port_Binding", &a[0], true)
+            let pb = named(ctx, "Port_Binding", "port", &a[0], true)
                 .await?
                 .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let ch = named(ctx, "Chassis", "chassis", &a[1], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[1].clone()))?;
             let cur = ctx.db.value("Port_Binding", pb, "chassis");
             if !cur.is_empty() {
-                if cmd.has("may-exist") {
+                if cmd.has("may-exist") && cur.as_scalar().and_then(Atom::as_uuid) == Some(ch) {
                     return Ok(out);
                 }
                 let name = match cur.as_scalar().and_then(Atom::as_uuid) {
@@ -75,19 +108,18 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     None => String::new(),
                 };
                 return Err(CtlError::Conflict(format!(
-                    "lport {} already bound to chassis {name}",
+                    "lport ({}) has already been binded to chassis ({name})",
                     a[0]
                 )));
             }
-            let ch = get_row(ctx, "Chassis", &a[1], true)
-                .await?
-                .ok_or_else(|| CtlError::NotFound(a[1].clone()))?;
             ctx.db.update("Port_Binding", pb, "chassis", Datum::scalar(ch));
+            ctx.db.update("Port_Binding", pb, "up", Datum::scalar(true));
         }
         "lsp-unbind" => {
             check_arity(cmd, 1, 1, &["if-exists"])?;
-            if let Some(pb) = get_row(ctx, "Port_Binding", &a[0], !cmd.has("if-exists")).await? {
+            if let Some(pb) = named(ctx, "Port_Binding", "port", &a[0], !cmd.has("if-exists")).await? {
                 ctx.db.update("Port_Binding", pb, "chassis", Datum::empty_set());
+                ctx.db.update("Port_Binding", pb, "up", Datum::empty_set());
             }
         }
         _ => return Err(CtlError::Usage(format!("unknown command '{}'", cmd.name))),

@@ -27,6 +27,7 @@ pub(crate) const COMMANDS: &[&str] = &[
     "br-set-external-id",
     "br-get-external-id",
     "chassis-setup",
+    "show",
 ];
 
 fn s(v: &str) -> Datum {
@@ -385,6 +386,10 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
         }
         "chassis-setup" => chassis_setup(ctx, cmd, &mut out).await?,
+        "show" => {
+            check_arity(cmd, 0, 0, &[])?;
+            out.text = crate::show::show(ctx, crate::show::VSCTL).await?;
+        }
         _ => return Err(CtlError::Usage(format!("unknown command '{}'", cmd.name))),
     }
     Ok(out)

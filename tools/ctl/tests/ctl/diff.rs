@@ -223,7 +223,22 @@ impl Pair {
         );
         assert_eq!(o.stdout, t.stdout, "{ctx}: stdout");
         assert_eq!(o.stderr, t.stderr, "{ctx}: stderr");
-        assert_eq!(odb, tdb, "{ctx}: database contents");
+        if odb != tdb {
+            let mut msg = String::new();
+            for t in odb.keys().chain(tdb.keys()) {
+                let (a, b) = (
+                    odb.get(t).cloned().unwrap_or_default(),
+                    tdb.get(t).cloned().unwrap_or_default(),
+                );
+                for x in a.iter().filter(|x| !b.contains(x)) {
+                    msg.push_str(&format!("only ours: {x}\n"));
+                }
+                for x in b.iter().filter(|x| !a.contains(x)) {
+                    msg.push_str(&format!("only theirs: {x}\n"));
+                }
+            }
+            panic!("{ctx}: database contents differ:\n{msg}");
+        }
         o
     }
 }

@@ -6,4 +6,5 @@
 mod diff;
 mod generic;
 mod nbctl;
+mod sbctl;
 mod vsctl;

@@ -162,3 +162,50 @@ fn chassis_setup_is_idempotent() {
     let ids = run(&["get", "Open_vSwitch", ".", "external_ids:ovn-encap-ip"]);
     assert_eq!(ids.stdout, "\"192.168.50.12\"\n");
 }
+
+#[test]
+fn vsctl_show_matches_ovs_vsctl() {
+    let mut p = Pair::new(Tool::Vsctl, "vsctl_show_matches_ovs_vsctl");
+    p.step(&["--no-wait", "init"]);
+    p.step(&["show"]);
+    p.step(&[
+        "--no-wait",
+        "add-br",
+        "br0",
+        "--",
+        "add-port",
+        "br0",
+        "p1",
+        "--",
+        "set",
+        "Interface",
+        "p1",
+        "type=internal",
+        "--",
+        "add-br",
+        "br1",
+        "--",
+        "set",
+        "Bridge",
+        "br1",
+        "fail_mode=secure",
+        "datapath_type=netdev",
+        "--",
+        "add-port",
+        "br1",
+        "tun",
+        "--",
+        "set",
+        "Interface",
+        "tun",
+        "type=geneve",
+        "options:remote_ip=1.2.3.4",
+        "--",
+        "set",
+        "Port",
+        "tun",
+        "tag=10",
+    ]);
+    p.step(&["--no-wait", "set", "Open_vSwitch", ".", "ovs_version=\"3.1.0\""]);
+    p.step(&["show"]);
+}
