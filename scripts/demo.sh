@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The main job: set-up (packages), then the end-to-end demo against real daemons.
-# Until the lab tool lands this is the ovsdb-proto demo against a real ovsdb-server (see README.md).
+# The main job: set-up (packages), then the primer scenario end to end against the real daemons:
+# `ovn-lab demo` (central + two chassis, VMs, cross-chassis ping, migration, a router, teardown).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo run --quiet --locked -p ovsdb-testkit --example demo
+cargo run --quiet --locked --release -p ovn-lab -- demo
