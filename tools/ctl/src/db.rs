@@ -67,6 +67,8 @@ pub(crate) struct Db {
     /// Extra raw operations appended after the changes (`wait`, `select` for `--wait`).
     pub(crate) extra_ops: Vec<Value>,
     pub(crate) selects: usize,
+    /// One `wait` per read: the rows the read found must still be exactly those at commit.
+    guards: Vec<Value>,
 }
 
 /// The schema entry of a table that the caller already resolved.
@@ -102,6 +104,7 @@ impl Db {
             inserts: Vec::new(),
             extra_ops: Vec::new(),
             selects: 0,
+            guards: Vec::new(),
         }
     }
 
@@ -138,6 +141,7 @@ impl Db {
         let op = json!({"op": "select", "table": table, "where": where_});
         let results = self.raw_transact(vec![op]).await?;
         self.selects += 1;
+        self.guard(table, &where_, &results);
         let rows = results
             .first()
             .and_then(|r| r.get("rows"))
@@ -163,6 +167,26 @@ impl Db {
             });
         }
         Ok(())
+    }
+
+    /// Records a `wait` (RFC 7047 §5.2.6) that fails the commit if the rows matching `where_`
+    /// are no longer exactly the ones this read found.
+    fn guard(&mut self, table: &str, where_: &Value, results: &[Value]) {
+        let rows: Vec<Value> = results
+            .first()
+            .and_then(|r| r.get("rows"))
+            .and_then(Value::as_array)
+            .map(|rows| {
+                rows.iter()
+                    .filter_map(|r| r.get("_uuid"))
+                    .map(|u| json!({"_uuid": u}))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.guards.push(json!({
+            "op": "wait", "timeout": 0, "table": table, "where": where_,
+            "columns": ["_uuid"], "until": "==", "rows": rows,
+        }));
     }
 
     /// Reads the whole table once.
@@ -397,7 +421,7 @@ impl Db {
     pub(crate) fn operations(&self) -> Vec<Value> {
         let named = self.named();
         let conv = |d: &Datum| subst_json(d.to_json(), &named);
-        let mut ops = Vec::new();
+        let mut ops = self.guards.clone();
         for (table, uuid, explicit) in &self.inserts {
             let Some(row) = self.get(table, *uuid) else {
                 continue;
@@ -450,13 +474,17 @@ impl Db {
             ops.push(json!({"op": "comment", "comment": c}));
         }
         let results = self.raw_transact(ops.clone()).await?;
-        if let Some(err) = find_error(&results, &ops) {
+        let n_guards = self.guards.len();
+        if let Some((i, err)) = find_error(&results, &ops) {
+            if i < n_guards {
+                return Err(CtlError::TryAgain);
+            }
             return Err(CtlError::Transaction(err));
         }
         let mut map = BTreeMap::new();
         for (i, (_, local, _)) in self.inserts.iter().enumerate().take(n_inserts) {
             if let Some(u) = results
-                .get(i)
+                .get(n_guards + i)
                 .and_then(|r| r.get("uuid"))
                 .and_then(|u| u.get(1))
                 .and_then(Value::as_str)
@@ -480,6 +508,7 @@ impl Db {
             let op = json!({"op": "select", "table": table, "where": [], "columns": ["_uuid"]});
             let results = self.raw_transact(vec![op]).await?;
             self.selects += 1;
+            self.guard(table, &json!([]), &results);
             if let Some(rows) = results
                 .first()
                 .and_then(|r| r.get("rows"))
@@ -549,15 +578,15 @@ fn error_text(v: &Value) -> String {
     serde_json::to_string(&m).unwrap_or_default()
 }
 
-fn find_error(results: &[Value], ops: &[Value]) -> Option<String> {
+/// The index of the failed operation (or of the commit, one past the last) and the error.
+fn find_error(results: &[Value], ops: &[Value]) -> Option<(usize, String)> {
     for (i, r) in results.iter().enumerate() {
         if r.get("error").is_some_and(|e| !e.is_null()) {
-            let _ = ops.get(i);
-            return Some(error_text(r));
+            return Some((i, error_text(r)));
         }
     }
     if results.len() < ops.len() {
-        return Some("transaction aborted".into());
+        return Some((results.len(), "transaction aborted".into()));
     }
     None
 }

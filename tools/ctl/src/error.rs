@@ -27,6 +27,10 @@ pub enum CtlError {
     /// Talking to the server failed.
     #[error("{0}")]
     Connection(String),
+    /// What the invocation read changed before its transaction committed; the invocation is
+    /// run again from the start, and this is reported only when the retries ran out.
+    #[error("transaction error: the database kept changing under this command (retries exhausted)")]
+    TryAgain,
     /// `--timeout` expired.
     #[error("timeout expired")]
     Timeout,

@@ -536,6 +536,38 @@ async fn run_commands(
         }
     }
     let client = connect(tool, &g, env).await?;
+    let mut attempt = 0;
+    let (outs, code, mapping) = loop {
+        attempt += 1;
+        match attempt_once(tool, &g, &cmds, &client).await {
+            Err(CtlError::TryAgain) if attempt < MAX_ATTEMPTS => continue,
+            other => break other?,
+        }
+    };
+    let mut outs = outs;
+    client.shutdown();
+    for o in &mut outs {
+        for (local, real) in &mapping {
+            let (l, r) = (local.to_string(), real.to_string());
+            if o.text.contains(&l) {
+                o.text = o.text.replace(&l, &r);
+            }
+        }
+    }
+    Ok((outs, code))
+}
+
+/// How many times an invocation runs when what it read keeps changing.
+const MAX_ATTEMPTS: usize = 20;
+
+/// Runs the commands once against fresh reads and commits; [`CtlError::TryAgain`] when a read
+/// changed before the commit.
+async fn attempt_once(
+    tool: Tool,
+    g: &Globals,
+    cmds: &[Command],
+    client: &Client,
+) -> Result<(Vec<CmdOut>, i32, BTreeMap<Uuid, Uuid>), CtlError> {
     let rpc = client
         .rpc()
         .await
@@ -545,11 +577,11 @@ async fn run_commands(
         tool,
         db,
         syms: Symbols::default(),
-        globals: g,
+        globals: g.clone(),
         force_wait: false,
     };
     let mut outs = Vec::new();
-    for c in &cmds {
+    for c in cmds {
         let out = dispatch(&mut ctx, c).await?;
         outs.push(out);
     }
@@ -581,16 +613,7 @@ async fn run_commands(
             vs::finish_wait(&mut ctx, &results).await?;
         }
     }
-    client.shutdown();
-    for o in &mut outs {
-        for (local, real) in &mapping {
-            let (l, r) = (local.to_string(), real.to_string());
-            if o.text.contains(&l) {
-                o.text = o.text.replace(&l, &r);
-            }
-        }
-    }
-    Ok((outs, code))
+    Ok((outs, code, mapping))
 }
 
 fn known_command(tool: Tool, name: &str) -> bool {

@@ -7,4 +7,5 @@ mod diff;
 mod generic;
 mod nbctl;
 mod sbctl;
+mod txn;
 mod vsctl;
