@@ -31,7 +31,7 @@ use ovsdb_proto::method::{Method, Transact};
 use ovsdb_proto::op::{Delete, Insert, Mutate, Select, Update, Wait, WaitUntil};
 use ovsdb_proto::{
     Atom, Condition, Database, Datum, DiffKind, ErrorKind, Mutation, Mutator, NamedUuid, Operation,
-    OperationResult, Ref, Row, Table, TransactReply, Uuid,
+    OperationResult, Ref, Row, Table, TransactReply, Uuid, UuidRef,
 };
 use tokio::time::Instant;
 
@@ -67,10 +67,16 @@ impl Outcome {
     /// The UUID of a row: the one the server gave an inserted row (for a [`Ref`] returned by
     /// [`Transaction::insert`]), or the reference's own UUID.
     pub fn uuid<T>(&self, r: &Ref<T>) -> Option<Uuid> {
-        if let Some(u) = r.uuid() {
-            return Some(u);
-        }
-        let i = *self.named.get(r.named_uuid()?)?;
+        self.uuid_of(r.target())
+    }
+
+    /// As [`Outcome::uuid`], untyped (for [`DynamicTransaction::insert`]).
+    pub fn uuid_of(&self, r: &UuidRef) -> Option<Uuid> {
+        let name = match r {
+            UuidRef::Uuid(u) => return Some(*u),
+            UuidRef::Named(n) => n,
+        };
+        let i = *self.named.get(name)?;
         match self.results.get(i)? {
             OperationResult::Insert { uuid } => Some(*uuid),
             _ => None,
@@ -580,5 +586,66 @@ impl Client {
                 }
             }
         }
+    }
+}
+
+/// An untyped transaction on any database by name (from [`Client::dynamic_transaction`]), for
+/// tools and for schemas without generated bindings. Same commit behaviour as [`Transaction`].
+#[derive(Debug)]
+pub struct DynamicTransaction {
+    client: Client,
+    db: String,
+    ops: Vec<Operation>,
+    named: BTreeMap<NamedUuid, usize>,
+}
+
+impl Client {
+    /// Starts an untyped transaction on database `db`.
+    pub fn dynamic_transaction(&self, db: &str) -> DynamicTransaction {
+        DynamicTransaction {
+            client: self.clone(),
+            db: db.to_owned(),
+            ops: Vec::new(),
+            named: BTreeMap::new(),
+        }
+    }
+}
+
+impl DynamicTransaction {
+    /// Inserts `row` into `table`; returns a reference to it (a named-uuid, usable in later
+    /// operations as `Atom::NamedUuid`; its UUID afterwards from [`Outcome::uuid_of`]).
+    pub fn insert(&mut self, table: &str, row: Row) -> UuidRef {
+        let Ok(name) = NamedUuid::new(format!("row{}", self.ops.len())) else {
+            // "row" followed by digits is always a valid id; never reached.
+            self.ops.push(Operation::Insert(Insert::new(table, row)));
+            return UuidRef::Uuid(Uuid::nil());
+        };
+        self.named.insert(name.clone(), self.ops.len());
+        self.ops
+            .push(Operation::Insert(Insert::new(table, row).uuid_name(name.clone())));
+        UuidRef::Named(name)
+    }
+
+    /// Adds any operation.
+    pub fn push(&mut self, op: Operation) {
+        self.ops.push(op);
+    }
+
+    /// The operations so far.
+    pub fn operations(&self) -> &[Operation] {
+        &self.ops
+    }
+
+    /// Commits (see [`Transaction::commit`]).
+    ///
+    /// # Errors
+    /// As [`Transaction::commit`].
+    pub async fn commit(self) -> Result<Outcome, Error> {
+        let reply = self.client.transact_synced(&self.db, self.ops).await?;
+        let results = reply.into_result().map_err(|e| Error::Transaction(Box::new(e)))?;
+        Ok(Outcome {
+            results,
+            named: self.named,
+        })
     }
 }

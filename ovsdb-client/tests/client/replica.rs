@@ -758,3 +758,61 @@ async fn vswitchd_cur_cfg_wait() {
     })
     .await;
 }
+
+/// Untyped access: a transaction and a replica by table name, with reverse references.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untyped_transaction_and_replica() {
+    use ovsdb_proto::op::{Insert, Mutate};
+    use ovsdb_proto::{Atom, Mutation, Operation, UuidRef};
+    let server = blocking(|| OvsdbServer::builder(nb_schema()).start().unwrap());
+    let remote = server.unix_remote();
+    watchdog(
+        "untyped_transaction_and_replica",
+        Duration::from_secs(30),
+        async {
+            let client = Client::connect(&remote, config()).await.unwrap();
+            let db = client
+                .dynamic_replica(NB)
+                .table("Logical_Switch")
+                .table_with("Logical_Switch_Port", TableSpec::default().columns(["name"]))
+                .start()
+                .await
+                .unwrap();
+            let mut txn = client.dynamic_transaction(NB);
+            let ls = txn.insert("Logical_Switch", Row::new().with("name", Datum::scalar("dyn-ls")));
+            let lsp = txn.insert(
+                "Logical_Switch_Port",
+                Row::new().with("name", Datum::scalar("dyn-p")),
+            );
+            let UuidRef::Named(lsp_name) = lsp.clone() else {
+                panic!("{lsp:?}")
+            };
+            txn.push(Operation::Mutate(Mutate::new(
+                "Logical_Switch",
+                [LogicalSwitch::NAME.eq("dyn-ls")],
+                [Mutation::insert(
+                    "ports",
+                    Datum::scalar(Atom::NamedUuid(lsp_name)),
+                )],
+            )));
+            txn.push(Operation::Insert(Insert::new("Logical_Switch", Row::new())));
+            let out = txn.commit().await.unwrap();
+            let (ls, lsp) = (out.uuid_of(&ls).unwrap(), out.uuid_of(&lsp).unwrap());
+            let read = db.read();
+            let row = read.table("Logical_Switch").get(&ls).unwrap().clone();
+            assert_eq!(row.get("name"), Some(&Datum::scalar("dyn-ls")));
+            assert_eq!(row.get("ports"), Some(&Datum::scalar(Atom::Uuid(lsp))));
+            let refs: Vec<_> = read
+                .referrers(&lsp)
+                .map(|r| (r.table.to_string(), r.column.to_string(), r.uuid))
+                .collect();
+            assert_eq!(refs, vec![("Logical_Switch".to_owned(), "ports".to_owned(), ls)]);
+            assert_eq!(read.table("Logical_Switch").len(), 2);
+            assert_eq!(
+                read.table("Logical_Switch_Port").get(&lsp).unwrap().get("name"),
+                Some(&Datum::scalar("dyn-p"))
+            );
+        },
+    )
+    .await;
+}
