@@ -37,6 +37,12 @@ pub(crate) const COMMANDS: &[&str] = &[
     "lrp-add",
     "lrp-del",
     "lrp-list",
+    "acl-add",
+    "acl-del",
+    "acl-list",
+    "lr-nat-add",
+    "lr-nat-del",
+    "lr-nat-list",
 ];
 
 fn s(v: &str) -> Datum {
@@ -484,6 +490,8 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             ctx.db
                 .mutate_insert("Logical_Router", lr, "ports", Datum::scalar(u));
         }
+        "acl-add" | "acl-del" | "acl-list" => acl(ctx, cmd, &mut out).await?,
+        "lr-nat-add" | "lr-nat-del" | "lr-nat-list" => nat(ctx, cmd, &mut out).await?,
         "show" => {
             check_arity(cmd, 0, 1, &[])?;
             out.text = show(ctx, a.first().map(String::as_str)).await?;
@@ -661,4 +669,394 @@ pub(crate) async fn finish_wait(ctx: &mut Ctx, results: &[Value]) -> Result<(), 
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+fn str_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> String {
+    crate::value::datum_to_bare(&ctx.db.value(table, u, col))
+}
+
+fn int_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> i64 {
+    ctx.db
+        .value(table, u, col)
+        .as_scalar()
+        .and_then(Atom::as_integer)
+        .unwrap_or(0)
+}
+
+async fn members(
+    ctx: &mut Ctx,
+    owner_t: &str,
+    owner: Uuid,
+    col: &str,
+    table: &str,
+) -> Result<Vec<Uuid>, CtlError> {
+    let v: Vec<Uuid> = elements(&ctx.db.value(owner_t, owner, col))
+        .iter()
+        .filter_map(Atom::as_uuid)
+        .collect();
+    for u in &v {
+        ctx.db.select_uuid(table, *u).await?;
+    }
+    Ok(v)
+}
+
+/// `acl-add`, `acl-del`, `acl-list` on a switch or port group.
+async fn acl(ctx: &mut Ctx, cmd: &Command, out: &mut CmdOut) -> Result<(), CtlError> {
+    let a = &cmd.args;
+    match cmd.name.as_str() {
+        "acl-add" => check_arity(
+            cmd,
+            5,
+            5,
+            &[
+                "log",
+                "meter",
+                "severity",
+                "name",
+                "label",
+                "may-exist",
+                "type",
+                "apply-after-lb",
+                "tier",
+            ],
+        )?,
+        "acl-del" => check_arity(cmd, 1, 4, &["type", "tier"])?,
+        _ => check_arity(cmd, 1, 1, &["type"])?,
+    }
+    let (owner_t, owner, kind) = match find(ctx, "Logical_Switch", "switch", &a[0], false).await? {
+        Some(u) if cmd.opt("type") != Some("port-group") => ("Logical_Switch", u, "ls"),
+        _ => match by_name(ctx, "Port_Group", &a[0]).await?.first().copied() {
+            Some(u) if cmd.opt("type") != Some("switch") => ("Port_Group", u, "pg"),
+            _ => {
+                return Err(CtlError::NotFound(format!(
+                    "'{}' is not found for port-group or switch.",
+                    a[0]
+                )));
+            }
+        },
+    };
+    let check_dir = |d: &str| {
+        if d == "from-lport" || d == "to-lport" {
+            Ok(())
+        } else {
+            Err(CtlError::Value(format!(
+                "{d}: direction must be \"to-lport\" or \"from-lport\""
+            )))
+        }
+    };
+    let parse_prio = |p: &str| {
+        p.parse::<i64>()
+            .ok()
+            .filter(|v| (0..=32767).contains(v))
+            .ok_or_else(|| CtlError::Value(format!("{p}: priority must in range 0...32767")))
+    };
+    let acls = members(ctx, owner_t, owner, "acls", "ACL").await?;
+    match cmd.name.as_str() {
+        "acl-add" => {
+            check_dir(&a[1])?;
+            let prio = parse_prio(&a[2])?;
+            let action = a[4].as_str();
+            if ![
+                "allow",
+                "allow-related",
+                "allow-stateless",
+                "drop",
+                "reject",
+                "pass",
+            ]
+            .contains(&action)
+            {
+                return Err(CtlError::Value(format!(
+                    "{action}: action must be one of \"allow\", \"allow-related\", \"allow-stateless\", \"drop\", and \"reject\""
+                )));
+            }
+            let same = acls.iter().any(|u| {
+                !ctx.db.is_new("ACL", *u)
+                    && str_of(ctx, "ACL", *u, "direction") == a[1]
+                    && int_of(ctx, "ACL", *u, "priority") == prio
+                    && str_of(ctx, "ACL", *u, "match") == a[3]
+                    && str_of(ctx, "ACL", *u, "action") == action
+            });
+            if same {
+                if cmd.has("may-exist") {
+                    return Ok(());
+                }
+                return Err(CtlError::Conflict(format!(
+                    "Same ACL already existed on the {kind} {}.",
+                    a[0]
+                )));
+            }
+            let mut row = Row::new()
+                .with("direction", s(&a[1]))
+                .with("priority", Datum::scalar(prio))
+                .with("match", s(&a[3]))
+                .with("action", s(action));
+            if cmd.has("log") {
+                row.insert("log", Datum::scalar(true));
+            }
+            for col in ["name", "severity", "meter"] {
+                if let Some(v) = cmd.opt(col) {
+                    row.insert(col, s(v));
+                }
+            }
+            if let Some(l) = cmd.opt("label") {
+                let n: i64 = l
+                    .parse()
+                    .map_err(|_| CtlError::Value("label must be in range 0...4294967295".to_owned()))?;
+                row.insert("label", Datum::scalar(n));
+            }
+            if cmd.has("apply-after-lb") {
+                row.insert(
+                    "options",
+                    Datum::map([(Atom::string("apply-after-lb"), Atom::string("true"))]),
+                );
+            }
+            let u = ctx.db.insert("ACL", row, None);
+            ctx.db.mutate_insert(owner_t, owner, "acls", Datum::scalar(u));
+        }
+        "acl-del" => {
+            if a.len() == 3 {
+                return Err(CtlError::Usage("cannot specify priority without match".into()));
+            }
+            let mut del = Vec::new();
+            if a.len() == 1 {
+                del = acls;
+            } else {
+                check_dir(&a[1])?;
+                let prio = if a.len() == 4 {
+                    Some(parse_prio(&a[2])?)
+                } else {
+                    None
+                };
+                for u in acls {
+                    let ok = str_of(ctx, "ACL", u, "direction") == a[1]
+                        && prio.is_none_or(|p| {
+                            int_of(ctx, "ACL", u, "priority") == p && str_of(ctx, "ACL", u, "match") == a[3]
+                        });
+                    if ok {
+                        del.push(u);
+                    }
+                }
+            }
+            if !del.is_empty() {
+                ctx.db
+                    .mutate_delete(owner_t, owner, "acls", Datum::set(del.iter().copied()));
+                for u in del {
+                    ctx.db.delete("ACL", u);
+                }
+            }
+        }
+        _ => {
+            let mut rows: Vec<(String, i64, String, Uuid)> = acls
+                .iter()
+                .map(|u| {
+                    (
+                        str_of(ctx, "ACL", *u, "direction"),
+                        -int_of(ctx, "ACL", *u, "priority"),
+                        str_of(ctx, "ACL", *u, "match"),
+                        *u,
+                    )
+                })
+                .collect();
+            rows.sort();
+            for (dir, negp, m, u) in rows {
+                out.text.push_str(&format!(
+                    "{dir:>10} {:>5} ({m}) {}",
+                    -negp,
+                    str_of(ctx, "ACL", u, "action")
+                ));
+                let log = ctx.db.value("ACL", u, "log").as_scalar().and_then(Atom::as_bool) == Some(true);
+                if log {
+                    let mut parts = Vec::new();
+                    for col in ["name", "severity", "meter"] {
+                        let v = str_of(ctx, "ACL", u, col);
+                        if !v.is_empty() {
+                            parts.push(format!("{col}={v}"));
+                        }
+                    }
+                    out.text.push_str(&format!(" log({})", parts.join(",")));
+                }
+                out.text.push('\n');
+            }
+        }
+    }
+    Ok(())
+}
+
+fn valid_ip(s: &str, allow_net: bool) -> bool {
+    let (ip, len) = match s.split_once('/') {
+        Some((ip, len)) if allow_net => (ip, Some(len)),
+        Some(_) => return false,
+        None => (s, None),
+    };
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(addr) => len.is_none_or(|l| {
+            l.parse::<u8>()
+                .is_ok_and(|l| l <= if addr.is_ipv4() { 32 } else { 128 })
+        }),
+        Err(_) => false,
+    }
+}
+
+/// `lr-nat-add`, `lr-nat-del`, `lr-nat-list`.
+async fn nat(ctx: &mut Ctx, cmd: &Command, out: &mut CmdOut) -> Result<(), CtlError> {
+    let a = &cmd.args;
+    match cmd.name.as_str() {
+        "lr-nat-add" => check_arity(
+            cmd,
+            4,
+            6,
+            &["may-exist", "stateless", "portrange", "add-route", "gateway-port"],
+        )?,
+        "lr-nat-del" => check_arity(cmd, 1, 3, &["if-exists"])?,
+        _ => check_arity(cmd, 1, 1, &[])?,
+    }
+    let lr = find(ctx, "Logical_Router", "router", &a[0], true)
+        .await?
+        .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+    let nats = members(ctx, "Logical_Router", lr, "nat", "NAT").await?;
+    let types = ["dnat", "snat", "dnat_and_snat"];
+    let check_type = |t: &str| {
+        if types.contains(&t) {
+            Ok(())
+        } else {
+            Err(CtlError::Value(format!(
+                "{t}: type must be one of \"dnat\", \"snat\" and \"dnat_and_snat\"."
+            )))
+        }
+    };
+    match cmd.name.as_str() {
+        "lr-nat-add" => {
+            let (ty, ext, log) = (a[1].as_str(), a[2].as_str(), a[3].as_str());
+            check_type(ty)?;
+            if !valid_ip(ext, false) {
+                return Err(CtlError::Value(format!("{ext}: Not a valid IPv4 address.")));
+            }
+            if !valid_ip(log, ty == "snat") {
+                return Err(CtlError::Value(format!("{log}: Not a valid IPv4 address.")));
+            }
+            if a.len() > 4 {
+                if ty != "dnat_and_snat" {
+                    return Err(CtlError::Value(
+                        "logical_port and external_mac are only valid when type is \"dnat_and_snat\".".into(),
+                    ));
+                }
+                if a.len() == 5 {
+                    return Err(CtlError::Usage(
+                        "lr-nat-add with logical_port must also specify external_mac.".into(),
+                    ));
+                }
+                if !is_mac(&a[5]) {
+                    return Err(CtlError::Value(format!("invalid mac address {}.", a[5])));
+                }
+            }
+            let key_col = if ty == "snat" { "logical_ip" } else { "external_ip" };
+            let key = if ty == "snat" { log } else { ext };
+            for u in &nats {
+                if str_of(ctx, "NAT", *u, "type") == ty
+                    && str_of(ctx, "NAT", *u, "external_ip") == ext
+                    && str_of(ctx, "NAT", *u, "logical_ip") == log
+                {
+                    if cmd.has("may-exist") {
+                        return Ok(());
+                    }
+                    return Err(CtlError::Conflict(format!(
+                        "{ext}, {log}: a NAT with this external_ip and logical_ip already exists"
+                    )));
+                }
+            }
+            for u in &nats {
+                if str_of(ctx, "NAT", *u, "type") == ty && str_of(ctx, "NAT", *u, key_col) == key {
+                    if cmd.has("may-exist") {
+                        return Ok(());
+                    }
+                    return Err(CtlError::Conflict(format!(
+                        "a NAT with this type ({ty}), {key_col} ({key}) already exists"
+                    )));
+                }
+            }
+            let mut row = Row::new()
+                .with("type", s(ty))
+                .with("external_ip", s(ext))
+                .with("logical_ip", s(log));
+            if a.len() == 6 {
+                row.insert("logical_port", s(&a[4]));
+                row.insert("external_mac", s(&a[5]));
+            }
+            let stateless = if cmd.has("stateless") { "true" } else { "false" };
+            row.insert(
+                "options",
+                Datum::map([(Atom::string("stateless"), Atom::string(stateless))]),
+            );
+            let u = ctx.db.insert("NAT", row, None);
+            ctx.db
+                .mutate_insert("Logical_Router", lr, "nat", Datum::scalar(u));
+        }
+        "lr-nat-del" => {
+            let mut del = Vec::new();
+            if a.len() == 1 {
+                del = nats;
+            } else {
+                check_type(&a[1])?;
+                for u in nats {
+                    if str_of(ctx, "NAT", u, "type") != a[1] {
+                        continue;
+                    }
+                    let col = if a[1] == "snat" {
+                        "logical_ip"
+                    } else {
+                        "external_ip"
+                    };
+                    if a.len() == 2 || str_of(ctx, "NAT", u, col) == a[2] {
+                        del.push(u);
+                        if a.len() == 3 {
+                            break;
+                        }
+                    }
+                }
+            }
+            if !del.is_empty() {
+                ctx.db
+                    .mutate_delete("Logical_Router", lr, "nat", Datum::set(del.iter().copied()));
+                for u in del {
+                    ctx.db.delete("NAT", u);
+                }
+            }
+        }
+        _ => {
+            let mut rows: Vec<(String, String, String, Uuid)> = nats
+                .iter()
+                .map(|u| {
+                    (
+                        str_of(ctx, "NAT", *u, "type"),
+                        str_of(ctx, "NAT", *u, "external_ip"),
+                        str_of(ctx, "NAT", *u, "logical_ip"),
+                        *u,
+                    )
+                })
+                .collect();
+            rows.sort();
+            if !rows.is_empty() {
+                out.text.push_str("TYPE             GATEWAY_PORT          EXTERNAL_IP        EXTERNAL_PORT    LOGICAL_IP          EXTERNAL_MAC         LOGICAL_PORT\n");
+            }
+            for (ty, ext, log, u) in rows {
+                let gw = str_of(ctx, "NAT", u, "gateway_port");
+                let gw = if gw.is_empty() { String::new() } else { gw };
+                let port = str_of(ctx, "NAT", u, "external_port_range");
+                let mut line = format!("{ty:<17}{gw:<22}{ext:<19}{port:<17}");
+                let mac = str_of(ctx, "NAT", u, "external_mac");
+                if mac.is_empty() {
+                    line.push_str(&log);
+                } else {
+                    line.push_str(&format!(
+                        "{log:<20}{mac:<21}{}",
+                        str_of(ctx, "NAT", u, "logical_port")
+                    ));
+                }
+                out.text.push_str(&line);
+                out.text.push('\n');
+            }
+        }
+    }
+    Ok(())
 }

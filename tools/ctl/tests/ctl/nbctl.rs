@@ -139,3 +139,131 @@ fn nbctl_errors_match_ovn_nbctl() {
         p.step(args);
     }
 }
+
+#[test]
+fn nbctl_acl_and_nat_match_ovn_nbctl() {
+    let mut p = Pair::new(Tool::Nbctl, "nbctl_acl_and_nat_match_ovn_nbctl");
+    p.step(&["--no-wait", "init"]);
+    p.step(&[
+        "ls-add", "sw0", "--", "lr-add", "r0", "--", "lsp-add", "sw0", "p1",
+    ]);
+    p.step(&[
+        "acl-add",
+        "sw0",
+        "from-lport",
+        "1002",
+        "ip4 && udp",
+        "allow-related",
+    ]);
+    p.step(&["acl-add", "sw0", "to-lport", "100", "ip4", "drop"]);
+    p.step(&[
+        "--log",
+        "--name=foo",
+        "--severity=info",
+        "acl-add",
+        "sw0",
+        "to-lport",
+        "200",
+        "tcp",
+        "reject",
+    ]);
+    p.step(&["--log", "acl-add", "sw0", "to-lport", "7", "ip", "drop"]);
+    p.step(&["acl-add", "sw0", "to-lport", "200", "tcp", "reject"]);
+    p.step(&[
+        "--may-exist",
+        "acl-add",
+        "sw0",
+        "to-lport",
+        "200",
+        "tcp",
+        "reject",
+    ]);
+    p.step(&["acl-list", "sw0"]);
+    p.step(&["acl-add", "sw0", "sideways", "1", "ip", "drop"]);
+    p.step(&["acl-add", "sw0", "to-lport", "40000", "ip", "drop"]);
+    p.step(&["acl-add", "sw0", "to-lport", "1", "ip", "bogus"]);
+    p.step(&["acl-add", "nosuch", "to-lport", "1", "ip", "drop"]);
+    p.step(&["acl-del", "sw0", "to-lport", "100", "ip4"]);
+    p.step(&["acl-del", "sw0", "from-lport", "1002"]);
+    p.step(&["acl-list", "sw0"]);
+    p.step(&["acl-del", "sw0", "to-lport"]);
+    p.step(&["acl-list", "sw0"]);
+    p.step(&[
+        "acl-add",
+        "sw0",
+        "from-lport",
+        "5",
+        "ip",
+        "drop",
+        "--",
+        "acl-add",
+        "sw0",
+        "from-lport",
+        "5",
+        "ip",
+        "drop",
+    ]);
+    p.step(&["acl-list", "sw0"]);
+    p.step(&["acl-del", "sw0"]);
+    p.step(&["acl-list", "sw0"]);
+    p.step(&["lr-nat-add", "r0", "snat", "172.16.0.1", "10.0.0.0/24"]);
+    p.step(&["lr-nat-add", "r0", "dnat_and_snat", "172.16.0.2", "10.0.0.5"]);
+    p.step(&["lr-nat-add", "r0", "dnat", "172.16.0.3", "10.0.0.6"]);
+    p.step(&[
+        "lr-nat-add",
+        "r0",
+        "dnat_and_snat",
+        "172.16.0.4",
+        "10.0.0.7",
+        "p1",
+        "00:00:00:00:00:07",
+    ]);
+    p.step(&["lr-nat-add", "r0", "snat", "172.16.0.9", "10.0.0.5"]);
+    p.step(&["lr-nat-list", "r0"]);
+    p.step(&["show", "r0"]);
+    p.step(&["lr-nat-add", "r0", "snat", "172.16.0.1", "10.0.0.0/24"]);
+    p.step(&[
+        "--may-exist",
+        "lr-nat-add",
+        "r0",
+        "snat",
+        "172.16.0.1",
+        "10.0.0.0/24",
+    ]);
+    p.step(&["lr-nat-add", "r0", "bogus", "1.1.1.1", "2.2.2.2"]);
+    p.step(&["lr-nat-add", "r0", "dnat", "172.16.0.9", "10.0.0.0/24"]);
+    p.step(&[
+        "lr-nat-add",
+        "r0",
+        "snat",
+        "172.16.0.1",
+        "10.0.0.0/24",
+        "p1",
+        "00:00:00:00:00:07",
+    ]);
+    p.step(&[
+        "lr-nat-add",
+        "r0",
+        "dnat_and_snat",
+        "172.16.0.1",
+        "10.0.0.1",
+        "p1",
+    ]);
+    p.step(&[
+        "lr-nat-add",
+        "r0",
+        "dnat_and_snat",
+        "172.16.0.1",
+        "10.0.0.1",
+        "p1",
+        "zz",
+    ]);
+    p.step(&["lr-nat-del", "r0", "snat", "10.0.0.0/24"]);
+    p.step(&["lr-nat-del", "r0", "snat", "10.0.0.0/24"]);
+    p.step(&["lr-nat-del", "r0", "dnat", "172.16.0.3"]);
+    p.step(&["lr-nat-list", "r0"]);
+    p.step(&["lr-nat-del", "r0", "dnat_and_snat"]);
+    p.step(&["lr-nat-list", "r0"]);
+    p.step(&["lr-nat-del", "r0"]);
+    p.step(&["lr-nat-list", "r0"]);
+}
