@@ -267,3 +267,41 @@ fn nbctl_acl_and_nat_match_ovn_nbctl() {
     p.step(&["lr-nat-del", "r0"]);
     p.step(&["lr-nat-list", "r0"]);
 }
+
+#[test]
+fn nbctl_routes_match_ovn_nbctl() {
+    let mut p = Pair::new(Tool::Nbctl, "nbctl_routes_match_ovn_nbctl");
+    p.step(&["--no-wait", "init"]);
+    p.step(&[
+        "lr-add",
+        "r0",
+        "--",
+        "lrp-add",
+        "r0",
+        "rp0",
+        "00:00:00:00:01:01",
+        "10.0.0.254/24",
+    ]);
+    p.step(&["lr-route-add", "r0", "0.0.0.0/0", "10.0.0.1"]);
+    p.step(&["lr-route-add", "r0", "10.1.0.0/16", "10.0.0.2", "rp0"]);
+    p.step(&["--policy=src-ip", "lr-route-add", "r0", "10.2.0.0/24", "10.0.0.3"]);
+    p.step(&["lr-route-add", "r0", "10.1.0.0/16", "10.0.0.9"]);
+    p.step(&["--ecmp", "lr-route-add", "r0", "10.1.0.0/16", "10.0.0.9"]);
+    p.step(&["lr-route-add", "r0", "fd00::/64", "fd00::1"]);
+    p.step(&["lr-route-add", "r0", "10.3.0.7/24", "10.0.0.4"]);
+    p.step(&["lr-route-add", "r0", "192.168.7.7", "10.0.0.5"]);
+    p.step(&["lr-route-list", "r0"]);
+    p.step(&["lr-route-add", "r0", "10.1.0.1/16", "10.0.0.2"]);
+    p.step(&["lr-route-add", "r0", "bad", "10.0.0.2"]);
+    p.step(&["lr-route-add", "r0", "10.5.0.0/16", "bad"]);
+    p.step(&["--may-exist", "lr-route-add", "r0", "0.0.0.0/0", "10.0.0.99"]);
+    p.step(&["lr-route-del", "r0", "10.1.0.0/16", "10.0.0.9"]);
+    p.step(&["lr-route-list", "r0"]);
+    p.step(&["lr-route-del", "r0", "9.9.9.0/24"]);
+    p.step(&["--if-exists", "lr-route-del", "r0", "9.9.9.0/24"]);
+    p.step(&["lr-route-del", "r0", "10.3.0.0/24"]);
+    p.step(&["lr-route-del", "r0"]);
+    p.step(&["lr-route-list", "r0"]);
+    p.step(&["lr-route-add", "r0", "fd00::/64", "fd00::1"]);
+    p.step(&["lr-route-list", "r0"]);
+}
