@@ -82,6 +82,9 @@ pub(crate) struct Follow {
     pub(crate) synced: bool,
     /// Resyncs in a row that failed to apply.
     pub(crate) failures: u32,
+    /// Conditions changed since the monitor was created: the next monitor must not resume (a
+    /// resumed monitor would keep rows matching only the old conditions).
+    pub(crate) conditions_changed: bool,
 }
 
 enum Step {
@@ -113,6 +116,7 @@ pub(crate) async fn run(
                     Some(Command::SetConditions { table, conditions, done }) => {
                         if let Some(t) = f.spec.get_mut(&table) {
                             t.conditions = conditions;
+                            f.conditions_changed = true;
                         }
                         let _ = done.send(Ok(()));
                     }
@@ -124,6 +128,11 @@ pub(crate) async fn run(
         core.update_status(|s| s.session = Some(session.id));
         loop {
             match on_session(&shared, &session, &core, &mut f, &mut cmds).await {
+                // A request failed (a timeout on a slow link) but the session lives on: try
+                // again on it rather than wait for a session that may never come.
+                Step::SessionOver if !session.rpc.is_closed() => {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
                 Step::SessionOver => break,
                 Step::Reissue => continue,
                 Step::Stop => return,
@@ -158,6 +167,12 @@ async fn on_session(
         }
     };
     let (reqs, monitored) = requests(&f.spec, &schema, f.method);
+    if std::mem::take(&mut f.conditions_changed) {
+        // Resuming would only send changes under the new conditions and keep rows that no
+        // longer match: take a whole snapshot instead.
+        f.last_txn_id = None;
+        f.synced = false;
+    }
     let (monitor_id, mut notes) = session.routes.add_monitor();
     let mut syncs = session.routes.add_sync();
     let reply = match f.method {
@@ -256,6 +271,7 @@ async fn on_session(
                     continue;
                 };
                 t.conditions = conditions.clone();
+                f.conditions_changed = true;
                 if f.method == MonitorMethod::Monitor || !tables.contains_key(&table) {
                     // Plain monitors take no conditions; nothing to send.
                     let _ = done.send(Ok(()));
@@ -272,6 +288,8 @@ async fn on_session(
                 };
                 match rpc.call(&change).await {
                     Ok(_) => {
+                        // Acknowledged; `conditions_changed` stays set: the update that follows
+                        // the acknowledgement could still be lost with the connection.
                         let _ = done.send(Ok(()));
                     }
                     Err(e) if is_session_error(&e) => {

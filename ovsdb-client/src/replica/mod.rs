@@ -364,6 +364,7 @@ fn spawn(client: &Client, db: &str, tables: BTreeMap<String, Entry>) -> Handle {
         last_txn_id: None,
         synced: false,
         failures: 0,
+        conditions_changed: false,
     };
     let task = tokio::spawn(follow::run(client.shared().clone(), core.clone(), follow, rx));
     Handle {

@@ -310,3 +310,63 @@ async fn cluster_torture_keeps_every_acknowledged_write() {
     })
     .await;
 }
+
+/// Scenario 19 on a cluster: after a condition change, a reconnect does not resume (which would
+/// keep rows of the old condition) but takes a snapshot under the latest condition; a later
+/// reconnect without a change resumes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn condition_change_then_reconnect_on_cluster() {
+    use ovsdb_client::replica::TableSpec;
+    let cluster = blocking(cluster);
+    let remotes = cluster.remotes();
+    watchdog(
+        "condition_change_then_reconnect_on_cluster",
+        Duration::from_secs(60),
+        async {
+            let client = Client::connect(&remotes, config()).await.unwrap();
+            for n in ["a", "b", "c"] {
+                insert(&client, n).await;
+            }
+            let nb = client
+                .replica::<OvnNorthboundDb>()
+                .table_with::<LogicalSwitch>(TableSpec::where_([LogicalSwitch::NAME.eq("a")]))
+                .start()
+                .await
+                .unwrap();
+            let names = |nb: &Replica<OvnNorthboundDb>| -> BTreeSet<String> {
+                nb.read()
+                    .table::<LogicalSwitch>()
+                    .iter()
+                    .map(|r| r.name.clone())
+                    .collect()
+            };
+            nb.set_conditions::<LogicalSwitch>(Some(vec![LogicalSwitch::NAME.eq("b")]))
+                .await
+                .unwrap();
+            let reconnect = |cluster: &Cluster| {
+                let l = cluster.leader().unwrap();
+                cluster
+                    .member(l)
+                    .unwrap()
+                    .appctl(&["ovsdb-server/reconnect"])
+                    .unwrap();
+            };
+            blocking(|| reconnect(&cluster));
+            wait_status(&nb, "snapshot after the condition change", |s| s.snapshots >= 2).await;
+            let started = Instant::now();
+            while names(&nb) != BTreeSet::from(["b".to_owned()]) {
+                assert!(started.elapsed() < Duration::from_secs(10), "{:?}", names(&nb));
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            // No change since: the next reconnect resumes.
+            let before = nb.status().borrow().clone();
+            blocking(|| reconnect(&cluster));
+            wait_status(&nb, "resume", |s| s.resumes > before.resumes).await;
+            assert_eq!(nb.status().borrow().snapshots, before.snapshots);
+            insert(&client, "b").await;
+            let n = nb.read().table::<LogicalSwitch>().len();
+            assert_eq!(n, 2, "{:?}", names(&nb));
+        },
+    )
+    .await;
+}
