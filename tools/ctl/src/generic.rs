@@ -221,7 +221,7 @@ pub(crate) fn get_table(ctx: &Ctx, s: &str) -> Result<String, CtlError> {
 
 /// Resolves a column name of `table` (`_uuid` included).
 pub(crate) fn get_column(ts: &TableSchema, table: &str, s: &str) -> Result<String, CtlError> {
-    let names = ts.columns.keys().map(String::as_str).chain(["_uuid"]);
+    let names = ts.columns.keys().map(String::as_str);
     let found = best(names, s);
     match found.as_slice() {
         [one] => Ok((*one).to_owned()),
@@ -641,7 +641,14 @@ fn list_columns(ctx: &Ctx, table: &str, cmd: &Command) -> Result<Vec<String>, Ct
         Some(list) => list
             .split(',')
             .filter(|s| !s.is_empty())
-            .map(|c| get_column(ts, table, c.trim()))
+            .map(|c| {
+                let c = c.trim();
+                if c.eq_ignore_ascii_case("_uuid") {
+                    Ok("_uuid".to_owned())
+                } else {
+                    get_column(ts, table, c)
+                }
+            })
             .collect(),
         None => Ok(std::iter::once("_uuid".to_owned())
             .chain(ts.columns.keys().cloned())
@@ -678,6 +685,10 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 define_symbol(ctx, id, uuid, false)?;
             }
             for arg in &a[2..] {
+                if arg.eq_ignore_ascii_case("_uuid") {
+                    out.text.push_str(&format!("{uuid}\n"));
+                    continue;
+                }
                 let ca = parse_column_arg(ctx, &table, arg, Want::Nothing)?;
                 let d = ctx.db.value(&table, uuid, &ca.column);
                 match &ca.key {
@@ -917,17 +928,16 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 }
                 ctx.db.load_all(&table).await?;
                 for u in ctx.db.uuids(&table) {
-                    ctx.db.delete(&table, u);
+                    destroy_row(ctx, &table, u).await?;
                 }
             } else {
                 if a.len() == 1 {
-                    return Err(CtlError::Usage(
-                        "either --all or records argument should be specified".into(),
-                    ));
+                    // A warning, not an error, in the reference tools.
+                    out.warning = Some("either --all or records argument should be specified".into());
                 }
                 for r in &a[1..] {
                     if let Some(u) = get_row(ctx, &table, r, !cmd.has("if-exists")).await? {
-                        ctx.db.delete(&table, u);
+                        destroy_row(ctx, &table, u).await?;
                     }
                 }
             }
@@ -952,6 +962,59 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         _ => return Err(CtlError::Usage(format!("unknown command '{}'", cmd.name))),
     }
     Ok(out)
+}
+
+/// Deletes a row, except a row of a non-root table that is still strongly referenced: the
+/// reference tools leave such a row in place and succeed.
+async fn destroy_row(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<(), CtlError> {
+    let is_root = ctx.db.schema.table(table).is_none_or(|t| t.is_root);
+    if !is_root && referenced(ctx, table, uuid).await? {
+        return Ok(());
+    }
+    ctx.db.delete(table, uuid);
+    Ok(())
+}
+
+/// Whether any row refers strongly to `uuid` of `table` (one `select` per referring column).
+async fn referenced(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<bool, CtlError> {
+    let schema = ctx.db.schema;
+    for (tname, ts) in &schema.tables {
+        for (cname, cs) in &ts.columns {
+            let key_ref = cs.type_.key.ref_table() == Some(table) && cs.type_.key.is_strong_ref();
+            let value_ref = cs
+                .type_
+                .value
+                .as_ref()
+                .is_some_and(|v| v.ref_table() == Some(table) && v.is_strong_ref());
+            if !key_ref && !value_ref {
+                continue;
+            }
+            if key_ref && !value_ref && cs.type_.value.is_none() {
+                ctx.db
+                    .select(
+                        tname,
+                        serde_json::json!([[cname, "includes", ["uuid", uuid.to_string()]]]),
+                    )
+                    .await?;
+            } else {
+                ctx.db.load_all(tname).await?;
+            }
+            for r in ctx.db.uuids(tname) {
+                let d = ctx.db.value(tname, r, cname);
+                let hit = match &d {
+                    Datum::Set(s) => s.contains(&Atom::Uuid(uuid)),
+                    Datum::Map(m) => {
+                        (key_ref && m.contains_key(&Atom::Uuid(uuid)))
+                            || (value_ref && m.values().any(|v| *v == Atom::Uuid(uuid)))
+                    }
+                };
+                if hit {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Defines `@name` as an existing row (`get --id=@name`).

@@ -162,6 +162,8 @@ pub(crate) struct CmdOut {
     pub(crate) table: Option<OutTable>,
     /// Exit code override (`br-exists`).
     pub(crate) code: Option<i32>,
+    /// A warning printed on stderr (the command still succeeds).
+    pub(crate) warning: Option<String>,
 }
 
 /// The state commands run against.
@@ -413,7 +415,8 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             break;
         }
     }
-    if !g.data_set && g.style.format == Format::Json {
+    if g.style.format == Format::Json {
+        // ovs's JSON table format always writes cells as JSON.
         g.style.data = CellData::Json;
     }
     // Commands.
@@ -675,7 +678,11 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();
+            let mut stderr = String::new();
             for o in outs {
+                if let Some(w) = &o.warning {
+                    stderr.push_str(&format!("{prog}: {w}\n"));
+                }
                 if let Some(t) = &o.table {
                     stdout.push_str(&t.render(&style));
                 } else if one {
@@ -684,11 +691,7 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
                     stdout.push_str(&o.text);
                 }
             }
-            CtlOutput {
-                stdout,
-                stderr: String::new(),
-                code,
-            }
+            CtlOutput { stdout, stderr, code }
         }
         Err(e) => fail(e),
     }

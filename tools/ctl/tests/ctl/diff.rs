@@ -213,8 +213,9 @@ impl Pair {
         let (ol, odb) = self.labels(&self.ours.unix_remote());
         let sort = args.iter().any(|a| *a == "list" || *a == "find");
         let show = args.contains(&"show");
-        let t = normalize(&theirs, &tl, self.reference_program(), sort, show);
-        let o = normalize(&ours, &ol, self.tool.program(), sort, show);
+        let format = format_of(args);
+        let t = normalize(&theirs, &tl, self.reference_program(), sort, show, format);
+        let o = normalize(&ours, &ol, self.tool.program(), sort, show, format);
         let ctx = format!("step {} {:?}", self.steps, args);
         assert_eq!(
             o.code, t.code,
@@ -260,29 +261,23 @@ fn normalize(
     prog: &str,
     sort: bool,
     show: bool,
+    format: Option<&str>,
 ) -> Outcome {
     let mut gone = BTreeMap::new();
-    let mut stdout = String::new();
-    let text = &out.0;
-    let mut i = 0;
-    while i < text.len() {
-        if i + 36 <= text.len() && text.is_char_boundary(i + 36) && is_uuid(&text[i..i + 36]) {
-            let u = &text[i..i + 36];
-            let l = labels.get(u).cloned().unwrap_or_else(|| {
-                let n = gone.len();
-                gone.entry(u.to_owned())
-                    .or_insert_with(|| format!("<gone#{n}>"))
-                    .clone()
-            });
-            stdout.push_str(&l);
-            i += 36;
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            stdout.push(c);
-            i += c.len_utf8();
+    let mut stdout = relabel(&out.0, labels, &mut gone);
+    if sort && format == Some("json") {
+        if let Ok(mut v) = serde_json::from_str::<Value>(&stdout) {
+            if let Some(rows) = v.get_mut("data").and_then(Value::as_array_mut) {
+                rows.sort_by_key(|r| r.to_string());
+            }
+            stdout = format!("{v}\n");
         }
-    }
-    if sort {
+    } else if sort && matches!(format, Some("table") | Some("csv")) {
+        let mut lines: Vec<&str> = stdout.lines().collect();
+        // Headings sort in with the rows: still compared as a multiset of lines.
+        lines.sort();
+        stdout = lines.join("\n") + "\n";
+    } else if sort {
         let body = stdout.trim_end_matches('\n').to_owned();
         let mut blocks: Vec<&str> = body.split("\n\n").collect();
         blocks.sort();
@@ -290,10 +285,21 @@ fn normalize(
     } else if show {
         stdout = sort_tree(&stdout);
     }
-    let stderr = out
-        .1
+    // The reference tools also log the transaction error through vlog (a timestamped
+    // `|ovsdb_idl|WARN|` line); ours prints only the message.
+    let stderr = relabel(&out.1, labels, &mut gone)
         .lines()
-        .map(|l| l.strip_prefix(&format!("{prog}: ")).unwrap_or(l).to_owned())
+        .filter(|l| !l.contains("|ovsdb_idl|WARN|"))
+        .map(|l| match l.split('|').collect::<Vec<_>>().as_slice() {
+            // Other vlog warnings: keep the message only.
+            [ts, _, _, "WARN", msg] if ts.ends_with('Z') => msg.to_string(),
+            _ => l.to_owned(),
+        })
+        .map(|l| {
+            l.strip_prefix(&format!("{prog}: "))
+                .map(str::to_owned)
+                .unwrap_or(l)
+        })
         .collect::<Vec<_>>()
         .join("\n");
     Outcome {
@@ -339,4 +345,42 @@ fn sort_tree(text: &str) -> String {
     }
     let lines: Vec<&str> = text.lines().collect();
     blocks(&lines)
+}
+
+/// The `--format` / `-f` of a command line.
+fn format_of<'a>(args: &[&'a str]) -> Option<&'a str> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if let Some(f) = a.strip_prefix("--format=") {
+            return Some(f);
+        }
+        if *a == "-f" || *a == "--format" {
+            return it.next().copied();
+        }
+    }
+    None
+}
+
+/// Replaces every UUID by its row's label (or `<gone#N>` for rows no longer in the database).
+fn relabel(text: &str, labels: &BTreeMap<String, String>, gone: &mut BTreeMap<String, String>) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < text.len() {
+        if i + 36 <= text.len() && text.is_char_boundary(i + 36) && is_uuid(&text[i..i + 36]) {
+            let u = &text[i..i + 36];
+            let l = labels.get(u).cloned().unwrap_or_else(|| {
+                let n = gone.len();
+                gone.entry(u.to_owned())
+                    .or_insert_with(|| format!("<gone#{n}>"))
+                    .clone()
+            });
+            out.push_str(&l);
+            i += 36;
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
 }

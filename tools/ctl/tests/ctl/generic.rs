@@ -232,3 +232,127 @@ fn generic_errors_match_ovn_nbctl() {
         p.step(args);
     }
 }
+
+#[test]
+fn more_generic_cases_match_ovs_vsctl() {
+    let mut p = Pair::new(Tool::Vsctl, "more_generic_cases_match_ovs_vsctl");
+    p.step(&["--no-wait", "init"]);
+    p.step(&[
+        "--no-wait",
+        "add-br",
+        "br0",
+        "--",
+        "add-port",
+        "br0",
+        "eth0",
+        "--",
+        "add-port",
+        "br0",
+        "eth1",
+        "tag=5",
+        "other_config:k=v",
+    ]);
+    p.step(&[
+        "--no-wait",
+        "--id=@b",
+        "get",
+        "Bridge",
+        "br0",
+        "--",
+        "set",
+        "Open_vSwitch",
+        ".",
+        "bridges=@b",
+    ]);
+    p.step(&[
+        "--no-wait",
+        "--",
+        "--id=@q",
+        "create",
+        "QoS",
+        "type=linux-htb",
+        "--",
+        "set",
+        "Port",
+        "eth0",
+        "qos=@q",
+    ]);
+    p.step(&["list", "QoS"]);
+    p.step(&["list", "QoS", "eth0"]);
+    p.step(&["--columns=name,tag,other_config", "list", "Port"]);
+    p.step(&["--format=table", "--columns=name,tag,trunks", "list", "Port"]);
+    p.step(&[
+        "--format=csv",
+        "--no-headings",
+        "--columns=name,tag",
+        "list",
+        "Port",
+    ]);
+    p.step(&[
+        "-f",
+        "json",
+        "-d",
+        "string",
+        "--columns=name,tag,other_config",
+        "list",
+        "Port",
+    ]);
+    p.step(&["--oneline", "list-ports", "br0", "--", "list-br"]);
+    p.step(&["--no-wait", "add", "Port", "eth1", "trunks", "1-3", "7"]);
+    p.step(&["get", "Port", "eth1", "trunks"]);
+    p.step(&["--no-wait", "remove", "Port", "eth1", "trunks", "2"]);
+    p.step(&["--no-wait", "set", "Port", "eth1", "trunks=[]"]);
+    p.step(&[
+        "--no-wait",
+        "set",
+        "Interface",
+        "eth0",
+        "ofport_request=10",
+        "mtu_request=1500",
+    ]);
+    p.step(&[
+        "get",
+        "Interface",
+        "eth0",
+        "ofport_request",
+        "mtu_request",
+        "type",
+    ]);
+    p.step(&["--no-wait", "set", "Interface", "eth0", "type=bogus"]);
+    p.step(&["--no-wait", "set", "Bridge", "br0", "fail_mode=bogus"]);
+    p.step(&["--no-wait", "clear", "Bridge", "br0", "name"]);
+    p.step(&["--no-wait", "set", "Bridge", "br0", "_uuid=x"]);
+    p.step(&["--no-wait", "remove", "Bridge", "br0", "ports", "zz"]);
+    p.step(&[
+        "--no-wait",
+        "set",
+        "Open_vSwitch",
+        ".",
+        "other_config:a=\"x y\"",
+        "external_ids:\"with space\"=1",
+    ]);
+    p.step(&["get", "Open_vSwitch", ".", "other_config", "external_ids"]);
+    p.step(&["get", "Open_vSwitch", ".", "external_ids:\"with space\""]);
+    p.step(&["--no-wait", "del-port", "br0", "eth1"]);
+    p.step(&[
+        "--no-wait",
+        "add-port",
+        "br0",
+        "bond0",
+        "--",
+        "set",
+        "Port",
+        "bond0",
+        "lacp=active",
+    ]);
+    p.step(&["--no-wait", "--with-iface", "del-port", "bond0"]);
+    p.step(&["--no-wait", "--if-exists", "del-br", "nosuch"]);
+    p.step(&["--no-wait", "del-br", "nosuch"]);
+    p.step(&["--no-wait", "destroy", "QoS", "eth0"]);
+    p.step(&["--no-wait", "--all", "destroy", "Bridge"]);
+    p.step(&["--no-wait", "destroy", "Bridge"]);
+    p.step(&["list-ifaces", "br0"]);
+    p.step(&["--dry-run", "--no-wait", "del-br", "br0"]);
+    p.step(&["list-br"]);
+    p.step(&["show"]);
+}
