@@ -230,8 +230,11 @@ async fn on_session(
         if let Err(e) = core.apply_delta(tables, &changes) {
             return f.restart(core, e);
         }
-        core.update_status(|s| s.resumes += 1);
-    } else if let Err(e) = core.resync(tables, &monitored, &changes) {
+        core.update_status(|s| {
+            s.resumes += 1;
+            s.last_txn_id = last_txn_id;
+        });
+    } else if let Err(e) = core.resync(tables, &monitored, &changes, last_txn_id) {
         f.failures += 1;
         if f.failures >= 3 {
             core.fail(ReplicaError::Apply(e));
@@ -242,7 +245,6 @@ async fn on_session(
     f.failures = 0;
     f.synced = true;
     f.last_txn_id = last_txn_id;
-    core.update_status(|s| s.last_txn_id = last_txn_id);
     loop {
         tokio::select! {
             biased;
@@ -378,13 +380,18 @@ impl Core {
         tables: &BTreeMap<String, TableSchema>,
         monitored: &BTreeMap<String, Option<Vec<String>>>,
         initial: &Changes,
+        last_txn_id: Option<Uuid>,
     ) -> Result<(), ApplyError> {
         let next = self.read_snapshot().rebuild(tables, monitored, initial)?;
         let old = std::mem::replace(&mut *self.write_snapshot(), next);
         let events = self.read_snapshot().resync_events(&old);
         drop(old);
         send_all(events);
-        self.update_status(|s| s.snapshots += 1);
+        // One status update: whoever sees the snapshot counted also sees its transaction id.
+        self.update_status(|s| {
+            s.snapshots += 1;
+            s.last_txn_id = last_txn_id;
+        });
         Ok(())
     }
 }
