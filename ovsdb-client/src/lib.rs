@@ -3,11 +3,51 @@
 //! What it is: the part of the workspace that owns sockets and tasks. [`rpc`] is one JSON-RPC
 //! connection over any byte stream; [`transport`] opens `tcp:`, `ssl:` (rustls, [`TlsConfig`])
 //! and `unix:` remotes ([`Endpoint`]). What it is not: message types, schemas and data (those are
-//! `ovsdb_proto`, which never touches I/O).
+//! `ovsdb_proto`, which never touches I/O), nor the typed tables (generated per schema into
+//! `ovn-nb`, `ovn-sb`, `ovs-vswitchd-schema`, or your own crate with `ovsdb-codegen`).
 //!
 //! On top of [`Client`]: [`replica`] keeps typed (or untyped) local copies of tables that follow
 //! the server ([`Client::replica`]), and [`transaction`] builds typed transactions
 //! ([`Client::transaction`]) whose commits are visible in the client's replicas when they return.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! use ovn_nb::{LogicalSwitch, OvnNorthboundDb};
+//! use ovsdb_client::{Client, ClientConfig};
+//!
+//! // Any member of a RAFT cluster; the client finds (and follows) the leader.
+//! let client = Client::connect(
+//!     "tcp:127.0.0.1:6641,tcp:127.0.0.1:6643,tcp:127.0.0.1:6645",
+//!     ClientConfig::default(),
+//! )
+//! .await?;
+//! let nb = client.replica::<OvnNorthboundDb>().table::<LogicalSwitch>().start().await?;
+//!
+//! let mut txn = client.transaction::<OvnNorthboundDb>();
+//! txn.insert(LogicalSwitch { name: "ls1".into(), ..Default::default() });
+//! txn.commit().await?;
+//! // Own writes are in the replica once `commit` returns.
+//! assert!(nb.read().table::<LogicalSwitch>().iter().any(|ls| ls.name == "ls1"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Behaviour model
+//! - **One session at a time.** [`Client`] keeps one connection to one server of its remote list
+//!   and replaces it after a failure: remotes tried in shuffled order, exponential backoff with
+//!   jitter between failed rounds ([`Backoff`]: 1 s to 8 s), [`Client::state`] shows
+//!   Connecting / Connected / Backoff. Every request waits for a session at most its deadline
+//!   ([`ClientConfig::request_timeout`]); nothing waits forever.
+//! - **Cluster aware.** Each session reads the `_Server` database: a server that is not the
+//!   leader (unless [`ClientConfig::leader_only`] is off), not connected to its cluster, or at a
+//!   log index older than one already seen is left for another member.
+//! - **Liveness.** The server's `echo` is answered by the connection itself; a client-side probe
+//!   (5 s on `tcp:`/`ssl:`, off on `unix:`, as OVS) drops a silent server.
+//! - **Outcome unknown.** A transaction whose reply was lost to a disconnect fails with
+//!   [`Error::OutcomeUnknown`]: it may or may not have committed and is never replayed. A request
+//!   not yet sent is sent on the next session.
+//! - **Monitors and replicas survive reconnects**: they resume with `monitor_cond_since` and the
+//!   last transaction id when the server still has it, else resynchronise atomically
+//!   ([`replica`]).
 
 #![forbid(unsafe_code)]
 
