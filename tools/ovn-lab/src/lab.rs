@@ -1171,10 +1171,37 @@ impl Lab {
             self.state.vms.insert(vm.name.clone(), vm.clone());
         }
         self.save()?;
-        // Namespaces and veths, a few at a time.
+        // Namespaces and veths, a few at a time. Every VM gets a permanent neighbour entry for
+        // each other VM on its switch, and the VMs already there learn the new ones: the
+        // kernel's ARP table is shared by all namespaces and holds at most `gc_thresh3` (1024)
+        // dynamic entries, which a full-mesh check of a few dozen VMs exceeds (the excess
+        // pings are then discarded before they leave the VM).
         let cfg = &self.cfg;
+        let all: Vec<&VmInfo> = self.state.vms.values().collect();
+        let peers_of = |vm: &VmInfo| -> Vec<String> {
+            all.iter()
+                .filter(|p| p.switch == vm.switch && p.name != vm.name)
+                .map(|p| neigh_line(p))
+                .collect()
+        };
         for chunk in vms.chunks(16) {
-            try_join_all(chunk.iter().map(|vm| plumb_vm(cfg, vm))).await?;
+            try_join_all(chunk.iter().map(|vm| plumb_vm(cfg, vm, peers_of(vm)))).await?;
+        }
+        let new: BTreeSet<&str> = vms.iter().map(|v| v.name.as_str()).collect();
+        let updates: Vec<(String, Vec<String>)> = all
+            .iter()
+            .filter(|v| !new.contains(v.name.as_str()))
+            .filter_map(|v| {
+                let lines: Vec<String> = vms
+                    .iter()
+                    .filter(|n| n.switch == v.switch)
+                    .map(neigh_line)
+                    .collect();
+                (!lines.is_empty()).then(|| (cfg.vm_netns(&v.name), lines))
+            })
+            .collect();
+        for chunk in updates.chunks(16) {
+            try_join_all(chunk.iter().map(|(ns, lines)| sys::ip_batch(Some(ns), lines))).await?;
         }
         // OVS: one transaction per chassis.
         let mut by_chassis: BTreeMap<&str, Vec<&VmInfo>> = BTreeMap::new();
@@ -1285,6 +1312,18 @@ impl Lab {
         let vm = self.state.vm(name)?.clone();
         detach_port(self.ovs_db(&vm.chassis)?, name).await?;
         sys::netns_delete(&[self.cfg.vm_netns(name)]).await?;
+        // The other VMs of its switch forget its address.
+        let forget = [format!("neigh flush to {} dev eth0 nud permanent", vm.addr())];
+        let peers: Vec<String> = self
+            .state
+            .vms
+            .values()
+            .filter(|v| v.switch == vm.switch && v.name != vm.name)
+            .map(|v| self.cfg.vm_netns(&v.name))
+            .collect();
+        for chunk in peers.chunks(16) {
+            try_join_all(chunk.iter().map(|ns| sys::ip_batch(Some(ns), &forget))).await?;
+        }
         let lsps = self
             .nb
             .select::<LogicalSwitchPort>(vec![LogicalSwitchPort::NAME.eq(name.to_string())])
@@ -1538,8 +1577,18 @@ fn same_subnet(a: [u8; 4], b: [u8; 4], len: u8) -> bool {
     network(a, len) == network(b, len)
 }
 
-/// Namespace, veth, address and route of one VM.
-async fn plumb_vm(cfg: &LabConfig, vm: &VmInfo) -> Result<()> {
+/// `ip` batch line: a permanent neighbour entry for `vm` on a VM's `eth0`.
+fn neigh_line(vm: &VmInfo) -> String {
+    format!(
+        "neigh replace {} lladdr {} dev eth0 nud permanent",
+        vm.addr(),
+        vm.mac
+    )
+}
+
+/// Namespace, veth, address, route and neighbour entries (`neigh`, `ip` batch lines) of one
+/// VM.
+async fn plumb_vm(cfg: &LabConfig, vm: &VmInfo, neigh: Vec<String>) -> Result<()> {
     let ns = cfg.vm_netns(&vm.name);
     let ch_ns = cfg.netns(&vm.chassis);
     sys::run("ip", &["netns", "add", &ns]).await?;
@@ -1560,6 +1609,7 @@ async fn plumb_vm(cfg: &LabConfig, vm: &VmInfo) -> Result<()> {
     if let Some(gw) = &vm.gw {
         lines.push(format!("route add default via {gw}"));
     }
+    lines.extend(neigh);
     sys::ip_batch(Some(&ns), &lines).await?;
     // Without this the userspace datapath forwards TCP with unfilled checksums.
     sys::ns_exec(&ns, "ethtool", &["-K", "eth0", "tx", "off"]).await?;
