@@ -12,6 +12,9 @@ use crate::error::{LabError, Result};
 /// How often state waits poll.
 pub(crate) const POLL: Duration = Duration::from_millis(10);
 
+/// Polls between two liveness checks of the lab's daemons during a wait (about 0.1 s).
+pub(crate) const ALIVE_EVERY: u32 = 10;
+
 /// One database on one server: a client plus the database name used in requests.
 #[derive(Clone)]
 pub(crate) struct Db {
@@ -92,8 +95,11 @@ impl Db {
 }
 
 /// Polls `probe` every [`POLL`] until it yields `Some`, at most `timeout`; `what` describes the
-/// awaited state in the timeout error.
+/// awaited state in the timeout error. `alive` is asked every [`ALIVE_EVERY`] polls whether the
+/// daemons are still running, so a dead daemon ends the wait at once with its error (its name
+/// and log's tail) instead of a timeout.
 pub(crate) async fn wait_for<T, F, Fut>(
+    alive: &(dyn Fn() -> Result<()> + Sync),
     what: impl Fn() -> String,
     timeout: Duration,
     mut probe: F,
@@ -103,11 +109,17 @@ where
     Fut: Future<Output = Result<Option<T>>>,
 {
     let start = Instant::now();
+    let mut polls: u32 = 0;
     loop {
         if let Some(v) = probe().await? {
             return Ok(v);
         }
+        polls = polls.wrapping_add(1);
+        if polls % ALIVE_EVERY == 0 {
+            alive()?;
+        }
         if start.elapsed() >= timeout {
+            alive()?;
             return Err(LabError::Timeout {
                 what: what(),
                 after: start.elapsed(),

@@ -150,7 +150,7 @@ fn insert<T: Table>(row: &T, name: &NamedUuid) -> Operation {
         .into()
 }
 
-/// `02:00:00:00:50:NN`: the fixed MAC of chassis `n`'s `br-phy`.
+/// The fixed MAC of chassis `n`'s `br-phy`: `02:00:00:00:HH:LL` with `HHLL` = 10 + `n`.
 fn brphy_mac(n: u32) -> String {
     format!("02:00:00:00:{:02x}:{:02x}", (10 + n) >> 8, (10 + n) & 0xff)
 }
@@ -236,18 +236,26 @@ pub fn preflight() -> Result<()> {
     if !nix::unistd::geteuid().is_root() {
         return Err(LabError::NotRoot);
     }
-    let missing = sys::missing_programs();
-    if !missing.is_empty() {
-        let pkgs: BTreeSet<&str> = missing.values().copied().collect();
-        return Err(LabError::MissingPackages {
-            programs: missing.keys().map(|s| s.to_string()).collect(),
-            apt: format!(
-                "apt-get install -y {}",
-                pkgs.into_iter().collect::<Vec<_>>().join(" ")
-            ),
-        });
+    match missing_packages(&sys::missing_programs()) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// [`LabError::MissingPackages`] for missing programs (program -> Debian package), naming the
+/// `apt-get` command that installs their packages; `None` if nothing is missing.
+fn missing_packages(missing: &BTreeMap<&str, &str>) -> Option<LabError> {
+    if missing.is_empty() {
+        return None;
+    }
+    let pkgs: BTreeSet<&str> = missing.values().copied().collect();
+    Some(LabError::MissingPackages {
+        programs: missing.keys().map(|s| s.to_string()).collect(),
+        apt: format!(
+            "apt-get install -y {}",
+            pkgs.into_iter().collect::<Vec<_>>().join(" ")
+        ),
+    })
 }
 
 /// What `down` removed.
@@ -619,6 +627,7 @@ async fn start_chassis_switch(
     // br-phy's tap exists once vswitchd has given its interface an OpenFlow port number.
     let ovs2 = ovs.clone();
     wait_for(
+        &|| check_daemons(cfg),
         || format!("{}: br-phy created by ovs-vswitchd", ch.name),
         WAIT,
         || async {
@@ -840,6 +849,7 @@ impl Lab {
     async fn wait_chassis_registered(&self, names: &[String]) -> Result<()> {
         let sb = &self.sb;
         wait_for(
+            &|| check_daemons(&self.cfg),
             || format!("chassis {} in the Southbound database", names.join(", ")),
             WAIT,
             || async {
@@ -871,6 +881,7 @@ impl Lab {
             .ok_or_else(|| self.nb.unexpected("no NB_Global row".into()))?;
         let nb = &self.nb;
         wait_for(
+            &|| check_daemons(&self.cfg),
             || format!("NB_Global.hv_cfg >= {target} (every chassis caught up)"),
             WAIT,
             || async {
@@ -1100,6 +1111,7 @@ impl Lab {
         if !dynamic.is_empty() {
             let nb = &self.nb;
             assigned = wait_for(
+                &|| check_daemons(&self.cfg),
                 || format!("addresses from northd's IPAM for {}", dynamic.join(", ")),
                 WAIT,
                 || async {
@@ -1225,7 +1237,7 @@ impl Lab {
         let names: Vec<String> = vms.iter().map(|v| v.name.clone()).collect();
         let what = || format!("ports {} bound, installed and up", names.join(", "));
         let sb = &self.sb;
-        wait_for(what, WAIT, || async {
+        wait_for(&|| check_daemons(&self.cfg), what, WAIT, || async {
             let res = sb
                 .transact(vec![
                     Select::new(Chassis::TABLE_NAME, [])
@@ -1271,6 +1283,7 @@ impl Lab {
         for (ch, list) in by_chassis {
             let db = self.ovs_db(ch)?;
             wait_for(
+                &|| check_daemons(&self.cfg),
                 || format!("ovn-installed on {} ({ch})", list.join(", ")),
                 WAIT,
                 || async {
@@ -1289,6 +1302,7 @@ impl Lab {
         }
         let nb = &self.nb;
         wait_for(
+            &|| check_daemons(&self.cfg),
             || format!("ports {} up in the Northbound database", names.join(", ")),
             WAIT,
             || async {
@@ -1714,4 +1728,53 @@ pub(crate) fn encaps_of(ch: &Chassis, encaps: &BTreeMap<Uuid, Encap>) -> Vec<(St
         .filter_map(|r| r.uuid().and_then(|u| encaps.get(&u)))
         .map(|e| (e.type_.to_string(), e.ip.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_packages_names_programs_and_the_apt_command() {
+        assert!(missing_packages(&BTreeMap::new()).is_none());
+        let missing: BTreeMap<&str, &str> = [
+            ("ovn-controller", "ovn-host"),
+            ("ovs-vswitchd", "openvswitch-switch"),
+            ("ovsdb-tool", "openvswitch-common"),
+            ("ovsdb-server", "openvswitch-common"),
+        ]
+        .into();
+        let e = missing_packages(&missing)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert_eq!(
+            e,
+            "missing programs: ovn-controller, ovs-vswitchd, ovsdb-server, ovsdb-tool; install them \
+             with: apt-get install -y openvswitch-common openvswitch-switch ovn-host"
+        );
+    }
+
+    #[test]
+    fn names_and_addresses_are_checked() {
+        assert!(LabConfig::new("lab1", None).is_ok());
+        for bad in ["", "Lab", "a-b", "thirteenchars"] {
+            assert!(
+                matches!(LabConfig::new(bad, None), Err(LabError::Invalid { .. })),
+                "{bad:?}"
+            );
+        }
+        assert!(check_name("vm name", "vm-1_a").is_ok());
+        for bad in ["eth0", "br-int", "UP", "sixteen-chars-xx", ""] {
+            assert!(check_name("vm name", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(parse_cidr("10.1.2.3/24").ok(), Some(([10, 1, 2, 3], 24)));
+        for bad in ["10.1.2.3", "10.1.2/24", "10.1.2.3/0", "10.1.2.3/31", "x/8"] {
+            assert!(parse_cidr(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(network([10, 1, 2, 3], 16), [10, 1, 0, 0]);
+        assert!(same_subnet([10, 1, 2, 3], [10, 1, 9, 9], 16));
+        assert!(!same_subnet([10, 1, 2, 3], [10, 2, 2, 3], 16));
+        assert_eq!(brphy_mac(1), "02:00:00:00:00:0b");
+        assert_eq!(mac_from_ip([10, 0, 0, 5]), "0a:58:0a:00:00:05");
+    }
 }

@@ -27,7 +27,7 @@ fn command_line(program: &str, args: &[String]) -> String {
 /// Runs `program args`, feeding `stdin` if given; returns stdout, or [`LabError::Command`] on a
 /// failure status.
 pub(crate) async fn run_with(program: &str, args: &[String], stdin: Option<&str>) -> Result<String> {
-    let mut cmd = Command::new(program);
+    let mut cmd = Command::new(exe(program));
     cmd.args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -226,7 +226,7 @@ pub(crate) async fn start_daemon(spec: &DaemonSpec) -> Result<u32> {
                 "netns".into(),
                 "exec".into(),
                 ns.clone(),
-                spec.program.to_string(),
+                exe(spec.program).display().to_string(),
             ]);
             "ip"
         }
@@ -243,7 +243,7 @@ pub(crate) async fn start_daemon(spec: &DaemonSpec) -> Result<u32> {
         args.push(format!("--unixctl={dir}/{}.ctl", spec.stem));
     }
     args.extend(spec.args.iter().cloned());
-    let mut cmd = Command::new(program);
+    let mut cmd = Command::new(exe(program));
     cmd.args(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -305,6 +305,12 @@ pub(crate) fn find_program(program: &str) -> Option<PathBuf> {
         .chain(["/usr/sbin", "/usr/bin", "/sbin", "/bin"])
         .map(|d| Path::new(d).join(program))
         .find(|p| p.is_file())
+}
+
+/// The path to run `program` by: found by [`find_program`] (so the sbin directories work
+/// without being in `PATH`), else the bare name.
+pub(crate) fn exe(program: &str) -> PathBuf {
+    find_program(program).unwrap_or_else(|| PathBuf::from(program))
 }
 
 /// Programs of [`PROGRAMS`] that are missing, with the packages that bring them.

@@ -413,3 +413,179 @@ fn down_after_failed_up_leaves_nothing() {
         up(&cfg, &opts(2)).await.unwrap();
     });
 }
+
+#[test]
+fn dead_daemon_is_named_with_its_log() {
+    lab_test("t9", |cfg| async move {
+        up(&cfg, &opts(2)).await.unwrap();
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        lab.net_create("ls1", "10.9.0.0/24").await.unwrap();
+        let pid = std::fs::read_to_string(cfg.dir.join("ch2/ovn-controller.pid")).unwrap();
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", pid.trim()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // A wait on ch2 ends as soon as the dead daemon is noticed, not at its timeout.
+        let start = std::time::Instant::now();
+        let e = lab
+            .add_vms(&[vm("x1", "ch2", "ls1", Some("10.9.0.11/24"))])
+            .await
+            .unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+        match &e {
+            LabError::DaemonDied { daemon, tail, .. } => {
+                assert_eq!(daemon, "ch2/ovn-controller");
+                assert!(tail.contains("ovn-controller") || tail.contains('|'), "{tail}");
+            }
+            other => panic!("expected DaemonDied, got {other}"),
+        }
+        assert!(e.to_string().contains("last lines of"), "{e}");
+        // Opening the lab reports it too.
+        let e = Lab::open(cfg.clone()).await.err().unwrap();
+        assert!(
+            matches!(&e, LabError::DaemonDied { daemon, .. } if daemon == "ch2/ovn-controller"),
+            "{e}"
+        );
+    });
+}
+
+/// Runs the `ovn-lab` binary for lab `cfg` (optionally as user nobody); returns (success,
+/// stdout, stderr).
+async fn cli(cfg: &LabConfig, as_nobody: bool, args: &[&str]) -> (bool, String, String) {
+    let bin = env!("CARGO_BIN_EXE_ovn-lab");
+    let dir = cfg.dir.display().to_string();
+    let mut all: Vec<&str> = vec!["--lab", &cfg.name, "--dir", &dir, "--quiet"];
+    all.extend_from_slice(args);
+    // nobody may not reach the build directory: run a copy from a directory it can read.
+    let public = tempfile::Builder::new()
+        .prefix("olab-bin")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let mut cmd = if as_nobody {
+        use std::os::unix::fs::PermissionsExt;
+        let copy = public.path().join("ovn-lab");
+        std::fs::copy(bin, &copy).unwrap();
+        for p in [public.path(), copy.as_path()] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let mut c = tokio::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(copy);
+        c
+    } else {
+        tokio::process::Command::new(bin)
+    };
+    let out = cmd.args(&all).output().await.unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn command_line_errors_and_output() {
+    lab_test("t10", |cfg| async move {
+        let (ok, _, err) = cli(&cfg, true, &["up"]).await;
+        assert!(!ok && err.contains("must run as root"), "{err}");
+        let (ok, _, err) = cli(&cfg, false, &["status"]).await;
+        assert!(
+            !ok && err.contains("is not up") && err.contains("ovn-lab up"),
+            "{err}"
+        );
+        let (ok, out, err) = cli(&cfg, false, &["up", "--chassis", "2"]).await;
+        assert!(ok && out.contains("up: central + ch1, ch2"), "{out}{err}");
+        let (ok, out, _) = cli(&cfg, false, &["up", "--chassis", "2"]).await;
+        assert!(ok && out.contains("already up"), "{out}");
+        assert!(cli(&cfg, false, &["net-create", "ls1", "10.10.0.0/24"]).await.0);
+        let (ok, _, err) = cli(&cfg, false, &["net-create", "ls1", "10.11.0.0/24"]).await;
+        assert!(!ok && err.contains("switch \"ls1\" already exists"), "{err}");
+        let (ok, _, err) = cli(
+            &cfg,
+            false,
+            &["add-vm", "v1", "--chassis", "7", "--switch", "ls1"],
+        )
+        .await;
+        assert!(
+            !ok && err.contains("no chassis named \"ch7\" (known: ch1, ch2)"),
+            "{err}"
+        );
+        let (ok, out, err) = cli(
+            &cfg,
+            false,
+            &["add-vm", "v1", "--chassis", "1", "--switch", "ls1"],
+        )
+        .await;
+        assert!(ok && out.starts_with("v1 on ch1: "), "{out}{err}");
+        let (ok, _, err) = cli(
+            &cfg,
+            false,
+            &["add-vm", "v1", "--chassis", "2", "--switch", "ls1"],
+        )
+        .await;
+        assert!(!ok && err.contains("vm \"v1\" already exists"), "{err}");
+        let (ok, out, err) = cli(
+            &cfg,
+            false,
+            &["add-vm", "v2", "--chassis", "ch2", "--switch", "ls1"],
+        )
+        .await;
+        assert!(ok, "{out}{err}");
+        let (ok, out, _) = cli(&cfg, false, &["ping", "v1", "v2"]).await;
+        assert!(ok && out.starts_with("v1 -> v2: reply"), "{out}");
+        let (ok, out, _) = cli(
+            &cfg,
+            false,
+            &["exec", "v2", "--", "ip", "-o", "link", "show", "eth0"],
+        )
+        .await;
+        assert!(ok && out.contains("eth0"), "{out}");
+        let (ok, _, _) = cli(&cfg, false, &["exec", "v2", "--", "false"]).await;
+        assert!(!ok);
+        let (ok, out, _) = cli(&cfg, false, &["check"]).await;
+        assert!(ok && out.contains("1/1 pairs reachable"), "{out}");
+        let (ok, out, _) = cli(&cfg, false, &["move-vm", "v2", "--to", "1"]).await;
+        assert!(ok && out.contains("v2 moved to ch1"), "{out}");
+        let (ok, out, _) = cli(&cfg, false, &["status", "--json"]).await;
+        assert!(ok);
+        let st: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let ch1 = st["chassis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "ch1")
+            .unwrap();
+        assert_eq!(ch1["ports"], serde_json::json!(["v1", "v2"]));
+        assert_eq!(st["daemons"].as_array().unwrap().len(), 9);
+        let (ok, out, _) = cli(&cfg, false, &["down"]).await;
+        assert!(ok && out.contains("9 processes"), "{out}");
+        assert_nothing_left(&cfg);
+    });
+}
+
+#[test]
+fn spawn_48_vms_full_mesh() {
+    lab_test("t11", |cfg| async move {
+        let r = ovn_lab::spawn(
+            &cfg,
+            SpawnOptions {
+                nodes: 8,
+                guests: 6,
+                nets: 2,
+                routed: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.vms, 48);
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        // 552 reachable pairs and 48 isolation probes: more neighbour entries than the
+        // kernel's shared ARP table holds dynamically (1024).
+        let report = lab.check().await.unwrap();
+        let reach = report.probes.iter().filter(|p| p.expect_reach).count();
+        assert_eq!((reach, report.probes.len() - reach), (552, 48));
+        let failed: Vec<_> = report.probes.iter().filter(|p| !p.passed()).collect();
+        assert!(failed.is_empty(), "{} failed: {failed:?}", failed.len());
+    });
+}
