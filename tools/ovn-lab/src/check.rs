@@ -196,6 +196,11 @@ impl Lab {
                 plan.push((a.name.clone(), b.name.clone(), b.addr().to_string(), false));
             }
         }
+        self.progress.step(&format!(
+            "{} probes among {} VMs ({PARALLEL} at a time)",
+            plan.len(),
+            vms.len()
+        ));
         let cfg = &self.cfg;
         let probes: Vec<Probe> = futures::stream::iter(plan)
             .map(|(from, to, addr, expect)| async move {
@@ -215,6 +220,7 @@ impl Lab {
             .buffer_unordered(PARALLEL)
             .collect()
             .await;
+        self.progress.finish();
         let failed = probes.iter().filter(|p| !p.passed()).count();
         Ok(CheckReport {
             probes,
@@ -258,6 +264,51 @@ pub fn render_check(lab: &Lab, report: &CheckReport) -> String {
             out.push_str(&format!("  {}\n", i + 1));
         }
         out.push_str("✓ reached as expected, · isolated as expected, ✗ failed\n");
+    } else {
+        // Too many VMs for a VM matrix: switch by switch, probes passed / probes run.
+        let switch_of: BTreeMap<&str, &str> = lab
+            .state
+            .vms
+            .values()
+            .map(|v| (v.name.as_str(), v.switch.as_str()))
+            .collect();
+        let switches: Vec<&str> = switch_of
+            .values()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut counts: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+        for p in &report.probes {
+            let (Some(a), Some(b)) = (switch_of.get(p.from.as_str()), switch_of.get(p.to.as_str())) else {
+                continue;
+            };
+            let c = counts.entry((*a, *b)).or_default();
+            c.1 += 1;
+            if p.passed() {
+                c.0 += 1;
+            }
+        }
+        let w = switches.iter().map(|n| n.len()).max().unwrap_or(4).max(12);
+        out.push_str(&format!("{:w$}", "from \\ to"));
+        for b in &switches {
+            out.push_str(&format!(" {b:>w$}"));
+        }
+        out.push('\n');
+        for a in &switches {
+            out.push_str(&format!("{a:w$}"));
+            for b in &switches {
+                let cell = match counts.get(&(*a, *b)) {
+                    Some((ok, n)) => format!("{}{ok}/{n}", if ok == n { "" } else { "✗ " }),
+                    None => "-".to_string(),
+                };
+                out.push_str(&format!(" {cell:>w$}"));
+            }
+            out.push('\n');
+        }
+        out.push_str(
+            "probes that behaved as expected / probes run, by the switches of source and destination\n",
+        );
     }
     let reach = report.probes.iter().filter(|p| p.expect_reach).count();
     let reach_ok = report

@@ -342,11 +342,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await?;
             println!(
-                "spawned {} VMs on {nodes} chassis in {} {} switches in {:.2} s",
+                "spawned {} VMs ({guests} per chassis) on {nodes} chassis in {} {} switches \
+                 (net0..net{}{}) in {:.2} s ({:.2} s of it bringing the lab up); next: ovn-lab check",
                 r.vms,
                 r.nets,
                 if routed { "routed" } else { "isolated" },
-                r.seconds
+                r.nets.saturating_sub(1),
+                if routed { ", router lr0" } else { "" },
+                r.seconds,
+                r.up_seconds
             );
         }
         Command::Check { json: j } => {

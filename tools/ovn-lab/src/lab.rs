@@ -197,13 +197,38 @@ fn check_name(what: &'static str, name: &str) -> Result<()> {
     }
 }
 
+/// Whether `name` is one of the lab's own subdirectories (`central`, `ch<N>`): only those are
+/// searched for pidfiles and removed by [`down`], so a `--dir` shared with other files loses
+/// nothing else.
+fn is_lab_subdir(name: &str) -> bool {
+    name == "central"
+        || name
+            .strip_prefix("ch")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The lab's own entries directly under its directory: state file, `central`, `ch<N>`.
+fn lab_entries(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = rd
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (is_dir && is_lab_subdir(&name)) || name == "state.json" || name == "state.json.tmp"
+        })
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
 /// Every daemon pidfile under the lab directory, with a display name.
 fn pidfiles(dir: &Path) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    let mut subdirs: Vec<PathBuf> = rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut subdirs: Vec<PathBuf> = lab_entries(dir).into_iter().filter(|p| p.is_dir()).collect();
     subdirs.sort();
     for sub in subdirs {
         let Ok(rd) = std::fs::read_dir(&sub) else { continue };
@@ -265,15 +290,16 @@ pub struct DownReport {
     pub processes: usize,
     /// Namespaces deleted.
     pub namespaces: usize,
-    /// Whether the lab directory existed and was removed.
+    /// Whether the lab directory existed and was removed (it stays, without the lab's files,
+    /// if it holds anything else).
     pub removed_dir: bool,
     /// Wall time in seconds.
     pub seconds: f64,
 }
 
 /// Removes every process, namespace and file of the lab (and nothing else): daemons by the pids
-/// in the lab's pidfiles, namespaces by the lab's prefix (their links go with them), the lab
-/// directory.
+/// in the lab's pidfiles, namespaces by the lab's prefix (their links go with them), the lab's
+/// files (state file, `central/`, `ch<N>/`) and then its directory if that is left empty.
 ///
 /// # Errors
 /// [`LabError::Command`] if a namespace cannot be deleted, [`LabError::Io`] for the directory.
@@ -287,13 +313,20 @@ pub async fn down(cfg: &LabConfig) -> Result<DownReport> {
     sys::stop_pids(&pids, Duration::from_secs(2)).await;
     let ns = sys::netns_with_prefix(&cfg.netns_prefix());
     sys::netns_delete(&ns).await?;
-    let removed_dir = cfg.dir.exists();
-    if removed_dir {
-        std::fs::remove_dir_all(&cfg.dir).map_err(|source| LabError::Io {
-            path: cfg.dir.clone(),
+    let existed = cfg.dir.exists();
+    for entry in lab_entries(&cfg.dir) {
+        let res = if entry.is_dir() {
+            std::fs::remove_dir_all(&entry)
+        } else {
+            std::fs::remove_file(&entry)
+        };
+        res.map_err(|source| LabError::Io {
+            path: entry.clone(),
             source,
         })?;
     }
+    // The directory itself goes if nothing but the lab was in it.
+    let removed_dir = existed && std::fs::remove_dir(&cfg.dir).is_ok();
     Ok(DownReport {
         processes: pids.len(),
         namespaces: ns.len(),
@@ -1453,15 +1486,35 @@ impl Lab {
                 reason: "VMs are attached to it (delete them first)",
             });
         }
-        self.nb
-            .transact(vec![
-                Delete::new(
-                    LogicalSwitch::TABLE_NAME,
-                    [LogicalSwitch::NAME.eq(name.to_string())],
+        // The router side of each of its router ports: `<router>-<switch>` on the router.
+        let (_, ls) = &switches[name];
+        let lsps = self.nb.select::<LogicalSwitchPort>(vec![]).await?;
+        let lrp_names: BTreeSet<String> = lsps
+            .iter()
+            .filter(|(u, p)| p.type_ == "router" && ls.ports.iter().any(|r| r.uuid() == Some(*u)))
+            .filter_map(|(_, p)| p.options.get("router-port").cloned())
+            .collect();
+        let lrps = self.nb.select::<LogicalRouterPort>(vec![]).await?;
+        let mut ops: Vec<Operation> = lrps
+            .iter()
+            .filter(|(_, p)| lrp_names.contains(&p.name))
+            .map(|(u, _)| {
+                Mutate::new(
+                    LogicalRouter::TABLE_NAME,
+                    [],
+                    [LogicalRouter::PORTS.delete(Ref::new(*u))],
                 )
-                .into(),
-            ])
-            .await?;
+                .into()
+            })
+            .collect();
+        ops.push(
+            Delete::new(
+                LogicalSwitch::TABLE_NAME,
+                [LogicalSwitch::NAME.eq(name.to_string())],
+            )
+            .into(),
+        );
+        self.nb.transact(ops).await?;
         Ok(())
     }
 

@@ -190,6 +190,18 @@ fn up_vms_ping_status_errors_down() {
         lab.del_vm("a3").await.unwrap();
         lab.del_node("ch3").await.unwrap();
         assert_eq!(lab.status().await.unwrap().chassis.len(), 2);
+        // Deleting a switch takes its router port off the router: attaching a new switch of
+        // the same name again works (router port names are unique).
+        lab.router_create("r1").await.unwrap();
+        for _ in 0..2 {
+            lab.net_create("ls9", "10.9.9.0/24").await.unwrap();
+            assert_eq!(lab.router_attach("r1", "ls9", None).await.unwrap(), "10.9.9.1/24");
+            let e = lab.router_attach("r1", "ls9", None).await.unwrap_err();
+            assert!(matches!(e, LabError::Db { .. }), "{e}");
+            lab.net_delete("ls9").await.unwrap();
+        }
+        let e = lab.net_delete("ls1").await.unwrap_err();
+        assert!(matches!(e, LabError::Invalid { what: "switch", .. }), "{e}");
     });
 }
 
@@ -411,6 +423,17 @@ fn down_after_failed_up_leaves_nothing() {
         assert_nothing_left(&cfg);
         // And a fresh up after that works.
         up(&cfg, &opts(2)).await.unwrap();
+        // A directory shared with other files: down removes only the lab's.
+        std::fs::write(cfg.dir.join("keep.txt"), "not the lab's\n").unwrap();
+        std::fs::create_dir(cfg.dir.join("other")).unwrap();
+        let r = down(&cfg).await.unwrap();
+        assert!(!r.removed_dir && r.processes == 9, "{r:?}");
+        assert!(cfg.dir.join("keep.txt").exists() && cfg.dir.join("other").exists());
+        assert!(!cfg.dir.join("central").exists() && !cfg.dir.join("state.json").exists());
+        std::fs::remove_file(cfg.dir.join("keep.txt")).unwrap();
+        std::fs::remove_dir(cfg.dir.join("other")).unwrap();
+        std::fs::remove_dir(&cfg.dir).unwrap();
+        assert_nothing_left(&cfg);
     });
 }
 
