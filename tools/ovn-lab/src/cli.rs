@@ -10,7 +10,7 @@ use crate::error::{LabError, Result};
 use crate::lab::{Lab, LabConfig, UpOptions, VmSpec, down, up};
 use crate::scenario::{SpawnOptions, demo, spawn};
 use crate::state::SbVia;
-use crate::status::{render_bindings, render_status};
+use crate::status::{daemons_only, render_bindings, render_daemons, render_status};
 
 /// Emulates a multi-chassis OVN deployment on this host with the real daemons.
 #[derive(Debug, Parser)]
@@ -234,7 +234,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Status { json: j } => {
-            let lab = Lab::open(cfg).await?;
+            let lab = match Lab::open(cfg.clone()).await {
+                Ok(lab) => lab,
+                Err(e @ LabError::DaemonDied { .. }) => {
+                    // A broken lab: still show which daemons run and which do not.
+                    let daemons = daemons_only(&cfg);
+                    if j {
+                        println!("{}", json(&daemons));
+                    } else {
+                        print!("{}", render_daemons(&daemons));
+                    }
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            };
             let st = lab.status().await?;
             println!("{}", if j { json(&st) } else { render_status(&st) });
         }

@@ -695,6 +695,7 @@ async fn set_tunnel_neighbour(ctl: &str, other: &ChassisInfo) -> Result<()> {
     sys::run(
         "ovs-appctl",
         &[
+            "--timeout=10",
             "-t",
             ctl,
             "tnl/neigh/set",

@@ -6,7 +6,11 @@
 //! each chassis in its own namespace `olab-<lab>-chN` with its own Open_vSwitch database,
 //! `ovs-vswitchd` and `ovn-controller`; a geneve overlay over an emulated underlay (a Linux
 //! bridge in `olab-<lab>-ul`, `192.168.50.0/24`, existing only inside the lab's namespaces);
-//! fake VMs as namespaces `olab-<lab>-vm-<name>` with a veth into a chassis' `br-int`.
+//! fake VMs as namespaces `olab-<lab>-vm-<name>` with a veth into a chassis' `br-int`. Each VM
+//! has a permanent neighbour entry for every other VM of its switch (the kernel's ARP table is
+//! shared by all namespaces and holds only 1024 dynamic entries, which a full-mesh check of a
+//! few dozen VMs would exceed); addresses off the switch (its gateway, other switches) are
+//! resolved by ARP.
 //! What it is not: a way to run OVN in production, or a wrapper of `ovn-nbctl`, `ovn-sbctl` or
 //! `ovs-vsctl` (none of them is run). It runs `ip`, `ethtool`, `sysctl`, `ping`, `ovsdb-tool
 //! create` and `ovs-appctl tnl/neigh/set` for the plumbing.
@@ -15,8 +19,8 @@
 //! `Port_Binding` names the chassis, the OVS `Interface` has `external_ids:ovn-installed`, the
 //! NB port is `up`, and an `nb_cfg` bump has reached every chassis (`hv_cfg`). A timeout while a
 //! daemon is dead is reported as [`LabError::DaemonDied`] with its log's tail. Everything the
-//! lab creates is under its directory (default `/run/ovn-lab/<name>`) or named with its
-//! namespace prefix, so [`down`] removes exactly that.
+//! lab creates is under its directory (default `/run/ovn-lab/<name>`: a state file, `central/`,
+//! `ch<N>/`) or named with its namespace prefix, so [`down`] removes exactly that.
 //!
 //! ```no_run
 //! # async fn f() -> Result<(), ovn_lab::LabError> {

@@ -133,15 +133,27 @@ pub fn render_status(st: &Status) -> String {
             );
         }
     }
-    s.push_str("\ndaemon                      pid      RSS\n");
-    for d in &st.daemons {
+    s.push('\n');
+    s.push_str(&render_daemons(&st.daemons));
+    s
+}
+
+/// The daemons as a table (name, pid, RSS or `dead`) with the total RSS.
+pub fn render_daemons(daemons: &[DaemonInfo]) -> String {
+    let mut s = String::from("daemon                      pid      RSS\n");
+    for d in daemons {
         let rss = match (d.running, d.rss_kb) {
             (true, Some(k)) => format!("{:>6} kB", k),
             _ => "  dead".into(),
         };
         let _ = writeln!(s, "{:<26} {:>7} {rss}", d.name, d.pid);
     }
-    let _ = writeln!(s, "total RSS {} kB", st.total_rss_kb);
+    let total: u64 = daemons
+        .iter()
+        .filter(|d| d.running)
+        .filter_map(|d| d.rss_kb)
+        .sum();
+    let _ = writeln!(s, "total RSS {total} kB");
     s
 }
 

@@ -470,6 +470,14 @@ fn dead_daemon_is_named_with_its_log() {
             matches!(&e, LabError::DaemonDied { daemon, .. } if daemon == "ch2/ovn-controller"),
             "{e}"
         );
+        // `status` on the broken lab shows the daemons, the dead one marked, and fails.
+        let (ok, out, err) = cli(&cfg, false, &["status"]).await;
+        assert!(!ok && err.contains("ch2/ovn-controller died"), "{err}");
+        let dead: Vec<&str> = out.lines().filter(|l| l.ends_with("dead")).collect();
+        assert!(
+            dead.len() == 1 && dead[0].starts_with("ch2/ovn-controller"),
+            "{out}"
+        );
     });
 }
 
