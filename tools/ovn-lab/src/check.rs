@@ -18,9 +18,11 @@ use crate::sys;
 /// Probes run at once.
 const PARALLEL: usize = 32;
 
-/// One `ping -c1 -W1` from a VM; `true` if answered.
-pub(crate) async fn ping_once(cfg: &LabConfig, from: &str, addr: &str) -> bool {
-    sys::ns_exec(&cfg.vm_netns(from), "ping", &["-n", "-q", "-c1", "-W1", addr])
+/// One echo request from a VM (`ping -c1 -W<wait_s>`); `true` if answered within `wait_s`
+/// seconds.
+pub(crate) async fn ping_once(cfg: &LabConfig, from: &str, addr: &str, wait_s: u32) -> bool {
+    let wait = format!("-W{wait_s}");
+    sys::ns_exec(&cfg.vm_netns(from), "ping", &["-n", "-q", "-c1", &wait, addr])
         .await
         .is_ok()
 }
@@ -29,7 +31,7 @@ pub(crate) async fn ping_once(cfg: &LabConfig, from: &str, addr: &str) -> bool {
 /// `None` if none was answered.
 pub(crate) async fn ping_tries(cfg: &LabConfig, from: &str, addr: &str, tries: u32) -> Option<u32> {
     for i in 0..tries {
-        if ping_once(cfg, from, addr).await {
+        if ping_once(cfg, from, addr, 1).await {
             return Some(i);
         }
     }
@@ -90,9 +92,10 @@ impl Lab {
             })
     }
 
-    /// One ping from VM `from` to address `addr` (`ping -c1 -W1`); `true` if answered.
+    /// One echo request from VM `from` to address `addr`; `true` if answered within 3 s (a
+    /// reply that is merely slow on a loaded host is not a lost one).
     pub async fn ping_once(&self, from: &str, addr: &str) -> bool {
-        ping_once(&self.cfg, from, addr).await
+        ping_once(&self.cfg, from, addr, 3).await
     }
 
     /// Runs `command` inside VM `vm`'s namespace with the terminal's stdio; returns its exit
@@ -207,7 +210,7 @@ impl Lab {
                 let reached = if expect {
                     ping_tries(cfg, &from, &addr, 3).await.is_some()
                 } else {
-                    ping_once(cfg, &from, &addr).await
+                    ping_once(cfg, &from, &addr, 1).await
                 };
                 Probe {
                     from,

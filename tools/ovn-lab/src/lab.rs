@@ -1,6 +1,7 @@
 //! The lab: central, chassis, VMs; every database step goes through `ovsdb-client`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -438,20 +439,20 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     let all = chassis_list.clone();
     let edge = async {
         start_underlay(cfg, opts.sb_via).await?;
-        try_join_all(
+        join_all_ok(
             chassis_list
                 .iter()
                 .map(|ch| start_chassis_switch(cfg, ch, &all, opts.sb_via)),
         )
         .await
     };
-    let (nb_sb, ovs) = tokio::try_join!(central, edge)?;
+    let (nb_sb, ovs) = join2(central, edge).await?;
     let (nb, sb) = nb_sb;
     if opts.sb_via == SbVia::Tcp {
         start_relay(cfg).await?;
     }
     progress.step("ovn-controller on every chassis");
-    try_join_all(chassis_list.iter().map(|ch| start_controller(cfg, ch))).await?;
+    join_all_ok(chassis_list.iter().map(|ch| start_controller(cfg, ch))).await?;
     let mut ovs_map = BTreeMap::new();
     for (ch, db) in chassis_list.iter().zip(ovs) {
         ovs_map.insert(ch.name.clone(), db);
@@ -477,14 +478,31 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     })
 }
 
+/// Runs every future to completion, then returns the first error. Nothing is dropped half-way:
+/// a daemon being started when another start fails still gets its pidfile, so [`down`] finds
+/// it, and no helper program writes into the lab directory after `down` removed it.
+async fn join_all_ok<T>(futs: impl IntoIterator<Item = impl Future<Output = Result<T>>>) -> Result<Vec<T>> {
+    futures::future::join_all(futs).await.into_iter().collect()
+}
+
+/// [`join_all_ok`] for two futures of different types.
+async fn join2<A, B>(
+    a: impl Future<Output = Result<A>>,
+    b: impl Future<Output = Result<B>>,
+) -> Result<(A, B)> {
+    let (a, b) = tokio::join!(a, b);
+    Ok((a?, b?))
+}
+
 async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
     let c = cfg.central_dir();
     let nb_file = c.join("nb.db");
     let sb_file = c.join("sb.db");
-    tokio::try_join!(
+    join2(
         create_db(&nb_file, "/usr/share/ovn/ovn-nb.ovsschema", opts.nb_db.as_deref()),
         create_db(&sb_file, "/usr/share/ovn/ovn-sb.ovsschema", opts.sb_db.as_deref()),
-    )?;
+    )
+    .await?;
     let server = |stem: &'static str, file: &Path| DaemonSpec {
         name: format!("central/{stem}"),
         program: "ovsdb-server",
@@ -498,7 +516,7 @@ async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
         ],
     };
     let (nb_spec, sb_spec) = (server("nb", &nb_file), server("sb", &sb_file));
-    tokio::try_join!(sys::start_daemon(&nb_spec), sys::start_daemon(&sb_spec))?;
+    join2(sys::start_daemon(&nb_spec), sys::start_daemon(&sb_spec)).await?;
     let (nb, sb) = tokio::try_join!(
         Db::connect(cfg.nb_remote(), "OVN_Northbound", "OVN_Northbound".into()),
         Db::connect(cfg.sb_remote(), "OVN_Southbound", "OVN_Southbound".into()),
@@ -626,7 +644,7 @@ async fn start_chassis_switch(
         )
         .await
     };
-    tokio::try_join!(create, plumb)?;
+    join2(create, plumb).await?;
     let server = DaemonSpec {
         name: format!("{}/ovsdb-server", ch.name),
         program: "ovsdb-server",

@@ -160,8 +160,9 @@ pub(crate) fn log_tail(path: &Path, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-/// Stops processes: SIGTERM to all at once, then SIGKILL to those still running after `grace`.
-/// Only pids whose command line names an OVS/OVN program are signalled.
+/// Stops processes: SIGTERM to all at once, then SIGKILL to those still running after `grace`;
+/// returns once none runs (or `grace` after the SIGKILL). Only pids whose command line names an
+/// OVS/OVN program are signalled.
 pub(crate) async fn stop_pids(pids: &[u32], grace: Duration) {
     let live: Vec<u32> = pids
         .iter()
@@ -171,17 +172,22 @@ pub(crate) async fn stop_pids(pids: &[u32], grace: Duration) {
     for &p in &live {
         let _ = kill(Pid::from_raw(p as i32), Signal::SIGTERM);
     }
-    let start = Instant::now();
+    let mut deadline = Instant::now() + grace;
+    let mut killed = false;
     loop {
         let left: Vec<u32> = live.iter().copied().filter(|&p| pid_running(p)).collect();
         if left.is_empty() {
             return;
         }
-        if start.elapsed() > grace {
+        if Instant::now() > deadline {
+            if killed {
+                return;
+            }
             for p in left {
                 let _ = kill(Pid::from_raw(p as i32), Signal::SIGKILL);
             }
-            return;
+            killed = true;
+            deadline = Instant::now() + grace;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }

@@ -64,11 +64,25 @@ fn assert_nothing_left(cfg: &LabConfig) {
             continue;
         }
         let cmd = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-        if String::from_utf8_lossy(&cmd).contains(&dir) {
-            procs.push(name);
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(&dir) {
+            procs.push(format!("{name} {state:?} {cmd}"));
         }
     }
-    assert!(procs.is_empty(), "processes left: {procs:?}");
+    assert!(procs.is_empty(), "lab {}: processes left: {procs:?}", cfg.name);
+    // Every link the lab makes lives in its namespaces; none may show up in the root one.
+    let leaked: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n == "ul0"
+                || n == "br-ul"
+                || n.strip_prefix("ch")
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .collect();
+    assert!(leaked.is_empty(), "links in the root namespace: {leaked:?}");
 }
 
 /// Runs `body` with a watchdog, then tears the lab down and checks nothing is left.
