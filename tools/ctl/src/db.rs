@@ -2,7 +2,7 @@
 //! by the commands (so later commands of a `--` chain see earlier ones), and the one
 //! `transact` that commits them (RFC 7047 §5.2: insert, update, mutate, delete).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ovsdb_client::{Client, RpcClient};
 use ovsdb_proto::{ColumnType, DatabaseSchema, Datum, Row, TableSchema, Uuid};
@@ -25,6 +25,19 @@ pub(crate) enum RowState {
 pub(crate) struct CachedRow {
     pub(crate) row: Row,
     pub(crate) state: RowState,
+    /// Once a set or map column of the row was mutated (`insert`/`delete` of elements): the
+    /// row as ovn-nbctl's IDL would show it, i.e. with whole-column writes but without those
+    /// mutations, which the IDL applies only after the commit.
+    pub(crate) visible: Option<Row>,
+}
+
+impl CachedRow {
+    /// Keeps the contents as they are before the first mutation.
+    fn before_mutation(&mut self) {
+        if self.visible.is_none() {
+            self.visible = Some(self.row.clone());
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -69,6 +82,16 @@ pub(crate) struct Db {
     pub(crate) selects: usize,
     /// One `wait` per read: the rows the read found must still be exactly those at commit.
     guards: Vec<Value>,
+    /// The `(table, where)` of every select sent: a lookup goes to the server once per
+    /// invocation (later ones see the cached rows plus the local changes).
+    selected: HashSet<(String, String)>,
+    /// Live cached rows by their `name` column, per table.
+    names: HashMap<String, HashMap<String, BTreeSet<Uuid>>>,
+}
+
+/// The `name` of a row, for tables whose `name` is a string.
+fn row_name(row: &Row) -> Option<&str> {
+    row.get("name")?.as_scalar()?.as_str()
 }
 
 /// The schema entry of a table that the caller already resolved.
@@ -105,7 +128,31 @@ impl Db {
             extra_ops: Vec::new(),
             selects: 0,
             guards: Vec::new(),
+            selected: HashSet::new(),
+            names: HashMap::new(),
         }
+    }
+
+    fn index_name(&mut self, table: &str, uuid: Uuid, name: Option<&str>, add: bool) {
+        let Some(name) = name else { return };
+        let by_name = self.names.entry(table.to_owned()).or_default();
+        if add {
+            by_name.entry(name.to_owned()).or_default().insert(uuid);
+        } else if let Some(set) = by_name.get_mut(name) {
+            set.remove(&uuid);
+            if set.is_empty() {
+                by_name.remove(name);
+            }
+        }
+    }
+
+    /// The live cached rows of `table` whose `name` is `name`.
+    pub(crate) fn by_name(&self, table: &str, name: &str) -> Vec<Uuid> {
+        self.names
+            .get(table)
+            .and_then(|m| m.get(name))
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     fn rpc(&self) -> Result<&RpcClient, CtlError> {
@@ -132,41 +179,65 @@ impl Db {
 
     /// Selects rows of `table` matching `where_` (all columns) and caches those not cached yet.
     pub(crate) async fn select(&mut self, table: &str, where_: Value) -> Result<(), CtlError> {
-        if self.tables.get(table).is_some_and(|t| t.complete) {
-            return Ok(());
-        }
+        self.select_batch(vec![(table.to_owned(), where_)]).await
+    }
+
+    /// Sends the selects not sent yet in ONE `transact`, caches the rows found (all columns)
+    /// and guards each read.
+    pub(crate) async fn select_batch(&mut self, reads: Vec<(String, Value)>) -> Result<(), CtlError> {
         if self.rpc.is_none() {
             return Ok(());
         }
-        let op = json!({"op": "select", "table": table, "where": where_});
-        let results = self.raw_transact(vec![op]).await?;
-        self.selects += 1;
-        self.guard(table, &where_, &results);
-        let rows = results
-            .first()
-            .and_then(|r| r.get("rows"))
-            .and_then(Value::as_array)
-            .cloned()
-            .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
-        let ts = table_schema(self.schema, table)?;
-        let cache = self.tables.entry(table.to_owned()).or_default();
-        for r in rows {
-            let Some(obj) = r.as_object() else { continue };
-            let mut row = Row::new();
-            for (col, v) in obj {
-                let Some(ty) = column_type(ts, col) else { continue };
-                let d = ty
-                    .datum_from_json(v)
-                    .map_err(|e| CtlError::Connection(e.to_string()))?;
-                row.insert(col.clone(), d);
+        let mut todo = Vec::new();
+        let mut keys = HashSet::new();
+        for (table, where_) in reads {
+            if self.tables.get(&table).is_some_and(|t| t.complete) {
+                continue;
             }
-            let Some(uuid) = row.uuid() else { continue };
-            cache.rows.entry(uuid).or_insert(CachedRow {
-                row,
-                state: RowState::Existing,
-            });
+            let key = (table, where_.to_string());
+            if self.selected.contains(&key) || !keys.insert(key.clone()) {
+                continue;
+            }
+            todo.push((key, where_));
+        }
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let ops = todo
+            .iter()
+            .map(|((table, _), where_)| json!({"op": "select", "table": table, "where": where_}))
+            .collect();
+        let results = self.raw_transact(ops).await?;
+        self.selects += 1;
+        for (i, ((table, w), where_)) in todo.into_iter().enumerate() {
+            let result = results.get(i).cloned().unwrap_or(Value::Null);
+            self.guard(&table, &where_, std::slice::from_ref(&result));
+            let rows = match result.get("rows").and_then(Value::as_array) {
+                Some(rows) => rows,
+                None => return Err(CtlError::Transaction(first_error(&results))),
+            };
+            let ts = table_schema(self.schema, &table)?;
+            for r in rows {
+                let row = decode_row(&table, ts, r)?;
+                let Some(uuid) = row.uuid() else { continue };
+                self.cache_existing(&table, uuid, row);
+            }
+            self.selected.insert((table, w));
         }
         Ok(())
+    }
+
+    fn cache_existing(&mut self, table: &str, uuid: Uuid, row: Row) {
+        let cache = self.tables.entry(table.to_owned()).or_default();
+        if let std::collections::btree_map::Entry::Vacant(e) = cache.rows.entry(uuid) {
+            let name = row_name(&row).map(str::to_owned);
+            e.insert(CachedRow {
+                row,
+                state: RowState::Existing,
+                visible: None,
+            });
+            self.index_name(table, uuid, name.as_deref(), true);
+        }
     }
 
     /// Records a `wait` (RFC 7047 §5.2.6) that fails the commit if the rows matching `where_`
@@ -191,6 +262,9 @@ impl Db {
 
     /// Reads the whole table once.
     pub(crate) async fn load_all(&mut self, table: &str) -> Result<(), CtlError> {
+        if self.tables.get(table).is_some_and(|t| t.complete) {
+            return Ok(());
+        }
         self.select(table, json!([])).await?;
         self.tables.entry(table.to_owned()).or_default().complete = true;
         Ok(())
@@ -203,7 +277,161 @@ impl Db {
         column: &str,
         value: &Datum,
     ) -> Result<(), CtlError> {
-        self.select(table, json!([[column, "==", value.to_json()]])).await
+        self.select(table, eq_where(column, value)).await
+    }
+
+    /// `columns` of every row of `table`, for a read-only report: from the server without
+    /// caching or guarding when this invocation changed nothing yet, else from the local view
+    /// (the whole table is then read and cached, so earlier commands' changes show).
+    pub(crate) async fn scan(&mut self, table: &str, columns: &[&str]) -> Result<Vec<(Uuid, Row)>, CtlError> {
+        if self.has_changes() || self.rpc.is_none() || self.tables.get(table).is_some_and(|t| t.complete) {
+            self.load_all(table).await?;
+            return Ok(self
+                .uuids(table)
+                .into_iter()
+                .filter_map(|u| self.get(table, u).map(|r| (u, r.clone())))
+                .collect());
+        }
+        let mut cols: Vec<&str> = columns.to_vec();
+        cols.push("_uuid");
+        let results = self
+            .raw_transact(vec![
+                json!({"op": "select", "table": table, "where": [], "columns": cols}),
+            ])
+            .await?;
+        let rows = results
+            .first()
+            .and_then(|r| r.get("rows"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
+        let ts = table_schema(self.schema, table)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let row = decode_row(table, ts, r)?;
+            if let Some(u) = row.uuid() {
+                out.push((u, row));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` with `columns` of every row of `table`, read in ONE `select` of only those
+    /// columns, neither cached nor guarded: for a read-only report in an invocation that
+    /// changed nothing. Each row is decoded and dropped in turn, so only the reply itself is
+    /// held. `None` when the local view must be used instead (this invocation changed
+    /// something, or the table is cached).
+    pub(crate) async fn scan_each(
+        &self,
+        table: &str,
+        columns: &[&str],
+        mut f: impl FnMut(Uuid, &Row),
+    ) -> Result<Option<()>, CtlError> {
+        if self.has_changes() || self.rpc.is_none() || self.tables.contains_key(table) {
+            return Ok(None);
+        }
+        let mut cols: Vec<&str> = columns.to_vec();
+        cols.push("_uuid");
+        let mut results = self
+            .raw_transact(vec![
+                json!({"op": "select", "table": table, "where": [], "columns": cols}),
+            ])
+            .await?;
+        let rows = match results
+            .first_mut()
+            .and_then(|r| r.get_mut("rows"))
+            .map(Value::take)
+        {
+            Some(Value::Array(rows)) => rows,
+            _ => return Err(CtlError::Transaction(first_error(&results))),
+        };
+        drop(results);
+        let ts = table_schema(self.schema, table)?;
+        for r in rows {
+            let row = decode_row(table, ts, &r)?;
+            drop(r);
+            if let Some(u) = row.uuid() {
+                f(u, &row);
+            }
+        }
+        Ok(Some(()))
+    }
+
+    /// Calls `f` with `columns` of each row of `table` in `uuids`, in that order (rows that do
+    /// not exist are skipped), for a read-only report: cached rows come from the local view,
+    /// the others from the server in chunks of [`PEEK_CHUNK`] `select`s per `transact`, several
+    /// in flight, neither cached nor guarded. Memory stays bounded by the chunks in flight.
+    pub(crate) async fn peek_each(
+        &self,
+        table: &str,
+        uuids: &[Uuid],
+        columns: &[&str],
+        mut f: impl FnMut(Uuid, &Row),
+    ) -> Result<(), CtlError> {
+        let ts = table_schema(self.schema, table)?;
+        let mut cols: Vec<&str> = columns.to_vec();
+        cols.push("_uuid");
+        let rpc = self.rpc.as_ref().map(|(_, r)| r.clone());
+        let mut in_flight = std::collections::VecDeque::new();
+        let mut chunks = uuids.chunks(PEEK_CHUNK);
+        loop {
+            while in_flight.len() < PEEK_IN_FLIGHT {
+                let Some(chunk) = chunks.next() else { break };
+                let mut params = vec![Value::String(self.name.clone())];
+                let mut fetched = 0;
+                for u in chunk {
+                    if self.cached_row(table, *u).is_none() {
+                        params.push(json!({"op": "select", "table": table,
+                            "where": [["_uuid", "==", ["uuid", u.to_string()]]], "columns": cols}));
+                        fetched += 1;
+                    }
+                }
+                let handle = match (&rpc, fetched) {
+                    (Some(rpc), 1..) => {
+                        let rpc = rpc.clone();
+                        Some(tokio::spawn(async move {
+                            rpc.request("transact", Value::Array(params)).await
+                        }))
+                    }
+                    _ => None,
+                };
+                in_flight.push_back((chunk, handle));
+            }
+            let Some((chunk, handle)) = in_flight.pop_front() else {
+                break;
+            };
+            let results = match handle {
+                Some(h) => match h.await.map_err(rpc_error)?.map_err(rpc_error)?.result {
+                    Value::Array(a) => a,
+                    other => return Err(CtlError::Connection(format!("unexpected transact reply {other}"))),
+                },
+                None => Vec::new(),
+            };
+            let mut next = results.iter();
+            for u in chunk {
+                if let Some(cached) = self.cached_row(table, *u) {
+                    if let Some(row) = cached {
+                        f(*u, row);
+                    }
+                    continue;
+                }
+                let Some(result) = next.next() else { break };
+                let rows = result
+                    .get("rows")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
+                if let Some(r) = rows.first() {
+                    f(*u, &decode_row(table, ts, r)?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `Some(Some(row))` for a live cached row, `Some(None)` for one this invocation deleted,
+    /// `None` when not cached.
+    fn cached_row(&self, table: &str, uuid: Uuid) -> Option<Option<&Row>> {
+        let r = self.tables.get(table)?.rows.get(&uuid)?;
+        Some((r.state != RowState::Deleted).then_some(&r.row))
     }
 
     /// Reads the row with this uuid.
@@ -237,6 +465,19 @@ impl Db {
             .get(&uuid)
             .filter(|r| r.state != RowState::Deleted)
             .map(|r| &r.row)
+    }
+
+    /// A column of a cached row as ovn-nbctl's IDL would show it at this point (see
+    /// [`CachedRow::visible`]); `None` when the row is not cached.
+    pub(crate) fn visible_value(&self, table: &str, uuid: Uuid, column: &str) -> Option<Datum> {
+        let r = self.tables.get(table)?.rows.get(&uuid)?;
+        r.visible.as_ref().unwrap_or(&r.row).get(column).cloned()
+    }
+
+    /// A cached row in whatever state (a row deleted by this invocation keeps its last
+    /// contents).
+    pub(crate) fn cached_any(&self, table: &str, uuid: Uuid) -> Option<&Row> {
+        self.tables.get(table)?.rows.get(&uuid).map(|r| &r.row)
     }
 
     /// Whether a row was inserted by this invocation.
@@ -276,12 +517,15 @@ impl Db {
             full.insert(k, v);
         }
         full.insert("_uuid", Datum::scalar(uuid));
+        let name = row_name(&full).map(str::to_owned);
+        self.index_name(table, uuid, name.as_deref(), true);
         let cache = self.tables.entry(table.to_owned()).or_default();
         cache.rows.insert(
             uuid,
             CachedRow {
                 row: full,
                 state: RowState::New,
+                visible: None,
             },
         );
         self.inserts.push((table.to_owned(), uuid, explicit));
@@ -293,7 +537,21 @@ impl Db {
         let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {
             return;
         };
-        cached.row.insert(column, datum.clone());
+        if let Some(v) = &mut cached.visible {
+            v.insert(column, datum.clone());
+        }
+        let old = cached.row.insert(column, datum.clone());
+        if column == "name" && cached.state != RowState::Deleted {
+            let old = old
+                .as_ref()
+                .and_then(|d| d.as_scalar()?.as_str().map(str::to_owned));
+            let new = datum.as_scalar().and_then(|a| a.as_str()).map(str::to_owned);
+            self.index_name(table, uuid, old.as_deref(), false);
+            self.index_name(table, uuid, new.as_deref(), true);
+        }
+        let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {
+            return;
+        };
         if cached.state == RowState::Existing {
             self.changes.push(Change::Update {
                 table: table.to_owned(),
@@ -306,66 +564,91 @@ impl Db {
 
     /// Inserts elements into a set or pairs into a map (existing keys keep their value).
     pub(crate) fn mutate_insert(&mut self, table: &str, uuid: Uuid, column: &str, datum: Datum) {
-        let cur = self.value(table, uuid, column);
-        let new = match (cur, &datum) {
-            (Datum::Set(mut s), Datum::Set(add)) => {
-                s.extend(add.iter().cloned());
-                Datum::Set(s)
-            }
-            (Datum::Map(mut m), Datum::Map(add)) => {
-                for (k, v) in add {
-                    m.entry(k.clone()).or_insert_with(|| v.clone());
+        if let Some(cur) = self.column_mut(table, uuid, column) {
+            match (cur, &datum) {
+                (Datum::Set(s), Datum::Set(add)) => s.extend(add.iter().cloned()),
+                (Datum::Map(m), Datum::Map(add)) => {
+                    for (k, v) in add {
+                        m.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
                 }
-                Datum::Map(m)
+                _ => {}
             }
-            (cur, _) => cur,
-        };
-        self.apply_mutation(table, uuid, column, new, "insert", datum);
+        }
+        self.record_mutation(table, uuid, column, "insert", datum);
+    }
+
+    /// The column of a live cached row, for an in-place change (set to its default first if
+    /// the row lacks it).
+    fn column_mut(&mut self, table: &str, uuid: Uuid, column: &str) -> Option<&mut Datum> {
+        let default = self
+            .schema
+            .table(table)
+            .and_then(|t| t.column(column))
+            .map(|c| c.type_.default_datum())
+            .unwrap_or_default();
+        let cached = self.tables.get_mut(table)?.rows.get_mut(&uuid)?;
+        if cached.state == RowState::Deleted {
+            return None;
+        }
+        cached.before_mutation();
+        Some(cached.row.0.entry(column.to_owned()).or_insert(default))
     }
 
     /// Deletes elements from a set, keys (given as a set) or pairs (given as a map) from a map.
     pub(crate) fn mutate_delete(&mut self, table: &str, uuid: Uuid, column: &str, datum: Datum) {
-        let cur = self.value(table, uuid, column);
-        let new = match (cur, &datum) {
-            (Datum::Set(mut s), Datum::Set(del)) => {
-                s.retain(|a| !del.contains(a));
-                Datum::Set(s)
+        if let Some(cur) = self.column_mut(table, uuid, column) {
+            match (cur, &datum) {
+                (Datum::Set(s), Datum::Set(del)) => s.retain(|a| !del.contains(a)),
+                (Datum::Map(m), Datum::Set(keys)) => m.retain(|k, _| !keys.contains(k)),
+                (Datum::Map(m), Datum::Map(pairs)) => m.retain(|k, v| pairs.get(k) != Some(v)),
+                _ => {}
             }
-            (Datum::Map(mut m), Datum::Set(keys)) => {
-                m.retain(|k, _| !keys.contains(k));
-                Datum::Map(m)
-            }
-            (Datum::Map(mut m), Datum::Map(pairs)) => {
-                m.retain(|k, v| pairs.get(k) != Some(v));
-                Datum::Map(m)
-            }
-            (cur, _) => cur,
-        };
-        self.apply_mutation(table, uuid, column, new, "delete", datum);
+        }
+        self.record_mutation(table, uuid, column, "delete", datum);
     }
 
-    fn apply_mutation(
-        &mut self,
-        table: &str,
-        uuid: Uuid,
-        column: &str,
-        new: Datum,
-        mutator: &'static str,
-        arg: Datum,
-    ) {
-        let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {
+    /// Records a mutation of an existing row; one that continues the previous change (same
+    /// row, column and mutator) is merged into it, so N `lsp-add`s to one switch make one
+    /// `mutate`.
+    fn record_mutation(&mut self, table: &str, uuid: Uuid, column: &str, mutator: &'static str, arg: Datum) {
+        let existing = self
+            .tables
+            .get(table)
+            .and_then(|t| t.rows.get(&uuid))
+            .is_some_and(|r| r.state == RowState::Existing);
+        if !existing || arg.is_empty() {
             return;
-        };
-        cached.row.insert(column, new);
-        if cached.state == RowState::Existing && !arg.is_empty() {
-            self.changes.push(Change::Mutate {
-                table: table.to_owned(),
-                uuid,
-                column: column.to_owned(),
-                mutator,
-                datum: arg,
-            });
         }
+        if let Some(Change::Mutate {
+            table: t,
+            uuid: u,
+            column: c,
+            mutator: m,
+            datum,
+        }) = self.changes.last_mut()
+        {
+            if t == table && *u == uuid && c == column && *m == mutator {
+                match (datum, &arg) {
+                    (Datum::Set(s), Datum::Set(add)) => {
+                        s.extend(add.iter().cloned());
+                        return;
+                    }
+                    (Datum::Map(have), Datum::Map(add)) if !add.keys().any(|k| have.contains_key(k)) => {
+                        have.extend(add.iter().map(|(k, v)| (k.clone(), v.clone())));
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.changes.push(Change::Mutate {
+            table: table.to_owned(),
+            uuid,
+            column: column.to_owned(),
+            mutator,
+            datum: arg,
+        });
     }
 
     /// Deletes a row.
@@ -375,6 +658,8 @@ impl Db {
         };
         let was = cached.state;
         cached.state = RowState::Deleted;
+        let name = row_name(&cached.row).map(str::to_owned);
+        self.index_name(table, uuid, name.as_deref(), false);
         if was == RowState::Existing {
             self.changes.push(Change::Delete {
                 table: table.to_owned(),
@@ -400,6 +685,22 @@ impl Db {
             t.complete = false;
             t.rows
                 .retain(|u, r| r.state != RowState::Existing || changed.contains(u));
+        }
+        self.selected.retain(|(t, _)| t != table);
+        let live: Vec<(Uuid, Option<String>)> = self
+            .tables
+            .get(table)
+            .map(|t| {
+                t.rows
+                    .iter()
+                    .filter(|(_, r)| r.state != RowState::Deleted)
+                    .map(|(u, r)| (*u, row_name(&r.row).map(str::to_owned)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.names.remove(table);
+        for (u, n) in live {
+            self.index_name(table, u, n.as_deref(), true);
         }
     }
 
@@ -540,6 +841,32 @@ impl Db {
         }
         Ok(found.into_iter().collect())
     }
+}
+
+/// How many `select`s one [`Db::peek_each`] transaction carries.
+pub(crate) const PEEK_CHUNK: usize = 2000;
+/// How many [`Db::peek_each`] transactions are in flight at once.
+const PEEK_IN_FLIGHT: usize = 3;
+
+/// The condition `column == value`.
+pub(crate) fn eq_where(column: &str, value: &Datum) -> Value {
+    json!([[column, "==", value.to_json()]])
+}
+
+/// A row of a `select` reply (the columns it has).
+fn decode_row(table: &str, ts: &TableSchema, r: &Value) -> Result<Row, CtlError> {
+    let mut row = Row::new();
+    let Some(obj) = r.as_object() else {
+        return Ok(row);
+    };
+    for (col, v) in obj {
+        let Some(ty) = column_type(ts, col) else { continue };
+        let d = ty
+            .datum_from_json(v)
+            .map_err(|e| CtlError::Connection(format!("{table}: column {col}: {e}")))?;
+        row.insert(col.clone(), d);
+    }
+    Ok(row)
 }
 
 fn subst_json(v: Value, named: &BTreeMap<Uuid, String>) -> Value {

@@ -28,6 +28,7 @@
 mod db;
 mod error;
 mod generic;
+mod lsp_addr;
 mod nb;
 mod sb;
 mod show;
@@ -174,6 +175,12 @@ pub(crate) struct Ctx {
     pub(crate) globals: Globals,
     /// Set by commands that require `nb_cfg` to be bumped (`sync`).
     pub(crate) force_wait: bool,
+    /// Per logical switch: the ports holding each IP address (ovn-nbctl's duplicate-address
+    /// check), built on first use and kept up to date by the nbctl commands.
+    pub(crate) ip_index: nb::IpIndex,
+    /// Whether name lookups the server's unique indexes make redundant are done anyway (set
+    /// when an optimistic attempt failed on such an index).
+    pub(crate) careful: bool,
 }
 
 const GLOBAL_WITH_ARG: &[&str] = &[
@@ -508,7 +515,8 @@ async fn connect(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> Res
         .shuffle(g.shuffle)
         .inactivity_probe(None);
     if let Some(ca) = &g.ca_cert {
-        let mut tls = TlsConfig::new(ca);
+        // Like the reference tools, check the chain only: ovs-pki certificates name no address.
+        let mut tls = TlsConfig::new(ca).chain_only();
         if let (Some(k), Some(c)) = (&g.private_key, &g.certificate) {
             tls = tls.client_cert(k, c);
         }
@@ -540,24 +548,55 @@ async fn run_commands(
     }
     let client = connect(tool, &g, env).await?;
     let mut attempt = 0;
+    let mut careful = false;
     let (outs, code, mapping) = loop {
         attempt += 1;
-        match attempt_once(tool, &g, &cmds, &client).await {
+        match attempt_once(tool, &g, &cmds, &client, careful).await {
             Err(CtlError::TryAgain) if attempt < MAX_ATTEMPTS => continue,
+            Err(CtlError::Transaction(e)) if !careful && e.contains("constraint violation") => {
+                careful = true;
+                continue;
+            }
             other => break other?,
         }
     };
     let mut outs = outs;
     client.shutdown();
-    for o in &mut outs {
-        for (local, real) in &mapping {
-            let (l, r) = (local.to_string(), real.to_string());
-            if o.text.contains(&l) {
-                o.text = o.text.replace(&l, &r);
+    if !mapping.is_empty() {
+        for o in &mut outs {
+            if !o.text.is_empty() {
+                o.text = replace_uuids(&o.text, &mapping);
             }
         }
     }
     Ok((outs, code))
+}
+
+/// `text` with every UUID that is a key of `mapping` replaced by its value (one pass).
+fn replace_uuids(text: &str, mapping: &BTreeMap<Uuid, Uuid>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while rest.len() >= 36 {
+        let candidate = rest
+            .get(..36)
+            .and_then(|c| Uuid::parse_str(c).ok().map(|u| (c, u)));
+        match candidate.filter(|(c, _)| c.as_bytes().get(8) == Some(&b'-')) {
+            Some((_, u)) => {
+                match mapping.get(&u) {
+                    Some(real) => out.push_str(&real.to_string()),
+                    None => out.push_str(&rest[..36]),
+                }
+                rest = &rest[36..];
+            }
+            None => {
+                let c = rest.chars().next().unwrap_or(' ');
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How many times an invocation runs when what it read keeps changing.
@@ -570,6 +609,7 @@ async fn attempt_once(
     g: &Globals,
     cmds: &[Command],
     client: &Client,
+    careful: bool,
 ) -> Result<(Vec<CmdOut>, i32, BTreeMap<Uuid, Uuid>), CtlError> {
     let rpc = client
         .rpc()
@@ -582,7 +622,12 @@ async fn attempt_once(
         syms: Symbols::default(),
         globals: g.clone(),
         force_wait: false,
+        ip_index: nb::IpIndex::default(),
+        careful,
     };
+    if tool == Tool::Nbctl {
+        nb::prefetch(&mut ctx, cmds).await?;
+    }
     let mut outs = Vec::new();
     for c in cmds {
         let out = dispatch(&mut ctx, c).await?;
@@ -630,6 +675,8 @@ fn known_command(tool: Tool, name: &str) -> bool {
 
 async fn dispatch(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     if generic::COMMANDS.contains(&cmd.name.as_str()) {
+        // The generic commands may change ports' addresses behind the index's back.
+        ctx.ip_index.clear();
         return generic::run(ctx, cmd).await;
     }
     match ctx.tool {

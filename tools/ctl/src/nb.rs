@@ -1,5 +1,7 @@
 //! ovn-nbctl's own commands (ovn-nbctl(8)) and `--wait`.
 
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
@@ -52,6 +54,141 @@ fn s(v: &str) -> Datum {
     Datum::scalar(Atom::string(v))
 }
 
+/// The IP addresses of one switch's ports (ovn-nbctl's duplicate-address check).
+#[derive(Debug, Default)]
+pub(crate) struct SwitchIps {
+    by_ip: HashMap<IpAddr, BTreeSet<Uuid>>,
+    /// Each indexed port's name and addresses.
+    ports: HashMap<Uuid, (String, Vec<IpAddr>)>,
+}
+
+impl SwitchIps {
+    fn remove(&mut self, port: Uuid) {
+        if let Some((_, ips)) = self.ports.remove(&port) {
+            for ip in ips {
+                if let Some(set) = self.by_ip.get_mut(&ip) {
+                    set.remove(&port);
+                    if set.is_empty() {
+                        self.by_ip.remove(&ip);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, port: Uuid, name: String, ips: Vec<IpAddr>) {
+        self.remove(port);
+        for ip in &ips {
+            self.by_ip.entry(*ip).or_default().insert(port);
+        }
+        self.ports.insert(port, (name, ips));
+    }
+}
+
+/// Per logical switch, the IP addresses of its ports.
+pub(crate) type IpIndex = HashMap<Uuid, SwitchIps>;
+
+/// The IP addresses a port holds: those of its `addresses` entries, with `dynamic_addresses`
+/// standing for an entry that asks for dynamic addressing.
+fn port_ips(row: &Row) -> Vec<IpAddr> {
+    let dynamic = row
+        .get("dynamic_addresses")
+        .and_then(Datum::as_scalar)
+        .and_then(Atom::as_str);
+    let mut out = Vec::new();
+    if let Some(Datum::Set(addrs)) = row.get("addresses") {
+        for a in addrs {
+            let Some(a) = a.as_str() else { continue };
+            let a = match dynamic {
+                Some(d) if crate::lsp_addr::wants_dynamic(a) => d,
+                _ => a,
+            };
+            out.extend(crate::lsp_addr::ips(a).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// Builds the address index of switch `ls` if this invocation has none yet. As in ovn-nbctl,
+/// whose IDL shows set edits only after the commit, the ports checked are the switch's ports
+/// as committed (ports added by this invocation are not, ports it deleted still are), each
+/// with its current addresses; those not read yet come in one `transact`.
+async fn ensure_ip_index(ctx: &mut Ctx, ls: Uuid) -> Result<(), CtlError> {
+    if ctx.ip_index.contains_key(&ls) {
+        return Ok(());
+    }
+    let ports: Vec<Uuid> = ctx
+        .db
+        .visible_value("Logical_Switch", ls, "ports")
+        .map(|d| elements(&d).iter().filter_map(Atom::as_uuid).collect())
+        .unwrap_or_default();
+    let mut idx = SwitchIps::default();
+    let name = |row: &Row| crate::value::datum_to_bare(row.get("name").unwrap_or(&Datum::empty_set()));
+    let mut fetch = Vec::new();
+    for u in ports {
+        match ctx.db.cached_any("Logical_Switch_Port", u) {
+            Some(row) => idx.add(u, name(row), port_ips(row)),
+            None => fetch.push(u),
+        }
+    }
+    ctx.db
+        .peek_each(
+            "Logical_Switch_Port",
+            &fetch,
+            &["name", "addresses", "dynamic_addresses"],
+            |u, row| idx.add(u, name(row), port_ips(row)),
+        )
+        .await?;
+    ctx.ip_index.insert(ls, idx);
+    Ok(())
+}
+
+/// Sends, in ONE `transact`, the name lookups the commands of the chain will make, so a chain
+/// (or one `lsp-add`, which looks up a switch and a port) costs one round trip for its reads.
+pub(crate) async fn prefetch(ctx: &mut Ctx, cmds: &[Command]) -> Result<(), CtlError> {
+    const LS: &str = "Logical_Switch";
+    const LSP: &str = "Logical_Switch_Port";
+    const LR: &str = "Logical_Router";
+    const LRP: &str = "Logical_Router_Port";
+    let mut reads = Vec::new();
+    // Names the chain creates in tables where the schema keeps names unique: not looked up
+    // (see `existing_for_create`) unless the invocation runs carefully.
+    let mut created: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for c in cmds {
+        let a = &c.args;
+        let creates = match c.name.as_str() {
+            "lsp-add" => Some(LSP),
+            "lrp-add" => Some(LRP),
+            _ => None,
+        };
+        if let (Some(t), Some(n), false) = (creates, a.get(1), ctx.careful) {
+            created.insert((t, n.as_str()));
+        }
+        let lookups: &[(usize, &str)] = match c.name.as_str() {
+            "ls-add" | "ls-del" | "lsp-list" => &[(0, LS)],
+            "lr-add" | "lr-del" | "lrp-list" => &[(0, LR)],
+            "lsp-add" => &[(0, LS), (1, LSP)],
+            "lrp-add" => &[(0, LR), (1, LRP)],
+            "lrp-del" => &[(0, LRP)],
+            n if n.starts_with("lsp-") => &[(0, LSP)],
+            _ => &[],
+        };
+        for (i, table) in lookups {
+            let Some(name) = a.get(*i) else { continue };
+            if (name.len() == 36 && Uuid::parse_str(name).is_ok())
+                || created.contains(&(*table, name.as_str()))
+            {
+                continue;
+            }
+            reads.push(((*table).to_owned(), crate::db::eq_where("name", &s(name))));
+        }
+    }
+    if reads.len() > 1 {
+        ctx.db.select_batch(reads).await?;
+    }
+    Ok(())
+}
+
 fn name_of(ctx: &Ctx, table: &str, u: Uuid) -> String {
     ctx.db
         .value(table, u, "name")
@@ -62,13 +199,33 @@ fn name_of(ctx: &Ctx, table: &str, u: Uuid) -> String {
 }
 
 async fn by_name(ctx: &mut Ctx, table: &str, name: &str) -> Result<Vec<Uuid>, CtlError> {
+    let local = ctx.db.by_name(table, name);
+    // Optimistic: a row this invocation created under a name the schema keeps unique is the
+    // only one (were there another on the server, the commit fails and the invocation runs
+    // again carefully).
+    if !ctx.careful && unique_name(ctx, table) && local.iter().any(|u| ctx.db.is_new(table, *u)) {
+        return Ok(local);
+    }
     ctx.db.select_eq(table, "name", &s(name)).await?;
-    Ok(ctx
-        .db
-        .uuids(table)
-        .into_iter()
-        .filter(|u| name_of(ctx, table, *u) == name)
-        .collect())
+    Ok(ctx.db.by_name(table, name))
+}
+
+/// Whether the schema gives `table` a unique index on `name` alone.
+fn unique_name(ctx: &Ctx, table: &str) -> bool {
+    ctx.db
+        .schema
+        .table(table)
+        .is_some_and(|t| t.indexes.iter().any(|i| i.len() == 1 && i[0] == "name"))
+}
+
+/// Rows of `table` named `name` for a command about to create one: optimistically only those
+/// of the local view for a table with a unique index on `name` (the server refuses a second
+/// row; the invocation then runs again carefully and reports the existing one).
+async fn existing_for_create(ctx: &mut Ctx, table: &str, name: &str) -> Result<Vec<Uuid>, CtlError> {
+    if !ctx.careful && unique_name(ctx, table) {
+        return Ok(ctx.db.by_name(table, name));
+    }
+    by_name(ctx, table, name).await
 }
 
 /// Finds a switch, router, or port by uuid or name, with ovn-nbctl's messages.
@@ -107,20 +264,30 @@ async fn find(
     }
 }
 
+/// The row of `table` whose set `column` holds `member` (a row of `member_table`).
 async fn containing(
     ctx: &mut Ctx,
     table: &str,
     column: &str,
+    member_table: &str,
     member: Uuid,
 ) -> Result<Option<Uuid>, CtlError> {
-    ctx.db
-        .select(table, json!([[column, "includes", ["uuid", member.to_string()]]]))
-        .await?;
-    Ok(ctx
-        .db
-        .uuids(table)
-        .into_iter()
-        .find(|u| elements(&ctx.db.value(table, *u, column)).contains(&Atom::Uuid(member))))
+    // A row created by this invocation can only be referenced from the local view.
+    if !ctx.db.is_new(member_table, member) {
+        ctx.db
+            .select(table, json!([[column, "includes", ["uuid", member.to_string()]]]))
+            .await?;
+    }
+    let atom = Atom::Uuid(member);
+    Ok(ctx.db.uuids(table).into_iter().find(|u| {
+        ctx.db
+            .get(table, *u)
+            .and_then(|r| r.get(column))
+            .is_some_and(|d| match d {
+                Datum::Set(s) => s.contains(&atom),
+                Datum::Map(_) => false,
+            })
+    }))
 }
 
 fn list_by_name(ctx: &Ctx, table: &str, uuids: Vec<Uuid>) -> String {
@@ -245,14 +412,18 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             } else {
                 (None, None)
             };
-            if let Some(lsp) = by_name(ctx, "Logical_Switch_Port", &a[1]).await?.first().copied() {
+            if let Some(lsp) = existing_for_create(ctx, "Logical_Switch_Port", &a[1])
+                .await?
+                .first()
+                .copied()
+            {
                 if !cmd.has("may-exist") {
                     return Err(CtlError::Conflict(format!(
                         "{}: a port with this name already exists",
                         a[1]
                     )));
                 }
-                let owner = containing(ctx, "Logical_Switch", "ports", lsp).await?;
+                let owner = containing(ctx, "Logical_Switch", "ports", "Logical_Switch_Port", lsp).await?;
                 if owner != Some(ls) {
                     let oname = owner
                         .map(|o| name_of(ctx, "Logical_Switch", o))
@@ -281,7 +452,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 ("Logical_Router_Port", "Logical_Router", "port")
             };
             if let Some(p) = find(ctx, table, what, &a[0], !cmd.has("if-exists")).await? {
-                if let Some(o) = containing(ctx, owner_t, "ports", p).await? {
+                if let Some(o) = containing(ctx, owner_t, "ports", table, p).await? {
                     ctx.db.mutate_delete(owner_t, o, "ports", Datum::scalar(p));
                 }
                 ctx.db.delete(table, p);
@@ -306,27 +477,50 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
             out.text = list_by_name(ctx, table, ports);
         }
-        "lsp-set-addresses" | "lsp-set-port-security" => {
+        "lsp-set-addresses" => {
             check_arity(cmd, 1, usize::MAX, &[])?;
             let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
                 .await?
                 .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
-            let col = if cmd.name == "lsp-set-addresses" {
-                "addresses"
-            } else {
-                "port_security"
-            };
+            let ls = containing(ctx, "Logical_Switch", "ports", "Logical_Switch_Port", p)
+                .await?
+                .ok_or_else(|| {
+                    CtlError::NotFound(format!("logical port {} is not part of any logical switch", a[0]))
+                })?;
+            ensure_ip_index(ctx, ls).await?;
             for addr in &a[1..] {
-                let special = col == "addresses" && ["dynamic", "unknown", "router"].contains(&addr.as_str());
-                let first = addr.split_whitespace().next().unwrap_or_default();
-                if !special && !is_mac(first) && col == "addresses" {
+                if !crate::lsp_addr::is_valid(addr) {
                     return Err(CtlError::Value(format!(
                         "{addr}: Invalid address format. See ovn-nb(5). Hint: An Ethernet address must be listed before an IP address, together as a single argument."
                     )));
                 }
+                let new_ips = crate::lsp_addr::ips(addr).unwrap_or_default();
+                if let Some(msg) = duplicate(ctx, ls, p, &new_ips) {
+                    return Err(CtlError::Conflict(format!(
+                        "Error on switch {}: {msg}",
+                        name_of(ctx, "Logical_Switch", ls)
+                    )));
+                }
             }
             let d = Datum::set(a[1..].iter().map(|x| Atom::string(x.as_str())));
-            ctx.db.update("Logical_Switch_Port", p, col, d);
+            ctx.db.update("Logical_Switch_Port", p, "addresses", d);
+            let (name, ips) = match ctx.db.get("Logical_Switch_Port", p) {
+                Some(row) => (name_of(ctx, "Logical_Switch_Port", p), port_ips(row)),
+                None => (String::new(), Vec::new()),
+            };
+            if let Some(idx) = ctx.ip_index.get_mut(&ls) {
+                if idx.ports.contains_key(&p) {
+                    idx.add(p, name, ips);
+                }
+            }
+        }
+        "lsp-set-port-security" => {
+            check_arity(cmd, 1, usize::MAX, &[])?;
+            let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            let d = Datum::set(a[1..].iter().map(|x| Atom::string(x.as_str())));
+            ctx.db.update("Logical_Switch_Port", p, "port_security", d);
         }
         "lsp-get-addresses" | "lsp-get-port-security" => {
             check_arity(cmd, 1, 1, &[])?;
@@ -456,14 +650,19 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     "'lrp-add' command requires at least one network".into(),
                 ));
             }
-            if let Some(existing) = by_name(ctx, "Logical_Router_Port", &a[1]).await?.first().copied() {
+            if let Some(existing) = existing_for_create(ctx, "Logical_Router_Port", &a[1])
+                .await?
+                .first()
+                .copied()
+            {
                 if !cmd.has("may-exist") {
                     return Err(CtlError::Conflict(format!(
                         "{}: a port with this name already exists",
                         a[1]
                     )));
                 }
-                let owner = containing(ctx, "Logical_Router", "ports", existing).await?;
+                let owner =
+                    containing(ctx, "Logical_Router", "ports", "Logical_Router_Port", existing).await?;
                 if owner != Some(lr) {
                     let oname = owner
                         .map(|o| name_of(ctx, "Logical_Router", o))
@@ -505,6 +704,31 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     Ok(out)
 }
 
+/// ovn-nbctl's duplicate-address message when one of `new_ips` is held by another port of
+/// switch `ls` (the first such port in the switch's order, IPv4 addresses before IPv6).
+fn duplicate(ctx: &Ctx, ls: Uuid, port: Uuid, new_ips: &[IpAddr]) -> Option<String> {
+    let idx = ctx.ip_index.get(&ls)?;
+    let other = new_ips
+        .iter()
+        .filter_map(|ip| idx.by_ip.get(ip))
+        .flat_map(|set| set.iter().copied())
+        .filter(|u| *u != port)
+        .min()?;
+    let (name, theirs) = idx.ports.get(&other)?;
+    let hit = |v4: bool| {
+        new_ips
+            .iter()
+            .find(|ip| ip.is_ipv4() == v4 && theirs.contains(ip))
+    };
+    let (family, ip) = match hit(true) {
+        Some(ip) => ("IPv4", ip),
+        None => ("IPv6", hit(false)?),
+    };
+    Some(format!(
+        "duplicate {family} address '{ip}' found on logical switch port '{name}'"
+    ))
+}
+
 fn quoted_list(d: &Datum) -> String {
     let v: Vec<String> = elements(d)
         .iter()
@@ -513,111 +737,199 @@ fn quoted_list(d: &Datum) -> String {
     format!("[{}]", v.join(", "))
 }
 
+/// A string column of a row read for `show` (empty when unset).
+fn col_str(row: &Row, column: &str) -> String {
+    row.get(column)
+        .map(crate::value::datum_to_bare)
+        .unwrap_or_default()
+}
+
+/// ` (aka ALIAS)` when `external_ids` has `key`.
+fn alias(row: &Row, key: &str) -> String {
+    row.get("external_ids")
+        .and_then(Datum::as_map)
+        .and_then(|m| m.get(&Atom::string(key)))
+        .map(|a| format!(" (aka {})", crate::value::atom_to_bare(a)))
+        .unwrap_or_default()
+}
+
+fn refs(row: &Row, column: &str) -> Vec<Uuid> {
+    match row.get(column) {
+        Some(Datum::Set(s)) => s.iter().filter_map(Atom::as_uuid).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One switch port of `show`, as ovn-nbctl prints it.
+fn show_lsp(text: &mut String, row: &Row) {
+    use std::fmt::Write;
+    let _ = writeln!(
+        text,
+        "    port {}{}",
+        col_str(row, "name"),
+        alias(row, "neutron:port_name")
+    );
+    let ty = col_str(row, "type");
+    if !ty.is_empty() {
+        let _ = writeln!(text, "        type: {ty}");
+    }
+    if let Some(p) = row.get("parent_name").and_then(Datum::as_scalar) {
+        let _ = writeln!(text, "        parent: {}", crate::value::atom_to_bare(p));
+    }
+    if let Some(t) = row.get("tag").and_then(Datum::as_scalar) {
+        let _ = writeln!(text, "        tag: {}", atom_to_string(t));
+    }
+    if let Some(addrs) = row.get("addresses") {
+        let only_router = addrs.len() == 1 && addrs.as_scalar() == Some(&Atom::string("router"));
+        if !addrs.is_empty() && !only_router {
+            let _ = writeln!(text, "        addresses: {}", quoted_list(addrs));
+        }
+    }
+    if let Some(rp) = row
+        .get("options")
+        .and_then(Datum::as_map)
+        .and_then(|m| m.get(&Atom::string("router-port")))
+    {
+        let _ = writeln!(text, "        router-port: {}", crate::value::atom_to_bare(rp));
+    }
+}
+
+/// `show [SWITCH|ROUTER]`. Without an argument every switch and router is listed: the switches
+/// and routers are read with only the columns shown, then their ports and NATs by uuid in
+/// pipelined chunks (see [`crate::db::Db::peek_each`]), so memory stays proportional to the
+/// output, not to the rows' full contents.
 async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
-    let mut text = String::new();
-    let switches = match which {
-        Some(w) => find(ctx, "Logical_Switch", "switch", w, false)
-            .await?
-            .into_iter()
-            .collect(),
-        None => {
-            ctx.db.load_all("Logical_Switch").await?;
-            ctx.db.uuids("Logical_Switch")
+    use std::fmt::Write;
+    const LS_COLS: &[&str] = &["name", "ports", "external_ids"];
+    const LR_COLS: &[&str] = &["name", "ports", "nat", "external_ids"];
+    let by_uuid = |ctx: &Ctx, table: &str, u: Uuid| ctx.db.get(table, u).cloned().map(|r| (u, r));
+    type Rows = Vec<(Uuid, Row)>;
+    let (switches, routers): (Rows, Rows) = match which {
+        Some(w) => {
+            let sw = find(ctx, "Logical_Switch", "switch", w, false).await?;
+            let lr = find(ctx, "Logical_Router", "router", w, false).await?;
+            (
+                sw.and_then(|u| by_uuid(ctx, "Logical_Switch", u))
+                    .into_iter()
+                    .collect(),
+                lr.and_then(|u| by_uuid(ctx, "Logical_Router", u))
+                    .into_iter()
+                    .collect(),
+            )
         }
+        None => (
+            ctx.db.scan("Logical_Switch", LS_COLS).await?,
+            ctx.db.scan("Logical_Router", LR_COLS).await?,
+        ),
     };
-    let routers = match which {
-        Some(w) => find(ctx, "Logical_Router", "router", w, false)
-            .await?
+    let sorted = |rows: Vec<(Uuid, Row)>| {
+        let mut v: Vec<(String, Uuid, Row)> = rows
             .into_iter()
-            .collect(),
-        None => {
-            ctx.db.load_all("Logical_Router").await?;
-            ctx.db.uuids("Logical_Router")
-        }
-    };
-    let mut sw: Vec<(String, Uuid)> = switches
-        .iter()
-        .map(|u| (name_of(ctx, "Logical_Switch", *u), *u))
-        .collect();
-    sw.sort();
-    for (name, u) in sw {
-        text.push_str(&format!("switch {u} ({name})\n"));
-        let ports: Vec<Uuid> = elements(&ctx.db.value("Logical_Switch", u, "ports"))
-            .iter()
-            .filter_map(Atom::as_uuid)
+            .map(|(u, r)| (col_str(&r, "name"), u, r))
             .collect();
-        for p in &ports {
-            ctx.db.select_uuid("Logical_Switch_Port", *p).await?;
-        }
-        for p in ports {
-            let pname = name_of(ctx, "Logical_Switch_Port", p);
-            text.push_str(&format!("    port {pname}\n"));
-            let v = |c: &str| ctx.db.value("Logical_Switch_Port", p, c);
-            let ty = crate::value::datum_to_bare(&v("type"));
-            if !ty.is_empty() {
-                text.push_str(&format!("        type: {ty}\n"));
-            }
-            if let Some(pa) = v("parent_name").as_scalar() {
-                text.push_str(&format!("        parent: {}\n", crate::value::atom_to_bare(pa)));
-            }
-            if let Some(t) = v("tag").as_scalar() {
-                text.push_str(&format!("        tag: {}\n", atom_to_string(t)));
-            }
-            let mut addrs = v("addresses");
-            if let Datum::Set(set) = &mut addrs {
-                set.remove(&Atom::string("router"));
-            }
-            if !addrs.is_empty() {
-                text.push_str(&format!("        addresses: {}\n", quoted_list(&addrs)));
-            }
-            if ty == "router" {
-                if let Some(rp) = v("options")
-                    .as_map()
-                    .and_then(|m| m.get(&Atom::string("router-port")))
-                {
-                    text.push_str(&format!(
-                        "        router-port: {}\n",
-                        crate::value::atom_to_bare(rp)
-                    ));
+        v.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        v
+    };
+    // ovn-nbctl's IDL shows set edits (like lsp-add's) only after the commit.
+    let committed = |ctx: &Ctx, table: &str, rows: Vec<(Uuid, Row)>, cols: &[&str]| {
+        rows.into_iter()
+            .map(|(u, mut r)| {
+                for c in cols {
+                    if let Some(d) = ctx.db.visible_value(table, u, c) {
+                        r.insert(*c, d);
+                    }
                 }
+                (u, r)
+            })
+            .collect::<Vec<_>>()
+    };
+    let switches = sorted(committed(ctx, "Logical_Switch", switches, &["ports"]));
+    let routers = sorted(committed(ctx, "Logical_Router", routers, &["ports", "nat"]));
+    // Every switch port, in output order, then their text.
+    let ports: Vec<Uuid> = switches.iter().flat_map(|(_, _, r)| refs(r, "ports")).collect();
+    let mut port_text: HashMap<Uuid, String> = HashMap::with_capacity(ports.len());
+    const LSP_COLS: &[&str] = &[
+        "name",
+        "type",
+        "parent_name",
+        "tag",
+        "addresses",
+        "options",
+        "external_ids",
+    ];
+    let mut text_of = |u: Uuid, row: &Row| {
+        let mut t = String::new();
+        show_lsp(&mut t, row);
+        port_text.insert(u, t);
+    };
+    // Every switch: one select of the whole port table beats a select per port.
+    let scanned = match which {
+        None => {
+            ctx.db
+                .scan_each("Logical_Switch_Port", LSP_COLS, &mut text_of)
+                .await?
+        }
+        Some(_) => None,
+    };
+    if scanned.is_none() {
+        ctx.db
+            .peek_each("Logical_Switch_Port", &ports, LSP_COLS, &mut text_of)
+            .await?;
+    }
+    drop(ports);
+    let mut text = String::new();
+    for (name, u, row) in &switches {
+        let _ = writeln!(text, "switch {u} ({name}){}", alias(row, "neutron:network_name"));
+        for p in refs(row, "ports") {
+            if let Some(t) = port_text.remove(&p) {
+                text.push_str(&t);
             }
         }
     }
-    let mut rs: Vec<(String, Uuid)> = routers
-        .iter()
-        .map(|u| (name_of(ctx, "Logical_Router", *u), *u))
-        .collect();
-    rs.sort();
-    for (name, u) in rs {
-        text.push_str(&format!("router {u} ({name})\n"));
-        let ports: Vec<Uuid> = elements(&ctx.db.value("Logical_Router", u, "ports"))
-            .iter()
-            .filter_map(Atom::as_uuid)
-            .collect();
-        for p in &ports {
-            ctx.db.select_uuid("Logical_Router_Port", *p).await?;
+    drop(port_text);
+    let rports: Vec<Uuid> = routers.iter().flat_map(|(_, _, r)| refs(r, "ports")).collect();
+    let mut rport_text: HashMap<Uuid, String> = HashMap::new();
+    ctx.db
+        .peek_each(
+            "Logical_Router_Port",
+            &rports,
+            &["name", "mac", "networks"],
+            |u, row| {
+                let mut t = String::new();
+                let _ = writeln!(t, "    port {}", col_str(row, "name"));
+                let _ = writeln!(t, "        mac: \"{}\"", col_str(row, "mac"));
+                let _ = writeln!(
+                    t,
+                    "        networks: {}",
+                    quoted_list(row.get("networks").unwrap_or(&Datum::empty_set()))
+                );
+                rport_text.insert(u, t);
+            },
+        )
+        .await?;
+    let nats: Vec<Uuid> = routers.iter().flat_map(|(_, _, r)| refs(r, "nat")).collect();
+    let mut nat_text: HashMap<Uuid, String> = HashMap::new();
+    ctx.db
+        .peek_each("NAT", &nats, &["external_ip", "logical_ip", "type"], |u, row| {
+            let mut t = String::new();
+            let _ = writeln!(t, "    nat {u}");
+            let _ = writeln!(t, "        external ip: \"{}\"", col_str(row, "external_ip"));
+            let _ = writeln!(t, "        logical ip: \"{}\"", col_str(row, "logical_ip"));
+            let _ = writeln!(t, "        type: \"{}\"", col_str(row, "type"));
+            nat_text.insert(u, t);
+        })
+        .await?;
+    for (name, u, row) in &routers {
+        let _ = writeln!(text, "router {u} ({name}){}", alias(row, "neutron:router_name"));
+        for p in refs(row, "ports") {
+            if let Some(t) = rport_text.remove(&p) {
+                text.push_str(&t);
+            }
         }
-        for p in ports {
-            let pname = name_of(ctx, "Logical_Router_Port", p);
-            text.push_str(&format!("    port {pname}\n"));
-            let v = |c: &str| ctx.db.value("Logical_Router_Port", p, c);
-            text.push_str(&format!(
-                "        mac: \"{}\"\n",
-                crate::value::datum_to_bare(&v("mac"))
-            ));
-            text.push_str(&format!("        networks: {}\n", quoted_list(&v("networks"))));
-        }
-        let nats: Vec<Uuid> = elements(&ctx.db.value("Logical_Router", u, "nat"))
-            .iter()
-            .filter_map(Atom::as_uuid)
-            .collect();
-        for n in nats {
-            ctx.db.select_uuid("NAT", n).await?;
-            let v = |c: &str| crate::value::datum_to_bare(&ctx.db.value("NAT", n, c));
-            text.push_str(&format!("    nat {n}\n"));
-            text.push_str(&format!("        external ip: \"{}\"\n", v("external_ip")));
-            text.push_str(&format!("        logical ip: \"{}\"\n", v("logical_ip")));
-            text.push_str(&format!("        type: \"{}\"\n", v("type")));
+        for n in refs(row, "nat") {
+            if let Some(t) = nat_text.remove(&n) {
+                text.push_str(&t);
+            }
         }
     }
     Ok(text)

@@ -7,5 +7,6 @@ mod diff;
 mod generic;
 mod nbctl;
 mod sbctl;
+mod tls;
 mod txn;
 mod vsctl;

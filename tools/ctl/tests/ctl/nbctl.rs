@@ -305,3 +305,157 @@ fn nbctl_routes_match_ovn_nbctl() {
     p.step(&["lr-route-add", "r0", "fd00::/64", "fd00::1"]);
     p.step(&["lr-route-list", "r0"]);
 }
+
+#[test]
+fn nbctl_addresses_match_ovn_nbctl() {
+    let mut p = Pair::new(Tool::Nbctl, "nbctl_addresses_match_ovn_nbctl");
+    p.step(&["--no-wait", "init"]);
+    p.step(&[
+        "ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "lsp-add", "sw0", "p2", "--", "lsp-add", "sw0",
+        "p3", "--", "ls-add", "sw1", "--", "lsp-add", "sw1", "q1",
+    ]);
+    p.step(&["lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.1 fd00::1"]);
+    // The same IPv4 or IPv6 address on another port of the switch is refused...
+    p.step(&["lsp-set-addresses", "p2", "00:00:00:00:00:02 10.0.0.1"]);
+    p.step(&["lsp-set-addresses", "p2", "00:00:00:00:00:02 10.0.0.1/24"]);
+    p.step(&["lsp-set-addresses", "p2", "00:00:00:00:00:02 10.0.0.2 fd00::1"]);
+    p.step(&[
+        "lsp-set-addresses",
+        "p2",
+        "00:00:00:00:00:02 10.0.0.2",
+        "00:00:00:00:00:03 10.0.0.1",
+    ]);
+    // ...but not on the port itself, on another switch, or after an unparsable word.
+    p.step(&["lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.1"]);
+    p.step(&["lsp-set-addresses", "q1", "00:00:00:00:00:01 10.0.0.1"]);
+    p.step(&["lsp-set-addresses", "p2", "00:00:00:00:00:02 zz 10.0.0.1"]);
+    // A duplicate created and detected within one invocation.
+    p.step(&[
+        "lsp-set-addresses",
+        "p3",
+        "00:00:00:00:00:03 10.0.0.3",
+        "--",
+        "lsp-set-addresses",
+        "p2",
+        "00:00:00:00:00:04 10.0.0.3",
+    ]);
+    // Freed by a change or a deletion in the same invocation.
+    p.step(&[
+        "lsp-set-addresses",
+        "p3",
+        "00:00:00:00:00:03 10.0.0.30",
+        "--",
+        "lsp-set-addresses",
+        "p2",
+        "00:00:00:00:00:04 10.0.0.3",
+    ]);
+    p.step(&[
+        "lsp-del",
+        "p3",
+        "--",
+        "lsp-set-addresses",
+        "p2",
+        "00:00:00:00:00:04 10.0.0.30",
+    ]);
+    // As in ovn-nbctl (whose IDL shows set edits after the commit only), ports added by the
+    // invocation are not checked against, ports it deleted still are.
+    p.step(&[
+        "lsp-add",
+        "sw0",
+        "n1",
+        "--",
+        "lsp-set-addresses",
+        "n1",
+        "00:00:00:00:00:10 10.0.0.50",
+        "--",
+        "lsp-add",
+        "sw0",
+        "n2",
+        "--",
+        "lsp-set-addresses",
+        "n2",
+        "00:00:00:00:00:11 10.0.0.50",
+    ]);
+    p.step(&["lsp-set-addresses", "n2", "00:00:00:00:00:11 10.0.0.50"]);
+    p.step(&[
+        "lsp-del",
+        "n1",
+        "--",
+        "lsp-set-addresses",
+        "n2",
+        "00:00:00:00:00:11 10.0.0.50",
+    ]);
+    // The special and dynamic forms, as ovn-nbctl's scanner accepts them.
+    for addr in [
+        "dynamic",
+        "unknown",
+        "router",
+        "dynamic 10.0.0.9",
+        "dynamic fd00::9",
+        "dynamic 10.0.0.9 fd00::9",
+        "00:00:00:00:00:05 dynamic",
+        "dynamicfoo",
+        "dynamic zz",
+        "unknown x",
+        "0a:0:0:0:0:1 10.0.0.77",
+        "0a:00:00:00:00",
+        "0a:00:00:00:00:01zz",
+    ] {
+        p.step(&["lsp-set-addresses", "p2", addr]);
+    }
+    p.step(&["lsp-set-addresses", "p2", "router", "00:00:00:00:00:02 10.0.0.2"]);
+    p.step(&["lsp-get-addresses", "p2"]);
+    p.step(&["lsp-set-addresses", "p2"]);
+    p.step(&["lsp-set-addresses", "nosuch", "dynamic"]);
+    // show: aliases from the neutron external-ids, addresses other than a lone "router",
+    // router-port whatever the type.
+    p.step(&[
+        "set",
+        "Logical_Switch",
+        "sw0",
+        "external_ids:neutron\\:network_name=netA",
+        "--",
+        "set",
+        "Logical_Switch_Port",
+        "p1",
+        "external_ids:neutron\\:port_name=portA",
+        "options:router-port=rp",
+        "--",
+        "lr-add",
+        "r0",
+        "--",
+        "set",
+        "Logical_Router",
+        "r0",
+        "external_ids:neutron\\:router_name=routerA",
+    ]);
+    p.step(&["lsp-set-addresses", "q1", "router"]);
+    p.step(&["show"]);
+    p.step(&["show", "sw0"]);
+    p.step(&["show", "r0"]);
+    p.step(&["lsp-add", "sw1", "q2", "--", "show", "sw1"]);
+    // (ovn-nbctl shows a new switch with a uuid that is not the one it gets: not compared.)
+    p.step(&["ls-add", "sw2", "--", "lsp-add", "sw2", "z1", "--", "show", "sw1"]);
+    p.step(&[
+        "ls-add",
+        "sw3",
+        "--",
+        "lsp-add",
+        "sw3",
+        "y1",
+        "--",
+        "lsp-set-addresses",
+        "y1",
+        "00:00:00:00:00:01 10.0.0.1",
+        "--",
+        "lsp-add",
+        "sw3",
+        "y2",
+        "--",
+        "lsp-set-addresses",
+        "y2",
+        "00:00:00:00:00:02 10.0.0.1",
+    ]);
+    p.step(&["lsp-set-addresses", "y2", "00:00:00:00:00:02 10.0.0.1"]);
+    p.step(&["show", "sw2"]);
+}

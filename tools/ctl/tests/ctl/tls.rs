@@ -1,0 +1,124 @@
+//! TLS options (`-p/--private-key`, `-c/--certificate`, `-C/--ca-cert`) against a `pssl:`
+//! remote with an `ovs-pki` PKI (certificates naming no IP address: like the reference tools,
+//! only the chain is checked).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ovsdb_ctl::Tool;
+use ovsdb_testkit::{OvsdbServer, Watchdog, free_loopback_ports};
+
+/// A directory removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn ovs_pki(dir: &Path, args: &[&str]) {
+    let out = Command::new("ovs-pki")
+        .arg("-d")
+        .arg(dir.join("pki"))
+        .arg("-l")
+        .arg(dir.join("pki.log"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run ovs-pki");
+    assert!(
+        out.status.success(),
+        "ovs-pki {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn tls_options_match_ovn_nbctl() {
+    let _w = Watchdog::arm("tls_options_match_ovn_nbctl", Duration::from_secs(120));
+    let dir = TempDir(std::env::temp_dir().join(format!("ctl-tls-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let d = dir.0.as_path();
+    ovs_pki(d, &["--force", "init"]);
+    ovs_pki(d, &["-u", "req+sign", "server", "controller"]);
+    ovs_pki(d, &["-u", "req+sign", "client", "controller"]);
+    let path = |f: &str| d.join(f).display().to_string();
+    let ca = path("pki/controllerca/cacert.pem");
+    let port = free_loopback_ports(1).expect("free port")[0];
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/schemas/ovn-nb.ovsschema");
+    let server = OvsdbServer::builder(schema)
+        .arg(format!("--remote=pssl:{port}:127.0.0.1"))
+        .arg(format!("--private-key={}", path("server-privkey.pem")))
+        .arg(format!("--certificate={}", path("server-cert.pem")))
+        .arg(format!("--ca-cert={ca}"))
+        .start()
+        .expect("start ovsdb-server");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(10), "pssl never listened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let remote = format!("ssl:127.0.0.1:{port}");
+    let (key, cert) = (path("client-privkey.pem"), path("client-cert.pem"));
+    // Long and short spellings, separate and attached arguments.
+    let spellings: [Vec<String>; 2] = [
+        vec![
+            format!("--private-key={key}"),
+            format!("--certificate={cert}"),
+            format!("--ca-cert={ca}"),
+        ],
+        vec![
+            "-p".into(),
+            key.clone(),
+            "-c".into(),
+            cert.clone(),
+            format!("-C{ca}"),
+        ],
+    ];
+    for (i, tls) in spellings.iter().enumerate() {
+        let reference = |cmd: &[&str]| {
+            let out = Command::new("ovn-nbctl")
+                .arg(format!("--db={remote}"))
+                .arg("--timeout=20")
+                .args(tls)
+                .args(cmd)
+                .output()
+                .expect("run ovn-nbctl");
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                out.status.code().unwrap_or(-1),
+            )
+        };
+        let ours = |cmd: &[&str]| {
+            let mut all = vec![format!("--db={remote}"), "--timeout=20".to_owned()];
+            all.extend(tls.iter().cloned());
+            all.extend(cmd.iter().map(|s| s.to_string()));
+            let out = ovsdb_ctl::run(Tool::Nbctl, &all, &BTreeMap::new());
+            assert_eq!(out.stderr, "", "spelling {i} {cmd:?}");
+            (out.stdout, out.code)
+        };
+        let (theirs_name, ours_name) = (format!("c{i}"), format!("r{i}"));
+        assert_eq!(reference(&["ls-add", &theirs_name]).1, 0);
+        assert_eq!(ours(&["ls-add", &ours_name]), (String::new(), 0));
+        let listed = reference(&["--bare", "--columns=name", "list", "Logical_Switch"]);
+        let our_list = ours(&["--bare", "--columns=name", "list", "Logical_Switch"]);
+        let sorted = |s: &str| {
+            let mut v: Vec<String> = s.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(&our_list.0), sorted(&listed.0), "spelling {i}");
+        assert!(
+            sorted(&our_list.0).contains(&ours_name),
+            "spelling {i}: {our_list:?}"
+        );
+        assert!(
+            sorted(&our_list.0).contains(&theirs_name),
+            "spelling {i}: {our_list:?}"
+        );
+    }
+    drop(server);
+}
