@@ -392,7 +392,9 @@ pub struct UpReport {
 /// chassis; a half-started one is removed first.
 ///
 /// # Errors
-/// [`preflight`]'s errors, [`LabError::DaemonDied`], [`LabError::Timeout`], and the plumbing's.
+/// [`preflight`]'s errors, [`LabError::DaemonDied`], [`LabError::Timeout`], and the plumbing's;
+/// [`LabError::Invalid`] if the lab is up and `opts` asks for another SB access or for
+/// database files.
 pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     preflight()?;
     let start = Instant::now();
@@ -400,6 +402,20 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     let chassis = opts.chassis.max(1);
     if let Some(state) = LabState::load(&cfg.state_file())? {
         if all_running(cfg, &state) {
+            if state.sb_via != opts.sb_via {
+                return Err(LabError::Invalid {
+                    what: "--sb-via",
+                    value: format!("{:?}", opts.sb_via).to_lowercase(),
+                    reason: "the lab is up with the other SB access; run ovn-lab down first",
+                });
+            }
+            if opts.nb_db.is_some() || opts.sb_db.is_some() {
+                return Err(LabError::Invalid {
+                    what: "--nb-db/--sb-db",
+                    value: cfg.name.clone(),
+                    reason: "the lab is already up with its own databases; run ovn-lab down first",
+                });
+            }
             let mut lab = Lab::open(cfg.clone()).await?;
             let have = lab.state.chassis.len() as u32;
             for _ in have..chassis {

@@ -140,8 +140,14 @@ fn up_vms_ping_status_errors_down() {
         let r = up(&cfg, &opts(2)).await.unwrap();
         assert!(!r.already_up);
         assert_eq!(r.chassis, ["ch1", "ch2"]);
-        // Idempotent: a second up starts nothing.
+        // Idempotent: a second up starts nothing; one asking for something else is refused.
         assert!(up(&cfg, &opts(2)).await.unwrap().already_up);
+        let tcp = UpOptions {
+            sb_via: SbVia::Tcp,
+            ..opts(2)
+        };
+        let e = up(&cfg, &tcp).await.unwrap_err();
+        assert!(matches!(e, LabError::Invalid { what: "--sb-via", .. }), "{e}");
         let mut lab = Lab::open(cfg.clone()).await.unwrap();
         let st = lab.status().await.unwrap();
         assert_eq!(
