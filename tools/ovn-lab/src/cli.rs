@@ -354,16 +354,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 },
             )
             .await?;
+            let switches = match (r.nets, routed) {
+                (1, false) => "switch net0".to_string(),
+                (1, true) => "switch net0 behind router lr0".to_string(),
+                (n, false) => format!("{n} isolated switches net0..net{}", n.saturating_sub(1)),
+                (n, true) => format!("{n} switches net0..net{} routed by lr0", n.saturating_sub(1)),
+            };
             println!(
-                "spawned {} VMs ({guests} per chassis) on {nodes} chassis in {} {} switches \
-                 (net0..net{}{}) in {:.2} s ({:.2} s of it bringing the lab up); next: ovn-lab check",
-                r.vms,
-                r.nets,
-                if routed { "routed" } else { "isolated" },
-                r.nets.saturating_sub(1),
-                if routed { ", router lr0" } else { "" },
-                r.seconds,
-                r.up_seconds
+                "spawned {} VMs ({guests} per chassis) on {nodes} chassis in {switches} in {:.2} s \
+                 ({:.2} s of it bringing the lab up); next: ovn-lab check",
+                r.vms, r.seconds, r.up_seconds
             );
         }
         Command::Check { json: j } => {
