@@ -156,6 +156,12 @@ pub enum LabError {
         /// Probes run.
         total: usize,
     },
+    /// The user interrupted a command (Ctrl-C); what it had started was cleaned up.
+    #[error("{during} interrupted (Ctrl-C); the lab was torn down")]
+    Interrupted {
+        /// The command interrupted (`"demo"`).
+        during: String,
+    },
     /// The command run by `exec` exited with a failure status.
     #[error("command in {vm} exited with {status}")]
     Exec {

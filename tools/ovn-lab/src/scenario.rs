@@ -2,6 +2,23 @@
 
 use std::time::Instant;
 
+/// `println!` that ignores a closed stdout (`ovn-lab demo | head`): the demo goes on to its
+/// teardown instead of panicking half-way with the lab up.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `print!` that ignores a closed stdout.
+macro_rules! out_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
 use crate::check::render_check;
 use crate::error::{LabError, Result};
 use crate::lab::{Lab, LabConfig, UpOptions, VmSpec, down, up};
@@ -142,7 +159,7 @@ fn vm(name: &str, chassis: &str, switch: &str, mac: &str, ip: &str, gw: &str) ->
 /// Prints a step result with its time.
 fn say(t: Instant, what: &str) -> f64 {
     let s = t.elapsed().as_secs_f64();
-    println!("[{s:6.2} s] {what}");
+    out!("[{s:6.2} s] {what}");
     s
 }
 
@@ -152,19 +169,24 @@ fn say(t: Instant, what: &str) -> f64 {
 /// routed ping; SB port bindings after each step; then teardown. Returns the timings.
 ///
 /// # Errors
-/// The first failed step (the lab is torn down anyway).
+/// The first failed step, or [`LabError::Interrupted`] on Ctrl-C (the lab is torn down
+/// anyway).
 pub async fn demo(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
-    let res = demo_steps(cfg).await;
+    // Ctrl-C ends the steps, not the teardown.
+    let res = tokio::select! {
+        r = demo_steps(cfg) => r,
+        _ = tokio::signal::ctrl_c() => Err(LabError::Interrupted { during: "demo".into() }),
+    };
     let t = Instant::now();
     let d = down(cfg).await;
     let mut timings = res?;
     d?;
     let s = t.elapsed().as_secs_f64();
-    println!("teardown: every process, namespace and file removed in {s:.2} s");
+    out!("teardown: every process, namespace and file removed in {s:.2} s");
     timings.push(("teardown".into(), s));
-    println!("\nsummary");
+    out!("\nsummary");
     for (what, s) in &timings {
-        println!("  {what:<44} {s:6.2} s");
+        out!("  {what:<44} {s:6.2} s");
     }
     Ok(timings)
 }
@@ -172,7 +194,7 @@ pub async fn demo(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
 async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
     let mut timings = Vec::new();
     let t0 = Instant::now();
-    println!("== 1. central (NB, SB, northd) and two chassis (ovsdb-server, ovs-vswitchd, ovn-controller)");
+    out!("== 1. central (NB, SB, northd) and two chassis (ovsdb-server, ovs-vswitchd, ovn-controller)");
     let t = Instant::now();
     up(
         cfg,
@@ -186,9 +208,9 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
     timings.push(("up: central + 2 chassis registered".into(), say(t, "lab up")));
     let mut lab = Lab::open(cfg.clone()).await?;
     lab.progress = crate::progress::Progress::new(true);
-    print!("{}", render_bindings(&lab.bindings().await?));
+    out_raw!("{}", render_bindings(&lab.bindings().await?));
 
-    println!("\n== 2. ls1 10.0.0.0/24 with vm1 on ch1 and vm2 on ch2 (addresses + port security)");
+    out!("\n== 2. ls1 10.0.0.0/24 with vm1 on ch1 and vm2 on ch2 (addresses + port security)");
     let t = Instant::now();
     lab.net_create("ls1", "10.0.0.0/24").await?;
     lab.add_vms(&[
@@ -214,7 +236,7 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
         "vm1, vm2 bound + installed + up".into(),
         say(t, "ports bound, installed, up"),
     ));
-    print!("{}", render_bindings(&lab.bindings().await?));
+    out_raw!("{}", render_bindings(&lab.bindings().await?));
     let t = Instant::now();
     let lost = lab.ping("vm1", "vm2").await?;
     timings.push((
@@ -228,7 +250,7 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
         "nothing -> first cross-chassis ping".into(),
         t0.elapsed().as_secs_f64(),
     ));
-    println!(
+    out!(
         "           nothing to first cross-chassis ping: {:.2} s",
         t0.elapsed().as_secs_f64()
     );
@@ -253,7 +275,7 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
     }
     say(t, "port security drops vm1's spoofed source 10.0.0.99");
 
-    println!("\n== 3. vm3 on ch1, then migrated to ch2");
+    out!("\n== 3. vm3 on ch1, then migrated to ch2");
     let t = Instant::now();
     lab.add_vms(&[vm(
         "vm3",
@@ -267,7 +289,7 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
     say(t, "vm3 ready on ch1");
     lab.ping("vm3", "vm2").await?;
     say(t, "ping vm3 -> vm2 (ch1 -> ch2)");
-    print!("{}", render_bindings(&lab.bindings().await?));
+    out_raw!("{}", render_bindings(&lab.bindings().await?));
     let took = lab.move_vm("vm3", "ch2").await?;
     timings.push((
         "migrate vm3 ch1 -> ch2 (bound + installed)".into(),
@@ -284,9 +306,9 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
     say(t, &format!("ping vm1 -> vm3 (now ch1 -> ch2), {lost} lost"));
     lab.ping("vm3", "vm2").await?;
     say(t, "ping vm3 -> vm2 (now on the same chassis)");
-    print!("{}", render_bindings(&lab.bindings().await?));
+    out_raw!("{}", render_bindings(&lab.bindings().await?));
 
-    println!("\n== 4. router lr1 between ls1 (10.0.0.1) and ls2 (10.0.1.1), vm4 on ls2");
+    out!("\n== 4. router lr1 between ls1 (10.0.0.1) and ls2 (10.0.1.1), vm4 on ls2");
     let t = Instant::now();
     lab.net_create("ls2", "10.0.1.0/24").await?;
     lab.router_create("lr1").await?;
@@ -310,11 +332,11 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
         t,
         &format!("ping vm1 (ls1, ch1) -> vm4 (ls2, ch2) routed by lr1, {lost} lost"),
     );
-    print!("{}", render_bindings(&lab.bindings().await?));
+    out_raw!("{}", render_bindings(&lab.bindings().await?));
 
-    println!("\n== 5. full check");
+    out!("\n== 5. full check");
     let report = lab.check().await?;
-    print!("{}", render_check(&lab, &report));
+    out_raw!("{}", render_check(&lab, &report));
     timings.push(("check (full mesh)".into(), report.seconds));
     if report.failed > 0 {
         return Err(LabError::CheckFailed {
@@ -323,6 +345,6 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
         });
     }
     drop(lab);
-    println!("\n== 6. teardown");
+    out!("\n== 6. teardown");
     Ok(timings)
 }
