@@ -55,7 +55,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use ovsdb_proto::jsonrpc::{DEFAULT_MAX_FRAME_LEN, FrameSplitter, Id, Message, decode_frame};
 use ovsdb_proto::method::{Cancel, Method};
 use ovsdb_proto::notify::{Notification, NotificationError};
@@ -137,6 +137,29 @@ pub struct Reply {
     pub notifications_before: u64,
 }
 
+/// A successful reply whose `result` was kept as JSON text, from [`RpcClient::request_raw`].
+///
+/// A large result (the initial contents of a monitor) can then be decoded straight into the
+/// caller's own types, without an intermediate [`Value`] tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawReply {
+    /// The `result` member's JSON text (a slice of the received message, not copied).
+    pub result: Bytes,
+    /// As [`Reply::notifications_before`].
+    pub notifications_before: u64,
+}
+
+/// What the connection hands a waiting caller.
+#[derive(Debug)]
+enum Answer {
+    Parsed(Reply),
+    Raw(RawReply),
+}
+
+/// Messages at least this long are first scanned for a reply that a caller of
+/// [`RpcClient::request_raw`] waits for, before being decoded as a whole.
+const RAW_SCAN_MIN: usize = 64 * 1024;
+
 /// A notification from the server, undecoded, with its place in the stream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawNotification {
@@ -186,8 +209,10 @@ impl futures::Stream for Notifications {
 
 struct Pending {
     method: String,
-    tx: oneshot::Sender<Result<Reply, Error>>,
+    tx: oneshot::Sender<Result<Answer, Error>>,
     written: bool,
+    /// The caller wants the result as JSON text ([`RpcClient::request_raw`]).
+    raw: bool,
 }
 
 #[derive(Default)]
@@ -350,6 +375,34 @@ impl RpcClient {
     /// # Errors
     /// As [`RpcClient::call`], except [`Error::Decode`].
     pub async fn request(&self, method: &str, params: Value) -> Result<Reply, Error> {
+        match self.exchange(method, params, false).await? {
+            Answer::Parsed(reply) => Ok(reply),
+            // Not sent for a request that did not ask for it; decoded all the same.
+            Answer::Raw(raw) => Ok(Reply {
+                result: ovsdb_proto::error::from_slice(&raw.result)
+                    .map_err(|e| Error::Message(ovsdb_proto::jsonrpc::MessageError::Syntax(e)))?,
+                notifications_before: raw.notifications_before,
+            }),
+        }
+    }
+
+    /// As [`RpcClient::request`], but the result is handed over as JSON text, not decoded: for
+    /// large results (a monitor's initial rows) that the caller decodes into its own types.
+    ///
+    /// # Errors
+    /// As [`RpcClient::request`].
+    pub async fn request_raw(&self, method: &str, params: Value) -> Result<RawReply, Error> {
+        match self.exchange(method, params, true).await? {
+            Answer::Raw(raw) => Ok(raw),
+            // A small result, decoded on the common path: hand back its text.
+            Answer::Parsed(reply) => Ok(RawReply {
+                result: Bytes::from(serde_json::to_vec(&reply.result).unwrap_or_default()),
+                notifications_before: reply.notifications_before,
+            }),
+        }
+    }
+
+    async fn exchange(&self, method: &str, params: Value, raw: bool) -> Result<Answer, Error> {
         let deadline = Instant::now() + self.timeout;
         let timeout = |sent| Error::Timeout {
             method: method.to_owned(),
@@ -377,6 +430,7 @@ impl RpcClient {
                     method: method.to_owned(),
                     tx,
                     written: false,
+                    raw,
                 },
             );
         }
@@ -520,6 +574,9 @@ impl Io {
                     last_rx = Instant::now();
                     probe_sent = None;
                     while let Some(frame) = splitter.next_frame(&mut buf).map_err(Error::Framing)? {
+                        if frame.len() >= RAW_SCAN_MIN && raw_reply(&frame, &shared) {
+                            continue;
+                        }
                         let msg = decode_frame(&frame).map_err(Error::Message)?;
                         dispatch(msg, &shared, &note_tx, &internal_tx);
                     }
@@ -566,10 +623,10 @@ fn dispatch(
                 return;
             };
             let res = if error.is_null() {
-                Ok(Reply {
+                Ok(Answer::Parsed(Reply {
                     result,
                     notifications_before: shared.notifications.load(Ordering::Relaxed),
-                })
+                }))
             } else {
                 Err(Error::Rpc {
                     error: Box::new(ovsdb_error(error)),
@@ -592,6 +649,53 @@ fn dispatch(
             let _nobody_listens = note_tx.send(RawNotification { method, params, seq });
         }
     }
+}
+
+/// The members of a message that decide whether it is a reply a [`RpcClient::request_raw`]
+/// caller waits for; the other members are skipped without being decoded.
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(borrow, default)]
+    result: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    error: Option<&'a serde_json::value::RawValue>,
+    #[serde(borrow, default)]
+    method: Option<&'a serde_json::value::RawValue>,
+}
+
+/// Hands `frame` to its caller undecoded if it is a successful reply to a
+/// [`RpcClient::request_raw`]; false (nothing done) for anything else, which then takes the
+/// ordinary path (with its error reporting).
+fn raw_reply(frame: &Bytes, shared: &Shared) -> bool {
+    let Ok(env) = serde_json::from_slice::<Envelope<'_>>(frame) else {
+        return false;
+    };
+    let (Some(id), Some(result), None, None) = (env.id, env.result, env.error, env.method) else {
+        return false;
+    };
+    let text = result.get().as_bytes();
+    let start = (text.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+    let Some(range) = start.checked_add(text.len()).map(|end| start..end) else {
+        return false;
+    };
+    if range.end > frame.len() {
+        return false;
+    }
+    let p = {
+        let mut st = shared.lock();
+        match st.pending.get(&id) {
+            Some(p) if p.raw => st.pending.remove(&id),
+            _ => None,
+        }
+    };
+    let Some(p) = p else { return false };
+    let _caller_gone = p.tx.send(Ok(Answer::Raw(RawReply {
+        result: frame.slice(range),
+        notifications_before: shared.notifications.load(Ordering::Relaxed),
+    })));
+    true
 }
 
 /// Converts a JSON-RPC `error` member into an [`OvsdbError`] (object or bare-string form; any

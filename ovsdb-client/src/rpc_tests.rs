@@ -410,3 +410,53 @@ async fn inactivity_probe_detects_a_silent_server() {
     }
     assert!(probed.elapsed() >= interval && probed.elapsed() < interval + Duration::from_millis(50));
 }
+
+#[tokio::test]
+async fn a_large_raw_result_is_handed_over_as_text_and_others_decode_as_before() {
+    watchdog(async {
+        let (client, _notes, _task, mut peer) = setup(RpcOptions::default());
+        let big: Vec<String> = (0..20_000).map(|i| format!("row-{i}")).collect();
+        let raw = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_raw("monitor_cond_since", json!(["DB"])).await })
+        };
+        let plain = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request("get_schema", json!(["DB"])).await })
+        };
+        let small_raw = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_raw("monitor_cond", json!(["DB"])).await })
+        };
+        let mut ids = std::collections::HashMap::new();
+        for _ in 0..3 {
+            let req = peer.recv().await;
+            ids.insert(req["method"].as_str().unwrap().to_owned(), req["id"].clone());
+        }
+        // A large reply to a plain request, one to the raw request (result before id, as
+        // member order is free) and a small one to the other raw request.
+        peer.send(json!({"id": ids["get_schema"], "error": null, "result": big})).await;
+        peer.send(json!({"result": [true, "x", big], "error": null, "id": ids["monitor_cond_since"]}))
+            .await;
+        peer.send(json!({"id": ids["monitor_cond"], "result": {"T": {}}, "error": null})).await;
+        let plain = plain.await.unwrap().unwrap();
+        assert_eq!(plain.result, json!(big));
+        let raw = raw.await.unwrap().unwrap();
+        assert!(raw.result.len() > RAW_SCAN_MIN);
+        let back: Value = serde_json::from_slice(&raw.result).unwrap();
+        assert_eq!(back, json!([true, "x", big]));
+        let small = small_raw.await.unwrap().unwrap();
+        assert_eq!(serde_json::from_slice::<Value>(&small.result).unwrap(), json!({"T": {}}));
+        // An error reply to a raw request is an error as for any request.
+        let failing = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_raw("monitor_cond_since", json!(["DB"])).await })
+        };
+        let req = peer.recv().await;
+        let filler = "x".repeat(RAW_SCAN_MIN);
+        peer.send(json!({"id": req["id"], "result": null, "error": {"error": "unknown database", "details": filler}}))
+            .await;
+        assert!(matches!(failing.await.unwrap(), Err(Error::Rpc { .. })));
+    })
+    .await;
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ovsdb_proto::method::{
-    GetSchema, Monitor, MonitorCancel, MonitorCond, MonitorCondChange, MonitorCondSince,
+    GetSchema, Method, Monitor, MonitorCancel, MonitorCond, MonitorCondChange, MonitorCondSince,
 };
 use ovsdb_proto::notify::Notification;
 use ovsdb_proto::update::{MonitorCondUpdateRequest, MonitorRequest, MonitorRequests};
@@ -13,10 +13,14 @@ use ovsdb_proto::{Condition, DatabaseSchema, ErrorKind, TableSchema, Uuid};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use super::store::{ApplyError, Changes, changes_from_update, changes_from_update2, send_all};
+use super::store::{
+    ApplyError, Changes, ReplyBody, ReplyError, Snapshot, changes_from_update, changes_from_update2,
+    decode_reply, send_all,
+};
 use super::{Core, MonitorMethod, ReplicaError};
 use crate::client::{Session, Shared};
 use crate::error::Error;
+use crate::rpc::RawReply;
 
 /// What the replica asks for, per table.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +75,14 @@ fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: 
         monitored.insert(table.clone(), columns);
     }
     (reqs, monitored)
+}
+
+/// A monitor reply as received.
+enum Fetched {
+    /// The result's JSON text (update2 flavours).
+    Raw(RawReply),
+    /// Decoded changes (plain `monitor`).
+    Changes(Changes),
 }
 
 /// Per-replica state that survives sessions.
@@ -175,24 +187,30 @@ async fn on_session(
     }
     let (monitor_id, mut notes) = session.routes.add_monitor();
     let mut syncs = session.routes.add_sync();
-    let reply = match f.method {
-        MonitorMethod::MonitorCondSince => rpc
-            .call(&MonitorCondSince {
+    // The update2 flavours take the result as JSON text and decode it row by row into a new
+    // snapshot (see `decode_reply`), off the async workers.
+    let fetched = match f.method {
+        MonitorMethod::MonitorCondSince => {
+            let m = MonitorCondSince {
                 db: f.db.clone(),
                 monitor_id: monitor_id.clone(),
                 requests: reqs,
                 last_txn_id: f.last_txn_id,
-            })
-            .await
-            .map(|r| (r.found, r.last_txn_id, changes_from_update2(r.updates))),
-        MonitorMethod::MonitorCond => rpc
-            .call(&MonitorCond {
+            };
+            rpc.request_raw(MonitorCondSince::NAME, m.params_json())
+                .await
+                .map(Fetched::Raw)
+        }
+        MonitorMethod::MonitorCond => {
+            let m = MonitorCond {
                 db: f.db.clone(),
                 monitor_id: monitor_id.clone(),
                 requests: reqs,
-            })
-            .await
-            .map(|u| (false, None, changes_from_update2(u))),
+            };
+            rpc.request_raw(MonitorCond::NAME, m.params_json())
+                .await
+                .map(Fetched::Raw)
+        }
         MonitorMethod::Monitor => rpc
             .call(&Monitor {
                 db: f.db.clone(),
@@ -200,9 +218,46 @@ async fn on_session(
                 requests: reqs,
             })
             .await
-            .map(|u| (false, None, changes_from_update(u))),
+            .map(|u| Fetched::Changes(changes_from_update(u))),
     };
-    let (found, last_txn_id, changes) = match reply {
+    let reply = match fetched {
+        Ok(Fetched::Raw(raw)) => {
+            let since = f.method == MonitorMethod::MonitorCondSince;
+            let resume = f.synced;
+            let fresh = core.fresh_snapshot(&schema.tables, &monitored);
+            let schemas = schema.tables.clone();
+            let json = raw.result;
+            let decoded =
+                tokio::task::spawn_blocking(move || decode_reply(&json, since, resume, fresh, &schemas))
+                    .await;
+            match decoded {
+                Ok(Ok(d)) => Ok((d.found, d.last_txn_id, d.body)),
+                Ok(Err(ReplyError::Json(source))) => Err(Error::Decode {
+                    method: if since {
+                        MonitorCondSince::NAME
+                    } else {
+                        MonitorCond::NAME
+                    },
+                    source,
+                }),
+                Ok(Err(ReplyError::Apply(e))) => {
+                    f.failures += 1;
+                    if f.failures >= 3 {
+                        core.fail(ReplicaError::Apply(e));
+                        return Step::Stop;
+                    }
+                    return f.restart(core, e);
+                }
+                Err(join) => {
+                    tracing::error!(error = %join, "decoding the monitor reply failed");
+                    return Step::SessionOver;
+                }
+            }
+        }
+        Ok(Fetched::Changes(changes)) => Ok((false, None, ReplyBody::Changes(changes))),
+        Err(e) => Err(e),
+    };
+    let (found, last_txn_id, body) = match reply {
         Ok(r) => r,
         Err(Error::Rpc { error, .. })
             if error.error == ErrorKind::UnknownMethod && f.method != MonitorMethod::Monitor =>
@@ -226,15 +281,24 @@ async fn on_session(
     let tables = &schema.tables;
     let method = f.method;
     core.update_status(|s| s.method = Some(method));
-    if f.synced && found {
-        if let Err(e) = core.apply_delta(tables, &changes) {
-            return f.restart(core, e);
+    let resynced = match body {
+        ReplyBody::Snapshot(next) => {
+            core.resync_snapshot(next, last_txn_id);
+            Ok(())
         }
-        core.update_status(|s| {
-            s.resumes += 1;
-            s.last_txn_id = last_txn_id;
-        });
-    } else if let Err(e) = core.resync(tables, &monitored, &changes, last_txn_id) {
+        ReplyBody::Changes(changes) if f.synced && found => {
+            if let Err(e) = core.apply_delta(tables, &changes) {
+                return f.restart(core, e);
+            }
+            core.update_status(|s| {
+                s.resumes += 1;
+                s.last_txn_id = last_txn_id;
+            });
+            Ok(())
+        }
+        ReplyBody::Changes(changes) => core.resync(tables, &monitored, &changes, last_txn_id),
+    };
+    if let Err(e) = resynced {
         f.failures += 1;
         if f.failures >= 3 {
             core.fail(ReplicaError::Apply(e));
@@ -383,6 +447,21 @@ impl Core {
         last_txn_id: Option<Uuid>,
     ) -> Result<(), ApplyError> {
         let next = self.read_snapshot().rebuild(tables, monitored, initial)?;
+        self.resync_snapshot(next, last_txn_id);
+        Ok(())
+    }
+
+    /// An empty snapshot with the replica's tables, laid out for the server's schema.
+    pub(crate) fn fresh_snapshot(
+        &self,
+        tables: &BTreeMap<String, TableSchema>,
+        monitored: &BTreeMap<String, Option<Vec<String>>>,
+    ) -> Snapshot {
+        self.read_snapshot().fresh(tables, monitored)
+    }
+
+    /// Replaces the whole replica with `next` (built aside) and sends the differences.
+    pub(crate) fn resync_snapshot(&self, next: Snapshot, last_txn_id: Option<Uuid>) {
         let old = std::mem::replace(&mut *self.write_snapshot(), next);
         let events = self.read_snapshot().resync_events(&old);
         drop(old);
@@ -392,6 +471,5 @@ impl Core {
             s.snapshots += 1;
             s.last_txn_id = last_txn_id;
         });
-        Ok(())
     }
 }

@@ -14,7 +14,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use ovsdb_proto::diff::{DiffError, apply_row_diff};
-use ovsdb_proto::update::{RowUpdate2, TableUpdates, TableUpdates2};
+use ovsdb_proto::update::{MonitorCondSinceReply, RowUpdate2, TableUpdates, TableUpdates2};
 use ovsdb_proto::{Atom, Datum, Row, RowError, Table, TableSchema, Uuid};
 use tokio::sync::broadcast;
 
@@ -245,7 +245,85 @@ pub struct Referrer {
 }
 
 /// Reverse references: target row to the rows referring to it.
-pub(crate) type RefIndex = HashMap<Uuid, BTreeSet<Referrer>>;
+pub(crate) type RefIndex = HashMap<Uuid, Referrers>;
+
+/// The rows referring to one row, in order. Most rows have exactly one referrer (a port and its
+/// switch), kept inline rather than in a set of its own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum Referrers {
+    /// None left.
+    #[default]
+    Empty,
+    /// Exactly one.
+    One(Referrer),
+    /// Two or more.
+    Many(BTreeSet<Referrer>),
+}
+
+impl Referrers {
+    pub(crate) fn insert(&mut self, r: Referrer) {
+        match std::mem::take(self) {
+            Referrers::Empty => *self = Referrers::One(r),
+            Referrers::One(x) if x == r => *self = Referrers::One(x),
+            Referrers::One(x) => *self = Referrers::Many(BTreeSet::from([x, r])),
+            Referrers::Many(mut set) => {
+                set.insert(r);
+                *self = Referrers::Many(set);
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, r: &Referrer) {
+        match self {
+            Referrers::One(x) if x == r => *self = Referrers::Empty,
+            Referrers::Many(set) => {
+                set.remove(r);
+                if set.len() == 1
+                    && let Some(last) = set.pop_first()
+                {
+                    *self = Referrers::One(last);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Referrers::Empty => true,
+            Referrers::One(_) => false,
+            Referrers::Many(set) => set.is_empty(),
+        }
+    }
+}
+
+/// Iterates [`Referrers`] in order.
+pub(crate) enum ReferrersIter<'a> {
+    One(std::option::IntoIter<&'a Referrer>),
+    Many(std::collections::btree_set::Iter<'a, Referrer>),
+}
+
+impl<'a> Iterator for ReferrersIter<'a> {
+    type Item = &'a Referrer;
+    fn next(&mut self) -> Option<&'a Referrer> {
+        match self {
+            ReferrersIter::One(it) => it.next(),
+            ReferrersIter::Many(it) => it.next(),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Referrers {
+    type Item = &'a Referrer;
+    type IntoIter = ReferrersIter<'a>;
+    fn into_iter(self) -> ReferrersIter<'a> {
+        match self {
+            Referrers::Empty => ReferrersIter::One(None.into_iter()),
+            Referrers::One(r) => ReferrersIter::One(Some(r).into_iter()),
+            Referrers::Many(set) => ReferrersIter::Many(set.iter()),
+        }
+    }
+}
 
 fn uuids_of(d: &Datum, out: &mut Vec<Uuid>) {
     if let Some(set) = d.as_set() {
@@ -384,7 +462,11 @@ impl<M: Model> TableStore<M> {
             .any(|cols| cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b))
     }
 
-    fn unique_keys(&self, uuid: Uuid, row: &Row) -> Vec<Option<IndexDatums>> {
+    fn unique_keys<'d>(
+        &self,
+        uuid: Uuid,
+        get: impl Fn(&str) -> Option<Cow<'d, Datum>>,
+    ) -> Vec<Option<IndexDatums>> {
         self.layout
             .unique
             .iter()
@@ -394,7 +476,7 @@ impl<M: Model> TableStore<M> {
                         if c == "_uuid" {
                             Some(Datum::scalar(Atom::Uuid(uuid)))
                         } else {
-                            row.get(c).cloned()
+                            get(c).map(Cow::into_owned)
                         }
                     })
                     .collect()
@@ -402,12 +484,12 @@ impl<M: Model> TableStore<M> {
             .collect()
     }
 
-    fn refs(&self, row: &Row) -> Vec<(Arc<str>, Uuid)> {
+    fn refs<'d>(&self, get: impl Fn(&str) -> Option<Cow<'d, Datum>>) -> Vec<(Arc<str>, Uuid)> {
         let mut out = Vec::new();
         for col in &self.layout.ref_columns {
-            if let Some(d) = row.get(col) {
+            if let Some(d) = get(col) {
                 let mut us = Vec::new();
-                uuids_of(d, &mut us);
+                uuids_of(&d, &mut us);
                 out.extend(us.into_iter().map(|u| (col.clone(), u)));
             }
         }
@@ -416,14 +498,15 @@ impl<M: Model> TableStore<M> {
 
     fn unlink(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
         let row = rec.row.encode();
-        for (i, key) in self.unique_keys(rec.uuid, &row).into_iter().enumerate() {
+        let get = |c: &str| row.get(c).map(Cow::Borrowed);
+        for (i, key) in self.unique_keys(rec.uuid, get).into_iter().enumerate() {
             if let (Some(key), Some(map)) = (key, self.unique.get_mut(i))
                 && map.get(&key) == Some(&rec.uuid)
             {
                 map.remove(&key);
             }
         }
-        for (column, target) in self.refs(&row) {
+        for (column, target) in self.refs(get) {
             if let Some(set) = refs.get_mut(&target) {
                 set.remove(&Referrer {
                     table: self.name.clone(),
@@ -442,12 +525,22 @@ impl<M: Model> TableStore<M> {
 
     fn link(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
         let row = rec.row.encode();
-        for (i, key) in self.unique_keys(rec.uuid, &row).into_iter().enumerate() {
+        self.link_with(rec, |c: &str| row.get(c).map(Cow::Borrowed), refs);
+    }
+
+    /// Indexes `rec`, whose columns in wire form `get` returns.
+    fn link_with<'d>(
+        &mut self,
+        rec: &Record<M>,
+        get: impl Fn(&str) -> Option<Cow<'d, Datum>> + Copy,
+        refs: &mut RefIndex,
+    ) {
+        for (i, key) in self.unique_keys(rec.uuid, get).into_iter().enumerate() {
             if let (Some(key), Some(map)) = (key, self.unique.get_mut(i)) {
                 map.insert(key, rec.uuid);
             }
         }
-        for (column, target) in self.refs(&row) {
+        for (column, target) in self.refs(get) {
             refs.entry(target).or_default().insert(Referrer {
                 table: self.name.clone(),
                 column,
@@ -499,8 +592,19 @@ pub(crate) trait AnyTable: Send + Sync {
     fn fresh(&self, layout: Layout) -> Box<dyn AnyTable>;
     /// The events turning `old` (the same table before a resync) into `self`, then `Resynced`.
     fn resync_events(&self, old: &dyn AnyTable) -> Box<dyn PendingEvents>;
+    /// Adds one row of a snapshot being built aside (no events): decodes and indexes it. A
+    /// UUID seen twice keeps the later row.
+    fn add_initial(
+        &mut self,
+        schema: &TableSchema,
+        uuid: Uuid,
+        row: &Row,
+        refs: &mut RefIndex,
+    ) -> Result<(), ApplyError>;
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
+    /// The table's name.
+    fn name(&self) -> &str;
 }
 
 impl<M: Model> AnyTable for TableStore<M> {
@@ -592,7 +696,10 @@ impl<M: Model> AnyTable for TableStore<M> {
 
     fn resync_events(&self, old: &dyn AnyTable) -> Box<dyn PendingEvents> {
         let mut events = Vec::new();
-        if let Some(old) = old.as_any().downcast_ref::<TableStore<M>>() {
+        // Without a subscriber there is nobody to tell (one subscribing from now on starts
+        // after this resync).
+        let watched = self.events.receiver_count() > 0;
+        if watched && let Some(old) = old.as_any().downcast_ref::<TableStore<M>>() {
             for (uuid, o) in &old.rows {
                 match self.rows.get(uuid) {
                     None => events.push(Event::Deleted(o.clone())),
@@ -617,12 +724,42 @@ impl<M: Model> AnyTable for TableStore<M> {
         })
     }
 
+    fn add_initial(
+        &mut self,
+        schema: &TableSchema,
+        uuid: Uuid,
+        row: &Row,
+        refs: &mut RefIndex,
+    ) -> Result<(), ApplyError> {
+        let wire = row;
+        let row = M::decode(schema, wire).map_err(|e| e.at(&self.name, uuid))?;
+        let rec = Arc::new(Record { uuid, row });
+        if let Some(old) = self.rows.insert(uuid, rec.clone()) {
+            self.unlink(&old, refs);
+        }
+        // The row as received (the server omits columns holding their default) gives the same
+        // index keys as the decoded row encoded again, without building that second row.
+        let get = |c: &str| match wire.get(c) {
+            Some(d) => Some(Cow::Borrowed(d)),
+            None => schema
+                .columns
+                .get(c)
+                .map(|col| Cow::Owned(col.type_.default_datum())),
+        };
+        self.link_with(&rec, get, refs);
+        Ok(())
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
+    }
+
+    fn name(&self) -> &str {
+        &self.name
     }
 }
 
@@ -675,6 +812,19 @@ impl Snapshot {
         monitored: &BTreeMap<String, Option<Vec<String>>>,
         initial: &Changes,
     ) -> Result<Snapshot, ApplyError> {
+        let mut next = self.fresh(schemas, monitored);
+        let prepared = next.prepare(schemas, initial)?;
+        drop(next.commit(prepared));
+        Ok(next)
+    }
+
+    /// An empty snapshot with the same tables (client indexes, event channels), laid out for
+    /// `schemas` and `monitored` (columns per table).
+    pub(crate) fn fresh(
+        &self,
+        schemas: &BTreeMap<String, TableSchema>,
+        monitored: &BTreeMap<String, Option<Vec<String>>>,
+    ) -> Snapshot {
         let empty = TableSchema::new(BTreeMap::new());
         let tables = self
             .tables
@@ -687,10 +837,7 @@ impl Snapshot {
                 (name.clone(), t.fresh(layout))
             })
             .collect();
-        let mut next = Snapshot::new(tables);
-        let prepared = next.prepare(schemas, initial)?;
-        drop(next.commit(prepared));
-        Ok(next)
+        Snapshot::new(tables)
     }
 
     /// The events from `old` to `self` for every table, each table's ending with `Resynced`.
@@ -699,6 +846,229 @@ impl Snapshot {
             .iter()
             .filter_map(|(name, t)| old.tables.get(name).map(|o| t.resync_events(o.as_ref())))
             .collect()
+    }
+}
+
+/// A monitor reply decoded by [`decode_reply`].
+pub(crate) struct DecodedReply {
+    /// `monitor_cond_since`'s `found` (false for the other methods).
+    pub(crate) found: bool,
+    /// `monitor_cond_since`'s last transaction id.
+    pub(crate) last_txn_id: Option<Uuid>,
+    /// What to apply.
+    pub(crate) body: ReplyBody,
+}
+
+/// The contents of a monitor reply.
+pub(crate) enum ReplyBody {
+    /// A complete new snapshot, built straight from the reply's JSON text.
+    Snapshot(Snapshot),
+    /// Changes to apply to the current rows (a resumed `monitor_cond_since`).
+    Changes(Changes),
+}
+
+/// Why a monitor reply could not be decoded.
+#[derive(Debug)]
+pub(crate) enum ReplyError {
+    /// It is not a well-formed reply.
+    Json(ovsdb_proto::DecodeError),
+    /// A row did not apply.
+    Apply(ApplyError),
+}
+
+/// Decodes the result of `monitor_cond_since` (`since`) or `monitor_cond` (update2 rows) from
+/// its JSON text. A resumed reply (`found`, when `resume`) becomes [`ReplyBody::Changes`];
+/// anything else is decoded row by row into `fresh` (an empty snapshot from
+/// [`Snapshot::fresh`]), without holding the reply as a tree: each row is decoded into the
+/// table's model as it is read.
+pub(crate) fn decode_reply(
+    json: &[u8],
+    since: bool,
+    resume: bool,
+    fresh: Snapshot,
+    schemas: &BTreeMap<String, TableSchema>,
+) -> Result<DecodedReply, ReplyError> {
+    use serde::de::DeserializeSeed;
+    let mut snap = fresh;
+    let mut failed = None;
+    let res = {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let seed = ReplySeed {
+            since,
+            resume,
+            tables: TablesSeed {
+                snap: &mut snap,
+                schemas,
+                failed: &mut failed,
+            },
+        };
+        seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r))
+    };
+    if let Some(e) = failed {
+        return Err(ReplyError::Apply(e));
+    }
+    match res {
+        Ok((found, last_txn_id, None)) => Ok(DecodedReply {
+            found,
+            last_txn_id,
+            body: ReplyBody::Snapshot(snap),
+        }),
+        Ok((found, last_txn_id, Some(changes))) => Ok(DecodedReply {
+            found,
+            last_txn_id,
+            body: ReplyBody::Changes(changes),
+        }),
+        // Decode again with the JSON path tracked, for an error that says where.
+        Err(_) if since => match ovsdb_proto::error::from_slice::<MonitorCondSinceReply>(json) {
+            Err(e) => Err(ReplyError::Json(e)),
+            Ok(r) => Ok(DecodedReply {
+                found: r.found,
+                last_txn_id: r.last_txn_id,
+                body: ReplyBody::Changes(changes_from_update2(r.updates)),
+            }),
+        },
+        Err(_) => match ovsdb_proto::error::from_slice::<TableUpdates2>(json) {
+            Err(e) => Err(ReplyError::Json(e)),
+            Ok(u) => Ok(DecodedReply {
+                found: false,
+                last_txn_id: None,
+                body: ReplyBody::Changes(changes_from_update2(u)),
+            }),
+        },
+    }
+}
+
+/// `[<found>, <last-txn-id>, <table-updates2>]` or `<table-updates2>`.
+struct ReplySeed<'a> {
+    since: bool,
+    resume: bool,
+    tables: TablesSeed<'a>,
+}
+
+type ReplyParts = (bool, Option<Uuid>, Option<Changes>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ReplySeed<'_> {
+    type Value = ReplyParts;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<ReplyParts, D::Error> {
+        if self.since {
+            d.deserialize_seq(self)
+        } else {
+            self.tables.deserialize(d).map(|()| (false, None, None))
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ReplySeed<'_> {
+    type Value = ReplyParts;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[<found>, <last-txn-id>, <table-updates2>]")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ReplyParts, A::Error> {
+        use serde::de::Error as _;
+        let found: bool = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::invalid_length(0, &self))?;
+        let id: Uuid = seq
+            .next_element()?
+            .ok_or_else(|| A::Error::invalid_length(1, &self))?;
+        let last_txn_id = (!id.is_nil()).then_some(id);
+        let changes = if found && self.resume {
+            let u: TableUpdates2 = seq
+                .next_element()?
+                .ok_or_else(|| A::Error::invalid_length(2, &"3 elements"))?;
+            Some(changes_from_update2(u))
+        } else {
+            seq.next_element_seed(self.tables)?
+                .ok_or_else(|| A::Error::invalid_length(2, &"3 elements"))?;
+            None
+        };
+        if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+            return Err(A::Error::invalid_length(4, &"3 elements"));
+        }
+        Ok((found, last_txn_id, changes))
+    }
+}
+
+/// `<table-updates2>` decoded into a snapshot being built; tables the replica does not follow
+/// (or the server's schema lacks) are skipped.
+struct TablesSeed<'a> {
+    snap: &'a mut Snapshot,
+    schemas: &'a BTreeMap<String, TableSchema>,
+    /// Set when a row does not apply (the decode then stops with a generic error).
+    failed: &'a mut Option<ApplyError>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for TablesSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for TablesSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a <table-updates2> object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Snapshot { tables, refs } = self.snap;
+        while let Some(table) = map.next_key::<Cow<'de, str>>()? {
+            match (tables.get_mut(table.as_ref()), self.schemas.get(table.as_ref())) {
+                (Some(store), Some(schema)) => map.next_value_seed(RowsSeed {
+                    store: store.as_mut(),
+                    schema,
+                    refs,
+                    failed: self.failed,
+                })?,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One table's `{<uuid>: <row-update2>}` added to a store being built.
+struct RowsSeed<'a> {
+    store: &'a mut dyn AnyTable,
+    schema: &'a TableSchema,
+    refs: &'a mut RefIndex,
+    failed: &'a mut Option<ApplyError>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RowsSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for RowsSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a <table-update2> object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error as _;
+        while let Some(uuid) = map.next_key::<Uuid>()? {
+            let res = match map.next_value::<RowUpdate2>()? {
+                RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => {
+                    self.store.add_initial(self.schema, uuid, &row, self.refs)
+                }
+                RowUpdate2::Modify(_) => Err(ApplyError::MissingRow {
+                    table: self.store.name().to_owned(),
+                    uuid,
+                }),
+                // Deleting a row we never had.
+                RowUpdate2::Delete => Ok(()),
+            };
+            if let Err(e) = res {
+                *self.failed = Some(e);
+                return Err(A::Error::custom("a row does not apply"));
+            }
+        }
+        Ok(())
     }
 }
 

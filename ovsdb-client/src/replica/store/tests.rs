@@ -398,3 +398,188 @@ fn update_from_plain_monitor_becomes_changes() {
     assert!(matches!(rows[&u(2)], Change::Replace(_)));
     assert!(matches!(rows[&u(3)], Change::Delete));
 }
+
+/// A `monitor_cond_since` result holding two switches and three ports (one port referred to by
+/// both switches), plus a table the replica does not follow.
+fn reply_json(found: bool) -> String {
+    let uuid = |n: u128| u(n).to_string();
+    format!(
+        r#"[{found}, "{txn}", {{
+            "ACL": {{"{acl}": {{"initial": {{"priority": 5}}}}}},
+            "Logical_Switch_Port": {{
+                "{p1}": {{"initial": {{"name": "p1", "external_ids": ["map", [["owner", "alice"]]],
+                                      "addresses": "0a:00:00:00:00:01 10.0.0.1"}}}},
+                "{p2}": {{"initial": {{"name": "p2"}}}},
+                "{p3}": {{"insert": {{"name": "p3", "external_ids": ["map", [["owner", "alice"]]]}}}}
+            }},
+            "Logical_Switch": {{
+                "{s1}": {{"initial": {{"name": "ls1", "ports": ["set", [["uuid", "{p1}"], ["uuid", "{p2}"]]]}}}},
+                "{s2}": {{"initial": {{"name": "ls2", "ports": ["uuid", "{p2}"]}}}}
+            }}
+        }}]"#,
+        txn = uuid(99),
+        acl = uuid(50),
+        p1 = uuid(1),
+        p2 = uuid(2),
+        p3 = uuid(3),
+        s1 = uuid(10),
+        s2 = uuid(11),
+    )
+}
+
+fn decode(json: &str, resume: bool) -> Result<DecodedReply, ReplyError> {
+    let (base, _) = snapshot();
+    let fresh = base.fresh(&schemas(), &BTreeMap::new());
+    decode_reply(json.as_bytes(), true, resume, fresh, &schemas())
+}
+
+#[test]
+fn a_reply_decoded_from_its_text_equals_the_same_rows_applied_as_changes() {
+    let json = reply_json(false);
+    let d = decode(&json, false).unwrap();
+    assert!(!d.found);
+    assert_eq!(d.last_txn_id, Some(u(99)));
+    let ReplyBody::Snapshot(fast) = d.body else {
+        panic!("expected a snapshot")
+    };
+    // The same reply through the tree decoder and the two-phase apply.
+    let parsed: MonitorCondSinceReply = ovsdb_proto::error::from_str(&json).unwrap();
+    let (base, owner) = snapshot();
+    let slow = base
+        .rebuild(
+            &schemas(),
+            &BTreeMap::new(),
+            &changes_from_update2(parsed.updates),
+        )
+        .unwrap();
+    for snap in [&fast, &slow] {
+        let ports = view::<LogicalSwitchPort>(snap, LSP);
+        assert_eq!(ports.len(), 3);
+        let p1 = ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned())
+            .unwrap();
+        assert_eq!(p1.uuid, u(1));
+        assert_eq!(
+            p1.addresses,
+            BTreeSet::from(["0a:00:00:00:00:01 10.0.0.1".to_owned()])
+        );
+        let mut alice: Vec<_> = ports.find(&owner, &"alice".to_owned()).map(|r| r.uuid).collect();
+        alice.sort();
+        assert_eq!(alice, vec![u(1), u(3)]);
+        let switches = view::<LogicalSwitch>(snap, LS);
+        let mut on_p2: Vec<_> = switches
+            .referencing(LogicalSwitch::PORTS, u(2))
+            .map(|r| r.uuid)
+            .collect();
+        on_p2.sort();
+        assert_eq!(on_p2, vec![u(10), u(11)]);
+        assert_eq!(snap.refs.get(&u(1)).into_iter().flatten().count(), 1);
+        assert!(!snap.tables.contains_key("ACL"));
+    }
+    assert_eq!(fast.refs, slow.refs);
+}
+
+#[test]
+fn deleting_every_row_of_a_decoded_reply_empties_every_index() {
+    // The keys indexed from the received rows must be the ones removed later from the decoded
+    // rows encoded again; anything left over would be a stale index entry.
+    let d = decode(&reply_json(false), false).unwrap();
+    let ReplyBody::Snapshot(mut snap) = d.body else {
+        panic!("expected a snapshot")
+    };
+    let mut all = Changes::new();
+    for (table, uuids) in [(LSP, vec![1, 2, 3]), (LS, vec![10, 11])] {
+        all.insert(
+            table.to_owned(),
+            uuids.into_iter().map(|n| (u(n), Change::Delete)).collect(),
+        );
+    }
+    apply(&mut snap, all).unwrap();
+    assert!(snap.refs.is_empty());
+    let ports = snap.tables[LSP]
+        .as_any()
+        .downcast_ref::<TableStore<LogicalSwitchPort>>()
+        .unwrap();
+    assert!(ports.rows.is_empty());
+    assert_eq!(ports.unique.len(), 1);
+    assert!(ports.unique.iter().all(HashMap::is_empty));
+}
+
+#[test]
+fn a_resumed_reply_becomes_changes_and_a_bad_one_names_what_is_wrong() {
+    let d = decode(&reply_json(true), true).unwrap();
+    assert!(d.found);
+    let ReplyBody::Changes(changes) = d.body else {
+        panic!("expected changes")
+    };
+    assert_eq!(changes[LSP].len(), 3);
+    assert!(matches!(changes[LSP][&u(3)], Change::Insert(_)));
+    // Found, but this replica has nothing to resume: a whole snapshot.
+    assert!(matches!(
+        decode(&reply_json(true), false).unwrap().body,
+        ReplyBody::Snapshot(_)
+    ));
+
+    // A modify in a snapshot: the replica does not have the row.
+    let modify = format!(
+        r#"[false, "{}", {{"Logical_Switch_Port": {{"{}": {{"modify": {{"name": "x"}}}}}}}}]"#,
+        u(0),
+        u(7)
+    );
+    match decode(&modify, false) {
+        Err(ReplyError::Apply(ApplyError::MissingRow { table, uuid })) => {
+            assert_eq!((table.as_str(), uuid), (LSP, u(7)));
+        }
+        _ => panic!("expected MissingRow"),
+    }
+    // A value of the wrong type names the table, row and column.
+    let wrong = format!(
+        r#"[false, "{}", {{"Logical_Switch_Port": {{"{}": {{"initial": {{"name": 5}}}}}}}}]"#,
+        u(0),
+        u(7)
+    );
+    match decode(&wrong, false) {
+        Err(ReplyError::Apply(e @ ApplyError::Row { .. })) => {
+            let text = e.to_string();
+            assert!(
+                text.contains("Logical_Switch_Port") && text.contains("name"),
+                "{text}"
+            );
+        }
+        _ => panic!("expected a row error"),
+    }
+    // Not a reply at all: a JSON path says where.
+    let bad = format!(
+        r#"[false, "{}", {{"Logical_Switch_Port": {{"not-a-uuid": {{"initial": {{}}}}}}}}]"#,
+        u(0)
+    );
+    match decode(&bad, false) {
+        Err(ReplyError::Json(e)) => assert!(e.to_string().contains("Logical_Switch_Port"), "{e}"),
+        _ => panic!("expected a decode error"),
+    }
+}
+
+#[test]
+fn referrers_stay_inline_for_one_and_ordered_for_many() {
+    let r = |n: u128| Referrer {
+        table: Arc::from(LS),
+        column: Arc::from("ports"),
+        uuid: u(n),
+    };
+    let mut set = Referrers::default();
+    assert!(set.is_empty());
+    set.insert(r(2));
+    set.insert(r(2));
+    assert_eq!(set, Referrers::One(r(2)));
+    set.insert(r(1));
+    set.insert(r(3));
+    let order: Vec<_> = set.into_iter().map(|x| x.uuid).collect();
+    assert_eq!(order, vec![u(1), u(2), u(3)]);
+    set.remove(&r(1));
+    set.remove(&r(3));
+    assert_eq!(set, Referrers::One(r(2)));
+    set.remove(&r(9));
+    set.remove(&r(2));
+    assert!(set.is_empty());
+    assert_eq!((&set).into_iter().count(), 0);
+}
