@@ -3,17 +3,17 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use ovsdb_client::{Client, ClientConfig};
+use futures::FutureExt;
+use ovsdb_client::{Client, ClientConfig, MonitorStream};
 use ovsdb_proto::op::{Condition, Operation, OperationResult, Select};
+use ovsdb_proto::update::{MonitorRequest, MonitorRequests};
 use ovsdb_proto::{Table, Uuid};
 
 use crate::error::{LabError, Result};
 
-/// How often state waits poll.
-pub(crate) const POLL: Duration = Duration::from_millis(10);
-
-/// Polls between two liveness checks of the lab's daemons during a wait (about 0.1 s).
-pub(crate) const ALIVE_EVERY: u32 = 10;
+/// Longest pause between two reads of a waited-for state (and two liveness checks of the
+/// daemons) when no change is reported.
+pub(crate) const TICK: Duration = Duration::from_millis(100);
 
 /// One database on one server: a client plus the database name used in requests.
 #[derive(Clone)]
@@ -88,20 +88,30 @@ impl Db {
         }
     }
 
+    /// A monitor of `columns` of `table`: it reports every change to them, which is when a
+    /// [`wait_for`] reads its state again.
+    pub(crate) fn watch(&self, table: &str, columns: &[&str]) -> MonitorStream {
+        let requests =
+            MonitorRequests::new().with(table, MonitorRequest::all().columns(columns.iter().copied()));
+        self.client.monitor(self.name, requests)
+    }
+
     /// Closes the connection.
     pub(crate) fn close(&self) {
         self.client.shutdown();
     }
 }
 
-/// Polls `probe` every [`POLL`] until it yields `Some`, at most `timeout`; `what` describes the
-/// awaited state in the timeout error. `alive` is asked every [`ALIVE_EVERY`] polls whether the
-/// daemons are still running, so a dead daemon ends the wait at once with its error (its name
-/// and log's tail) instead of a timeout.
+/// Waits until `probe` yields `Some`, at most `timeout`; `what` describes the awaited state in
+/// the timeout error. `probe` (a read of the state) runs first, then again after each change
+/// `changes` reports (a monitor of the tables it reads, from [`Db::watch`]), and at the latest
+/// every [`TICK`]. Every tick `alive` is asked whether the daemons still run, so a dead daemon
+/// ends the wait at once with its error (its name and log's tail) instead of a timeout.
 pub(crate) async fn wait_for<T, F, Fut>(
     alive: &(dyn Fn() -> Result<()> + Sync),
     what: impl Fn() -> String,
     timeout: Duration,
+    changes: MonitorStream,
     mut probe: F,
 ) -> Result<T>
 where
@@ -109,14 +119,10 @@ where
     Fut: Future<Output = Result<Option<T>>>,
 {
     let start = Instant::now();
-    let mut polls: u32 = 0;
+    let mut changes = Some(changes);
     loop {
         if let Some(v) = probe().await? {
             return Ok(v);
-        }
-        polls = polls.wrapping_add(1);
-        if polls % ALIVE_EVERY == 0 {
-            alive()?;
         }
         if start.elapsed() >= timeout {
             alive()?;
@@ -125,6 +131,23 @@ where
                 after: start.elapsed(),
             });
         }
-        tokio::time::sleep(POLL).await;
+        let tick = tokio::time::sleep(TICK);
+        match changes.as_mut() {
+            Some(stream) => {
+                tokio::select! {
+                    ev = stream.recv() => match ev {
+                        // Several changes in a row need one probe: take what is queued.
+                        Some(Ok(_)) => while let Some(Some(Ok(_))) = stream.recv().now_or_never() {},
+                        // No monitor any more: poll on the tick alone.
+                        None | Some(Err(_)) => changes = None,
+                    },
+                    _ = tick => alive()?,
+                }
+            }
+            None => {
+                tick.await;
+                alive()?;
+            }
+        }
     }
 }

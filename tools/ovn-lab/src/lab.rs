@@ -697,6 +697,10 @@ async fn start_chassis_switch(
         &|| check_daemons(cfg),
         || format!("{}: br-phy created by ovs-vswitchd", ch.name),
         WAIT,
+        ovs.watch(
+            Interface::TABLE_NAME,
+            &[Interface::NAME.name(), Interface::OFPORT.name()],
+        ),
         || async {
             let rows = ovs2
                 .select::<Interface>(vec![Interface::NAME.eq("br-phy".to_string())])
@@ -920,6 +924,10 @@ impl Lab {
             &|| check_daemons(&self.cfg),
             || format!("chassis {} in the Southbound database", names.join(", ")),
             WAIT,
+            self.sb.watch(
+                Chassis::TABLE_NAME,
+                &[Chassis::NAME.name(), Chassis::ENCAPS.name()],
+            ),
             || async {
                 let rows = sb.select::<Chassis>(vec![]).await?;
                 let ok = names
@@ -952,6 +960,7 @@ impl Lab {
             &|| check_daemons(&self.cfg),
             || format!("NB_Global.hv_cfg >= {target} (every chassis caught up)"),
             WAIT,
+            self.nb.watch(NbGlobal::TABLE_NAME, &[NbGlobal::HV_CFG.name()]),
             || async {
                 let rows = nb.select::<NbGlobal>(vec![]).await?;
                 Ok(rows.iter().any(|(_, g)| g.hv_cfg >= target).then_some(()))
@@ -1182,6 +1191,13 @@ impl Lab {
                 &|| check_daemons(&self.cfg),
                 || format!("addresses from northd's IPAM for {}", dynamic.join(", ")),
                 WAIT,
+                nb.watch(
+                    LogicalSwitchPort::TABLE_NAME,
+                    &[
+                        LogicalSwitchPort::NAME.name(),
+                        LogicalSwitchPort::DYNAMIC_ADDRESSES.name(),
+                    ],
+                ),
                 || async {
                     let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
                     let got: BTreeMap<String, String> = rows
@@ -1305,7 +1321,11 @@ impl Lab {
         let names: Vec<String> = vms.iter().map(|v| v.name.clone()).collect();
         let what = || format!("ports {} bound, installed and up", names.join(", "));
         let sb = &self.sb;
-        wait_for(&|| check_daemons(&self.cfg), what, WAIT, || async {
+        let changes = sb.watch(
+            PortBinding::TABLE_NAME,
+            &[PortBinding::LOGICAL_PORT.name(), PortBinding::CHASSIS.name()],
+        );
+        wait_for(&|| check_daemons(&self.cfg), what, WAIT, changes, || async {
             let res = sb
                 .transact(vec![
                     Select::new(Chassis::TABLE_NAME, [])
@@ -1354,6 +1374,10 @@ impl Lab {
                 &|| check_daemons(&self.cfg),
                 || format!("ovn-installed on {} ({ch})", list.join(", ")),
                 WAIT,
+                db.watch(
+                    Interface::TABLE_NAME,
+                    &[Interface::NAME.name(), Interface::EXTERNAL_IDS.name()],
+                ),
                 || async {
                     let rows = db.select::<Interface>(vec![]).await?;
                     let ok = list.iter().all(|n| {
@@ -1373,6 +1397,10 @@ impl Lab {
             &|| check_daemons(&self.cfg),
             || format!("ports {} up in the Northbound database", names.join(", ")),
             WAIT,
+            nb.watch(
+                LogicalSwitchPort::TABLE_NAME,
+                &[LogicalSwitchPort::NAME.name(), LogicalSwitchPort::UP.name()],
+            ),
             || async {
                 let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
                 let ok = names

@@ -17,8 +17,10 @@
 //!
 //! Behaviour model: every wait is on state with a timeout (30 s): a port is ready when its SB
 //! `Port_Binding` names the chassis, the OVS `Interface` has `external_ids:ovn-installed`, the
-//! NB port is `up`, and an `nb_cfg` bump has reached every chassis (`hv_cfg`). A timeout while a
-//! daemon is dead is reported as [`LabError::DaemonDied`] with its log's tail. Everything the
+//! NB port is `up`, and an `nb_cfg` bump has reached every chassis (`hv_cfg`). A wait reads the
+//! state again whenever an OVSDB monitor of the tables it reads reports a change (at the latest
+//! every 0.1 s), and checks the daemons meanwhile: a dead one ends the wait at once as
+//! [`LabError::DaemonDied`] with its log's tail. Everything the
 //! lab creates is under its directory (default `/run/ovn-lab/<name>`: a state file, `central/`,
 //! `ch<N>/`) or named with its namespace prefix, so [`down`] removes exactly that.
 //!
