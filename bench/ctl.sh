@@ -169,20 +169,22 @@ big_db() {
   cp "$d/nb.db" "$BIG.tmp" && mv "$BIG.tmp" "$BIG"
   rm -rf "$d"
 }
-big() {   # big REP: show (both tools) then one lsp-add (both tools) on one fresh copy
+big() {   # big REP: one lsp-add then show (both tools each) on one fresh copy
   local rep=$1 d=$RUN/srv-big tool
   srv_start "$d" "$BIG"
   local db=unix:$d/nb.sock
+  # Each measurement after a pause: the server frees the previous client's session (a full
+  # monitor for ovn-nbctl) and settles first.
+  if [[ " $WORKLOADS " == *" add1 "* ]]; then
+    sleep 2; timed add1 nbctl-rs "$rep" "$RS" --db="$db" lsp-add ls-5 "new-rs-$rep"
+    sleep 2; timed add1 ovn-nbctl "$rep" ovn-nbctl --db="$db" lsp-add ls-5 "new-c-$rep"
+  fi
   if [[ " $WORKLOADS " == *" show "* ]]; then
-    timed show ovn-nbctl "$rep" ovn-nbctl --db="$db" show
-    timed show nbctl-rs "$rep" "$RS" --db="$db" show
+    sleep 2; timed show ovn-nbctl "$rep" ovn-nbctl --db="$db" show
+    sleep 2; timed show nbctl-rs "$rep" "$RS" --db="$db" show
     if ! cmp -s <(sort "$RUN/show-ovn-nbctl-$rep.out") <(sort "$RUN/show-nbctl-rs-$rep.out"); then
       log "show outputs differ (sorted lines): see $RUN/show-*-$rep.out"
     fi
-  fi
-  if [[ " $WORKLOADS " == *" add1 "* ]]; then
-    timed add1 ovn-nbctl "$rep" ovn-nbctl --db="$db" lsp-add ls-5 "new-c-$rep"
-    timed add1 nbctl-rs "$rep" "$RS" --db="$db" lsp-add ls-5 "new-rs-$rep"
   fi
   srv_stop "$d"
 }

@@ -87,6 +87,10 @@ pub(crate) struct Db {
     selected: HashSet<(String, String)>,
     /// Live cached rows by their `name` column, per table.
     names: HashMap<String, HashMap<String, BTreeSet<Uuid>>>,
+    /// The TLS settings of the invocation (for [`Db::scan_each`]'s own connection).
+    pub(crate) tls: Option<ovsdb_client::TlsConfig>,
+    /// How long [`Db::scan_each`] may take to connect.
+    pub(crate) timeout: std::time::Duration,
 }
 
 /// The `name` of a row, for tables whose `name` is a string.
@@ -130,6 +134,8 @@ impl Db {
             guards: Vec::new(),
             selected: HashSet::new(),
             names: HashMap::new(),
+            tls: None,
+            timeout: std::time::Duration::from_secs(30),
         }
     }
 
@@ -316,43 +322,45 @@ impl Db {
     }
 
     /// Calls `f` with `columns` of every row of `table`, read in ONE `select` of only those
-    /// columns, neither cached nor guarded: for a read-only report in an invocation that
-    /// changed nothing. Each row is decoded and dropped in turn, so only the reply itself is
-    /// held. `None` when the local view must be used instead (this invocation changed
-    /// something, or the table is cached).
+    /// columns on a connection of its own whose reply is decoded row by row (see
+    /// [`crate::stream`]), neither cached nor guarded: for a read-only report in an invocation
+    /// that changed nothing. `None` when the local view must be used instead (this invocation
+    /// changed something, or the table is cached).
     pub(crate) async fn scan_each(
         &self,
         table: &str,
         columns: &[&str],
-        mut f: impl FnMut(Uuid, &Row),
+        mut f: impl FnMut(Uuid, Row),
     ) -> Result<Option<()>, CtlError> {
-        if self.has_changes() || self.rpc.is_none() || self.tables.contains_key(table) {
+        let Some((client, _)) = &self.rpc else {
+            return Ok(None);
+        };
+        if self.has_changes() || self.tables.contains_key(table) {
             return Ok(None);
         }
+        let Some(endpoint) = client.current_endpoint() else {
+            return Ok(None);
+        };
+        let ts = table_schema(self.schema, table)?;
         let mut cols: Vec<&str> = columns.to_vec();
         cols.push("_uuid");
-        let mut results = self
-            .raw_transact(vec![
-                json!({"op": "select", "table": table, "where": [], "columns": cols}),
-            ])
-            .await?;
-        let rows = match results
-            .first_mut()
-            .and_then(|r| r.get_mut("rows"))
-            .map(Value::take)
-        {
-            Some(Value::Array(rows)) => rows,
-            _ => return Err(CtlError::Transaction(first_error(&results))),
-        };
-        drop(results);
-        let ts = table_schema(self.schema, table)?;
-        for r in rows {
+        let mut each = |r: Value| {
             let row = decode_row(table, ts, &r)?;
-            drop(r);
             if let Some(u) = row.uuid() {
-                f(u, &row);
+                f(u, row);
             }
-        }
+            Ok(())
+        };
+        crate::stream::select_rows(
+            &endpoint,
+            self.tls.as_ref(),
+            &self.name,
+            table,
+            &cols,
+            self.timeout,
+            &mut each,
+        )
+        .await?;
         Ok(Some(()))
     }
 
@@ -368,29 +376,22 @@ impl Db {
         mut f: impl FnMut(Uuid, &Row),
     ) -> Result<(), CtlError> {
         let ts = table_schema(self.schema, table)?;
-        let mut cols: Vec<&str> = columns.to_vec();
-        cols.push("_uuid");
         let rpc = self.rpc.as_ref().map(|(_, r)| r.clone());
         let mut in_flight = std::collections::VecDeque::new();
         let mut chunks = uuids.chunks(PEEK_CHUNK);
         loop {
             while in_flight.len() < PEEK_IN_FLIGHT {
                 let Some(chunk) = chunks.next() else { break };
-                let mut params = vec![Value::String(self.name.clone())];
-                let mut fetched = 0;
-                for u in chunk {
-                    if self.cached_row(table, *u).is_none() {
-                        params.push(json!({"op": "select", "table": table,
-                            "where": [["_uuid", "==", ["uuid", u.to_string()]]], "columns": cols}));
-                        fetched += 1;
-                    }
-                }
-                let handle = match (&rpc, fetched) {
-                    (Some(rpc), 1..) => {
+                let fetch: Vec<Uuid> = chunk
+                    .iter()
+                    .copied()
+                    .filter(|u| self.cached_row(table, *u).is_none())
+                    .collect();
+                let handle = match &rpc {
+                    Some(rpc) if !fetch.is_empty() => {
+                        let (method, params) = self.peek_request(table, &fetch, columns);
                         let rpc = rpc.clone();
-                        Some(tokio::spawn(async move {
-                            rpc.request("transact", Value::Array(params)).await
-                        }))
+                        Some(tokio::spawn(async move { rpc.request(method, params).await }))
                     }
                     _ => None,
                 };
@@ -399,32 +400,76 @@ impl Db {
             let Some((chunk, handle)) = in_flight.pop_front() else {
                 break;
             };
-            let results = match handle {
-                Some(h) => match h.await.map_err(rpc_error)?.map_err(rpc_error)?.result {
-                    Value::Array(a) => a,
-                    other => return Err(CtlError::Connection(format!("unexpected transact reply {other}"))),
-                },
-                None => Vec::new(),
-            };
-            let mut next = results.iter();
+            let mut fetched: HashMap<Uuid, Row> = HashMap::new();
+            if let Some(h) = handle {
+                let result = h.await.map_err(rpc_error)?.map_err(rpc_error)?.result;
+                match result {
+                    // transact: one select result per uuid.
+                    Value::Array(results) => {
+                        for r in &results {
+                            let rows = r
+                                .get("rows")
+                                .and_then(Value::as_array)
+                                .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
+                            if let Some(row) = rows.first() {
+                                let row = decode_row(table, ts, row)?;
+                                if let Some(u) = row.uuid() {
+                                    fetched.insert(u, row);
+                                }
+                            }
+                        }
+                    }
+                    // monitor_cond: <table-updates2>, each row's "initial" contents.
+                    Value::Object(mut tables) => {
+                        if let Some(Value::Object(rows)) = tables.remove(table) {
+                            for (u, update) in rows {
+                                let Ok(u) = Uuid::parse_str(&u) else { continue };
+                                let empty = Value::Object(serde_json::Map::new());
+                                let new = update.get("initial").unwrap_or(&empty);
+                                fetched.insert(u, decode_row(table, ts, new)?);
+                            }
+                        }
+                    }
+                    other => {
+                        return Err(CtlError::Connection(format!("unexpected reply {other}")));
+                    }
+                }
+            }
             for u in chunk {
                 if let Some(cached) = self.cached_row(table, *u) {
                     if let Some(row) = cached {
                         f(*u, row);
                     }
-                    continue;
-                }
-                let Some(result) = next.next() else { break };
-                let rows = result
-                    .get("rows")
-                    .and_then(Value::as_array)
-                    .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
-                if let Some(r) = rows.first() {
-                    f(*u, &decode_row(table, ts, r)?);
+                } else if let Some(row) = fetched.get(u) {
+                    f(*u, row);
                 }
             }
         }
         Ok(())
+    }
+
+    /// The request that reads `columns` of the rows `uuids`: a `transact` of one `select` per
+    /// row for a few rows; for more, one `monitor_cond` (ovsdb-server(7), "Monitor_cond") whose
+    /// condition is the disjunction of their `_uuid`s, which the server matches with a hash
+    /// and answers with a single initial update (the monitor is left to die with the
+    /// connection; its later updates go nowhere).
+    fn peek_request(&self, table: &str, uuids: &[Uuid], columns: &[&str]) -> (&'static str, Value) {
+        let clause = |u: &Uuid| json!(["_uuid", "==", ["uuid", u.to_string()]]);
+        if uuids.len() <= PEEK_SELECTS {
+            let mut cols: Vec<&str> = columns.to_vec();
+            cols.push("_uuid");
+            let mut params = vec![Value::String(self.name.clone())];
+            for u in uuids {
+                params.push(json!({"op": "select", "table": table, "where": [clause(u)], "columns": cols}));
+            }
+            return ("transact", Value::Array(params));
+        }
+        let id = format!("peek-{}", uuids.first().map(Uuid::to_string).unwrap_or_default());
+        let where_: Vec<Value> = uuids.iter().map(clause).collect();
+        (
+            "monitor_cond",
+            json!([self.name, id, {table: [{"columns": columns, "where": where_}]}]),
+        )
     }
 
     /// `Some(Some(row))` for a live cached row, `Some(None)` for one this invocation deleted,
@@ -845,6 +890,8 @@ impl Db {
 
 /// How many `select`s one [`Db::peek_each`] transaction carries.
 pub(crate) const PEEK_CHUNK: usize = 2000;
+/// Up to how many rows [`Db::peek_each`] reads with `select`s rather than a `monitor_cond`.
+const PEEK_SELECTS: usize = 32;
 /// How many [`Db::peek_each`] transactions are in flight at once.
 const PEEK_IN_FLIGHT: usize = 3;
 

@@ -32,6 +32,7 @@ mod lsp_addr;
 mod nb;
 mod sb;
 mod show;
+mod stream;
 mod table;
 mod value;
 mod vs;
@@ -507,6 +508,17 @@ pub(crate) fn check_arity(cmd: &Command, min: usize, max: usize, options: &[&str
     Ok(())
 }
 
+/// The TLS settings of `-p`, `-c`, `-C`.
+fn tls_config(g: &Globals) -> Option<TlsConfig> {
+    let ca = g.ca_cert.as_ref()?;
+    // Like the reference tools, check the chain only: ovs-pki certificates name no address.
+    let mut tls = TlsConfig::new(ca).chain_only();
+    if let (Some(k), Some(c)) = (&g.private_key, &g.certificate) {
+        tls = tls.client_cert(k, c);
+    }
+    Some(tls)
+}
+
 async fn connect(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> Result<Client, CtlError> {
     let remote = g.db.clone().unwrap_or_else(|| tool.default_db(env));
     let mut config = ClientConfig::default()
@@ -514,12 +526,7 @@ async fn connect(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> Res
         .leader_only(g.leader_only)
         .shuffle(g.shuffle)
         .inactivity_probe(None);
-    if let Some(ca) = &g.ca_cert {
-        // Like the reference tools, check the chain only: ovs-pki certificates name no address.
-        let mut tls = TlsConfig::new(ca).chain_only();
-        if let (Some(k), Some(c)) = (&g.private_key, &g.certificate) {
-            tls = tls.client_cert(k, c);
-        }
+    if let Some(tls) = tls_config(g) {
         config = config.tls(tls);
     }
     if let Some(t) = g.timeout.filter(|t| *t > 0) {
@@ -615,7 +622,11 @@ async fn attempt_once(
         .rpc()
         .await
         .map_err(|e| CtlError::Connection(e.to_string()))?;
-    let db = Db::new(tool.schema(), Some((client.clone(), rpc)));
+    let mut db = Db::new(tool.schema(), Some((client.clone(), rpc)));
+    db.tls = tls_config(g);
+    if let Some(t) = g.timeout.filter(|t| *t > 0) {
+        db.timeout = Duration::from_secs(t);
+    }
     let mut ctx = Ctx {
         tool,
         db,

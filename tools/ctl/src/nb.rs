@@ -487,7 +487,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 .ok_or_else(|| {
                     CtlError::NotFound(format!("logical port {} is not part of any logical switch", a[0]))
                 })?;
-            ensure_ip_index(ctx, ls).await?;
             for addr in &a[1..] {
                 if !crate::lsp_addr::is_valid(addr) {
                     return Err(CtlError::Value(format!(
@@ -495,6 +494,10 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     )));
                 }
                 let new_ips = crate::lsp_addr::ips(addr).unwrap_or_default();
+                if new_ips.is_empty() {
+                    continue;
+                }
+                ensure_ip_index(ctx, ls).await?;
                 if let Some(msg) = duplicate(ctx, ls, p, &new_ips) {
                     return Err(CtlError::Conflict(format!(
                         "Error on switch {}: {msg}",
@@ -801,6 +804,22 @@ fn show_lsp(text: &mut String, row: &Row) {
 async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
     use std::fmt::Write;
     const LS_COLS: &[&str] = &["name", "ports", "external_ids"];
+    const LSP_COLS: &[&str] = &[
+        "name",
+        "type",
+        "parent_name",
+        "tag",
+        "addresses",
+        "options",
+        "external_ids",
+    ];
+    let mut port_text: HashMap<Uuid, String> = HashMap::new();
+    let mut text_of = |u: Uuid, row: &Row| {
+        let mut t = String::new();
+        show_lsp(&mut t, row);
+        port_text.insert(u, t);
+    };
+    let mut ports_done = false;
     const LR_COLS: &[&str] = &["name", "ports", "nat", "external_ids"];
     let by_uuid = |ctx: &Ctx, table: &str, u: Uuid| ctx.db.get(table, u).cloned().map(|r| (u, r));
     type Rows = Vec<(Uuid, Row)>;
@@ -817,10 +836,22 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
                     .collect(),
             )
         }
-        None => (
-            ctx.db.scan("Logical_Switch", LS_COLS).await?,
-            ctx.db.scan("Logical_Router", LR_COLS).await?,
-        ),
+        None => {
+            // Every switch: one select of each whole table (both at once, on connections of
+            // their own) beats a select per port.
+            let mut sw = Vec::new();
+            let (switches, ports) = tokio::join!(
+                ctx.db
+                    .scan_each("Logical_Switch", LS_COLS, |u, r| sw.push((u, r))),
+                ctx.db
+                    .scan_each("Logical_Switch_Port", LSP_COLS, |u, r| text_of(u, &r)),
+            );
+            ports_done = ports?.is_some();
+            if switches?.is_none() {
+                sw = ctx.db.scan("Logical_Switch", LS_COLS).await?;
+            }
+            (sw, ctx.db.scan("Logical_Router", LR_COLS).await?)
+        }
     };
     let sorted = |rows: Vec<(Uuid, Row)>| {
         let mut v: Vec<(String, Uuid, Row)> = rows
@@ -845,38 +876,12 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
     };
     let switches = sorted(committed(ctx, "Logical_Switch", switches, &["ports"]));
     let routers = sorted(committed(ctx, "Logical_Router", routers, &["ports", "nat"]));
-    // Every switch port, in output order, then their text.
-    let ports: Vec<Uuid> = switches.iter().flat_map(|(_, _, r)| refs(r, "ports")).collect();
-    let mut port_text: HashMap<Uuid, String> = HashMap::with_capacity(ports.len());
-    const LSP_COLS: &[&str] = &[
-        "name",
-        "type",
-        "parent_name",
-        "tag",
-        "addresses",
-        "options",
-        "external_ids",
-    ];
-    let mut text_of = |u: Uuid, row: &Row| {
-        let mut t = String::new();
-        show_lsp(&mut t, row);
-        port_text.insert(u, t);
-    };
-    // Every switch: one select of the whole port table beats a select per port.
-    let scanned = match which {
-        None => {
-            ctx.db
-                .scan_each("Logical_Switch_Port", LSP_COLS, &mut text_of)
-                .await?
-        }
-        Some(_) => None,
-    };
-    if scanned.is_none() {
+    if !ports_done {
+        let ports: Vec<Uuid> = switches.iter().flat_map(|(_, _, r)| refs(r, "ports")).collect();
         ctx.db
             .peek_each("Logical_Switch_Port", &ports, LSP_COLS, &mut text_of)
             .await?;
     }
-    drop(ports);
     let mut text = String::new();
     for (name, u, row) in &switches {
         let _ = writeln!(text, "switch {u} ({name}){}", alias(row, "neutron:network_name"));

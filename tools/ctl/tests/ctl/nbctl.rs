@@ -385,6 +385,29 @@ fn nbctl_addresses_match_ovn_nbctl() {
         "n2",
         "00:00:00:00:00:11 10.0.0.50",
     ]);
+    // A switch with more ports than one read of selects covers (they come by monitor_cond).
+    let mut chain: Vec<String> = vec!["ls-add".into(), "big".into()];
+    for i in 0..40 {
+        chain.extend(["--", "lsp-add", "big"].map(String::from));
+        chain.push(format!("b{i}"));
+        chain.extend(["--", "lsp-set-addresses"].map(String::from));
+        chain.push(format!("b{i}"));
+        chain.push(format!("00:00:00:00:01:{i:02x} 10.1.0.{i}"));
+    }
+    let chain: Vec<&str> = chain.iter().map(String::as_str).collect();
+    p.step(&chain);
+    p.step(&["lsp-set-addresses", "b3", "00:00:00:00:01:99 10.1.0.39"]);
+    p.step(&["lsp-set-addresses", "b3", "00:00:00:00:01:99 10.1.0.3 10.1.0.77"]);
+    p.step(&[
+        "lsp-add",
+        "big",
+        "b40",
+        "--",
+        "lsp-set-addresses",
+        "b40",
+        "dynamic 10.1.0.7",
+    ]);
+    p.step(&["lsp-set-addresses", "b40", "00:00:00:00:01:40 10.1.0.7"]);
     // The special and dynamic forms, as ovn-nbctl's scanner accepts them.
     for addr in [
         "dynamic",
