@@ -448,6 +448,63 @@ impl Db {
         Ok(())
     }
 
+    /// Calls `f` with the JSON of `columns` of each row of `table` in `uuids` that exists, as the
+    /// server has it (the local view is not consulted), in ONE request (see
+    /// [`Db::peek_request`]): for checks that need a few columns of many rows and decode them
+    /// themselves. Neither cached nor guarded.
+    pub(crate) async fn fetch_json(
+        &self,
+        table: &str,
+        uuids: &[Uuid],
+        columns: &[&str],
+        mut f: impl FnMut(Uuid, &serde_json::Map<String, Value>),
+    ) -> Result<(), CtlError> {
+        if uuids.is_empty() || self.rpc.is_none() {
+            return Ok(());
+        }
+        let (method, params) = self.peek_request(table, uuids, columns);
+        let result = self
+            .rpc()?
+            .request(method, params)
+            .await
+            .map_err(rpc_error)?
+            .result;
+        match result {
+            Value::Array(results) => {
+                for r in &results {
+                    let rows = r
+                        .get("rows")
+                        .and_then(Value::as_array)
+                        .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
+                    for row in rows.iter().filter_map(Value::as_object) {
+                        let uuid = row
+                            .get("_uuid")
+                            .and_then(|u| u.get(1))
+                            .and_then(Value::as_str)
+                            .and_then(|s| Uuid::parse_str(s).ok());
+                        if let Some(u) = uuid {
+                            f(u, row);
+                        }
+                    }
+                }
+            }
+            Value::Object(mut tables) => {
+                if let Some(Value::Object(rows)) = tables.remove(table) {
+                    let empty = serde_json::Map::new();
+                    for (u, update) in &rows {
+                        let Ok(u) = Uuid::parse_str(u) else { continue };
+                        f(
+                            u,
+                            update.get("initial").and_then(Value::as_object).unwrap_or(&empty),
+                        );
+                    }
+                }
+            }
+            other => return Err(CtlError::Connection(format!("unexpected reply {other}"))),
+        }
+        Ok(())
+    }
+
     /// The request that reads `columns` of the rows `uuids`: a `transact` of one `select` per
     /// row for a few rows; for more, one `monitor_cond` (ovsdb-server(7), "Monitor_cond") whose
     /// condition is the disjunction of their `_uuid`s, which the server matches with a hash

@@ -80,6 +80,15 @@ impl Tool {
         }
     }
 
+    /// The database's name (RFC 7047 §3.2 `name`), known without parsing the schema.
+    fn db_name(self) -> &'static str {
+        match self {
+            Tool::Nbctl => "OVN_Northbound",
+            Tool::Sbctl => "OVN_Southbound",
+            Tool::Vsctl => "Open_vSwitch",
+        }
+    }
+
     fn default_db(self, env: &BTreeMap<String, String>) -> String {
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
         match self {
@@ -522,7 +531,7 @@ fn tls_config(g: &Globals) -> Option<TlsConfig> {
 async fn connect(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> Result<Client, CtlError> {
     let remote = g.db.clone().unwrap_or_else(|| tool.default_db(env));
     let mut config = ClientConfig::default()
-        .database(tool.schema().name.clone())
+        .database(tool.db_name())
         .leader_only(g.leader_only)
         .shuffle(g.shuffle)
         .inactivity_probe(None);
@@ -717,6 +726,9 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
         Ok(x) => x,
         Err(e) => return fail(e),
     };
+    // The embedded schema takes a while to parse: on another core while we connect. (A
+    // thread that cannot start only means the first use parses it.)
+    let _ = std::thread::Builder::new().spawn(move || tool.schema().tables.len());
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(CtlError::Connection(e.to_string())),
@@ -764,4 +776,16 @@ pub fn main_with(tool: Tool) -> i32 {
     print!("{}", out.stdout);
     eprint!("{}", out.stderr);
     out.code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tool;
+
+    #[test]
+    fn db_names_are_the_schemas_names() {
+        for tool in [Tool::Nbctl, Tool::Sbctl, Tool::Vsctl] {
+            assert_eq!(tool.db_name(), tool.schema().name);
+        }
+    }
 }

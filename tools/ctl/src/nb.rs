@@ -95,18 +95,36 @@ fn port_ips(row: &Row) -> Vec<IpAddr> {
         .get("dynamic_addresses")
         .and_then(Datum::as_scalar)
         .and_then(Atom::as_str);
+    let addrs: Vec<&str> = match row.get("addresses") {
+        Some(Datum::Set(addrs)) => addrs.iter().filter_map(Atom::as_str).collect(),
+        _ => Vec::new(),
+    };
+    ips_of(addrs, dynamic)
+}
+
+fn ips_of(addresses: Vec<&str>, dynamic: Option<&str>) -> Vec<IpAddr> {
     let mut out = Vec::new();
-    if let Some(Datum::Set(addrs)) = row.get("addresses") {
-        for a in addrs {
-            let Some(a) = a.as_str() else { continue };
-            let a = match dynamic {
-                Some(d) if crate::lsp_addr::wants_dynamic(a) => d,
-                _ => a,
-            };
-            out.extend(crate::lsp_addr::ips(a).unwrap_or_default());
-        }
+    for a in addresses {
+        let a = match dynamic {
+            Some(d) if crate::lsp_addr::wants_dynamic(a) => d,
+            _ => a,
+        };
+        out.extend(crate::lsp_addr::ips(a).unwrap_or_default());
     }
     out
+}
+
+/// The strings of a string column in the wire notation (`"s"` or `["set", ["s", ...]]`).
+fn json_strings(v: Option<&Value>) -> Vec<&str> {
+    match v {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) if a.first().is_some_and(|t| t == "set") => a
+            .get(1)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// Builds the address index of switch `ls` if this invocation has none yet. As in ovn-nbctl,
@@ -132,11 +150,16 @@ async fn ensure_ip_index(ctx: &mut Ctx, ls: Uuid) -> Result<(), CtlError> {
         }
     }
     ctx.db
-        .peek_each(
+        .fetch_json(
             "Logical_Switch_Port",
             &fetch,
             &["name", "addresses", "dynamic_addresses"],
-            |u, row| idx.add(u, name(row), port_ips(row)),
+            |u, row| {
+                let strings = |c: &str| json_strings(row.get(c));
+                let name = strings("name").first().copied().unwrap_or_default().to_owned();
+                let dynamic = strings("dynamic_addresses").first().copied();
+                idx.add(u, name, ips_of(strings("addresses"), dynamic));
+            },
         )
         .await?;
     ctx.ip_index.insert(ls, idx);
