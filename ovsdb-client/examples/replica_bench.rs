@@ -143,6 +143,12 @@ async fn sync<D: Database>(remote: &str, hold: Option<f64>) {
     D::for_each_table(&mut count);
     let rows = count.1;
     let first = replica.status().borrow().clone();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let (rss_mb, hwm_mb) = (kb("VmRSS:").map(|k| k / 1024), kb("VmHWM:").map(|k| k / 1024));
     if let Some(h) = hold {
         tokio::time::sleep(Duration::from_secs_f64(h)).await;
     }
@@ -153,7 +159,8 @@ async fn sync<D: Database>(remote: &str, hold: Option<f64>) {
                "snapshots": last.snapshots, "resumes": last.resumes,
                "session_at_sync": first.session, "session_at_end": last.session,
                "client_session_at_end": client_session(&client),
-               "held_s": hold.unwrap_or(0.0)})
+               "held_s": hold.unwrap_or(0.0),
+               "rss_after_sync_mb": rss_mb, "peak_rss_at_sync_mb": hwm_mb})
     );
 }
 

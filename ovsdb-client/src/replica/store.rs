@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::hash::Hash;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ovsdb_proto::diff::{DiffError, apply_row_diff};
@@ -87,6 +88,9 @@ pub enum ApplyError {
         #[source]
         source: DiffError,
     },
+    /// The thread building a snapshot from a monitor reply stopped unexpectedly (a bug).
+    #[error("building the snapshot from the monitor reply failed")]
+    Builder,
     /// A `modify` for a row the replica does not have: the replica and the server disagree.
     #[error("{table} row {uuid}: modified but not in the replica")]
     MissingRow {
@@ -345,6 +349,15 @@ fn uuids_of(d: &Datum, out: &mut Vec<Uuid>) {
 /// The key of a schema unique index: the index columns' values, in the index's order.
 pub(crate) type IndexDatums = Vec<Datum>;
 
+/// A unique-index key as stored: the values' canonical JSON text (one small allocation per row
+/// instead of a tree of sets).
+type StoredKey = Box<[u8]>;
+
+fn stored_key<D: serde::Serialize>(datums: &[D]) -> StoredKey {
+    // Datums always serialize (their map keys are atoms, written as JSON arrays).
+    serde_json::to_vec(datums).unwrap_or_default().into_boxed_slice()
+}
+
 /// What a table store indexes, fixed when the store is (re)built from a server schema.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Layout {
@@ -355,6 +368,44 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// The key of every unique index for row `uuid`, whose columns `get` returns in wire form
+    /// (`None` where a column is missing).
+    fn unique_keys<'d>(
+        &self,
+        uuid: Uuid,
+        get: impl Fn(&str) -> Option<Cow<'d, Datum>>,
+    ) -> Vec<Option<StoredKey>> {
+        self.unique
+            .iter()
+            .map(|cols| {
+                let datums: Option<Vec<Cow<'d, Datum>>> = cols
+                    .iter()
+                    .map(|c| {
+                        if c == "_uuid" {
+                            Some(Cow::Owned(Datum::scalar(Atom::Uuid(uuid))))
+                        } else {
+                            get(c)
+                        }
+                    })
+                    .collect();
+                datums.map(|d| stored_key(&d))
+            })
+            .collect()
+    }
+
+    /// The references the row holds: (column, target).
+    fn refs<'d>(&self, get: impl Fn(&str) -> Option<Cow<'d, Datum>>) -> Vec<(Arc<str>, Uuid)> {
+        let mut out = Vec::new();
+        for col in &self.ref_columns {
+            if let Some(d) = get(col) {
+                let mut us = Vec::new();
+                uuids_of(&d, &mut us);
+                out.extend(us.into_iter().map(|u| (col.clone(), u)));
+            }
+        }
+        out
+    }
+
     /// From the server's table schema and the monitored columns (`None`: all).
     pub(crate) fn new(schema: &TableSchema, monitored: Option<&[String]>) -> Layout {
         let is_monitored = |c: &str| monitored.is_none_or(|m| m.iter().any(|x| x == c));
@@ -427,7 +478,7 @@ pub(crate) struct TableStore<M> {
     pub(crate) rows: HashMap<Uuid, Arc<Record<M>>>,
     layout: Layout,
     /// One map per `layout.unique` entry.
-    unique: Vec<HashMap<IndexDatums, Uuid>>,
+    unique: Vec<HashMap<StoredKey, Uuid>>,
     pub(crate) client: Vec<Box<dyn ClientIndex<M>>>,
     pub(crate) events: broadcast::Sender<Event<M>>,
 }
@@ -450,7 +501,7 @@ impl<M: Model> TableStore<M> {
             self.layout.unique.iter().position(|cols| {
                 cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b)
             })?;
-        let uuid = self.unique.get(i)?.get(key)?;
+        let uuid = self.unique.get(i)?.get(&stored_key(key))?;
         self.rows.get(uuid)
     }
 
@@ -462,51 +513,17 @@ impl<M: Model> TableStore<M> {
             .any(|cols| cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b))
     }
 
-    fn unique_keys<'d>(
-        &self,
-        uuid: Uuid,
-        get: impl Fn(&str) -> Option<Cow<'d, Datum>>,
-    ) -> Vec<Option<IndexDatums>> {
-        self.layout
-            .unique
-            .iter()
-            .map(|cols| {
-                cols.iter()
-                    .map(|c| {
-                        if c == "_uuid" {
-                            Some(Datum::scalar(Atom::Uuid(uuid)))
-                        } else {
-                            get(c).map(Cow::into_owned)
-                        }
-                    })
-                    .collect()
-            })
-            .collect()
-    }
-
-    fn refs<'d>(&self, get: impl Fn(&str) -> Option<Cow<'d, Datum>>) -> Vec<(Arc<str>, Uuid)> {
-        let mut out = Vec::new();
-        for col in &self.layout.ref_columns {
-            if let Some(d) = get(col) {
-                let mut us = Vec::new();
-                uuids_of(&d, &mut us);
-                out.extend(us.into_iter().map(|u| (col.clone(), u)));
-            }
-        }
-        out
-    }
-
     fn unlink(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
         let row = rec.row.encode();
         let get = |c: &str| row.get(c).map(Cow::Borrowed);
-        for (i, key) in self.unique_keys(rec.uuid, get).into_iter().enumerate() {
+        for (i, key) in self.layout.unique_keys(rec.uuid, get).into_iter().enumerate() {
             if let (Some(key), Some(map)) = (key, self.unique.get_mut(i))
                 && map.get(&key) == Some(&rec.uuid)
             {
                 map.remove(&key);
             }
         }
-        for (column, target) in self.refs(get) {
+        for (column, target) in self.layout.refs(get) {
             if let Some(set) = refs.get_mut(&target) {
                 set.remove(&Referrer {
                     table: self.name.clone(),
@@ -535,12 +552,25 @@ impl<M: Model> TableStore<M> {
         get: impl Fn(&str) -> Option<Cow<'d, Datum>> + Copy,
         refs: &mut RefIndex,
     ) {
-        for (i, key) in self.unique_keys(rec.uuid, get).into_iter().enumerate() {
+        let keys = self.layout.unique_keys(rec.uuid, get);
+        let targets = self.layout.refs(get);
+        self.link_keys(rec, keys, targets, refs);
+    }
+
+    /// Indexes `rec` under the given unique keys and references.
+    fn link_keys(
+        &mut self,
+        rec: &Record<M>,
+        keys: Vec<Option<StoredKey>>,
+        targets: Vec<(Arc<str>, Uuid)>,
+        refs: &mut RefIndex,
+    ) {
+        for (i, key) in keys.into_iter().enumerate() {
             if let (Some(key), Some(map)) = (key, self.unique.get_mut(i)) {
                 map.insert(key, rec.uuid);
             }
         }
-        for (column, target) in self.refs(get) {
+        for (column, target) in targets {
             refs.entry(target).or_default().insert(Referrer {
                 table: self.name.clone(),
                 column,
@@ -550,6 +580,56 @@ impl<M: Model> TableStore<M> {
         for ix in &mut self.client {
             ix.insert(rec.uuid, &rec.row);
         }
+    }
+}
+
+/// A row of a monitor reply decoded into its table's model, with its index keys.
+pub(crate) struct DecodedRow {
+    uuid: Uuid,
+    /// An `Arc<Record<M>>`.
+    record: Box<dyn Any + Send>,
+    keys: Vec<Option<StoredKey>>,
+    refs: Vec<(Arc<str>, Uuid)>,
+}
+
+/// Decodes rows of one table into its model; usable from another thread than the store's.
+pub(crate) trait RowDecoder: Send + Sync {
+    /// Decodes an `initial`/`insert` row and computes its index keys.
+    fn decode(&self, uuid: Uuid, row: &Row) -> Result<DecodedRow, ApplyError>;
+    /// The table's name.
+    fn table(&self) -> &str;
+}
+
+struct ModelDecoder<M> {
+    name: Arc<str>,
+    layout: Layout,
+    schema: TableSchema,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> RowDecoder for ModelDecoder<M> {
+    fn decode(&self, uuid: Uuid, wire: &Row) -> Result<DecodedRow, ApplyError> {
+        let row = M::decode(&self.schema, wire).map_err(|e| e.at(&self.name, uuid))?;
+        // The row as received (the server omits columns holding their default) gives the same
+        // index keys as the decoded row encoded again, without building that second row.
+        let get = |c: &str| match wire.get(c) {
+            Some(d) => Some(Cow::Borrowed(d)),
+            None => self
+                .schema
+                .columns
+                .get(c)
+                .map(|col| Cow::Owned(col.type_.default_datum())),
+        };
+        Ok(DecodedRow {
+            uuid,
+            keys: self.layout.unique_keys(uuid, get),
+            refs: self.layout.refs(get),
+            record: Box::new(Arc::new(Record { uuid, row })),
+        })
+    }
+
+    fn table(&self) -> &str {
+        &self.name
     }
 }
 
@@ -592,19 +672,13 @@ pub(crate) trait AnyTable: Send + Sync {
     fn fresh(&self, layout: Layout) -> Box<dyn AnyTable>;
     /// The events turning `old` (the same table before a resync) into `self`, then `Resynced`.
     fn resync_events(&self, old: &dyn AnyTable) -> Box<dyn PendingEvents>;
-    /// Adds one row of a snapshot being built aside (no events): decodes and indexes it. A
-    /// UUID seen twice keeps the later row.
-    fn add_initial(
-        &mut self,
-        schema: &TableSchema,
-        uuid: Uuid,
-        row: &Row,
-        refs: &mut RefIndex,
-    ) -> Result<(), ApplyError>;
+    /// What decodes this table's rows (on another thread) for [`AnyTable::add_decoded`].
+    fn row_decoder(&self, schema: &TableSchema) -> Box<dyn RowDecoder>;
+    /// Adds one row of a snapshot being built aside (no events), decoded by this table's
+    /// [`RowDecoder`]. A UUID seen twice keeps the later row.
+    fn add_decoded(&mut self, row: DecodedRow, refs: &mut RefIndex);
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
-    /// The table's name.
-    fn name(&self) -> &str;
 }
 
 impl<M: Model> AnyTable for TableStore<M> {
@@ -724,30 +798,23 @@ impl<M: Model> AnyTable for TableStore<M> {
         })
     }
 
-    fn add_initial(
-        &mut self,
-        schema: &TableSchema,
-        uuid: Uuid,
-        row: &Row,
-        refs: &mut RefIndex,
-    ) -> Result<(), ApplyError> {
-        let wire = row;
-        let row = M::decode(schema, wire).map_err(|e| e.at(&self.name, uuid))?;
-        let rec = Arc::new(Record { uuid, row });
-        if let Some(old) = self.rows.insert(uuid, rec.clone()) {
+    fn row_decoder(&self, schema: &TableSchema) -> Box<dyn RowDecoder> {
+        Box::new(ModelDecoder::<M> {
+            name: self.name.clone(),
+            layout: self.layout.clone(),
+            schema: schema.clone(),
+            model: PhantomData,
+        })
+    }
+
+    fn add_decoded(&mut self, row: DecodedRow, refs: &mut RefIndex) {
+        let Ok(rec) = row.record.downcast::<Arc<Record<M>>>() else {
+            return; // decoded for another table: cannot happen
+        };
+        if let Some(old) = self.rows.insert(row.uuid, (*rec).clone()) {
             self.unlink(&old, refs);
         }
-        // The row as received (the server omits columns holding their default) gives the same
-        // index keys as the decoded row encoded again, without building that second row.
-        let get = |c: &str| match wire.get(c) {
-            Some(d) => Some(Cow::Borrowed(d)),
-            None => schema
-                .columns
-                .get(c)
-                .map(|col| Cow::Owned(col.type_.default_datum())),
-        };
-        self.link_with(&rec, get, refs);
-        Ok(())
+        self.link_keys(&rec, row.keys, row.refs, refs);
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -756,10 +823,6 @@ impl<M: Model> AnyTable for TableStore<M> {
 
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
-    }
-
-    fn name(&self) -> &str {
-        &self.name
     }
 }
 
@@ -890,20 +953,42 @@ pub(crate) fn decode_reply(
 ) -> Result<DecodedReply, ReplyError> {
     use serde::de::DeserializeSeed;
     let mut snap = fresh;
+    // Two stages on two threads: this one parses rows, the other decodes them into the models
+    // and indexes them, in order.
+    let (followed, decoders): (Vec<String>, Vec<Box<dyn RowDecoder>>) = snap
+        .tables
+        .iter()
+        .filter_map(|(name, t)| schemas.get(name).map(|s| (name.clone(), t.row_decoder(s))))
+        .unzip();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, DecodedRow)>>(8);
     let mut failed = None;
-    let res = {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let seed = ReplySeed {
-            since,
-            resume,
-            tables: TablesSeed {
-                snap: &mut snap,
-                schemas,
-                failed: &mut failed,
-            },
+    let (res, built) = std::thread::scope(|scope| {
+        let snap = &mut snap;
+        let followed = &followed;
+        let builder = scope.spawn(move || build(snap, followed, rx));
+        let res = {
+            let mut de = serde_json::Deserializer::from_slice(json);
+            let seed = ReplySeed {
+                since,
+                resume,
+                tables: TablesSeed {
+                    followed,
+                    decoders: &decoders,
+                    sink: RowSink {
+                        tx,
+                        batch: Vec::with_capacity(ROW_BATCH),
+                    },
+                    failed: &mut failed,
+                },
+            };
+            seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r))
         };
-        seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r))
-    };
+        // The sink (and so the channel) is gone: the builder finishes.
+        (res, builder.join().is_ok())
+    });
+    if !built {
+        return Err(ReplyError::Apply(ApplyError::Builder));
+    }
     if let Some(e) = failed {
         return Err(ReplyError::Apply(e));
     }
@@ -989,12 +1074,52 @@ impl<'de> serde::de::Visitor<'de> for ReplySeed<'_> {
     }
 }
 
-/// `<table-updates2>` decoded into a snapshot being built; tables the replica does not follow
+/// Rows handed from the parsing thread to the building thread at once.
+const ROW_BATCH: usize = 512;
+
+/// Adds the rows from `rx` (table index among `followed`, row) to `snap`, in order.
+fn build(snap: &mut Snapshot, followed: &[String], rx: std::sync::mpsc::Receiver<Vec<(usize, DecodedRow)>>) {
+    let Snapshot { tables, refs } = snap;
+    let mut stores: Vec<&mut Box<dyn AnyTable>> = tables
+        .iter_mut()
+        .filter(|(name, _)| followed.binary_search(name).is_ok())
+        .map(|(_, store)| store)
+        .collect();
+    for batch in rx {
+        for (table, row) in batch {
+            if let Some(store) = stores.get_mut(table) {
+                store.add_decoded(row, refs);
+            }
+        }
+    }
+}
+
+/// Batches parsed rows for [`build`].
+struct RowSink {
+    tx: std::sync::mpsc::SyncSender<Vec<(usize, DecodedRow)>>,
+    batch: Vec<(usize, DecodedRow)>,
+}
+
+impl RowSink {
+    /// Queues a row; false once the builder has stopped.
+    fn push(&mut self, row: (usize, DecodedRow)) -> bool {
+        self.batch.push(row);
+        self.batch.len() < ROW_BATCH || self.flush()
+    }
+
+    fn flush(&mut self) -> bool {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(ROW_BATCH));
+        batch.is_empty() || self.tx.send(batch).is_ok()
+    }
+}
+
+/// `<table-updates2>` parsed row by row into a [`RowSink`]; tables the replica does not follow
 /// (or the server's schema lacks) are skipped.
 struct TablesSeed<'a> {
-    snap: &'a mut Snapshot,
-    schemas: &'a BTreeMap<String, TableSchema>,
-    /// Set when a row does not apply (the decode then stops with a generic error).
+    followed: &'a [String],
+    decoders: &'a [Box<dyn RowDecoder>],
+    sink: RowSink,
+    /// Set when a row does not apply (the parse then stops with a generic error).
     failed: &'a mut Option<ApplyError>,
 }
 
@@ -1010,30 +1135,34 @@ impl<'de> serde::de::Visitor<'de> for TablesSeed<'_> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a <table-updates2> object")
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let Snapshot { tables, refs } = self.snap;
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        use serde::de::Error as _;
         while let Some(table) = map.next_key::<Cow<'de, str>>()? {
-            match (tables.get_mut(table.as_ref()), self.schemas.get(table.as_ref())) {
-                (Some(store), Some(schema)) => map.next_value_seed(RowsSeed {
-                    store: store.as_mut(),
-                    schema,
-                    refs,
-                    failed: self.failed,
+            let index = self.followed.binary_search_by(|t| t.as_str().cmp(&table));
+            match index.ok().and_then(|i| Some((i, self.decoders.get(i)?))) {
+                Some((table, decoder)) => map.next_value_seed(RowsSeed {
+                    table,
+                    decoder: decoder.as_ref(),
+                    sink: &mut self.sink,
+                    failed: &mut *self.failed,
                 })?,
-                _ => {
+                None => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
             }
+        }
+        if !self.sink.flush() {
+            return Err(A::Error::custom("a row does not apply"));
         }
         Ok(())
     }
 }
 
-/// One table's `{<uuid>: <row-update2>}` added to a store being built.
+/// One table's `{<uuid>: <row-update2>}`.
 struct RowsSeed<'a> {
-    store: &'a mut dyn AnyTable,
-    schema: &'a TableSchema,
-    refs: &'a mut RefIndex,
+    table: usize,
+    decoder: &'a dyn RowDecoder,
+    sink: &'a mut RowSink,
     failed: &'a mut Option<ApplyError>,
 }
 
@@ -1052,20 +1181,26 @@ impl<'de> serde::de::Visitor<'de> for RowsSeed<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         use serde::de::Error as _;
         while let Some(uuid) = map.next_key::<Uuid>()? {
-            let res = match map.next_value::<RowUpdate2>()? {
-                RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => {
-                    self.store.add_initial(self.schema, uuid, &row, self.refs)
-                }
+            let decoded = match map.next_value::<RowUpdate2>()? {
+                RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => self.decoder.decode(uuid, &row),
                 RowUpdate2::Modify(_) => Err(ApplyError::MissingRow {
-                    table: self.store.name().to_owned(),
+                    table: self.decoder.table().to_owned(),
                     uuid,
                 }),
                 // Deleting a row we never had.
-                RowUpdate2::Delete => Ok(()),
+                RowUpdate2::Delete => continue,
             };
-            if let Err(e) = res {
-                *self.failed = Some(e);
-                return Err(A::Error::custom("a row does not apply"));
+            match decoded {
+                Ok(row) => {
+                    if !self.sink.push((self.table, row)) {
+                        // The builder stopped: it failed.
+                        return Err(A::Error::custom("the snapshot builder stopped"));
+                    }
+                }
+                Err(e) => {
+                    *self.failed = Some(e);
+                    return Err(A::Error::custom("a row does not apply"));
+                }
             }
         }
         Ok(())
