@@ -609,15 +609,8 @@ impl Db {
     pub(crate) fn insert(&mut self, table: &str, row: Row, uuid: Option<Uuid>) -> Uuid {
         let explicit = uuid.is_some();
         let uuid = uuid.unwrap_or_else(Uuid::new_v4);
-        let mut full = Row::new();
-        if let Some(ts) = self.schema.table(table) {
-            for (name, c) in &ts.columns {
-                full.insert(name.clone(), c.type_.default_datum());
-            }
-        }
-        for (k, v) in row.0 {
-            full.insert(k, v);
-        }
+        // Only the columns given: the others read as their defaults (see `value`).
+        let mut full = row;
         full.insert("_uuid", Datum::scalar(uuid));
         let name = row_name(&full).map(str::to_owned);
         self.index_name(table, uuid, name.as_deref(), true);
@@ -829,14 +822,9 @@ impl Db {
             let Some(row) = self.get(table, *uuid) else {
                 continue;
             };
-            let ts = self.schema.table(table);
             let mut obj = serde_json::Map::new();
             for (col, d) in row.iter() {
                 if col.starts_with('_') {
-                    continue;
-                }
-                let default = ts.and_then(|t| t.column(col)).map(|c| c.type_.default_datum());
-                if default.as_ref() == Some(d) {
                     continue;
                 }
                 obj.insert(col.clone(), conv(d));
@@ -876,9 +864,10 @@ impl Db {
         if let Some(c) = comment {
             ops.push(json!({"op": "comment", "comment": c}));
         }
-        let results = self.raw_transact(ops.clone()).await?;
+        let n_ops = ops.len();
+        let results = self.raw_transact(ops).await?;
         let n_guards = self.guards.len();
-        if let Some((i, err)) = find_error(&results, &ops) {
+        if let Some((i, err)) = find_error(&results, n_ops) {
             if i < n_guards {
                 return Err(CtlError::TryAgain);
             }
@@ -1010,13 +999,13 @@ fn error_text(v: &Value) -> String {
 }
 
 /// The index of the failed operation (or of the commit, one past the last) and the error.
-fn find_error(results: &[Value], ops: &[Value]) -> Option<(usize, String)> {
+fn find_error(results: &[Value], n_ops: usize) -> Option<(usize, String)> {
     for (i, r) in results.iter().enumerate() {
         if r.get("error").is_some_and(|e| !e.is_null()) {
             return Some((i, error_text(r)));
         }
     }
-    if results.len() < ops.len() {
+    if results.len() < n_ops {
         return Some((results.len(), "transaction aborted".into()));
     }
     None

@@ -530,12 +530,16 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
             let d = Datum::set(a[1..].iter().map(|x| Atom::string(x.as_str())));
             ctx.db.update("Logical_Switch_Port", p, "addresses", d);
-            let (name, ips) = match ctx.db.get("Logical_Switch_Port", p) {
-                Some(row) => (name_of(ctx, "Logical_Switch_Port", p), port_ips(row)),
-                None => (String::new(), Vec::new()),
-            };
-            if let Some(idx) = ctx.ip_index.get_mut(&ls) {
-                if idx.ports.contains_key(&p) {
+            if ctx
+                .ip_index
+                .get(&ls)
+                .is_some_and(|idx| idx.ports.contains_key(&p))
+            {
+                let (name, ips) = match ctx.db.get("Logical_Switch_Port", p) {
+                    Some(row) => (name_of(ctx, "Logical_Switch_Port", p), port_ips(row)),
+                    None => (String::new(), Vec::new()),
+                };
+                if let Some(idx) = ctx.ip_index.get_mut(&ls) {
                     idx.add(p, name, ips);
                 }
             }
