@@ -147,6 +147,8 @@ pub(crate) struct Globals {
     pub(crate) ca_cert: Option<String>,
     pub(crate) leader_only: bool,
     pub(crate) shuffle: bool,
+    /// `-V`/`--version`: print the version and exit.
+    pub(crate) version: bool,
 }
 
 /// One command of a chain with its per-command options.
@@ -328,6 +330,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "ca-cert" | "C" => g.ca_cert = Some(need(value)?),
         "no-leader-only" => g.leader_only = false,
         "leader-only" => g.leader_only = true,
+        "version" => g.version = true,
         "no-shuffle-remotes" => g.shuffle = false,
         "shuffle-remotes" => g.shuffle = true,
         _ => {}
@@ -371,6 +374,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         ca_cert: None,
         leader_only: true,
         shuffle: true,
+        version: false,
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -482,7 +486,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             "missing command name (use --help for help)".into(),
         ));
     }
-    if cmds.is_empty() {
+    if cmds.is_empty() && !g.version {
         return Err(CtlError::Usage(
             "missing command name (use --help for help)".into(),
         ));
@@ -726,6 +730,18 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
         Ok(x) => x,
         Err(e) => return fail(e),
     };
+    if g.version {
+        // Like the reference tools: the program, then the schema version it was built for.
+        let schema = tool.schema().version.clone().unwrap_or_default();
+        return CtlOutput {
+            stdout: format!(
+                "{prog} (ovsdb-ctl) {}\nDB Schema {schema}\n",
+                env!("CARGO_PKG_VERSION")
+            ),
+            stderr: String::new(),
+            code: 0,
+        };
+    }
     // The embedded schema takes a while to parse: on another core while we connect. (A
     // thread that cannot start only means the first use parses it.)
     let _ = std::thread::Builder::new().spawn(move || tool.schema().tables.len());
@@ -787,5 +803,35 @@ mod tests {
         for tool in [Tool::Nbctl, Tool::Sbctl, Tool::Vsctl] {
             assert_eq!(tool.db_name(), tool.schema().name);
         }
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    use std::collections::BTreeMap;
+
+    use super::{Tool, run};
+
+    #[test]
+    fn version_prints_the_schema_version_without_connecting() {
+        for (tool, schema) in [
+            (Tool::Nbctl, "7.0.0"),
+            (Tool::Sbctl, "20.27.0"),
+            (Tool::Vsctl, "8.3.1"),
+        ] {
+            for flag in ["--version", "-V"] {
+                let out = run(tool, &[flag.to_string()], &BTreeMap::new());
+                assert_eq!(out.code, 0, "{tool:?} {flag}");
+                assert!(out.stdout.starts_with(tool.program()), "{}", out.stdout);
+                assert!(
+                    out.stdout.ends_with(&format!("DB Schema {schema}\n")),
+                    "{}",
+                    out.stdout
+                );
+            }
+        }
+        let out = run(Tool::Nbctl, &[], &BTreeMap::new());
+        assert_eq!(out.code, 1);
+        assert!(out.stderr.contains("missing command name"), "{}", out.stderr);
     }
 }
