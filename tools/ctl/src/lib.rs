@@ -568,7 +568,8 @@ async fn run_commands(
     }
     let client = connect(tool, &g, env).await?;
     let mut attempt = 0;
-    let mut careful = false;
+    // A dry run never commits, so the server's unique indexes cannot stand in for lookups.
+    let mut careful = g.dry_run;
     let (outs, code, mapping) = loop {
         attempt += 1;
         match attempt_once(tool, &g, &cmds, &client, careful).await {

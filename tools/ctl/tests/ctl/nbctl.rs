@@ -135,6 +135,12 @@ fn nbctl_errors_match_ovn_nbctl() {
         &["show", "nosuch"],
         &["lsp-get-addresses", "nosuch"],
         &["ls-add", "sw1", "--", "lsp-add", "sw1", "p1"],
+        &["--dry-run", "lsp-add", "sw0", "p1"],
+        &["--dry-run", "--may-exist", "lsp-add", "sw0", "p1"],
+        &["lsp-add", "sw0", "p4", "--", "lsp-add", "sw0", "p4"],
+        &["lsp-add", "sw0", "p5", "--", "lsp-add", "sw0", "p1"],
+        &["lrp-add", "r0", "rp1", "00:00:00:00:00:01", "10.0.0.1/24"],
+        &["lrp-add", "r0", "rp1", "00:00:00:00:00:01", "10.0.0.1/24"],
     ] {
         p.step(args);
     }
