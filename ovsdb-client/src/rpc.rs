@@ -37,7 +37,10 @@
 //!   before reporting the commit.
 //! - **Inactivity probe** ([`RpcOptions::inactivity_probe`]): after that long with nothing
 //!   received, an `echo` is sent; if still nothing arrives within another interval the connection
-//!   fails with [`Error::ProbeTimeout`]. A hung server is detected within two intervals.
+//!   fails with [`Error::ProbeTimeout`]. A hung server is detected within two intervals, except
+//!   while a [`RpcClient::request_raw`] request (a monitor's initial rows) waits for its reply:
+//!   ovsdb-server answers nothing while it builds a large reply, so echoes keep being sent and
+//!   that request's deadline bounds the wait.
 //! - **Closing.** The connection ends when the server closes it, on an I/O, framing or probe
 //!   error, or cleanly (`Ok(())`) when every [`RpcClient`] has been dropped. Requests still
 //!   waiting then fail with [`Error::OutcomeUnknown`] if they were a `transact` (or `convert`)
@@ -233,6 +236,11 @@ impl Shared {
         // A panic while holding this lock cannot leave `State` inconsistent (every critical
         // section is a single map operation), so a poisoned lock is still usable.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a [`RpcClient::request_raw`] request was sent and waits for its reply.
+    fn awaits_large_result(&self) -> bool {
+        self.lock().pending.values().any(|p| p.raw && p.written)
     }
 
     /// Marks the connection closed and fails every waiting request.
@@ -585,7 +593,13 @@ impl Io {
                 () = sleep_until_opt(probe_at) => {
                     let now = Instant::now();
                     if probe_sent.is_some() {
-                        return Err(Error::ProbeTimeout { idle: now - last_rx });
+                        if !shared.awaits_large_result() {
+                            return Err(Error::ProbeTimeout { idle: now - last_rx });
+                        }
+                        // ovsdb-server answers nothing, not even an echo, while it builds a
+                        // large reply (12 s for 200k southbound flows on a busy machine): that
+                        // request's own deadline bounds the wait instead.
+                        tracing::debug!("inactivity probe unanswered while a large result is built");
                     }
                     tracing::debug!("inactivity probe: sending echo");
                     let _ = internal_tx.send(Message::request("echo", Value::Array(vec![]), PROBE_ID).to_vec());

@@ -460,3 +460,36 @@ async fn a_large_raw_result_is_handed_over_as_text_and_others_decode_as_before()
     })
     .await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_silent_server_building_a_large_result_is_probed_but_not_dropped() {
+    let interval = Duration::from_secs(5);
+    let (client, _notes, task, mut peer) = setup(RpcOptions::default().inactivity_probe(Some(interval)));
+    let raw = {
+        let c = client.with_timeout(Duration::from_secs(60));
+        tokio::spawn(async move { c.request_raw("monitor_cond_since", json!(["DB"])).await })
+    };
+    let req = peer.recv().await;
+    let start = Instant::now();
+    // Four intervals of silence: an echo every interval, no disconnect.
+    for _ in 0..4 {
+        let probe = peer.recv().await;
+        assert_eq!(probe["method"], "echo");
+    }
+    assert!(start.elapsed() >= 4 * interval);
+    assert!(!task.is_finished());
+    peer.send(json!({"id": req["id"], "result": {"T": {}}, "error": null}))
+        .await;
+    let reply = raw.await.unwrap().unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&reply.result).unwrap(),
+        json!({"T": {}})
+    );
+    // Nothing outstanding any more: silence closes the connection within two intervals.
+    let quiet = Instant::now();
+    match task.await.unwrap() {
+        Err(Error::ProbeTimeout { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(quiet.elapsed() <= 2 * interval + Duration::from_millis(50));
+}

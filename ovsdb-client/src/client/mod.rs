@@ -93,13 +93,18 @@ pub struct ClientConfig {
     /// Send `set_db_change_aware true` on every session (default true, as OVS clients), so a
     /// schema conversion cancels monitors (`monitor_canceled`) instead of dropping the connection.
     pub db_change_aware: bool,
-    /// Longest accepted message (default 64 MiB).
+    /// Longest accepted message (default [`DEFAULT_CLIENT_MAX_FRAME_LEN`], 1 GiB: the initial
+    /// rows of a big database come in one message, 92 MB for 200k southbound logical flows).
     pub max_frame_len: usize,
     /// Requests in flight per connection (default 64).
     pub max_in_flight: usize,
     /// TLS settings, required for `ssl:` remotes.
     pub tls: Option<TlsConfig>,
 }
+
+/// Default [`ClientConfig::max_frame_len`]: 1 GiB. A monitor reply holds a whole database in one
+/// message; it is decoded row by row from its text, so it costs about its own size in memory.
+pub const DEFAULT_CLIENT_MAX_FRAME_LEN: usize = 1 << 30;
 
 impl Default for ClientConfig {
     fn default() -> Self {
@@ -116,7 +121,7 @@ impl Default for ClientConfig {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             startup_timeout: Duration::from_secs(30),
             db_change_aware: true,
-            max_frame_len: ovsdb_proto::jsonrpc::DEFAULT_MAX_FRAME_LEN,
+            max_frame_len: DEFAULT_CLIENT_MAX_FRAME_LEN,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             tls: None,
         }
