@@ -5,10 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ovsdb_client::{Client, RpcClient};
-use ovsdb_proto::{ColumnType, DatabaseSchema, Datum, Row, TableSchema, Uuid};
+use ovsdb_proto::{ColumnType, Datum, Row, TableSchema, Uuid};
+
 use serde_json::{Value, json};
 
 use crate::error::CtlError;
+use crate::schema::Schema;
 
 /// Where a cached row comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +72,7 @@ enum Change {
 
 /// The view of the database for one invocation.
 pub(crate) struct Db {
-    pub(crate) schema: &'static DatabaseSchema,
+    pub(crate) schema: &'static Schema,
     pub(crate) name: String,
     rpc: Option<(Client, RpcClient)>,
     tables: BTreeMap<String, TableCache>,
@@ -99,7 +101,7 @@ fn row_name(row: &Row) -> Option<&str> {
 }
 
 /// The schema entry of a table that the caller already resolved.
-pub(crate) fn table_schema<'a>(schema: &'a DatabaseSchema, table: &str) -> Result<&'a TableSchema, CtlError> {
+pub(crate) fn table_schema<'a>(schema: &'a Schema, table: &str) -> Result<&'a TableSchema, CtlError> {
     schema
         .table(table)
         .ok_or_else(|| CtlError::Schema(format!("unknown table \"{table}\"")))
@@ -121,7 +123,7 @@ fn rpc_error(e: impl std::fmt::Display) -> CtlError {
 
 impl Db {
     /// A view over `client` (or none, for commands that never touch the database).
-    pub(crate) fn new(schema: &'static DatabaseSchema, rpc: Option<(Client, RpcClient)>) -> Db {
+    pub(crate) fn new(schema: &'static Schema, rpc: Option<(Client, RpcClient)>) -> Db {
         Db {
             schema,
             name: schema.name.clone(),

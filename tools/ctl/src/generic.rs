@@ -208,7 +208,7 @@ fn best<'a>(names: impl Iterator<Item = &'a str>, s: &str) -> Vec<&'a str> {
 
 /// Resolves a table name (exact, case-insensitive or unique prefix).
 pub(crate) fn get_table(ctx: &Ctx, s: &str) -> Result<String, CtlError> {
-    let found = best(ctx.db.schema.tables.keys().map(String::as_str), s);
+    let found = best(ctx.db.schema.table_names(), s);
     match found.as_slice() {
         [one] => Ok((*one).to_owned()),
         [] => Err(CtlError::Schema(format!("unknown table \"{s}\""))),
@@ -978,7 +978,7 @@ async fn destroy_row(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<(), CtlEr
 /// Whether any row refers strongly to `uuid` of `table` (one `select` per referring column).
 async fn referenced(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<bool, CtlError> {
     let schema = ctx.db.schema;
-    for (tname, ts) in &schema.tables {
+    for (tname, ts) in schema.tables() {
         for (cname, cs) in &ts.columns {
             let key_ref = cs.type_.key.ref_table() == Some(table) && cs.type_.key.is_strong_ref();
             let value_ref = cs

@@ -31,6 +31,7 @@ mod generic;
 mod lsp_addr;
 mod nb;
 mod sb;
+mod schema;
 mod show;
 mod stream;
 mod table;
@@ -38,6 +39,7 @@ mod value;
 mod vs;
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use ovsdb_client::{Client, ClientConfig, TlsConfig};
@@ -71,12 +73,37 @@ impl Tool {
         }
     }
 
-    fn schema(self) -> &'static DatabaseSchema {
+    /// The whole embedded schema, parsed and validated (slow: see [`Tool::schema`]).
+    fn full_schema(self) -> &'static DatabaseSchema {
         use ovsdb_proto::Database;
         match self {
             Tool::Nbctl => ovn_nb::OvnNorthboundDb::schema(),
             Tool::Sbctl => ovn_sb::OvnSouthboundDb::schema(),
             Tool::Vsctl => ovs_vswitchd_schema::OpenVSwitchDb::schema(),
+        }
+    }
+
+    /// The embedded schema, its tables parsed on first use.
+    fn schema(self) -> &'static schema::Schema {
+        use ovsdb_proto::Database;
+        static NB: OnceLock<schema::Schema> = OnceLock::new();
+        static SB: OnceLock<schema::Schema> = OnceLock::new();
+        static VS: OnceLock<schema::Schema> = OnceLock::new();
+        let (cell, text) = match self {
+            Tool::Nbctl => (&NB, ovn_nb::OvnNorthboundDb::SCHEMA_JSON),
+            Tool::Sbctl => (&SB, ovn_sb::OvnSouthboundDb::SCHEMA_JSON),
+            Tool::Vsctl => (&VS, ovs_vswitchd_schema::OpenVSwitchDb::SCHEMA_JSON),
+        };
+        cell.get_or_init(|| schema::Schema::new(self.db_name(), text, || self.full_schema()))
+    }
+
+    /// The version of the embedded schema (RFC 7047 §3.2 `version`).
+    fn schema_version(self) -> &'static str {
+        use ovsdb_proto::Database;
+        match self {
+            Tool::Nbctl => ovn_nb::OvnNorthboundDb::SCHEMA_VERSION,
+            Tool::Sbctl => ovn_sb::OvnSouthboundDb::SCHEMA_VERSION,
+            Tool::Vsctl => ovs_vswitchd_schema::OpenVSwitchDb::SCHEMA_VERSION,
         }
     }
 
@@ -538,7 +565,9 @@ async fn connect(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> Res
         .database(tool.db_name())
         .leader_only(g.leader_only)
         .shuffle(g.shuffle)
-        .inactivity_probe(None);
+        .inactivity_probe(None)
+        // A short-lived session: no schema conversion to survive (one round trip less).
+        .db_change_aware(false);
     if let Some(tls) = tls_config(g) {
         config = config.tls(tls);
     }
@@ -733,7 +762,7 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
     };
     if g.version {
         // Like the reference tools: the program, then the schema version it was built for.
-        let schema = tool.schema().version.clone().unwrap_or_default();
+        let schema = tool.schema_version();
         return CtlOutput {
             stdout: format!(
                 "{prog} (ovsdb-ctl) {}\nDB Schema {schema}\n",
@@ -743,9 +772,6 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
             code: 0,
         };
     }
-    // The embedded schema takes a while to parse: on another core while we connect. (A
-    // thread that cannot start only means the first use parses it.)
-    let _ = std::thread::Builder::new().spawn(move || tool.schema().tables.len());
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(CtlError::Connection(e.to_string())),
@@ -802,7 +828,8 @@ mod tests {
     #[test]
     fn db_names_are_the_schemas_names() {
         for tool in [Tool::Nbctl, Tool::Sbctl, Tool::Vsctl] {
-            assert_eq!(tool.db_name(), tool.schema().name);
+            assert_eq!(tool.db_name(), tool.full_schema().name);
+            assert_eq!(Some(tool.schema_version()), tool.full_schema().version.as_deref());
         }
     }
 }
