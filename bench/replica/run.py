@@ -385,12 +385,27 @@ def stream_table():
     return out
 
 
+def drop_missing_tools():
+    """Leaves out the Python clients whose package is not installed (said in the report)."""
+    notes = []
+    for tool, module in (("py-ovs", "ovs.db.idl"), ("ovsdbapp", "ovsdbapp.backend.ovs_idl")):
+        if subprocess.run([PY, "-c", "import " + module], capture_output=True).returncode != 0:
+            for tools in (TOOLS, STREAM_TOOLS):
+                if tool in tools:
+                    tools.remove(tool)
+            notes.append("%s left out: %s is not installed" % (tool, module))
+    return notes
+
+
 def main():
     os.makedirs(RUN, exist_ok=True)
     log("results in " + RUN)
+    missing = drop_missing_tools()
     ctx = subprocess.run(["ovsdb-server", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     report = ["## bench/replica.sh run %s" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "", "%s; %d CPUs; REPS=%d, interleaved; fresh server per measurement" % (ctx, os.cpu_count(), REPS)]
+    if missing:
+        report += ["", "; ".join(missing)]
     if "nb" in WORKLOADS or "probe" in WORKLOADS:
         nb = build_db("nb", NB_SWITCHES, NB_PORTS, "nb")
     if "sb" in WORKLOADS:
