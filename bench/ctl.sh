@@ -30,6 +30,7 @@ SCHEMA=$ROOT/testdata/schemas/ovn-nb.ovsschema
 GEN="python3 $HERE/ctl/gen.py"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
+EXTRA_PKGS="time python3" bash "$ROOT/scripts/setup.sh"
 (cd "$ROOT" && cargo build --release -q -p ovsdb-ctl)
 RS=$CARGO_TARGET_DIR/release/nbctl-rs
 mkdir -p "$BENCH_DIR/cache"

@@ -34,6 +34,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 if [ -n "$REF" ] && [ ! -x "$REF" ] && [ ! -f "$REF" ]; then
   echo "bench/lab.sh: reference script $REF not found" >&2; exit 1
 fi
+bash "$ROOT/scripts/setup.sh"
 (cd "$ROOT" && cargo build --release -q -p ovn-lab)
 LAB=$CARGO_TARGET_DIR/release/ovn-lab
 mkdir -p "$BENCH_DIR"

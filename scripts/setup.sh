@@ -3,6 +3,9 @@
 # tools the tests and the lab drive, and the cargo tools CI uses. Idempotent and quiet when all is there.
 set -euo pipefail
 pkgs=(openvswitch-switch openvswitch-common ovn-central ovn-host ovn-common iproute2 iputils-ping ethtool)
+# Callers with further needs (the benchmarks' reference clients) name them in EXTRA_PKGS.
+read -ra extra <<< "${EXTRA_PKGS:-}"
+pkgs+=("${extra[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
