@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ovsdb_client::{Client, RpcClient};
+use ovsdb_client::{CfgWait, Client, RpcClient};
 use ovsdb_proto::{ColumnType, Datum, Row, TableSchema, Uuid};
 
 use serde_json::{Value, json};
@@ -168,6 +168,45 @@ impl Db {
             .as_ref()
             .map(|(_, r)| r)
             .ok_or_else(|| CtlError::Connection("not connected".into()))
+    }
+
+    /// Adds the configuration-sequence increment of `wait.counter` in row `row` of `wait.table`
+    /// and its read-back to the transaction (`ovn-nbctl --wait=sb|hv`, `sync`; `ovs-vsctl`
+    /// without `--no-wait`).
+    pub(crate) fn push_cfg_bump(&mut self, wait: CfgWait, row: Uuid) {
+        let w = json!([["_uuid", "==", ["uuid", row.to_string()]]]);
+        self.extra_ops.push(json!({
+            "op": "mutate", "table": wait.table, "where": w, "mutations": [[wait.counter, "+=", 1]]
+        }));
+        self.extra_ops
+            .push(json!({"op": "select", "table": wait.table, "where": w, "columns": [wait.counter]}));
+    }
+
+    /// Polls `wait.applied` every 50 ms until it reaches the counter value that
+    /// [`Db::push_cfg_bump`]'s read-back left in `results`; returns at once without that read-back.
+    pub(crate) async fn wait_cfg_applied(&self, wait: CfgWait, results: &[Value]) -> Result<(), CtlError> {
+        // The integer `col` of the first row of a select result.
+        fn first_row_int(result: Option<&Value>, col: &str) -> Option<i64> {
+            result?.get("rows")?.get(0)?.get(col)?.as_i64()
+        }
+        let Some(target) = results
+            .iter()
+            .rev()
+            .find_map(|r| first_row_int(Some(r), wait.counter))
+        else {
+            return Ok(());
+        };
+        loop {
+            let r = self
+                .raw_transact(vec![
+                    json!({"op": "select", "table": wait.table, "where": [], "columns": [wait.applied]}),
+                ])
+                .await?;
+            if first_row_int(r.first(), wait.applied).unwrap_or(0) >= target {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Sends `transact` with `ops` and returns the results array, or the error the server gave.

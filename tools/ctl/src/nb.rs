@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
-use std::time::Duration;
 
+use ovsdb_client::CfgWait;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use serde_json::{Value, json};
 
@@ -973,50 +973,18 @@ pub(crate) async fn prepare_wait(ctx: &mut Ctx) -> Result<(), CtlError> {
     let Some(g) = ctx.db.uuids("NB_Global").first().copied() else {
         return Ok(());
     };
-    let w = json!([["_uuid", "==", ["uuid", g.to_string()]]]);
-    ctx.db
-        .extra_ops
-        .push(json!({"op": "mutate", "table": "NB_Global", "where": w, "mutations": [["nb_cfg", "+=", 1]]}));
-    ctx.db
-        .extra_ops
-        .push(json!({"op": "select", "table": "NB_Global", "where": w, "columns": ["nb_cfg"]}));
+    ctx.db.push_cfg_bump(CfgWait::SB, g);
     Ok(())
 }
 
 /// Waits until northd (`sb_cfg`) or every chassis (`hv_cfg`) caught up with the new `nb_cfg`.
 pub(crate) async fn finish_wait(ctx: &mut Ctx, results: &[Value]) -> Result<(), CtlError> {
-    let Some(target) = results.iter().rev().find_map(|r| {
-        r.get("rows")
-            .and_then(|rows| rows.get(0))
-            .and_then(|row| row.get("nb_cfg"))
-            .and_then(Value::as_i64)
-    }) else {
-        return Ok(());
-    };
-    let col = if ctx.globals.wait == Wait::Hv {
-        "hv_cfg"
+    let wait = if ctx.globals.wait == Wait::Hv {
+        CfgWait::HV
     } else {
-        "sb_cfg"
+        CfgWait::SB
     };
-    loop {
-        let r = ctx
-            .db
-            .raw_transact(vec![
-                json!({"op": "select", "table": "NB_Global", "where": [], "columns": [col]}),
-            ])
-            .await?;
-        let cur = r
-            .first()
-            .and_then(|x| x.get("rows"))
-            .and_then(|rows| rows.get(0))
-            .and_then(|row| row.get(col))
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        if cur >= target {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    ctx.db.wait_cfg_applied(wait, results).await
 }
 
 fn str_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> String {

@@ -1,8 +1,7 @@
 //! ovs-vsctl's own commands (ovs-vsctl(8)), the chassis setup command, and the wait for
 //! ovs-vswitchd (`cur_cfg`).
 
-use std::time::Duration;
-
+use ovsdb_client::CfgWait;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use serde_json::{Value, json};
 
@@ -506,43 +505,11 @@ pub(crate) async fn prepare_wait(ctx: &mut Ctx) -> Result<(), CtlError> {
     if ctx.db.is_new("Open_vSwitch", o) {
         return Ok(());
     }
-    let w = json!([["_uuid", "==", ["uuid", o.to_string()]]]);
-    ctx.db.extra_ops.push(
-        json!({"op": "mutate", "table": "Open_vSwitch", "where": w, "mutations": [["next_cfg", "+=", 1]]}),
-    );
-    ctx.db
-        .extra_ops
-        .push(json!({"op": "select", "table": "Open_vSwitch", "where": w, "columns": ["next_cfg"]}));
+    ctx.db.push_cfg_bump(CfgWait::VSWITCHD, o);
     Ok(())
 }
 
 /// Waits until ovs-vswitchd reports `cur_cfg >= next_cfg`.
 pub(crate) async fn finish_wait(ctx: &mut Ctx, results: &[Value]) -> Result<(), CtlError> {
-    let Some(target) = results.iter().rev().find_map(|r| {
-        r.get("rows")
-            .and_then(|rows| rows.get(0))
-            .and_then(|row| row.get("next_cfg"))
-            .and_then(Value::as_i64)
-    }) else {
-        return Ok(());
-    };
-    loop {
-        let r = ctx
-            .db
-            .raw_transact(vec![
-                json!({"op": "select", "table": "Open_vSwitch", "where": [], "columns": ["cur_cfg"]}),
-            ])
-            .await?;
-        let cur = r
-            .first()
-            .and_then(|x| x.get("rows"))
-            .and_then(|rows| rows.get(0))
-            .and_then(|row| row.get("cur_cfg"))
-            .and_then(Value::as_i64)
-            .unwrap_or(0);
-        if cur >= target {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    ctx.db.wait_cfg_applied(CfgWait::VSWITCHD, results).await
 }
