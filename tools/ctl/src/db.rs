@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ovsdb_client::{CfgWait, Client, RpcClient};
+use ovsdb_client::{CfgWait, Endpoint, RpcClient};
 use ovsdb_proto::{ColumnType, Datum, Row, TableSchema, Uuid};
 
 use serde_json::{Value, json};
@@ -74,7 +74,7 @@ enum Change {
 pub(crate) struct Db {
     pub(crate) schema: &'static Schema,
     pub(crate) name: String,
-    rpc: Option<(Client, RpcClient)>,
+    rpc: Option<(Option<Endpoint>, RpcClient)>,
     tables: BTreeMap<String, TableCache>,
     changes: Vec<Change>,
     /// New rows in insertion order, with the uuid the user asked for (`--id=UUID`).
@@ -84,6 +84,10 @@ pub(crate) struct Db {
     pub(crate) selects: usize,
     /// One `wait` per read: the rows the read found must still be exactly those at commit.
     guards: Vec<Value>,
+    /// Optimistic preconditions, placed first in the transaction: `wait`s standing for reads
+    /// that were not made (see [`Db::update_by_unique_name`]). When one fails the invocation
+    /// runs again carefully ([`CtlError::Careful`]).
+    assumptions: Vec<Value>,
     /// The `(table, where)` of every select sent: a lookup goes to the server once per
     /// invocation (later ones see the cached rows plus the local changes).
     selected: HashSet<(String, String)>,
@@ -122,8 +126,9 @@ fn rpc_error(e: impl std::fmt::Display) -> CtlError {
 }
 
 impl Db {
-    /// A view over `client` (or none, for commands that never touch the database).
-    pub(crate) fn new(schema: &'static Schema, rpc: Option<(Client, RpcClient)>) -> Db {
+    /// A view over `rpc`, connected to `endpoint` when known (or none, for commands that never
+    /// touch the database).
+    pub(crate) fn new(schema: &'static Schema, rpc: Option<(Option<Endpoint>, RpcClient)>) -> Db {
         Db {
             schema,
             name: schema.name.clone(),
@@ -134,6 +139,7 @@ impl Db {
             extra_ops: Vec::new(),
             selects: 0,
             guards: Vec::new(),
+            assumptions: Vec::new(),
             selected: HashSet::new(),
             names: HashMap::new(),
             tls: None,
@@ -373,15 +379,12 @@ impl Db {
         columns: &[&str],
         mut f: impl FnMut(Uuid, Row),
     ) -> Result<Option<()>, CtlError> {
-        let Some((client, _)) = &self.rpc else {
+        let Some((Some(endpoint), _)) = &self.rpc else {
             return Ok(None);
         };
         if self.has_changes() || self.tables.contains_key(table) {
             return Ok(None);
         }
-        let Some(endpoint) = client.current_endpoint() else {
-            return Ok(None);
-        };
         let ts = table_schema(self.schema, table)?;
         let mut cols: Vec<&str> = columns.to_vec();
         cols.push("_uuid");
@@ -393,7 +396,7 @@ impl Db {
             Ok(())
         };
         crate::stream::select_rows(
-            &endpoint,
+            endpoint,
             self.tls.as_ref(),
             &self.name,
             table,
@@ -858,7 +861,8 @@ impl Db {
     pub(crate) fn operations(&self) -> Vec<Value> {
         let named = self.named();
         let conv = |d: &Datum| subst_json(d.to_json(), &named);
-        let mut ops = self.guards.clone();
+        let mut ops = self.assumptions.clone();
+        ops.extend(self.guards.iter().cloned());
         for (table, uuid, explicit) in &self.inserts {
             let Some(row) = self.get(table, *uuid) else {
                 continue;
@@ -894,6 +898,21 @@ impl Db {
         ops
     }
 
+    /// Sets `column` of the one row of `table` named `name` to `datum` without reading the row,
+    /// for a table whose schema keeps `name` unique: the transaction gets a `wait` that exactly
+    /// one row has that name (RFC 7047 §5.2.6, placed first) and an `update` of the rows with
+    /// that name (§5.2.2). One round trip instead of a lookup and a commit; the local view does
+    /// not see the change, so the caller uses it only for an invocation of one command.
+    pub(crate) fn update_by_unique_name(&mut self, table: &str, name: &str, column: &str, datum: &Datum) {
+        let w = json!([["name", "==", name]]);
+        self.assumptions.push(json!({
+            "op": "wait", "timeout": 0, "table": table, "where": w,
+            "columns": ["name"], "until": "==", "rows": [{"name": name}]
+        }));
+        self.extra_ops
+            .push(json!({"op": "update", "table": table, "where": w, "row": {column: datum.to_json()}}));
+    }
+
     /// Commits; returns the results and the map from local uuids of new rows to the uuids the
     /// server gave them.
     pub(crate) async fn commit(
@@ -907,8 +926,12 @@ impl Db {
         }
         let n_ops = ops.len();
         let results = self.raw_transact(ops).await?;
-        let n_guards = self.guards.len();
+        let n_assumed = self.assumptions.len();
+        let n_guards = n_assumed + self.guards.len();
         if let Some((i, err)) = find_error(&results, n_ops) {
+            if i < n_assumed {
+                return Err(CtlError::Careful);
+            }
             if i < n_guards {
                 return Err(CtlError::TryAgain);
             }

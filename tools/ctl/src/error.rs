@@ -31,6 +31,14 @@ pub enum CtlError {
     /// run again from the start, and this is reported only when the retries ran out.
     #[error("transaction error: the database kept changing under this command (retries exhausted)")]
     TryAgain,
+    /// The server of a direct connection does not qualify (see `Link::verify`); the
+    /// invocation starts over on the reconnecting client. Never reported.
+    #[error("the server does not qualify")]
+    Requalify,
+    /// An optimistic precondition of the transaction (a read it skipped) did not hold; the
+    /// invocation runs again with every read made. Never reported.
+    #[error("transaction error: a precondition did not hold")]
+    Careful,
     /// `--timeout` expired.
     #[error("timeout expired")]
     Timeout,

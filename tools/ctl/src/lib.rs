@@ -28,6 +28,7 @@
 mod db;
 mod error;
 mod generic;
+mod link;
 mod lsp_addr;
 mod nb;
 mod sb;
@@ -42,7 +43,9 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use ovsdb_client::{Client, ClientConfig, TlsConfig};
+use ovsdb_client::TlsConfig;
+
+use crate::link::{Link, LinkConfig};
 use ovsdb_proto::{DatabaseSchema, Uuid};
 
 pub use error::CtlError;
@@ -220,6 +223,8 @@ pub(crate) struct Ctx {
     /// Whether name lookups the server's unique indexes make redundant are done anyway (set
     /// when an optimistic attempt failed on such an index).
     pub(crate) careful: bool,
+    /// Whether the invocation is one command (no `--` chain).
+    pub(crate) single: bool,
 }
 
 const GLOBAL_WITH_ARG: &[&str] = &[
@@ -559,26 +564,15 @@ fn tls_config(g: &Globals) -> Option<TlsConfig> {
     Some(tls)
 }
 
-async fn connect(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> Result<Client, CtlError> {
-    let remote = g.db.clone().unwrap_or_else(|| tool.default_db(env));
-    let mut config = ClientConfig::default()
-        .database(tool.db_name())
-        .leader_only(g.leader_only)
-        .shuffle(g.shuffle)
-        .inactivity_probe(None)
-        // A short-lived session: no schema conversion to survive (one round trip less).
-        .db_change_aware(false);
-    if let Some(tls) = tls_config(g) {
-        config = config.tls(tls);
+fn link_config(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> LinkConfig {
+    LinkConfig {
+        remote: g.db.clone().unwrap_or_else(|| tool.default_db(env)),
+        database: tool.db_name(),
+        leader_only: g.leader_only,
+        shuffle: g.shuffle,
+        tls: tls_config(g),
+        timeout: g.timeout.filter(|t| *t > 0).map(Duration::from_secs),
     }
-    if let Some(t) = g.timeout.filter(|t| *t > 0) {
-        config = config
-            .startup_timeout(Duration::from_secs(t))
-            .request_timeout(Duration::from_secs(t));
-    }
-    Client::connect(&remote, config)
-        .await
-        .map_err(|e| CtlError::Connection(format!("{remote}: database connection failed ({e})")))
 }
 
 async fn run_commands(
@@ -595,23 +589,42 @@ async fn run_commands(
             )));
         }
     }
-    let client = connect(tool, &g, env).await?;
+    let cfg = link_config(tool, &g, env);
+    let mut link = match Link::open_direct(&cfg).await {
+        Some(l) => l,
+        None => Link::client(&cfg).await?,
+    };
     let mut attempt = 0;
     // A dry run never commits, so the server's unique indexes cannot stand in for lookups.
     let mut careful = g.dry_run;
     let (outs, code, mapping) = loop {
         attempt += 1;
-        match attempt_once(tool, &g, &cmds, &client, careful).await {
+        match attempt_once(tool, &g, &cmds, &mut link, careful).await {
             Err(CtlError::TryAgain) if attempt < MAX_ATTEMPTS => continue,
             Err(CtlError::Transaction(e)) if !careful && e.contains("constraint violation") => {
                 careful = true;
+                continue;
+            }
+            Err(CtlError::Careful) if !careful => {
+                careful = true;
+                continue;
+            }
+            // The direct link's server did not qualify: start over on the client, which waits
+            // for one that does (or says why none does).
+            Err(CtlError::Requalify) => {
+                link = Link::client(&cfg).await?;
+                continue;
+            }
+            // Nor is an error read from one reported.
+            Err(_) if !link.verify().await => {
+                link = Link::client(&cfg).await?;
                 continue;
             }
             other => break other?,
         }
     };
     let mut outs = outs;
-    client.shutdown();
+    link.shutdown();
     if !mapping.is_empty() {
         for o in &mut outs {
             if !o.text.is_empty() {
@@ -658,14 +671,10 @@ async fn attempt_once(
     tool: Tool,
     g: &Globals,
     cmds: &[Command],
-    client: &Client,
+    link: &mut Link,
     careful: bool,
 ) -> Result<(Vec<CmdOut>, i32, BTreeMap<Uuid, Uuid>), CtlError> {
-    let rpc = client
-        .rpc()
-        .await
-        .map_err(|e| CtlError::Connection(e.to_string()))?;
-    let mut db = Db::new(tool.schema(), Some((client.clone(), rpc)));
+    let mut db = Db::new(tool.schema(), Some(link.rpc().await?));
     db.tls = tls_config(g);
     if let Some(t) = g.timeout.filter(|t| *t > 0) {
         db.timeout = Duration::from_secs(t);
@@ -678,6 +687,7 @@ async fn attempt_once(
         force_wait: false,
         ip_index: nb::IpIndex::default(),
         careful,
+        single: cmds.len() == 1,
     };
     if tool == Tool::Nbctl {
         nb::prefetch(&mut ctx, cmds).await?;
@@ -703,6 +713,10 @@ async fn attempt_once(
     let vs_wait = tool == Tool::Vsctl && !ctx.globals.no_wait && ctx.db.has_changes();
     if vs_wait {
         vs::prepare_wait(&mut ctx).await?;
+    }
+    // Nothing is committed or reported from a server that does not qualify.
+    if !link.verify().await {
+        return Err(CtlError::Requalify);
     }
     let mut mapping: BTreeMap<Uuid, Uuid> = BTreeMap::new();
     if ctx.db.has_changes() && !ctx.globals.dry_run {

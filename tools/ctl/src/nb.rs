@@ -58,8 +58,9 @@ fn s(v: &str) -> Datum {
 #[derive(Debug, Default)]
 pub(crate) struct SwitchIps {
     by_ip: HashMap<IpAddr, BTreeSet<Uuid>>,
-    /// Each indexed port's name and addresses.
-    ports: HashMap<Uuid, (String, Vec<IpAddr>)>,
+    /// Each indexed port's name (when already known: read only for the error message) and
+    /// addresses.
+    ports: HashMap<Uuid, (Option<String>, Vec<IpAddr>)>,
 }
 
 impl SwitchIps {
@@ -76,7 +77,7 @@ impl SwitchIps {
         }
     }
 
-    fn add(&mut self, port: Uuid, name: String, ips: Vec<IpAddr>) {
+    fn add(&mut self, port: Uuid, name: Option<String>, ips: Vec<IpAddr>) {
         self.remove(port);
         for ip in &ips {
             self.by_ip.entry(*ip).or_default().insert(port);
@@ -130,7 +131,9 @@ fn json_strings(v: Option<&Value>) -> Vec<&str> {
 /// Builds the address index of switch `ls` if this invocation has none yet. As in ovn-nbctl,
 /// whose IDL shows set edits only after the commit, the ports checked are the switch's ports
 /// as committed (ports added by this invocation are not, ports it deleted still are), each
-/// with its current addresses; those not read yet come in one `transact`.
+/// with its current addresses; those not read yet come in one request of their `addresses`
+/// only (a port's name is read when it is reported; `dynamic_addresses` only for the ports
+/// whose addresses ask for dynamic addressing), so the read stays small.
 async fn ensure_ip_index(ctx: &mut Ctx, ls: Uuid) -> Result<(), CtlError> {
     if ctx.ip_index.contains_key(&ls) {
         return Ok(());
@@ -145,20 +148,31 @@ async fn ensure_ip_index(ctx: &mut Ctx, ls: Uuid) -> Result<(), CtlError> {
     let mut fetch = Vec::new();
     for u in ports {
         match ctx.db.cached_any("Logical_Switch_Port", u) {
-            Some(row) => idx.add(u, name(row), port_ips(row)),
+            Some(row) => idx.add(u, Some(name(row)), port_ips(row)),
             None => fetch.push(u),
         }
     }
+    let mut dynamic = Vec::new();
+    ctx.db
+        .fetch_json("Logical_Switch_Port", &fetch, &["addresses"], |u, row| {
+            let addrs = json_strings(row.get("addresses"));
+            if addrs.iter().any(|a| crate::lsp_addr::wants_dynamic(a)) {
+                dynamic.push(u);
+            } else {
+                idx.add(u, None, ips_of(addrs, None));
+            }
+        })
+        .await?;
     ctx.db
         .fetch_json(
             "Logical_Switch_Port",
-            &fetch,
+            &dynamic,
             &["name", "addresses", "dynamic_addresses"],
             |u, row| {
                 let strings = |c: &str| json_strings(row.get(c));
                 let name = strings("name").first().copied().unwrap_or_default().to_owned();
                 let dynamic = strings("dynamic_addresses").first().copied();
-                idx.add(u, name, ips_of(strings("addresses"), dynamic));
+                idx.add(u, Some(name), ips_of(strings("addresses"), dynamic));
             },
         )
         .await?;
@@ -231,6 +245,14 @@ async fn by_name(ctx: &mut Ctx, table: &str, name: &str) -> Result<Vec<Uuid>, Ct
     }
     ctx.db.select_eq(table, "name", &s(name)).await?;
     Ok(ctx.db.by_name(table, name))
+}
+
+/// Whether a command of a one-command invocation may write the row of `table` named `id`
+/// without reading it first ([`crate::db::Db::update_by_unique_name`]): `id` is not a UUID
+/// (which would be looked up as one first) and the schema keeps `name` unique. A failed
+/// precondition reruns the invocation with the lookup, which reports what is wrong.
+fn blind_by_name(ctx: &Ctx, table: &str, id: &str) -> bool {
+    ctx.single && !ctx.careful && !(id.len() == 36 && Uuid::parse_str(id).is_ok()) && unique_name(ctx, table)
 }
 
 /// Whether the schema gives `table` a unique index on `name` alone.
@@ -521,9 +543,16 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     continue;
                 }
                 ensure_ip_index(ctx, ls).await?;
-                if let Some(msg) = duplicate(ctx, ls, p, &new_ips) {
+                if let Some((other, known, msg)) = duplicate(ctx, ls, p, &new_ips) {
+                    let other = match known {
+                        Some(name) => name,
+                        None => {
+                            ctx.db.select_uuid("Logical_Switch_Port", other).await?;
+                            name_of(ctx, "Logical_Switch_Port", other)
+                        }
+                    };
                     return Err(CtlError::Conflict(format!(
-                        "Error on switch {}: {msg}",
+                        "Error on switch {}: {msg} found on logical switch port '{other}'",
                         name_of(ctx, "Logical_Switch", ls)
                     )));
                 }
@@ -536,8 +565,8 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 .is_some_and(|idx| idx.ports.contains_key(&p))
             {
                 let (name, ips) = match ctx.db.get("Logical_Switch_Port", p) {
-                    Some(row) => (name_of(ctx, "Logical_Switch_Port", p), port_ips(row)),
-                    None => (String::new(), Vec::new()),
+                    Some(row) => (Some(name_of(ctx, "Logical_Switch_Port", p)), port_ips(row)),
+                    None => (None, Vec::new()),
                 };
                 if let Some(idx) = ctx.ip_index.get_mut(&ls) {
                     idx.add(p, name, ips);
@@ -546,10 +575,15 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "lsp-set-port-security" => {
             check_arity(cmd, 1, usize::MAX, &[])?;
+            let d = Datum::set(a[1..].iter().map(|x| Atom::string(x.as_str())));
+            if blind_by_name(ctx, "Logical_Switch_Port", &a[0]) {
+                ctx.db
+                    .update_by_unique_name("Logical_Switch_Port", &a[0], "port_security", &d);
+                return Ok(out);
+            }
             let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
                 .await?
                 .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
-            let d = Datum::set(a[1..].iter().map(|x| Atom::string(x.as_str())));
             ctx.db.update("Logical_Switch_Port", p, "port_security", d);
         }
         "lsp-get-addresses" | "lsp-get-port-security" => {
@@ -734,9 +768,10 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     Ok(out)
 }
 
-/// ovn-nbctl's duplicate-address message when one of `new_ips` is held by another port of
-/// switch `ls` (the first such port in the switch's order, IPv4 addresses before IPv6).
-fn duplicate(ctx: &Ctx, ls: Uuid, port: Uuid, new_ips: &[IpAddr]) -> Option<String> {
+/// When one of `new_ips` is held by another port of switch `ls` (the first such port in the
+/// switch's order, IPv4 addresses before IPv6): that port, its name if known, and the start of
+/// ovn-nbctl's duplicate-address message (`duplicate IPv4 address '10.0.0.1'`).
+fn duplicate(ctx: &Ctx, ls: Uuid, port: Uuid, new_ips: &[IpAddr]) -> Option<(Uuid, Option<String>, String)> {
     let idx = ctx.ip_index.get(&ls)?;
     let other = new_ips
         .iter()
@@ -754,9 +789,7 @@ fn duplicate(ctx: &Ctx, ls: Uuid, port: Uuid, new_ips: &[IpAddr]) -> Option<Stri
         Some(ip) => ("IPv4", ip),
         None => ("IPv6", hit(false)?),
     };
-    Some(format!(
-        "duplicate {family} address '{ip}' found on logical switch port '{name}'"
-    ))
+    Some((other, name.clone(), format!("duplicate {family} address '{ip}'")))
 }
 
 fn quoted_list(d: &Datum) -> String {

@@ -152,3 +152,51 @@ fn vsctl_waits_for_cur_cfg_unless_no_wait() {
         "1\n"
     );
 }
+
+/// A single `--db` remote is used over one connection whose `_Server` check runs alongside
+/// the first requests; nothing may be committed or reported from a server that the check
+/// refuses: with `--leader-only` (the default) a follower is never written through, and the
+/// invocation waits for a qualifying server until `--timeout`, as over the reconnecting client.
+#[test]
+fn a_single_follower_remote_is_refused_with_leader_only() {
+    let _w = Watchdog::arm("a_single_follower_remote", Duration::from_secs(120));
+    let cluster = ovsdb_testkit::Cluster::builder(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/schemas/ovn-nb.ovsschema"),
+    )
+    .members(3)
+    .start()
+    .expect("start cluster");
+    let leader = cluster.wait_for_leader(Duration::from_secs(20)).expect("leader");
+    let follower = (leader + 1) % 3;
+    let remote = |i: usize| cluster.member(i).expect("member").unix_remote();
+    let nbctl = |args: &[&str]| {
+        let all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        ovsdb_ctl::run(Tool::Nbctl, &all, &BTreeMap::new())
+    };
+    let on_leader = format!("--db={}", remote(leader));
+    let on_follower = format!("--db={}", remote(follower));
+    assert_eq!(nbctl(&[&on_leader, "ls-add", "sw0"]).code, 0);
+
+    // Refused: the write and the read each wait for a leader until the timeout.
+    let t0 = Instant::now();
+    let w = nbctl(&[&on_follower, "--timeout=2", "ls-add", "sw1"]);
+    assert_ne!(w.code, 0, "{w:?}");
+    assert!(
+        t0.elapsed() >= Duration::from_millis(1500),
+        "gave up early: {w:?}"
+    );
+    let r = nbctl(&[&on_follower, "--timeout=2", "ls-list"]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert_eq!(r.stdout, "");
+
+    // Accepted without --leader-only (the follower forwards the transaction), over the
+    // leader, and with the follower listed first among several remotes.
+    let f = nbctl(&[&on_follower, "--no-leader-only", "ls-add", "sw2"]);
+    assert_eq!(f.code, 0, "{f:?}");
+    let both = format!("--db={},{}", remote(follower), remote(leader));
+    assert_eq!(nbctl(&[&both, "ls-add", "sw3"]).code, 0);
+    let list = nbctl(&[&on_leader, "--bare", "--columns=name", "list", "Logical_Switch"]);
+    let mut names: Vec<&str> = list.stdout.lines().filter(|l| !l.is_empty()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["sw0", "sw2", "sw3"], "{list:?}");
+}

@@ -1,0 +1,188 @@
+//! How an invocation reaches its database: one connection opened directly when `--db` names a
+//! single remote, with the `_Server` check (ovsdb-server(7) "Database" table) sent alongside
+//! the invocation's first requests instead of before them; otherwise, or when the server does
+//! not qualify, the reconnecting leader-aware [`Client`] of ovsdb-client, which waits for a
+//! server that does.
+
+use std::time::Duration;
+
+use ovsdb_client::{Client, ClientConfig, Endpoint, RpcClient, RpcOptions, TlsConfig};
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+
+use crate::error::CtlError;
+
+/// What a database connection is made of, for [`Link::open_direct`] and [`Link::client`].
+#[derive(Clone)]
+pub(crate) struct LinkConfig {
+    /// The `--db` text: one remote or a comma-separated list.
+    pub(crate) remote: String,
+    /// The database the invocation works on (`OVN_Northbound`, ...).
+    pub(crate) database: &'static str,
+    /// Whether a clustered database must be served by its leader (`--leader-only`, default).
+    pub(crate) leader_only: bool,
+    /// Whether several remotes are tried in random order (`--shuffle-remotes`).
+    pub(crate) shuffle: bool,
+    /// `-p`/`-c`/`-C`.
+    pub(crate) tls: Option<TlsConfig>,
+    /// `--timeout`, when positive.
+    pub(crate) timeout: Option<Duration>,
+}
+
+/// The connection of one invocation.
+pub(crate) enum Link {
+    /// One connection, `_Server` check in flight or done.
+    Direct(Direct),
+    /// The reconnecting client.
+    Client(Client),
+}
+
+/// A direct connection to the single remote of `--db`.
+pub(crate) struct Direct {
+    endpoint: Endpoint,
+    rpc: RpcClient,
+    /// The `_Server` check: whether the server qualifies (see [`Link::verify`]).
+    check: Option<JoinHandle<bool>>,
+    /// The connection's I/O task, stopped with the link.
+    io: JoinHandle<Result<(), ovsdb_client::Error>>,
+}
+
+impl Drop for Direct {
+    fn drop(&mut self) {
+        self.io.abort();
+        if let Some(c) = &self.check {
+            c.abort();
+        }
+    }
+}
+
+/// Largest reply accepted (as `ClientConfig`'s default: a whole table of a big database).
+const MAX_FRAME_LEN: usize = 1 << 30;
+
+impl Link {
+    /// Opens one connection when `cfg.remote` is a single remote and sends the `_Server` check
+    /// on it without waiting for the answer; `None` when the remote is a list, or the
+    /// connection fails (the [`Client`] then reports why, and retries as the reference tools do).
+    pub(crate) async fn open_direct(cfg: &LinkConfig) -> Option<Link> {
+        let endpoints = Endpoint::parse_list(&cfg.remote).ok()?;
+        let [endpoint] = endpoints.as_slice() else {
+            return None;
+        };
+        let tls = match &cfg.tls {
+            Some(t) => Some(t.connector().ok()?),
+            None => None,
+        };
+        let connect_timeout = cfg.timeout.unwrap_or(Duration::from_secs(10));
+        let stream = ovsdb_client::transport::open(endpoint, tls.as_ref(), connect_timeout)
+            .await
+            .ok()?;
+        let mut opts = RpcOptions::default()
+            .max_frame_len(MAX_FRAME_LEN)
+            .inactivity_probe(None);
+        if let Some(t) = cfg.timeout {
+            opts = opts.request_timeout(t);
+        }
+        let (rpc, _notifications, io) = ovsdb_client::rpc::connect(stream, &opts);
+        let io = tokio::spawn(io);
+        let check = tokio::spawn(server_check(rpc.clone(), cfg.database, cfg.leader_only));
+        Some(Link::Direct(Direct {
+            endpoint: endpoint.clone(),
+            rpc,
+            check: Some(check),
+            io,
+        }))
+    }
+
+    /// Connects the reconnecting client (all remotes of `cfg.remote`, waiting for a server
+    /// that qualifies).
+    ///
+    /// # Errors
+    /// [`CtlError::Connection`] naming the remote.
+    pub(crate) async fn client(cfg: &LinkConfig) -> Result<Link, CtlError> {
+        let mut config = ClientConfig::default()
+            .database(cfg.database)
+            .leader_only(cfg.leader_only)
+            .shuffle(cfg.shuffle)
+            .inactivity_probe(None)
+            // A short-lived session: no schema conversion to survive (one round trip less).
+            .db_change_aware(false);
+        if let Some(tls) = &cfg.tls {
+            config = config.tls(tls.clone());
+        }
+        if let Some(t) = cfg.timeout {
+            config = config.startup_timeout(t).request_timeout(t);
+        }
+        let remote = &cfg.remote;
+        Client::connect(remote, config)
+            .await
+            .map(Link::Client)
+            .map_err(|e| CtlError::Connection(format!("{remote}: database connection failed ({e})")))
+    }
+
+    /// The request handle and the endpoint it talks to (when known).
+    ///
+    /// # Errors
+    /// [`CtlError::Connection`] when the client has no session.
+    pub(crate) async fn rpc(&self) -> Result<(Option<Endpoint>, RpcClient), CtlError> {
+        match self {
+            Link::Direct(d) => Ok((Some(d.endpoint.clone()), d.rpc.clone())),
+            Link::Client(c) => {
+                let rpc = c.rpc().await.map_err(|e| CtlError::Connection(e.to_string()))?;
+                Ok((c.current_endpoint(), rpc))
+            }
+        }
+    }
+
+    /// Waits for the `_Server` check of a direct link (at once for the client, which checked
+    /// before its first request): `false` when the server does not qualify (no such database;
+    /// clustered and not connected to its cluster, or not its leader with `leader_only`), or
+    /// the check failed; the invocation must then start over on [`Link::client`].
+    pub(crate) async fn verify(&mut self) -> bool {
+        match self {
+            Link::Client(_) => true,
+            Link::Direct(d) => match d.check.take() {
+                Some(h) => h.await.unwrap_or(false),
+                None => true,
+            },
+        }
+    }
+
+    /// Closes the connection.
+    pub(crate) fn shutdown(&self) {
+        if let Link::Client(c) = self {
+            c.shutdown();
+        }
+    }
+}
+
+/// Reads this database's row of `_Server.Database` and tells whether the server qualifies as
+/// [`Link::verify`] says. A server without `_Server` (before OVS 2.9) is standalone: it does.
+async fn server_check(rpc: RpcClient, database: &str, leader_only: bool) -> bool {
+    let params = json!(["_Server", {
+        "op": "select",
+        "table": "Database",
+        "where": [["name", "==", database]],
+        "columns": ["model", "connected", "leader"],
+    }]);
+    let reply = match rpc.request("transact", params).await {
+        Ok(r) => r,
+        Err(ovsdb_client::Error::Rpc { .. }) => return true,
+        Err(_) => return false,
+    };
+    let Some(rows) = reply
+        .result
+        .get(0)
+        .and_then(|r| r.get("rows"))
+        .and_then(Value::as_array)
+    else {
+        return false;
+    };
+    let Some(row) = rows.first() else {
+        return false;
+    };
+    if row.get("model").and_then(Value::as_str) != Some("clustered") {
+        return true;
+    }
+    let flag = |c: &str| row.get(c).and_then(Value::as_bool).unwrap_or(false);
+    flag("connected") && (!leader_only || flag("leader"))
+}
