@@ -913,6 +913,40 @@ impl Db {
             .push(json!({"op": "update", "table": table, "where": w, "row": {column: datum.to_json()}}));
     }
 
+    /// The uuids of the rows of `table` whose `name` is `name`, read alone (no other column is
+    /// transferred) for a one-command invocation that only needs to point at the row. When
+    /// there is exactly one, it is cached as a stub holding only its name, and the transaction
+    /// gets a `wait` (placed first) that it is still the only one; the caller then uses it only
+    /// for writes. Nothing is cached or assumed otherwise (the caller looks the name up as usual).
+    pub(crate) async fn assume_only_named(&mut self, table: &str, name: &str) -> Result<Vec<Uuid>, CtlError> {
+        let w = json!([["name", "==", name]]);
+        let results = self
+            .raw_transact(vec![
+                json!({"op": "select", "table": table, "where": w, "columns": ["_uuid"]}),
+            ])
+            .await?;
+        let rows: Vec<Value> = results
+            .first()
+            .and_then(|r| r.get("rows"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let uuids: Vec<Uuid> = rows
+            .iter()
+            .filter_map(|r| r.get("_uuid")?.get(1)?.as_str())
+            .filter_map(|u| Uuid::parse_str(u).ok())
+            .collect();
+        if let [u] = uuids.as_slice() {
+            self.assumptions.push(json!({
+                "op": "wait", "timeout": 0, "table": table, "where": w,
+                "columns": ["_uuid"], "until": "==", "rows": rows,
+            }));
+            let row = Row::new().with("name", Datum::scalar(ovsdb_proto::Atom::string(name)));
+            self.cache_existing(table, *u, row);
+        }
+        Ok(uuids)
+    }
+
     /// Commits; returns the results and the map from local uuids of new rows to the uuids the
     /// server gave them.
     pub(crate) async fn commit(

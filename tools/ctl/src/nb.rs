@@ -248,11 +248,15 @@ async fn by_name(ctx: &mut Ctx, table: &str, name: &str) -> Result<Vec<Uuid>, Ct
 }
 
 /// Whether a command of a one-command invocation may write the row of `table` named `id`
-/// without reading it first ([`crate::db::Db::update_by_unique_name`]): `id` is not a UUID
-/// (which would be looked up as one first) and the schema keeps `name` unique. A failed
-/// precondition reruns the invocation with the lookup, which reports what is wrong.
-fn blind_by_name(ctx: &Ctx, table: &str, id: &str) -> bool {
-    ctx.single && !ctx.careful && !(id.len() == 36 && Uuid::parse_str(id).is_ok()) && unique_name(ctx, table)
+/// without reading it whole first ([`crate::db::Db::update_by_unique_name`],
+/// [`crate::db::Db::assume_only_named`]): `id` is not a UUID (which would be looked up as one
+/// first) and, with `unique`, the schema keeps `name` unique. A failed precondition reruns the
+/// invocation with the usual lookup, which reports what is wrong.
+fn blind_by_name(ctx: &Ctx, table: &str, id: &str, unique: bool) -> bool {
+    ctx.single
+        && !ctx.careful
+        && !(id.len() == 36 && Uuid::parse_str(id).is_ok())
+        && (!unique || unique_name(ctx, table))
 }
 
 /// Whether the schema gives `table` a unique index on `name` alone.
@@ -291,8 +295,13 @@ async fn find(
     }
     let found = by_name(ctx, table, id).await?;
     if found.len() > 1 {
+        let plural = match what {
+            "switch" => "logical switches",
+            "router" => "logical routers",
+            _ => "logical ports",
+        };
         return Err(CtlError::NotFound(format!(
-            "Multiple {what}s named '{id}'.  Use a UUID."
+            "Multiple {plural} named '{id}'.  Use a UUID."
         )));
     }
     match found.first() {
@@ -442,9 +451,26 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     "lsp-add with parent must also specify a tag".into(),
                 ));
             }
-            let ls = find(ctx, "Logical_Switch", "switch", &a[0], true)
-                .await?
-                .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
+            // One command adding a port: only the switch's uuid is read (not its port set).
+            let only = if blind_by_name(ctx, "Logical_Switch", &a[0], false) {
+                match ctx
+                    .db
+                    .assume_only_named("Logical_Switch", &a[0])
+                    .await?
+                    .as_slice()
+                {
+                    [u] => Some(*u),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            let ls = match only {
+                Some(u) => u,
+                None => find(ctx, "Logical_Switch", "switch", &a[0], true)
+                    .await?
+                    .ok_or_else(|| CtlError::NotFound(a[0].clone()))?,
+            };
             let (parent, tag) = if a.len() == 4 {
                 let tag: i64 = a[3]
                     .parse()
@@ -576,7 +602,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         "lsp-set-port-security" => {
             check_arity(cmd, 1, usize::MAX, &[])?;
             let d = Datum::set(a[1..].iter().map(|x| Atom::string(x.as_str())));
-            if blind_by_name(ctx, "Logical_Switch_Port", &a[0]) {
+            if blind_by_name(ctx, "Logical_Switch_Port", &a[0], true) {
                 ctx.db
                     .update_by_unique_name("Logical_Switch_Port", &a[0], "port_security", &d);
                 return Ok(out);

@@ -141,6 +141,17 @@ fn nbctl_errors_match_ovn_nbctl() {
         &["lsp-add", "sw0", "p5", "--", "lsp-add", "sw0", "p1"],
         &["lrp-add", "r0", "rp1", "00:00:00:00:00:01", "10.0.0.1/24"],
         &["lrp-add", "r0", "rp1", "00:00:00:00:00:01", "10.0.0.1/24"],
+        // One-command forms that skip reads (a port set by unique name, a switch read by
+        // uuid only) must fail as the reads would have.
+        &["lsp-set-port-security", "nosuch", "00:00:00:00:00:01"],
+        &["lsp-set-port-security", "p1", "00:00:00:00:00:01 10.0.0.1"],
+        &["lsp-add", "sw0", "p1"],
+        &["create", "Logical_Switch", "name=twin"],
+        &["create", "Logical_Switch", "name=twin"],
+        &["lsp-add", "twin", "p6"],
+        &["lr-del", "r0", "--", "create", "Logical_Router", "name=r0"],
+        &["create", "Logical_Router", "name=r0"],
+        &["lr-del", "r0"],
     ] {
         p.step(args);
     }
