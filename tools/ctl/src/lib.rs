@@ -92,12 +92,19 @@ impl Tool {
         static NB: OnceLock<schema::Schema> = OnceLock::new();
         static SB: OnceLock<schema::Schema> = OnceLock::new();
         static VS: OnceLock<schema::Schema> = OnceLock::new();
-        let (cell, text) = match self {
-            Tool::Nbctl => (&NB, ovn_nb::OvnNorthboundDb::SCHEMA_JSON),
-            Tool::Sbctl => (&SB, ovn_sb::OvnSouthboundDb::SCHEMA_JSON),
-            Tool::Vsctl => (&VS, ovs_vswitchd_schema::OpenVSwitchDb::SCHEMA_JSON),
+        const NB_TEXT: &str = ovn_nb::OvnNorthboundDb::SCHEMA_JSON;
+        const SB_TEXT: &str = ovn_sb::OvnSouthboundDb::SCHEMA_JSON;
+        const VS_TEXT: &str = ovs_vswitchd_schema::OpenVSwitchDb::SCHEMA_JSON;
+        // Indexed at compile time.
+        const NB_INDEX: Option<schema::TableIndex> = schema::index_tables(NB_TEXT);
+        const SB_INDEX: Option<schema::TableIndex> = schema::index_tables(SB_TEXT);
+        const VS_INDEX: Option<schema::TableIndex> = schema::index_tables(VS_TEXT);
+        let (cell, text, index) = match self {
+            Tool::Nbctl => (&NB, NB_TEXT, NB_INDEX),
+            Tool::Sbctl => (&SB, SB_TEXT, SB_INDEX),
+            Tool::Vsctl => (&VS, VS_TEXT, VS_INDEX),
         };
-        cell.get_or_init(|| schema::Schema::new(self.db_name(), text, || self.full_schema()))
+        cell.get_or_init(|| schema::Schema::indexed(self.db_name(), text, index, || self.full_schema()))
     }
 
     /// The version of the embedded schema (RFC 7047 §3.2 `version`).

@@ -2,8 +2,9 @@
 //!
 //! A command touches two or three tables; parsing all thirty (RFC 7047 §3.2
 //! `<database-schema>`, ~33 kB of JSON with validation) cost more CPU than the rest of a short
-//! invocation. The text is scanned once for where each table's `<table-schema>` starts and ends
-//! (no values built); a table is parsed with [`TableSchema::from_value`] when first asked for.
+//! invocation. Where each table's `<table-schema>` starts and ends is found by a `const fn`
+//! scan ([`index_tables`], at compile time for the embedded texts; no values built); a table is
+//! parsed with [`TableSchema::from_value`] when first asked for.
 //! The embedded schemas have root tables, so a table parsed alone is the same as that table of
 //! the whole schema (a unit test checks every table of the three schemas).
 
@@ -27,12 +28,24 @@ pub(crate) struct Schema {
 impl Schema {
     /// Indexes `text` (a schema for database `name`). If the text cannot be scanned, falls
     /// back to parsing the whole schema.
+    #[cfg(test)]
     pub(crate) fn new(
         name: &str,
         text: &'static str,
         full: impl FnOnce() -> &'static DatabaseSchema,
     ) -> Schema {
-        match scan_tables(text) {
+        Schema::indexed(name, text, index_tables(text), full)
+    }
+
+    /// As [`Schema::new`], with the text's [`index_tables`] computed beforehand (at compile
+    /// time for the embedded schemas).
+    pub(crate) fn indexed(
+        name: &str,
+        text: &'static str,
+        index: Option<TableIndex>,
+        full: impl FnOnce() -> &'static DatabaseSchema,
+    ) -> Schema {
+        match index.and_then(|i| i.ranges(text)) {
             Some(ranges) => Schema {
                 name: name.to_owned(),
                 text,
@@ -77,115 +90,178 @@ impl Schema {
     }
 }
 
-/// The byte ranges of the members of the top-level `"tables"` object of a JSON text, by name;
-/// `None` if the text is not shaped as expected (or a name has escapes).
-fn scan_tables(text: &str) -> Option<BTreeMap<String, Range<usize>>> {
+/// At most this many tables are indexed (the embedded schemas have 19 to 34).
+const MAX_TABLES: usize = 64;
+
+/// Where the tables of a schema text are: per table, the byte ranges of its name and of its
+/// `<table-schema>` value. Built by [`index_tables`], a `const fn`, so the embedded schemas are
+/// indexed at compile time.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TableIndex {
+    entries: [(usize, usize, usize, usize); MAX_TABLES],
+    len: usize,
+}
+
+impl TableIndex {
+    /// The table names and value ranges, in text order.
+    fn ranges(self, text: &str) -> Option<BTreeMap<String, Range<usize>>> {
+        let mut out = BTreeMap::new();
+        for &(ns, ne, vs, ve) in self.entries.get(..self.len)? {
+            out.insert(text.get(ns..ne)?.to_owned(), vs..ve);
+        }
+        Some(out)
+    }
+}
+
+/// Indexes the members of the top-level `"tables"` object of a JSON text; `None` if the text
+/// is not shaped as expected (a name with escapes, more than [`MAX_TABLES`] tables).
+pub(crate) const fn index_tables(text: &str) -> Option<TableIndex> {
     let b = text.as_bytes();
     let mut p = ws(b, 0);
-    if b.get(p) != Some(&b'{') {
+    if !at(b, p, b'{') {
         return None;
     }
     p += 1;
     let mut found = None;
     loop {
         p = ws(b, p);
-        if b.get(p) == Some(&b'}') {
+        if at(b, p, b'}') {
             return found;
         }
-        let (key, after) = plain_string(text, p)?;
-        p = ws(b, after);
-        if b.get(p) != Some(&b':') {
+        let Some((ks, ke)) = plain_string(b, p) else {
+            return None;
+        };
+        p = ws(b, ke + 1);
+        if !at(b, p, b':') {
             return None;
         }
         p = ws(b, p + 1);
-        let end = skip_value(b, p)?;
-        if key == "tables" {
-            found = Some(scan_members(text, p)?);
+        let Some(end) = skip_value(b, p) else {
+            return None;
+        };
+        if eq(b, ks, ke, b"tables") {
+            found = index_members(b, p);
+            if found.is_none() {
+                return None;
+            }
         }
         p = ws(b, end);
-        match b.get(p) {
-            Some(b',') => p += 1,
-            Some(b'}') => return found,
-            _ => return None,
+        if at(b, p, b',') {
+            p += 1;
+        } else if at(b, p, b'}') {
+            return found;
+        } else {
+            return None;
         }
     }
 }
 
-/// The members of the object starting at `p`: name and the byte range of each value.
-fn scan_members(text: &str, mut p: usize) -> Option<BTreeMap<String, Range<usize>>> {
-    let b = text.as_bytes();
-    if b.get(p) != Some(&b'{') {
+/// The members of the object starting at `p`.
+const fn index_members(b: &[u8], mut p: usize) -> Option<TableIndex> {
+    if !at(b, p, b'{') {
         return None;
     }
     p += 1;
-    let mut out = BTreeMap::new();
+    let mut out = TableIndex {
+        entries: [(0, 0, 0, 0); MAX_TABLES],
+        len: 0,
+    };
     loop {
         p = ws(b, p);
-        if b.get(p) == Some(&b'}') {
+        if at(b, p, b'}') {
             return Some(out);
         }
-        let (key, after) = plain_string(text, p)?;
-        p = ws(b, after);
-        if b.get(p) != Some(&b':') {
+        let Some((ks, ke)) = plain_string(b, p) else {
+            return None;
+        };
+        p = ws(b, ke + 1);
+        if !at(b, p, b':') {
             return None;
         }
         p = ws(b, p + 1);
-        let end = skip_value(b, p)?;
-        out.insert(key.to_owned(), p..end);
+        let Some(end) = skip_value(b, p) else {
+            return None;
+        };
+        if out.len == MAX_TABLES {
+            return None;
+        }
+        out.entries[out.len] = (ks, ke, p, end);
+        out.len += 1;
         p = ws(b, end);
-        match b.get(p) {
-            Some(b',') => p += 1,
-            Some(b'}') => return Some(out),
-            _ => return None,
+        if at(b, p, b',') {
+            p += 1;
+        } else if at(b, p, b'}') {
+            return Some(out);
+        } else {
+            return None;
         }
     }
 }
 
-fn ws(b: &[u8], mut p: usize) -> usize {
-    while b.get(p).is_some_and(|c| c.is_ascii_whitespace()) {
+/// Whether byte `p` of `b` is `c`.
+const fn at(b: &[u8], p: usize, c: u8) -> bool {
+    p < b.len() && b[p] == c
+}
+
+/// Whether `b[s..e]` is `want`.
+const fn eq(b: &[u8], s: usize, e: usize, want: &[u8]) -> bool {
+    if e < s || e - s != want.len() || e > b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < want.len() {
+        if b[s + i] != want[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn ws(b: &[u8], mut p: usize) -> usize {
+    while p < b.len() && b[p].is_ascii_whitespace() {
         p += 1;
     }
     p
 }
 
-/// A string without escapes starting at `p`: its contents and the position after it.
-fn plain_string(text: &str, p: usize) -> Option<(&str, usize)> {
-    let b = text.as_bytes();
-    if b.get(p) != Some(&b'"') {
+/// A string without escapes starting at `p`: the range of its contents (the closing quote
+/// is at the range's end).
+const fn plain_string(b: &[u8], p: usize) -> Option<(usize, usize)> {
+    if !at(b, p, b'"') {
         return None;
     }
-    let len = b.get(p + 1..)?.iter().position(|&c| c == b'"')?;
-    let s = text.get(p + 1..p + 1 + len)?;
-    if s.contains('\\') {
-        return None;
+    let mut e = p + 1;
+    while e < b.len() {
+        match b[e] {
+            b'"' => return Some((p + 1, e)),
+            b'\\' => return None,
+            _ => e += 1,
+        }
     }
-    Some((s, p + len + 2))
+    None
 }
 
 /// The end of the JSON value starting at `p` (strings, nesting and scalars; the text is
 /// parsed for real later, so this only needs to find the right end for valid JSON).
-fn skip_value(b: &[u8], mut p: usize) -> Option<usize> {
-    if !matches!(b.get(p)?, b'"' | b'{' | b'[') {
+const fn skip_value(b: &[u8], mut p: usize) -> Option<usize> {
+    if p >= b.len() {
+        return None;
+    }
+    if !matches!(b[p], b'"' | b'{' | b'[') {
         // A scalar: up to the next delimiter.
-        while b
-            .get(p)
-            .is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace())
-        {
+        while p < b.len() && !matches!(b[p], b',' | b'}' | b']') && !b[p].is_ascii_whitespace() {
             p += 1;
         }
         return Some(p);
     }
     let mut depth = 0usize;
-    loop {
-        match *b.get(p)? {
+    while p < b.len() {
+        match b[p] {
             b'"' => {
                 p += 1;
-                loop {
-                    match *b.get(p)? {
-                        b'\\' => p += 2,
-                        b'"' => break,
-                        _ => p += 1,
-                    }
+                while p < b.len() && b[p] != b'"' {
+                    p += if b[p] == b'\\' { 2 } else { 1 };
                 }
                 p += 1;
             }
@@ -194,15 +270,19 @@ fn skip_value(b: &[u8], mut p: usize) -> Option<usize> {
                 p += 1;
             }
             b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
                 p += 1;
             }
             _ => p += 1,
         }
         if depth == 0 {
-            return Some(p);
+            return if p <= b.len() { Some(p) } else { None };
         }
     }
+    None
 }
 
 #[cfg(test)]
@@ -225,6 +305,29 @@ mod tests {
             }
             assert_eq!(lazy.table("No_Such_Table"), None);
         }
+    }
+
+    #[test]
+    fn embedded_schemas_are_indexed_and_broken_text_is_refused_without_panic() {
+        use ovsdb_proto::Database;
+        for text in [
+            ovn_nb::OvnNorthboundDb::SCHEMA_JSON,
+            ovn_sb::OvnSouthboundDb::SCHEMA_JSON,
+            ovs_vswitchd_schema::OpenVSwitchDb::SCHEMA_JSON,
+        ] {
+            let index = super::index_tables(text).expect("indexed");
+            assert!(index.len >= 19, "{}", index.len);
+            // Every truncation is either refused or indexes only whole members.
+            for cut in (0..text.len()).step_by(97) {
+                let Some(t) = text.get(..cut) else { continue };
+                if let Some(i) = super::index_tables(t) {
+                    assert!(i.ranges(t).is_some());
+                }
+            }
+        }
+        assert!(super::index_tables("{\"tables\": {\"a\\\"b\": {}}}").is_none());
+        assert!(super::index_tables("{\"tables\": {\"A\": {}}}}").is_some());
+        assert!(super::index_tables("]]]").is_none());
     }
 
     #[test]
