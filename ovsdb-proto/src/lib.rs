@@ -28,8 +28,8 @@ pub mod table;
 pub mod update;
 
 pub use data::{
-    Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, InvalidId, NamedUuid,
-    NotFinite, Real, Row, Uuid, is_id,
+    Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, InvalidId, Map, MapIter,
+    NamedUuid, NotFinite, Real, Row, Set, Uuid, is_id,
 };
 pub use diff::DiffKind;
 pub use error::DecodeError;

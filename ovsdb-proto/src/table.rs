@@ -7,13 +7,12 @@
 //! `_uuid` and `_version` belong to whoever holds the row (a replica, a transaction result).
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
 use crate::data::{Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum};
-use crate::data::{NamedUuid, Row, Uuid};
+use crate::data::{Map, NamedUuid, Row, Set, Uuid};
 use crate::op::{Condition, Function, Mutation, Mutator};
 use crate::schema::DatabaseSchema;
 
@@ -422,7 +421,7 @@ impl<T> Column<T, i64> {
 }
 
 /// Set conditions and mutations by element.
-impl<T, E: IntoAtom + Ord> Column<T, BTreeSet<E>> {
+impl<T, E: IntoAtom + Ord> Column<T, Set<E>> {
     /// `[column, "includes", element]`: the set holds `element`.
     pub fn contains(self, element: impl Into<E>) -> Condition {
         Condition::new(self.name, Function::Includes, element.into().into_datum())
@@ -456,7 +455,7 @@ impl<T, E: IntoAtom + Ord> Column<T, BTreeSet<E>> {
 }
 
 /// Map mutations by key.
-impl<T, K: IntoAtom + Ord, V: IntoAtom> Column<T, BTreeMap<K, V>> {
+impl<T, K: IntoAtom + Ord, V: IntoAtom> Column<T, Map<K, V>> {
     /// `[column, "insert", ["map", [[key, value]]]]`: sets `key` unless the map already has it
     /// (ovsdb-server does not replace an existing key's value on insert).
     pub fn insert(self, key: impl Into<K>, value: impl Into<V>) -> Mutation {
@@ -542,8 +541,6 @@ impl<T, K> fmt::Debug for UniqueIndex<T, K> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
-
     use super::*;
 
     struct TestDb;
@@ -571,15 +568,15 @@ mod tests {
     struct T {
         n: i64,
         opt: Option<String>,
-        peers: BTreeSet<Ref<T>>,
-        ids: BTreeMap<String, String>,
+        peers: Set<Ref<T>>,
+        ids: Map<String, String>,
     }
 
     impl T {
         const N: Column<T, i64> = Column::new("n");
         const OPT: Column<T, Option<String>> = Column::new("opt");
-        const PEERS: Column<T, BTreeSet<Ref<T>>> = Column::new("peers");
-        const IDS: Column<T, BTreeMap<String, String>> = Column::new("ids");
+        const PEERS: Column<T, Set<Ref<T>>> = Column::new("peers");
+        const IDS: Column<T, Map<String, String>> = Column::new("ids");
         const BY_N_OPT: UniqueIndex<T, (i64, Option<String>)> =
             UniqueIndex::new(&["n", "opt"], |r| (r.n, r.opt.clone()));
     }
@@ -634,8 +631,8 @@ mod tests {
         let t = T {
             n: 3,
             opt: Some("x".into()),
-            peers: BTreeSet::from([Ref::new(peer)]),
-            ids: BTreeMap::from([("k".into(), "v".into())]),
+            peers: Set::from([Ref::new(peer)]),
+            ids: Map::from([("k".into(), "v".into())]),
         };
         let row = t.to_row();
         assert_eq!(row.len(), 4);
@@ -649,7 +646,7 @@ mod tests {
         assert_eq!(
             T::from_row(&skewed).unwrap(),
             T {
-                ids: BTreeMap::new(),
+                ids: Map::new(),
                 ..t.clone()
             }
         );
@@ -698,7 +695,7 @@ mod tests {
         let b = Uuid::from_u128(2);
         let mut t = T {
             n: 1,
-            peers: BTreeSet::from([Ref::new(a)]),
+            peers: Set::from([Ref::new(a)]),
             ..T::default()
         };
         let diff = Row::new()
@@ -708,7 +705,7 @@ mod tests {
             .with("unknown", Datum::scalar(0));
         t.apply_diff(&diff).unwrap();
         assert_eq!(t.n, 2);
-        assert_eq!(t.peers, BTreeSet::from([Ref::new(b)]));
+        assert_eq!(t.peers, Set::from([Ref::new(b)]));
         assert_eq!(t.ids.get("k").map(String::as_str), Some("v"));
     }
 

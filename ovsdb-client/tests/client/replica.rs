@@ -656,7 +656,7 @@ async fn paused_consumer_is_bounded_and_replica_is_complete() {
             for i in 0..50 {
                 txn.insert(LogicalSwitch {
                     name: format!("p{t}-{i}"),
-                    external_ids: BTreeMap::from([("blob".to_owned(), blob.clone())]),
+                    external_ids: [("blob".to_owned(), blob.clone())].into(),
                     ..Default::default()
                 });
             }

@@ -3,7 +3,6 @@
 //! over a veth pair whose server side is throttled with a `tbf` qdisc. Needs root (skipped, with
 //! a message, when the namespace cannot be created).
 
-use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -123,7 +122,7 @@ async fn initial_sync_over_a_slow_link() {
             for i in 0..100 {
                 txn.insert(LogicalSwitch {
                     name: format!("ls{chunk}-{i}"),
-                    external_ids: BTreeMap::from([("blob".to_owned(), blob.clone())]),
+                    external_ids: [("blob".to_owned(), blob.clone())].into(),
                     ..Default::default()
                 });
             }

@@ -5,7 +5,8 @@
 //!   (real), `bool` (boolean), `String` (string), [`Uuid`] (uuid), [`Ref<T>`](crate::Ref) (uuid
 //!   with `refTable`) and the generated enums.
 //! - [`FromDatum`] / [`IntoDatum`] for column values: every atom type is a scalar column
-//!   (`min` 1, `max` 1), `Option<A>` an optional one (`min` 0, `max` 1), `BTreeSet<A>` a set and
+//!   (`min` 1, `max` 1), `Option<A>` an optional one (`min` 0, `max` 1), [`Set<A>`](super::Set)
+//!   (what generated code uses) or `BTreeSet<A>` a set, and [`Map<K, V>`](super::Map) or
 //!   `BTreeMap<K, V>` a map.
 //!
 //! [`FromDatum::apply_diff`] applies an `update2` `modify` diff to a value in place, with the

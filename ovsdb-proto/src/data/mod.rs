@@ -4,8 +4,10 @@ mod atom;
 mod convert;
 mod datum;
 mod row;
+mod set;
 
 pub use atom::{Atom, AtomicType, InvalidId, NamedUuid, Real, Uuid, is_id};
 pub use convert::{DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, NotFinite, atom_str};
 pub use datum::Datum;
 pub use row::Row;
+pub use set::{Map, MapIter, Set};

@@ -102,12 +102,12 @@ fn field_type(c: &ColumnModel<'_>, enums: &[EnumModel]) -> Result<TokenStream, C
     Ok(match (c.shape, &c.value) {
         (Shape::Scalar, _) => k,
         (Shape::Optional, _) => quote!(Option<#k>),
-        (Shape::Set, _) => quote!(BTreeSet<#k>),
+        (Shape::Set, _) => quote!(Set<#k>),
         (Shape::Map, Some(v)) => {
             let v = atom_type(&v.kind, enums)?;
-            quote!(BTreeMap<#k, #v>)
+            quote!(Map<#k, #v>)
         }
-        (Shape::Map, None) => quote!(BTreeMap<#k, #k>),
+        (Shape::Map, None) => quote!(Map<#k, #k>),
     })
 }
 
@@ -340,16 +340,15 @@ fn table_file(model: &DbModel<'_>, t: &TableModel<'_>, log: &mut Log) -> Result<
     let enums = &t.enums;
 
     // Imports.
-    let mut std_uses = BTreeSet::new();
     let mut proto_uses: BTreeSet<&str> = ["Column", "Row", "RowError", "Table"].into_iter().collect();
     let mut super_uses: BTreeSet<String> = BTreeSet::from([model.db_type.clone()]);
     for c in &t.columns {
         match c.shape {
             Shape::Set => {
-                std_uses.insert("BTreeSet");
+                proto_uses.insert("Set");
             }
             Shape::Map => {
-                std_uses.insert("BTreeMap");
+                proto_uses.insert("Map");
             }
             Shape::Scalar | Shape::Optional => {}
         }
@@ -374,7 +373,6 @@ fn table_file(model: &DbModel<'_>, t: &TableModel<'_>, log: &mut Log) -> Result<
     if !t.indexes.is_empty() {
         proto_uses.insert("UniqueIndex");
     }
-    let std_uses = std_uses.iter().map(|s| ident(s)).collect::<Result<Vec<_>, _>>()?;
     let proto_uses = proto_uses
         .iter()
         .map(|s| ident(s))
@@ -383,11 +381,6 @@ fn table_file(model: &DbModel<'_>, t: &TableModel<'_>, log: &mut Log) -> Result<
         .iter()
         .map(|s| ident(s))
         .collect::<Result<Vec<_>, _>>()?;
-    let std_use = if std_uses.is_empty() {
-        quote!()
-    } else {
-        quote!(use std::collections::{#(#std_uses),*};)
-    };
 
     // The struct.
     let mut fields = Vec::new();
@@ -482,7 +475,6 @@ fn table_file(model: &DbModel<'_>, t: &TableModel<'_>, log: &mut Log) -> Result<
     let enum_items = enums.iter().map(enum_item).collect::<Result<Vec<_>, _>>()?;
 
     Ok(quote! {
-        #std_use
         use ovsdb_proto::{#(#proto_uses),*};
         use super::{#(#super_uses),*};
 

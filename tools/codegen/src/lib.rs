@@ -16,7 +16,9 @@
 //!   - one [`ovsdb_proto::UniqueIndex`] constant per schema index.
 //!
 //! Column types map to Rust as follows: a scalar to the atom's type, `min` 0 `max` 1 to `Option`,
-//! other sets to `BTreeSet`, maps to `BTreeMap`; integer to `i64`, real to [`ovsdb_proto::Real`]
+//! other sets to [`ovsdb_proto::Set`], maps to [`ovsdb_proto::Map`] (sorted vectors: an OVSDB set
+//! or map is usually small, and a B-tree node per column would cost several times its data);
+//! integer to `i64`, real to [`ovsdb_proto::Real`]
 //! (finite, totally ordered), boolean to `bool`, string to `String`, uuid to
 //! [`ovsdb_proto::Uuid`], uuid with `refTable` to [`ovsdb_proto::Ref`] of the target table's
 //! struct. Names follow the rules in [`naming`]. Tables, columns and enum values are emitted in

@@ -11,11 +11,10 @@ use crate::naming;
 /// Names the generated table files import or rely on from the prelude; no generated type may
 /// take one of them.
 pub(crate) const RESERVED_TYPE_NAMES: &[&str] = &[
-    "BTreeMap",
-    "BTreeSet",
     "Column",
     "Default",
     "Err",
+    "Map",
     "None",
     "Ok",
     "Option",
@@ -24,6 +23,7 @@ pub(crate) const RESERVED_TYPE_NAMES: &[&str] = &[
     "Result",
     "Row",
     "RowError",
+    "Set",
     "Some",
     "String",
     "Table",
@@ -69,9 +69,9 @@ pub(crate) enum Shape {
     Scalar,
     /// `min` 0, `max` 1: `Option`.
     Optional,
-    /// Any other set: `BTreeSet`.
+    /// Any other set: [`ovsdb_proto::Set`].
     Set,
-    /// A map: `BTreeMap`.
+    /// A map: [`ovsdb_proto::Map`].
     Map,
 }
 

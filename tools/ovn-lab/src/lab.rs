@@ -810,7 +810,7 @@ fn chassis_config_ops(cfg: &LabConfig, ch: &ChassisInfo, sb_via: SbVia) -> Resul
     .collect();
     let root = OpenVSwitch {
         bridges: [Ref::named(br_phy), Ref::named(br_int)].into(),
-        external_ids: ext,
+        external_ids: ext.into(),
         ..Default::default()
     };
     ops.push(Insert::new(OpenVSwitch::TABLE_NAME, root.to_row()).into());
@@ -1156,7 +1156,7 @@ impl Lab {
             let port_security = if mac.is_some() {
                 [addresses.clone()].into()
             } else {
-                BTreeSet::new()
+                Default::default()
             };
             let lsp = LogicalSwitchPort {
                 name: s.name.clone(),

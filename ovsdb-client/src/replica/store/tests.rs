@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ovn_nb::{LogicalSwitch, LogicalSwitchPort, OvnNorthboundDb};
-use ovsdb_proto::{Database, Ref, Row, Table, TableSchema, Uuid};
+use ovsdb_proto::{Database, Map, Ref, Row, Set, Table, TableSchema, Uuid};
 
 use super::*;
 use crate::replica::{IndexHandle, view};
@@ -75,7 +75,7 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
     apply(&mut snap, one(LSP, u(1), Change::Insert(p1.to_row()))).unwrap();
     let ls = LogicalSwitch {
         name: "ls0".into(),
-        ports: BTreeSet::from([Ref::new(u(1))]),
+        ports: Set::from([Ref::new(u(1))]),
         ..Default::default()
     };
     apply(&mut snap, one(LS, u(10), Change::Insert(ls.to_row()))).unwrap();
@@ -109,7 +109,7 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
         .with(
             "external_ids",
             // map diff: same key with a new value replaces it
-            LogicalSwitchPort::EXTERNAL_IDS.encode(&BTreeMap::from([("owner".to_owned(), "bob".to_owned())])),
+            LogicalSwitchPort::EXTERNAL_IDS.encode(&Map::from([("owner".to_owned(), "bob".to_owned())])),
         );
     apply(&mut snap, one(LSP, u(1), Change::Modify(diff))).unwrap();
     {
@@ -131,10 +131,7 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
     }
 
     // Removing the port from the switch (set diff toggles the element) drops the reverse ref.
-    let diff = Row::new().with(
-        "ports",
-        LogicalSwitch::PORTS.encode(&BTreeSet::from([Ref::new(u(1))])),
-    );
+    let diff = Row::new().with("ports", LogicalSwitch::PORTS.encode(&Set::from([Ref::new(u(1))])));
     apply(&mut snap, one(LS, u(10), Change::Modify(diff))).unwrap();
     assert!(
         view::<LogicalSwitch>(&snap, LS)
@@ -347,7 +344,7 @@ fn plain_monitor_replace_and_untyped_rows() {
     // A set diff: toggling one new element adds it.
     let diff = Row::new().with(
         "addresses",
-        LogicalSwitchPort::ADDRESSES.encode(&BTreeSet::from(["00:00:00:00:00:02".to_owned()])),
+        LogicalSwitchPort::ADDRESSES.encode(&Set::from(["00:00:00:00:00:02".to_owned()])),
     );
     apply(&mut snap, one(LSP, u(1), Change::Modify(diff))).unwrap();
     let rows = view::<DynamicRow>(&snap, LSP);

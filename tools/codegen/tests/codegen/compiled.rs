@@ -34,9 +34,9 @@ mod real_sets;
 #[rustfmt::skip]
 mod weak_refs;
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use ovsdb_proto::{Atom, AtomicType, Database, Datum, DatumError, Real, Ref, Row, RowError, Table, Uuid};
+use ovsdb_proto::{
+    Atom, AtomicType, Database, Datum, DatumError, Map, Real, Ref, Row, RowError, Set, Table, Uuid,
+};
 
 fn real(v: f64) -> Real {
     Real::new(v).unwrap()
@@ -159,7 +159,7 @@ fn weak_references() {
     let g = Group {
         members: [Ref::<Member>::new(a), Ref::new(b)].into(),
         leader: Some(Ref::new(a)),
-        by_name: BTreeMap::from([("a".to_owned(), Ref::new(a))]),
+        by_name: Map::from([("a".to_owned(), Ref::new(a))]),
     };
     assert_eq!(Group::from_row(&g.to_row()).unwrap(), g);
     // ovsdb-server deleting member b: the set diff removes it, the map diff drops pairs.
@@ -170,7 +170,7 @@ fn weak_references() {
             .with("by_name", Datum::map([("a", a)])),
     )
     .unwrap();
-    assert_eq!(g2.members, BTreeSet::from([Ref::new(a)]));
+    assert_eq!(g2.members, Set::from([Ref::new(a)]));
     assert!(g2.by_name.is_empty());
 }
 
@@ -178,9 +178,9 @@ fn weak_references() {
 fn maps_of_enums() {
     use enum_maps::{Qos, QosBandwidth, QosMarks, QosPolicyKey, QosPolicyValue};
     let q = Qos {
-        bandwidth: BTreeMap::from([(QosBandwidth::Rate, 100), (QosBandwidth::Burst, 10)]),
-        marks: BTreeMap::from([("af11".to_owned(), QosMarks::Green)]),
-        policy: BTreeMap::from([(QosPolicyKey::In, QosPolicyValue::Drop)]),
+        bandwidth: Map::from([(QosBandwidth::Rate, 100), (QosBandwidth::Burst, 10)]),
+        marks: Map::from([("af11".to_owned(), QosMarks::Green)]),
+        policy: Map::from([(QosPolicyKey::In, QosPolicyValue::Drop)]),
     };
     let row = q.to_row();
     assert_eq!(
@@ -202,7 +202,7 @@ fn reals_in_sets() {
     let s = Sample {
         weights: [real(1.5), real(-1.0), real(0.25)].into(),
         offset: Some(real(-2.5)),
-        ratios: BTreeMap::from([("x".to_owned(), real(0.5))]),
+        ratios: Map::from([("x".to_owned(), real(0.5))]),
         levels: [real(1.0)].into(),
         ..Default::default()
     };
@@ -218,7 +218,7 @@ fn reals_in_sets() {
         .with("levels", Datum::scalar(1))
         .with("scale", Datum::scalar(2));
     let decoded = Sample::from_row(&from_server).unwrap();
-    assert_eq!(decoded.levels, BTreeSet::from([real(1.0)]));
+    assert_eq!(decoded.levels, Set::from([real(1.0)]));
     assert_eq!(decoded.scale, real(2.0));
     // Defaults moved into range: ovsdb-server's 0 is outside minReal 0.25 / minInteger 10 / maxInteger -5.
     let d = Sample::default();
