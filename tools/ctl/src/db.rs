@@ -492,59 +492,60 @@ impl Db {
         Ok(())
     }
 
-    /// Calls `f` with the JSON of `columns` of each row of `table` in `uuids` that exists, as the
-    /// server has it (the local view is not consulted), in ONE request (see
-    /// [`Db::peek_request`]): for checks that need a few columns of many rows and decode them
-    /// themselves. Neither cached nor guarded.
-    pub(crate) async fn fetch_json(
+    /// Calls `f` with the string columns `columns` of each row of `table` in `uuids` that
+    /// exists, as the server has it (the local view is not consulted), in ONE request (see
+    /// [`Db::peek_request`]) whose reply is decoded straight into borrowed strings
+    /// ([`crate::wire`]): for checks that need a few columns of many rows. Neither cached nor
+    /// guarded.
+    pub(crate) async fn fetch_strings(
         &self,
         table: &str,
         uuids: &[Uuid],
         columns: &[&str],
-        mut f: impl FnMut(Uuid, &serde_json::Map<String, Value>),
+        mut f: impl FnMut(Uuid, &crate::wire::StringRow<'_>),
     ) -> Result<(), CtlError> {
+        use crate::wire::{SelectResult, TableUpdates, strings};
         if uuids.is_empty() || self.rpc.is_none() {
             return Ok(());
         }
         let (method, params) = self.peek_request(table, uuids, columns);
-        let result = self
+        let raw = self
             .rpc()?
-            .request(method, params)
+            .request_raw(method, params)
             .await
             .map_err(rpc_error)?
             .result;
-        match result {
-            Value::Array(results) => {
-                for r in &results {
-                    let rows = r
-                        .get("rows")
-                        .and_then(Value::as_array)
-                        .ok_or_else(|| CtlError::Transaction(first_error(&results)))?;
-                    for row in rows.iter().filter_map(Value::as_object) {
-                        let uuid = row
-                            .get("_uuid")
-                            .and_then(|u| u.get(1))
-                            .and_then(Value::as_str)
-                            .and_then(|s| Uuid::parse_str(s).ok());
-                        if let Some(u) = uuid {
-                            f(u, row);
-                        }
+        let bad = |e: serde_json::Error| CtlError::Connection(format!("unexpected {method} reply: {e}"));
+        if method == "transact" {
+            let results: Vec<SelectResult<'_>> = serde_json::from_slice(&raw).map_err(bad)?;
+            for r in &results {
+                let Some(rows) = &r.rows else {
+                    let text = |w: &Option<crate::wire::WireStr<'_>>| {
+                        w.as_ref().map(|w| w.0.to_string()).unwrap_or_default()
+                    };
+                    let (e, d) = (text(&r.error), text(&r.details));
+                    return Err(CtlError::Transaction(if d.is_empty() {
+                        e
+                    } else {
+                        format!("{e}: {d}")
+                    }));
+                };
+                for row in rows {
+                    if let Some(u) = strings(row, "_uuid")
+                        .first()
+                        .and_then(|u| Uuid::parse_str(u).ok())
+                    {
+                        f(u, row);
                     }
                 }
             }
-            Value::Object(mut tables) => {
-                if let Some(Value::Object(rows)) = tables.remove(table) {
-                    let empty = serde_json::Map::new();
-                    for (u, update) in &rows {
-                        let Ok(u) = Uuid::parse_str(u) else { continue };
-                        f(
-                            u,
-                            update.get("initial").and_then(Value::as_object).unwrap_or(&empty),
-                        );
-                    }
-                }
+        } else {
+            let mut tables: TableUpdates<'_> = serde_json::from_slice(&raw).map_err(bad)?;
+            let empty = crate::wire::StringRow::new();
+            for (u, update) in tables.remove(table).unwrap_or_default() {
+                let Ok(u) = Uuid::parse_str(&u.0) else { continue };
+                f(u, update.initial.as_ref().unwrap_or(&empty));
             }
-            other => return Err(CtlError::Connection(format!("unexpected reply {other}"))),
         }
         Ok(())
     }

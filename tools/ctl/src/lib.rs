@@ -38,6 +38,7 @@ mod stream;
 mod table;
 mod value;
 mod vs;
+mod wire;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

@@ -115,19 +115,6 @@ fn ips_of(addresses: Vec<&str>, dynamic: Option<&str>) -> Vec<IpAddr> {
     out
 }
 
-/// The strings of a string column in the wire notation (`"s"` or `["set", ["s", ...]]`).
-fn json_strings(v: Option<&Value>) -> Vec<&str> {
-    match v {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(a)) if a.first().is_some_and(|t| t == "set") => a
-            .get(1)
-            .and_then(Value::as_array)
-            .map(|items| items.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
 /// Builds the address index of switch `ls` if this invocation has none yet. As in ovn-nbctl,
 /// whose IDL shows set edits only after the commit, the ports checked are the switch's ports
 /// as committed (ports added by this invocation are not, ports it deleted still are), each
@@ -154,8 +141,8 @@ async fn ensure_ip_index(ctx: &mut Ctx, ls: Uuid) -> Result<(), CtlError> {
     }
     let mut dynamic = Vec::new();
     ctx.db
-        .fetch_json("Logical_Switch_Port", &fetch, &["addresses"], |u, row| {
-            let addrs = json_strings(row.get("addresses"));
+        .fetch_strings("Logical_Switch_Port", &fetch, &["addresses"], |u, row| {
+            let addrs = crate::wire::strings(row, "addresses");
             if addrs.iter().any(|a| crate::lsp_addr::wants_dynamic(a)) {
                 dynamic.push(u);
             } else {
@@ -164,12 +151,12 @@ async fn ensure_ip_index(ctx: &mut Ctx, ls: Uuid) -> Result<(), CtlError> {
         })
         .await?;
     ctx.db
-        .fetch_json(
+        .fetch_strings(
             "Logical_Switch_Port",
             &dynamic,
             &["name", "addresses", "dynamic_addresses"],
             |u, row| {
-                let strings = |c: &str| json_strings(row.get(c));
+                let strings = |c: &str| crate::wire::strings(row, c);
                 let name = strings("name").first().copied().unwrap_or_default().to_owned();
                 let dynamic = strings("dynamic_addresses").first().copied();
                 idx.add(u, Some(name), ips_of(strings("addresses"), dynamic));
