@@ -899,6 +899,70 @@ impl Db {
         ops
     }
 
+    /// Reads `columns` (string or uuid columns only) of the rows of `table` matching `where_`
+    /// for a one-command invocation, decoding the reply straight into strings
+    /// ([`crate::wire`]); the rows are cached as stubs holding only those columns and the read is
+    /// guarded like any other. The caller reads nothing else of these rows.
+    pub(crate) async fn select_light(
+        &mut self,
+        table: &str,
+        where_: Value,
+        columns: &[&str],
+    ) -> Result<Vec<Uuid>, CtlError> {
+        use crate::wire::{SelectResult, strings};
+        let ts = table_schema(self.schema, table)?;
+        let mut cols: Vec<&str> = columns.to_vec();
+        cols.push("_uuid");
+        let params = json!([self.name, {"op": "select", "table": table, "where": where_, "columns": cols}]);
+        let raw = self
+            .rpc()?
+            .request_raw("transact", params)
+            .await
+            .map_err(rpc_error)?
+            .result;
+        let results: Vec<SelectResult<'_>> = serde_json::from_slice(&raw)
+            .map_err(|e| CtlError::Connection(format!("unexpected select reply: {e}")))?;
+        let Some(rows) = results.first().and_then(|r| r.rows.as_ref()) else {
+            let err = results
+                .first()
+                .and_then(|r| r.error.as_ref())
+                .map(|e| e.0.to_string())
+                .unwrap_or_default();
+            return Err(CtlError::Transaction(err));
+        };
+        let mut found = Vec::new();
+        for r in rows {
+            let Some(uuid) = strings(r, "_uuid").first().and_then(|u| Uuid::parse_str(u).ok()) else {
+                continue;
+            };
+            let mut row = Row::new();
+            for c in columns {
+                let Some(ct) = ts.column(c) else { continue };
+                let atoms: Vec<ovsdb_proto::Atom> = if ct.type_.key.atomic == ovsdb_proto::AtomicType::Uuid {
+                    strings(r, c)
+                        .iter()
+                        .filter_map(|u| Uuid::parse_str(u).ok())
+                        .map(ovsdb_proto::Atom::Uuid)
+                        .collect()
+                } else {
+                    strings(r, c).into_iter().map(ovsdb_proto::Atom::string).collect()
+                };
+                row.insert(*c, Datum::set(atoms));
+            }
+            found.push(uuid);
+            self.cache_existing(table, uuid, row);
+        }
+        let rows: Vec<Value> = found
+            .iter()
+            .map(|u| json!({"_uuid": ["uuid", u.to_string()]}))
+            .collect();
+        self.guards.push(json!({
+            "op": "wait", "timeout": 0, "table": table, "where": where_,
+            "columns": ["_uuid"], "until": "==", "rows": rows,
+        }));
+        Ok(found)
+    }
+
     /// Sets `column` of the one row of `table` named `name` to `datum` without reading the row,
     /// for a table whose schema keeps `name` unique: the transaction gets a `wait` that exactly
     /// one row has that name (RFC 7047 §5.2.6, placed first) and an `update` of the rows with

@@ -540,11 +540,20 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             let p = find(ctx, "Logical_Switch_Port", "port", &a[0], true)
                 .await?
                 .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
-            let ls = containing(ctx, "Logical_Switch", "ports", "Logical_Switch_Port", p)
-                .await?
-                .ok_or_else(|| {
-                    CtlError::NotFound(format!("logical port {} is not part of any logical switch", a[0]))
-                })?;
+            // One command: of the switch, only its name and port set are read.
+            let ls = if ctx.single && !ctx.careful && !ctx.db.is_new("Logical_Switch_Port", p) {
+                let w = json!([["ports", "includes", ["uuid", p.to_string()]]]);
+                ctx.db
+                    .select_light("Logical_Switch", w, &["name", "ports"])
+                    .await?
+                    .first()
+                    .copied()
+            } else {
+                containing(ctx, "Logical_Switch", "ports", "Logical_Switch_Port", p).await?
+            };
+            let ls = ls.ok_or_else(|| {
+                CtlError::NotFound(format!("logical port {} is not part of any logical switch", a[0]))
+            })?;
             for addr in &a[1..] {
                 if !crate::lsp_addr::is_valid(addr) {
                     return Err(CtlError::Value(format!(
