@@ -31,8 +31,8 @@ GEN="python3 $HERE/ctl/gen.py"
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
 EXTRA_PKGS="time python3" bash "$ROOT/scripts/setup.sh"
-(cd "$ROOT" && cargo build --release -q -p ovsdb-ctl)
-RS=$CARGO_TARGET_DIR/release/nbctl-rs
+# The tools as installed: static, dist profile (scripts/build-tools.sh).
+RS=$(bash "$ROOT/scripts/build-tools.sh" -p ovsdb-ctl)/nbctl-rs
 mkdir -p "$BENCH_DIR/cache"
 RUN=$BENCH_DIR/run-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$RUN"
