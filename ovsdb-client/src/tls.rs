@@ -66,6 +66,11 @@ pub struct TlsConfig {
     pub server_name: Option<String>,
     /// Whether the name is checked.
     pub name_check: ServerNameCheck,
+    /// Whether [`TlsConfig::ca_cert`] may be bootstrapped (`--bootstrap-ca-cert`, ovs-vsctl(8)):
+    /// while the file does not exist, the CA certificate the server sends at the top of its
+    /// chain (ovsdb-server `--peer-ca-cert`) is trusted once, the server's certificate is
+    /// verified against it, and it is saved to the file (PEM) for the following connections.
+    pub bootstrap: bool,
 }
 
 impl TlsConfig {
@@ -77,7 +82,16 @@ impl TlsConfig {
             certificate: None,
             server_name: None,
             name_check: ServerNameCheck::Verify,
+            bootstrap: false,
         }
+    }
+
+    /// As [`TlsConfig::new`], bootstrapping `ca_cert` if it does not exist yet (see
+    /// [`TlsConfig::bootstrap`]; trust on first use, as ovs-vsctl's `--bootstrap-ca-cert`).
+    pub fn bootstrap(ca_cert: impl Into<PathBuf>) -> Self {
+        let mut t = TlsConfig::new(ca_cert);
+        t.bootstrap = true;
+        t
     }
 
     /// Sets the client's private key and certificate (PEM files).
@@ -108,6 +122,18 @@ impl TlsConfig {
     /// match the certificate).
     pub fn connector(&self) -> Result<TlsConnector, TlsError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        if self.bootstrap && !self.ca_cert.exists() {
+            let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+                .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+                .map_err(TlsError::Config)?
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(BootstrapVerifier {
+                    path: self.ca_cert.clone(),
+                    provider,
+                    name_check: self.name_check,
+                }));
+            return self.finish(builder);
+        }
         let mut roots = RootCertStore::empty();
         let cas = read_certs("CA certificate", &self.ca_cert)?;
         for ca in cas {
@@ -126,6 +152,14 @@ impl TlsConfig {
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(ChainOnlyVerifier(webpki))),
         };
+        self.finish(builder)
+    }
+
+    /// Adds the client certificate (if any) and builds the connector.
+    fn finish(
+        &self,
+        builder: rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>,
+    ) -> Result<TlsConnector, TlsError> {
         let config = match (&self.private_key, &self.certificate) {
             (Some(key), Some(cert)) => {
                 let certs = read_certs("certificate", cert)?;
@@ -318,6 +352,116 @@ pub(crate) fn alert_from_io(e: &std::io::Error) -> Option<TlsError> {
     match rustls_error(e)? {
         rustls::Error::AlertReceived(alert) => Some(rejected(*alert)),
         _ => None,
+    }
+}
+
+/// Trust on first use of the CA certificate the server sends (see [`TlsConfig::bootstrap`]).
+#[derive(Debug)]
+struct BootstrapVerifier {
+    path: PathBuf,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    name_check: ServerNameCheck,
+}
+
+impl ServerCertVerifier for BootstrapVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let general = |m: String| rustls::Error::General(m);
+        let Some(ca) = intermediates.last() else {
+            return Err(general(format!(
+                "cannot bootstrap CA certificate {}: the server sent no CA certificate (start it with --peer-ca-cert)",
+                self.path.display()
+            )));
+        };
+        let mut roots = RootCertStore::empty();
+        roots.add(ca.clone().into_owned())?;
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
+            .build()
+            .map_err(|e| general(e.to_string()))?;
+        let rest = &intermediates[..intermediates.len() - 1];
+        match self.name_check {
+            ServerNameCheck::Verify => {
+                webpki.verify_server_cert(end_entity, rest, server_name, ocsp_response, now)?
+            }
+            ServerNameCheck::ChainOnly => ChainOnlyVerifier(webpki).verify_server_cert(
+                end_entity,
+                rest,
+                server_name,
+                ocsp_response,
+                now,
+            )?,
+        };
+        save_pem_certificate(&self.path, ca).map_err(|e| {
+            general(format!(
+                "cannot save bootstrapped CA certificate {}: {e}",
+                self.path.display()
+            ))
+        })?;
+        tracing::info!(path = %self.path.display(), "bootstrapped CA certificate from the server");
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// Writes `cert` to `path` as one PEM `CERTIFICATE` block, unless the file exists by then (a
+/// concurrent bootstrap won; its certificate is kept).
+fn save_pem_certificate(path: &Path, cert: &CertificateDer<'_>) -> std::io::Result<()> {
+    use base64::Engine;
+    use std::io::Write;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(cert.as_ref());
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(line));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(mut f) => f.write_all(pem.as_bytes()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
 

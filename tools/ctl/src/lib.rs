@@ -183,6 +183,8 @@ pub(crate) struct Globals {
     pub(crate) private_key: Option<String>,
     pub(crate) certificate: Option<String>,
     pub(crate) ca_cert: Option<String>,
+    /// `--bootstrap-ca-cert`: the CA certificate file, fetched from the server while missing.
+    pub(crate) bootstrap_ca_cert: Option<String>,
     pub(crate) leader_only: bool,
     pub(crate) shuffle: bool,
     /// `-V`/`--version`: print the version and exit.
@@ -368,6 +370,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "private-key" | "p" => g.private_key = Some(need(value)?),
         "certificate" | "c" => g.certificate = Some(need(value)?),
         "ca-cert" | "C" => g.ca_cert = Some(need(value)?),
+        "bootstrap-ca-cert" => g.bootstrap_ca_cert = Some(need(value)?),
         "no-leader-only" => g.leader_only = false,
         "leader-only" => g.leader_only = true,
         "version" => g.version = true,
@@ -412,6 +415,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         private_key: None,
         certificate: None,
         ca_cert: None,
+        bootstrap_ca_cert: None,
         leader_only: true,
         shuffle: true,
         version: false,
@@ -563,9 +567,13 @@ pub(crate) fn check_arity(cmd: &Command, min: usize, max: usize, options: &[&str
 
 /// The TLS settings of `-p`, `-c`, `-C`.
 fn tls_config(g: &Globals) -> Option<TlsConfig> {
-    let ca = g.ca_cert.as_ref()?;
     // Like the reference tools, check the chain only: ovs-pki certificates name no address.
-    let mut tls = TlsConfig::new(ca).chain_only();
+    let mut tls = match (&g.bootstrap_ca_cert, &g.ca_cert) {
+        (Some(b), _) => TlsConfig::bootstrap(b),
+        (None, Some(ca)) => TlsConfig::new(ca),
+        (None, None) => return None,
+    }
+    .chain_only();
     if let (Some(k), Some(c)) = (&g.private_key, &g.certificate) {
         tls = tls.client_cert(k, c);
     }

@@ -122,3 +122,102 @@ fn tls_options_match_ovn_nbctl() {
     }
     drop(server);
 }
+
+/// `--bootstrap-ca-cert=FILE`: while FILE is missing, the CA certificate the server sends at the
+/// top of its chain (ovsdb-server `--peer-ca-cert`) is trusted, the server is verified against it
+/// and it is saved to FILE, as ovs-vsctl does (which then fails that first invocation with
+/// "Protocol error"; ours carries on); afterwards FILE is used as `--ca-cert`, so a FILE of
+/// another CA is refused.
+#[test]
+fn bootstrap_ca_cert_saves_the_servers_ca_like_ovs_vsctl() {
+    let _w = Watchdog::arm("bootstrap_ca_cert", Duration::from_secs(120));
+    let dir = TempDir(std::env::temp_dir().join(format!("ctl-tls-boot-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let d = dir.0.as_path();
+    ovs_pki(d, &["--force", "init"]);
+    ovs_pki(d, &["-u", "req+sign", "server", "controller"]);
+    ovs_pki(d, &["-u", "req+sign", "client", "controller"]);
+    let path = |f: &str| d.join(f).display().to_string();
+    let ca = path("pki/controllerca/cacert.pem");
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/schemas/vswitch.ovsschema");
+    let start = || {
+        let port = free_loopback_ports(1).expect("free port")[0];
+        let b = OvsdbServer::builder(&schema)
+            .arg(format!("--remote=pssl:{port}:127.0.0.1"))
+            .arg(format!("--private-key={}", path("server-privkey.pem")))
+            .arg(format!("--certificate={}", path("server-cert.pem")))
+            .arg(format!("--ca-cert={ca}"))
+            .arg(format!("--peer-ca-cert={ca}"));
+        let server = b.start().expect("start ovsdb-server");
+        let t0 = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(t0.elapsed() < Duration::from_secs(10), "pssl never listened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (server, format!("ssl:127.0.0.1:{port}"))
+    };
+    let (key, cert) = (path("client-privkey.pem"), path("client-cert.pem"));
+    let args = |remote: &str, boot: &str| {
+        vec![
+            format!("--db={remote}"),
+            "--timeout=5".to_owned(),
+            format!("--private-key={key}"),
+            format!("--certificate={cert}"),
+            format!("--bootstrap-ca-cert={boot}"),
+        ]
+    };
+    let certs_of = |f: &str| -> Vec<Vec<u8>> {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        CertificateDer::pem_file_iter(f)
+            .expect("read pem")
+            .map(|c| c.expect("pem").as_ref().to_vec())
+            .collect()
+    };
+
+    let (server, remote) = start();
+    let (theirs, ours) = (path("theirs-ca.pem"), path("ours-ca.pem"));
+    let reference = || {
+        Command::new("ovs-vsctl")
+            .args(args(&remote, &theirs))
+            .args(["--no-wait", "init"])
+            .output()
+            .expect("run ovs-vsctl")
+    };
+    // ovs-vsctl saves the certificate, then drops that first connection ("Protocol error");
+    // the next invocation uses the file. Ours goes on with the verified connection.
+    let first = reference();
+    assert!(Path::new(&theirs).exists(), "{first:?}");
+    if !first.status.success() {
+        let second = reference();
+        assert!(second.status.success(), "{second:?}");
+    }
+    let mut a = args(&remote, &ours);
+    a.extend(["--no-wait".to_owned(), "init".to_owned()]);
+    let out = ovsdb_ctl::run(Tool::Vsctl, &a, &BTreeMap::new());
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out:?}");
+    // Both saved the CA certificate, the same one the PKI has.
+    assert_eq!(certs_of(&ours), certs_of(&ca));
+    assert_eq!(certs_of(&ours), certs_of(&theirs));
+    // The saved file now acts as --ca-cert.
+    let mut a = args(&remote, &ours);
+    a.extend([
+        "--no-wait".to_owned(),
+        "br-exists".to_owned(),
+        "nosuch".to_owned(),
+    ]);
+    assert_eq!(ovsdb_ctl::run(Tool::Vsctl, &a, &BTreeMap::new()).code, 2);
+    drop(server);
+
+    // A bootstrapped file of another CA is refused (it is a --ca-cert now).
+    let other = d.join("other");
+    std::fs::create_dir_all(&other).expect("dir");
+    ovs_pki(&other, &["--force", "init"]);
+    let other_ca = other.join("pki/controllerca/cacert.pem").display().to_string();
+    let (server, remote) = start();
+    let mut a = args(&remote, &other_ca);
+    a.extend(["--no-wait".to_owned(), "list-br".to_owned()]);
+    let out = ovsdb_ctl::run(Tool::Vsctl, &a, &BTreeMap::new());
+    assert_ne!(out.code, 0, "{out:?}");
+    drop(server);
+}
