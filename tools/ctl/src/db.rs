@@ -368,8 +368,8 @@ impl Db {
         Ok(out)
     }
 
-    /// Calls `f` with `columns` of every row of `table`, read in ONE `select` of only those
-    /// columns on a connection of its own whose reply is decoded row by row (see
+    /// Calls `f` with `columns` of every row of `table`, read in ONE request (a `monitor_cond`)
+    /// of only those columns on a connection of its own whose reply is decoded row by row (see
     /// [`crate::stream`]), neither cached nor guarded: for a read-only report in an invocation
     /// that changed nothing. `None` when the local view must be used instead (this invocation
     /// changed something, or the table is cached).
@@ -395,7 +395,7 @@ impl Db {
             }
             Ok(())
         };
-        crate::stream::select_rows(
+        crate::stream::scan_rows(
             endpoint,
             self.tls.as_ref(),
             &self.name,

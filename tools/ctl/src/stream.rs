@@ -1,6 +1,10 @@
-//! A whole-table `select` read row by row: on a connection of its own, the reply's frame is
-//! kept as bytes and its rows are decoded one at a time, so a report over a big table (`show`
-//! on 100k ports) holds the reply's bytes and the output, never the reply's JSON tree.
+//! A whole table read row by row: on a connection of its own, one `monitor_cond`
+//! (ovsdb-server(7)) of the wanted columns, whose reply frame is kept as bytes and whose rows are
+//! decoded one at a time, so a report over a big table (`show` on 100k ports) holds the reply's
+//! bytes and the output, never the reply's JSON tree. The monitor's initial contents are the
+//! same rows a `select` returns, keyed by uuid instead of carrying a `_uuid` column: a reply
+//! about a quarter smaller that the server builds faster (ovn-nbctl reads them that way too).
+//! The monitor dies with the connection, closed once the reply is read.
 
 use std::fmt;
 use std::time::Duration;
@@ -18,9 +22,10 @@ use crate::error::CtlError;
 /// The longest reply accepted (bytes).
 const MAX_REPLY: usize = 1 << 30;
 
-/// Runs `{"op": "select", "table": TABLE, "where": [], "columns": COLUMNS}` on database `db`
-/// at `endpoint` over a new connection and calls `f` with each row of the reply, in order.
-pub(crate) async fn select_rows(
+/// Reads `columns` of every row of `table` of database `db` at `endpoint` over a new
+/// connection (a `monitor_cond` without condition; `_uuid` in `columns` is implied) and calls
+/// `f` with each row (a JSON object with its `_uuid`), in the reply's order.
+pub(crate) async fn scan_rows(
     endpoint: &Endpoint,
     tls: Option<&TlsConfig>,
     db: &str,
@@ -37,9 +42,10 @@ pub(crate) async fn select_rows(
     let mut stream = transport::open(endpoint, connector.as_ref(), timeout)
         .await
         .map_err(|e| conn_err(&e))?;
+    let columns: Vec<&str> = columns.iter().copied().filter(|c| *c != "_uuid").collect();
     let request = json!({
-        "id": "ctl-select", "method": "transact",
-        "params": [db, {"op": "select", "table": table, "where": [], "columns": columns}],
+        "id": "ctl-scan", "method": "monitor_cond",
+        "params": [db, "ctl-scan", {table: [{"columns": columns}]}],
     });
     stream
         .write_all(request.to_string().as_bytes())
@@ -152,6 +158,16 @@ impl<'de> Visitor<'de> for ResultSeed<'_> {
     fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
         Ok(())
     }
+    /// A `monitor_cond` result: `{TABLE: {UUID: {"initial": ROW}, ...}}`.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value_seed(TableSeed {
+                f: &mut *self.f,
+                error: &mut *self.error,
+            })?;
+        }
+        Ok(())
+    }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         seq.next_element_seed(OpResultSeed {
             f: &mut *self.f,
@@ -223,6 +239,44 @@ impl<'de> Visitor<'de> for RowsSeed<'_> {
                 continue;
             }
             if let Err(e) = (self.f)(row) {
+                *self.error = Some(e);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One table of a `monitor_cond` result: `{UUID: {"initial": ROW}, ...}`; each ROW is handed
+/// to `f` with `"_uuid": ["uuid", UUID]` added.
+struct TableSeed<'a> {
+    f: &'a mut dyn FnMut(Value) -> Result<(), CtlError>,
+    error: &'a mut Option<CtlError>,
+}
+
+impl<'de> DeserializeSeed<'de> for TableSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TableSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a table's row updates")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(uuid) = map.next_key::<String>()? {
+            let update: serde_json::Map<String, Value> = map.next_value()?;
+            if self.error.is_some() {
+                continue;
+            }
+            let mut row = match update.into_iter().find(|(k, _)| k == "initial") {
+                Some((_, Value::Object(row))) => row,
+                _ => serde_json::Map::new(),
+            };
+            row.insert("_uuid".to_owned(), json!(["uuid", uuid]));
+            if let Err(e) = (self.f)(Value::Object(row)) {
                 *self.error = Some(e);
             }
         }
