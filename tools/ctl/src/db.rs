@@ -379,33 +379,71 @@ impl Db {
         columns: &[&str],
         mut f: impl FnMut(Uuid, Row),
     ) -> Result<Option<()>, CtlError> {
+        let Some(frame) = self.scan_fetch(table, columns).await? else {
+            return Ok(None);
+        };
+        let ts = table_schema(self.schema, table)?;
+        crate::stream::decode_rows(&frame, &mut |r: Value| {
+            let row = decode_row(table, ts, &r)?;
+            if let Some(u) = row.uuid() {
+                f(u, row);
+            }
+            Ok(())
+        })?;
+        Ok(Some(()))
+    }
+
+    /// As [`Db::scan_each`], with the decoding and `f` run on a thread of their own (so the
+    /// invocation's other reads go on meanwhile), folding the rows into `acc`; `arrived`, if
+    /// given, is told once the reply has arrived, before it is decoded.
+    pub(crate) async fn scan_fold<T: Send + 'static>(
+        &self,
+        table: &'static str,
+        columns: &[&str],
+        arrived: Option<tokio::sync::oneshot::Sender<()>>,
+        mut acc: T,
+        mut f: impl FnMut(&mut T, Uuid, Row) + Send + 'static,
+    ) -> Result<Option<T>, CtlError> {
+        let Some(frame) = self.scan_fetch(table, columns).await? else {
+            return Ok(None);
+        };
+        if let Some(tx) = arrived {
+            let _ = tx.send(());
+        }
+        let ts: &'static TableSchema = table_schema(self.schema, table)?;
+        tokio::task::spawn_blocking(move || {
+            crate::stream::decode_rows(&frame, &mut |r: Value| {
+                let row = decode_row(table, ts, &r)?;
+                if let Some(u) = row.uuid() {
+                    f(&mut acc, u, row);
+                }
+                Ok(())
+            })
+            .map(|()| Some(acc))
+        })
+        .await
+        .map_err(rpc_error)?
+    }
+
+    /// The reply of [`crate::stream::fetch_rows`] for `columns` of all of `table`; `None` when
+    /// the local view must be used (see [`Db::scan_each`]).
+    async fn scan_fetch(&self, table: &str, columns: &[&str]) -> Result<Option<bytes::Bytes>, CtlError> {
         let Some((Some(endpoint), _)) = &self.rpc else {
             return Ok(None);
         };
         if self.has_changes() || self.tables.contains_key(table) {
             return Ok(None);
         }
-        let ts = table_schema(self.schema, table)?;
-        let mut cols: Vec<&str> = columns.to_vec();
-        cols.push("_uuid");
-        let mut each = |r: Value| {
-            let row = decode_row(table, ts, &r)?;
-            if let Some(u) = row.uuid() {
-                f(u, row);
-            }
-            Ok(())
-        };
-        crate::stream::scan_rows(
+        crate::stream::fetch_rows(
             endpoint,
             self.tls.as_ref(),
             &self.name,
             table,
-            &cols,
+            columns,
             self.timeout,
-            &mut each,
         )
-        .await?;
-        Ok(Some(()))
+        .await
+        .map(Some)
     }
 
     /// Calls `f` with `columns` of each row of `table` in `uuids`, in that order (rows that do

@@ -895,13 +895,8 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
         "options",
         "external_ids",
     ];
-    let mut port_text: HashMap<Uuid, String> = HashMap::new();
-    let mut text_of = |u: Uuid, row: &Row| {
-        let mut t = String::new();
-        show_lsp(&mut t, row);
-        port_text.insert(u, t);
-    };
-    let mut ports_done = false;
+    // Each port's text, when the whole port table was read.
+    let mut scanned: Option<HashMap<Uuid, String>> = None;
     const LR_COLS: &[&str] = &["name", "ports", "nat", "external_ids"];
     let by_uuid = |ctx: &Ctx, table: &str, u: Uuid| ctx.db.get(table, u).cloned().map(|r| (u, r));
     type Rows = Vec<(Uuid, Row)>;
@@ -919,16 +914,32 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
             )
         }
         None => {
-            // Every switch: one select of each whole table (both at once, on connections of
-            // their own) beats a select per port.
+            // Every switch: one read of each whole table (on connections of their own) beats
+            // a read per port. The server builds one reply at a time and sends nothing while it
+            // builds: the big port table is asked for first, the switches once its reply has
+            // arrived, so the server builds theirs while another thread decodes the ports.
             let mut sw = Vec::new();
-            let (switches, ports) = tokio::join!(
-                ctx.db
-                    .scan_each("Logical_Switch", LS_COLS, |u, r| sw.push((u, r))),
-                ctx.db
-                    .scan_each("Logical_Switch_Port", LSP_COLS, |u, r| text_of(u, &r)),
+            let (arrived, ports_here) = tokio::sync::oneshot::channel();
+            let (ports, switches) = tokio::join!(
+                ctx.db.scan_fold(
+                    "Logical_Switch_Port",
+                    LSP_COLS,
+                    Some(arrived),
+                    HashMap::new(),
+                    |m: &mut HashMap<Uuid, String>, u, r| {
+                        let mut t = String::new();
+                        show_lsp(&mut t, &r);
+                        m.insert(u, t);
+                    },
+                ),
+                async {
+                    let _ = ports_here.await;
+                    ctx.db
+                        .scan_each("Logical_Switch", LS_COLS, |u, r| sw.push((u, r)))
+                        .await
+                },
             );
-            ports_done = ports?.is_some();
+            scanned = ports?;
             if switches?.is_none() {
                 sw = ctx.db.scan("Logical_Switch", LS_COLS).await?;
             }
@@ -958,12 +969,21 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
     };
     let switches = sorted(committed(ctx, "Logical_Switch", switches, &["ports"]));
     let routers = sorted(committed(ctx, "Logical_Router", routers, &["ports", "nat"]));
-    if !ports_done {
-        let ports: Vec<Uuid> = switches.iter().flat_map(|(_, _, r)| refs(r, "ports")).collect();
-        ctx.db
-            .peek_each("Logical_Switch_Port", &ports, LSP_COLS, &mut text_of)
-            .await?;
-    }
+    let mut port_text = match scanned {
+        Some(m) => m,
+        None => {
+            let mut m = HashMap::new();
+            let ports: Vec<Uuid> = switches.iter().flat_map(|(_, _, r)| refs(r, "ports")).collect();
+            ctx.db
+                .peek_each("Logical_Switch_Port", &ports, LSP_COLS, |u, row| {
+                    let mut t = String::new();
+                    show_lsp(&mut t, row);
+                    m.insert(u, t);
+                })
+                .await?;
+            m
+        }
+    };
     let mut text = String::new();
     for (name, u, row) in &switches {
         let _ = writeln!(text, "switch {u} ({name}){}", alias(row, "neutron:network_name"));

@@ -23,17 +23,16 @@ use crate::error::CtlError;
 const MAX_REPLY: usize = 1 << 30;
 
 /// Reads `columns` of every row of `table` of database `db` at `endpoint` over a new
-/// connection (a `monitor_cond` without condition; `_uuid` in `columns` is implied) and calls
-/// `f` with each row (a JSON object with its `_uuid`), in the reply's order.
-pub(crate) async fn scan_rows(
+/// connection (a `monitor_cond` without condition; `_uuid` in `columns` is implied) and
+/// returns the reply's frame, undecoded (see [`decode_rows`]).
+pub(crate) async fn fetch_rows(
     endpoint: &Endpoint,
     tls: Option<&TlsConfig>,
     db: &str,
     table: &str,
     columns: &[&str],
     timeout: Duration,
-    f: &mut dyn FnMut(Value) -> Result<(), CtlError>,
-) -> Result<(), CtlError> {
+) -> Result<bytes::Bytes, CtlError> {
     let conn_err = |e: &dyn fmt::Display| CtlError::Connection(format!("{endpoint}: {e}"));
     let connector = match tls {
         Some(t) => Some(t.connector().map_err(|e| conn_err(&e))?),
@@ -64,18 +63,7 @@ pub(crate) async fn scan_rows(
                     .map_err(|e| conn_err(&e))?;
                 continue;
             }
-            let mut de = serde_json::Deserializer::from_slice(&frame);
-            let mut error = None;
-            let seed = ReplySeed {
-                f: &mut *f,
-                error: &mut error,
-            };
-            let res = seed.deserialize(&mut de);
-            if let Some(e) = error {
-                return Err(e);
-            }
-            res.map_err(|e| conn_err(&format!("bad reply: {e}")))?;
-            return Ok(());
+            return Ok(frame);
         }
         if buf.capacity() - buf.len() < (1 << 16) {
             buf.reserve(buf.len().max(1 << 16));
@@ -85,6 +73,22 @@ pub(crate) async fn scan_rows(
             return Err(conn_err(&"connection closed before the reply"));
         }
     }
+}
+
+/// Calls `f` with each row of a reply from [`fetch_rows`] (a JSON object with its `_uuid`), in
+/// the reply's order.
+pub(crate) fn decode_rows(
+    frame: &[u8],
+    f: &mut dyn FnMut(Value) -> Result<(), CtlError>,
+) -> Result<(), CtlError> {
+    let mut de = serde_json::Deserializer::from_slice(frame);
+    let mut error = None;
+    let seed = ReplySeed { f, error: &mut error };
+    let res = seed.deserialize(&mut de);
+    if let Some(e) = error {
+        return Err(e);
+    }
+    res.map_err(|e| CtlError::Connection(format!("bad reply: {e}")))
 }
 
 /// The id of an `echo` request, which is small; `None` for anything else (checked on the
