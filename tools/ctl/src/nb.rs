@@ -920,7 +920,8 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
             // arrived, so the server builds theirs while another thread decodes the ports.
             let mut sw = Vec::new();
             let (arrived, ports_here) = tokio::sync::oneshot::channel();
-            let (ports, switches) = tokio::join!(
+            let mut lr = Vec::new();
+            let (ports, switches, routers) = tokio::join!(
                 ctx.db.scan_fold(
                     "Logical_Switch_Port",
                     LSP_COLS,
@@ -938,12 +939,18 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
                         .scan_each("Logical_Switch", LS_COLS, |u, r| sw.push((u, r)))
                         .await
                 },
+                // Small: served before the server starts on the ports.
+                ctx.db
+                    .scan_each("Logical_Router", LR_COLS, |u, r| lr.push((u, r))),
             );
             scanned = ports?;
             if switches?.is_none() {
                 sw = ctx.db.scan("Logical_Switch", LS_COLS).await?;
             }
-            (sw, ctx.db.scan("Logical_Router", LR_COLS).await?)
+            if routers?.is_none() {
+                lr = ctx.db.scan("Logical_Router", LR_COLS).await?;
+            }
+            (sw, lr)
         }
     };
     let sorted = |rows: Vec<(Uuid, Row)>| {
