@@ -296,21 +296,13 @@ impl Db {
     /// Records a `wait` (RFC 7047 §5.2.6) that fails the commit if the rows matching `where_`
     /// are no longer exactly the ones this read found.
     fn guard(&mut self, table: &str, where_: &Value, results: &[Value]) {
-        let rows: Vec<Value> = results
+        let uuids = results
             .first()
             .and_then(|r| r.get("rows"))
             .and_then(Value::as_array)
-            .map(|rows| {
-                rows.iter()
-                    .filter_map(|r| r.get("_uuid"))
-                    .map(|u| json!({"_uuid": u}))
-                    .collect()
-            })
+            .map(|rows| rows.iter().filter_map(|r| r.get("_uuid")).cloned().collect())
             .unwrap_or_default();
-        self.guards.push(json!({
-            "op": "wait", "timeout": 0, "table": table, "where": where_,
-            "columns": ["_uuid"], "until": "==", "rows": rows,
-        }));
+        self.guards.push(uuid_wait(table, where_, uuids));
     }
 
     /// Reads the whole table once.
@@ -377,19 +369,12 @@ impl Db {
         &self,
         table: &str,
         columns: &[&str],
-        mut f: impl FnMut(Uuid, Row),
+        f: impl FnMut(Uuid, Row),
     ) -> Result<Option<()>, CtlError> {
         let Some(frame) = self.scan_fetch(table, columns).await? else {
             return Ok(None);
         };
-        let ts = table_schema(self.schema, table)?;
-        crate::stream::decode_rows(&frame, &mut |r: Value| {
-            let row = decode_row(table, ts, &r)?;
-            if let Some(u) = row.uuid() {
-                f(u, row);
-            }
-            Ok(())
-        })?;
+        decode_scanned(&frame, table, table_schema(self.schema, table)?, f)?;
         Ok(Some(()))
     }
 
@@ -412,14 +397,8 @@ impl Db {
         }
         let ts: &'static TableSchema = table_schema(self.schema, table)?;
         tokio::task::spawn_blocking(move || {
-            crate::stream::decode_rows(&frame, &mut |r: Value| {
-                let row = decode_row(table, ts, &r)?;
-                if let Some(u) = row.uuid() {
-                    f(&mut acc, u, row);
-                }
-                Ok(())
-            })
-            .map(|()| Some(acc))
+            decode_scanned(&frame, table, ts, |u, row| f(&mut acc, u, row))?;
+            Ok(Some(acc))
         })
         .await
         .map_err(rpc_error)?
@@ -990,14 +969,8 @@ impl Db {
             found.push(uuid);
             self.cache_existing(table, uuid, row);
         }
-        let rows: Vec<Value> = found
-            .iter()
-            .map(|u| json!({"_uuid": ["uuid", u.to_string()]}))
-            .collect();
-        self.guards.push(json!({
-            "op": "wait", "timeout": 0, "table": table, "where": where_,
-            "columns": ["_uuid"], "until": "==", "rows": rows,
-        }));
+        let uuids = found.iter().map(|u| json!(["uuid", u.to_string()])).collect();
+        self.guards.push(uuid_wait(table, &where_, uuids));
         Ok(found)
     }
 
@@ -1028,22 +1001,19 @@ impl Db {
                 json!({"op": "select", "table": table, "where": w, "columns": ["_uuid"]}),
             ])
             .await?;
-        let rows: Vec<Value> = results
+        let found: Vec<Value> = results
             .first()
             .and_then(|r| r.get("rows"))
             .and_then(Value::as_array)
-            .cloned()
+            .map(|rows| rows.iter().filter_map(|r| r.get("_uuid")).cloned().collect())
             .unwrap_or_default();
-        let uuids: Vec<Uuid> = rows
+        let uuids: Vec<Uuid> = found
             .iter()
-            .filter_map(|r| r.get("_uuid")?.get(1)?.as_str())
+            .filter_map(|u| u.get(1)?.as_str())
             .filter_map(|u| Uuid::parse_str(u).ok())
             .collect();
         if let [u] = uuids.as_slice() {
-            self.assumptions.push(json!({
-                "op": "wait", "timeout": 0, "table": table, "where": w,
-                "columns": ["_uuid"], "until": "==", "rows": rows,
-            }));
+            self.assumptions.push(uuid_wait(table, &w, found));
             let row = Row::new().with("name", Datum::scalar(ovsdb_proto::Atom::string(name)));
             self.cache_existing(table, *u, row);
         }
@@ -1141,6 +1111,33 @@ pub(crate) const PEEK_CHUNK: usize = 2000;
 const PEEK_SELECTS: usize = 32;
 /// How many [`Db::peek_each`] transactions are in flight at once.
 const PEEK_IN_FLIGHT: usize = 3;
+
+/// Calls `f` with each row of a [`crate::stream::fetch_rows`] reply on `table`, decoded by the
+/// schema `ts`.
+fn decode_scanned(
+    frame: &[u8],
+    table: &str,
+    ts: &TableSchema,
+    mut f: impl FnMut(Uuid, Row),
+) -> Result<(), CtlError> {
+    crate::stream::decode_rows(frame, &mut |r: Value| {
+        let row = decode_row(table, ts, &r)?;
+        if let Some(u) = row.uuid() {
+            f(u, row);
+        }
+        Ok(())
+    })
+}
+
+/// A `wait` (RFC 7047 §5.2.6, timeout 0) that the rows of `table` matching `where_` are exactly
+/// those whose `_uuid` is in `uuids` (each a `["uuid", "..."]` value).
+fn uuid_wait(table: &str, where_: &Value, uuids: Vec<Value>) -> Value {
+    let rows: Vec<Value> = uuids.into_iter().map(|u| json!({"_uuid": u})).collect();
+    json!({
+        "op": "wait", "timeout": 0, "table": table, "where": where_,
+        "columns": ["_uuid"], "until": "==", "rows": rows,
+    })
+}
 
 /// The condition `column == value`.
 pub(crate) fn eq_where(column: &str, value: &Datum) -> Value {

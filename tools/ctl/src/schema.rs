@@ -117,46 +117,25 @@ impl TableIndex {
 /// is not shaped as expected (a name with escapes, more than [`MAX_TABLES`] tables).
 pub(crate) const fn index_tables(text: &str) -> Option<TableIndex> {
     let b = text.as_bytes();
-    let mut p = ws(b, 0);
-    if !at(b, p, b'{') {
+    let Some(top) = index_members(b, ws(b, 0)) else {
         return None;
-    }
-    p += 1;
+    };
     let mut found = None;
-    loop {
-        p = ws(b, p);
-        if at(b, p, b'}') {
-            return found;
-        }
-        let Some((ks, ke)) = plain_string(b, p) else {
-            return None;
-        };
-        p = ws(b, ke + 1);
-        if !at(b, p, b':') {
-            return None;
-        }
-        p = ws(b, p + 1);
-        let Some(end) = skip_value(b, p) else {
-            return None;
-        };
+    let mut i = 0;
+    while i < top.len {
+        let (ks, ke, vs, _) = top.entries[i];
         if eq(b, ks, ke, b"tables") {
-            found = index_members(b, p);
+            found = index_members(b, vs);
             if found.is_none() {
                 return None;
             }
         }
-        p = ws(b, end);
-        if at(b, p, b',') {
-            p += 1;
-        } else if at(b, p, b'}') {
-            return found;
-        } else {
-            return None;
-        }
+        i += 1;
     }
+    found
 }
 
-/// The members of the object starting at `p`.
+/// The members of the object starting at `p` (names without escapes, at most [`MAX_TABLES`]).
 const fn index_members(b: &[u8], mut p: usize) -> Option<TableIndex> {
     if !at(b, p, b'{') {
         return None;

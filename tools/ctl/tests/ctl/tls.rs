@@ -36,24 +36,31 @@ fn ovs_pki(dir: &Path, args: &[&str]) {
     );
 }
 
-#[test]
-fn tls_options_match_ovn_nbctl() {
-    let _w = Watchdog::arm("tls_options_match_ovn_nbctl", Duration::from_secs(120));
-    let dir = TempDir(std::env::temp_dir().join(format!("ctl-tls-{}", std::process::id())));
+/// A temp dir `ctl-tls-{tag}-PID` with an `ovs-pki` PKI: CA, `server-*.pem`, `client-*.pem`.
+fn pki(tag: &str) -> TempDir {
+    let dir = TempDir(std::env::temp_dir().join(format!("ctl-tls-{tag}-{}", std::process::id())));
     std::fs::create_dir_all(&dir.0).expect("temp dir");
-    let d = dir.0.as_path();
-    ovs_pki(d, &["--force", "init"]);
-    ovs_pki(d, &["-u", "req+sign", "server", "controller"]);
-    ovs_pki(d, &["-u", "req+sign", "client", "controller"]);
+    ovs_pki(&dir.0, &["--force", "init"]);
+    ovs_pki(&dir.0, &["-u", "req+sign", "server", "controller"]);
+    ovs_pki(&dir.0, &["-u", "req+sign", "client", "controller"]);
+    dir
+}
+
+/// An ovsdb-server on `schema` (a file of testdata/schemas) with a `pssl:` loopback remote using
+/// the server certificate of the PKI in `d`, plus `extra` arguments; returns it once it listens,
+/// with its `ssl:` remote.
+fn start_pssl(schema: &str, d: &Path, extra: &[String]) -> (OvsdbServer, String) {
     let path = |f: &str| d.join(f).display().to_string();
-    let ca = path("pki/controllerca/cacert.pem");
     let port = free_loopback_ports(1).expect("free port")[0];
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/schemas/ovn-nb.ovsschema");
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/schemas")
+        .join(schema);
     let server = OvsdbServer::builder(schema)
         .arg(format!("--remote=pssl:{port}:127.0.0.1"))
         .arg(format!("--private-key={}", path("server-privkey.pem")))
         .arg(format!("--certificate={}", path("server-cert.pem")))
-        .arg(format!("--ca-cert={ca}"))
+        .arg(format!("--ca-cert={}", path("pki/controllerca/cacert.pem")))
+        .args(extra)
         .start()
         .expect("start ovsdb-server");
     let start = Instant::now();
@@ -61,7 +68,17 @@ fn tls_options_match_ovn_nbctl() {
         assert!(start.elapsed() < Duration::from_secs(10), "pssl never listened");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let remote = format!("ssl:127.0.0.1:{port}");
+    (server, format!("ssl:127.0.0.1:{port}"))
+}
+
+#[test]
+fn tls_options_match_ovn_nbctl() {
+    let _w = Watchdog::arm("tls_options_match_ovn_nbctl", Duration::from_secs(120));
+    let dir = pki("opts");
+    let d = dir.0.as_path();
+    let path = |f: &str| d.join(f).display().to_string();
+    let ca = path("pki/controllerca/cacert.pem");
+    let (server, remote) = start_pssl("ovn-nb.ovsschema", d, &[]);
     let (key, cert) = (path("client-privkey.pem"), path("client-cert.pem"));
     // Long and short spellings, separate and attached arguments.
     let spellings: [Vec<String>; 2] = [
@@ -131,31 +148,11 @@ fn tls_options_match_ovn_nbctl() {
 #[test]
 fn bootstrap_ca_cert_saves_the_servers_ca_like_ovs_vsctl() {
     let _w = Watchdog::arm("bootstrap_ca_cert", Duration::from_secs(120));
-    let dir = TempDir(std::env::temp_dir().join(format!("ctl-tls-boot-{}", std::process::id())));
-    std::fs::create_dir_all(&dir.0).expect("temp dir");
+    let dir = pki("boot");
     let d = dir.0.as_path();
-    ovs_pki(d, &["--force", "init"]);
-    ovs_pki(d, &["-u", "req+sign", "server", "controller"]);
-    ovs_pki(d, &["-u", "req+sign", "client", "controller"]);
     let path = |f: &str| d.join(f).display().to_string();
     let ca = path("pki/controllerca/cacert.pem");
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/schemas/vswitch.ovsschema");
-    let start = || {
-        let port = free_loopback_ports(1).expect("free port")[0];
-        let b = OvsdbServer::builder(&schema)
-            .arg(format!("--remote=pssl:{port}:127.0.0.1"))
-            .arg(format!("--private-key={}", path("server-privkey.pem")))
-            .arg(format!("--certificate={}", path("server-cert.pem")))
-            .arg(format!("--ca-cert={ca}"))
-            .arg(format!("--peer-ca-cert={ca}"));
-        let server = b.start().expect("start ovsdb-server");
-        let t0 = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(t0.elapsed() < Duration::from_secs(10), "pssl never listened");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        (server, format!("ssl:127.0.0.1:{port}"))
-    };
+    let start = || start_pssl("vswitch.ovsschema", d, &[format!("--peer-ca-cert={ca}")]);
     let (key, cert) = (path("client-privkey.pem"), path("client-cert.pem"));
     let args = |remote: &str, boot: &str| {
         vec![
