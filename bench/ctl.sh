@@ -4,7 +4,8 @@
 #
 #   lab     lab-script style: ls-add, then per port lsp-add, lsp-set-addresses,
 #           lsp-set-port-security, each a separate process (LAB_PORTS=500: 1501 processes);
-#           ovn-nbctl, ovn-nbctl daemon mode (--detach + OVN_NB_DAEMON), nbctl-rs
+#           ovn-nbctl, ovn-nbctl daemon mode (--detach + OVN_NB_DAEMON), nbctl-rs, and
+#           nbctl-rs daemon mode (the same: --detach + OVN_NB_DAEMON)
 #   add1    ONE `lsp-add` process on the 110k-row NB (BIG_S switches x BIG_P ports)
 #   bulk    BULK_PORTS ports in ONE chained invocation (3 commands per port) on an empty NB;
 #           the floor is one raw `transact` inserting the same rows (bench/ctl/gen.py floor)
@@ -112,7 +113,7 @@ lab_loop() {   # lab_loop PORTLIST CMD...
 lab() {
   local rep=$1 tool d=$RUN/srv-lab pl=$RUN/ports.txt t0 t1 n
   $GEN ports "$LAB_PORTS" > "$pl"
-  for tool in ovn-nbctl ovn-nbctl-daemon nbctl-rs; do
+  for tool in ovn-nbctl ovn-nbctl-daemon nbctl-rs nbctl-rs-daemon; do
     srv_start "$d"
     local db=unix:$d/nb.sock
     t0=$(now)
@@ -127,9 +128,16 @@ lab() {
           --log-file="$DAEMON_DIR/nbd.log" >/dev/null
         OVN_NB_DAEMON=$DAEMON_DIR/nbd.ctl lab_loop "$pl" ovn-nbctl
         ;;
+      nbctl-rs-daemon)
+        DAEMON_DIR=$RUN/nbd; rm -rf "$DAEMON_DIR"; mkdir -p "$DAEMON_DIR"
+        t0=$(now)   # the daemon's start (connect, replicate) is part of its cost
+        OVN_RUNDIR=$DAEMON_DIR "$RS" --db="$db" --detach --pidfile="$DAEMON_DIR/nbd.pid" \
+          --unixctl="$DAEMON_DIR/nbd.ctl" >/dev/null
+        OVN_NB_DAEMON=$DAEMON_DIR/nbd.ctl lab_loop "$pl" "$RS"
+        ;;
     esac
     t1=$(now)
-    if [ "$tool" = ovn-nbctl-daemon ]; then stop_pidfile "$DAEMON_DIR/nbd.pid"; DAEMON_DIR=""; fi
+    if [ -n "$DAEMON_DIR" ]; then stop_pidfile "$DAEMON_DIR/nbd.pid"; DAEMON_DIR=""; fi
     n=$(count_ports "$d")
     [ "$n" = "$LAB_PORTS" ] || { log "lab $tool: $n ports, expected $LAB_PORTS"; return 1; }
     record lab "$tool" "$rep" "$(echo "$t0 $t1" | awk '{printf "%.3f", ($2-$1)/1e9}')" -
@@ -237,6 +245,9 @@ def ratio(label, a, b, target, higher_better=True):
     print(f"{label}: {x:.2f}x (target {op} {target}x) {'MET' if ok else 'NOT MET'}")
 ratio("lab: ovn-nbctl / nbctl-rs", m("lab", "ovn-nbctl"), m("lab", "nbctl-rs"), 4)
 ratio("lab: ovn-nbctl daemon / nbctl-rs", m("lab", "ovn-nbctl-daemon"), m("lab", "nbctl-rs"), 2)
+# Daemon mode against daemon mode, and what a script gains by switching to nbctl-rs's daemon.
+ratio("lab: ovn-nbctl daemon / nbctl-rs daemon", m("lab", "ovn-nbctl-daemon"), m("lab", "nbctl-rs-daemon"), 2)
+ratio("lab: ovn-nbctl / nbctl-rs daemon", m("lab", "ovn-nbctl"), m("lab", "nbctl-rs-daemon"), 4)
 ratio("add1: ovn-nbctl / nbctl-rs", m("add1", "ovn-nbctl"), m("add1", "nbctl-rs"), 100)
 ratio("bulk: nbctl-rs / raw floor", m("bulk", "nbctl-rs"), m("bulk", "floor"), 1.5, False)
 ratio("bulk: ovn-nbctl / nbctl-rs", m("bulk", "ovn-nbctl"), m("bulk", "nbctl-rs"), 1)

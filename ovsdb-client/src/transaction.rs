@@ -110,11 +110,24 @@ impl Client {
         db: &str,
         operations: Vec<Operation>,
     ) -> Result<TransactReply, Error> {
+        let txn = Transact::new(db, operations);
+        let result = self.transact_synced_raw(txn.params_json()).await?;
+        Transact::decode_output(&txn, result).map_err(|source| Error::Decode {
+            method: Transact::NAME,
+            source,
+        })
+    }
+
+    /// [`Client::transact_synced`] with the request's `params` (`[DB, OP...]`, RFC 7047
+    /// §4.1.3) and the reply's `result` as JSON, undecoded: for a relay passing a client's
+    /// transaction on. An error reply is [`Error::Rpc`].
+    ///
+    /// # Errors
+    /// As [`Client::transact_reply`].
+    pub async fn transact_synced_raw(&self, params: serde_json::Value) -> Result<serde_json::Value, Error> {
         let shared = self.shared();
         let timeout = shared.config.request_timeout;
         let deadline = Instant::now() + timeout;
-        let txn = Transact::new(db, operations);
-        let params = txn.params_json();
         let mut last = None;
         loop {
             let Some(session) = shared.next_session(last, deadline).await else {
@@ -136,11 +149,6 @@ impl Client {
                 .await
             {
                 Ok(reply) => {
-                    let decoded =
-                        Transact::decode_output(&txn, reply.result).map_err(|source| Error::Decode {
-                            method: Transact::NAME,
-                            source,
-                        })?;
                     let remaining = deadline.saturating_duration_since(Instant::now());
                     let sync = session.routes.sync_through(reply.notifications_before);
                     if tokio::time::timeout(remaining.max(Duration::from_secs(1)), sync)
@@ -149,7 +157,7 @@ impl Client {
                     {
                         tracing::warn!("replicas did not confirm the transaction's updates in time");
                     }
-                    return Ok(decoded);
+                    return Ok(reply.result);
                 }
                 Err(Error::Disconnected { .. }) => last = Some(session.id),
                 Err(Error::Timeout { sent, .. }) => {

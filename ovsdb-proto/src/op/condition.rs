@@ -6,7 +6,7 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::ser::SerializeTuple;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::data::Datum;
+use crate::data::{Atom, Datum};
 
 /// RFC 7047 §5.1 `<function>`: how a condition compares a column with a value.
 ///
@@ -66,6 +66,62 @@ impl Function {
     pub fn from_wire(s: &str) -> Option<Function> {
         Function::ALL.into_iter().find(|f| f.as_str() == s)
     }
+
+    /// Whether a row whose column holds `column` satisfies `COLUMN FUNCTION arg` (RFC 7047
+    /// §5.1 `<condition>`): `==`/`!=` compare whole values; `includes`/`excludes` ask whether
+    /// every / no element of `arg` is in `column` (for maps: key-value pairs; for scalars the
+    /// same as `==`/`!=`); `<`, `<=`, `>`, `>=` compare one integer or real with another.
+    ///
+    /// `arg` must already be of the column's type (as ovsdb-server converts it with the
+    /// schema). `None` when the function does not apply to these values (an ordering on
+    /// something other than one number on each side, or a map compared with a set): the
+    /// server rejects such a condition, so there is nothing to answer.
+    pub fn holds(self, column: &Datum, arg: &Datum) -> Option<bool> {
+        let number = |d: &Datum| match d {
+            Datum::Set(s) if s.len() == 1 => s.iter().next().and_then(|a| match a {
+                Atom::Integer(i) => Some(Number::Integer(*i)),
+                Atom::Real(r) => Some(Number::Real(r.get())),
+                _ => None,
+            }),
+            _ => None,
+        };
+        match self {
+            Function::Eq => Some(column == arg),
+            Function::Ne => Some(column != arg),
+            Function::Includes | Function::Excludes => {
+                let (all, none) = match (column, arg) {
+                    (Datum::Set(c), Datum::Set(a)) => {
+                        (a.iter().all(|x| c.contains(x)), a.iter().all(|x| !c.contains(x)))
+                    }
+                    (Datum::Map(c), Datum::Map(a)) => (
+                        a.iter().all(|(k, v)| c.get(k) == Some(v)),
+                        a.iter().all(|(k, v)| c.get(k) != Some(v)),
+                    ),
+                    _ => return None,
+                };
+                Some(if self == Function::Includes { all } else { none })
+            }
+            Function::Lt | Function::Le | Function::Gt | Function::Ge => {
+                let ord = match (number(column)?, number(arg)?) {
+                    (Number::Integer(c), Number::Integer(a)) => c.cmp(&a),
+                    (Number::Real(c), Number::Real(a)) => c.partial_cmp(&a)?,
+                    _ => return None,
+                };
+                Some(match self {
+                    Function::Lt => ord.is_lt(),
+                    Function::Le => ord.is_le(),
+                    Function::Gt => ord.is_gt(),
+                    _ => ord.is_ge(),
+                })
+            }
+        }
+    }
+}
+
+/// One number of an ordering comparison ([`Function::holds`]).
+enum Number {
+    Integer(i64),
+    Real(f64),
 }
 
 impl fmt::Display for Function {
@@ -235,5 +291,61 @@ impl<'de> Deserialize<'de> for Condition {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod holds_tests {
+    use super::Function::{self, *};
+    use crate::data::{Atom, Datum};
+
+    fn set(atoms: &[Atom]) -> Datum {
+        Datum::Set(atoms.iter().cloned().collect())
+    }
+    fn map(pairs: &[(&str, &str)]) -> Datum {
+        Datum::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (Atom::string(*k), Atom::string(*v)))
+                .collect(),
+        )
+    }
+    fn s(x: &str) -> Atom {
+        Atom::string(x)
+    }
+
+    #[test]
+    fn equality_compares_whole_values() {
+        assert_eq!(Eq.holds(&set(&[s("a")]), &set(&[s("a")])), Some(true));
+        assert_eq!(Eq.holds(&set(&[s("a"), s("b")]), &set(&[s("a")])), Some(false));
+        assert_eq!(Ne.holds(&set(&[s("a"), s("b")]), &set(&[s("a")])), Some(true));
+        assert_eq!(Eq.holds(&map(&[("k", "v")]), &map(&[("k", "v")])), Some(true));
+    }
+
+    #[test]
+    fn includes_and_excludes_are_set_and_pair_tests() {
+        let c = set(&[s("a"), s("b")]);
+        assert_eq!(Includes.holds(&c, &set(&[s("a")])), Some(true));
+        assert_eq!(Includes.holds(&c, &set(&[s("a"), s("z")])), Some(false));
+        assert_eq!(Excludes.holds(&c, &set(&[s("y"), s("z")])), Some(true));
+        assert_eq!(Excludes.holds(&c, &set(&[s("b"), s("z")])), Some(false));
+        let m = map(&[("k", "v"), ("j", "w")]);
+        assert_eq!(Includes.holds(&m, &map(&[("k", "v")])), Some(true));
+        assert_eq!(Includes.holds(&m, &map(&[("k", "x")])), Some(false));
+        assert_eq!(Excludes.holds(&m, &map(&[("k", "x")])), Some(true));
+        assert_eq!(Includes.holds(&m, &set(&[s("k")])), None);
+    }
+
+    #[test]
+    fn orderings_compare_one_number_with_another() {
+        let i = |n: i64| set(&[Atom::Integer(n)]);
+        assert_eq!(Lt.holds(&i(1), &i(2)), Some(true));
+        assert_eq!(Le.holds(&i(2), &i(2)), Some(true));
+        assert_eq!(Gt.holds(&i(2), &i(2)), Some(false));
+        assert_eq!(Ge.holds(&i(3), &i(2)), Some(true));
+        assert_eq!(Lt.holds(&set(&[]), &i(2)), None);
+        assert_eq!(Lt.holds(&set(&[s("a")]), &set(&[s("b")])), None);
+        let f: Function = Function::from_wire("<").expect("function");
+        assert_eq!(f, Lt);
     }
 }

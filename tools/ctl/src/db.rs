@@ -97,6 +97,23 @@ pub(crate) struct Db {
     pub(crate) tls: Option<ovsdb_client::TlsConfig>,
     /// How long [`Db::scan_each`] may take to connect.
     pub(crate) timeout: std::time::Duration,
+    /// Rows read in-process instead of over the connection (daemon mode: see [`LocalRows`]).
+    pub(crate) local: Option<std::rc::Rc<dyn LocalRows>>,
+}
+
+/// Rows read straight from a replica in the same process: in daemon mode the daemon runs the
+/// command lines next to its replica, and the largest reads (the addresses of every port of a
+/// switch) skip the JSON round trip through its own socket.
+pub(crate) trait LocalRows {
+    /// Calls `f` with each row of `uuids` that `table` holds: its `columns` of string atoms
+    /// (other atoms are left out), as [`Db::fetch_strings`] hands them over.
+    fn for_rows(
+        &self,
+        table: &str,
+        uuids: &[Uuid],
+        columns: &[&str],
+        f: &mut dyn FnMut(Uuid, &crate::wire::StringRow<'_>),
+    );
 }
 
 /// The `name` of a row, for tables whose `name` is a string.
@@ -144,6 +161,7 @@ impl Db {
             names: HashMap::new(),
             tls: None,
             timeout: std::time::Duration::from_secs(30),
+            local: None,
         }
     }
 
@@ -523,6 +541,10 @@ impl Db {
     ) -> Result<(), CtlError> {
         use crate::wire::{SelectResult, TableUpdates, strings};
         if uuids.is_empty() || self.rpc.is_none() {
+            return Ok(());
+        }
+        if let Some(local) = &self.local {
+            local.for_rows(table, uuids, columns, &mut f);
             return Ok(());
         }
         let (method, params) = self.peek_request(table, uuids, columns);

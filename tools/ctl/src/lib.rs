@@ -25,6 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod daemon;
 mod db;
 mod error;
 mod generic;
@@ -41,6 +42,7 @@ mod vs;
 mod wire;
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -52,7 +54,7 @@ use ovsdb_proto::{DatabaseSchema, Uuid};
 pub use error::CtlError;
 pub use table::{CellData, Format, Style};
 
-use db::Db;
+use db::{Db, LocalRows};
 use table::OutTable;
 use value::Symbols;
 
@@ -189,6 +191,12 @@ pub(crate) struct Globals {
     pub(crate) shuffle: bool,
     /// `-V`/`--version`: print the version and exit.
     pub(crate) version: bool,
+    /// `--detach`: start the daemon of daemon mode (see [`daemon`]).
+    pub(crate) detach: bool,
+    /// `--pidfile[=FILE]` (`Some(None)`: the default file).
+    pub(crate) pidfile: Option<Option<String>>,
+    /// `--unixctl=SOCKET`: where the daemon listens.
+    pub(crate) unixctl: Option<String>,
 }
 
 /// One command of a chain with its per-command options.
@@ -252,6 +260,8 @@ const GLOBAL_WITH_ARG: &[&str] = &[
     "ssl-ciphers",
     "verbose",
     "log-file",
+    "pidfile",
+    "unixctl",
 ];
 
 const GLOBAL_FLAGS: &[&str] = &[
@@ -271,6 +281,9 @@ const GLOBAL_FLAGS: &[&str] = &[
     "no-leader",
     "help",
     "version",
+    "detach",
+    "no-chdir",
+    "overwrite-pidfile",
 ];
 
 const CMD_OPTS: &[&str] = &[
@@ -374,6 +387,9 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "no-leader-only" => g.leader_only = false,
         "leader-only" => g.leader_only = true,
         "version" => g.version = true,
+        "detach" => g.detach = true,
+        "pidfile" => g.pidfile = Some(value),
+        "unixctl" => g.unixctl = Some(need(value)?),
         "no-shuffle-remotes" => g.shuffle = false,
         "shuffle-remotes" => g.shuffle = true,
         _ => {}
@@ -419,6 +435,9 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         leader_only: true,
         shuffle: true,
         version: false,
+        detach: false,
+        pidfile: None,
+        unixctl: None,
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -437,7 +456,8 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             if GLOBAL_WITH_ARG.contains(&name.as_str()) {
                 let val = match val {
                     Some(v) => Some(v),
-                    None if name == "verbose" => None,
+                    // Options whose argument is optional (`--pidfile`, `--log-file`, `-v`).
+                    None if matches!(name.as_str(), "verbose" | "pidfile" | "log-file") => None,
                     None => {
                         i += 1;
                         args.get(i).cloned()
@@ -530,7 +550,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             "missing command name (use --help for help)".into(),
         ));
     }
-    if cmds.is_empty() && !g.version {
+    if cmds.is_empty() && !g.version && !g.detach {
         return Err(CtlError::Usage(
             "missing command name (use --help for help)".into(),
         ));
@@ -580,6 +600,7 @@ fn tls_config(g: &Globals) -> Option<TlsConfig> {
     Some(tls)
 }
 
+/// The connection of an invocation: `--db`, the tool's variable, or the default socket.
 fn link_config(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> LinkConfig {
     LinkConfig {
         remote: g.db.clone().unwrap_or_else(|| tool.default_db(env)),
@@ -595,7 +616,8 @@ async fn run_commands(
     tool: Tool,
     g: Globals,
     cmds: Vec<Command>,
-    env: &BTreeMap<String, String>,
+    cfg: LinkConfig,
+    local: Option<Rc<dyn LocalRows>>,
 ) -> Result<(Vec<CmdOut>, i32), CtlError> {
     for c in &cmds {
         if !known_command(tool, &c.name) {
@@ -605,7 +627,6 @@ async fn run_commands(
             )));
         }
     }
-    let cfg = link_config(tool, &g, env);
     let mut link = match Link::open_direct(&cfg).await {
         Some(l) => l,
         None => Link::client(&cfg).await?,
@@ -615,7 +636,7 @@ async fn run_commands(
     let mut careful = g.dry_run;
     let (outs, code, mapping) = loop {
         attempt += 1;
-        match attempt_once(tool, &g, &cmds, &mut link, careful).await {
+        match attempt_once(tool, &g, &cmds, &mut link, careful, &local).await {
             Err(CtlError::TryAgain) if attempt < MAX_ATTEMPTS => continue,
             Err(CtlError::Transaction(e)) if !careful && e.contains("constraint violation") => {
                 careful = true;
@@ -689,8 +710,10 @@ async fn attempt_once(
     cmds: &[Command],
     link: &mut Link,
     careful: bool,
+    local: &Option<Rc<dyn LocalRows>>,
 ) -> Result<(Vec<CmdOut>, i32, BTreeMap<Uuid, Uuid>), CtlError> {
     let mut db = Db::new(tool.schema(), Some(link.rpc().await?));
+    db.local = local.clone();
     db.tls = tls_config(g);
     if let Some(t) = g.timeout.filter(|t| *t > 0) {
         db.timeout = Duration::from_secs(t);
@@ -781,11 +804,7 @@ fn oneline(s: &str) -> String {
 /// variables it may read (`OVN_NB_DB`, `OVN_SB_DB`, `OVN_RUNDIR`, `OVS_RUNDIR`).
 pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOutput {
     let prog = tool.program();
-    let fail = |e: CtlError| CtlOutput {
-        stdout: String::new(),
-        stderr: format!("{prog}: {e}\n"),
-        code: if matches!(e, CtlError::Timeout) { 142 } else { 1 },
-    };
+    let fail = |e: CtlError| failure(tool, e);
     let (g, cmds) = match parse_args(tool, args) {
         Ok(x) => x,
         Err(e) => return fail(e),
@@ -802,22 +821,82 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
             code: 0,
         };
     }
+    if g.detach {
+        if daemon::is_child(env) {
+            let code = daemon::serve(tool, &g, link_config(tool, &g, env), env);
+            return CtlOutput {
+                stdout: String::new(),
+                stderr: String::new(),
+                code,
+            };
+        }
+        return daemon::detach(tool, &g, args);
+    }
+    // Daemon mode's client: the daemon runs the command line.
+    if let Some(socket) = daemon::socket_of(tool, env) {
+        return daemon::run_remote(tool, socket, g.timeout.filter(|t| *t > 0), args);
+    }
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(CtlError::Connection(e.to_string())),
     };
+    let cfg = link_config(tool, &g, env);
+    rt.block_on(run_parsed(tool, g, cmds, cfg, None))
+}
+
+/// Runs a command line in the daemon of daemon mode, against its own socket `remote`, with
+/// `local` answering the biggest reads straight from the replica.
+pub(crate) async fn run_in_daemon(
+    tool: Tool,
+    args: &[String],
+    remote: &str,
+    local: Rc<dyn LocalRows>,
+) -> CtlOutput {
+    let (g, cmds) = match parse_args(tool, args) {
+        Ok(x) => x,
+        Err(e) => return failure(tool, e),
+    };
+    if g.version || g.detach {
+        return failure(
+            tool,
+            CtlError::Usage("--version and --detach are not run by the daemon".into()),
+        );
+    }
+    let mut cfg = link_config(tool, &g, &BTreeMap::new());
+    cfg.remote = remote.to_owned();
+    cfg.tls = None;
+    run_parsed(tool, g, cmds, cfg, Some(local)).await
+}
+
+fn failure(tool: Tool, e: CtlError) -> CtlOutput {
+    CtlOutput {
+        stdout: String::new(),
+        stderr: format!("{}: {e}\n", tool.program()),
+        code: if matches!(e, CtlError::Timeout) { 142 } else { 1 },
+    }
+}
+
+/// Runs parsed commands on `cfg`'s database (within `--timeout`) and renders their output.
+async fn run_parsed(
+    tool: Tool,
+    g: Globals,
+    cmds: Vec<Command>,
+    cfg: LinkConfig,
+    local: Option<Rc<dyn LocalRows>>,
+) -> CtlOutput {
+    let prog = tool.program();
     let timeout = g.timeout.filter(|t| *t > 0);
     let style = g.style;
     let one = g.oneline;
-    let result = rt.block_on(async move {
-        let fut = run_commands(tool, g, cmds, env);
+    let result = {
+        let fut = run_commands(tool, g, cmds, cfg, local);
         match timeout {
             Some(t) => tokio::time::timeout(Duration::from_secs(t), fut)
                 .await
                 .unwrap_or(Err(CtlError::Timeout)),
             None => fut.await,
         }
-    });
+    };
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();
@@ -836,7 +915,7 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
             }
             CtlOutput { stdout, stderr, code }
         }
-        Err(e) => fail(e),
+        Err(e) => failure(tool, e),
     }
 }
 

@@ -25,6 +25,94 @@ pub(crate) struct Pair {
     _watchdog: Watchdog,
     /// Steps run so far (for messages).
     steps: usize,
+    /// Our side in daemon mode: its daemon (see [`Pair::with_daemon`]).
+    daemon: Option<OurDaemon>,
+}
+
+/// Our tool's daemon (`--detach`) on our server; stopped with `exit` (as `ovs-appctl -t
+/// SOCKET exit` sends it) when dropped.
+pub(crate) struct OurDaemon {
+    /// Its socket (what `OVN_NB_DAEMON` names).
+    pub(crate) socket: String,
+    /// Its pidfile.
+    pub(crate) pidfile: PathBuf,
+}
+
+impl OurDaemon {
+    /// The binary of `tool`.
+    pub(crate) fn program(tool: Tool) -> &'static str {
+        match tool {
+            Tool::Nbctl => env!("CARGO_BIN_EXE_nbctl-rs"),
+            Tool::Sbctl => env!("CARGO_BIN_EXE_sbctl-rs"),
+            Tool::Vsctl => env!("CARGO_BIN_EXE_vsctl-rs"),
+        }
+    }
+
+    /// Starts the daemon of `tool` on `remote`, its files in `dir`.
+    pub(crate) fn start(tool: Tool, remote: &str, dir: &std::path::Path) -> OurDaemon {
+        let socket = dir.join("ctl-daemon.ctl");
+        let pidfile = dir.join("ctl-daemon.pid");
+        let out = Command::new(Self::program(tool))
+            .arg(format!("--db={remote}"))
+            .arg("--timeout=20")
+            .arg("--detach")
+            .arg(format!("--pidfile={}", pidfile.display()))
+            .arg(format!("--unixctl={}", socket.display()))
+            .output()
+            .expect("run --detach");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "--detach: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let printed = String::from_utf8_lossy(&out.stdout).trim_end().to_owned();
+        assert_eq!(
+            printed,
+            socket.display().to_string(),
+            "--detach prints the socket"
+        );
+        let pid = std::fs::read_to_string(&pidfile).expect("pidfile written");
+        assert!(pid.trim().parse::<u32>().is_ok(), "pidfile holds a pid: {pid:?}");
+        OurDaemon {
+            socket: printed,
+            pidfile,
+        }
+    }
+
+    /// The environment of a client of this daemon.
+    pub(crate) fn env(&self, tool: Tool) -> BTreeMap<String, String> {
+        let var = match tool {
+            Tool::Sbctl => "OVN_SB_DAEMON",
+            _ => "OVN_NB_DAEMON",
+        };
+        [(var.to_owned(), self.socket.clone())].into_iter().collect()
+    }
+
+    /// Stops it with `exit` and waits (10 s at most) until its pidfile and socket are gone.
+    pub(crate) fn stop(&self) -> bool {
+        let _ = raw_call(
+            &format!("unix:{}", self.socket),
+            &json!({"id": 0, "method": "exit", "params": []}),
+        );
+        for _ in 0..200 {
+            if !self.pidfile.exists() && !std::path::Path::new(&self.socket).exists() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for OurDaemon {
+    fn drop(&mut self) {
+        if !self.stop()
+            && let Ok(pid) = std::fs::read_to_string(&self.pidfile)
+        {
+            let _ = Command::new("kill").arg("-9").arg(pid.trim()).status();
+        }
+    }
 }
 
 /// What one side printed.
@@ -39,8 +127,25 @@ pub(crate) struct Outcome {
 }
 
 impl Pair {
-    /// Starts the two servers.
+    /// Starts the two servers; our side runs in daemon mode when `CTL_DIFF_DAEMON=1` (to run
+    /// every differential test that way by hand).
     pub(crate) fn new(tool: Tool, name: &str) -> Pair {
+        let mut p = Pair::plain(tool, name);
+        if tool != Tool::Vsctl && std::env::var("CTL_DIFF_DAEMON").is_ok_and(|v| v == "1") {
+            p.daemon = Some(OurDaemon::start(tool, &p.ours.unix_remote(), p.ours.dir()));
+        }
+        p
+    }
+
+    /// As [`Pair::new`], our side always in daemon mode: a daemon started with `--detach` on
+    /// our server runs every step (through `OVN_NB_DAEMON` / `OVN_SB_DAEMON`).
+    pub(crate) fn with_daemon(tool: Tool, name: &str) -> Pair {
+        let mut p = Pair::plain(tool, name);
+        p.daemon = Some(OurDaemon::start(tool, &p.ours.unix_remote(), p.ours.dir()));
+        p
+    }
+
+    fn plain(tool: Tool, name: &str) -> Pair {
         let watchdog = Watchdog::arm(name, Duration::from_secs(120));
         let file = match tool {
             Tool::Nbctl => "ovn-nb.ovsschema",
@@ -69,6 +174,7 @@ impl Pair {
             tables,
             _watchdog: watchdog,
             steps: 0,
+            daemon: None,
         }
     }
 
@@ -200,7 +306,12 @@ impl Pair {
             "--timeout=20".to_owned(),
         ];
         all.extend(args.iter().map(|s| s.to_string()));
-        let out = ovsdb_ctl::run(self.tool, &all, &BTreeMap::new());
+        let env = match &self.daemon {
+            // The daemon's own --db is what counts; the client's is ignored, as ovn-nbctl does.
+            Some(d) => d.env(self.tool),
+            None => BTreeMap::new(),
+        };
+        let out = ovsdb_ctl::run(self.tool, &all, &env);
         (out.stdout, out.stderr, out.code)
     }
 

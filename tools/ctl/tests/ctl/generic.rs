@@ -6,7 +6,20 @@ use crate::diff::Pair;
 
 #[test]
 fn generic_commands_match_ovn_nbctl() {
-    let mut p = Pair::new(Tool::Nbctl, "generic_commands_match_ovn_nbctl");
+    generic_commands_match_ovn_nbctl_steps(Pair::new(Tool::Nbctl, "generic_commands_match_ovn_nbctl"));
+}
+
+/// The same steps with our side in daemon mode (`--detach`, then every step through the
+/// daemon's socket).
+#[test]
+fn generic_commands_match_ovn_nbctl_in_daemon_mode() {
+    generic_commands_match_ovn_nbctl_steps(Pair::with_daemon(
+        Tool::Nbctl,
+        "generic_commands_match_ovn_nbctl_in_daemon_mode",
+    ));
+}
+
+fn generic_commands_match_ovn_nbctl_steps(mut p: Pair) {
     p.step(&["--no-wait", "init"]);
     p.step(&["create", "Logical_Switch", "name=sw0", "external_ids:a=b"]);
     p.step(&[

@@ -3,6 +3,7 @@
 //! stderr (modulo the program name), exit codes and the database contents (modulo UUIDs) must
 //! agree after every step.
 
+mod daemon;
 mod diff;
 mod generic;
 mod nbctl;

@@ -6,7 +6,20 @@ use crate::diff::Pair;
 
 #[test]
 fn nbctl_lab_flow_matches_ovn_nbctl() {
-    let mut p = Pair::new(Tool::Nbctl, "nbctl_lab_flow_matches_ovn_nbctl");
+    nbctl_lab_flow_matches_ovn_nbctl_steps(Pair::new(Tool::Nbctl, "nbctl_lab_flow_matches_ovn_nbctl"));
+}
+
+/// The same steps with our side in daemon mode (`--detach`, then every step through the
+/// daemon's socket).
+#[test]
+fn nbctl_lab_flow_matches_ovn_nbctl_in_daemon_mode() {
+    nbctl_lab_flow_matches_ovn_nbctl_steps(Pair::with_daemon(
+        Tool::Nbctl,
+        "nbctl_lab_flow_matches_ovn_nbctl_in_daemon_mode",
+    ));
+}
+
+fn nbctl_lab_flow_matches_ovn_nbctl_steps(mut p: Pair) {
     p.step(&["--no-wait", "init"]);
     p.step(&[
         "--",
@@ -114,7 +127,20 @@ fn nbctl_lab_flow_matches_ovn_nbctl() {
 
 #[test]
 fn nbctl_errors_match_ovn_nbctl() {
-    let mut p = Pair::new(Tool::Nbctl, "nbctl_errors_match_ovn_nbctl");
+    nbctl_errors_match_ovn_nbctl_steps(Pair::new(Tool::Nbctl, "nbctl_errors_match_ovn_nbctl"));
+}
+
+/// The same steps with our side in daemon mode (`--detach`, then every step through the
+/// daemon's socket).
+#[test]
+fn nbctl_errors_match_ovn_nbctl_in_daemon_mode() {
+    nbctl_errors_match_ovn_nbctl_steps(Pair::with_daemon(
+        Tool::Nbctl,
+        "nbctl_errors_match_ovn_nbctl_in_daemon_mode",
+    ));
+}
+
+fn nbctl_errors_match_ovn_nbctl_steps(mut p: Pair) {
     p.step(&["--no-wait", "init"]);
     p.step(&[
         "ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "lr-add", "r0",
@@ -325,7 +351,20 @@ fn nbctl_routes_match_ovn_nbctl() {
 
 #[test]
 fn nbctl_addresses_match_ovn_nbctl() {
-    let mut p = Pair::new(Tool::Nbctl, "nbctl_addresses_match_ovn_nbctl");
+    nbctl_addresses_match_ovn_nbctl_steps(Pair::new(Tool::Nbctl, "nbctl_addresses_match_ovn_nbctl"));
+}
+
+/// The same steps with our side in daemon mode (`--detach`, then every step through the
+/// daemon's socket).
+#[test]
+fn nbctl_addresses_match_ovn_nbctl_in_daemon_mode() {
+    nbctl_addresses_match_ovn_nbctl_steps(Pair::with_daemon(
+        Tool::Nbctl,
+        "nbctl_addresses_match_ovn_nbctl_in_daemon_mode",
+    ));
+}
+
+fn nbctl_addresses_match_ovn_nbctl_steps(mut p: Pair) {
     p.step(&["--no-wait", "init"]);
     p.step(&[
         "ls-add", "sw0", "--", "lsp-add", "sw0", "p1", "--", "lsp-add", "sw0", "p2", "--", "lsp-add", "sw0",

@@ -6,7 +6,20 @@ use crate::diff::Pair;
 
 #[test]
 fn sbctl_matches_ovn_sbctl() {
-    let mut p = Pair::new(Tool::Sbctl, "sbctl_matches_ovn_sbctl");
+    sbctl_matches_ovn_sbctl_steps(Pair::new(Tool::Sbctl, "sbctl_matches_ovn_sbctl"));
+}
+
+/// The same steps with our side in daemon mode (`--detach`, then every step through the
+/// daemon's socket).
+#[test]
+fn sbctl_matches_ovn_sbctl_in_daemon_mode() {
+    sbctl_matches_ovn_sbctl_steps(Pair::with_daemon(
+        Tool::Sbctl,
+        "sbctl_matches_ovn_sbctl_in_daemon_mode",
+    ));
+}
+
+fn sbctl_matches_ovn_sbctl_steps(mut p: Pair) {
     p.step(&["init"]);
     p.step(&["--no-wait", "init"]);
     p.step(&[
