@@ -400,9 +400,10 @@ impl crate::db::LocalRows for Relay {
         use std::borrow::Cow;
         let read = self.replica.read();
         let view = read.table(table);
+        let mut row = crate::wire::StringRow::with_capacity(columns.len());
         for u in uuids {
             let Some(rec) = view.get(u) else { continue };
-            let mut row = crate::wire::StringRow::new();
+            row.clear();
             for c in columns {
                 let Some(Datum::Set(atoms)) = rec.row.0.get(c) else {
                     continue;
