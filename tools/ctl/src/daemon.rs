@@ -15,7 +15,8 @@
 //! - `monitor_cond` (ovsdb-server(7)): the initial contents from the replica, then
 //!   `monitor_canceled` (the daemon does not keep monitors for its clients);
 //! - `echo`, `list_dbs`; `exit` (as `ovs-appctl -t SOCKET exit` sends it) stops the daemon;
-//!   anything else is passed to the server.
+//!   `run` runs a command line (daemon mode's client); session-scoped methods (other monitors,
+//!   locks, `set_db_change_aware`) are refused; anything else is passed to the server.
 //!
 //! What is not answered locally (an unknown table or column, a condition whose value does not
 //! fit the column) is passed to the server, which answers with its own error.
@@ -545,6 +546,18 @@ async fn answer(relay: &Rc<Relay>, method: &str, params: Vec<Value>) -> Answer {
                 "details": "the daemon answers monitor_cond on the tables and columns of its database only",
             })),
         },
+        // Session-scoped: forwarded, they would live on the daemon's own session.
+        "monitor"
+        | "monitor_cond_since"
+        | "monitor_cond_change"
+        | "monitor_cancel"
+        | "lock"
+        | "steal"
+        | "unlock"
+        | "set_db_change_aware" => Answer::Error(json!({
+            "error": "not supported",
+            "details": format!("{method}: the daemon keeps no per-client session state"),
+        })),
         _ => {
             let rpc = match relay.client.rpc().await {
                 Ok(r) => r,

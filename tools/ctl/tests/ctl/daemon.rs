@@ -105,6 +105,14 @@ fn daemon_serves_its_own_and_others_writes_and_stops_on_exit() {
         .to_owned();
     assert!(!error.is_empty(), "the server's error: {reply}");
 
+    // Session-scoped methods are refused (forwarded, they would live on the daemon's session).
+    let reply = raw_call(
+        &sock,
+        &json!({"id": 4, "method": "monitor", "params": ["OVN_Northbound", "m", {"Logical_Switch": {}}]}),
+    )
+    .expect("monitor");
+    assert_eq!(reply["error"]["error"], "not supported", "{reply}");
+
     // ovs-appctl stops it; its socket and pidfile go away.
     let appctl = Command::new("ovs-appctl")
         .arg("-t")
