@@ -37,7 +37,7 @@ impl Schema {
         Schema::indexed(name, text, index_tables(text), full)
     }
 
-    /// As [`Schema::new`], with the text's [`index_tables`] computed beforehand (at compile
+    /// As `Schema::new` (tests), with the text's [`index_tables`] computed beforehand (at compile
     /// time for the embedded schemas).
     pub(crate) fn indexed(
         name: &str,
