@@ -21,18 +21,16 @@
 //! What is not answered locally (an unknown table or column, a condition whose value does not
 //! fit the column) is passed to the server, which answers with its own error.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use ovsdb_client::{Client, ClientConfig, DynamicReplica};
+use ovsdb_client::{Client, DynamicReplica};
 use ovsdb_proto::jsonrpc::{FrameSplitter, Message, decode_frame};
 use ovsdb_proto::{Atom, AtomicType, BaseType, ColumnType, Condition, DatabaseSchema, Datum, TableSchema};
 use serde::Deserialize;
@@ -419,18 +417,9 @@ impl crate::db::LocalRows for Relay {
 
 async fn start(tool: Tool, cfg: &LinkConfig, own: String, timeout: u64) -> Result<Relay, CtlError> {
     let t = Duration::from_secs(timeout);
-    let mut config = ClientConfig::default()
-        .database(cfg.database)
-        .leader_only(cfg.leader_only)
-        .shuffle(cfg.shuffle)
-        .startup_timeout(t)
-        .request_timeout(t);
-    if let Some(tls) = &cfg.tls {
-        config = config.tls(tls.clone());
-    }
+    let config = cfg.client_config().startup_timeout(t).request_timeout(t);
     let remote = &cfg.remote;
-    let failed =
-        |e: ovsdb_client::Error| CtlError::Connection(format!("{remote}: database connection failed ({e})"));
+    let failed = |e| cfg.connection_failed(e);
     let client = Client::connect(remote, config).await.map_err(failed)?;
     let schema = client.get_schema(cfg.database).await.map_err(failed)?;
     let mut builder = client.dynamic_replica(cfg.database).sync_timeout(t);

@@ -801,7 +801,8 @@ fn oneline(s: &str) -> String {
 }
 
 /// Runs one invocation in-process: `args` without the program name, `env` the environment
-/// variables it may read (`OVN_NB_DB`, `OVN_SB_DB`, `OVN_RUNDIR`, `OVS_RUNDIR`).
+/// variables it may read (`OVN_NB_DB`, `OVN_SB_DB`, `OVN_RUNDIR`, `OVS_RUNDIR`, and
+/// `OVN_NB_DAEMON` / `OVN_SB_DAEMON`, which send the command line to a daemon of daemon mode).
 pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOutput {
     let prog = tool.program();
     let fail = |e: CtlError| failure(tool, e);

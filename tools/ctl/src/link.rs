@@ -29,6 +29,26 @@ pub(crate) struct LinkConfig {
     pub(crate) timeout: Option<Duration>,
 }
 
+impl LinkConfig {
+    /// The reconnecting client's settings that follow from this configuration: database,
+    /// `--leader-only`, `--shuffle-remotes`, TLS.
+    pub(crate) fn client_config(&self) -> ClientConfig {
+        let config = ClientConfig::default()
+            .database(self.database)
+            .leader_only(self.leader_only)
+            .shuffle(self.shuffle);
+        match &self.tls {
+            Some(tls) => config.tls(tls.clone()),
+            None => config,
+        }
+    }
+
+    /// The error for a client that could not reach a server of [`LinkConfig::remote`].
+    pub(crate) fn connection_failed(&self, e: ovsdb_client::Error) -> CtlError {
+        CtlError::Connection(format!("{}: database connection failed ({e})", self.remote))
+    }
+}
+
 /// The connection of one invocation.
 pub(crate) enum Link {
     /// One connection, `_Server` check in flight or done.
@@ -99,24 +119,18 @@ impl Link {
     /// # Errors
     /// [`CtlError::Connection`] naming the remote.
     pub(crate) async fn client(cfg: &LinkConfig) -> Result<Link, CtlError> {
-        let mut config = ClientConfig::default()
-            .database(cfg.database)
-            .leader_only(cfg.leader_only)
-            .shuffle(cfg.shuffle)
+        let mut config = cfg
+            .client_config()
             .inactivity_probe(None)
             // A short-lived session: no schema conversion to survive (one round trip less).
             .db_change_aware(false);
-        if let Some(tls) = &cfg.tls {
-            config = config.tls(tls.clone());
-        }
         if let Some(t) = cfg.timeout {
             config = config.startup_timeout(t).request_timeout(t);
         }
-        let remote = &cfg.remote;
-        Client::connect(remote, config)
+        Client::connect(&cfg.remote, config)
             .await
             .map(Link::Client)
-            .map_err(|e| CtlError::Connection(format!("{remote}: database connection failed ({e})")))
+            .map_err(|e| cfg.connection_failed(e))
     }
 
     /// The request handle and the endpoint it talks to (when known).

@@ -10,12 +10,12 @@ use ovsdb_ctl::Tool;
 use ovsdb_testkit::{OvsdbServer, Watchdog, raw_call};
 use serde_json::json;
 
-use crate::diff::OurDaemon;
+use crate::diff::{OurDaemon, schema_path};
 
 fn nb_server() -> OvsdbServer {
-    let schema =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/schemas/ovn-nb.ovsschema");
-    OvsdbServer::builder(&schema).start().expect("start ovsdb-server")
+    OvsdbServer::builder(schema_path("ovn-nb.ovsschema"))
+        .start()
+        .expect("start ovsdb-server")
 }
 
 fn args(a: &[&str]) -> Vec<String> {

@@ -9,7 +9,7 @@ use ovsdb_ctl::Tool;
 use ovsdb_testkit::{OvsdbServer, Watchdog, raw_call};
 use serde_json::{Value, json};
 
-fn schema_path(file: &str) -> PathBuf {
+pub(crate) fn schema_path(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../testdata/schemas")
         .join(file)
