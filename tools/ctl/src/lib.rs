@@ -25,6 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod cmd;
 mod daemon;
 mod db;
 mod error;
@@ -58,6 +59,9 @@ use db::{Db, LocalRows};
 use table::OutTable;
 use value::Symbols;
 
+/// The file name of `argv[0]` of the process, when [`main_with`] saw one.
+static INVOKED_AS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Which reference tool to mimic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
@@ -70,8 +74,13 @@ pub enum Tool {
 }
 
 impl Tool {
-    /// The program name printed in messages.
+    /// The program name printed in messages and used in default file names: the name the
+    /// process was invoked under (`argv[0]`'s file name, set by [`main_with`], so a symlink
+    /// `ovn-nbctl -> nbctl-rs` speaks as `ovn-nbctl`), else the tool's own name.
     pub fn program(self) -> &'static str {
+        if let Some(p) = INVOKED_AS.get() {
+            return p;
+        }
         match self {
             Tool::Nbctl => "nbctl-rs",
             Tool::Sbctl => "sbctl-rs",
@@ -191,6 +200,8 @@ pub(crate) struct Globals {
     pub(crate) shuffle: bool,
     /// `-V`/`--version`: print the version and exit.
     pub(crate) version: bool,
+    /// `-h`/`--help`: print the help (built from the command table) and exit.
+    pub(crate) help: bool,
     /// `--detach`: start the daemon of daemon mode (see [`daemon`]).
     pub(crate) detach: bool,
     /// `--pidfile[=FILE]` (`Some(None)`: the default file).
@@ -286,6 +297,7 @@ const GLOBAL_FLAGS: &[&str] = &[
     "overwrite-pidfile",
 ];
 
+/// Command options of the commands still registered unchecked (see [`cmd::unchecked`]).
 const CMD_OPTS: &[&str] = &[
     "if-exists",
     "may-exist",
@@ -387,6 +399,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "no-leader-only" => g.leader_only = false,
         "leader-only" => g.leader_only = true,
         "version" => g.version = true,
+        "help" => g.help = true,
         "detach" => g.detach = true,
         "pidfile" => g.pidfile = Some(value),
         "unixctl" => g.unixctl = Some(need(value)?),
@@ -435,6 +448,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         leader_only: true,
         shuffle: true,
         version: false,
+        help: false,
         detach: false,
         pidfile: None,
         unixctl: None,
@@ -471,7 +485,16 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
                     )));
                 }
                 parse_global(tool, &mut g, &name, None)?;
-            } else if CMD_OPTS.contains(&name.as_str()) {
+            } else if cmd::is_command_option(tool, &name) || CMD_OPTS.contains(&name.as_str()) {
+                // A command option among the global ones takes its value from the next
+                // argument when it needs one, as getopt_long does.
+                let val = match val {
+                    None if cmd::command_option_takes_value(tool, &name) => {
+                        i += 1;
+                        args.get(i).cloned()
+                    }
+                    v => v,
+                };
                 first.opts.insert(name, val);
             } else {
                 return Err(CtlError::Usage(format!("unrecognized option '{a}'")));
@@ -550,7 +573,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             "missing command name (use --help for help)".into(),
         ));
     }
-    if cmds.is_empty() && !g.version && !g.detach {
+    if cmds.is_empty() && !g.version && !g.detach && !g.help {
         return Err(CtlError::Usage(
             "missing command name (use --help for help)".into(),
         ));
@@ -620,11 +643,14 @@ async fn run_commands(
     local: Option<Rc<dyn LocalRows>>,
 ) -> Result<(Vec<CmdOut>, i32), CtlError> {
     for c in &cmds {
-        if !known_command(tool, &c.name) {
-            return Err(CtlError::Usage(format!(
-                "unknown command '{}'; use --help for help",
-                c.name
-            )));
+        match cmd::find(tool, &c.name) {
+            Some(syntax) => syntax.check(c)?,
+            None => {
+                return Err(CtlError::Usage(format!(
+                    "unknown command '{}'; use --help for help",
+                    c.name
+                )));
+            }
         }
     }
     let mut link = match Link::open_direct(&cfg).await {
@@ -771,26 +797,18 @@ async fn attempt_once(
     Ok((outs, code, mapping))
 }
 
-fn known_command(tool: Tool, name: &str) -> bool {
-    generic::COMMANDS.contains(&name)
-        || match tool {
-            Tool::Nbctl => nb::COMMANDS.contains(&name),
-            Tool::Sbctl => sb::COMMANDS.contains(&name),
-            Tool::Vsctl => vs::COMMANDS.contains(&name),
-        }
-}
-
 async fn dispatch(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
-    if generic::COMMANDS.contains(&cmd.name.as_str()) {
+    let Some(syntax) = cmd::find(ctx.tool, &cmd.name) else {
+        return Err(CtlError::Usage(format!(
+            "unknown command '{}'; use --help for help",
+            cmd.name
+        )));
+    };
+    if generic::is_generic(&cmd.name) {
         // The generic commands may change ports' addresses behind the index's back.
         ctx.ip_index.clear();
-        return generic::run(ctx, cmd).await;
     }
-    match ctx.tool {
-        Tool::Nbctl => nb::run(ctx, cmd).await,
-        Tool::Sbctl => sb::run(ctx, cmd).await,
-        Tool::Vsctl => vs::run(ctx, cmd).await,
-    }
+    (syntax.run)(ctx, cmd).await
 }
 
 fn oneline(s: &str) -> String {
@@ -810,6 +828,13 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
         Ok(x) => x,
         Err(e) => return fail(e),
     };
+    if g.help {
+        return CtlOutput {
+            stdout: cmd::help(tool),
+            stderr: String::new(),
+            code: 0,
+        };
+    }
     if g.version {
         // Like the reference tools: the program, then the schema version it was built for.
         let schema = tool.schema_version();
@@ -923,7 +948,17 @@ async fn run_parsed(
 /// Entry point of the binaries: runs with the process's arguments and environment, prints,
 /// and returns the exit code.
 pub fn main_with(tool: Tool) -> i32 {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut argv = std::env::args();
+    if let Some(name) = argv
+        .next()
+        .as_deref()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.is_empty())
+    {
+        let _ = INVOKED_AS.set(name.to_owned());
+    }
+    let args: Vec<String> = argv.collect();
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let out = run(tool, &args, &env);
     print!("{}", out.stdout);

@@ -7,48 +7,57 @@ use ovsdb_client::CfgWait;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use serde_json::{Value, json};
 
+use crate::cmd::{self, Section, run_fn};
 use crate::error::CtlError;
 use crate::value::{atom_to_string, elements};
 use crate::{CmdOut, Command, Ctx, Wait, check_arity};
 
 /// Names of ovn-nbctl's own commands.
-pub(crate) const COMMANDS: &[&str] = &[
-    "init",
-    "sync",
-    "show",
-    "ls-add",
-    "ls-del",
-    "ls-list",
-    "lsp-add",
-    "lsp-del",
-    "lsp-list",
-    "lsp-set-addresses",
-    "lsp-get-addresses",
-    "lsp-set-port-security",
-    "lsp-get-port-security",
-    "lsp-set-type",
-    "lsp-get-type",
-    "lsp-set-options",
-    "lsp-get-options",
-    "lsp-set-enabled",
-    "lsp-get-enabled",
-    "lsp-get-up",
-    "lr-add",
-    "lr-del",
-    "lr-list",
-    "lrp-add",
-    "lrp-del",
-    "lrp-list",
-    "acl-add",
-    "acl-del",
-    "acl-list",
-    "lr-nat-add",
-    "lr-nat-del",
-    "lr-nat-list",
-    "lr-route-add",
-    "lr-route-del",
-    "lr-route-list",
-];
+/// Commands: the commands still registered unchecked (their run function checks arity
+/// and options).
+/// The tool's command table, in `--help` order (see [`crate::cmd`]).
+pub(crate) const SECTIONS: &[&Section] = &[&LEGACY, &crate::generic::LEGACY];
+
+pub(crate) const LEGACY: Section = Section {
+    title: "Commands",
+    commands: &[
+        cmd::unchecked("init", run_fn!(run)),
+        cmd::unchecked("sync", run_fn!(run)),
+        cmd::unchecked("show", run_fn!(run)),
+        cmd::unchecked("ls-add", run_fn!(run)),
+        cmd::unchecked("ls-del", run_fn!(run)),
+        cmd::unchecked("ls-list", run_fn!(run)),
+        cmd::unchecked("lsp-add", run_fn!(run)),
+        cmd::unchecked("lsp-del", run_fn!(run)),
+        cmd::unchecked("lsp-list", run_fn!(run)),
+        cmd::unchecked("lsp-set-addresses", run_fn!(run)),
+        cmd::unchecked("lsp-get-addresses", run_fn!(run)),
+        cmd::unchecked("lsp-set-port-security", run_fn!(run)),
+        cmd::unchecked("lsp-get-port-security", run_fn!(run)),
+        cmd::unchecked("lsp-set-type", run_fn!(run)),
+        cmd::unchecked("lsp-get-type", run_fn!(run)),
+        cmd::unchecked("lsp-set-options", run_fn!(run)),
+        cmd::unchecked("lsp-get-options", run_fn!(run)),
+        cmd::unchecked("lsp-set-enabled", run_fn!(run)),
+        cmd::unchecked("lsp-get-enabled", run_fn!(run)),
+        cmd::unchecked("lsp-get-up", run_fn!(run)),
+        cmd::unchecked("lr-add", run_fn!(run)),
+        cmd::unchecked("lr-del", run_fn!(run)),
+        cmd::unchecked("lr-list", run_fn!(run)),
+        cmd::unchecked("lrp-add", run_fn!(run)),
+        cmd::unchecked("lrp-del", run_fn!(run)),
+        cmd::unchecked("lrp-list", run_fn!(run)),
+        cmd::unchecked("acl-add", run_fn!(run)),
+        cmd::unchecked("acl-del", run_fn!(run)),
+        cmd::unchecked("acl-list", run_fn!(run)),
+        cmd::unchecked("lr-nat-add", run_fn!(run)),
+        cmd::unchecked("lr-nat-del", run_fn!(run)),
+        cmd::unchecked("lr-nat-list", run_fn!(run)),
+        cmd::unchecked("lr-route-add", run_fn!(run)),
+        cmd::unchecked("lr-route-del", run_fn!(run)),
+        cmd::unchecked("lr-route-list", run_fn!(run)),
+    ],
+};
 
 fn s(v: &str) -> Datum {
     Datum::scalar(Atom::string(v))

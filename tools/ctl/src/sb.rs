@@ -2,19 +2,28 @@
 
 use ovsdb_proto::{Atom, Datum, Row};
 
+use crate::cmd::{self, Section, run_fn};
 use crate::error::CtlError;
 use crate::generic::get_row;
 use crate::{CmdOut, Command, Ctx, check_arity};
 
 /// Names of ovn-sbctl's own commands.
-pub(crate) const COMMANDS: &[&str] = &[
-    "init",
-    "show",
-    "chassis-add",
-    "chassis-del",
-    "lsp-bind",
-    "lsp-unbind",
-];
+/// Commands: the commands still registered unchecked (their run function checks arity
+/// and options).
+/// The tool's command table, in `--help` order (see [`crate::cmd`]).
+pub(crate) const SECTIONS: &[&Section] = &[&LEGACY, &crate::generic::LEGACY];
+
+pub(crate) const LEGACY: Section = Section {
+    title: "Commands",
+    commands: &[
+        cmd::unchecked("init", run_fn!(run)),
+        cmd::unchecked("show", run_fn!(run)),
+        cmd::unchecked("chassis-add", run_fn!(run)),
+        cmd::unchecked("chassis-del", run_fn!(run)),
+        cmd::unchecked("lsp-bind", run_fn!(run)),
+        cmd::unchecked("lsp-unbind", run_fn!(run)),
+    ],
+};
 
 /// A chassis or port binding by name, with ovn-sbctl's message.
 async fn named(
