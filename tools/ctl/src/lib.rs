@@ -757,6 +757,9 @@ async fn attempt_once(
     if tool == Tool::Nbctl {
         nb::prefetch(&mut ctx, cmds).await?;
     }
+    if tool == Tool::Sbctl {
+        sb::pre_execute(&mut ctx, cmds).await?;
+    }
     let mut outs = Vec::new();
     for c in cmds {
         let out = dispatch(&mut ctx, c).await?;
