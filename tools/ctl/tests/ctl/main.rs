@@ -7,6 +7,7 @@ mod daemon;
 mod diff;
 mod generic;
 mod nbctl;
+mod sb_conn;
 mod sb_lflow;
 mod sbctl;
 mod tls;
