@@ -18,7 +18,7 @@ pub(crate) const BINDING: Section = Section {
             arguments: "PORT CHASSIS",
             options: &["--may-exist"],
             mode: Mode::ReadWrite,
-            help: "bind the port binding of logical port PORT to CHASSIS",
+            help: "bind logical port PORT to CHASSIS",
             run: run_fn!(lsp_bind),
         },
         Syntax {
@@ -28,7 +28,7 @@ pub(crate) const BINDING: Section = Section {
             arguments: "PORT",
             options: &["--if-exists"],
             mode: Mode::ReadWrite,
-            help: "clear the chassis of logical port PORT's binding",
+            help: "unbind logical port PORT",
             run: run_fn!(lsp_unbind),
         },
     ],

@@ -19,7 +19,7 @@ pub(crate) const CHASSIS: Section = Section {
             arguments: "CHASSIS ENCAP-TYPE ENCAP-IP",
             options: &["--may-exist"],
             mode: Mode::ReadWrite,
-            help: "add chassis CHASSIS with one encap per type of the comma-separated ENCAP-TYPE at ENCAP-IP",
+            help: "add CHASSIS with an encap per ENCAP-TYPE (a,b,...)",
             run: run_fn!(chassis_add),
         },
         Syntax {
@@ -29,7 +29,7 @@ pub(crate) const CHASSIS: Section = Section {
             arguments: "CHASSIS",
             options: &["--if-exists"],
             mode: Mode::ReadWrite,
-            help: "remove chassis CHASSIS, its encaps and its Chassis_Private row",
+            help: "remove CHASSIS, its encaps and private row",
             run: run_fn!(chassis_del),
         },
     ],

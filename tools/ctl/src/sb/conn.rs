@@ -20,7 +20,7 @@ pub(crate) const CONNECTION: Section = Section {
             arguments: "",
             options: &[],
             mode: Mode::ReadOnly,
-            help: "print each connection's access, role and target",
+            help: "print the connections",
             run: run_fn!(get_connection),
         },
         Syntax {
@@ -40,7 +40,7 @@ pub(crate) const CONNECTION: Section = Section {
             arguments: "TARGET...",
             options: &["--inactivity-probe="],
             mode: Mode::ReadWrite,
-            help: "replace the connections by TARGETs (read-only, read-write, role=ROLE apply to the next ones)",
+            help: "set the connections to TARGET...",
             run: run_fn!(set_connection),
         },
     ],
@@ -57,7 +57,7 @@ pub(crate) const SSL: Section = Section {
             arguments: "",
             options: &[],
             mode: Mode::ReadOnly,
-            help: "print the SSL key, certificate and CA certificate files",
+            help: "print the SSL configuration",
             run: run_fn!(get_ssl),
         },
         Syntax {

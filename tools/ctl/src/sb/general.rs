@@ -15,7 +15,7 @@ pub(crate) const GENERAL: Section = Section {
             arguments: "",
             options: &[],
             mode: Mode::ReadWrite,
-            help: "create the SB_Global row if the database lacks it",
+            help: "initialize the database",
             run: run_fn!(init),
         },
         Syntax {
@@ -25,7 +25,7 @@ pub(crate) const GENERAL: Section = Section {
             arguments: "",
             options: &[],
             mode: Mode::ReadOnly,
-            help: "print the chassis, their encaps and bound ports",
+            help: "print chassis, encaps and bound ports",
             run: run_fn!(show),
         },
     ],

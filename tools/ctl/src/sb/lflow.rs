@@ -32,7 +32,7 @@ pub(crate) const LFLOW: Section = Section {
             arguments: "[DATAPATH] [LFLOW...]",
             options: LIST_OPTIONS,
             mode: Mode::ReadOnly,
-            help: "print the logical flows (of DATAPATH; those whose UUID begins with an LFLOW)",
+            help: "list logical flows (of DATAPATH; LFLOW: UUID prefixes)",
             run: run_fn!(lflow_list),
         },
         Syntax {
@@ -42,7 +42,7 @@ pub(crate) const LFLOW: Section = Section {
             arguments: "[DATAPATH] [LFLOW...]",
             options: LIST_OPTIONS,
             mode: Mode::ReadOnly,
-            help: "the same as lflow-list",
+            help: "alias for lflow-list",
             run: run_fn!(lflow_list),
         },
         Syntax {
@@ -52,7 +52,7 @@ pub(crate) const LFLOW: Section = Section {
             arguments: "[DATAPATH]",
             options: &[],
             mode: Mode::ReadOnly,
-            help: "print how many logical flows each table of each datapath (or of DATAPATH) has",
+            help: "count logical flows per table (of DATAPATH)",
             run: run_fn!(lflow_list),
         },
     ],

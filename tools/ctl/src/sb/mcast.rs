@@ -18,7 +18,7 @@ pub(crate) const MCAST: Section = Section {
         arguments: "[SWITCH]",
         options: &[],
         mode: Mode::ReadWrite,
-        help: "flush the multicast groups learnt on datapath SWITCH (default: all)",
+        help: "flush learnt multicast groups (of SWITCH)",
         run: run_fn!(ip_multicast_flush),
     }],
 };
