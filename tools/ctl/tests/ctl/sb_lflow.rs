@@ -76,26 +76,43 @@ impl Shared {
     /// `any_order`, stdout is compared as a multiset of lines (sections printed in hash order
     /// by ovn-sbctl).
     fn step(&mut self, args: &[&str], any_order: bool) -> Outcome {
+        self.compare(args, any_order, None)
+    }
+
+    /// As [`Shared::step`], both tools run as processes with `OVS_RUNDIR` set to `rundir`
+    /// (where `--ovs` looks for ovs-vswitchd's `br-int.mgmt` by default).
+    fn step_in(&mut self, args: &[&str], rundir: &Path) -> Outcome {
+        self.compare(args, false, Some(rundir))
+    }
+
+    fn compare(&mut self, args: &[&str], any_order: bool, rundir: Option<&Path>) -> Outcome {
         self.steps += 1;
         let remote = self.sb.unix_remote();
-        let out = Command::new("ovn-sbctl")
-            .arg(format!("--db={remote}"))
-            .arg("--timeout=20")
-            .args(args)
-            .output()
-            .expect("run ovn-sbctl");
-        let theirs = (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-            out.status.code().unwrap_or(-1),
-        );
-        let mut all = vec![format!("--db={remote}"), "--timeout=20".to_owned()];
-        all.extend(args.iter().map(|s| s.to_string()));
-        let o = ovsdb_ctl::run(Tool::Sbctl, &all, &BTreeMap::new());
-        let ours = (o.stdout, o.stderr, o.code);
+        let run = |program: &str| {
+            let mut c = Command::new(program);
+            c.arg(format!("--db={remote}")).arg("--timeout=20").args(args);
+            if let Some(d) = rundir {
+                c.env("OVS_RUNDIR", d);
+            }
+            let out = c.output().expect("run the tool");
+            (
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+                out.status.code().unwrap_or(-1),
+            )
+        };
+        let theirs = run("ovn-sbctl");
+        let (ours, ours_name) = if rundir.is_some() {
+            (run(env!("CARGO_BIN_EXE_sbctl-rs")), "sbctl-rs")
+        } else {
+            let mut all = vec![format!("--db={remote}"), "--timeout=20".to_owned()];
+            all.extend(args.iter().map(|s| s.to_string()));
+            let o = ovsdb_ctl::run(Tool::Sbctl, &all, &BTreeMap::new());
+            ((o.stdout, o.stderr, o.code), Tool::Sbctl.program())
+        };
         let none = BTreeMap::new();
         let mut t = normalize(&theirs, &none, "ovn-sbctl", false, false, None);
-        let mut o = normalize(&ours, &none, Tool::Sbctl.program(), false, false, None);
+        let mut o = normalize(&ours, &none, ours_name, false, false, None);
         if any_order {
             for x in [&mut t, &mut o] {
                 let mut lines: Vec<&str> = x.stdout.lines().collect();
@@ -281,6 +298,13 @@ fn sbctl_lflow_commands_match_ovn_sbctl_on_a_northd_database() {
     let missing = format!("--ovs=unix:{}/br-int.mgmt", s.sb.dir().display());
     s.step(&[&missing, "lflow-list", "sw1"], false);
     s.step(&["--ovs=tcp:127.0.0.1:1", "lflow-list", "sw1"], false);
+    let rundir = s.sb.dir().to_owned();
+    let warned = s.step_in(&["--ovs", "--uuid", "lflow-list", "sw1"], &rundir);
+    assert!(
+        warned.stderr.contains("br-int.mgmt: connection failed"),
+        "{}",
+        warned.stderr
+    );
     s.step(&["--ovs=foo", "--stats", "lflow-list", "sw1"], false);
     // Errors: not a datapath nor a UUID, bad options, arity.
     s.step(&["lflow-list", "nosuch"], false);
