@@ -4,8 +4,8 @@
 //! datapaths), sorted as ovn-sbctl sorts them: by datapath name, datapath UUID, pipeline
 //! (ingress first), table, priority (highest first), match, actions. `--vflows` appends the
 //! other rows ovn-controller turns into OpenFlow flows (port bindings, MAC bindings,
-//! multicast groups, chassis, load balancers), each section in UUID order (ovn-sbctl prints
-//! them in its hash order).
+//! multicast groups, chassis, load balancers), each section in UUID order and a load
+//! balancer's VIPs by key (ovn-sbctl prints both in its hash order).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -17,6 +17,18 @@ use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
 use crate::value::elements;
 use crate::{CmdOut, Command, Ctx};
+
+/// The columns of `Logical_Flow` the listing reads.
+const FLOW_COLUMNS: &[&str] = &[
+    "logical_datapath",
+    "logical_dp_group",
+    "pipeline",
+    "table_id",
+    "priority",
+    "match",
+    "actions",
+    "external_ids",
+];
 
 /// The options of `lflow-list` and `dump-flows`.
 const LIST_OPTIONS: &[&str] = &["--uuid", "--ovs?", "--stats", "--vflows"];
@@ -81,13 +93,19 @@ impl Dp {
 
 /// A logical flow, the columns the listing shows.
 struct Flow {
+    /// Its row (`--uuid` prints the first 32 bits, LFLOW arguments match its beginning).
     uuid: Uuid,
-    /// 0 for `ingress`, 1 for `egress`.
+    /// Whether the pipeline is `egress` (sorted after `ingress`).
     egress: bool,
+    /// `pipeline`: `ingress` or `egress`.
     pipeline: String,
+    /// `table_id`.
     table: i64,
+    /// `priority` (listed highest first).
     priority: i64,
+    /// `match`.
     match_: String,
+    /// `actions`.
     actions: String,
     /// `external_ids:stage-name` (empty when unset).
     stage: String,
@@ -101,6 +119,7 @@ async fn rows(ctx: &mut Ctx, table: &str, columns: &[&str]) -> Result<Vec<(Uuid,
     Ok(rows)
 }
 
+/// The value of a scalar integer column (0 when unset).
 fn int_of(row: &Row, column: &str) -> i64 {
     row.get(column)
         .and_then(Datum::as_scalar)
@@ -176,27 +195,12 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             (u, members)
         })
         .collect();
-    let flow_rows = rows(
-        ctx,
-        "Logical_Flow",
-        &[
-            "logical_datapath",
-            "logical_dp_group",
-            "pipeline",
-            "table_id",
-            "priority",
-            "match",
-            "actions",
-            "external_ids",
-        ],
-    )
-    .await?;
     let only = datapath.and_then(|d| dp_index.get(&d).copied());
     let mut flows = Vec::new();
     let mut entries: Vec<(usize, usize)> = Vec::new();
-    for (u, r) in &flow_rows {
-        let own = uuid_of(r, "logical_datapath").and_then(|d| dp_index.get(&d).copied());
-        let group = uuid_of(r, "logical_dp_group").and_then(|g| groups.get(&g));
+    let mut take = |u: Uuid, r: Row| {
+        let own = uuid_of(&r, "logical_datapath").and_then(|d| dp_index.get(&d).copied());
+        let group = uuid_of(&r, "logical_dp_group").and_then(|g| groups.get(&g));
         let mut on: Vec<usize> = Vec::new();
         match only {
             Some(d) => {
@@ -210,31 +214,43 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             }
         }
         if on.is_empty() {
-            continue;
+            return;
         }
-        let pipeline = string_of(r, "pipeline");
+        let pipeline = string_of(&r, "pipeline");
         let i = flows.len();
         flows.push(Flow {
-            uuid: *u,
+            uuid: u,
             egress: pipeline == "egress",
             pipeline,
-            table: int_of(r, "table_id"),
-            priority: int_of(r, "priority"),
-            match_: string_of(r, "match"),
-            actions: string_of(r, "actions"),
-            stage: map_get(r, "external_ids", "stage-name")
+            table: int_of(&r, "table_id"),
+            priority: int_of(&r, "priority"),
+            match_: string_of(&r, "match"),
+            actions: string_of(&r, "actions"),
+            stage: map_get(&r, "external_ids", "stage-name")
                 .unwrap_or_default()
                 .to_owned(),
         });
         entries.extend(on.into_iter().map(|d| (d, i)));
+    };
+    // The biggest table: decoded row by row as it streams in when nothing changed yet, else
+    // from the local view.
+    if ctx
+        .db
+        .scan_each("Logical_Flow", FLOW_COLUMNS, &mut take)
+        .await?
+        .is_none()
+    {
+        for (u, r) in rows(ctx, "Logical_Flow", FLOW_COLUMNS).await? {
+            take(u, r);
+        }
     }
-    drop(flow_rows);
     entries.sort_by(|(da, fa), (db, fb)| {
         let (a, b) = (&flows[*fa], &flows[*fb]);
         let (x, y) = (&dps[*da], &dps[*db]);
-        let name = |d: &Dp| d.name.clone().unwrap_or_default();
-        name(x)
-            .cmp(&name(y))
+        x.name
+            .as_deref()
+            .unwrap_or_default()
+            .cmp(y.name.as_deref().unwrap_or_default())
             .then(x.uuid.cmp(&y.uuid))
             .then(a.egress.cmp(&b.egress))
             .then(a.table.cmp(&b.table))
