@@ -344,6 +344,35 @@ fn sbctl_lflow_list_in_a_writing_invocation_matches_ovn_sbctl() {
     p.step(&["lflow-list"]);
     p.step(&["destroy", "SB_Global", "."]);
     p.step(&["count-flows"]);
+    // `.` names the only datapath.
+    p.step(&[
+        "--id=@s",
+        "create",
+        "Datapath_Binding",
+        "tunnel_key=9",
+        "external_ids:name=solo",
+        "--",
+        "create",
+        "Logical_Flow",
+        "logical_datapath=@s",
+        "pipeline=ingress",
+        "table_id=4",
+        "priority=1",
+        "match=1",
+        "actions=next;",
+    ]);
+    p.step(&["lflow-list", "."]);
+    p.step(&["count-flows", "."]);
+    p.step(&["ip-multicast-flush", "."]);
+    p.step(&[
+        "--all",
+        "destroy",
+        "Logical_Flow",
+        "--",
+        "destroy",
+        "Datapath_Binding",
+        "solo",
+    ]);
     p.step(&["destroy", "SB_Global", "."]);
     p.step(&[
         "--id=@a",
