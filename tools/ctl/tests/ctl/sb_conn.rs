@@ -21,6 +21,15 @@ fn sbctl_connection_ssl_and_global_match_ovn_sbctl() {
     p.step(&["destroy", "SB_Global", "."]);
     p.step(&["set-connection", "ptcp:6642"]);
     p.step(&["list", "SB_Global"]);
+    p.step(&["destroy", "SB_Global", "."]);
+    p.step(&["show"]);
+    p.step(&["destroy", "SB_Global", "."]);
+    p.step(&["get-connection"]);
+    p.step(&["destroy", "SB_Global", "."]);
+    p.step(&["set-ssl", "k", "c", "ca"]);
+    p.step(&["destroy", "SB_Global", "."]);
+    p.step(&["del-ssl"]);
+    p.step(&["list", "SB_Global"]);
 
     // Connections.
     p.step(&["get-connection"]);
