@@ -65,7 +65,9 @@ pub use client::{
 };
 pub use endpoint::{DEFAULT_OVS_SOCKET, DEFAULT_PORT, Endpoint, EndpointError, EndpointProblem};
 pub use error::Error;
-pub use replica::{DynamicReplica, DynamicRow, Event, Record, Replica, ReplicaError, TableSpec};
+pub use replica::{
+    DynamicReplica, DynamicRow, Event, Record, Replica, ReplicaError, ReplicaState, ReplicaStatus, TableSpec,
+};
 pub use rpc::{Notifications, RawNotification, Reply, RpcClient, RpcOptions};
 pub use tls::{ServerNameCheck, TlsConfig, TlsConnector, TlsError};
 pub use transaction::{CfgWait, CfgWaitError, DynamicTransaction, Outcome, Transaction};

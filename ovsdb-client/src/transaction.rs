@@ -149,13 +149,17 @@ impl Client {
                 .await
             {
                 Ok(reply) => {
-                    let remaining = deadline.saturating_duration_since(Instant::now());
-                    let sync = session.routes.sync_through(reply.notifications_before);
-                    if tokio::time::timeout(remaining.max(Duration::from_secs(1)), sync)
+                    // At least a second to let the replicas catch up, even when the reply
+                    // came late.
+                    let sync_deadline = deadline.max(Instant::now() + Duration::from_secs(1));
+                    let db = params.get(0).and_then(|d| d.as_str());
+                    if !shared
+                        .sync_replicas(db, &session, reply.notifications_before, sync_deadline)
                         .await
-                        .is_err()
                     {
-                        tracing::warn!("replicas did not confirm the transaction's updates in time");
+                        tracing::warn!(
+                            "transaction committed, but a replica did not catch up with it in time"
+                        );
                     }
                     return Ok(reply.result);
                 }

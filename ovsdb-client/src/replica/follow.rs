@@ -17,7 +17,7 @@ use super::store::{
     ApplyError, Changes, ReplyBody, ReplyError, Snapshot, changes_from_update, changes_from_update2,
     decode_reply, send_all,
 };
-use super::{Core, MonitorMethod, ReplicaError};
+use super::{Core, MonitorMethod, ReplicaError, ReplicaState};
 use crate::client::{Session, Shared};
 use crate::error::Error;
 use crate::rpc::RawReply;
@@ -137,7 +137,10 @@ pub(crate) async fn run(
             }
         };
         previous = Some(session.id);
-        core.update_status(|s| s.session = Some(session.id));
+        core.update_status(|s| {
+            s.session = Some(session.id);
+            s.state = ReplicaState::Syncing { session: session.id };
+        });
         loop {
             match on_session(&shared, &session, &core, &mut f, &mut cmds).await {
                 // A request failed (a timeout on a slow link) but the session lives on: try
@@ -150,7 +153,12 @@ pub(crate) async fn run(
                 Step::Stop => return,
             }
         }
-        core.update_status(|s| s.session = None);
+        core.update_status(|s| {
+            s.session = None;
+            if s.state != ReplicaState::Stopped {
+                s.state = ReplicaState::Connecting;
+            }
+        });
     }
 }
 
@@ -166,6 +174,9 @@ async fn on_session(
     cmds: &mut mpsc::UnboundedReceiver<Command>,
 ) -> Step {
     let cfg = &shared.config;
+    core.update_status(|s| {
+        s.state = ReplicaState::Syncing { session: session.id };
+    });
     // The initial snapshot may be large on a slow link: allow the longer of the two bounds.
     let rpc = session
         .rpc
@@ -309,6 +320,10 @@ async fn on_session(
     f.failures = 0;
     f.synced = true;
     f.last_txn_id = last_txn_id;
+    // After the snapshot's events were sent (see `ReplicaState`).
+    core.update_status(|s| {
+        s.state = ReplicaState::Current { session: session.id };
+    });
     loop {
         tokio::select! {
             biased;

@@ -103,10 +103,46 @@ pub enum ReplicaError {
     Timeout(std::time::Duration),
 }
 
+/// Where a replica stands with respect to the server ([`ReplicaStatus::state`]).
+///
+/// Sessions are the client's ([`ConnectionState::Connected`](crate::ConnectionState::Connected)
+/// `session`), numbered from 1; a new number means a new connection.
+///
+/// Order during a (re)synchronisation: the state becomes `Syncing` before the monitor request
+/// is sent; the snapshot is swapped in and its events (the differences, then
+/// [`Event::Resynced`]) are sent; only then does the state become `Current`. So once
+/// [`Replica::wait_current`] returns, the replica holds everything committed before the session
+/// began and every event of the resync is queued in the subscribers' channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ReplicaState {
+    /// Waiting for a session (not started yet, or the last session ended). The data is the
+    /// last state seen (empty before the first snapshot).
+    #[default]
+    Connecting,
+    /// On `session`: fetching the schema and the monitor's snapshot (the first one, after a
+    /// reconnect, or after `monitor_canceled`). The data is still the previous state.
+    Syncing {
+        /// The client session.
+        session: u64,
+    },
+    /// The snapshot of `session` is applied and notifications are followed as they come: the
+    /// replica holds every write committed before `session` began, and (through
+    /// [`Transaction::commit`](crate::transaction::Transaction::commit)) the client's own writes.
+    Current {
+        /// The client session.
+        session: u64,
+    },
+    /// Stopped for good ([`ReplicaStatus::error`] says why).
+    Stopped,
+}
+
 /// What a replica is doing, from [`Replica::status`].
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ReplicaStatus {
+    /// Connecting, syncing or current, with the session (see [`ReplicaState`]).
+    pub state: ReplicaState,
     /// The client session the monitor is on, if any.
     pub session: Option<u64>,
     /// The monitor method in use (after the first snapshot).
@@ -147,7 +183,10 @@ impl Core {
     }
 
     pub(crate) fn fail(&self, e: ReplicaError) {
-        self.update_status(|s| s.error = Some(e));
+        self.update_status(|s| {
+            s.error = Some(e);
+            s.state = ReplicaState::Stopped;
+        });
     }
 }
 
@@ -177,6 +216,20 @@ impl Handle {
             Ok(Ok(s)) => match &s.error {
                 Some(e) if s.snapshots == 0 => Err(e.clone()),
                 _ => Ok(()),
+            },
+        }
+    }
+
+    async fn wait_current(&self, timeout: std::time::Duration) -> Result<u64, ReplicaError> {
+        let mut rx = self.core.status.subscribe();
+        let wait = rx.wait_for(|s| matches!(s.state, ReplicaState::Current { .. } | ReplicaState::Stopped));
+        match tokio::time::timeout(timeout, wait).await {
+            Err(_) => Err(ReplicaError::Timeout(timeout)),
+            Ok(Err(_)) => Err(ReplicaError::Stopped),
+            Ok(Ok(s)) => match (s.state, &s.error) {
+                (ReplicaState::Current { session }, _) => Ok(session),
+                (_, Some(e)) => Err(e.clone()),
+                _ => Err(ReplicaError::Stopped),
             },
         }
     }
@@ -366,6 +419,7 @@ fn spawn(client: &Client, db: &str, tables: BTreeMap<String, Entry>) -> Handle {
         failures: 0,
         conditions_changed: false,
     };
+    client.shared().register_replica(db, core.status.subscribe());
     let task = tokio::spawn(follow::run(client.shared().clone(), core.clone(), follow, rx));
     Handle {
         core,
@@ -439,6 +493,16 @@ impl<D: Database> Replica<D> {
     /// As [`ReplicaBuilder::start`].
     pub async fn wait_synced(&self, timeout: std::time::Duration) -> Result<(), ReplicaError> {
         self.handle.wait_synced(timeout).await
+    }
+
+    /// Waits until the replica is [`ReplicaState::Current`]: its snapshot of the current
+    /// session applied (after a reconnect: the resync or resume is done, see [`ReplicaState`]
+    /// for the order of events). Returns the session.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Timeout`]; the replica's error if it stopped.
+    pub async fn wait_current(&self, timeout: std::time::Duration) -> Result<u64, ReplicaError> {
+        self.handle.wait_current(timeout).await
     }
 
     /// Replaces the conditions of table `T` (`None`: every row) with `monitor_cond_change`; also
@@ -784,6 +848,14 @@ impl DynamicReplica {
     /// As [`Replica::status`].
     pub fn status(&self) -> watch::Receiver<ReplicaStatus> {
         self.handle.core.status.subscribe()
+    }
+
+    /// As [`Replica::wait_current`].
+    ///
+    /// # Errors
+    /// As [`Replica::wait_current`].
+    pub async fn wait_current(&self, timeout: std::time::Duration) -> Result<u64, ReplicaError> {
+        self.handle.wait_current(timeout).await
     }
 }
 

@@ -9,6 +9,7 @@ mod cluster;
 mod common;
 mod connection;
 mod methods;
+mod own_writes_reconnect;
 mod replica;
 mod replica_cluster;
 mod replica_netns;
