@@ -519,7 +519,7 @@ pub enum CfgWaitError {
     Commit(Error),
     /// The transaction was committed, but `applied` did not reach `target` in time (the daemon
     /// is down or slow).
-    #[error("committed, but {table}.{column} did not reach {target} within {timeout:?} (last seen {last:?})")]
+    #[error("committed, but {table}.{column} did not reach {target} within {} (last seen {last:?})", crate::error::HumanDuration(*timeout))]
     Timeout {
         /// The table.
         table: &'static str,

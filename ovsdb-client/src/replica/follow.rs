@@ -45,14 +45,41 @@ pub(crate) enum Command {
 /// The monitor request for each table the server has, and the columns actually monitored.
 type Requests = (MonitorRequests, BTreeMap<String, Option<Vec<String>>>);
 
-fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: MonitorMethod) -> Requests {
+fn requests(
+    db: &str,
+    spec: &BTreeMap<String, TableReq>,
+    schema: &DatabaseSchema,
+    method: MonitorMethod,
+) -> Result<Requests, ReplicaError> {
     let mut reqs = MonitorRequests::new();
     let mut monitored = BTreeMap::new();
     for (table, req) in spec {
+        let untyped = req.model_columns.is_none();
         let Some(ts) = schema.tables.get(table) else {
+            if untyped {
+                // Asked for by name at run time: a misspelling, or the wrong database.
+                return Err(ReplicaError::UnknownTable {
+                    db: db.to_owned(),
+                    table: table.clone(),
+                    tables: schema.tables.keys().cloned().collect(),
+                });
+            }
+            // A typed model newer than the server.
             tracing::info!(%table, "table not in the server's schema; left empty");
             continue;
         };
+        if untyped && let Some(cols) = &req.columns {
+            if let Some(c) = cols
+                .iter()
+                .find(|c| !ts.columns.contains_key(*c) && *c != "_uuid")
+            {
+                return Err(ReplicaError::UnknownColumn {
+                    table: table.clone(),
+                    column: c.clone(),
+                    columns: ts.columns.keys().cloned().collect(),
+                });
+            }
+        }
         let wanted = req.columns.as_ref().or(req.model_columns.as_ref());
         // Ask only for columns the server has (a model newer than the server) and the model
         // knows (a server newer than the model).
@@ -74,7 +101,7 @@ fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: 
         reqs = reqs.with(table.clone(), r);
         monitored.insert(table.clone(), columns);
     }
-    (reqs, monitored)
+    Ok((reqs, monitored))
 }
 
 /// A monitor reply as received.
@@ -189,7 +216,13 @@ async fn on_session(
             return Step::Stop;
         }
     };
-    let (reqs, monitored) = requests(&f.spec, &schema, f.method);
+    let (reqs, monitored) = match requests(&f.db, &f.spec, &schema, f.method) {
+        Ok(r) => r,
+        Err(e) => {
+            core.fail(e);
+            return Step::Stop;
+        }
+    };
     if std::mem::take(&mut f.conditions_changed) {
         // Resuming would only send changes under the new conditions and keep rows that no
         // longer match: take a whole snapshot instead.

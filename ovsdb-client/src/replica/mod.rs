@@ -98,9 +98,37 @@ pub enum ReplicaError {
     /// The client was shut down or the replica dropped.
     #[error("replica stopped: the client was shut down")]
     Stopped,
-    /// [`Replica::wait_synced`] ran out of time.
-    #[error("replica not synchronised within {0:?}")]
+    /// [`Replica::wait_synced`] or [`Replica::wait_current`] ran out of time.
+    #[error("replica not synchronised within {}", crate::error::HumanDuration(*.0))]
     Timeout(std::time::Duration),
+    /// The replica was started without any table.
+    #[error("replica of {db}: no tables to follow (add some with .table())")]
+    NoTables {
+        /// The database.
+        db: String,
+    },
+    /// An untyped replica asked for a table the server's schema does not have (typed replicas
+    /// leave a table of a newer model than the server empty instead).
+    #[error("replica of {db}: no table {table:?} in the server's schema (tables: {})", tables.join(", "))]
+    UnknownTable {
+        /// The database.
+        db: String,
+        /// The table asked for.
+        table: String,
+        /// The tables the schema has.
+        tables: Vec<String>,
+    },
+    /// A column asked for ([`TableSpec::columns`]) is not in the table (the server's schema for
+    /// an untyped replica, the model for a typed one).
+    #[error("replica: table {table:?} has no column {column:?} (columns: {})", columns.join(", "))]
+    UnknownColumn {
+        /// The table.
+        table: String,
+        /// The column asked for.
+        column: String,
+        /// The columns the table has.
+        columns: Vec<String>,
+    },
 }
 
 /// Where a replica stands with respect to the server ([`ReplicaStatus::state`]).
@@ -385,10 +413,28 @@ impl<D: Database> ReplicaBuilder<D> {
     /// Starts following and waits for the first snapshot.
     ///
     /// # Errors
-    /// [`ReplicaError::Client`] if the server refused the monitor (unknown database...),
-    /// [`ReplicaError::Timeout`], [`ReplicaError::Stopped`].
+    /// [`ReplicaError::NoTables`]; [`ReplicaError::UnknownColumn`] for a column of
+    /// [`TableSpec::columns`] that the model lacks; [`ReplicaError::Client`] if the server
+    /// refused the monitor (unknown database...), [`ReplicaError::Timeout`],
+    /// [`ReplicaError::Stopped`].
     pub async fn start(self) -> Result<Replica<D>, ReplicaError> {
         let timeout = self.sync_timeout;
+        if self.tables.is_empty() {
+            return Err(ReplicaError::NoTables {
+                db: D::NAME.to_owned(),
+            });
+        }
+        for (table, e) in &self.tables {
+            if let (Some(cols), Some(model)) = (&e.req.columns, &e.req.model_columns)
+                && let Some(c) = cols.iter().find(|c| !model.contains(c) && *c != "_uuid")
+            {
+                return Err(ReplicaError::UnknownColumn {
+                    table: table.clone(),
+                    column: c.clone(),
+                    columns: model.clone(),
+                });
+            }
+        }
         let handle = spawn(&self.client, D::NAME, self.tables);
         handle.wait_synced(timeout).await?;
         Ok(Replica {
@@ -782,8 +828,14 @@ impl DynamicReplicaBuilder {
     /// Starts following and waits for the first snapshot.
     ///
     /// # Errors
-    /// As [`ReplicaBuilder::start`].
+    /// [`ReplicaError::NoTables`]; [`ReplicaError::UnknownTable`] for a table the server's
+    /// schema lacks, [`ReplicaError::UnknownColumn`] for a column of [`TableSpec::columns`] its
+    /// table lacks (both name what the schema has; also when a later session's schema lost
+    /// them, which stops the replica); as [`ReplicaBuilder::start`].
     pub async fn start(self) -> Result<DynamicReplica, ReplicaError> {
+        if self.tables.is_empty() {
+            return Err(ReplicaError::NoTables { db: self.db });
+        }
         let tables = self
             .tables
             .into_iter()

@@ -211,3 +211,69 @@ async fn own_writes_survive_reconnect_cluster() {
     )
     .await;
 }
+
+/// A replica whose monitor fails for good on the new session (an untyped replica of a column
+/// that the database, converted while the server was down, no longer has) stops with an error naming the column; a commit
+/// queued meanwhile does not wait for it, and is in the other (typed) replica when it returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commit_does_not_wait_for_a_replica_that_stopped() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The NB schema without Logical_Switch_Port.dynamic_addresses.
+    let older = tmp.path().join("older.ovsschema");
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(nb_schema()).unwrap()).unwrap();
+    schema["tables"]["Logical_Switch_Port"]["columns"]
+        .as_object_mut()
+        .unwrap()
+        .remove("dynamic_addresses");
+    std::fs::write(&older, schema.to_string()).unwrap();
+    let server = blocking(|| OvsdbServer::builder(nb_schema()).start().unwrap());
+    let remote = server.unix_remote();
+    let db = server.db_path().to_owned();
+    let server = std::sync::Arc::new(std::sync::Mutex::new(server));
+    watchdog(
+        "commit_does_not_wait_for_a_replica_that_stopped",
+        Duration::from_secs(60),
+        async {
+            let client = Client::connect(&remote, tight()).await.unwrap();
+            let typed = client
+                .replica::<OvnNorthboundDb>()
+                .table::<LogicalSwitch>()
+                .start()
+                .await
+                .unwrap();
+            let dynamic = client
+                .dynamic_replica("OVN_Northbound")
+                .table_with(
+                    "Logical_Switch_Port",
+                    ovsdb_client::TableSpec::default().columns(["name", "dynamic_addresses"]),
+                )
+                .start()
+                .await
+                .unwrap();
+            blocking(|| server.lock().unwrap().kill().unwrap());
+            let out = std::process::Command::new("ovsdb-tool")
+                .arg("convert")
+                .arg(&db)
+                .arg(&older)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let s = server.clone();
+            let (held, took) = trial(&client, &[&typed], "after-convert".into(), move || {
+                s.lock().unwrap().restart().unwrap();
+            })
+            .await;
+            assert!(held, "row not in the typed replica when commit returned");
+            assert!(took < Duration::from_secs(3), "commit took {took:?}");
+            let status = dynamic.status().borrow().clone();
+            assert_eq!(status.state, ReplicaState::Stopped, "{status:?}");
+            let e = status.error.unwrap().to_string();
+            assert!(
+                e.contains("\"dynamic_addresses\"") && e.contains("\"Logical_Switch_Port\""),
+                "{e}"
+            );
+        },
+    )
+    .await;
+}

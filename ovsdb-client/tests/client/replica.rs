@@ -109,7 +109,7 @@ pub(crate) fn switch(name: &str) -> LogicalSwitch {
     }
 }
 
-fn tool_transact(db: &Path, ops: &str) {
+pub(crate) fn tool_transact(db: &Path, ops: &str) {
     let out = Command::new("ovsdb-tool")
         .arg("transact")
         .arg(db)
