@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ovsdb_proto::jsonrpc::{FramingError, MessageError};
 use ovsdb_proto::op::TransactError;
-use ovsdb_proto::{DecodeError, OvsdbError};
+use ovsdb_proto::{DecodeError, ErrorKind, OvsdbError};
 
 use crate::endpoint::{Endpoint, EndpointError};
 use crate::tls::TlsError;
@@ -197,6 +197,54 @@ impl Error {
                 | Error::NotConnectedToCluster { .. }
                 | Error::StaleServer { .. }
         ) || matches!(self, Error::Timeout { sent: false, .. })
+    }
+
+    /// Whether a transaction failed because a `wait` operation's condition was not met (RFC 7047
+    /// §5.2.6: the server answers `"timed out"`; with `timeout` 0, at once): rows changed since
+    /// they were read, so nothing was committed and building the transaction again from fresh
+    /// data may succeed. The C IDL reports this as `TXN_TRY_AGAIN`;
+    /// [`Client::transact_with_retry`](crate::Client::transact_with_retry) retries it.
+    pub fn is_conflict(&self) -> bool {
+        self.transaction_error_is(&ErrorKind::TimedOut)
+    }
+
+    /// Whether a transaction failed on a `"constraint violation"` (RFC 7047 §4.1.3, §5.2): a value
+    /// outside its column's constraints, or, at commit, two rows with the same index key (a
+    /// duplicate `name`). Nothing was committed; retrying the same transaction fails again.
+    pub fn is_constraint_violation(&self) -> bool {
+        self.transaction_error_is(&ErrorKind::ConstraintViolation)
+    }
+
+    /// Whether a transaction failed on a `"referential integrity violation"` (RFC 7047 §4.1.3):
+    /// a strong reference to a missing row, or the deletion of a row still referenced.
+    pub fn is_referential_integrity_violation(&self) -> bool {
+        self.transaction_error_is(&ErrorKind::ReferentialIntegrityViolation)
+    }
+
+    /// Whether the server was refused for not being the cluster leader ([`Error::NotLeader`]),
+    /// also as the last error of [`Error::NoServer`] (the client is leader-only and found no
+    /// leader among its remotes).
+    pub fn is_not_leader(&self) -> bool {
+        match self {
+            Error::NotLeader { .. } => true,
+            Error::NoServer { last: Some(l), .. } => l.is_not_leader(),
+            _ => false,
+        }
+    }
+
+    /// Whether the request failed because there was no connection or it was lost:
+    /// [`Error::Disconnected`] (not executed: safe to retry), or the connection's own failure
+    /// ([`Error::Io`], [`Error::PeerClosed`], [`Error::ProbeTimeout`]). A write whose reply was
+    /// lost is [`Error::is_outcome_unknown`] instead.
+    pub fn is_disconnected(&self) -> bool {
+        matches!(
+            self,
+            Error::Disconnected { .. } | Error::Io(_) | Error::PeerClosed | Error::ProbeTimeout { .. }
+        )
+    }
+
+    fn transaction_error_is(&self, kind: &ErrorKind) -> bool {
+        matches!(self, Error::Transaction(t) if t.error.error == *kind)
     }
 
     /// The server's error, for [`Error::Rpc`] and [`Error::Transaction`].
