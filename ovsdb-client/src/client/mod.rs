@@ -721,6 +721,22 @@ impl Client {
         self.call(&GetServerId).await
     }
 
+    /// `convert` (ovsdb-server(7) §4.1.19): converts database `db` online to `schema`, whose
+    /// name must be `db`. Data of tables and columns the new schema lacks is dropped; new columns
+    /// get their defaults; all of the new schema's constraints apply. On success the server
+    /// cancels the monitors of change-aware sessions (this client's replicas then re-fetch the
+    /// schema and resynchronise) and disconnects other clients.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] when the server refused (a schema of another name, data that does not fit:
+    /// `invalid parameters`, `constraint violation`...); [`Error::OutcomeUnknown`] if the
+    /// connection was lost after sending (never replayed); as [`Client::call`].
+    pub async fn convert(&self, db: &str, schema: &DatabaseSchema) -> Result<(), Error> {
+        self.call(&Convert(db.to_owned(), schema.to_json()))
+            .await
+            .map(|_| ())
+    }
+
     /// `transact` (RFC 7047 §4.1.3): the reply as the server sent it, failures included.
     ///
     /// # Errors
@@ -755,5 +771,24 @@ impl Client {
     /// [`Error::Shutdown`] or [`Error::Disconnected`], monitors and locks end.
     pub fn shutdown(&self) {
         self.shared.shutdown.send_replace(true);
+    }
+}
+
+/// ovsdb-server(7) §4.1.19 `convert`: params `[<db-name>, <database-schema>]` (a tuple struct
+/// serialises as that array), result `{}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Convert(String, serde_json::Value);
+
+impl Method for Convert {
+    const NAME: &'static str = "convert";
+    type Params = Convert;
+    type Output = ovsdb_proto::method::EmptyResult;
+
+    fn params_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(vec![self.0.clone().into(), self.1.clone()])
+    }
+
+    fn decode_output(_: &Self, result: serde_json::Value) -> Result<Self::Output, ovsdb_proto::DecodeError> {
+        ovsdb_proto::error::from_value(result)
     }
 }

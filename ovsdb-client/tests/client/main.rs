@@ -8,6 +8,7 @@ mod client;
 mod cluster;
 mod common;
 mod connection;
+mod embedding;
 mod methods;
 mod own_writes_reconnect;
 mod replica;

@@ -154,7 +154,7 @@ async fn own_writes_survive_reconnect_standalone() {
 
 /// The same on a 3-member cluster: the client (not leader-only) uses one follower, which is
 /// SIGKILLed and restarted; its replicas resume with `monitor_cond_since`, the transaction is
-/// forwarded to the leader.
+/// forwarded to the leader. (A leader-only client refuses that follower: `is_not_leader`.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn own_writes_survive_reconnect_cluster() {
     let cluster = blocking(|| Cluster::builder(nb_schema()).members(3).start().unwrap());
@@ -167,6 +167,15 @@ async fn own_writes_survive_reconnect_cluster() {
         "own_writes_survive_reconnect_cluster",
         Duration::from_secs(150),
         async {
+            // Leader-only (the default), the follower is refused: `is_not_leader`.
+            let refused = Client::connect(&remote, tight().startup_timeout(Duration::from_millis(500)))
+                .await
+                .unwrap_err();
+            assert!(refused.is_not_leader(), "{refused:?}");
+            assert!(
+                !refused.is_conflict() && !refused.is_outcome_unknown(),
+                "{refused}"
+            );
             let client = Client::connect(&remote, tight().leader_only(false))
                 .await
                 .unwrap();
