@@ -13,7 +13,9 @@
 //! ```no_run
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
 //! use ovn_nb::{LogicalSwitch, OvnNorthboundDb};
-//! use ovsdb_client::{Client, ClientConfig};
+//! // Protocol types come re-exported: no direct `ovsdb-proto` dependency needed
+//! // (`ovsdb_client::proto` is the whole crate).
+//! use ovsdb_client::{Client, ClientConfig, Uuid};
 //!
 //! // Any member of a RAFT cluster; the client finds (and follows) the leader.
 //! let client = Client::connect(
@@ -24,10 +26,25 @@
 //! let nb = client.replica::<OvnNorthboundDb>().table::<LogicalSwitch>().start().await?;
 //!
 //! let mut txn = client.transaction::<OvnNorthboundDb>();
-//! txn.insert(LogicalSwitch { name: "ls1".into(), ..Default::default() });
-//! txn.commit().await?;
-//! // Own writes are in the replica once `commit` returns.
-//! assert!(nb.read().table::<LogicalSwitch>().iter().any(|ls| ls.name == "ls1"));
+//! let ls1 = txn.insert(LogicalSwitch { name: "ls1".into(), ..Default::default() });
+//! let uuid: Uuid = txn.commit().await?.uuid(&ls1).expect("inserted");
+//! // Own writes are in the replica once `commit` returns, also after a reconnect.
+//! assert!(nb.read().table::<LogicalSwitch>().get(&uuid).is_some());
+//!
+//! // Optimistic concurrency: rebuilt and retried while a `wait` finds the row changed.
+//! let done = client
+//!     .transact_with_retry::<OvnNorthboundDb, _, _>(10, |mut txn| async {
+//!         let ls = nb.read().table::<LogicalSwitch>().get(&uuid).cloned();
+//!         if let Some(ls) = ls {
+//!             let mut new = ls.row.clone();
+//!             new.other_config.insert("owner".into(), "me".into());
+//!             txn.wait_unchanged(&ls);
+//!             txn.update_row(&ls, &new);
+//!         }
+//!         (txn, ())
+//!     })
+//!     .await?;
+//! println!("committed after {} attempt(s)", done.attempts);
 //! # Ok(()) }
 //! ```
 //!
@@ -47,7 +64,20 @@
 //!   not yet sent is sent on the next session.
 //! - **Monitors and replicas survive reconnects**: they resume with `monitor_cond_since` and the
 //!   last transaction id when the server still has it, else resynchronise atomically
-//!   ([`replica`]).
+//!   ([`replica`]). [`Replica::wait_current`] waits until a replica caught up on the current
+//!   session ([`ReplicaState`]).
+//! - **Own writes, whatever the session history.** A transaction committed through the client
+//!   ([`Transaction::commit`], [`Client::transact_synced`]) returns once every replica of its
+//!   database on this client holds it: a replica current on the session the reply came on must
+//!   confirm it applied the updates sent before the reply; a replica still connecting or
+//!   re-monitoring (after a reconnect its monitor may go out after the queued transaction) is
+//!   waited for until it is current on that session or a later one. A stopped replica is not
+//!   waited for; one that cannot catch up within the request deadline (at least 1 s) is left
+//!   behind with a warning and the commit still returns its result (it was committed).
+//! - **Errors say what to do**: [`Error::is_conflict`] (rebuild and retry:
+//!   [`Client::transact_with_retry`]), [`Error::is_outcome_unknown`] (check, then retry
+//!   idempotently), [`Error::is_constraint_violation`], [`Error::is_not_leader`],
+//!   [`Error::is_disconnected`].
 
 #![forbid(unsafe_code)]
 

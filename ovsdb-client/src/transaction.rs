@@ -14,9 +14,13 @@
 //!
 //! # Behaviour
 //! - **Own writes.** [`Transaction::commit`] returns only after every replica of the same client
-//!   that monitors on the session has applied the updates the server sent before the reply, so a
+//!   and database holds the write, also when the transaction waited for a new session (a
+//!   replica that re-monitors after the reconnect is waited for until it is current), so a
 //!   committed write is visible in those replicas (see [`crate::replica`]). The same holds for a
 //!   failed commit (so a retry reads fresh rows).
+//! - **Retries.** [`Client::transact_with_retry`] rebuilds on conflicts ([`Error::is_conflict`])
+//!   and reports the attempts; after [`Error::OutcomeUnknown`] see its docs for an idempotent
+//!   retry.
 //! - **Disconnects.** A transaction not yet sent is sent on the next session; one whose reply
 //!   was lost fails with [`Error::OutcomeUnknown`] and is never replayed.
 //! - **Sets and maps** are edited with `mutate` ([`Transaction::mutate`],

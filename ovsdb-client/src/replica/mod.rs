@@ -30,9 +30,19 @@
 //!   then applied under one write lock; [`Replica::read`] holds a read lock over all tables. A
 //!   notification that does not apply (bad data) changes nothing and triggers a resync.
 //! - **Own writes.** A transaction committed through the same [`Client`]
-//!   ([`Client::transaction`]) returns only after every replica monitoring on that session has
-//!   applied the updates the server sent before the reply (ovsdb-server sends a transaction's
-//!   updates before its reply).
+//!   ([`Client::transaction`]) returns only after every replica of its database holds it: a
+//!   replica current on the reply's session has applied the updates the server sent before the
+//!   reply (ovsdb-server sends a transaction's updates before its reply); a replica that is
+//!   connecting or syncing (a reconnect: the queued transaction may reach the server before the
+//!   replica's monitor) is waited for until it is [`ReplicaState::Current`] on that session or
+//!   a later one, whose snapshot includes the write. Stopped replicas are not waited for; the
+//!   wait is bounded by the request deadline.
+//! - **State.** [`ReplicaStatus::state`] is Connecting / Syncing / Current with the session;
+//!   [`Replica::wait_current`] waits for Current (see [`ReplicaState`] for the order of state
+//!   changes and events during a resync).
+//! - **Names.** An untyped replica of a table (or column) the server's schema lacks fails with
+//!   [`ReplicaError::UnknownTable`] ([`ReplicaError::UnknownColumn`]) listing what it has; a
+//!   typed table the server lacks (a model newer than the server) stays empty.
 //! - **Schema changes.** On `monitor_canceled` (online conversion, change-aware sessions) the
 //!   schema is re-fetched and the tables re-monitored and resynced.
 //! - **Conditions.** [`Replica::set_conditions`] sends `monitor_cond_change`; the latest

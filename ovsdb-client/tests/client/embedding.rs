@@ -18,6 +18,8 @@ use crate::replica::{config, switch, tool_transact};
 
 const NB: &str = "OVN_Northbound";
 
+type Predicate = fn(&Error) -> bool;
+
 /// A transaction's error, expecting one.
 async fn commit_err(txn: ovsdb_client::Transaction<OvnNorthboundDb>) -> Error {
     match txn.commit().await {
@@ -75,7 +77,7 @@ async fn error_predicates_on_real_errors() {
             let integrity = commit_err(txn).await;
 
             let all = [&conflict, &constraint, &integrity];
-            let checks: [(&str, fn(&Error) -> bool); 3] = [
+            let checks: [(&str, Predicate); 3] = [
                 ("is_conflict", Error::is_conflict),
                 ("is_constraint_violation", Error::is_constraint_violation),
                 (
