@@ -286,3 +286,76 @@ async fn commit_does_not_wait_for_a_replica_that_stopped() {
     )
     .await;
 }
+
+/// Leader failover: the client (leader-only, every member's remote) loses the leader to
+/// SIGKILL; the commit waits through the election and goes to the new leader, where the
+/// replicas re-monitor; the old leader is restarted after 200 ms. 10 trials (each waits for an
+/// election); the row is in both replicas when `commit` returns, committed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_writes_survive_leader_failover() {
+    const FAILOVERS: usize = 10;
+    let cluster = blocking(|| Cluster::builder(nb_schema()).members(3).start().unwrap());
+    let all = cluster.remotes();
+    let cluster = std::sync::Arc::new(std::sync::Mutex::new(cluster));
+    watchdog(
+        "own_writes_survive_leader_failover",
+        Duration::from_secs(120),
+        async {
+            let client = Client::connect(&all, tight()).await.unwrap();
+            let first = client
+                .replica::<OvnNorthboundDb>()
+                .table::<LogicalSwitch>()
+                .start()
+                .await
+                .unwrap();
+            let second = client
+                .replica::<OvnNorthboundDb>()
+                .table::<LogicalSwitch>()
+                .start()
+                .await
+                .unwrap();
+            let started = Instant::now();
+            let mut misses = 0;
+            let mut slowest = Duration::ZERO;
+            for i in 0..FAILOVERS {
+                let leader = blocking(|| {
+                    let c = cluster.lock().unwrap();
+                    let l = c.wait_for_leader(Duration::from_secs(20)).unwrap();
+                    // The client is on the leader (leader-only).
+                    assert_eq!(
+                        client.current_endpoint().map(|e| e.to_string()),
+                        Some(c.member(l).unwrap().tcp_remote().unwrap())
+                    );
+                    l
+                });
+                blocking(|| cluster.lock().unwrap().kill(leader).unwrap());
+                let c = cluster.clone();
+                let (held, took) = trial(&client, &[&first, &second], format!("f{i}"), move || {
+                    c.lock().unwrap().restart(leader).unwrap();
+                })
+                .await;
+                misses += usize::from(!held);
+                slowest = slowest.max(took);
+                // Let the restarted member rejoin before the next kill (a quorum must remain).
+                blocking(|| {
+                    cluster
+                        .lock()
+                        .unwrap()
+                        .wait_joined(leader, Duration::from_secs(20))
+                        .unwrap();
+                });
+            }
+            eprintln!(
+                "failover: {FAILOVERS} trials, {misses} misses, slowest commit {slowest:?}, {:?} in all",
+                started.elapsed()
+            );
+            assert_eq!(misses, 0, "rows missing from a replica when commit returned");
+            assert_eq!(first.read().table::<LogicalSwitch>().len(), FAILOVERS);
+            let n = blocking(|| names(&all));
+            for i in 0..FAILOVERS {
+                assert_eq!(n.get(&format!("f{i}")), Some(&1), "f{i}: {n:?}");
+            }
+        },
+    )
+    .await;
+}
