@@ -76,7 +76,7 @@ pub(crate) struct Syntax {
     /// The argument syntax as `--help` shows it, e.g. `SWITCH PORT [PARENT TAG]`.
     pub(crate) arguments: &'static str,
     /// The per-command options it accepts, with their dashes; a trailing `=` when the option
-    /// takes a value (`--id=`), e.g. `&["--may-exist", "--if-exists"]`.
+    /// takes a value (`--id=`), `?` when it may (`--bfd?`), e.g. `&["--may-exist", "--if-exists"]`.
     pub(crate) options: &'static [&'static str],
     /// Reads only, or may write.
     #[allow(dead_code, reason = "documents the command; not yet consulted")]
@@ -92,6 +92,7 @@ impl Syntax {
     pub(crate) fn option(&self, name: &str) -> Option<bool> {
         self.options.iter().find_map(|o| {
             let o = o.strip_prefix("--").unwrap_or(o);
+            let o = o.strip_suffix('?').unwrap_or(o);
             match o.strip_suffix('=') {
                 Some(n) if n == name => Some(true),
                 None if o == name => Some(false),
@@ -107,6 +108,11 @@ impl Syntax {
             return Ok(());
         }
         for (o, v) in &cmd.opts {
+            // `--bfd?`: an option whose value is optional.
+            let optional = format!("--{o}?");
+            if self.options.contains(&optional.as_str()) {
+                continue;
+            }
             match self.option(o) {
                 None => {
                     return Err(CtlError::Usage(format!(
@@ -138,8 +144,14 @@ impl Syntax {
             )));
         }
         if n > self.max_args {
+            // An option given after the command name is taken as an argument.
+            let hint = if cmd.args.iter().any(|a| a.starts_with('-')) {
+                " (note that options must precede command names and follow a \"--\" argument)"
+            } else {
+                ""
+            };
             return Err(CtlError::Usage(format!(
-                "'{}' command takes at most {} arguments",
+                "'{}' command takes at most {} arguments{hint}",
                 cmd.name, self.max_args
             )));
         }

@@ -769,6 +769,9 @@ async fn attempt_once(
             )));
         }
     }
+    if tool == Tool::Nbctl && !ctx.globals.dry_run {
+        nb::ensure_nb_global(&mut ctx).await?;
+    }
     let code = outs.iter().filter_map(|o| o.code).max().unwrap_or(0);
     let wait_nb =
         tool == Tool::Nbctl && ctx.globals.wait != Wait::None && (ctx.db.has_changes() || ctx.force_wait);

@@ -7,13 +7,12 @@ use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use super::common::*;
 use crate::error::CtlError;
 use crate::value::{atom_to_string, elements};
-use crate::{CmdOut, Command, Ctx, check_arity};
+use crate::{CmdOut, Command, Ctx};
 
 /// Runs `show`.
 pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let mut out = CmdOut::default();
-    check_arity(cmd, 0, 1, &[])?;
     out.text = show(ctx, a.first().map(String::as_str)).await?;
     Ok(out)
 }
