@@ -321,7 +321,6 @@ const CMD_OPTS: &[&str] = &[
     "label",
     "type",
     "apply-after-lb",
-    "tier",
     "gateway-port",
     "route-table",
     "force",

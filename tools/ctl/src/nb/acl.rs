@@ -99,11 +99,11 @@ fn after_lb(ctx: &Ctx, u: Uuid) -> bool {
 }
 
 /// ovn-nbctl's ACL order (and identity for `--may-exist`): direction (from-lport first),
-/// apply-after-lb ones first, priority descending, match.
+/// apply-after-lb ones last, priority descending, match.
 fn acl_key(ctx: &Ctx, u: Uuid) -> (String, bool, i64, String) {
     (
         str_of(ctx, "ACL", u, "direction"),
-        !after_lb(ctx, u),
+        after_lb(ctx, u),
         -int_of(ctx, "ACL", u, "priority"),
         str_of(ctx, "ACL", u, "match"),
     )
@@ -161,7 +161,7 @@ async fn acl_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         );
     }
     let acls = members(ctx, owner_t, owner, "acls", "ACL").await?;
-    let key = (direction.to_owned(), !after, -priority, a[3].clone());
+    let key = (direction.to_owned(), after, -priority, a[3].clone());
     // As in ovn-nbctl, whose IDL shows the set edits only after the commit, the ACLs this
     // invocation added are not compared.
     if acls

@@ -359,7 +359,8 @@ pub(super) async fn add_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, Ct
     } else if cmd.has("may-exist") {
         return Err(CtlError::Usage(
             "--may-exist requires specifying a name".to_owned(),
-        ));    } else if cmd.has("add-duplicate") {
+        ));
+    } else if cmd.has("add-duplicate") {
         return Err(CtlError::Usage(
             "--add-duplicate requires specifying a name".to_owned(),
         ));

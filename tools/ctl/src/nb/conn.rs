@@ -145,8 +145,7 @@ async fn set_connection(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         conns.push(ctx.db.insert("Connection", row, None));
     }
-    ctx.db
-        .update("NB_Global", g, "connections", Datum::set(conns));
+    ctx.db.update("NB_Global", g, "connections", Datum::set(conns));
     if !warnings.is_empty() {
         out.warning = Some(warnings.join(&format!("\n{}: ", ctx.tool.program())));
     }

@@ -62,7 +62,10 @@ async fn group(ctx: &mut Ctx, id: &str) -> Result<Option<Uuid>, CtlError> {
 
 /// The switch of a forwarding group: that of its first child port.
 async fn group_switch(ctx: &mut Ctx, g: Uuid) -> Result<Option<Uuid>, CtlError> {
-    let Some(first) = elements(&ctx.db.value(T, g, "child_port")).first().map(atom_to_bare) else {
+    let Some(first) = elements(&ctx.db.value(T, g, "child_port"))
+        .first()
+        .map(atom_to_bare)
+    else {
         return Ok(None);
     };
     let Some(p) = find(ctx, "Logical_Switch_Port", "port", &first, false).await? else {

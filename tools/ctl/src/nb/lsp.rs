@@ -531,7 +531,11 @@ pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "lsp-get-parent" | "lsp-get-tag" => {
             let p = lsp(ctx, &a[0]).await?;
-            let col = if cmd.name == "lsp-get-parent" { "parent_name" } else { "tag" };
+            let col = if cmd.name == "lsp-get-parent" {
+                "parent_name"
+            } else {
+                "tag"
+            };
             if let Some(v) = ctx.db.value("Logical_Switch_Port", p, col).as_scalar() {
                 out.text = format!("{}\n", crate::value::atom_to_bare(v));
             }
@@ -549,7 +553,8 @@ pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     }
                     None => None,
                 };
-                let u = opt.ok_or_else(|| CtlError::NotFound(format!("{id}: dhcp options UUID not found")))?;
+                let u =
+                    opt.ok_or_else(|| CtlError::NotFound(format!("{id}: dhcp options UUID not found")))?;
                 let cidr = str_of(ctx, "DHCP_Options", u, "cidr");
                 let ok = match cidr.split_once('/') {
                     Some((ip, len)) => match ip.parse::<std::net::IpAddr>() {
@@ -600,8 +605,8 @@ pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             let m = lookup(ctx, "Mirror", "mirror", &a[1], true)
                 .await?
                 .ok_or_else(|| CtlError::NotFound(a[1].clone()))?;
-            let attached = elements(&ctx.db.value("Logical_Switch_Port", p, "mirror_rules"))
-                .contains(&Atom::Uuid(m));
+            let attached =
+                elements(&ctx.db.value("Logical_Switch_Port", p, "mirror_rules")).contains(&Atom::Uuid(m));
             if cmd.name == "lsp-detach-mirror" {
                 ctx.db
                     .mutate_delete("Logical_Switch_Port", p, "mirror_rules", Datum::scalar(m));

@@ -149,17 +149,20 @@ async fn qos_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let max = i64::from(u32::MAX);
     for arg in &a[4..] {
         if let Some(v) = arg.strip_prefix("dscp=") {
-            dscp = Some(range(v, 0, 63).ok_or_else(|| {
-                CtlError::Value(format!("{v}: dscp must be in the range 0...63"))
-            })?);
+            dscp = Some(
+                range(v, 0, 63)
+                    .ok_or_else(|| CtlError::Value(format!("{v}: dscp must be in the range 0...63")))?,
+            );
         } else if let Some(v) = arg.strip_prefix("rate=") {
-            rate = Some(range(v, 1, max).ok_or_else(|| {
-                CtlError::Value(format!("{v}: rate must be in the range 1...4294967295"))
-            })?);
+            rate =
+                Some(range(v, 1, max).ok_or_else(|| {
+                    CtlError::Value(format!("{v}: rate must be in the range 1...4294967295"))
+                })?);
         } else if let Some(v) = arg.strip_prefix("burst=") {
-            burst = Some(range(v, 1, max).ok_or_else(|| {
-                CtlError::Value(format!("{v}: burst must be in the range 1...4294967295"))
-            })?);
+            burst =
+                Some(range(v, 1, max).ok_or_else(|| {
+                    CtlError::Value(format!("{v}: burst must be in the range 1...4294967295"))
+                })?);
         } else {
             return Err(CtlError::Value(format!(
                 "{arg}: supported arguments are \"dscp=\", \"rate=\", and \"burst=\""
@@ -346,6 +349,7 @@ async fn meter_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             .and_then(Atom::as_uuid)
     }) {
         Some(b) => {
+            ctx.db.select_uuid("Meter_Band", b).await?;
             for (c, d) in band_cols {
                 ctx.db.update("Meter_Band", b, c, d);
             }
@@ -407,9 +411,13 @@ async fn meter_list(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     let mut out = CmdOut::default();
     for m in meters {
         out.text.push_str(&format!("{}:", name_of(ctx, "Meter", m)));
-        if let Some(f) = ctx.db.value("Meter", m, "fair").as_scalar().and_then(Atom::as_bool) {
-            out.text
-                .push_str(if f { " (fair)" } else { " (shared)" });
+        if let Some(f) = ctx
+            .db
+            .value("Meter", m, "fair")
+            .as_scalar()
+            .and_then(Atom::as_bool)
+        {
+            out.text.push_str(if f { " (fair)" } else { " (shared)" });
         }
         out.text.push_str(" bands:\n");
         let unit = str_of(ctx, "Meter", m, "unit");
@@ -488,7 +496,14 @@ async fn mirror_list(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> 
     let mirrors = all_by_name(ctx, "Mirror").await?;
     let mut out = CmdOut::default();
     for m in mirrors {
-        let v = |c: &str| atom_to_bare(ctx.db.value("Mirror", m, c).as_scalar().unwrap_or(&Atom::string("")));
+        let v = |c: &str| {
+            atom_to_bare(
+                ctx.db
+                    .value("Mirror", m, c)
+                    .as_scalar()
+                    .unwrap_or(&Atom::string("")),
+            )
+        };
         out.text.push_str(&format!(
             "{}:\n  Type     :  {}\n  Sink     :  {}\n  Filter   :  {}\n  Index/Key:  {}\n\n",
             v("name"),
