@@ -188,13 +188,19 @@ pub(crate) fn find(tool: Tool, name: &str) -> Option<&'static Syntax> {
 
 /// Whether any command of the tool accepts option `name` (without dashes): such options may
 /// also be given before the first command, among the global options.
-#[allow(dead_code, reason = "the parser now resolves options through lib.rs's long option list")]
+#[allow(
+    dead_code,
+    reason = "the parser now resolves options through lib.rs's long option list"
+)]
 pub(crate) fn is_command_option(tool: Tool, name: &str) -> bool {
     commands(tool).any(|c| c.option(name).is_some())
 }
 
 /// Whether a command option `name` takes a value, in any command of the tool.
-#[allow(dead_code, reason = "the parser now resolves options through lib.rs's long option list")]
+#[allow(
+    dead_code,
+    reason = "the parser now resolves options through lib.rs's long option list"
+)]
 pub(crate) fn command_option_takes_value(tool: Tool, name: &str) -> bool {
     commands(tool).any(|c| c.option(name) == Some(true))
 }

@@ -609,9 +609,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
                             })?)
                         }
                         Some(_) if kind == LongKind::CmdFlag => {
-                            return Err(CtlError::Usage(format!(
-                                "option '{a}' doesn't allow an argument"
-                            )));
+                            return Err(CtlError::Usage(format!("option '{a}' doesn't allow an argument")));
                         }
                         v => v,
                     };

@@ -93,9 +93,10 @@ async fn get_connection(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlErro
         .collect();
     targets.sort();
     targets.dedup();
-    let mut out = CmdOut::default();
-    out.text = targets.into_iter().map(|t| t + "\n").collect();
-    Ok(out)
+    Ok(CmdOut {
+        text: targets.into_iter().map(|t| t + "\n").collect(),
+        ..CmdOut::default()
+    })
 }
 
 /// Deletes every Connection row and empties NB_Global's `connections`.

@@ -166,13 +166,13 @@ async fn fwd_group_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         None => None,
     };
     let mut out = CmdOut::default();
-    out.text = format!(
+    out.text.push_str(&format!(
         "{}{}{}{}CHILD_PORTS\n",
         cell("FWD_GROUP", 16, 16),
         cell("LS", 14, 16),
         cell("VIP", 16, 7),
         cell("VMAC", 22, 21)
-    );
+    ));
     ctx.db.load_all(T).await?;
     let mut groups: Vec<(String, Uuid)> = ctx
         .db

@@ -110,7 +110,7 @@ pub(crate) async fn prefetch(ctx: &mut Ctx, cmds: &[Command]) -> Result<(), CtlE
 /// invocation runs again carefully); one that writes nothing, or runs carefully, reads the table.
 pub(crate) async fn ensure_nb_global(ctx: &mut Ctx) -> Result<(), CtlError> {
     const T: &str = "NB_Global";
-    let known = ctx.db.uuids(T).first().is_some();
+    let known = !ctx.db.uuids(T).is_empty();
     if known {
         return Ok(());
     }

@@ -12,9 +12,10 @@ use crate::{CmdOut, Command, Ctx};
 /// Runs `show`.
 pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
-    let mut out = CmdOut::default();
-    out.text = show(ctx, a.first().map(String::as_str)).await?;
-    Ok(out)
+    Ok(CmdOut {
+        text: show(ctx, a.first().map(String::as_str)).await?,
+        ..CmdOut::default()
+    })
 }
 
 fn quoted_list(d: &Datum) -> String {
