@@ -10,6 +10,7 @@ mod nb_acl;
 mod nb_conn;
 mod nb_ls;
 mod nb_lsp;
+mod nb_options;
 mod nb_pg_fwd;
 mod nb_qos;
 mod nbctl;
