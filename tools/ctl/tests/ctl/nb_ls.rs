@@ -34,6 +34,50 @@ fn nb_ls_commands_match_ovn_nbctl() {
     p.step(&["ls-list", "x"]);
     p.step(&["ls-add", "sw1", "--", "lsp-add", "sw1", "p1"]);
     p.step(&["show", "sw1"]);
+    // Router ports with a route table and gateway chassis, a NAT with a port range.
+    p.step(&[
+        "lr-add",
+        "lr0",
+        "--",
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:ff:01",
+        "10.0.0.1/24",
+        "--",
+        "set",
+        "Logical_Router_Port",
+        "lrp0",
+        "options:route_table=rt1",
+        "--",
+        "--id=@g1",
+        "create",
+        "Gateway_Chassis",
+        "name=g1",
+        "chassis_name=ch1",
+        "priority=5",
+        "--",
+        "add",
+        "Logical_Router_Port",
+        "lrp0",
+        "gateway_chassis",
+        "@g1",
+        "--",
+        "--id=@n",
+        "create",
+        "NAT",
+        "type=snat",
+        "external_ip=1.1.1.1",
+        "logical_ip=10.0.0.0/24",
+        "external_port_range=\"1000-2000\"",
+        "--",
+        "add",
+        "Logical_Router",
+        "lr0",
+        "nat",
+        "@n",
+    ]);
+    p.step(&["show", "lr0"]);
     p.step(&["show", "nope"]);
     p.step(&["show"]);
     p.step(&["show", "a", "b"]);
