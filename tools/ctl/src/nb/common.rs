@@ -313,6 +313,7 @@ pub(super) fn int_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// The rows of `table` that `owner`'s set column `col` holds (read in one request).
 pub(super) async fn members(
     ctx: &mut Ctx,
     owner_t: &str,
@@ -324,9 +325,18 @@ pub(super) async fn members(
         .iter()
         .filter_map(Atom::as_uuid)
         .collect();
-    for u in &v {
-        ctx.db.select_uuid(table, *u).await?;
-    }
+    // The rows not read yet, in one request.
+    let reads: Vec<(String, serde_json::Value)> = v
+        .iter()
+        .filter(|u| ctx.db.get(table, **u).is_none())
+        .map(|u| {
+            (
+                table.to_owned(),
+                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
+            )
+        })
+        .collect();
+    ctx.db.select_batch(reads).await?;
     Ok(v)
 }
 
