@@ -337,9 +337,12 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "db" => g.db = Some(need(value)?),
         "timeout" | "t" => {
             let v = need(value)?;
+            // The reference tools refuse 0 too.
             g.timeout = Some(
                 v.parse()
-                    .map_err(|_| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
+                    .ok()
+                    .filter(|t| *t != 0)
+                    .ok_or_else(|| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
             );
         }
         "format" | "f" => {
@@ -350,7 +353,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
                 "csv" => Format::Csv,
                 "json" => Format::Json,
                 "html" => Format::Html,
-                _ => return Err(CtlError::Usage(format!("{v}: unknown format"))),
+                _ => return Err(CtlError::Usage(format!("unknown output format \"{v}\""))),
             };
         }
         "data" | "d" => {
@@ -360,7 +363,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
                 "string" => CellData::String,
                 "bare" => CellData::Bare,
                 "json" => CellData::Json,
-                _ => return Err(CtlError::Usage(format!("{v}: unknown data format"))),
+                _ => return Err(CtlError::Usage(format!("unknown data format \"{v}\""))),
             };
         }
         "bare" => {
@@ -632,7 +635,11 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             let val = if takes {
                 if rest.is_empty() {
                     i += 1;
-                    args.get(i).cloned()
+                    Some(
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| CtlError::Usage(format!("option '-{c}' requires an argument")))?,
+                    )
                 } else {
                     Some(rest)
                 }

@@ -38,6 +38,13 @@ fn nb_option_parsing_matches_ovn_nbctl() {
     p.step(&["--may-exist"]);
     p.step(&["ls-add", "sw0", "--", "--if-exists", "ls-add", "sw3"]);
     p.step(&["--may-exist=yes", "ls-add", "sw0"]);
+    p.step(&["-t"]);
+    p.step(&["-t", "0", "ls-list"]);
+    p.step(&["--timeout=-1", "ls-list"]);
+    p.step(&["-f"]);
+    p.step(&["--format=xml", "ls-list"]);
+    p.step(&["--data", "x", "ls-list"]);
+    p.step(&["--", "--may-exist"]);
     p.step(&["ls-list"]);
 }
 
