@@ -404,9 +404,21 @@ pub(super) async fn list_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, C
     } else {
         "Logical_Router"
     };
-    ctx.db.load_all(table).await?;
-    let all = ctx.db.uuids(table);
-    out.text = list_by_name(ctx, table, all);
+    // Only the names are read (the port sets of a big database are not).
+    let mut v: Vec<(String, Uuid)> = ctx
+        .db
+        .scan(table, &["name"])
+        .await?
+        .into_iter()
+        .map(|(u, row)| {
+            (
+                crate::value::datum_to_bare(row.get("name").unwrap_or(&Datum::empty_set())),
+                u,
+            )
+        })
+        .collect();
+    v.sort();
+    out.text = v.into_iter().map(|(n, u)| format!("{u} ({n})\n")).collect();
     Ok(out)
 }
 
@@ -446,9 +458,17 @@ pub(super) async fn list_ports(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, C
         .iter()
         .filter_map(Atom::as_uuid)
         .collect();
-    for p in &ports {
-        ctx.db.select_uuid(table, *p).await?;
-    }
+    let reads: Vec<(String, serde_json::Value)> = ports
+        .iter()
+        .filter(|u| ctx.db.get(table, **u).is_none())
+        .map(|u| {
+            (
+                table.to_owned(),
+                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
+            )
+        })
+        .collect();
+    ctx.db.select_batch(reads).await?;
     out.text = list_by_name(ctx, table, ports);
     Ok(out)
 }
