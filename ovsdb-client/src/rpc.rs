@@ -173,7 +173,7 @@ pub struct StreamedReply {
 }
 
 /// How many bytes of a streamed result the connection reads ahead of its caller.
-pub const STREAM_READ_AHEAD: usize = 4 * 1024 * 1024;
+pub const STREAM_READ_AHEAD: usize = 1024 * 1024;
 
 /// One piece of a streamed result.
 #[derive(Debug)]
