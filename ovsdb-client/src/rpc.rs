@@ -41,6 +41,15 @@
 //!   while a [`RpcClient::request_raw`] request (a monitor's initial rows) waits for its reply:
 //!   ovsdb-server answers nothing while it builds a large reply, so echoes keep being sent and
 //!   that request's deadline bounds the wait.
+//! - **Streamed results** ([`RpcClient::request_streamed`]): a reply laid out as ovsdb-server
+//!   lays them out (`{"id":<n>,"result":...,"error":null}`) is recognised by its first bytes and
+//!   its `result` handed to the caller piece by piece as it is read, never held whole; the
+//!   connection reads at most [`STREAM_READ_AHEAD`] bytes ahead of the caller, then stops
+//!   reading the socket until the caller catches up (what follows the reply waits behind it on
+//!   the wire anyway). The members after the result are checked at its end (`error` not null:
+//!   [`Error::Rpc`] from the last piece). Streamed messages count against
+//!   [`RpcOptions::max_frame_len`] like any other; framing errors after one report stream
+//!   offsets that leave out the streamed messages.
 //! - **Closing.** The connection ends when the server closes it, on an I/O, framing or probe
 //!   error, or cleanly (`Ok(())`) when every [`RpcClient`] has been dropped. Requests still
 //!   waiting then fail with [`Error::OutcomeUnknown`] if they were a `transact` (or `convert`)
@@ -769,7 +778,8 @@ impl Io {
                         }
                         if !splitter.is_mid_frame() {
                             match stream_start(&mut buf, &shared) {
-                                StreamStart::Started(s) => {
+                                StreamStart::Started(mut s) => {
+                                    s.offset = splitter.stream_offset();
                                     stream = Some(s);
                                     continue;
                                 }
@@ -831,6 +841,8 @@ struct Streaming {
     result_at: usize,
     /// Bytes of the message so far, for the frame length limit.
     len: usize,
+    /// Stream offset of the message (as the frame splitter counts), for errors.
+    offset: u64,
     /// Open arrays and objects: the message's own object counts 1.
     depth: usize,
     in_string: bool,
@@ -897,7 +909,7 @@ impl Streaming {
         if self.len > max_frame_len {
             return Err(Error::Framing(ovsdb_proto::jsonrpc::FramingError::FrameTooLong {
                 limit: max_frame_len,
-                offset: 0,
+                offset: self.offset,
             }));
         }
         let mut bytes = buf.split_to(taken).freeze();
@@ -1034,6 +1046,7 @@ fn stream_start(buf: &mut BytesMut, shared: &Shared) -> StreamStart {
         method: p.method,
         envelope: prefix.to_vec(),
         result_at: at,
+        offset: 0,
         len: at,
         depth: 1,
         in_string: false,

@@ -655,3 +655,27 @@ async fn a_streamed_result_fails_with_the_reply_error_or_the_lost_connection_and
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_streamed_result_longer_than_the_frame_limit_closes_the_connection() {
+    watchdog(async {
+        let (client, _notes, task, mut peer) = setup(RpcOptions::default().max_frame_len(1000));
+        let call = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_streamed("monitor_cond", json!(["DB"])).await })
+        };
+        let req = peer.recv().await;
+        let rows: Vec<String> = (0..200).map(|i| format!("row-{i}")).collect();
+        peer.send(json!({"id": req["id"], "result": {"T": rows}, "error": null}))
+            .await;
+        let (_, got) = read_streamed(call.await.unwrap().unwrap()).await;
+        assert!(matches!(got, Err(Error::Disconnected { .. })), "{got:?}");
+        match task.await.unwrap() {
+            Err(Error::Framing(ovsdb_proto::jsonrpc::FramingError::FrameTooLong { limit, offset })) => {
+                assert_eq!((limit, offset), (1000, 0));
+            }
+            other => panic!("{other:?}"),
+        }
+    })
+    .await;
+}
