@@ -15,12 +15,12 @@ use tokio::time::Instant;
 
 use super::store::{
     ApplyError, Changes, ReplyBody, ReplyError, Snapshot, changes_from_update, changes_from_update2,
-    decode_reply, send_all,
+    decode_reply_from, send_all,
 };
 use super::{Core, MonitorMethod, ReplicaError, ReplicaState};
 use crate::client::{Session, Shared};
 use crate::error::Error;
-use crate::rpc::RawReply;
+use crate::rpc::StreamedReply;
 
 /// What the replica asks for, per table.
 #[derive(Debug, Clone, Default)]
@@ -107,7 +107,7 @@ fn requests(
 /// A monitor reply as received.
 enum Fetched {
     /// The result's JSON text (update2 flavours).
-    Raw(RawReply),
+    Raw(StreamedReply),
     /// Decoded changes (plain `monitor`).
     Changes(Changes),
 }
@@ -232,7 +232,7 @@ async fn on_session(
     let (monitor_id, mut notes) = session.routes.add_monitor();
     let mut syncs = session.routes.add_sync();
     // The update2 flavours take the result as JSON text and decode it row by row into a new
-    // snapshot (see `decode_reply`), off the async workers.
+    // snapshot (see `decode_reply_from`), off the async workers.
     let fetched = match f.method {
         MonitorMethod::MonitorCondSince => {
             let m = MonitorCondSince {
@@ -241,7 +241,7 @@ async fn on_session(
                 requests: reqs,
                 last_txn_id: f.last_txn_id,
             };
-            rpc.request_raw(MonitorCondSince::NAME, m.params_json())
+            rpc.request_streamed(MonitorCondSince::NAME, m.params_json())
                 .await
                 .map(Fetched::Raw)
         }
@@ -251,7 +251,7 @@ async fn on_session(
                 monitor_id: monitor_id.clone(),
                 requests: reqs,
             };
-            rpc.request_raw(MonitorCond::NAME, m.params_json())
+            rpc.request_streamed(MonitorCond::NAME, m.params_json())
                 .await
                 .map(Fetched::Raw)
         }
@@ -270,10 +270,11 @@ async fn on_session(
             let resume = f.synced;
             let fresh = core.fresh_snapshot(&schema.tables, &monitored);
             let schemas = schema.tables.clone();
-            let json = raw.result;
-            let decoded =
-                tokio::task::spawn_blocking(move || decode_reply(&json, since, resume, fresh, &schemas))
-                    .await;
+            let mut raw = raw;
+            let decoded = tokio::task::spawn_blocking(move || {
+                decode_reply_from(&mut raw, since, resume, fresh, &schemas)
+            })
+            .await;
             match decoded {
                 Ok(Ok(d)) => Ok((d.found, d.last_txn_id, d.body)),
                 Ok(Err(ReplyError::Json(source))) => Err(Error::Decode {
@@ -284,6 +285,7 @@ async fn on_session(
                     },
                     source,
                 }),
+                Ok(Err(ReplyError::Source(e))) => Err(e),
                 Ok(Err(ReplyError::Apply(e))) => {
                     f.failures += 1;
                     if f.failures >= 3 {
