@@ -897,7 +897,7 @@ pub(crate) async fn run_in_daemon(
 fn failure(tool: Tool, e: CtlError) -> CtlOutput {
     CtlOutput {
         stdout: String::new(),
-        stderr: format!("{}: {e}\n", tool.program()),
+        stderr: format!("{}{}: {e}\n", e.log_text(), tool.program()),
         code: if matches!(e, CtlError::Timeout) { 142 } else { 1 },
     }
 }

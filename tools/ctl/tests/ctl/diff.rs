@@ -403,7 +403,7 @@ fn normalize(
         .filter(|l| !l.contains("|ovsdb_idl|WARN|"))
         .map(|l| match l.split('|').collect::<Vec<_>>().as_slice() {
             // Other vlog warnings: keep the message only.
-            [ts, _, _, "WARN", msg] if ts.ends_with('Z') => msg.to_string(),
+            [ts, _, _, "WARN" | "ERR", msg] if ts.ends_with('Z') => msg.to_string(),
             _ => l.to_owned(),
         })
         .map(|l| {

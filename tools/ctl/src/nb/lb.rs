@@ -1,0 +1,545 @@
+//! Load balancers and their switch / router attachments (ovn-nbctl(8) "Load Balancer
+//! Commands"): `lb-add`, `lb-del`, `lb-list`, `lr-lb-add`, `lr-lb-del`, `lr-lb-list`,
+//! `ls-lb-add`, `ls-lb-del`, `ls-lb-list`.
+
+use std::net::IpAddr;
+
+use ovsdb_proto::{Atom, Datum, Row, Uuid};
+
+use super::rows::{self, Named, fetch, find_named, refs, s, str_of};
+use crate::cmd::{Mode, Section, Syntax, run_fn};
+use crate::error::CtlError;
+use crate::{CmdOut, Command, Ctx};
+
+const LB: &str = "Load_Balancer";
+const LBG: &str = "Load_Balancer_Group";
+
+const LB_NAMED: Named = Named {
+    table: LB,
+    what: "load balancer",
+    plural: Some("load balancers"),
+};
+const LS_NAMED: Named = Named {
+    table: "Logical_Switch",
+    what: "switch",
+    plural: Some("logical switches"),
+};
+const LR_NAMED: Named = Named {
+    table: "Logical_Router",
+    what: "router",
+    plural: Some("logical routers"),
+};
+
+/// The load balancer commands, in `--help` order.
+pub(crate) const SECTION: Section = Section {
+    title: "Load balancer commands",
+    commands: &[
+        Syntax {
+            name: "lb-add",
+            min_args: 3,
+            max_args: 5,
+            arguments: "LB VIP[:PORT] IP[:PORT]... [PROTOCOL] [ADDRESS_FAMILY]",
+            options: &["--may-exist", "--add-duplicate", "--reject", "--event", "--add-route"],
+            mode: Mode::ReadWrite,
+            help: "create load balancer LB, or add a VIP and its backends to it",
+            run: run_fn!(lb_add),
+        },
+        Syntax {
+            name: "lb-del",
+            min_args: 1,
+            max_args: 2,
+            arguments: "LB [VIP]",
+            options: &["--if-exists"],
+            mode: Mode::ReadWrite,
+            help: "remove load balancer LB, or only its VIP",
+            run: run_fn!(lb_del),
+        },
+        Syntax {
+            name: "lb-list",
+            min_args: 0,
+            max_args: 1,
+            arguments: "[LB]",
+            options: &[],
+            mode: Mode::ReadOnly,
+            help: "print load balancers (all, or those named LB)",
+            run: run_fn!(lb_list),
+        },
+        Syntax {
+            name: "lr-lb-add",
+            min_args: 2,
+            max_args: 2,
+            arguments: "ROUTER LB",
+            options: &["--may-exist"],
+            mode: Mode::ReadWrite,
+            help: "attach load balancer LB to ROUTER",
+            run: run_fn!(lr_lb_add),
+        },
+        Syntax {
+            name: "lr-lb-del",
+            min_args: 1,
+            max_args: 2,
+            arguments: "ROUTER [LB]",
+            options: &["--if-exists"],
+            mode: Mode::ReadWrite,
+            help: "detach load balancer LB (or all) from ROUTER",
+            run: run_fn!(lr_lb_del),
+        },
+        Syntax {
+            name: "lr-lb-list",
+            min_args: 1,
+            max_args: 1,
+            arguments: "ROUTER",
+            options: &[],
+            mode: Mode::ReadOnly,
+            help: "print the load balancers of ROUTER",
+            run: run_fn!(lr_lb_list),
+        },
+        Syntax {
+            name: "ls-lb-add",
+            min_args: 2,
+            max_args: 2,
+            arguments: "SWITCH LB",
+            options: &["--may-exist"],
+            mode: Mode::ReadWrite,
+            help: "attach load balancer LB to SWITCH",
+            run: run_fn!(ls_lb_add),
+        },
+        Syntax {
+            name: "ls-lb-del",
+            min_args: 1,
+            max_args: 2,
+            arguments: "SWITCH [LB]",
+            options: &["--if-exists"],
+            mode: Mode::ReadWrite,
+            help: "detach load balancer LB (or all) from SWITCH",
+            run: run_fn!(ls_lb_del),
+        },
+        Syntax {
+            name: "ls-lb-list",
+            min_args: 1,
+            max_args: 1,
+            arguments: "SWITCH",
+            options: &[],
+            mode: Mode::ReadOnly,
+            help: "print the load balancers of SWITCH",
+            run: run_fn!(ls_lb_list),
+        },
+    ],
+};
+
+/// An address and optional port as OVS `inet_parse_active(KEY, 0, ..., false)` reads a load
+/// balancer key: `IP`, `IP:PORT`, `[IPv6]`, `[IPv6]:PORT`, or a bare IPv6 address. The error
+/// is the line the reference logs (`KEY: bad IP address "HOST"`).
+fn parse_lb_key(key: &str) -> Result<(IpAddr, u16), String> {
+    fn unbracket(s: &str) -> &str {
+        match s.strip_prefix('[') {
+            Some(r) => r.strip_suffix(']').unwrap_or(r),
+            None => s,
+        }
+    }
+    let mut colons = 0;
+    let mut last = None;
+    let mut inb = false;
+    for (i, c) in key.char_indices() {
+        match c {
+            '[' => inb = true,
+            ']' => inb = false,
+            ':' if !inb => {
+                colons += 1;
+                last = Some(i);
+            }
+            _ => {}
+        }
+    }
+    let (host, port) = if colons > 1 {
+        (key, None)
+    } else {
+        match last {
+            Some(i) => (unbracket(&key[..i]), Some(unbracket(&key[i + 1..]))),
+            None => (unbracket(key), None),
+        }
+    };
+    let port = match port {
+        Some(p) if !p.is_empty() => match parse_c_int(p) {
+            Some(v) if (0..=65535).contains(&v) => v as u16,
+            _ => return Err(format!("{key}: bad port number \"{p}\"")),
+        },
+        _ => 0,
+    };
+    if host.contains(':') {
+        let addr = host.split('%').next().unwrap_or_default();
+        if host.contains('%') {
+            return Err(format!("{key}: bad IPv6 scope \"{}\"", &host[addr.len() + 1..]));
+        }
+        let ip: std::net::Ipv6Addr = addr.parse().map_err(|_| String::new())?;
+        Ok((IpAddr::V6(ip), port))
+    } else {
+        match host.parse::<std::net::Ipv4Addr>() {
+            Ok(ip) if host.split('.').count() == 4 => Ok((IpAddr::V4(ip), port)),
+            _ => Err(format!("{key}: bad IP address \"{host}\"")),
+        }
+    }
+}
+
+/// An integer as OVS `str_to_int` (base 10) reads it: `strtoll` with the whole string used.
+fn parse_c_int(p: &str) -> Option<i64> {
+    let t = p.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let v: i64 = digits.parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// `IP[:PORT]` as ovn-nbctl writes it back: IPv6 in brackets when a port follows.
+fn format_ip_port(ip: &IpAddr, port: u16) -> String {
+    match (ip, port) {
+        (_, 0) => ip.to_string(),
+        (IpAddr::V6(_), p) => format!("[{ip}]:{p}"),
+        (IpAddr::V4(_), p) => format!("{ip}:{p}"),
+    }
+}
+
+/// The VIP and backends of `lb-add`, normalized (lib/lb.c `ovn_lb_vip_init`), or the error
+/// and the lines the reference logs on the way.
+fn parse_vip(vip: &str, backends: &str) -> Result<(String, String, bool), CtlError> {
+    let mut log = Vec::new();
+    let (vip_ip, vip_port) = match parse_lb_key(vip) {
+        Ok(x) => x,
+        Err(l) => {
+            if !l.is_empty() {
+                log.push(format!("socket_util|ERR|{l}"));
+            }
+            return Err(CtlError::logged(
+                log,
+                CtlError::Value(format!(
+                    "{vip}: should be an IP address (or an IP address and a port number with : as a separator)."
+                )),
+            ));
+        }
+    };
+    let mut errors = String::new();
+    let mut out = Vec::new();
+    for token in backends.split(',').filter(|t| !t.is_empty()) {
+        let bad = if vip_port != 0 {
+            format!("{token}: should be an IP address and a port number with : as a separator, ")
+        } else {
+            format!("{token}: should be an IP address, ")
+        };
+        match parse_lb_key(token) {
+            Err(l) => {
+                if !l.is_empty() {
+                    log.push(format!("socket_util|ERR|{l}"));
+                }
+                errors.push_str(&bad);
+            }
+            Ok((ip, _)) if ip.is_ipv4() != vip_ip.is_ipv4() => {
+                errors.push_str(&format!(
+                    "{token}: IP address family is different from VIP {vip_ip}, "
+                ));
+            }
+            Ok((_, port)) if (vip_port != 0) != (port != 0) => errors.push_str(&bad),
+            Ok((ip, port)) => out.push(format_ip_port(&ip, port)),
+        }
+    }
+    if !errors.is_empty() {
+        let msg = errors.trim_end_matches(' ').trim_end_matches(',').to_owned() + ".";
+        return Err(CtlError::logged(log, CtlError::Value(msg)));
+    }
+    Ok((format_ip_port(&vip_ip, vip_port), out.join(","), vip_port != 0))
+}
+
+async fn lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    let a = &cmd.args;
+    let (name, vip, ips) = (&a[0], &a[1], &a[2]);
+    if cmd.has("reject") && cmd.has("event") {
+        return Err(CtlError::Usage(
+            "--reject and --event can't specified at the same time".into(),
+        ));
+    }
+    let proto = match a.get(3) {
+        Some(p) if !["tcp", "udp", "sctp"].contains(&p.as_str()) => {
+            return Err(CtlError::Value(format!(
+                "{p}: protocol must be one of \"tcp\", \"udp\",  or \"sctp\"."
+            )));
+        }
+        Some(p) => Some(p.as_str()),
+        None => None,
+    };
+    let (vip_n, ips_n, has_port) = parse_vip(vip, ips)?;
+    if proto.is_some() && !has_port {
+        return Err(CtlError::Value(
+            "Protocol is unnecessary when no port of vip is given.".into(),
+        ));
+    }
+    if !cmd.has("add-duplicate") {
+        if let Some(lb) = find_named(ctx, &LB_NAMED, name, false).await? {
+            let mut vips = ctx
+                .db
+                .value(LB, lb, "vips")
+                .as_map()
+                .cloned()
+                .unwrap_or_default();
+            let key = Atom::string(vip_n.as_str());
+            if vips.contains_key(&key) && !cmd.has("may-exist") {
+                return Err(CtlError::Conflict(format!(
+                    "{name}: a load balancer with this vip ({vip_n}) already exists"
+                )));
+            }
+            vips.insert(key, Atom::string(ips_n.as_str()));
+            if let Some(p) = proto {
+                ctx.db.update(LB, lb, "protocol", s(p));
+            }
+            ctx.db.update(LB, lb, "vips", Datum::Map(vips));
+            return Ok(CmdOut::default());
+        }
+    }
+    let mut options = Vec::new();
+    for (opt, key) in [("reject", "reject"), ("event", "event"), ("add-route", "add_route")] {
+        if cmd.has(opt) {
+            options.push((Atom::string(key), Atom::string("true")));
+        }
+    }
+    let row = Row::new()
+        .with("name", s(name))
+        .with("protocol", s(proto.unwrap_or("tcp")))
+        .with(
+            "vips",
+            Datum::map([(Atom::string(vip_n.as_str()), Atom::string(ips_n.as_str()))]),
+        )
+        .with("options", Datum::Map(options.into_iter().collect()));
+    ctx.db.insert(LB, row, None);
+    Ok(CmdOut::default())
+}
+
+async fn lb_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    let a = &cmd.args;
+    let Some(lb) = find_named(ctx, &LB_NAMED, &a[0], false).await? else {
+        return Ok(CmdOut::default());
+    };
+    if let Some(vip) = a.get(1) {
+        let mut vips = ctx
+            .db
+            .value(LB, lb, "vips")
+            .as_map()
+            .cloned()
+            .unwrap_or_default();
+        if vips.remove(&Atom::string(vip.as_str())).is_some() {
+            if vips.is_empty() {
+                ctx.db.delete(LB, lb);
+            } else {
+                ctx.db.update(LB, lb, "vips", Datum::Map(vips));
+            }
+        } else if !cmd.has("if-exists") {
+            return Err(CtlError::NotFound(format!(
+                "vip {vip} is not part of the load balancer."
+            )));
+        }
+        return Ok(CmdOut::default());
+    }
+    ctx.db.delete(LB, lb);
+    Ok(CmdOut::default())
+}
+
+/// C `printf("%-W.Ps", s)`: at most `p` bytes of `s`, left-aligned in `w` columns.
+fn cfmt(s: &str, w: usize, p: usize) -> String {
+    let mut end = s.len().min(p);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{:<w$}", &s[..end])
+}
+
+/// The listing of load balancers `lbs` (lb-list, ls-lb-list, lr-lb-list): one block per load
+/// balancer, sorted by its (padded) name, a line per VIP in key order.
+fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
+    let width = lbs
+        .iter()
+        .flat_map(|u| rows::pairs(ctx, LB, *u, "vips"))
+        .map(|(k, _)| k.len())
+        .max()
+        .unwrap_or(0);
+    let mut blocks: Vec<(String, String)> = Vec::new();
+    for u in lbs {
+        let vips = rows::pairs(ctx, LB, *u, "vips");
+        if vips.is_empty() {
+            continue;
+        }
+        let name = str_of(ctx, LB, *u, "name");
+        let proto_col = ctx.db.value(LB, *u, "protocol");
+        let proto_s = proto_col
+            .as_scalar()
+            .and_then(Atom::as_str)
+            .unwrap_or("(null)")
+            .to_owned();
+        let mut text = String::new();
+        let mut first = true;
+        for (k, v) in &vips {
+            // A key the reference cannot parse is left out (it logs it).
+            let Ok((_, port)) = parse_lb_key(k) else { continue };
+            let proto = if port != 0 { proto_s.as_str() } else { "" };
+            if first {
+                text.push_str(&format!(
+                    "{u}    {}{}{}{v}",
+                    cfmt(&name, 20, 16),
+                    cfmt(proto, 11, 7),
+                    cfmt(k, width + 4, width)
+                ));
+            } else {
+                text.push_str(&format!(
+                    "\n{:60}{}{}{v}",
+                    "",
+                    cfmt(proto, 11, 7),
+                    cfmt(k, width + 4, width)
+                ));
+            }
+            first = false;
+        }
+        blocks.push((cfmt(&name, 20, 16), text));
+    }
+    if blocks.is_empty() {
+        return String::new();
+    }
+    blocks.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = format!(
+        "{}{}{}{}IPs\n",
+        cfmt("UUID", 40, 36),
+        cfmt("LB", 20, 16),
+        cfmt("PROTO", 11, 7),
+        cfmt("VIP", width + 4, width)
+    );
+    for (_, b) in blocks {
+        out.push_str(&b);
+        out.push('\n');
+    }
+    out
+}
+
+async fn lb_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    let lbs = match cmd.args.first() {
+        Some(name) => {
+            ctx.db.select_eq(LB, "name", &s(name)).await?;
+            ctx.db.by_name(LB, name)
+        }
+        None => {
+            ctx.db.load_all(LB).await?;
+            ctx.db.uuids(LB)
+        }
+    };
+    Ok(CmdOut {
+        text: lb_listing(ctx, &lbs),
+        ..CmdOut::default()
+    })
+}
+
+/// The switch or router named by the first argument and the load balancer by the second.
+async fn owner_and_lb(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<(Uuid, Option<Uuid>), CtlError> {
+    let o = find_named(ctx, owner, &cmd.args[0], true)
+        .await?
+        .ok_or_else(|| CtlError::NotFound(cmd.args[0].clone()))?;
+    let lb = match cmd.args.get(1) {
+        Some(id) => Some(
+            find_named(ctx, &LB_NAMED, id, true)
+                .await?
+                .ok_or_else(|| CtlError::NotFound(id.clone()))?,
+        ),
+        None => None,
+    };
+    Ok((o, lb))
+}
+
+async fn attach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
+    let (o, lb) = owner_and_lb(ctx, cmd, owner).await?;
+    let Some(lb) = lb else { return Ok(CmdOut::default()) };
+    if refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
+        if cmd.has("may-exist") {
+            return Ok(CmdOut::default());
+        }
+        return Err(CtlError::Conflict(format!(
+            "{lb} : a load balancer with this UUID already exists"
+        )));
+    }
+    ctx.db
+        .mutate_insert(owner.table, o, "load_balancer", Datum::scalar(lb));
+    Ok(CmdOut::default())
+}
+
+async fn detach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
+    let (o, lb) = owner_and_lb(ctx, cmd, owner).await?;
+    let Some(lb) = lb else {
+        ctx.db
+            .update(owner.table, o, "load_balancer", Datum::empty_set());
+        return Ok(CmdOut::default());
+    };
+    if refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
+        ctx.db
+            .mutate_delete(owner.table, o, "load_balancer", Datum::scalar(lb));
+    } else if !cmd.has("if-exists") {
+        return Err(CtlError::NotFound(format!(
+            "load balancer {} is not part of any logical {}.",
+            str_of(ctx, LB, lb, "name"),
+            owner.what
+        )));
+    }
+    Ok(CmdOut::default())
+}
+
+async fn list_attached(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
+    let (o, _) = owner_and_lb(ctx, cmd, owner).await?;
+    let groups = refs(ctx, owner.table, o, "load_balancer_group");
+    fetch(ctx, LBG, &groups).await?;
+    let mut lbs = refs(ctx, owner.table, o, "load_balancer");
+    for g in &groups {
+        lbs.extend(refs(ctx, LBG, *g, "load_balancer"));
+    }
+    fetch(ctx, LB, &lbs).await?;
+    Ok(CmdOut {
+        text: lb_listing(ctx, &lbs),
+        ..CmdOut::default()
+    })
+}
+
+async fn lr_lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    attach(ctx, cmd, &LR_NAMED).await
+}
+
+async fn lr_lb_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    detach(ctx, cmd, &LR_NAMED).await
+}
+
+async fn lr_lb_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    list_attached(ctx, cmd, &LR_NAMED).await
+}
+
+async fn ls_lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    attach(ctx, cmd, &LS_NAMED).await
+}
+
+async fn ls_lb_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    detach(ctx, cmd, &LS_NAMED).await
+}
+
+async fn ls_lb_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
+    list_attached(ctx, cmd, &LS_NAMED).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_lb_key, parse_vip};
+
+    #[test]
+    fn lb_keys_parse_as_ovs_does() {
+        assert_eq!(parse_lb_key("1.2.3.4:80").unwrap().1, 80);
+        assert_eq!(parse_lb_key("fe80::1").unwrap().1, 0);
+        assert_eq!(parse_lb_key("[fe80::1]:8080").unwrap().1, 8080);
+        assert!(parse_lb_key("1.2.3:80").is_err());
+        assert!(parse_lb_key("1.2.3.4:99999").is_err());
+        let (vip, ips, port) = parse_vip("[fe80::2]:80", "[::1]:80,[::2]:8080").unwrap();
+        assert_eq!((vip.as_str(), ips.as_str(), port), ("[fe80::2]:80", "[::1]:80,[::2]:8080", true));
+    }
+}

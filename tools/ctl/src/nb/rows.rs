@@ -1,0 +1,255 @@
+//! Row helpers shared by the router-side command families (load balancers, policies, DHCP
+//! options, HA chassis groups, CoPP, static MAC bindings): targeted lookups by name or UUID,
+//! batched reads of referenced rows, and the order in which ovn-nbctl prints a string map.
+
+use ovsdb_proto::{Atom, Datum, Uuid};
+use serde_json::json;
+
+use crate::error::CtlError;
+use crate::value::{atom_to_bare, elements};
+use crate::Ctx;
+
+/// A string as a one-element datum.
+pub(super) fn s(v: &str) -> Datum {
+    Datum::scalar(Atom::string(v))
+}
+
+/// Whether `id` is a UUID as ovn-nbctl's `uuid_from_string` reads one (36 characters).
+pub(super) fn is_uuid(id: &str) -> bool {
+    id.len() == 36 && Uuid::parse_str(id).is_ok()
+}
+
+/// How [`find_named`] reports a row it looks for.
+pub(super) struct Named {
+    /// The table.
+    pub(super) table: &'static str,
+    /// The singular in "ID: WHAT name not found", e.g. `load balancer`.
+    pub(super) what: &'static str,
+    /// The plural in "Multiple WHATS named 'ID'.  Use a UUID.", or `None` when the reference
+    /// takes the first row of that name.
+    pub(super) plural: Option<&'static str>,
+}
+
+/// The row of `n.table` whose UUID or `name` is `id` (UUID first), with ovn-nbctl's messages:
+/// `ID: WHAT UUID|name not found` when `must_exist`. Reads only the rows it names.
+pub(super) async fn find_named(ctx: &mut Ctx, n: &Named, id: &str, must_exist: bool) -> Result<Option<Uuid>, CtlError> {
+    let uuid = is_uuid(id);
+    if uuid {
+        if let Ok(u) = Uuid::parse_str(id) {
+            ctx.db.select_uuid(n.table, u).await?;
+            if ctx.db.get(n.table, u).is_some() {
+                return Ok(Some(u));
+            }
+        }
+    }
+    ctx.db.select_eq(n.table, "name", &s(id)).await?;
+    let mut found = ctx.db.by_name(n.table, id);
+    found.sort();
+    if found.len() > 1 {
+        if let Some(plural) = n.plural {
+            return Err(CtlError::NotFound(format!(
+                "Multiple {plural} named '{id}'.  Use a UUID."
+            )));
+        }
+    }
+    match found.first() {
+        Some(u) => Ok(Some(*u)),
+        None if must_exist => Err(CtlError::NotFound(format!(
+            "{id}: {} {} not found",
+            n.what,
+            if uuid { "UUID" } else { "name" }
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// The UUIDs a reference column of a cached row holds.
+pub(super) fn refs(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> Vec<Uuid> {
+    elements(&ctx.db.value(table, u, column))
+        .iter()
+        .filter_map(Atom::as_uuid)
+        .collect()
+}
+
+/// Reads, in one `transact`, the rows of `table` among `uuids` not cached yet.
+pub(super) async fn fetch(ctx: &mut Ctx, table: &str, uuids: &[Uuid]) -> Result<(), CtlError> {
+    let reads: Vec<(String, serde_json::Value)> = uuids
+        .iter()
+        .filter(|u| ctx.db.cached_any(table, **u).is_none())
+        .map(|u| {
+            (
+                table.to_owned(),
+                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
+            )
+        })
+        .collect();
+    if !reads.is_empty() {
+        ctx.db.select_batch(reads).await?;
+    }
+    Ok(())
+}
+
+/// A column of a cached row as a bare string (empty for an empty set).
+pub(super) fn str_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> String {
+    crate::value::datum_to_bare(&ctx.db.value(table, u, col))
+}
+
+/// An integer column of a cached row (0 when empty).
+pub(super) fn int_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> i64 {
+    ctx.db
+        .value(table, u, col)
+        .as_scalar()
+        .and_then(Atom::as_integer)
+        .unwrap_or(0)
+}
+
+/// The pairs of a string-to-string map column, in key order.
+pub(super) fn pairs(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> Vec<(String, String)> {
+    ctx.db
+        .value(table, u, col)
+        .as_map()
+        .map(|m| m.iter().map(|(k, v)| (atom_to_bare(k), atom_to_bare(v))).collect())
+        .unwrap_or_default()
+}
+
+/// `KEY=VALUE` arguments as a map; arguments without `=` are skipped (ovn-nbctl's `strsep`).
+pub(super) fn kv_map<'a>(args: impl IntoIterator<Item = &'a String>) -> Datum {
+    let mut m = std::collections::BTreeMap::new();
+    for kv in args {
+        if let Some((k, v)) = kv.split_once('=') {
+            // smap_add keeps the first of duplicate keys in iteration; the IDL writes one.
+            m.entry(Atom::string(k)).or_insert_with(|| Atom::string(v));
+        }
+    }
+    Datum::Map(m)
+}
+
+/// A priority as ovn-nbctl's `parse_priority` reads it (`%lld` then 0...32767; text after the
+/// number is ignored, as `ovs_scan` does), or its message.
+pub(super) fn parse_priority(arg: &str) -> Result<i64, CtlError> {
+    scan_int(arg)
+        .filter(|p| (0..=32767).contains(p))
+        .ok_or_else(|| CtlError::Value(format!("{arg}: priority must in range 0...32767")))
+}
+
+/// The leading decimal integer of `arg` as `sscanf("%lld")` reads it (leading white space and
+/// a sign allowed, anything after the digits ignored).
+pub(super) fn scan_int(arg: &str) -> Option<i64> {
+    let t = arg.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let end = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if end == 0 {
+        return None;
+    }
+    let v: i64 = rest[..end].parse().ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// An unmasked IPv4 or IPv6 address normalized as ovn-nbctl's `normalize_addr_str` does
+/// (IPv4 first; IPv6 in its canonical text form, an IPv4-mapped one as IPv4).
+pub(super) fn normalize_addr(s: &str) -> Option<String> {
+    if let Ok(v4) = s.parse::<std::net::Ipv4Addr>() {
+        return Some(v4.to_string());
+    }
+    let v6 = s.parse::<std::net::Ipv6Addr>().ok()?;
+    Some(match v6.to_ipv4_mapped() {
+        Some(v4) => v4.to_string(),
+        None => v6.to_string(),
+    })
+}
+
+/// The order in which ovn-nbctl walks a string map it read (`SMAP_FOR_EACH` over the IDL's
+/// `struct smap`): the keys inserted in sorted order into an OVS `hmap` keyed by
+/// `hash_string(key, 0)`, then the buckets in index order, each from its latest insertion.
+pub(super) fn smap_order<T>(mut pairs: Vec<(String, T)>) -> Vec<(String, T)> {
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    // Simulates the hmap: buckets of indexes into `pairs`, newest first.
+    let mut mask: usize = 0;
+    let mut buckets: Vec<Vec<(u32, usize)>> = vec![Vec::new()];
+    let mut n = 0usize;
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        let h = hash_string(k);
+        buckets[h as usize & mask].insert(0, (h, i));
+        n += 1;
+        if n / 2 > mask {
+            let new_mask = calc_mask(n);
+            if new_mask > mask {
+                let mut nb: Vec<Vec<(u32, usize)>> = vec![Vec::new(); new_mask + 1];
+                for b in &buckets {
+                    for &(h, i) in b {
+                        nb[h as usize & new_mask].insert(0, (h, i));
+                    }
+                }
+                buckets = nb;
+                mask = new_mask;
+            }
+        }
+    }
+    let order: Vec<usize> = buckets.iter().flatten().map(|(_, i)| *i).collect();
+    let mut slots: Vec<Option<(String, T)>> = pairs.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// OVS `calc_mask` (lib/hmap.c): the bucket mask for `capacity` nodes.
+fn calc_mask(capacity: usize) -> usize {
+    let mut mask = capacity / 2;
+    mask |= mask >> 1;
+    mask |= mask >> 2;
+    mask |= mask >> 4;
+    mask |= mask >> 8;
+    mask |= mask >> 16;
+    mask |= mask >> 32;
+    mask |= (mask & 1) << 1;
+    mask
+}
+
+/// OVS `hash_string(s, 0)` (lib/hash.c `hash_bytes`, the Murmur3-based `mhash` build).
+fn hash_string(s: &str) -> u32 {
+    fn add(hash: u32, data: u32) -> u32 {
+        let mut hash = hash;
+        if data != 0 {
+            let d = data.wrapping_mul(0xcc9e_2d51).rotate_left(15).wrapping_mul(0x1b87_3593);
+            hash ^= d;
+        }
+        hash.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
+    }
+    let b = s.as_bytes();
+    let mut hash = 0u32;
+    let mut chunks = b.chunks_exact(4);
+    for c in &mut chunks {
+        hash = add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut t = [0u8; 4];
+        t[..rest.len()].copy_from_slice(rest);
+        hash = add(hash, u32::from_le_bytes(t));
+    }
+    let mut h = hash ^ b.len() as u32;
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^= h >> 16;
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::smap_order;
+
+    #[test]
+    fn smap_order_follows_the_ovs_hmap() {
+        // As ovn-nbctl 23.03 printed `copp-list` of these five keys.
+        let keys = ["arp", "bfd", "dns", "igmp", "reject"];
+        let got: Vec<String> = smap_order(keys.iter().map(|k| (k.to_string(), ())).collect())
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(got, ["arp", "reject", "dns", "igmp", "bfd"]);
+    }
+}
