@@ -456,7 +456,7 @@ async fn owner_and_lb(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<(Uu
 async fn attach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
     let (o, lb) = owner_and_lb(ctx, cmd, owner).await?;
     let Some(lb) = lb else { return Ok(CmdOut::default()) };
-    if refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
+    if rows::visible_refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
         if cmd.has("may-exist") {
             return Ok(CmdOut::default());
         }
@@ -476,7 +476,7 @@ async fn detach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, C
             .update(owner.table, o, "load_balancer", Datum::empty_set());
         return Ok(CmdOut::default());
     };
-    if refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
+    if rows::visible_refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
         ctx.db
             .mutate_delete(owner.table, o, "load_balancer", Datum::scalar(lb));
     } else if !cmd.has("if-exists") {
@@ -491,9 +491,9 @@ async fn detach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, C
 
 async fn list_attached(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
     let (o, _) = owner_and_lb(ctx, cmd, owner).await?;
-    let groups = refs(ctx, owner.table, o, "load_balancer_group");
+    let groups = rows::visible_refs(ctx, owner.table, o, "load_balancer_group");
     fetch(ctx, LBG, &groups).await?;
-    let mut lbs = refs(ctx, owner.table, o, "load_balancer");
+    let mut lbs = rows::visible_refs(ctx, owner.table, o, "load_balancer");
     for g in &groups {
         lbs.extend(refs(ctx, LBG, *g, "load_balancer"));
     }

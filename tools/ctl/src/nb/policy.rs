@@ -209,7 +209,7 @@ async fn lr_policy_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             .map(crate::value::atom_to_bare)
             .collect();
         for (i, h) in hops.iter().enumerate() {
-            let h = super::normalize_prefix(h).map(|x| x.0).unwrap_or_default();
+            let h = super::route::normalize_prefix(h).map(|x| x.0).unwrap_or_default();
             if i == 0 {
                 out.push_str(&format!(" {h:>25}"));
             } else {

@@ -26,7 +26,7 @@ pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
 
 /// A prefix `IP[/LEN]` normalized as ovn-nbctl does (host bits cleared, `/32` and `/128`
 /// dropped), with its family and length.
-fn normalize_prefix(p: &str) -> Option<(String, bool, u32)> {
+pub(super) fn normalize_prefix(p: &str) -> Option<(String, bool, u32)> {
     let (ip, len) = match p.split_once('/') {
         Some((ip, l)) => (ip, Some(l.parse::<u32>().ok()?)),
         None => (p, None),

@@ -9,10 +9,7 @@ use crate::error::CtlError;
 use crate::value::{atom_to_bare, elements};
 use crate::Ctx;
 
-/// A string as a one-element datum.
-pub(super) fn s(v: &str) -> Datum {
-    Datum::scalar(Atom::string(v))
-}
+pub(super) use super::common::{int_of, s, str_of};
 
 /// Whether `id` is a UUID as ovn-nbctl's `uuid_from_string` reads one (36 characters).
 pub(super) fn is_uuid(id: &str) -> bool {
@@ -71,6 +68,15 @@ pub(super) fn refs(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> Vec<Uuid> {
         .collect()
 }
 
+/// The UUIDs a reference column of a cached row holds as ovn-nbctl's IDL shows it to a later
+/// command of the same invocation (set edits by `addvalue` / `delvalue` show after the commit).
+pub(super) fn visible_refs(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> Vec<Uuid> {
+    match ctx.db.visible_value(table, u, column) {
+        Some(d) => elements(&d).iter().filter_map(Atom::as_uuid).collect(),
+        None => refs(ctx, table, u, column),
+    }
+}
+
 /// Reads, in one `transact`, the rows of `table` among `uuids` not cached yet.
 pub(super) async fn fetch(ctx: &mut Ctx, table: &str, uuids: &[Uuid]) -> Result<(), CtlError> {
     let reads: Vec<(String, serde_json::Value)> = uuids
@@ -87,20 +93,6 @@ pub(super) async fn fetch(ctx: &mut Ctx, table: &str, uuids: &[Uuid]) -> Result<
         ctx.db.select_batch(reads).await?;
     }
     Ok(())
-}
-
-/// A column of a cached row as a bare string (empty for an empty set).
-pub(super) fn str_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> String {
-    crate::value::datum_to_bare(&ctx.db.value(table, u, col))
-}
-
-/// An integer column of a cached row (0 when empty).
-pub(super) fn int_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> i64 {
-    ctx.db
-        .value(table, u, col)
-        .as_scalar()
-        .and_then(Atom::as_integer)
-        .unwrap_or(0)
 }
 
 /// The pairs of a string-to-string map column, in key order.

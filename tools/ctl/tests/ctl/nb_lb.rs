@@ -1,0 +1,76 @@
+//! ovn-nbctl's load balancer commands: lb-add / lb-del / lb-list and their switch and router
+//! attachments, with their error paths.
+
+use ovsdb_ctl::Tool;
+
+use crate::diff::Pair;
+
+#[test]
+fn nbctl_lb_matches_ovn_nbctl() {
+    let mut p = Pair::new(Tool::Nbctl, "nbctl_lb_matches_ovn_nbctl");
+    p.step(&["init"]);
+    p.step(&["lb-list"]);
+    p.step(&["lb-add", "lb0", "10.0.0.10:80", "10.0.0.2:8080,10.0.0.3:8080"]);
+    p.step(&["lb-add", "lb0", "10.0.0.10:80", "10.0.0.4:8080"]);
+    p.step(&["--may-exist", "lb-add", "lb0", "10.0.0.10:80", "10.0.0.4:8080", "udp"]);
+    p.step(&["lb-add", "lb0", "10.0.0.11", "10.0.0.5,10.0.0.6"]);
+    p.step(&["lb-add", "lb0", "10.0.0.12", "10.0.0.5", "udp"]);
+    p.step(&["lb-add", "lb0", "10.0.0.12:80", "10.0.0.5:80", "icmp"]);
+    p.step(&["--reject", "--event", "lb-add", "lb1", "10.0.0.20:80", "10.0.0.5:80"]);
+    p.step(&["--reject", "lb-add", "lb1", "10.0.0.20:80", "10.0.0.5:80", "sctp"]);
+    p.step(&["--event", "--add-route", "lb-add", "lb2", "[fe80::1]:443", "[fe80::2]:443,[fe80::3]:8443"]);
+    p.step(&["lb-add", "lb6", "fe80::10", "fe80::2,fe80::3"]);
+    p.step(&["--add-duplicate", "lb-add", "lbd", "30.0.0.1", "30.0.0.2"]);
+    // Malformed VIPs and backends (with the lines the reference logs).
+    p.step(&["lb-add", "lbx", "1.2.3:80", "1.1.1.1:80"]);
+    p.step(&["lb-add", "lbx", "1.2.3.4:99999", "1.1.1.1:80"]);
+    p.step(&["lb-add", "lbx", "1.2.3.4:80", "1.1.1.1"]);
+    p.step(&["lb-add", "lbx", "1.2.3.4:80", "1.1.1.1:80,abc:80"]);
+    p.step(&["lb-add", "lbx", "1.2.3.4", "1.1.1.1:80,fe80::1"]);
+    p.step(&["lb-add", "lbx", "[fe80::1]:80", "1.1.1.1:80"]);
+    p.step(&["lb-add", "lbx", "1.2.3.4:80"]);
+    p.step(&["lb-add", "a", "b", "c", "d", "e", "f"]);
+    p.step(&["--if-exists", "lb-add", "lbx", "1.2.3.4", "1.1.1.1"]);
+    p.step(&["lb-list"]);
+    p.step(&["lb-list", "lb0"]);
+    p.step(&["lb-list", "nosuch"]);
+    // Attachments.
+    p.step(&["ls-add", "sw0", "--", "lr-add", "lr0"]);
+    p.step(&["ls-lb-add", "sw0", "lb0"]);
+    p.step(&["ls-lb-add", "sw0", "lb0"]);
+    p.step(&["--may-exist", "ls-lb-add", "sw0", "lb0"]);
+    p.step(&["ls-lb-add", "sw0", "lb2", "--", "ls-lb-add", "sw0", "lb6"]);
+    p.step(&["ls-lb-add", "nosw", "lb0"]);
+    p.step(&["ls-lb-add", "sw0", "nolb"]);
+    p.step(&["ls-lb-list", "sw0"]);
+    p.step(&["ls-lb-list", "nosw"]);
+    p.step(&["lr-lb-add", "lr0", "lb1"]);
+    p.step(&["lr-lb-add", "lr0", "lb1"]);
+    p.step(&["lr-lb-add", "lr0", "lb0", "--", "lr-lb-list", "lr0"]);
+    p.step(&["lr-lb-list", "lr0"]);
+    p.step(&["lr-lb-del", "lr0", "lb2"]);
+    p.step(&["--if-exists", "lr-lb-del", "lr0", "lb2"]);
+    p.step(&["lr-lb-del", "lr0", "lb1"]);
+    p.step(&["lr-lb-del", "lr0"]);
+    p.step(&["lr-lb-list", "lr0"]);
+    p.step(&["ls-lb-del", "sw0", "lb6"]);
+    p.step(&["ls-lb-del", "sw0", "nolb"]);
+    p.step(&["ls-lb-del", "nosw"]);
+    // Ambiguous name.
+    p.step(&["--add-duplicate", "lb-add", "lbd", "30.0.0.5", "30.0.0.6"]);
+    p.step(&["ls-lb-add", "sw0", "lbd"]);
+    p.step(&["lb-del", "lbd"]);
+    // Deleting VIPs and load balancers (one still attached to the switch).
+    p.step(&["lb-del", "lb0", "10.0.0.99"]);
+    p.step(&["--if-exists", "lb-del", "lb0", "10.0.0.99"]);
+    p.step(&["lb-del", "lb0", "10.0.0.11"]);
+    p.step(&["lb-del", "nosuch"]);
+    p.step(&["lb-del", "lb2"]);
+    p.step(&["lb-del", "lb6", "fe80::10"]);
+    p.step(&["ls-lb-list", "sw0"]);
+    p.step(&["lb-del"]);
+    p.step(&["lb-del", "lb0", "x", "y"]);
+    p.step(&["lb-list", "a", "b"]);
+    p.step(&["--may-exist", "lb-del", "lb0"]);
+    p.step(&["lb-list"]);
+}
