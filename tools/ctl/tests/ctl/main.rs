@@ -12,3 +12,5 @@ mod tls;
 mod txn;
 mod vsctl;
 mod nb_lb;
+mod nb_dhcp;
+mod nb_policy;
