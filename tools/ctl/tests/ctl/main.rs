@@ -14,3 +14,6 @@ mod vsctl;
 mod nb_lb;
 mod nb_dhcp;
 mod nb_policy;
+mod nb_copp;
+mod nb_ha;
+mod nb_mac_binding;

@@ -1,0 +1,37 @@
+//! ovn-nbctl's HA chassis group commands, with their error paths.
+
+use ovsdb_ctl::Tool;
+
+use crate::diff::Pair;
+
+#[test]
+fn nbctl_ha_chassis_group_matches_ovn_nbctl() {
+    let mut p = Pair::new(Tool::Nbctl, "nbctl_ha_chassis_group_matches_ovn_nbctl");
+    p.step(&["init"]);
+    p.step(&["ha-chassis-group-list"]);
+    p.step(&["ha-chassis-group-add", "g1"]);
+    p.step(&["ha-chassis-group-add", "g1"]);
+    p.step(&["ha-chassis-group-add"]);
+    p.step(&["ha-chassis-group-add-chassis", "g1", "ch1", "10"]);
+    p.step(&["ha-chassis-group-list"]);
+    p.step(&["ha-chassis-group-add-chassis", "g1", "ch1", "20"]);
+    p.step(&["ha-chassis-group-add-chassis", "g1", "ch2", "40000"]);
+    p.step(&["ha-chassis-group-add-chassis", "g1", "ch2", "abc"]);
+    p.step(&["ha-chassis-group-add-chassis", "nog", "ch2", "5"]);
+    p.step(&["ha-chassis-group-add-chassis", "g1", "ch2"]);
+    p.step(&["ha-chassis-group-set-chassis-prio", "g1", "ch1", "30"]);
+    p.step(&["ha-chassis-group-set-chassis-prio", "g1", "ch9", "30"]);
+    p.step(&["ha-chassis-group-set-chassis-prio", "g1", "ch1", "-1"]);
+    p.step(&["ha-chassis-group-list"]);
+    p.step(&["ha-chassis-group-remove-chassis", "g1", "ch9"]);
+    p.step(&["ha-chassis-group-remove-chassis", "nog", "ch1"]);
+    p.step(&["ha-chassis-group-add-chassis", "g1", "ch2", "5"]);
+    p.step(&["ha-chassis-group-remove-chassis", "g1", "ch1"]);
+    p.step(&["ha-chassis-group-list"]);
+    p.step(&["ha-chassis-group-del", "nog"]);
+    p.step(&["ha-chassis-group-del", "01234567-89ab-cdef-0123-456789abcdef"]);
+    p.step(&["--if-exists", "ha-chassis-group-del", "g1"]);
+    p.step(&["ha-chassis-group-del", "g1"]);
+    p.step(&["ha-chassis-group-list"]);
+    p.step(&["ha-chassis-group-list", "x"]);
+}
