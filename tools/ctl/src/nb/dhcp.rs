@@ -2,7 +2,7 @@
 //! `dhcp-options-del`, `dhcp-options-list`, `dhcp-options-set-options`,
 //! `dhcp-options-get-options`.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 use ovsdb_proto::{Row, Uuid};
 
@@ -78,20 +78,14 @@ fn is_cidr_mask(mask: u128, bits: u32) -> bool {
 
 /// Whether `cidr` reads as OVS `ip_parse_cidr` or `ipv6_parse_cidr` would: an address, then
 /// optionally `/LEN` or `/MASK` with a CIDR mask.
-fn valid_cidr(cidr: &str) -> bool {
+pub(super) fn valid_cidr(cidr: &str) -> bool {
+    if rows::ovs_ipv4_cidr(cidr).is_some() {
+        return true;
+    }
     let (ip, rest) = match cidr.split_once('/') {
         Some((ip, r)) => (ip, Some(r)),
         None => (cidr, None),
     };
-    if ip.parse::<Ipv4Addr>().is_ok() {
-        return match rest {
-            None => true,
-            Some(r) => match r.parse::<Ipv4Addr>() {
-                Ok(m) => is_cidr_mask(u128::from(u32::from(m)), 32),
-                Err(_) => r.bytes().all(|b| b.is_ascii_digit()) && r.parse::<u32>().is_ok_and(|l| l <= 32),
-            },
-        };
-    }
     if ip.parse::<Ipv6Addr>().is_ok() {
         return match rest {
             None => true,

@@ -154,6 +154,59 @@ pub(super) fn normalize_addr(s: &str) -> Option<String> {
     })
 }
 
+/// One `sscanf` unsigned conversion at the start of `s` (`%hhu` with `bits` 8, `%d` with
+/// `bits` 32): leading white space, a sign, decimal digits; the value wrapped to `bits` as
+/// glibc stores it. Returns the value and the rest of `s`.
+fn scan_unsigned(s: &str, bits: u32) -> Option<(i64, &str)> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let end = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if end == 0 {
+        return None;
+    }
+    let v = rest[..end].bytes().fold(0u64, |v, d| v.wrapping_mul(10).wrapping_add(u64::from(d - b'0')));
+    let v = if neg { v.wrapping_neg() } else { v };
+    let v = if bits == 8 { i64::from(v as u8) } else { i64::from(v as i32) };
+    Some((v, &rest[end..]))
+}
+
+/// An IPv4 address as OVS `IP_SCAN_FMT` (`%hhu.%hhu.%hhu.%hhu`) reads it, and the rest.
+fn scan_ipv4(s: &str) -> Option<(std::net::Ipv4Addr, &str)> {
+    let mut b = [0u8; 4];
+    let mut rest = s;
+    for (i, byte) in b.iter_mut().enumerate() {
+        if i > 0 {
+            rest = rest.strip_prefix('.')?;
+        }
+        let (v, r) = scan_unsigned(rest, 8)?;
+        *byte = v as u8;
+        rest = r;
+    }
+    Some((std::net::Ipv4Addr::from(b), rest))
+}
+
+/// An IPv4 network as OVS `ip_parse_cidr` reads it (`IP`, `IP/LEN` or `IP/MASK` with a CIDR
+/// mask, nothing after): the address and prefix length.
+pub(super) fn ovs_ipv4_cidr(s: &str) -> Option<(std::net::Ipv4Addr, u32)> {
+    let (ip, rest) = scan_ipv4(s)?;
+    if rest.is_empty() {
+        return Some((ip, 32));
+    }
+    let r = rest.strip_prefix('/')?;
+    if let Some((mask, "")) = scan_ipv4(r) {
+        let m = u32::from(mask);
+        return (m.leading_ones() + m.trailing_zeros() == 32).then(|| (ip, m.leading_ones()));
+    }
+    match scan_unsigned(r, 32)? {
+        (len, "") if (0..=32).contains(&len) => Some((ip, len as u32)),
+        _ => None,
+    }
+}
+
 /// The order in which ovn-nbctl walks a string map it read (`SMAP_FOR_EACH` over the IDL's
 /// `struct smap`): the keys inserted in sorted order into an OVS `hmap` keyed by
 /// `hash_string(key, 0)`, then the buckets in index order, each from its latest insertion.

@@ -17,3 +17,4 @@ mod nb_policy;
 mod nb_copp;
 mod nb_ha;
 mod nb_mac_binding;
+mod nb_lr;
