@@ -76,7 +76,9 @@ pub(crate) struct Syntax {
     /// The argument syntax as `--help` shows it, e.g. `SWITCH PORT [PARENT TAG]`.
     pub(crate) arguments: &'static str,
     /// The per-command options it accepts, with their dashes; a trailing `=` when the option
-    /// takes a value (`--id=`), e.g. `&["--may-exist", "--if-exists"]`.
+    /// takes a value (`--id=`), a trailing `?` when it may have one attached (`--bfd?`:
+    /// `--bfd` or `--bfd=VALUE`, as db-ctl-base spells it), e.g.
+    /// `&["--may-exist", "--if-exists"]`.
     pub(crate) options: &'static [&'static str],
     /// Reads only, or may write.
     #[allow(dead_code, reason = "documents the command; not yet consulted")]
@@ -92,12 +94,21 @@ impl Syntax {
     pub(crate) fn option(&self, name: &str) -> Option<bool> {
         self.options.iter().find_map(|o| {
             let o = o.strip_prefix("--").unwrap_or(o);
+            // An optional value is only ever attached (`--bfd=VALUE`), never the next word.
+            let o = o.strip_suffix('?').unwrap_or(o);
             match o.strip_suffix('=') {
                 Some(n) if n == name => Some(true),
                 None if o == name => Some(false),
                 _ => None,
             }
         })
+    }
+
+    /// Whether option `name` (without dashes) may have a value attached or not (`--bfd?`).
+    pub(crate) fn optional_value(&self, name: &str) -> bool {
+        self.options
+            .iter()
+            .any(|o| o.strip_prefix("--").and_then(|o| o.strip_suffix('?')) == Some(name))
     }
 
     /// Checks `cmd`'s options and argument count, with the reference tools' messages.
@@ -120,7 +131,7 @@ impl Syntax {
                         cmd.name
                     )));
                 }
-                Some(false) if v.is_some() => {
+                Some(false) if v.is_some() && !self.optional_value(o) => {
                     return Err(CtlError::Usage(format!(
                         "'--{o}' option on '{}' does not accept an argument",
                         cmd.name
@@ -238,7 +249,13 @@ pub(crate) fn help_commands(tool: Tool) -> String {
             let mut syntax = String::new();
             for o in c.options {
                 syntax.push('[');
-                syntax.push_str(o);
+                match o.strip_suffix('?') {
+                    Some(o) => {
+                        syntax.push_str(o);
+                        syntax.push_str("[=VALUE]");
+                    }
+                    None => syntax.push_str(o),
+                }
                 if o.ends_with('=') {
                     syntax.push_str("VALUE");
                 }

@@ -144,14 +144,7 @@ pub(super) fn scan_int(arg: &str) -> Option<i64> {
 /// An unmasked IPv4 or IPv6 address normalized as ovn-nbctl's `normalize_addr_str` does
 /// (IPv4 first; IPv6 in its canonical text form, an IPv4-mapped one as IPv4).
 pub(super) fn normalize_addr(s: &str) -> Option<String> {
-    if let Ok(v4) = s.parse::<std::net::Ipv4Addr>() {
-        return Some(v4.to_string());
-    }
-    let v6 = s.parse::<std::net::Ipv6Addr>().ok()?;
-    Some(match v6.to_ipv4_mapped() {
-        Some(v4) => v4.to_string(),
-        None => v6.to_string(),
-    })
+    normalize_v4_addr(s).or_else(|| normalize_v6_addr(s))
 }
 
 /// One `sscanf` unsigned conversion at the start of `s` (`%hhu` with `bits` 8, `%d` with
@@ -205,6 +198,77 @@ pub(super) fn ovs_ipv4_cidr(s: &str) -> Option<(std::net::Ipv4Addr, u32)> {
         (len, "") if (0..=32).contains(&len) => Some((ip, len as u32)),
         _ => None,
     }
+}
+
+/// An IPv6 address as glibc `inet_ntop` writes it (RFC 5952, with an IPv4-compatible
+/// `::a.b.c.d` in dotted form).
+pub(super) fn ipv6_text(a: &std::net::Ipv6Addr) -> String {
+    let s = a.segments();
+    if s[..6].iter().all(|w| *w == 0) && s[6] != 0 {
+        let o = a.octets();
+        return format!("::{}.{}.{}.{}", o[12], o[13], o[14], o[15]);
+    }
+    a.to_string()
+}
+
+/// An IPv6 address as OVS `ipv6_string_mapped` writes it: an IPv4-mapped one in dotted form.
+fn ipv6_mapped_text(a: &std::net::Ipv6Addr) -> String {
+    match a.to_ipv4_mapped() {
+        Some(v4) => v4.to_string(),
+        None => ipv6_text(a),
+    }
+}
+
+/// An IPv6 network as OVS `ipv6_parse_cidr` reads it (`IP`, `IP/LEN`, `IP/MASK` with a CIDR
+/// mask): the address and prefix length.
+pub(super) fn ovs_ipv6_cidr(s: &str) -> Option<(std::net::Ipv6Addr, u32)> {
+    let (ip, rest) = match s.split_once('/') {
+        Some((ip, r)) => (ip, Some(r)),
+        None => (s, None),
+    };
+    let ip: std::net::Ipv6Addr = ip.parse().ok()?;
+    match rest {
+        None => Some((ip, 128)),
+        Some(r) => {
+            if let Ok(m) = r.parse::<std::net::Ipv6Addr>() {
+                let m = u128::from(m);
+                return (m.leading_ones() + m.trailing_zeros() == 128).then(|| (ip, m.leading_ones()));
+            }
+            match scan_unsigned(r, 32)? {
+                (len, "") if (0..=128).contains(&len) => Some((ip, len as u32)),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// ovn-nbctl's `normalize_ipv4_prefix_str`: the network (host bits cleared) as `IP` for a /32,
+/// else `IP/LEN`.
+pub(super) fn normalize_v4_prefix(s: &str) -> Option<(String, u32)> {
+    let (ip, len) = ovs_ipv4_cidr(s)?;
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    let net = std::net::Ipv4Addr::from(u32::from(ip) & mask);
+    Some((if len == 32 { net.to_string() } else { format!("{net}/{len}") }, len))
+}
+
+/// ovn-nbctl's `normalize_ipv6_prefix_str`: the network (host bits cleared) as `IP` for a
+/// /128, else `IP/LEN`.
+pub(super) fn normalize_v6_prefix(s: &str) -> Option<(String, u32)> {
+    let (ip, len) = ovs_ipv6_cidr(s)?;
+    let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+    let net = std::net::Ipv6Addr::from(u128::from(ip) & mask);
+    let text = ipv6_mapped_text(&net);
+    Some((if len == 128 { text } else { format!("{text}/{len}") }, len))
+}
+
+/// ovn-nbctl's `normalize_ipv4_addr_str` (an unmasked IPv4 address, `inet_pton` strict).
+pub(super) fn normalize_v4_addr(s: &str) -> Option<String> {
+    s.parse::<std::net::Ipv4Addr>().ok().map(|a| a.to_string())
+}
+
+/// ovn-nbctl's `normalize_ipv6_addr_str` (an unmasked IPv6 address).
+pub(super) fn normalize_v6_addr(s: &str) -> Option<String> {
+    s.parse::<std::net::Ipv6Addr>().ok().map(|a| ipv6_mapped_text(&a))
 }
 
 /// The order in which ovn-nbctl walks a string map it read (`SMAP_FOR_EACH` over the IDL's

@@ -18,3 +18,4 @@ mod nb_copp;
 mod nb_ha;
 mod nb_mac_binding;
 mod nb_lr;
+mod nb_route;
