@@ -19,3 +19,4 @@ mod nb_ha;
 mod nb_mac_binding;
 mod nb_lr;
 mod nb_route;
+mod nb_nat;
