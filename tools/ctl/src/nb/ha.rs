@@ -87,8 +87,7 @@ pub(crate) const SECTION: Section = Section {
 
 async fn add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     // No lookup, as in ovn-nbctl: the server's index on `name` refuses a duplicate.
-    ctx.db
-        .insert(GRP, Row::new().with("name", s(&cmd.args[0])), None);
+    ctx.db.insert(GRP, Row::new().with("name", s(&cmd.args[0])), None);
     Ok(CmdOut::default())
 }
 
@@ -184,9 +183,7 @@ async fn set_prio(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let g = group(ctx, &a[0]).await?;
     let prio = parse_priority(&a[2])?;
-    let c = member(ctx, g, &a[1])
-        .await?
-        .ok_or_else(|| not_in_group(cmd))?;
+    let c = member(ctx, g, &a[1]).await?.ok_or_else(|| not_in_group(cmd))?;
     ctx.db.update(CH, c, "priority", Datum::scalar(prio));
     Ok(CmdOut::default())
 }

@@ -39,7 +39,13 @@ pub(crate) const SECTION: Section = Section {
             min_args: 3,
             max_args: 5,
             arguments: "LB VIP[:PORT] IP[:PORT]... [PROTOCOL] [ADDRESS_FAMILY]",
-            options: &["--may-exist", "--add-duplicate", "--reject", "--event", "--add-route"],
+            options: &[
+                "--may-exist",
+                "--add-duplicate",
+                "--reject",
+                "--event",
+                "--add-route",
+            ],
             mode: Mode::ReadWrite,
             help: "create load balancer LB, or add a VIP and its backends to it",
             run: run_fn!(lb_add),
@@ -279,12 +285,7 @@ async fn lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     }
     if !cmd.has("add-duplicate") {
         if let Some(lb) = find_named(ctx, &LB_NAMED, name, false).await? {
-            let mut vips = ctx
-                .db
-                .value(LB, lb, "vips")
-                .as_map()
-                .cloned()
-                .unwrap_or_default();
+            let mut vips = ctx.db.value(LB, lb, "vips").as_map().cloned().unwrap_or_default();
             let key = Atom::string(vip_n.as_str());
             if vips.contains_key(&key) && !cmd.has("may-exist") {
                 return Err(CtlError::Conflict(format!(
@@ -300,7 +301,11 @@ async fn lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         }
     }
     let mut options = Vec::new();
-    for (opt, key) in [("reject", "reject"), ("event", "event"), ("add-route", "add_route")] {
+    for (opt, key) in [
+        ("reject", "reject"),
+        ("event", "event"),
+        ("add-route", "add_route"),
+    ] {
         if cmd.has(opt) {
             options.push((Atom::string(key), Atom::string("true")));
         }
@@ -323,12 +328,7 @@ async fn lb_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         return Ok(CmdOut::default());
     };
     if let Some(vip) = a.get(1) {
-        let mut vips = ctx
-            .db
-            .value(LB, lb, "vips")
-            .as_map()
-            .cloned()
-            .unwrap_or_default();
+        let mut vips = ctx.db.value(LB, lb, "vips").as_map().cloned().unwrap_or_default();
         if vips.remove(&Atom::string(vip.as_str())).is_some() {
             if vips.is_empty() {
                 ctx.db.delete(LB, lb);
@@ -455,7 +455,9 @@ async fn owner_and_lb(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<(Uu
 
 async fn attach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
     let (o, lb) = owner_and_lb(ctx, cmd, owner).await?;
-    let Some(lb) = lb else { return Ok(CmdOut::default()) };
+    let Some(lb) = lb else {
+        return Ok(CmdOut::default());
+    };
     if rows::visible_refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
         if cmd.has("may-exist") {
             return Ok(CmdOut::default());
@@ -472,8 +474,7 @@ async fn attach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, C
 async fn detach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
     let (o, lb) = owner_and_lb(ctx, cmd, owner).await?;
     let Some(lb) = lb else {
-        ctx.db
-            .update(owner.table, o, "load_balancer", Datum::empty_set());
+        ctx.db.update(owner.table, o, "load_balancer", Datum::empty_set());
         return Ok(CmdOut::default());
     };
     if rows::visible_refs(ctx, owner.table, o, "load_balancer").contains(&lb) {
@@ -540,6 +541,9 @@ mod tests {
         assert!(parse_lb_key("1.2.3:80").is_err());
         assert!(parse_lb_key("1.2.3.4:99999").is_err());
         let (vip, ips, port) = parse_vip("[fe80::2]:80", "[::1]:80,[::2]:8080").unwrap();
-        assert_eq!((vip.as_str(), ips.as_str(), port), ("[fe80::2]:80", "[::1]:80,[::2]:8080", true));
+        assert_eq!(
+            (vip.as_str(), ips.as_str(), port),
+            ("[fe80::2]:80", "[::1]:80,[::2]:8080", true)
+        );
     }
 }

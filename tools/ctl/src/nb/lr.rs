@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 
-use super::common::{add_named, containing, del_named, existing_for_create, find, is_mac, list_named, name_of};
+use super::common::{
+    add_named, containing, del_named, existing_for_create, find, is_mac, list_named, name_of,
+};
 use super::rows::{self, Named, fetch, find_named, int_of, parse_priority, s, str_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
@@ -254,9 +256,7 @@ async fn lrp_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             .map(crate::value::atom_to_bare)
             .collect();
         let old_nets = network_set(old.iter().map(String::as_str)).ok_or_else(|| {
-            CtlError::Value(format!(
-                "{name}: Existing port has invalid networks configured"
-            ))
+            CtlError::Value(format!("{name}: Existing port has invalid networks configured"))
         })?;
         if old_nets != new_nets {
             return Err(CtlError::Conflict(format!(
@@ -348,15 +348,13 @@ async fn lrp_set_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut,
         }
     };
     ctx.db.update(GC, gc, "priority", Datum::scalar(prio));
-    ctx.db
-        .mutate_insert(LRP, p, "gateway_chassis", Datum::scalar(gc));
+    ctx.db.mutate_insert(LRP, p, "gateway_chassis", Datum::scalar(gc));
     Ok(CmdOut::default())
 }
 
 async fn lrp_set_options(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let p = port(ctx, &cmd.args[0]).await?;
-    ctx.db
-        .update(LRP, p, "options", rows::kv_map(&cmd.args[1..]));
+    ctx.db.update(LRP, p, "options", rows::kv_map(&cmd.args[1..]));
     Ok(CmdOut::default())
 }
 
@@ -366,10 +364,10 @@ async fn lrp_del_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut,
     let mut gcs = rows::visible_refs(ctx, LRP, p, "gateway_chassis");
     fetch(ctx, GC, &gcs).await?;
     gcs.sort();
-    let hit = gcs
-        .iter()
-        .copied()
-        .find(|g| a[1].as_bytes().starts_with(str_of(ctx, GC, *g, "chassis_name").as_bytes()));
+    let hit = gcs.iter().copied().find(|g| {
+        a[1].as_bytes()
+            .starts_with(str_of(ctx, GC, *g, "chassis_name").as_bytes())
+    });
     let Some(g) = hit else {
         return Err(CtlError::NotFound(format!(
             "chassis {} is not added to logical port {}",
@@ -377,11 +375,9 @@ async fn lrp_del_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut,
         )));
     };
     if gcs.len() == 1 {
-        ctx.db
-            .update(LRP, p, "gateway_chassis", Datum::empty_set());
+        ctx.db.update(LRP, p, "gateway_chassis", Datum::empty_set());
     } else {
-        ctx.db
-            .mutate_delete(LRP, p, "gateway_chassis", Datum::scalar(g));
+        ctx.db.mutate_delete(LRP, p, "gateway_chassis", Datum::scalar(g));
     }
     ctx.db.delete(GC, g);
     Ok(CmdOut::default())
@@ -423,7 +419,12 @@ async fn lrp_set_enabled(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlErro
 
 async fn lrp_get_enabled(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let p = port(ctx, &cmd.args[0]).await?;
-    let disabled = ctx.db.value(LRP, p, "enabled").as_scalar().and_then(Atom::as_bool) == Some(false);
+    let disabled = ctx
+        .db
+        .value(LRP, p, "enabled")
+        .as_scalar()
+        .and_then(Atom::as_bool)
+        == Some(false);
     Ok(CmdOut {
         text: if disabled { "disabled\n" } else { "enabled\n" }.into(),
         ..CmdOut::default()

@@ -109,9 +109,8 @@ async fn add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
 async fn del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let port = &cmd.args[0];
     find_named(ctx, &LRP_NAMED, port, true).await?;
-    let ip = normalize_addr(&cmd.args[1]).ok_or_else(|| {
-        CtlError::Value(format!("{}: Not a valid IPv4 or IPv6 address.", cmd.args[1]))
-    })?;
+    let ip = normalize_addr(&cmd.args[1])
+        .ok_or_else(|| CtlError::Value(format!("{}: Not a valid IPv4 or IPv6 address.", cmd.args[1])))?;
     match binding(ctx, port, &ip).await? {
         Some(u) => ctx.db.delete(T, u),
         None if !cmd.has("if-exists") => {
@@ -132,7 +131,11 @@ async fn list(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
         .into_iter()
         .map(|u| {
             (
-                format!("{:<25}{:<25}", str_of(ctx, T, u, "logical_port"), str_of(ctx, T, u, "ip")),
+                format!(
+                    "{:<25}{:<25}",
+                    str_of(ctx, T, u, "logical_port"),
+                    str_of(ctx, T, u, "ip")
+                ),
                 str_of(ctx, T, u, "mac"),
             )
         })

@@ -159,7 +159,8 @@ fn ip_in_networks(ctx: &Ctx, p: Uuid, ip: &str) -> bool {
 /// Whether router port `p` is a distributed gateway port (has gateway chassis or an HA
 /// chassis group).
 fn is_dgw(ctx: &Ctx, p: Uuid) -> bool {
-    !ctx.db.value(LRP, p, "gateway_chassis").is_empty() || !ctx.db.value(LRP, p, "ha_chassis_group").is_empty()
+    !ctx.db.value(LRP, p, "gateway_chassis").is_empty()
+        || !ctx.db.value(LRP, p, "ha_chassis_group").is_empty()
 }
 
 fn gateway_port(ctx: &Ctx, nat: Uuid) -> Option<Uuid> {
@@ -200,9 +201,8 @@ async fn nat_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         } else {
             rows::normalize_v4_prefix(log)
         };
-        n.map(|x| x.0).ok_or_else(|| {
-            CtlError::Value(format!("{log}: should be an {family} address or network."))
-        })?
+        n.map(|x| x.0)
+            .ok_or_else(|| CtlError::Value(format!("{log}: should be an {family} address or network.")))?
     };
     let portrange = cmd.has("portrange");
     let bad_range = |r: &str| CtlError::Value(format!("invalid port range {r}."));
@@ -300,8 +300,16 @@ async fn nat_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             || (gateway_port(ctx, *nat).is_some() && gateway_port(ctx, *nat) == dgw)
             || (gateway_port(ctx, *nat).is_none() && dgw.is_some_and(|g| ip_in_networks(ctx, g, &old_ext)));
         if nat_ty == ty && same_gw {
-            let (key_new, key_old) = if is_snat { (&new_log, &old_log) } else { (&new_ext, &old_ext) };
-            let (other_new, other_old) = if is_snat { (&new_ext, &old_ext) } else { (&new_log, &old_log) };
+            let (key_new, key_old) = if is_snat {
+                (&new_log, &old_log)
+            } else {
+                (&new_ext, &old_ext)
+            };
+            let (other_new, other_old) = if is_snat {
+                (&new_ext, &old_ext)
+            } else {
+                (&new_log, &old_log)
+            };
             if key_new == key_old {
                 stop = true;
                 if other_new == other_old {

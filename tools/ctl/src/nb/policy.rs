@@ -112,9 +112,7 @@ async fn lr_policy_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError>
     for kv in &a[if reroute { 5 } else { 4 }..] {
         match kv.split_once('=') {
             Some((k, v)) if !v.is_empty() => {
-                options
-                    .entry(Atom::string(k))
-                    .or_insert_with(|| Atom::string(v));
+                options.entry(Atom::string(k)).or_insert_with(|| Atom::string(v));
             }
             Some((k, _)) => {
                 return Err(CtlError::Value(format!(
@@ -191,7 +189,13 @@ async fn lr_policy_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     let (_, pols) = router_policies(ctx, cmd).await?;
     let mut list: Vec<(i64, String, Uuid)> = pols
         .iter()
-        .map(|u| (-int_of(ctx, POL, *u, "priority"), str_of(ctx, POL, *u, "match"), *u))
+        .map(|u| {
+            (
+                -int_of(ctx, POL, *u, "priority"),
+                str_of(ctx, POL, *u, "match"),
+                *u,
+            )
+        })
         .collect();
     list.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.as_bytes().cmp(b.1.as_bytes())));
     let mut out = String::new();

@@ -101,7 +101,15 @@ fn is_src(ctx: &Ctx, u: Uuid) -> bool {
 
 /// ovn-nbctl's `nbctl_lr_get_route`: the first route with this table, policy and prefix (and,
 /// for `ecmp`, next hop).
-fn get_route(ctx: &Ctx, routes: &[Uuid], prefix: &str, hop: &str, src: bool, ecmp: bool, table: &str) -> Option<Uuid> {
+fn get_route(
+    ctx: &Ctx,
+    routes: &[Uuid],
+    prefix: &str,
+    hop: &str,
+    src: bool,
+    ecmp: bool,
+    table: &str,
+) -> Option<Uuid> {
     routes.iter().copied().find(|u| {
         str_of(ctx, T, *u, "route_table") == table
             && is_src(ctx, *u) == src
@@ -199,9 +207,7 @@ async fn route_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             return Err(CtlError::Value("bfd dst_ip cannot be discard.".into()));
         }
         if out_port.is_some() {
-            return Err(CtlError::Value(
-                "outport is not valid for discard routes.".into(),
-            ));
+            return Err(CtlError::Value("outport is not valid for discard routes.".into()));
         }
     }
     // The BFD row the route refers to: the one found, or a new one for the output port.
@@ -212,9 +218,7 @@ async fn route_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
                 let row = Row::new().with("dst_ip", s(&hop)).with("logical_port", s(port));
                 Ok(ctx.db.insert(BFD, row, None))
             }
-            (None, None) => Err(CtlError::Value(
-                "insert entry in the BFD table failed".into(),
-            )),
+            (None, None) => Err(CtlError::Value("insert entry in the BFD table failed".into())),
         }
     };
     if !ecmp {
@@ -412,7 +416,10 @@ fn print_route(ctx: &Ctx, r: &Listed, ecmp: bool, out: &mut String) {
     };
     out.push_str(&format!("{prefix:>25} {hop:>25}"));
     let policy = str_of(ctx, T, u, "policy");
-    out.push_str(&format!(" {}", if policy.is_empty() { "dst-ip" } else { &policy }));
+    out.push_str(&format!(
+        " {}",
+        if policy.is_empty() { "dst-ip" } else { &policy }
+    ));
     if let Some(p) = &r.port {
         out.push_str(&format!(" {p}"));
     }

@@ -5,9 +5,9 @@
 use ovsdb_proto::{Atom, Datum, Uuid};
 use serde_json::json;
 
+use crate::Ctx;
 use crate::error::CtlError;
 use crate::value::{atom_to_bare, elements};
-use crate::Ctx;
 
 pub(super) use super::common::{int_of, s, str_of};
 
@@ -29,7 +29,12 @@ pub(super) struct Named {
 
 /// The row of `n.table` whose UUID or `name` is `id` (UUID first), with ovn-nbctl's messages:
 /// `ID: WHAT UUID|name not found` when `must_exist`. Reads only the rows it names.
-pub(super) async fn find_named(ctx: &mut Ctx, n: &Named, id: &str, must_exist: bool) -> Result<Option<Uuid>, CtlError> {
+pub(super) async fn find_named(
+    ctx: &mut Ctx,
+    n: &Named,
+    id: &str,
+    must_exist: bool,
+) -> Result<Option<Uuid>, CtlError> {
     let uuid = is_uuid(id);
     if uuid {
         if let Ok(u) = Uuid::parse_str(id) {
@@ -100,7 +105,11 @@ pub(super) fn pairs(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> Vec<(String, 
     ctx.db
         .value(table, u, col)
         .as_map()
-        .map(|m| m.iter().map(|(k, v)| (atom_to_bare(k), atom_to_bare(v))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (atom_to_bare(k), atom_to_bare(v)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -161,9 +170,15 @@ fn scan_unsigned(s: &str, bits: u32) -> Option<(i64, &str)> {
     if end == 0 {
         return None;
     }
-    let v = rest[..end].bytes().fold(0u64, |v, d| v.wrapping_mul(10).wrapping_add(u64::from(d - b'0')));
+    let v = rest[..end]
+        .bytes()
+        .fold(0u64, |v, d| v.wrapping_mul(10).wrapping_add(u64::from(d - b'0')));
     let v = if neg { v.wrapping_neg() } else { v };
-    let v = if bits == 8 { i64::from(v as u8) } else { i64::from(v as i32) };
+    let v = if bits == 8 {
+        i64::from(v as u8)
+    } else {
+        i64::from(v as i32)
+    };
     Some((v, &rest[end..]))
 }
 
@@ -248,7 +263,14 @@ pub(super) fn normalize_v4_prefix(s: &str) -> Option<(String, u32)> {
     let (ip, len) = ovs_ipv4_cidr(s)?;
     let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
     let net = std::net::Ipv4Addr::from(u32::from(ip) & mask);
-    Some((if len == 32 { net.to_string() } else { format!("{net}/{len}") }, len))
+    Some((
+        if len == 32 {
+            net.to_string()
+        } else {
+            format!("{net}/{len}")
+        },
+        len,
+    ))
 }
 
 /// ovn-nbctl's `normalize_ipv6_prefix_str`: the network (host bits cleared) as `IP` for a
@@ -321,7 +343,10 @@ fn hash_string(s: &str) -> u32 {
     fn add(hash: u32, data: u32) -> u32 {
         let mut hash = hash;
         if data != 0 {
-            let d = data.wrapping_mul(0xcc9e_2d51).rotate_left(15).wrapping_mul(0x1b87_3593);
+            let d = data
+                .wrapping_mul(0xcc9e_2d51)
+                .rotate_left(15)
+                .wrapping_mul(0x1b87_3593);
             hash ^= d;
         }
         hash.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)

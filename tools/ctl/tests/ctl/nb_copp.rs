@@ -10,7 +10,15 @@ fn nbctl_copp_matches_ovn_nbctl() {
     p.step(&["init"]);
     p.step(&["copp-list", "c1"]);
     p.step(&["copp-add", "c1", "arp", "m1"]);
-    for proto in ["bfd", "dns", "igmp", "reject", "nd-ns", "svc-monitor", "tcp-reset"] {
+    for proto in [
+        "bfd",
+        "dns",
+        "igmp",
+        "reject",
+        "nd-ns",
+        "svc-monitor",
+        "tcp-reset",
+    ] {
         p.step(&["copp-add", "c1", proto, "m1"]);
     }
     p.step(&["copp-add", "c1", "arp", "m2"]);

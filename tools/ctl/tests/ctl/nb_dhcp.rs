@@ -20,7 +20,13 @@ fn nbctl_dhcp_options_match_ovn_nbctl() {
     p.step(&["dhcp-options-create"]);
     p.step(&["dhcp-options-list"]);
     let (t, o) = p.row_uuids("DHCP_Options", "cidr", "10.0.0.0/24");
-    let opts = ["lease_time=3600", "router=10.0.0.1", "server_id=10.0.0.1", "server_mac=c0:ff:ee:00:00:01", "mtu=1400"];
+    let opts = [
+        "lease_time=3600",
+        "router=10.0.0.1",
+        "server_id=10.0.0.1",
+        "server_mac=c0:ff:ee:00:00:01",
+        "mtu=1400",
+    ];
     let with = |u: &str, cmd: &'static str, rest: &[&'static str]| {
         let mut v = vec![cmd.to_owned(), u.to_owned()];
         v.extend(rest.iter().map(|s| s.to_string()));
@@ -43,11 +49,19 @@ fn nbctl_dhcp_options_match_ovn_nbctl() {
     run(&mut p, "dhcp-options-del", &[]);
     run(&mut p, "dhcp-options-get-options", &[]);
     p.step(&["dhcp-options-list"]);
-    p.step(&["dhcp-options-set-options", "01234567-89ab-cdef-0123-456789abcdef", "a=b"]);
+    p.step(&[
+        "dhcp-options-set-options",
+        "01234567-89ab-cdef-0123-456789abcdef",
+        "a=b",
+    ]);
     p.step(&["dhcp-options-set-options", "notauuid", "a=b"]);
     p.step(&["dhcp-options-get-options", "notauuid"]);
     p.step(&["dhcp-options-del", "01234567-89ab-cdef-0123-456789abcdef"]);
-    p.step(&["--if-exists", "dhcp-options-del", "01234567-89ab-cdef-0123-456789abcdef"]);
+    p.step(&[
+        "--if-exists",
+        "dhcp-options-del",
+        "01234567-89ab-cdef-0123-456789abcdef",
+    ]);
     p.step(&["dhcp-options-del"]);
     p.step(&["dhcp-options-get-options", "a", "b"]);
 }

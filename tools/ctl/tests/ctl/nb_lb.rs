@@ -12,13 +12,34 @@ fn nbctl_lb_matches_ovn_nbctl() {
     p.step(&["lb-list"]);
     p.step(&["lb-add", "lb0", "10.0.0.10:80", "10.0.0.2:8080,10.0.0.3:8080"]);
     p.step(&["lb-add", "lb0", "10.0.0.10:80", "10.0.0.4:8080"]);
-    p.step(&["--may-exist", "lb-add", "lb0", "10.0.0.10:80", "10.0.0.4:8080", "udp"]);
+    p.step(&[
+        "--may-exist",
+        "lb-add",
+        "lb0",
+        "10.0.0.10:80",
+        "10.0.0.4:8080",
+        "udp",
+    ]);
     p.step(&["lb-add", "lb0", "10.0.0.11", "10.0.0.5,10.0.0.6"]);
     p.step(&["lb-add", "lb0", "10.0.0.12", "10.0.0.5", "udp"]);
     p.step(&["lb-add", "lb0", "10.0.0.12:80", "10.0.0.5:80", "icmp"]);
-    p.step(&["--reject", "--event", "lb-add", "lb1", "10.0.0.20:80", "10.0.0.5:80"]);
+    p.step(&[
+        "--reject",
+        "--event",
+        "lb-add",
+        "lb1",
+        "10.0.0.20:80",
+        "10.0.0.5:80",
+    ]);
     p.step(&["--reject", "lb-add", "lb1", "10.0.0.20:80", "10.0.0.5:80", "sctp"]);
-    p.step(&["--event", "--add-route", "lb-add", "lb2", "[fe80::1]:443", "[fe80::2]:443,[fe80::3]:8443"]);
+    p.step(&[
+        "--event",
+        "--add-route",
+        "lb-add",
+        "lb2",
+        "[fe80::1]:443",
+        "[fe80::2]:443,[fe80::3]:8443",
+    ]);
     p.step(&["lb-add", "lb6", "fe80::10", "fe80::2,fe80::3"]);
     p.step(&["--add-duplicate", "lb-add", "lbd", "30.0.0.1", "30.0.0.2"]);
     // Malformed VIPs and backends (with the lines the reference logs).

@@ -22,27 +22,121 @@ fn nbctl_lr_lrp_match_ovn_nbctl() {
     p.step(&["lr-add", "lr1"]);
     p.step(&["lr-list"]);
     // Router ports.
-    p.step(&["lrp-add", "lr0", "lrp0", "00:00:00:00:00:01", "10.0.0.1/24", "fe80::1/64"]);
+    p.step(&[
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:00:01",
+        "10.0.0.1/24",
+        "fe80::1/64",
+    ]);
     p.step(&["lrp-add", "lr0", "lrp0", "00:00:00:00:00:01", "10.0.0.1/24"]);
-    p.step(&["--may-exist", "lrp-add", "lr0", "lrp0", "00:00:00:00:00:01", "fe80::1/64", "10.0.0.1/24"]);
-    p.step(&["--may-exist", "lrp-add", "lr0", "lrp0", "00:00:00:00:00:01", "10.0.0.9/24", "fe80::1/64"]);
-    p.step(&["--may-exist", "lrp-add", "lr0", "lrp0", "00:00:00:00:00:02", "10.0.0.1/24", "fe80::1/64"]);
-    p.step(&["--may-exist", "lrp-add", "lr0", "lrp0", "00:00:00:00:00:01", "10.0.0.1/24", "fe80::1/64", "peer=x"]);
-    p.step(&["--may-exist", "lrp-add", "lr1", "lrp0", "00:00:00:00:00:01", "10.0.0.1/24"]);
-    p.step(&["lrp-add", "lr0", "lrp1", "00:00:00:00:00:02", "20.0.0.1/24", "peer=lrp9", "enabled=false"]);
-    p.step(&["--may-exist", "lrp-add", "lr0", "lrp1", "00:00:00:00:00:02", "20.0.0.1/24"]);
-    p.step(&["--may-exist", "lrp-add", "lr0", "lrp1", "00:00:00:00:00:02", "20.0.0.1/24", "peer=lrp8"]);
-    p.step(&["--may-exist", "lrp-add", "lr0", "lrp1", "00:00:00:00:00:02", "20.0.0.1/24", "peer=lrp9"]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:00:01",
+        "fe80::1/64",
+        "10.0.0.1/24",
+    ]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:00:01",
+        "10.0.0.9/24",
+        "fe80::1/64",
+    ]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:00:02",
+        "10.0.0.1/24",
+        "fe80::1/64",
+    ]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:00:01",
+        "10.0.0.1/24",
+        "fe80::1/64",
+        "peer=x",
+    ]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr1",
+        "lrp0",
+        "00:00:00:00:00:01",
+        "10.0.0.1/24",
+    ]);
+    p.step(&[
+        "lrp-add",
+        "lr0",
+        "lrp1",
+        "00:00:00:00:00:02",
+        "20.0.0.1/24",
+        "peer=lrp9",
+        "enabled=false",
+    ]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr0",
+        "lrp1",
+        "00:00:00:00:00:02",
+        "20.0.0.1/24",
+    ]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr0",
+        "lrp1",
+        "00:00:00:00:00:02",
+        "20.0.0.1/24",
+        "peer=lrp8",
+    ]);
+    p.step(&[
+        "--may-exist",
+        "lrp-add",
+        "lr0",
+        "lrp1",
+        "00:00:00:00:00:02",
+        "20.0.0.1/24",
+        "peer=lrp9",
+    ]);
     p.step(&["lrp-add", "lr0", "lrp2", "00:00:00:00:00:03", "peer=lrp1"]);
     p.step(&["lrp-add", "lr0", "lrp2", "00:00:00:00:03", "30.0.0.1/24"]);
     p.step(&["lrp-add", "lr0", "lrp2", "00:00:00:00:00:03", "30.0.0.300/24"]);
     p.step(&["lrp-add", "lr0", "lrp2", "00:00:00:00:00:03", "30.0.0.1/33"]);
     p.step(&["lrp-add", "nolr", "lrp2", "00:00:00:00:00:03", "30.0.0.1/24"]);
     p.step(&["lrp-add", "lr0", "lrp2", "00:00:00:00:00:03"]);
-    p.step(&["lrp-add", "lr0", "lrp2", "00:00:00:00:00:03", "30.0.0.1/24", "nosuchcol=1"]);
+    p.step(&[
+        "lrp-add",
+        "lr0",
+        "lrp2",
+        "00:00:00:00:00:03",
+        "30.0.0.1/24",
+        "nosuchcol=1",
+    ]);
     p.step(&["lrp-list", "lr0"]);
     p.step(&["lrp-list", "nolr"]);
-    p.step(&["lrp-add", "lr1", "lrp3", "00:00:00:00:00:04", "40.0.0.1/24", "--", "lrp-list", "lr1"]);
+    p.step(&[
+        "lrp-add",
+        "lr1",
+        "lrp3",
+        "00:00:00:00:00:04",
+        "40.0.0.1/24",
+        "--",
+        "lrp-list",
+        "lr1",
+    ]);
     // Enabled state and redirect type.
     p.step(&["lrp-get-enabled", "lrp0"]);
     p.step(&["lrp-get-enabled", "lrp1"]);

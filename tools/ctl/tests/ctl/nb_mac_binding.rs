@@ -8,15 +8,40 @@ use crate::diff::Pair;
 fn nbctl_static_mac_binding_matches_ovn_nbctl() {
     let mut p = Pair::new(Tool::Nbctl, "nbctl_static_mac_binding_matches_ovn_nbctl");
     p.step(&["init"]);
-    p.step(&["lr-add", "lr0", "--", "lrp-add", "lr0", "lrp0", "00:00:00:00:00:01", "10.0.0.1/24"]);
+    p.step(&[
+        "lr-add",
+        "lr0",
+        "--",
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:00:01",
+        "10.0.0.1/24",
+    ]);
     p.step(&["lrp-add", "lr0", "lrp1", "00:00:00:00:00:02", "fe80::1/64"]);
     p.step(&["static-mac-binding-list"]);
     p.step(&["static-mac-binding-add", "lrp0", "10.0.0.5", "00:00:00:00:00:05"]);
     p.step(&["static-mac-binding-add", "lrp0", "10.0.0.5", "00:00:00:00:00:06"]);
-    p.step(&["--may-exist", "static-mac-binding-add", "lrp0", "10.0.0.5", "00:00:00:00:00:06"]);
-    p.step(&["static-mac-binding-add", "lrp1", "fe80::0005", "00:00:00:00:00:07"]);
+    p.step(&[
+        "--may-exist",
+        "static-mac-binding-add",
+        "lrp0",
+        "10.0.0.5",
+        "00:00:00:00:00:06",
+    ]);
+    p.step(&[
+        "static-mac-binding-add",
+        "lrp1",
+        "fe80::0005",
+        "00:00:00:00:00:07",
+    ]);
     p.step(&["static-mac-binding-add", "lrp1", "fe80::5", "00:00:00:00:00:08"]);
-    p.step(&["static-mac-binding-add", "lrp0", "10.0.0.300", "00:00:00:00:00:05"]);
+    p.step(&[
+        "static-mac-binding-add",
+        "lrp0",
+        "10.0.0.300",
+        "00:00:00:00:00:05",
+    ]);
     p.step(&["static-mac-binding-add", "lrp0", "10.0.0.6", "00:00:00:00:05"]);
     p.step(&["static-mac-binding-add", "nolrp", "10.0.0.6", "00:00:00:00:00:05"]);
     p.step(&["static-mac-binding-add", "lrp0", "10.0.0.6"]);

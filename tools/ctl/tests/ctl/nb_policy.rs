@@ -14,11 +14,40 @@ fn nbctl_policy_matches_ovn_nbctl() {
     p.step(&["lr-policy-list", "lr0"]);
     p.step(&["lr-policy-add", "lr0", "100", "ip4.src == 10.0.0.0/24", "allow"]);
     p.step(&["lr-policy-add", "lr0", "100", "ip4.src == 10.0.0.0/24", "drop"]);
-    p.step(&["--may-exist", "lr-policy-add", "lr0", "100", "ip4.src == 10.0.0.0/24", "drop"]);
-    p.step(&["lr-policy-add", "lr0", "200", "ip4.dst == 1.1.1.1", "reroute", "10.0.0.1,10.0.0.2", "pkt_mark=5"]);
-    p.step(&["lr-policy-add", "lr0", "300", "ip6.dst == ::1", "reroute", "fe80::0001"]);
+    p.step(&[
+        "--may-exist",
+        "lr-policy-add",
+        "lr0",
+        "100",
+        "ip4.src == 10.0.0.0/24",
+        "drop",
+    ]);
+    p.step(&[
+        "lr-policy-add",
+        "lr0",
+        "200",
+        "ip4.dst == 1.1.1.1",
+        "reroute",
+        "10.0.0.1,10.0.0.2",
+        "pkt_mark=5",
+    ]);
+    p.step(&[
+        "lr-policy-add",
+        "lr0",
+        "300",
+        "ip6.dst == ::1",
+        "reroute",
+        "fe80::0001",
+    ]);
     p.step(&["lr-policy-add", "lr0", "50", "ip4", "drop", "a=b", "c=d", "e=f"]);
-    p.step(&["lr-policy-add", "lr0", "50", "ip4.src == 1.2.3.4", "allow", "novalue"]);
+    p.step(&[
+        "lr-policy-add",
+        "lr0",
+        "50",
+        "ip4.src == 1.2.3.4",
+        "allow",
+        "novalue",
+    ]);
     p.step(&["lr-policy-add", "lr0", "50", "ip4.src == 1.2.3.4", "allow", "k="]);
     p.step(&["lr-policy-add", "lr0", "51", "tcp", "reroute"]);
     p.step(&["lr-policy-add", "lr0", "51", "tcp", "reroute", "10.0.0.300"]);
@@ -36,7 +65,12 @@ fn nbctl_policy_matches_ovn_nbctl() {
     p.step(&["lr-policy-del", "lr0", "100", "ip4.src == 10.0.0.0/24"]);
     p.step(&["lr-policy-del", "lr0", "abc"]);
     p.step(&["lr-policy-del", "lr0", "01234567-89ab-cdef-0123-456789abcdef"]);
-    p.step(&["--if-exists", "lr-policy-del", "lr0", "01234567-89ab-cdef-0123-456789abcdef"]);
+    p.step(&[
+        "--if-exists",
+        "lr-policy-del",
+        "lr0",
+        "01234567-89ab-cdef-0123-456789abcdef",
+    ]);
     p.step(&["lr-policy-del", "lr0", "200"]);
     p.step(&["lr-policy-list", "lr0"]);
     p.step(&["lr-policy-del", "lr0", "1", "2", "3"]);

@@ -9,22 +9,77 @@ use crate::diff::Pair;
 fn nbctl_route_matches_ovn_nbctl() {
     let mut p = Pair::new(Tool::Nbctl, "nbctl_route_matches_ovn_nbctl");
     p.step(&["init"]);
-    p.step(&["lr-add", "lr0", "--", "lrp-add", "lr0", "lrp0", "00:00:00:00:00:01", "10.0.0.1/24", "fd00::1/64"]);
+    p.step(&[
+        "lr-add",
+        "lr0",
+        "--",
+        "lrp-add",
+        "lr0",
+        "lrp0",
+        "00:00:00:00:00:01",
+        "10.0.0.1/24",
+        "fd00::1/64",
+    ]);
     p.step(&["lrp-add", "lr0", "lrp1", "00:00:00:00:00:02", "20.0.0.1/24"]);
     p.step(&["lr-route-list", "lr0"]);
     p.step(&["lr-route-add", "lr0", "0.0.0.0/0", "10.0.0.254"]);
     p.step(&["lr-route-add", "lr0", "0.0.0.0/0", "10.0.0.253"]);
-    p.step(&["--may-exist", "lr-route-add", "lr0", "0.0.0.0/0", "10.0.0.253", "lrp0"]);
+    p.step(&[
+        "--may-exist",
+        "lr-route-add",
+        "lr0",
+        "0.0.0.0/0",
+        "10.0.0.253",
+        "lrp0",
+    ]);
     p.step(&["lr-route-add", "lr0", "192.168.1.7/24", "10.0.0.5"]);
     p.step(&["--ecmp", "lr-route-add", "lr0", "192.168.1.0/24", "10.0.0.6"]);
     p.step(&["--ecmp", "lr-route-add", "lr0", "192.168.1.0/24", "10.0.0.6"]);
-    p.step(&["--ecmp", "--may-exist", "lr-route-add", "lr0", "192.168.1.0/24", "10.0.0.6"]);
-    p.step(&["--ecmp-symmetric-reply", "lr-route-add", "lr0", "192.168.1.0/24", "10.0.0.7", "lrp0"]);
-    p.step(&["--policy=src-ip", "lr-route-add", "lr0", "10.0.0.0/24", "20.0.0.254"]);
-    p.step(&["--policy=src-ip", "lr-route-add", "lr0", "10.0.0.0/24", "20.0.0.253"]);
+    p.step(&[
+        "--ecmp",
+        "--may-exist",
+        "lr-route-add",
+        "lr0",
+        "192.168.1.0/24",
+        "10.0.0.6",
+    ]);
+    p.step(&[
+        "--ecmp-symmetric-reply",
+        "lr-route-add",
+        "lr0",
+        "192.168.1.0/24",
+        "10.0.0.7",
+        "lrp0",
+    ]);
+    p.step(&[
+        "--policy=src-ip",
+        "lr-route-add",
+        "lr0",
+        "10.0.0.0/24",
+        "20.0.0.254",
+    ]);
+    p.step(&[
+        "--policy=src-ip",
+        "lr-route-add",
+        "lr0",
+        "10.0.0.0/24",
+        "20.0.0.253",
+    ]);
     p.step(&["--policy=foo", "lr-route-add", "lr0", "10.0.0.0/24", "20.0.0.253"]);
-    p.step(&["--route-table=rtb1", "lr-route-add", "lr0", "172.16.0.0/16", "10.0.0.9"]);
-    p.step(&["--route-table=rtb1", "lr-route-add", "lr0", "0.0.0.0/0", "10.0.0.10"]);
+    p.step(&[
+        "--route-table=rtb1",
+        "lr-route-add",
+        "lr0",
+        "172.16.0.0/16",
+        "10.0.0.9",
+    ]);
+    p.step(&[
+        "--route-table=rtb1",
+        "lr-route-add",
+        "lr0",
+        "0.0.0.0/0",
+        "10.0.0.10",
+    ]);
     p.step(&["lr-route-add", "lr0", "172.16.5.0/24", "discard"]);
     p.step(&["--ecmp", "lr-route-add", "lr0", "172.16.5.0/24", "discard"]);
     p.step(&["--ecmp", "lr-route-add", "lr0", "172.16.5.0/24", "10.0.0.4"]);
@@ -36,10 +91,30 @@ fn nbctl_route_matches_ovn_nbctl() {
     p.step(&["lr-route-add", "lr0", "fd01::/64", "10.0.0.1"]);
     p.step(&["lr-route-add", "lr0", "172.16.9.0/24", "10.0.0.1", "nolrp"]);
     // BFD.
-    p.step(&["--bfd", "lr-route-add", "lr0", "172.16.10.0/24", "10.0.0.11", "lrp0"]);
-    p.step(&["--bfd", "lr-route-add", "lr0", "172.16.11.0/24", "10.0.0.11", "lrp0"]);
+    p.step(&[
+        "--bfd",
+        "lr-route-add",
+        "lr0",
+        "172.16.10.0/24",
+        "10.0.0.11",
+        "lrp0",
+    ]);
+    p.step(&[
+        "--bfd",
+        "lr-route-add",
+        "lr0",
+        "172.16.11.0/24",
+        "10.0.0.11",
+        "lrp0",
+    ]);
     p.step(&["--bfd", "lr-route-add", "lr0", "172.16.12.0/24", "10.0.0.12"]);
-    p.step(&["--bfd=01234567-89ab-cdef-0123-456789abcdef", "lr-route-add", "lr0", "172.16.12.0/24", "10.0.0.12"]);
+    p.step(&[
+        "--bfd=01234567-89ab-cdef-0123-456789abcdef",
+        "lr-route-add",
+        "lr0",
+        "172.16.12.0/24",
+        "10.0.0.12",
+    ]);
     p.step(&["--bfd=nope", "lr-route-add", "lr0", "172.16.12.0/24", "10.0.0.12"]);
     // IPv6 and malformed prefixes / next hops.
     p.step(&["lr-route-add", "lr0", "fd01::/64", "fd00::2"]);
@@ -63,7 +138,13 @@ fn nbctl_route_matches_ovn_nbctl() {
     p.step(&["lr-route-del", "lr0", "192.168.1.0/24", "10.0.0.7", "lrp0"]);
     p.step(&["lr-route-del", "lr0", "172.16.10.0/24"]);
     p.step(&["--policy=src-ip", "lr-route-del", "lr0"]);
-    p.step(&["--policy=dst-ip", "--route-table=rtb1", "lr-route-del", "lr0", "0.0.0.0/0"]);
+    p.step(&[
+        "--policy=dst-ip",
+        "--route-table=rtb1",
+        "lr-route-del",
+        "lr0",
+        "0.0.0.0/0",
+    ]);
     p.step(&["lr-route-del", "lr0", "172.16.5.0/24", "discard"]);
     p.step(&["lr-route-list", "lr0"]);
     p.step(&["lr-route-del", "lr0"]);
