@@ -10,7 +10,10 @@ fn nbctl_ha_chassis_group_matches_ovn_nbctl() {
     p.step(&["init"]);
     p.step(&["ha-chassis-group-list"]);
     p.step(&["ha-chassis-group-add", "g1"]);
-    p.step(&["ha-chassis-group-add", "g1"]);
+    // A duplicate name is refused by the server's index. (Against an existing row the
+    // server's message names the two rows in an order that follows their UUIDs: the
+    // duplicate is made within one transaction, where both are new.)
+    p.step(&["ha-chassis-group-add", "g2", "--", "ha-chassis-group-add", "g2"]);
     p.step(&["ha-chassis-group-add"]);
     p.step(&["ha-chassis-group-add-chassis", "g1", "ch1", "10"]);
     p.step(&["ha-chassis-group-list"]);
