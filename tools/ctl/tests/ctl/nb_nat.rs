@@ -228,6 +228,22 @@ fn nbctl_nat_matches_ovn_nbctl() {
     p.step(&["lr-nat-add", "lr0", "snat", "172.17.0.32", "10.0.4.0/24"]);
     p.step(&["lr-nat-list", "lr0"]);
     p.step(&["lr-nat-list", "nolr"]);
+    // Allowed / exempted external IPs.
+    p.step(&["create", "Address_Set", "name=as1"]);
+    p.step(&["lr-nat-update-ext-ip", "lr0", "snat", "10.0.0.0/24", "as1"]);
+    p.step(&[
+        "--is-exempted",
+        "lr-nat-update-ext-ip",
+        "lr0",
+        "dnat",
+        "172.16.0.12",
+        "as1",
+    ]);
+    p.step(&["lr-nat-update-ext-ip", "lr0", "dnat", "172.16.0.99", "as1"]);
+    p.step(&["lr-nat-update-ext-ip", "lr0", "dnat", "172.16.0.12", "as9"]);
+    p.step(&["lr-nat-update-ext-ip", "lr0", "dnat", "bad", "as1"]);
+    p.step(&["lr-nat-update-ext-ip", "lr0", "nat", "172.16.0.12", "as1"]);
+    p.step(&["lr-nat-update-ext-ip", "lr0", "dnat", "172.16.0.12"]);
     // Deletion.
     p.step(&["lr-nat-del", "lr0", "snat", "172.17.0.30", "lrp1"]);
     p.step(&["lr-nat-del", "lr0", "snat", "10.0.2.0/24", "lrp1"]);
