@@ -76,9 +76,7 @@ pub(crate) struct Syntax {
     /// The argument syntax as `--help` shows it, e.g. `SWITCH PORT [PARENT TAG]`.
     pub(crate) arguments: &'static str,
     /// The per-command options it accepts, with their dashes; a trailing `=` when the option
-    /// takes a value (`--id=`), a trailing `?` when it may have one attached (`--bfd?`:
-    /// `--bfd` or `--bfd=VALUE`, as db-ctl-base spells it), e.g.
-    /// `&["--may-exist", "--if-exists"]`.
+    /// takes a value (`--id=`), `?` when it may (`--bfd?`), e.g. `&["--may-exist", "--if-exists"]`.
     pub(crate) options: &'static [&'static str],
     /// Reads only, or may write.
     #[allow(dead_code, reason = "documents the command; not yet consulted")]
@@ -94,7 +92,6 @@ impl Syntax {
     pub(crate) fn option(&self, name: &str) -> Option<bool> {
         self.options.iter().find_map(|o| {
             let o = o.strip_prefix("--").unwrap_or(o);
-            // An optional value is only ever attached (`--bfd=VALUE`), never the next word.
             let o = o.strip_suffix('?').unwrap_or(o);
             match o.strip_suffix('=') {
                 Some(n) if n == name => Some(true),
@@ -104,13 +101,6 @@ impl Syntax {
         })
     }
 
-    /// Whether option `name` (without dashes) may have a value attached or not (`--bfd?`).
-    pub(crate) fn optional_value(&self, name: &str) -> bool {
-        self.options
-            .iter()
-            .any(|o| o.strip_prefix("--").and_then(|o| o.strip_suffix('?')) == Some(name))
-    }
-
     /// Checks `cmd`'s options and argument count, with the reference tools' messages.
     pub(crate) fn check(&self, cmd: &Command) -> Result<(), CtlError> {
         if std::ptr::eq(self.options, UNCHECKED) {
@@ -118,6 +108,11 @@ impl Syntax {
             return Ok(());
         }
         for (o, v) in &cmd.opts {
+            // `--bfd?`: an option whose value is optional.
+            let optional = format!("--{o}?");
+            if self.options.contains(&optional.as_str()) {
+                continue;
+            }
             match self.option(o) {
                 None => {
                     return Err(CtlError::Usage(format!(
@@ -131,7 +126,7 @@ impl Syntax {
                         cmd.name
                     )));
                 }
-                Some(false) if v.is_some() && !self.optional_value(o) => {
+                Some(false) if v.is_some() => {
                     return Err(CtlError::Usage(format!(
                         "'--{o}' option on '{}' does not accept an argument",
                         cmd.name
@@ -149,8 +144,14 @@ impl Syntax {
             )));
         }
         if n > self.max_args {
+            // An option given after the command name is taken as an argument.
+            let hint = if cmd.args.iter().any(|a| a.starts_with('-')) {
+                " (note that options must precede command names and follow a \"--\" argument)"
+            } else {
+                ""
+            };
             return Err(CtlError::Usage(format!(
-                "'{}' command takes at most {} arguments",
+                "'{}' command takes at most {} arguments{hint}",
                 cmd.name, self.max_args
             )));
         }
@@ -187,11 +188,19 @@ pub(crate) fn find(tool: Tool, name: &str) -> Option<&'static Syntax> {
 
 /// Whether any command of the tool accepts option `name` (without dashes): such options may
 /// also be given before the first command, among the global options.
+#[allow(
+    dead_code,
+    reason = "the parser now resolves options through lib.rs's long option list"
+)]
 pub(crate) fn is_command_option(tool: Tool, name: &str) -> bool {
     commands(tool).any(|c| c.option(name).is_some())
 }
 
 /// Whether a command option `name` takes a value, in any command of the tool.
+#[allow(
+    dead_code,
+    reason = "the parser now resolves options through lib.rs's long option list"
+)]
 pub(crate) fn command_option_takes_value(tool: Tool, name: &str) -> bool {
     commands(tool).any(|c| c.option(name) == Some(true))
 }
@@ -212,10 +221,97 @@ pub(crate) fn help(tool: Tool) -> String {
         Tool::Vsctl => ("ovs-vswitchd management utility", "[OPTIONS] COMMAND [ARG...]"),
     };
     let mut out = format!("{prog}: {about}\nusage: {prog} {usage}\n\n");
+    if tool == Tool::Nbctl {
+        out.push_str(&help_commands_nb());
+        out.push_str(&NBCTL_OPTIONS_HELP.replace("{prog}", prog));
+        return out;
+    }
     out.push_str(&help_commands(tool));
     out.push_str(OPTIONS_HELP);
     out
 }
+
+/// The commands part of ovn-nbctl's `--help`, laid out as ovn-nbctl lays it out: per section,
+/// a command's options on a line of their own, then its name and arguments in a 26-column
+/// field followed by what it does (on the next line when the syntax is longer).
+fn help_commands_nb() -> String {
+    let mut out = String::new();
+    for s in sections(Tool::Nbctl) {
+        out.push_str(s.title);
+        out.push_str(":\n");
+        for c in s.commands {
+            let options: Vec<String> = c
+                .options
+                .iter()
+                .filter(|o| **o != "--*")
+                .map(|o| match o.strip_suffix('=') {
+                    Some(n) => format!("[{n}=VALUE]"),
+                    None => format!("[{}]", o.trim_end_matches('?')),
+                })
+                .collect();
+            if !options.is_empty() {
+                out.push_str(&format!("  {}\n", options.join(" ")));
+            }
+            let mut syntax = c.name.to_owned();
+            if !c.arguments.is_empty() && c.arguments != "..." {
+                syntax.push(' ');
+                syntax.push_str(c.arguments);
+            }
+            if syntax.len() < 26 {
+                out.push_str(&format!("  {syntax:<26}{}\n", c.help));
+            } else {
+                out.push_str(&format!("  {syntax}\n  {:<26}{}\n", "", c.help));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The options part of ovn-nbctl's `--help`, in its sections (`{prog}`: the program name).
+const NBCTL_OPTIONS_HELP: &str = "\
+Options:
+  --db=DATABASE               connect to DATABASE
+                              (default: unix:/var/run/ovn/ovnnb_db.sock)
+  --no-wait, --wait=none      do not wait for OVN to apply the change (default)
+  --no-leader-only            accept any cluster member, not only the leader
+  --no-shuffle-remotes        try the remotes in the order given
+  --wait=sb                   wait until ovn-northd updated the southbound database
+  --wait=hv                   wait until every chassis caught up too
+  --print-wait-time           print how long the wait took
+  -t, --timeout=SECS          give up after SECS seconds
+  --dry-run                   do not commit any change to the database
+  --oneline                   print one line of output per command
+
+Output formatting options:
+  -f, --format=FORMAT         table output format
+                              (\"table\", \"html\", \"csv\", or \"json\")
+  -d, --data=FORMAT           table cell format
+                              (\"string\", \"bare\", or \"json\")
+  --no-headings               leave out the heading row of tables
+  --pretty                    indent JSON output
+  --bare                      same as \"--format=list --data=bare --no-headings\"
+
+Daemon options:
+  --detach                run in the background as a daemon
+  --pidfile[=FILE]        write the daemon's process id to FILE
+                          (default: {prog}.pid in the run directory)
+  --unixctl=SOCKET        where the daemon listens for commands
+
+Other options:
+  -h, --help                  print this help and exit
+  -V, --version               print the version and exit
+
+Active database connection methods:
+  tcp:HOST:PORT           PORT at remote HOST
+  ssl:HOST:PORT           SSL PORT at remote HOST
+  unix:FILE               Unix domain socket named FILE
+PKI configuration (required to use SSL):
+  -p, --private-key=FILE  file with private key
+  -c, --certificate=FILE  file with certificate for private key
+  -C, --ca-cert=FILE      file with peer CA certificate
+  --bootstrap-ca-cert=FILE  file with peer CA certificate to read or create
+";
 
 /// The options part of `--help`, common to the three tools.
 const OPTIONS_HELP: &str = "\
@@ -249,13 +345,7 @@ pub(crate) fn help_commands(tool: Tool) -> String {
             let mut syntax = String::new();
             for o in c.options {
                 syntax.push('[');
-                match o.strip_suffix('?') {
-                    Some(o) => {
-                        syntax.push_str(o);
-                        syntax.push_str("[=VALUE]");
-                    }
-                    None => syntax.push_str(o),
-                }
+                syntax.push_str(o);
                 if o.ends_with('=') {
                     syntax.push_str("VALUE");
                 }

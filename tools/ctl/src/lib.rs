@@ -208,6 +208,8 @@ pub(crate) struct Globals {
     pub(crate) pidfile: Option<Option<String>>,
     /// `--unixctl=SOCKET`: where the daemon listens.
     pub(crate) unixctl: Option<String>,
+    /// `--retry`: keep trying to connect when the database is not there yet.
+    pub(crate) retry: bool,
 }
 
 /// One command of a chain with its per-command options.
@@ -321,7 +323,6 @@ const CMD_OPTS: &[&str] = &[
     "label",
     "type",
     "apply-after-lb",
-    "tier",
     "gateway-port",
     "route-table",
     "force",
@@ -403,6 +404,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "detach" => g.detach = true,
         "pidfile" => g.pidfile = Some(value),
         "unixctl" => g.unixctl = Some(need(value)?),
+        "retry" => g.retry = true,
         "no-shuffle-remotes" => g.shuffle = false,
         "shuffle-remotes" => g.shuffle = true,
         _ => {}
@@ -423,6 +425,108 @@ fn short_name(c: char) -> Option<(&'static str, bool)> {
         'V' => ("version", false),
         _ => return None,
     })
+}
+
+/// What a long option is, for getopt_long-style parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LongKind {
+    /// A global option that requires a value (`--db`).
+    GlobalArg,
+    /// A global option whose value is optional (`--pidfile[=FILE]`).
+    GlobalOptArg,
+    /// A global option without a value (`--dry-run`).
+    GlobalFlag,
+    /// A command option that requires a value (`--type=`).
+    CmdValue,
+    /// A command option whose value is optional (`--bfd?`): only as `--opt=VALUE`.
+    CmdOptValue,
+    /// A command option without a value (`--may-exist`).
+    CmdFlag,
+}
+
+/// Options of the commands still registered unchecked that take a value.
+const CMD_OPTS_WITH_VALUE: &[&str] = &["id", "columns", "policy", "route-table", "gateway-port"];
+
+/// Every long option the tool accepts before its first command: the global ones, then the
+/// options of its commands (from the command table), as ovn-nbctl and ovs-vsctl hand them all
+/// to getopt_long.
+fn long_options(tool: Tool) -> Vec<(&'static str, LongKind)> {
+    let mut v: Vec<(&'static str, LongKind)> = Vec::new();
+    for n in GLOBAL_WITH_ARG {
+        let kind = if matches!(*n, "verbose" | "pidfile" | "log-file") {
+            LongKind::GlobalOptArg
+        } else {
+            LongKind::GlobalArg
+        };
+        v.push((n, kind));
+    }
+    v.extend(
+        GLOBAL_FLAGS
+            .iter()
+            // ovs-vsctl's: ovn-nbctl and ovn-sbctl (ovn-dbctl) have no `--retry`.
+            .filter(|n| tool == Tool::Vsctl || **n != "retry")
+            .map(|n| (*n, LongKind::GlobalFlag)),
+    );
+    if tool == Tool::Nbctl {
+        // ovn-nbctl's other global options (daemon, logging, listing): known to getopt, so they
+        // make prefixes ambiguous.
+        for n in ["user", "syslog-method", "syslog-target"] {
+            v.push((n, LongKind::GlobalArg));
+        }
+        for n in ["commands", "options", "monitor"] {
+            v.push((n, LongKind::GlobalFlag));
+        }
+    }
+    for c in cmd::commands(tool) {
+        for o in c.options.iter().filter(|o| **o != "--*") {
+            let o = o.strip_prefix("--").unwrap_or(o);
+            let (name, kind) = if let Some(n) = o.strip_suffix('=') {
+                (n, LongKind::CmdValue)
+            } else if let Some(n) = o.strip_suffix('?') {
+                (n, LongKind::CmdOptValue)
+            } else {
+                (o, LongKind::CmdFlag)
+            };
+            if !v.iter().any(|(x, _)| *x == name) {
+                v.push((name, kind));
+            }
+        }
+    }
+    for n in CMD_OPTS {
+        // ovs-vsctl's own, unknown to ovn-nbctl.
+        if tool == Tool::Nbctl && matches!(*n, "with-iface" | "real" | "fake" | "filter") {
+            continue;
+        }
+        if !v.iter().any(|(x, _)| x == n) {
+            let kind = if CMD_OPTS_WITH_VALUE.contains(n) {
+                LongKind::CmdValue
+            } else {
+                LongKind::CmdFlag
+            };
+            v.push((n, kind));
+        }
+    }
+    v
+}
+
+/// Resolves a long option as getopt_long does: its exact name, else the one option it is a
+/// prefix of (several command options of the same kind count as one, the first); `None` when
+/// unknown or ambiguous (both reported as "unrecognized option").
+fn resolve_long(tool: Tool, typed: &str) -> Option<(&'static str, LongKind)> {
+    let all = long_options(tool);
+    if let Some(hit) = all.iter().find(|(n, _)| *n == typed) {
+        return Some(*hit);
+    }
+    if typed.is_empty() {
+        return None;
+    }
+    let candidates: Vec<(&'static str, LongKind)> =
+        all.into_iter().filter(|(n, _)| n.starts_with(typed)).collect();
+    let first = *candidates.first()?;
+    let same = candidates.iter().all(|(_, k)| {
+        *k == first.1 && matches!(k, LongKind::CmdValue | LongKind::CmdOptValue | LongKind::CmdFlag)
+    });
+    (candidates.len() == 1 || same).then_some(first)
 }
 
 /// Splits the command line into global options and commands.
@@ -452,6 +556,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         detach: false,
         pidfile: None,
         unixctl: None,
+        retry: false,
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -463,48 +568,65 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             break;
         }
         if let Some(long) = a.strip_prefix("--") {
-            let (name, val) = match long.split_once('=') {
+            let (typed, val) = match long.split_once('=') {
                 Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
                 None => (long.to_owned(), None),
             };
-            if GLOBAL_WITH_ARG.contains(&name.as_str()) {
-                let val = match val {
-                    Some(v) => Some(v),
-                    // Options whose argument is optional (`--pidfile`, `--log-file`, `-v`).
-                    None if matches!(name.as_str(), "verbose" | "pidfile" | "log-file") => None,
-                    None => {
-                        i += 1;
-                        args.get(i).cloned()
-                    }
-                };
-                parse_global(tool, &mut g, &name, val)?;
-            } else if GLOBAL_FLAGS.contains(&name.as_str()) {
-                if val.is_some() {
-                    return Err(CtlError::Usage(format!(
-                        "option '--{name}' doesn't allow an argument"
-                    )));
-                }
-                parse_global(tool, &mut g, &name, None)?;
-            } else if cmd::is_command_option(tool, &name) || CMD_OPTS.contains(&name.as_str()) {
-                // A command option among the global ones takes its value from the next
-                // argument when it needs one, as getopt_long does.
-                let val = match val {
-                    None if cmd::command_option_takes_value(tool, &name) => {
-                        i += 1;
-                        args.get(i).cloned()
-                    }
-                    v => v,
-                };
-                first.opts.insert(name, val);
-            } else {
+            // getopt_long: the exact name, else a unique prefix of one.
+            let Some((name, kind)) = resolve_long(tool, &typed) else {
                 return Err(CtlError::Usage(format!("unrecognized option '{a}'")));
+            };
+            let name = name.to_owned();
+            match kind {
+                LongKind::GlobalArg | LongKind::GlobalOptArg => {
+                    let val = match val {
+                        Some(v) => Some(v),
+                        // Options whose argument is optional (`--pidfile`, `--log-file`, `-v`).
+                        None if kind == LongKind::GlobalOptArg => None,
+                        None => {
+                            i += 1;
+                            Some(args.get(i).cloned().ok_or_else(|| {
+                                CtlError::Usage(format!("option '{a}' requires an argument"))
+                            })?)
+                        }
+                    };
+                    parse_global(tool, &mut g, &name, val)?;
+                }
+                LongKind::GlobalFlag => {
+                    if val.is_some() {
+                        return Err(CtlError::Usage(format!("option '{a}' doesn't allow an argument")));
+                    }
+                    parse_global(tool, &mut g, &name, None)?;
+                }
+                LongKind::CmdValue | LongKind::CmdOptValue | LongKind::CmdFlag => {
+                    // A command option among the global ones takes its value from the next
+                    // argument when it needs one, as getopt_long does.
+                    let val = match val {
+                        None if kind == LongKind::CmdValue => {
+                            i += 1;
+                            Some(args.get(i).cloned().ok_or_else(|| {
+                                CtlError::Usage(format!("option '{a}' requires an argument"))
+                            })?)
+                        }
+                        Some(_) if kind == LongKind::CmdFlag => {
+                            return Err(CtlError::Usage(format!("option '{a}' doesn't allow an argument")));
+                        }
+                        v => v,
+                    };
+                    if first.opts.contains_key(&name) {
+                        return Err(CtlError::Usage(format!(
+                            "'--{name}' option specified multiple times"
+                        )));
+                    }
+                    first.opts.insert(name, val);
+                }
             }
             i += 1;
         } else if a.len() > 1 && a.starts_with('-') {
             let mut chars = a[1..].chars();
             let c = chars.next().unwrap_or('-');
             let Some((name, takes)) = short_name(c) else {
-                return Err(CtlError::Usage(format!("invalid option -- '{c}'")));
+                return Err(CtlError::Usage(format!("unrecognized option '{c}'")));
             };
             let rest: String = chars.collect();
             let val = if takes {
@@ -553,7 +675,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             };
             if cur.opts.contains_key(&name) {
                 return Err(CtlError::Usage(format!(
-                    "'{name}' option specified multiple times"
+                    "'--{name}' option specified multiple times"
                 )));
             }
             cur.opts.insert(name, val);
@@ -632,6 +754,7 @@ fn link_config(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> LinkC
         shuffle: g.shuffle,
         tls: tls_config(g),
         timeout: g.timeout.filter(|t| *t > 0).map(Duration::from_secs),
+        retry: g.retry,
     }
 }
 
@@ -653,7 +776,7 @@ async fn run_commands(
             }
         }
     }
-    let mut link = match Link::open_direct(&cfg).await {
+    let mut link = match Link::open_direct(&cfg).await? {
         Some(l) => l,
         None => Link::client(&cfg).await?,
     };
@@ -768,6 +891,9 @@ async fn attempt_once(
                 "row id \"{name}\" is referenced but never created (e.g. with \"-- --id={name} create ...\")"
             )));
         }
+    }
+    if tool == Tool::Nbctl && !ctx.globals.dry_run {
+        nb::ensure_nb_global(&mut ctx).await?;
     }
     let code = outs.iter().filter_map(|o| o.code).max().unwrap_or(0);
     let wait_nb =

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use serde_json::json;
 
+use crate::cmd::{Mode, RunFn, Syntax};
 use crate::error::CtlError;
 use crate::value::elements;
 use crate::{CmdOut, Command, Ctx, check_arity};
@@ -312,6 +313,7 @@ pub(super) fn int_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// The rows of `table` that `owner`'s set column `col` holds (read in one request).
 pub(super) async fn members(
     ctx: &mut Ctx,
     owner_t: &str,
@@ -323,9 +325,18 @@ pub(super) async fn members(
         .iter()
         .filter_map(Atom::as_uuid)
         .collect();
-    for u in &v {
-        ctx.db.select_uuid(table, *u).await?;
-    }
+    // The rows not read yet, in one request.
+    let reads: Vec<(String, serde_json::Value)> = v
+        .iter()
+        .filter(|u| ctx.db.get(table, **u).is_none())
+        .map(|u| {
+            (
+                table.to_owned(),
+                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
+            )
+        })
+        .collect();
+    ctx.db.select_batch(reads).await?;
     Ok(v)
 }
 
@@ -358,6 +369,10 @@ pub(super) async fn add_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, Ct
     } else if cmd.has("may-exist") {
         return Err(CtlError::Usage(
             "--may-exist requires specifying a name".to_owned(),
+        ));
+    } else if cmd.has("add-duplicate") {
+        return Err(CtlError::Usage(
+            "--add-duplicate requires specifying a name".to_owned(),
         ));
     }
     ctx.db.insert(table, row, None);
@@ -436,4 +451,123 @@ pub(super) async fn list_ports(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, C
     }
     out.text = list_by_name(ctx, table, ports);
     Ok(out)
+}
+
+/// A command table entry (see [`Syntax`]): name, fewest and most arguments, the argument
+/// syntax `--help` shows, accepted options, mode, one line of help, run function.
+#[allow(clippy::too_many_arguments, reason = "one table row, field by field")]
+pub(super) const fn syntax(
+    name: &'static str,
+    min_args: usize,
+    max_args: usize,
+    arguments: &'static str,
+    options: &'static [&'static str],
+    mode: Mode,
+    help: &'static str,
+    run: RunFn,
+) -> Syntax {
+    Syntax {
+        name,
+        min_args,
+        max_args,
+        arguments,
+        options,
+        mode,
+        help,
+        run,
+    }
+}
+
+/// An integer read the way `ovs_scan(s, "%" SCNd64)` reads one: leading white space, an
+/// optional sign, then decimal digits; whatever follows them is ignored. `None` without digits.
+pub(super) fn scan_int(s: &str) -> Option<i64> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+    if n == 0 {
+        return None;
+    }
+    let v: i128 = digits[..n].parse().ok()?;
+    let v = if neg { -v } else { v };
+    Some(v.clamp(i64::MIN as i128, i64::MAX as i128) as i64)
+}
+
+/// Whether `id` is written as a UUID (ovn-nbctl then looks it up as one first).
+pub(super) fn is_uuid(id: &str) -> bool {
+    id.len() == 36 && Uuid::parse_str(id).is_ok()
+}
+
+/// A row of `table` by UUID or else by `name` (the first one found), as ovn-nbctl's
+/// `*_by_name_or_uuid` look up port groups, mirrors and the like; when missing and
+/// `must_exist`, ovn-nbctl's `ID: WHAT UUID|name not found`.
+pub(super) async fn lookup(
+    ctx: &mut Ctx,
+    table: &str,
+    what: &str,
+    id: &str,
+    must_exist: bool,
+) -> Result<Option<Uuid>, CtlError> {
+    if is_uuid(id) {
+        let u = Uuid::parse_str(id).map_err(|e| CtlError::Value(e.to_string()))?;
+        ctx.db.select_uuid(table, u).await?;
+        if ctx.db.get(table, u).is_some() {
+            return Ok(Some(u));
+        }
+    }
+    let found = by_name(ctx, table, id).await?;
+    match found.first() {
+        Some(u) => Ok(Some(*u)),
+        None if must_exist => Err(CtlError::NotFound(format!(
+            "{id}: {what} {} not found",
+            if is_uuid(id) { "UUID" } else { "name" }
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// The NB_Global row (ovn-nbctl's `nbrec_nb_global_first`), inserted when the database has
+/// none (as every invocation does, [`super::ensure_nb_global`]).
+pub(super) async fn nb_global(ctx: &mut Ctx) -> Result<Uuid, CtlError> {
+    ctx.db.load_all("NB_Global").await?;
+    if let Some(u) = ctx.db.uuids("NB_Global").first() {
+        return Ok(*u);
+    }
+    Ok(ctx.db.insert("NB_Global", Row::new(), None))
+}
+
+/// `to-lport` or `from-lport` from an argument of which, as in ovn-nbctl, only the first
+/// letter counts.
+pub(super) fn parse_direction(arg: &str) -> Result<&'static str, CtlError> {
+    match arg.as_bytes().first() {
+        Some(b't') => Ok("to-lport"),
+        Some(b'f') => Ok("from-lport"),
+        _ => Err(CtlError::Value(format!(
+            "{arg}: direction must be \"to-lport\" or \"from-lport\""
+        ))),
+    }
+}
+
+/// An ACL or QoS priority (0 to 32767).
+pub(super) fn parse_priority(arg: &str) -> Result<i64, CtlError> {
+    scan_int(arg)
+        .filter(|p| (0..=32767).contains(p))
+        .ok_or_else(|| CtlError::Value(format!("{arg}: priority must in range 0...32767")))
+}
+
+/// The logical switch port `id` (must exist), with ovn-nbctl's message.
+pub(super) async fn lsp(ctx: &mut Ctx, id: &str) -> Result<Uuid, CtlError> {
+    find(ctx, "Logical_Switch_Port", "port", id, true)
+        .await?
+        .ok_or_else(|| CtlError::NotFound(id.to_owned()))
+}
+
+/// The logical switch `id` (must exist), with ovn-nbctl's messages.
+pub(super) async fn ls(ctx: &mut Ctx, id: &str) -> Result<Uuid, CtlError> {
+    find(ctx, "Logical_Switch", "switch", id, true)
+        .await?
+        .ok_or_else(|| CtlError::NotFound(id.to_owned()))
 }

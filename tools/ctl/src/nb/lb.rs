@@ -32,7 +32,7 @@ const LR_NAMED: Named = Named {
 
 /// The load balancer commands, in `--help` order.
 pub(crate) const SECTION: Section = Section {
-    title: "Load balancer commands",
+    title: "LB commands",
     commands: &[
         Syntax {
             name: "lb-add",

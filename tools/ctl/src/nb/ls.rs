@@ -1,19 +1,35 @@
 //! General commands (`init`, `sync`; `show` is in [`super::show`]) and the logical switch
 //! commands (`ls-add`, `ls-del`, `ls-list`) of ovn-nbctl(8).
 
-use ovsdb_proto::Row;
-
 use super::common::*;
-use crate::cmd::{self, Section, run_fn};
+use crate::cmd::{Mode, Section, run_fn};
 use crate::error::CtlError;
-use crate::{CmdOut, Command, Ctx, check_arity};
+use crate::{CmdOut, Command, Ctx};
 
 /// General commands (ovn-nbctl(8)).
 pub(crate) const GENERAL: Section = Section {
     title: "General commands",
     commands: &[
-        cmd::unchecked("init", run_fn!(run)),
-        cmd::unchecked("show", run_fn!(super::show::run)),
+        syntax(
+            "init",
+            0,
+            0,
+            "",
+            &[],
+            Mode::ReadWrite,
+            "initialize the database",
+            run_fn!(init),
+        ),
+        syntax(
+            "show",
+            0,
+            1,
+            "[SWITCH|ROUTER]",
+            &[],
+            Mode::ReadOnly,
+            "print an overview of the database, or of one SWITCH or ROUTER",
+            run_fn!(super::show::run),
+        ),
     ],
 };
 
@@ -21,37 +37,62 @@ pub(crate) const GENERAL: Section = Section {
 pub(crate) const SWITCH: Section = Section {
     title: "Logical switch commands",
     commands: &[
-        cmd::unchecked("ls-add", run_fn!(run)),
-        cmd::unchecked("ls-del", run_fn!(run)),
-        cmd::unchecked("ls-list", run_fn!(run)),
+        syntax(
+            "ls-add",
+            0,
+            1,
+            "[SWITCH]",
+            &["--may-exist", "--add-duplicate"],
+            Mode::ReadWrite,
+            "create a logical switch, named SWITCH if given",
+            run_fn!(add_named),
+        ),
+        syntax(
+            "ls-del",
+            1,
+            1,
+            "SWITCH",
+            &["--if-exists"],
+            Mode::ReadWrite,
+            "delete SWITCH with all its ports",
+            run_fn!(del_named),
+        ),
+        syntax(
+            "ls-list",
+            0,
+            0,
+            "",
+            &[],
+            Mode::ReadOnly,
+            "print every logical switch (UUID and name)",
+            run_fn!(list_named),
+        ),
     ],
 };
 
-/// Synchronization command (use with --wait=sb|hv) (ovn-nbctl(8)).
+/// The synchronization command (ovn-nbctl(8)).
 pub(crate) const SYNC: Section = Section {
     title: "Synchronization command (use with --wait=sb|hv)",
-    commands: &[cmd::unchecked("sync", run_fn!(run))],
+    commands: &[syntax(
+        "sync",
+        0,
+        0,
+        "",
+        &[],
+        Mode::ReadOnly,
+        "wait until earlier changes too have taken effect",
+        run_fn!(sync),
+    )],
 };
 
-/// Runs a general or logical switch command.
-pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
-    let out = CmdOut::default();
-    match cmd.name.as_str() {
-        "init" => {
-            check_arity(cmd, 0, 0, &[])?;
-            ctx.db.load_all("NB_Global").await?;
-            if ctx.db.uuids("NB_Global").is_empty() {
-                ctx.db.insert("NB_Global", Row::new(), None);
-            }
-        }
-        "sync" => {
-            check_arity(cmd, 0, 0, &[])?;
-            ctx.force_wait = true;
-        }
-        "ls-add" => return add_named(ctx, cmd).await,
-        "ls-del" => return del_named(ctx, cmd).await,
-        "ls-list" => return list_named(ctx, cmd).await,
-        _ => return Err(CtlError::Usage(format!("unknown command '{}'", cmd.name))),
-    }
-    Ok(out)
+/// `init`: nothing of its own; the NB_Global row every invocation inserts when missing
+/// ([`super::ensure_nb_global`]) is its whole effect.
+async fn init(_ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
+    Ok(CmdOut::default())
+}
+
+/// `sync`: makes `--wait` wait even when the invocation changes nothing.
+async fn sync(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
+    ctx.force_wait = true;
+    Ok(CmdOut::default())
 }

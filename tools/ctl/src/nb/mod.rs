@@ -16,8 +16,12 @@ use crate::{Command, Ctx, Wait};
 mod common;
 // Switch side.
 mod acl;
+mod conn;
+mod fwd_group;
 mod ls;
 mod lsp;
+mod pg;
+mod qos;
 mod show;
 // Router side.
 mod copp;
@@ -40,8 +44,12 @@ pub(crate) const SECTIONS: &[&Section] = &[
     &ls::SWITCH,
     &acl::ACL,
     // QoS, mirror, meter (switch side).
+    &qos::QOS,
+    &qos::MIRROR,
+    &qos::METER,
     &lsp::PORT,
     // Forwarding group (switch side).
+    &fwd_group::FWD_GROUP,
     &lr::ROUTER,
     &lr::ROUTER_PORT,
     &route::ROUTE,
@@ -52,6 +60,9 @@ pub(crate) const SECTIONS: &[&Section] = &[
     &lb::SECTION,
     &dhcp::SECTION,
     // Connection, SSL, port group (switch side).
+    &conn::CONNECTION,
+    &conn::SSL,
+    &pg::PORT_GROUP,
     // HA chassis group, CoPP, static MAC binding (router side).
     &ha::SECTION,
     &copp::SECTION,
@@ -102,6 +113,27 @@ pub(crate) async fn prefetch(ctx: &mut Ctx, cmds: &[Command]) -> Result<(), CtlE
     }
     if reads.len() > 1 {
         ctx.db.select_batch(reads).await?;
+    }
+    Ok(())
+}
+
+/// Inserts the NB_Global row when the database has none, as ovn-nbctl does on every
+/// invocation that succeeds (its `pre_execute`), read-only ones included. An invocation that
+/// writes only assumes the row exists (no read: the commit fails on an empty table and the
+/// invocation runs again carefully); one that writes nothing, or runs carefully, reads the table.
+pub(crate) async fn ensure_nb_global(ctx: &mut Ctx) -> Result<(), CtlError> {
+    const T: &str = "NB_Global";
+    let known = !ctx.db.uuids(T).is_empty();
+    if known {
+        return Ok(());
+    }
+    if ctx.db.has_changes() && !ctx.careful {
+        ctx.db.assume_not_empty(T);
+        return Ok(());
+    }
+    ctx.db.load_all(T).await?;
+    if ctx.db.uuids(T).is_empty() {
+        ctx.db.insert(T, ovsdb_proto::Row::new(), None);
     }
     Ok(())
 }

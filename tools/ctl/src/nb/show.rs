@@ -7,15 +7,15 @@ use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use super::common::*;
 use crate::error::CtlError;
 use crate::value::{atom_to_string, elements};
-use crate::{CmdOut, Command, Ctx, check_arity};
+use crate::{CmdOut, Command, Ctx};
 
 /// Runs `show`.
 pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
-    let mut out = CmdOut::default();
-    check_arity(cmd, 0, 1, &[])?;
-    out.text = show(ctx, a.first().map(String::as_str)).await?;
-    Ok(out)
+    Ok(CmdOut {
+        text: show(ctx, a.first().map(String::as_str)).await?,
+        ..CmdOut::default()
+    })
 }
 
 fn quoted_list(d: &Datum) -> String {
@@ -207,35 +207,73 @@ async fn show(ctx: &mut Ctx, which: Option<&str>) -> Result<String, CtlError> {
     drop(port_text);
     let rports: Vec<Uuid> = routers.iter().flat_map(|(_, _, r)| refs(r, "ports")).collect();
     let mut rport_text: HashMap<Uuid, String> = HashMap::new();
+    let mut rport_gws: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     ctx.db
         .peek_each(
             "Logical_Router_Port",
             &rports,
-            &["name", "mac", "networks"],
+            &["name", "mac", "networks", "options", "gateway_chassis"],
             |u, row| {
                 let mut t = String::new();
                 let _ = writeln!(t, "    port {}", col_str(row, "name"));
                 let _ = writeln!(t, "        mac: \"{}\"", col_str(row, "mac"));
-                let _ = writeln!(
-                    t,
-                    "        networks: {}",
-                    quoted_list(row.get("networks").unwrap_or(&Datum::empty_set()))
-                );
+                let networks = row.get("networks").cloned().unwrap_or_else(Datum::empty_set);
+                if !networks.is_empty() {
+                    let _ = writeln!(t, "        networks: {}", quoted_list(&networks));
+                }
+                if let Some(rt) = row
+                    .get("options")
+                    .and_then(Datum::as_map)
+                    .and_then(|m| m.get(&Atom::string("route_table")))
+                {
+                    let _ = writeln!(t, "        route-table: {}", crate::value::atom_to_bare(rt));
+                }
+                let gws = refs(row, "gateway_chassis");
+                if !gws.is_empty() {
+                    rport_gws.insert(u, gws);
+                }
                 rport_text.insert(u, t);
             },
         )
         .await?;
+    // Gateway chassis in the port's order: ovn-nbctl sorts them by priority and name but
+    // reads neither for `show`, so its sort leaves them as they are.
+    let gw_uuids: Vec<Uuid> = rport_gws.values().flatten().copied().collect();
+    let mut gw_names: HashMap<Uuid, String> = HashMap::new();
+    ctx.db
+        .peek_each("Gateway_Chassis", &gw_uuids, &["chassis_name"], |u, row| {
+            gw_names.insert(u, col_str(row, "chassis_name"));
+        })
+        .await?;
+    for (p, gws) in rport_gws {
+        let names: Vec<&str> = gws
+            .iter()
+            .filter_map(|g| gw_names.get(g).map(String::as_str))
+            .collect();
+        if let Some(t) = rport_text.get_mut(&p) {
+            let _ = writeln!(t, "        gateway chassis: [{}]", names.join(" "));
+        }
+    }
     let nats: Vec<Uuid> = routers.iter().flat_map(|(_, _, r)| refs(r, "nat")).collect();
     let mut nat_text: HashMap<Uuid, String> = HashMap::new();
     ctx.db
-        .peek_each("NAT", &nats, &["external_ip", "logical_ip", "type"], |u, row| {
-            let mut t = String::new();
-            let _ = writeln!(t, "    nat {u}");
-            let _ = writeln!(t, "        external ip: \"{}\"", col_str(row, "external_ip"));
-            let _ = writeln!(t, "        logical ip: \"{}\"", col_str(row, "logical_ip"));
-            let _ = writeln!(t, "        type: \"{}\"", col_str(row, "type"));
-            nat_text.insert(u, t);
-        })
+        .peek_each(
+            "NAT",
+            &nats,
+            &["external_ip", "external_port_range", "logical_ip", "type"],
+            |u, row| {
+                let mut t = String::new();
+                let _ = writeln!(t, "    nat {u}");
+                let _ = writeln!(t, "        external ip: \"{}\"", col_str(row, "external_ip"));
+                let range = col_str(row, "external_port_range");
+                if !range.is_empty() {
+                    let _ = writeln!(t, "        external port(s): \"{range}\"");
+                }
+                let _ = writeln!(t, "        logical ip: \"{}\"", col_str(row, "logical_ip"));
+                let _ = writeln!(t, "        type: \"{}\"", col_str(row, "type"));
+                nat_text.insert(u, t);
+            },
+        )
         .await?;
     for (name, u, row) in &routers {
         let _ = writeln!(text, "router {u} ({name}){}", alias(row, "neutron:router_name"));

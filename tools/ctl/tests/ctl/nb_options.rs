@@ -1,0 +1,71 @@
+//! ovn-nbctl's option parsing (getopt_long's unique prefixes, values in the next argument,
+//! the messages of unknown, ambiguous and misused options, the hint about options after a
+//! command name) and its start-up (NB_Global inserted by any first invocation, a missing
+//! socket failing at once), against the reference.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ovsdb_ctl::Tool;
+
+use crate::diff::Pair;
+
+#[test]
+fn nb_option_parsing_matches_ovn_nbctl() {
+    let mut p = Pair::new(Tool::Nbctl, "nb_option_parsing_matches_ovn_nbctl");
+    // Read-only, and first: inserts NB_Global.
+    p.step(&["get-connection"]);
+    p.step(&["--colu", "_uuid", "list", "NB_Global"]);
+    p.step(&["--columns", "_uuid", "find", "NB_Global"]);
+    p.step(&["--no-he", "--colu=_uuid", "list", "NB_Global"]);
+    p.step(&["--co", "x", "list", "NB_Global"]);
+    p.step(&["--may", "ls-add", "sw0"]);
+    p.step(&["--may", "ls-add", "sw0"]);
+    p.step(&["--i", "ls-del", "zz"]);
+    p.step(&["--if", "ls-del", "zz"]);
+    p.step(&["--dry", "ls-add", "sw1"]);
+    p.step(&["--dry-run=4", "ls-add", "sw1"]);
+    p.step(&["--bogus", "ls-list"]);
+    p.step(&["-x", "ls-list"]);
+    p.step(&["--retry", "ls-list"]);
+    p.step(&["--tier=1", "ls-list"]);
+    p.step(&["--may-exist", "--may-exist", "ls-add", "sw0"]);
+    p.step(&["ls-list", "--", "--may-exist", "--may-exist", "ls-add", "sw0"]);
+    p.step(&["ls-add", "sw2", "--may-exist"]);
+    p.step(&["--type", "switch", "acl-list", "sw0"]);
+    p.step(&["--type"]);
+    p.step(&["--may-exist"]);
+    p.step(&["ls-add", "sw0", "--", "--if-exists", "ls-add", "sw3"]);
+    p.step(&["--may-exist=yes", "ls-add", "sw0"]);
+    p.step(&["ls-list"]);
+}
+
+#[test]
+fn nb_missing_socket_fails_at_once_as_ovn_nbctl() {
+    let dir = std::env::temp_dir().join(format!("nb-missing-{}", std::process::id()));
+    let remote = format!("unix:{}/nowhere.sock", dir.display());
+    let reference = Command::new("ovn-nbctl")
+        .arg(format!("--db={remote}"))
+        .arg("ls-list")
+        .output()
+        .expect("run ovn-nbctl");
+    let start = Instant::now();
+    let ours = ovsdb_ctl::run(
+        Tool::Nbctl,
+        &[format!("--db={remote}"), "ls-list".to_owned()],
+        &BTreeMap::new(),
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+    assert_eq!(ours.code, reference.status.code().unwrap_or(-1));
+    let theirs = String::from_utf8_lossy(&reference.stderr).replacen("ovn-nbctl: ", "", 1);
+    let mine = ours
+        .stderr
+        .replacen(&format!("{}: ", Tool::Nbctl.program()), "", 1);
+    assert_eq!(mine, theirs);
+    assert!(mine.contains("database connection failed (No such file or directory)"));
+}
