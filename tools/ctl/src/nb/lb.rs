@@ -45,6 +45,7 @@ pub(crate) const SECTION: Section = Section {
                 "--reject",
                 "--event",
                 "--add-route",
+                "--template",
             ],
             mode: Mode::ReadWrite,
             help: "create load balancer LB, or add a VIP and its backends to it",
@@ -211,8 +212,48 @@ fn format_ip_port(ip: &IpAddr, port: u16) -> String {
     }
 }
 
-/// The VIP and backends of `lb-add`, normalized (lib/lb.c `ovn_lb_vip_init`), or the error
-/// and the lines the reference logs on the way.
+/// Explicit backends `IP[:PORT],...` for a VIP of family `v4` with or without a port
+/// (lib/lb.c `ovn_lb_backends_init_explicit`), normalized; the error collects every bad
+/// backend. Lines the reference logs on the way are added to `log`.
+fn explicit_backends(
+    backends: &str,
+    v4: bool,
+    has_port: bool,
+    vip_str: &str,
+    log: &mut Vec<String>,
+) -> Result<String, String> {
+    let mut errors = String::new();
+    let mut out = Vec::new();
+    for token in backends.split(',').filter(|t| !t.is_empty()) {
+        let bad = if has_port {
+            format!("{token}: should be an IP address and a port number with : as a separator, ")
+        } else {
+            format!("{token}: should be an IP address, ")
+        };
+        match parse_lb_key(token) {
+            Err(l) => {
+                if !l.is_empty() {
+                    log.push(format!("socket_util|ERR|{l}"));
+                }
+                errors.push_str(&bad);
+            }
+            Ok((ip, _)) if ip.is_ipv4() != v4 => {
+                errors.push_str(&format!(
+                    "{token}: IP address family is different from VIP {vip_str}, "
+                ));
+            }
+            Ok((_, port)) if has_port != (port != 0) => errors.push_str(&bad),
+            Ok((ip, port)) => out.push(format_ip_port(&ip, port)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.trim_end_matches(' ').trim_end_matches(',').to_owned() + ".");
+    }
+    Ok(out.join(","))
+}
+
+/// The VIP and backends of `lb-add`, normalized (lib/lb.c `ovn_lb_vip_init`), and whether
+/// the VIP has a port; or the error, with the lines the reference logs on the way.
 fn parse_vip(vip: &str, backends: &str) -> Result<(String, String, bool), CtlError> {
     let mut log = Vec::new();
     let (vip_ip, vip_port) = match parse_lb_key(vip) {
@@ -229,35 +270,76 @@ fn parse_vip(vip: &str, backends: &str) -> Result<(String, String, bool), CtlErr
             ));
         }
     };
+    match explicit_backends(
+        backends,
+        vip_ip.is_ipv4(),
+        vip_port != 0,
+        &vip_ip.to_string(),
+        &mut log,
+    ) {
+        Ok(ips) => Ok((format_ip_port(&vip_ip, vip_port), ips, vip_port != 0)),
+        Err(msg) => Err(CtlError::logged(log, CtlError::Value(msg))),
+    }
+}
+
+/// `A[:B]` split on `:` as `strtok` does (empty pieces skipped): the one or two pieces, or
+/// `None` for none or more than two.
+fn template_pieces(s: &str) -> Option<(&str, Option<&str>)> {
+    let mut it = s.split(':').filter(|p| !p.is_empty());
+    let first = it.next()?;
+    let second = it.next();
+    if it.next().is_some() {
+        return None;
+    }
+    Some((first, second))
+}
+
+/// The VIP and backends of a template load balancer (`lb-add --template`, lib/lb.c
+/// `ovn_lb_vip_init_template`): `^VIP_VAR[:^PORT_VAR|:PORT]` and template backends
+/// (`^IP_VAR[:^PORT_VAR|:PORT],...`) or, failing that, explicit ones of family `v4`.
+fn parse_template_vip(vip: &str, backends: &str, v4: bool) -> Result<(String, String, bool), CtlError> {
+    let Some((vip_str, port)) = template_pieces(vip) else {
+        return Err(CtlError::Value(format!(
+            "{vip}: should be a template of the form: '^vip_variable[:^port_variable|:port]'."
+        )));
+    };
+    let vip_n = match port {
+        Some(p) => format!("{vip_str}:{p}"),
+        None => vip_str.to_owned(),
+    };
     let mut errors = String::new();
     let mut out = Vec::new();
-    for token in backends.split(',').filter(|t| !t.is_empty()) {
-        let bad = if vip_port != 0 {
-            format!("{token}: should be an IP address and a port number with : as a separator, ")
-        } else {
-            format!("{token}: should be an IP address, ")
-        };
-        match parse_lb_key(token) {
-            Err(l) => {
-                if !l.is_empty() {
-                    log.push(format!("socket_util|ERR|{l}"));
-                }
-                errors.push_str(&bad);
-            }
-            Ok((ip, _)) if ip.is_ipv4() != vip_ip.is_ipv4() => {
+    for b in backends.split(',').filter(|t| !t.is_empty()) {
+        match template_pieces(b) {
+            Some((ip, Some(p))) => out.push(format!("{ip}:{p}")),
+            Some((ip, None)) => out.push(ip.to_owned()),
+            None => {
+                // The reference prints the backend as `strtok` left it: cut after its first
+                // piece.
+                let shown = match b.char_indices().find(|(_, c)| *c != ':') {
+                    Some((i, _)) => &b[..b[i..].find(':').map_or(b.len(), |j| i + j)],
+                    None => b,
+                };
                 errors.push_str(&format!(
-                    "{token}: IP address family is different from VIP {vip_ip}, "
+                    "{shown}: should be a template of the form: '^backendip_variable1[:^port_variable1|:port]', "
                 ));
             }
-            Ok((_, port)) if (vip_port != 0) != (port != 0) => errors.push_str(&bad),
-            Ok((ip, port)) => out.push(format_ip_port(&ip, port)),
         }
     }
-    if !errors.is_empty() {
-        let msg = errors.trim_end_matches(' ').trim_end_matches(',').to_owned() + ".";
-        return Err(CtlError::logged(log, CtlError::Value(msg)));
+    if errors.is_empty() {
+        return Ok((vip_n, out.join(","), port.is_some()));
     }
-    Ok((format_ip_port(&vip_ip, vip_port), out.join(","), vip_port != 0))
+    let template_error = errors.trim_end_matches(' ').trim_end_matches(',').to_owned() + ".";
+    let mut log = Vec::new();
+    match explicit_backends(backends, v4, port.is_some(), vip_str, &mut log) {
+        Ok(ips) => Ok((vip_n, ips, port.is_some())),
+        Err(explicit_error) => Err(CtlError::logged(
+            log,
+            CtlError::Value(format!(
+                "invalid backend: template ({template_error}) OR explicit ({explicit_error})"
+            )),
+        )),
+    }
 }
 
 async fn lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
@@ -277,7 +359,14 @@ async fn lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         Some(p) => Some(p.as_str()),
         None => None,
     };
-    let (vip_n, ips_n, has_port) = parse_vip(vip, ips)?;
+    // ADDRESS_FAMILY: "ipv4", anything else IPv6 (used by templates only).
+    let v4 = a.get(4).is_none_or(|f| f == "ipv4");
+    let template = cmd.has("template");
+    let (vip_n, ips_n, has_port) = if template {
+        parse_template_vip(vip, ips, v4)?
+    } else {
+        parse_vip(vip, ips)?
+    };
     if proto.is_some() && !has_port {
         return Err(CtlError::Value(
             "Protocol is unnecessary when no port of vip is given.".into(),
@@ -309,6 +398,13 @@ async fn lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         if cmd.has(opt) {
             options.push((Atom::string(key), Atom::string("true")));
         }
+    }
+    if template {
+        options.push((Atom::string("template"), Atom::string("true")));
+        options.push((
+            Atom::string("address-family"),
+            Atom::string(if v4 { "ipv4" } else { "ipv6" }),
+        ));
     }
     let row = Row::new()
         .with("name", s(name))
@@ -379,10 +475,25 @@ fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
             .to_owned();
         let mut text = String::new();
         let mut first = true;
+        let template = ctx
+            .db
+            .value(LB, *u, "options")
+            .as_map()
+            .and_then(|m| m.get(&Atom::string("template")))
+            .and_then(Atom::as_str)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if template && proto_col.is_empty() {
+            // The reference logs it and leaves it out.
+            continue;
+        }
         for (k, v) in &vips {
-            // A key the reference cannot parse is left out (it logs it).
-            let Ok((_, port)) = parse_lb_key(k) else { continue };
-            let proto = if port != 0 { proto_s.as_str() } else { "" };
+            let proto = if template {
+                proto_s.as_str()
+            } else {
+                // A key the reference cannot parse is left out (it logs it).
+                let Ok((_, port)) = parse_lb_key(k) else { continue };
+                if port != 0 { proto_s.as_str() } else { "" }
+            };
             if first {
                 text.push_str(&format!(
                     "{u}    {}{}{}{v}",

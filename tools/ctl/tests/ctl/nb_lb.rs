@@ -55,6 +55,41 @@ fn nbctl_lb_matches_ovn_nbctl() {
     p.step(&["lb-list"]);
     p.step(&["lb-list", "lb0"]);
     p.step(&["lb-list", "nosuch"]);
+    // Template load balancers.
+    p.step(&[
+        "--template",
+        "lb-add",
+        "lbt",
+        "^vip:^port",
+        "^b1:^p1,^b2:80",
+        "udp",
+    ]);
+    p.step(&[
+        "--template",
+        "lb-add",
+        "lbt6",
+        "^vip6:80",
+        "[fd00::1]:80,[fd00::2]:81",
+        "tcp",
+        "ipv6",
+    ]);
+    p.step(&["--template", "lb-add", "lbt2", "^vip", "^b1"]);
+    p.step(&["--template", "lb-add", "lbt3", "^v:1:2", "^b1"]);
+    p.step(&["--template", "lb-add", "lbt3", "^v:80", "a:b:c"]);
+    p.step(&[
+        "--template",
+        "lb-add",
+        "lbt3",
+        "^v:80",
+        "1.1.1.1:80",
+        "tcp",
+        "ipv6",
+    ]);
+    p.step(&["--template", "lb-add", "lbt3", "^v", "1.1.1.1", "tcp"]);
+    p.step(&["lb-list"]);
+    p.step(&[
+        "lb-del", "lbt", "--", "lb-del", "lbt6", "--", "lb-del", "lbt2", "--", "lb-del", "lbt3",
+    ]);
     // Attachments.
     p.step(&["ls-add", "sw0", "--", "lr-add", "lr0"]);
     p.step(&["ls-lb-add", "sw0", "lb0"]);
