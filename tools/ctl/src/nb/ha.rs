@@ -4,7 +4,7 @@
 
 use ovsdb_proto::{Datum, Row, Uuid};
 
-use super::rows::{Named, fetch, find_named, int_of, parse_priority, refs, s, str_of};
+use super::rows::{self, Named, fetch, find_named, int_of, parse_priority, s, str_of};
 use crate::cmd::{Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
 use crate::{CmdOut, Command, Ctx};
@@ -105,7 +105,7 @@ async fn del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
 
 /// The chassis of group `g` (read), in UUID order as the IDL holds a set.
 async fn chassis_of(ctx: &mut Ctx, g: Uuid) -> Result<Vec<Uuid>, CtlError> {
-    let mut ch = refs(ctx, GRP, g, "ha_chassis");
+    let mut ch = rows::visible_refs(ctx, GRP, g, "ha_chassis");
     fetch(ctx, CH, &ch).await?;
     ch.sort();
     Ok(ch)
@@ -117,7 +117,7 @@ async fn list(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     groups.sort();
     let mut all = Vec::new();
     for g in &groups {
-        all.extend(refs(ctx, GRP, *g, "ha_chassis"));
+        all.extend(rows::visible_refs(ctx, GRP, *g, "ha_chassis"));
     }
     fetch(ctx, CH, &all).await?;
     let mut out = String::new();

@@ -76,9 +76,13 @@ pub(super) fn refs(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> Vec<Uuid> {
 /// The UUIDs a reference column of a cached row holds as ovn-nbctl's IDL shows it to a later
 /// command of the same invocation (set edits by `addvalue` / `delvalue` show after the commit).
 pub(super) fn visible_refs(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> Vec<Uuid> {
+    if ctx.db.cached_any(table, u).is_none() {
+        return refs(ctx, table, u, column);
+    }
+    // A column the row does not hold (a row inserted without it) is empty.
     match ctx.db.visible_value(table, u, column) {
         Some(d) => elements(&d).iter().filter_map(Atom::as_uuid).collect(),
-        None => refs(ctx, table, u, column),
+        None => Vec::new(),
     }
 }
 

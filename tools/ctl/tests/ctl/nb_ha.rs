@@ -31,6 +31,28 @@ fn nbctl_ha_chassis_group_matches_ovn_nbctl() {
     p.step(&["ha-chassis-group-add-chassis", "g1", "ch2", "5"]);
     p.step(&["ha-chassis-group-remove-chassis", "g1", "ch1"]);
     p.step(&["ha-chassis-group-list"]);
+    // Within one invocation a chassis added earlier is not seen by a later command.
+    p.step(&[
+        "ha-chassis-group-add",
+        "g3",
+        "--",
+        "ha-chassis-group-add-chassis",
+        "g3",
+        "chx",
+        "1",
+    ]);
+    p.step(&[
+        "ha-chassis-group-add-chassis",
+        "g3",
+        "chy",
+        "1",
+        "--",
+        "ha-chassis-group-add-chassis",
+        "g3",
+        "chy",
+        "2",
+    ]);
+    p.step(&["ha-chassis-group-del", "g3"]);
     p.step(&["ha-chassis-group-del", "nog"]);
     p.step(&["ha-chassis-group-del", "01234567-89ab-cdef-0123-456789abcdef"]);
     p.step(&["--if-exists", "ha-chassis-group-del", "g1"]);

@@ -76,6 +76,21 @@ fn nbctl_policy_matches_ovn_nbctl() {
     p.step(&["lr-policy-del", "lr0", "1", "2", "3"]);
     p.step(&["lr-policy-del", "lr0"]);
     p.step(&["lr-policy-list", "lr0"]);
+    p.step(&["lr-policy-add", "lr0", "10", "tcp", "allow", "10.0.0.1"]);
+    p.step(&[
+        "lr-policy-add",
+        "lr0",
+        "10",
+        "tcp",
+        "allow",
+        "--",
+        "lr-policy-add",
+        "lr0",
+        "10",
+        "tcp",
+        "allow",
+    ]);
+    p.step(&["lr-policy-list", "lr0"]);
     // Ambiguous router name.
     p.step(&["--add-duplicate", "lr-add", "lr0"]);
     p.step(&["lr-policy-add", "lr0", "1", "tcp", "allow"]);

@@ -125,6 +125,36 @@ fn nbctl_route_matches_ovn_nbctl() {
     p.step(&["lr-route-list", "lr0"]);
     p.step(&["--route-table=rtb1", "lr-route-list", "lr0"]);
     p.step(&["lr-route-list", "nolr"]);
+    // Within one invocation, routes added earlier are not seen by later commands.
+    p.step(&[
+        "lr-add",
+        "lr1",
+        "--",
+        "lr-route-add",
+        "lr1",
+        "10.0.0.0/8",
+        "1.1.1.1",
+        "--",
+        "lr-route-add",
+        "lr1",
+        "10.0.0.0/8",
+        "1.1.1.2",
+    ]);
+    p.step(&[
+        "--ecmp",
+        "lr-route-add",
+        "lr1",
+        "10.0.0.0/8",
+        "1.1.1.3",
+        "--",
+        "--ecmp",
+        "lr-route-add",
+        "lr1",
+        "10.0.0.0/8",
+        "1.1.1.2",
+    ]);
+    p.step(&["lr-route-list", "lr1"]);
+    p.step(&["--policy=src-ip", "lr-route-del", "lr1"]);
     // Deletion.
     p.step(&["lr-route-del", "lr0", "172.16.99.0/24"]);
     p.step(&["--if-exists", "lr-route-del", "lr0", "172.16.99.0/24"]);
