@@ -98,6 +98,27 @@ fn nbctl_lb_matches_ovn_nbctl() {
     p.step(&["ls-lb-add", "sw0", "lb2", "--", "ls-lb-add", "sw0", "lb6"]);
     p.step(&["ls-lb-add", "nosw", "lb0"]);
     p.step(&["ls-lb-add", "sw0", "nolb"]);
+    // A load balancer group's load balancers are listed with the switch's.
+    p.step(&[
+        "--id=@lb",
+        "create",
+        "Load_Balancer",
+        "name=lbg1",
+        "protocol=udp",
+        "vips={\"9.9.9.9:53\"=\"8.8.8.8:53\"}",
+        "--",
+        "--id=@g",
+        "create",
+        "Load_Balancer_Group",
+        "name=grp",
+        "load_balancer=@lb",
+        "--",
+        "add",
+        "Logical_Switch",
+        "sw0",
+        "load_balancer_group",
+        "@g",
+    ]);
     p.step(&["ls-lb-list", "sw0"]);
     p.step(&["ls-lb-list", "nosw"]);
     p.step(&["lr-lb-add", "lr0", "lb1"]);
