@@ -337,9 +337,12 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "db" => g.db = Some(need(value)?),
         "timeout" | "t" => {
             let v = need(value)?;
+            // The reference tools refuse 0 too.
             g.timeout = Some(
                 v.parse()
-                    .map_err(|_| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
+                    .ok()
+                    .filter(|t| *t != 0)
+                    .ok_or_else(|| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
             );
         }
         "format" | "f" => {
@@ -350,7 +353,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
                 "csv" => Format::Csv,
                 "json" => Format::Json,
                 "html" => Format::Html,
-                _ => return Err(CtlError::Usage(format!("{v}: unknown format"))),
+                _ => return Err(CtlError::Usage(format!("unknown output format \"{v}\""))),
             };
         }
         "data" | "d" => {
@@ -360,7 +363,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
                 "string" => CellData::String,
                 "bare" => CellData::Bare,
                 "json" => CellData::Json,
-                _ => return Err(CtlError::Usage(format!("{v}: unknown data format"))),
+                _ => return Err(CtlError::Usage(format!("unknown data format \"{v}\""))),
             };
         }
         "bare" => {
@@ -632,7 +635,11 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             let val = if takes {
                 if rest.is_empty() {
                     i += 1;
-                    args.get(i).cloned()
+                    Some(
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| CtlError::Usage(format!("option '-{c}' requires an argument")))?,
+                    )
                 } else {
                     Some(rest)
                 }
@@ -944,12 +951,63 @@ fn oneline(s: &str) -> String {
     o
 }
 
+/// Splits `s` into words as Open vSwitch's `svec_parse_words` does: white space separates
+/// words; single or double quotes group, a backslash takes the next character as is.
+fn parse_words(s: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut chars = s.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return words;
+        }
+        let mut word = String::new();
+        let mut quote: Option<char> = None;
+        while let Some(&c) = chars.peek() {
+            if quote.is_none() && c.is_whitespace() {
+                break;
+            }
+            chars.next();
+            match (quote, c) {
+                (_, '\\') => {
+                    if let Some(n) = chars.next() {
+                        word.push(n);
+                    }
+                }
+                (Some(q), c) if c == q => quote = None,
+                (None, '"' | '\'') => quote = Some(c),
+                (_, c) => word.push(c),
+            }
+        }
+        words.push(word);
+    }
+}
+
 /// Runs one invocation in-process: `args` without the program name, `env` the environment
 /// variables it may read (`OVN_NB_DB`, `OVN_SB_DB`, `OVN_RUNDIR`, `OVS_RUNDIR`, and
 /// `OVN_NB_DAEMON` / `OVN_SB_DAEMON`, which send the command line to a daemon of daemon mode).
 pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOutput {
     let prog = tool.program();
     let fail = |e: CtlError| failure(tool, e);
+    // Options from the tool's variable come first, as if typed before the others.
+    let var = match tool {
+        Tool::Nbctl => "OVN_NBCTL_OPTIONS",
+        Tool::Sbctl => "OVN_SBCTL_OPTIONS",
+        Tool::Vsctl => "OVS_VSCTL_OPTIONS",
+    };
+    let with_env: Vec<String>;
+    let args = match env.get(var) {
+        Some(words) => {
+            with_env = parse_words(words)
+                .into_iter()
+                .chain(args.iter().cloned())
+                .collect();
+            &with_env[..]
+        }
+        None => args,
+    };
     let (g, cmds) = match parse_args(tool, args) {
         Ok(x) => x,
         Err(e) => return fail(e),
@@ -1095,6 +1153,34 @@ pub fn main_with(tool: Tool) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::Tool;
+
+    #[test]
+    fn option_words_split_as_svec_parse_words() {
+        let w = super::parse_words("  --db=unix:/a  '--columns=name, x' \"q\\\"z\" a\\ b ");
+        assert_eq!(w, ["--db=unix:/a", "--columns=name, x", "q\"z", "a b"]);
+        assert!(super::parse_words("   ").is_empty());
+    }
+
+    #[test]
+    fn long_options_resolve_as_getopt_long() {
+        use super::{LongKind, resolve_long};
+        assert_eq!(
+            resolve_long(Tool::Nbctl, "colu"),
+            Some(("columns", LongKind::CmdValue))
+        );
+        assert_eq!(resolve_long(Tool::Nbctl, "db"), Some(("db", LongKind::GlobalArg)));
+        assert_eq!(
+            resolve_long(Tool::Nbctl, "dry"),
+            Some(("dry-run", LongKind::GlobalFlag))
+        );
+        // Ambiguous (columns, commands) and unknown.
+        assert_eq!(resolve_long(Tool::Nbctl, "co"), None);
+        assert_eq!(resolve_long(Tool::Nbctl, "retry"), None);
+        assert_eq!(
+            resolve_long(Tool::Vsctl, "retry"),
+            Some(("retry", LongKind::GlobalFlag))
+        );
+    }
 
     #[test]
     fn db_names_are_the_schemas_names() {

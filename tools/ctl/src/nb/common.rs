@@ -404,9 +404,21 @@ pub(super) async fn list_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, C
     } else {
         "Logical_Router"
     };
-    ctx.db.load_all(table).await?;
-    let all = ctx.db.uuids(table);
-    out.text = list_by_name(ctx, table, all);
+    // Only the names are read (the port sets of a big database are not).
+    let mut v: Vec<(String, Uuid)> = ctx
+        .db
+        .scan(table, &["name"])
+        .await?
+        .into_iter()
+        .map(|(u, row)| {
+            (
+                crate::value::datum_to_bare(row.get("name").unwrap_or(&Datum::empty_set())),
+                u,
+            )
+        })
+        .collect();
+    v.sort();
+    out.text = v.into_iter().map(|(n, u)| format!("{u} ({n})\n")).collect();
     Ok(out)
 }
 
@@ -446,9 +458,17 @@ pub(super) async fn list_ports(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, C
         .iter()
         .filter_map(Atom::as_uuid)
         .collect();
-    for p in &ports {
-        ctx.db.select_uuid(table, *p).await?;
-    }
+    let reads: Vec<(String, serde_json::Value)> = ports
+        .iter()
+        .filter(|u| ctx.db.get(table, **u).is_none())
+        .map(|u| {
+            (
+                table.to_owned(),
+                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
+            )
+        })
+        .collect();
+    ctx.db.select_batch(reads).await?;
     out.text = list_by_name(ctx, table, ports);
     Ok(out)
 }
@@ -570,4 +590,76 @@ pub(super) async fn ls(ctx: &mut Ctx, id: &str) -> Result<Uuid, CtlError> {
     find(ctx, "Logical_Switch", "switch", id, true)
         .await?
         .ok_or_else(|| CtlError::NotFound(id.to_owned()))
+}
+
+/// Open vSwitch's `hash_string(s, 0)` (lib/hash.c `hash_bytes`, the murmur-based variant of
+/// generic x86-64 builds): the hash an `smap` files a key under.
+fn ovs_hash_string(s: &str) -> u32 {
+    fn add(hash: u32, data: u32) -> u32 {
+        let mut h = hash;
+        if data != 0 {
+            let d = data
+                .wrapping_mul(0xcc9e_2d51)
+                .rotate_left(15)
+                .wrapping_mul(0x1b87_3593);
+            h ^= d;
+        }
+        h.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
+    }
+    let bytes = s.as_bytes();
+    let mut hash = 0u32;
+    let mut chunks = bytes.chunks_exact(4);
+    for c in &mut chunks {
+        hash = add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut tmp = [0u8; 4];
+        tmp[..rest.len()].copy_from_slice(rest);
+        hash = add(hash, u32::from_le_bytes(tmp));
+    }
+    let mut h = hash ^ (bytes.len() as u32);
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^= h >> 16;
+    h
+}
+
+/// The order in which ovn-nbctl walks a string map column (`SMAP_FOR_EACH` over the `smap` its
+/// IDL builds by adding the keys in sorted order): Open vSwitch's `hmap` bucket order, each
+/// bucket newest first, the table growing as `hmap_insert` grows it. `keys` sorted; returns
+/// their indexes in walk order.
+pub(super) fn smap_order(keys: &[String]) -> Vec<usize> {
+    fn calc_mask(capacity: usize) -> usize {
+        let mut mask = capacity / 2;
+        for shift in [1, 2, 4, 8, 16, 32] {
+            mask |= mask >> shift;
+        }
+        mask | ((mask & 1) << 1)
+    }
+    let hashes: Vec<u32> = keys.iter().map(|k| ovs_hash_string(k)).collect();
+    let mut mask = 0usize;
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new()];
+    let mut n = 0usize;
+    for (i, h) in hashes.iter().enumerate() {
+        // Head insertion: a bucket lists its newest node first.
+        buckets[*h as usize & mask].insert(0, i);
+        n += 1;
+        if n / 2 > mask {
+            let new_mask = calc_mask(n);
+            if new_mask > mask {
+                let mut fresh: Vec<Vec<usize>> = vec![Vec::new(); new_mask + 1];
+                for b in &buckets {
+                    for &node in b {
+                        fresh[hashes[node] as usize & new_mask].insert(0, node);
+                    }
+                }
+                buckets = fresh;
+                mask = new_mask;
+            }
+        }
+    }
+    buckets.into_iter().flatten().collect()
 }

@@ -481,12 +481,13 @@ pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 .await?
                 .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
             if let Some(m) = ctx.db.value("Logical_Switch_Port", p, "options").as_map() {
-                for (k, v) in m {
-                    out.text.push_str(&format!(
-                        "{}={}\n",
-                        crate::value::atom_to_bare(k),
-                        crate::value::atom_to_bare(v)
-                    ));
+                let pairs: Vec<(String, String)> = m
+                    .iter()
+                    .map(|(k, v)| (crate::value::atom_to_bare(k), crate::value::atom_to_bare(v)))
+                    .collect();
+                let keys: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
+                for i in smap_order(&keys) {
+                    out.text.push_str(&format!("{}={}\n", pairs[i].0, pairs[i].1));
                 }
             }
         }

@@ -78,6 +78,8 @@ pub(crate) async fn prefetch(ctx: &mut Ctx, cmds: &[Command]) -> Result<(), CtlE
     const LSP: &str = "Logical_Switch_Port";
     const LR: &str = "Logical_Router";
     const LRP: &str = "Logical_Router_Port";
+    const PG: &str = "Port_Group";
+    const MIRROR: &str = "Mirror";
     let mut reads = Vec::new();
     // Names the chain creates in tables where the schema keeps names unique: not looked up
     // (see `existing_for_create`) unless the invocation runs carefully.
@@ -92,16 +94,28 @@ pub(crate) async fn prefetch(ctx: &mut Ctx, cmds: &[Command]) -> Result<(), CtlE
         if let (Some(t), Some(n), false) = (creates, a.get(1), ctx.careful) {
             created.insert((t, n.as_str()));
         }
-        let lookups: &[(usize, &str)] = match c.name.as_str() {
-            "ls-add" | "ls-del" | "lsp-list" => &[(0, LS)],
-            "lr-add" | "lr-del" | "lrp-list" => &[(0, LR)],
-            "lsp-add" => &[(0, LS), (1, LSP)],
-            "lrp-add" => &[(0, LR), (1, LRP)],
-            "lrp-del" => &[(0, LRP)],
-            n if n.starts_with("lsp-") => &[(0, LSP)],
-            _ => &[],
+        let mut lookups: Vec<(usize, &str)> = match c.name.as_str() {
+            "ls-add" | "ls-del" | "lsp-list" => vec![(0, LS)],
+            "lr-add" | "lr-del" | "lrp-list" => vec![(0, LR)],
+            "lsp-add" => vec![(0, LS), (1, LSP)],
+            "lrp-add" => vec![(0, LR), (1, LRP)],
+            "lrp-del" => vec![(0, LRP)],
+            "lsp-attach-mirror" | "lsp-detach-mirror" => vec![(0, LSP), (1, MIRROR)],
+            n if n.starts_with("lsp-") => vec![(0, LSP)],
+            "acl-add" | "acl-del" | "acl-list" => vec![(0, PG), (0, LS)],
+            "qos-add" | "qos-del" | "qos-list" => vec![(0, LS)],
+            "pg-set-ports" | "pg-del" => vec![(0, PG)],
+            "fwd-group-add" => vec![(1, LS)],
+            _ => Vec::new(),
         };
-        for (i, table) in lookups {
+        // Commands naming any number of ports.
+        let ports_from = match c.name.as_str() {
+            "pg-add" | "pg-set-ports" => 1,
+            "fwd-group-add" => 4,
+            _ => usize::MAX,
+        };
+        lookups.extend((ports_from..a.len()).map(|i| (i, LSP)));
+        for (i, table) in &lookups {
             let Some(name) = a.get(*i) else { continue };
             if (name.len() == 36 && Uuid::parse_str(name).is_ok())
                 || created.contains(&(*table, name.as_str()))

@@ -459,7 +459,9 @@ async fn mirror_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             )));
         }
     };
+    // strtol's number: leading white space allowed, nothing after it.
     let index: i64 = a[2]
+        .trim_start()
         .parse()
         .map_err(|_| CtlError::Value("Invalid Index".into()))?;
     let filter = match a[3].as_bytes().first() {

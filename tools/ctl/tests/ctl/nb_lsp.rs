@@ -47,6 +47,25 @@ fn nb_lsp_commands_match_ovn_nbctl() {
     p.step(&["lsp-get-type", "p0"]);
     p.step(&["lsp-set-options", "p0", "network_name=phys", "novalue"]);
     p.step(&["lsp-get-options", "p0"]);
+    // Several options: printed in ovn-nbctl's hash order.
+    p.step(&[
+        "lsp-add",
+        "sw1",
+        "o1",
+        "--",
+        "lsp-set-options",
+        "o1",
+        "a=1",
+        "bb=2",
+        "ccc=3",
+        "dddd=4",
+        "router-port=x",
+        "requested-chassis=hv1",
+        "network_name=phys",
+        "z=9",
+        "qq=1",
+    ]);
+    p.step(&["lsp-get-options", "o1"]);
     p.step(&["lsp-set-enabled", "p0", "DISABLED"]);
     p.step(&["lsp-get-enabled", "p0"]);
     p.step(&["lsp-set-enabled", "p0", "maybe"]);

@@ -1,7 +1,7 @@
 //! ovn-nbctl's option parsing (getopt_long's unique prefixes, values in the next argument,
 //! the messages of unknown, ambiguous and misused options, the hint about options after a
 //! command name) and its start-up (NB_Global inserted by any first invocation, a missing
-//! socket failing at once), against the reference.
+//! socket failing at once, `OVN_NBCTL_OPTIONS`), against the reference.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -38,6 +38,13 @@ fn nb_option_parsing_matches_ovn_nbctl() {
     p.step(&["--may-exist"]);
     p.step(&["ls-add", "sw0", "--", "--if-exists", "ls-add", "sw3"]);
     p.step(&["--may-exist=yes", "ls-add", "sw0"]);
+    p.step(&["-t"]);
+    p.step(&["-t", "0", "ls-list"]);
+    p.step(&["--timeout=-1", "ls-list"]);
+    p.step(&["-f"]);
+    p.step(&["--format=xml", "ls-list"]);
+    p.step(&["--data", "x", "ls-list"]);
+    p.step(&["--", "--may-exist"]);
     p.step(&["ls-list"]);
 }
 
@@ -68,4 +75,20 @@ fn nb_missing_socket_fails_at_once_as_ovn_nbctl() {
         .replacen(&format!("{}: ", Tool::Nbctl.program()), "", 1);
     assert_eq!(mine, theirs);
     assert!(mine.contains("database connection failed (No such file or directory)"));
+
+    // The same remote from OVN_NBCTL_OPTIONS, quoted.
+    let opts = format!("--timeout=5 '--db={remote}'");
+    let reference = Command::new("ovn-nbctl")
+        .env("OVN_NBCTL_OPTIONS", &opts)
+        .arg("ls-list")
+        .output()
+        .expect("run ovn-nbctl");
+    let env = BTreeMap::from([("OVN_NBCTL_OPTIONS".to_owned(), opts)]);
+    let ours = ovsdb_ctl::run(Tool::Nbctl, &["ls-list".to_owned()], &env);
+    assert_eq!(ours.code, reference.status.code().unwrap_or(-1));
+    let theirs = String::from_utf8_lossy(&reference.stderr).replacen("ovn-nbctl: ", "", 1);
+    let mine = ours
+        .stderr
+        .replacen(&format!("{}: ", Tool::Nbctl.program()), "", 1);
+    assert_eq!(mine, theirs);
 }

@@ -79,6 +79,7 @@ fn nb_qos_meter_mirror_commands_match_ovn_nbctl() {
     p.step(&["mirror-add", "mir1", "gre", "5", "to-lport", "192.168.1.1"]);
     p.step(&["mirror-add", "mir3", "vxlan", "5", "to-lport", "192.168.1.1"]);
     p.step(&["mirror-add", "mir3", "gre", "5x", "to-lport", "192.168.1.1"]);
+    p.step(&["mirror-add", "mir4", "gre", " +7", "from-lport", "::1"]);
     p.step(&["mirror-add", "mir3", "gre", "5", "up", "192.168.1.1"]);
     p.step(&["mirror-add", "mir3", "gre", "5", "to-lport", "192.168.1"]);
     p.step(&["mirror-add", "mir3", "gre", "5", "to-lport"]);
