@@ -297,83 +297,16 @@ pub(super) fn normalize_v6_addr(s: &str) -> Option<String> {
     s.parse::<std::net::Ipv6Addr>().ok().map(|a| ipv6_mapped_text(&a))
 }
 
-/// The order in which ovn-nbctl walks a string map it read (`SMAP_FOR_EACH` over the IDL's
-/// `struct smap`): the keys inserted in sorted order into an OVS `hmap` keyed by
-/// `hash_string(key, 0)`, then the buckets in index order, each from its latest insertion.
+/// The pairs of a string map in the order ovn-nbctl walks it (`SMAP_FOR_EACH`; see
+/// [`super::common::smap_order`]).
 pub(super) fn smap_order<T>(mut pairs: Vec<(String, T)>) -> Vec<(String, T)> {
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    // Simulates the hmap: buckets of indexes into `pairs`, newest first.
-    let mut mask: usize = 0;
-    let mut buckets: Vec<Vec<(u32, usize)>> = vec![Vec::new()];
-    let mut n = 0usize;
-    for (i, (k, _)) in pairs.iter().enumerate() {
-        let h = hash_string(k);
-        buckets[h as usize & mask].insert(0, (h, i));
-        n += 1;
-        if n / 2 > mask {
-            let new_mask = calc_mask(n);
-            if new_mask > mask {
-                let mut nb: Vec<Vec<(u32, usize)>> = vec![Vec::new(); new_mask + 1];
-                for b in &buckets {
-                    for &(h, i) in b {
-                        nb[h as usize & new_mask].insert(0, (h, i));
-                    }
-                }
-                buckets = nb;
-                mask = new_mask;
-            }
-        }
-    }
-    let order: Vec<usize> = buckets.iter().flatten().map(|(_, i)| *i).collect();
+    let keys: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
     let mut slots: Vec<Option<(String, T)>> = pairs.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
-}
-
-/// OVS `calc_mask` (lib/hmap.c): the bucket mask for `capacity` nodes.
-fn calc_mask(capacity: usize) -> usize {
-    let mut mask = capacity / 2;
-    mask |= mask >> 1;
-    mask |= mask >> 2;
-    mask |= mask >> 4;
-    mask |= mask >> 8;
-    mask |= mask >> 16;
-    mask |= mask >> 32;
-    mask |= (mask & 1) << 1;
-    mask
-}
-
-/// OVS `hash_string(s, 0)` (lib/hash.c `hash_bytes`, the Murmur3-based `mhash` build).
-fn hash_string(s: &str) -> u32 {
-    fn add(hash: u32, data: u32) -> u32 {
-        let mut hash = hash;
-        if data != 0 {
-            let d = data
-                .wrapping_mul(0xcc9e_2d51)
-                .rotate_left(15)
-                .wrapping_mul(0x1b87_3593);
-            hash ^= d;
-        }
-        hash.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
-    }
-    let b = s.as_bytes();
-    let mut hash = 0u32;
-    let mut chunks = b.chunks_exact(4);
-    for c in &mut chunks {
-        hash = add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut t = [0u8; 4];
-        t[..rest.len()].copy_from_slice(rest);
-        hash = add(hash, u32::from_le_bytes(t));
-    }
-    let mut h = hash ^ b.len() as u32;
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^= h >> 16;
-    h
+    super::common::smap_order(&keys)
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect()
 }
 
 #[cfg(test)]
