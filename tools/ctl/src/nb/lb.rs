@@ -136,8 +136,9 @@ pub(crate) const SECTION: Section = Section {
 
 /// An address and optional port as OVS `inet_parse_active(KEY, 0, ..., false)` reads a load
 /// balancer key: `IP`, `IP:PORT`, `[IPv6]`, `[IPv6]:PORT`, or a bare IPv6 address. The error
-/// is the line the reference logs (`KEY: bad IP address "HOST"`).
-fn parse_lb_key(key: &str) -> Result<(IpAddr, u16), String> {
+/// is the line the reference logs (`KEY: bad IP address "HOST"`). Also returns the address as
+/// OVS writes it back (`ss_format_address_nobracks`: an IPv6 scope as `%NAME`).
+fn parse_lb_key(key: &str) -> Result<(IpAddr, u16, String), String> {
     fn unbracket(s: &str) -> &str {
         match s.strip_prefix('[') {
             Some(r) => r.strip_suffix(']').unwrap_or(r),
@@ -174,18 +175,50 @@ fn parse_lb_key(key: &str) -> Result<(IpAddr, u16), String> {
         _ => 0,
     };
     if host.contains(':') {
-        let addr = host.split('%').next().unwrap_or_default();
-        if host.contains('%') {
-            return Err(format!("{key}: bad IPv6 scope \"{}\"", &host[addr.len() + 1..]));
-        }
+        // `ADDR[%SCOPE[%...]]`, the scope a number or an interface name.
+        let mut pieces = host.split('%');
+        let addr = pieces.next().unwrap_or_default();
         let ip: std::net::Ipv6Addr = addr.parse().map_err(|_| String::new())?;
-        Ok((IpAddr::V6(ip), port))
+        let mut text = super::rows::ipv6_text(&ip);
+        if let Some(scope) = pieces.next().filter(|s| !s.is_empty()) {
+            let index = if scope.bytes().all(|b| b.is_ascii_digit()) {
+                scope.parse::<u32>().unwrap_or(0)
+            } else {
+                interface_index(scope)
+                    .ok_or_else(|| format!("{key}: bad IPv6 scope \"{scope}\" (No such device)"))?
+            };
+            if index != 0 {
+                text.push('%');
+                text.push_str(&interface_name(index).unwrap_or_else(|| index.to_string()));
+            }
+        }
+        Ok((IpAddr::V6(ip), port, text))
     } else {
         match host.parse::<std::net::Ipv4Addr>() {
-            Ok(ip) if host.split('.').count() == 4 => Ok((IpAddr::V4(ip), port)),
+            Ok(ip) if host.split('.').count() == 4 => Ok((IpAddr::V4(ip), port, ip.to_string())),
             _ => Err(format!("{key}: bad IP address \"{host}\"")),
         }
     }
+}
+
+/// The index of network interface `name` (`if_nametoindex`, read from Linux sysfs).
+fn interface_index(name: &str) -> Option<u32> {
+    if name.contains('/') || name.starts_with('.') {
+        return None;
+    }
+    std::fs::read_to_string(format!("/sys/class/net/{name}/ifindex"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The name of the network interface with index `index` (`if_indextoname`, from sysfs).
+fn interface_name(index: u32) -> Option<String> {
+    std::fs::read_dir("/sys/class/net").ok()?.flatten().find_map(|e| {
+        let name = e.file_name().into_string().ok()?;
+        (interface_index(&name) == Some(index)).then_some(name)
+    })
 }
 
 /// An integer as OVS `str_to_int` (base 10) reads it: `strtoll` with the whole string used.
@@ -203,12 +236,13 @@ fn parse_c_int(p: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-/// `IP[:PORT]` as ovn-nbctl writes it back: IPv6 in brackets when a port follows.
-fn format_ip_port(ip: &IpAddr, port: u16) -> String {
+/// `IP[:PORT]` as ovn-nbctl writes it back (`text` the address): IPv6 in brackets when a port
+/// follows.
+fn format_ip_port(ip: &IpAddr, text: &str, port: u16) -> String {
     match (ip, port) {
-        (_, 0) => ip.to_string(),
-        (IpAddr::V6(_), p) => format!("[{ip}]:{p}"),
-        (IpAddr::V4(_), p) => format!("{ip}:{p}"),
+        (_, 0) => text.to_owned(),
+        (IpAddr::V6(_), p) => format!("[{text}]:{p}"),
+        (IpAddr::V4(_), p) => format!("{text}:{p}"),
     }
 }
 
@@ -237,13 +271,13 @@ fn explicit_backends(
                 }
                 errors.push_str(&bad);
             }
-            Ok((ip, _)) if ip.is_ipv4() != v4 => {
+            Ok((ip, _, _)) if ip.is_ipv4() != v4 => {
                 errors.push_str(&format!(
                     "{token}: IP address family is different from VIP {vip_str}, "
                 ));
             }
-            Ok((_, port)) if has_port != (port != 0) => errors.push_str(&bad),
-            Ok((ip, port)) => out.push(format_ip_port(&ip, port)),
+            Ok((_, port, _)) if has_port != (port != 0) => errors.push_str(&bad),
+            Ok((ip, port, text)) => out.push(format_ip_port(&ip, &text, port)),
         }
     }
     if !errors.is_empty() {
@@ -256,7 +290,7 @@ fn explicit_backends(
 /// the VIP has a port; or the error, with the lines the reference logs on the way.
 fn parse_vip(vip: &str, backends: &str) -> Result<(String, String, bool), CtlError> {
     let mut log = Vec::new();
-    let (vip_ip, vip_port) = match parse_lb_key(vip) {
+    let (vip_ip, vip_port, vip_text) = match parse_lb_key(vip) {
         Ok(x) => x,
         Err(l) => {
             if !l.is_empty() {
@@ -270,14 +304,8 @@ fn parse_vip(vip: &str, backends: &str) -> Result<(String, String, bool), CtlErr
             ));
         }
     };
-    match explicit_backends(
-        backends,
-        vip_ip.is_ipv4(),
-        vip_port != 0,
-        &vip_ip.to_string(),
-        &mut log,
-    ) {
-        Ok(ips) => Ok((format_ip_port(&vip_ip, vip_port), ips, vip_port != 0)),
+    match explicit_backends(backends, vip_ip.is_ipv4(), vip_port != 0, &vip_text, &mut log) {
+        Ok(ips) => Ok((format_ip_port(&vip_ip, &vip_text, vip_port), ips, vip_port != 0)),
         Err(msg) => Err(CtlError::logged(log, CtlError::Value(msg))),
     }
 }
@@ -491,7 +519,9 @@ fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
                 proto_s.as_str()
             } else {
                 // A key the reference cannot parse is left out (it logs it).
-                let Ok((_, port)) = parse_lb_key(k) else { continue };
+                let Ok((_, port, _)) = parse_lb_key(k) else {
+                    continue;
+                };
                 if port != 0 { proto_s.as_str() } else { "" }
             };
             if first {

@@ -5,9 +5,7 @@ use std::collections::BTreeSet;
 
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 
-use super::common::{
-    add_named, containing, del_named, existing_for_create, find, is_mac, list_named, name_of,
-};
+use super::common::{add_named, containing, del_named, existing_for_create, find, list_named, name_of};
 use super::rows::{self, Named, fetch, find_named, int_of, parse_priority, s, str_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
@@ -194,11 +192,8 @@ async fn port(ctx: &mut Ctx, id: &str) -> Result<Uuid, CtlError> {
 }
 
 /// A MAC address's six bytes (for comparing two spellings of one address).
-fn mac_bytes(mac: &str) -> Option<Vec<u8>> {
-    if !is_mac(mac) {
-        return None;
-    }
-    mac.split(':').map(|p| u8::from_str_radix(p, 16).ok()).collect()
+fn mac_bytes(mac: &str) -> Option<[u8; 6]> {
+    rows::ovs_mac(mac)
 }
 
 /// Networks normalized as ovn-nbctl compares them (`lrp_network_sset`), or `None` when one

@@ -54,15 +54,6 @@ pub(crate) const SECTION: Section = Section {
     ],
 };
 
-/// Whether `mac` reads as OVS `eth_addr_from_string` reads one (six hex bytes, `:`-separated).
-fn is_mac(mac: &str) -> bool {
-    let parts: Vec<&str> = mac.split(':').collect();
-    parts.len() == 6
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.len() <= 2 && p.bytes().all(|c| c.is_ascii_hexdigit()))
-}
-
 /// The binding of (`port`, `ip`), read with one select on both columns.
 async fn binding(ctx: &mut Ctx, port: &str, ip: &str) -> Result<Option<Uuid>, CtlError> {
     ctx.db
@@ -83,7 +74,7 @@ async fn add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     find_named(ctx, &LRP_NAMED, port, true).await?;
     let new_ip = normalize_addr(ip)
         .ok_or_else(|| CtlError::Value(format!("{ip}: Not a valid IPv4 or IPv6 address.")))?;
-    if !is_mac(mac) {
+    if super::rows::ovs_mac(mac).is_none() {
         return Err(CtlError::Value(format!("invalid mac address {mac}.")));
     }
     // As ovn-nbctl: the existing binding is looked up by the IP as given.

@@ -230,7 +230,7 @@ async fn nat_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             ));
         }
         find_named(ctx, &LSP_NAMED, &a[4], true).await?;
-        if !super::common::is_mac(&a[5]) {
+        if rows::ovs_mac(&a[5]).is_none() {
             return Err(CtlError::Value(format!("invalid mac address {}.", a[5])));
         }
         if let Some(r) = a.get(6) {

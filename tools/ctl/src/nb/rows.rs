@@ -155,9 +155,39 @@ pub(super) fn scan_int(arg: &str) -> Option<i64> {
 }
 
 /// An unmasked IPv4 or IPv6 address normalized as ovn-nbctl's `normalize_addr_str` does
-/// (IPv4 first; IPv6 in its canonical text form, an IPv4-mapped one as IPv4).
+/// (IPv4 first; IPv6 in its canonical text form).
 pub(super) fn normalize_addr(s: &str) -> Option<String> {
     normalize_v4_addr(s).or_else(|| normalize_v6_addr(s))
+}
+
+/// A MAC address as OVS `eth_addr_from_string` reads it (`ovs_scan` of six `%hhx` fields
+/// separated by `:`, each after optional white space, a sign and `0x`, nothing after).
+pub(super) fn ovs_mac(s: &str) -> Option<[u8; 6]> {
+    let mut mac = [0u8; 6];
+    let mut rest = s;
+    for (i, byte) in mac.iter_mut().enumerate() {
+        if i > 0 {
+            rest = rest.strip_prefix(':')?;
+        }
+        let t = rest.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+        let (neg, t) = match t.as_bytes().first() {
+            Some(b'-') => (true, &t[1..]),
+            Some(b'+') => (false, &t[1..]),
+            _ => (false, t),
+        };
+        let t = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+        let end = t.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if end == 0 {
+            return None;
+        }
+        let v = t[..end].bytes().fold(0u64, |v, d| {
+            v.wrapping_mul(16)
+                .wrapping_add(u64::from((d as char).to_digit(16).unwrap_or(0)))
+        });
+        *byte = if neg { v.wrapping_neg() as u8 } else { v as u8 };
+        rest = &t[end..];
+    }
+    rest.is_empty().then_some(mac)
 }
 
 /// One `sscanf` unsigned conversion at the start of `s` (`%hhu` with `bits` 8, `%d` with
@@ -230,14 +260,6 @@ pub(super) fn ipv6_text(a: &std::net::Ipv6Addr) -> String {
     a.to_string()
 }
 
-/// An IPv6 address as OVS `ipv6_string_mapped` writes it: an IPv4-mapped one in dotted form.
-fn ipv6_mapped_text(a: &std::net::Ipv6Addr) -> String {
-    match a.to_ipv4_mapped() {
-        Some(v4) => v4.to_string(),
-        None => ipv6_text(a),
-    }
-}
-
 /// An IPv6 network as OVS `ipv6_parse_cidr` reads it (`IP`, `IP/LEN`, `IP/MASK` with a CIDR
 /// mask): the address and prefix length.
 pub(super) fn ovs_ipv6_cidr(s: &str) -> Option<(std::net::Ipv6Addr, u32)> {
@@ -283,7 +305,7 @@ pub(super) fn normalize_v6_prefix(s: &str) -> Option<(String, u32)> {
     let (ip, len) = ovs_ipv6_cidr(s)?;
     let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
     let net = std::net::Ipv6Addr::from(u128::from(ip) & mask);
-    let text = ipv6_mapped_text(&net);
+    let text = ipv6_text(&net);
     Some((if len == 128 { text } else { format!("{text}/{len}") }, len))
 }
 
@@ -294,7 +316,7 @@ pub(super) fn normalize_v4_addr(s: &str) -> Option<String> {
 
 /// ovn-nbctl's `normalize_ipv6_addr_str` (an unmasked IPv6 address).
 pub(super) fn normalize_v6_addr(s: &str) -> Option<String> {
-    s.parse::<std::net::Ipv6Addr>().ok().map(|a| ipv6_mapped_text(&a))
+    s.parse::<std::net::Ipv6Addr>().ok().map(|a| ipv6_text(&a))
 }
 
 /// The pairs of a string map in the order ovn-nbctl walks it (`SMAP_FOR_EACH`; see

@@ -52,7 +52,13 @@ fn nbctl_lb_matches_ovn_nbctl() {
     p.step(&["lb-add", "lbx", "1.2.3.4:80"]);
     p.step(&["lb-add", "a", "b", "c", "d", "e", "f"]);
     p.step(&["--if-exists", "lb-add", "lbx", "1.2.3.4", "1.1.1.1"]);
+    // IPv6 scopes (by interface name or index), ports as OVS reads them.
+    p.step(&["lb-add", "lbs", "fe80::1%lo", "fe80::2"]);
+    p.step(&["lb-add", "lbs", "fe80::3%1", "fe80::4"]);
+    p.step(&["lb-add", "lbs", "fe80::5%nosuchif", "fe80::6"]);
+    p.step(&["lb-add", "lbs", "1.1.1.1:+81", "2.2.2.2:080,,3.3.3.3:80"]);
     p.step(&["lb-list"]);
+    p.step(&["lb-del", "lbs"]);
     p.step(&["lb-list", "lb0"]);
     p.step(&["lb-list", "nosuch"]);
     // Template load balancers.

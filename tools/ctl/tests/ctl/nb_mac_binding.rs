@@ -45,6 +45,20 @@ fn nbctl_static_mac_binding_matches_ovn_nbctl() {
     p.step(&["static-mac-binding-add", "lrp0", "10.0.0.6", "00:00:00:00:05"]);
     p.step(&["static-mac-binding-add", "nolrp", "10.0.0.6", "00:00:00:00:00:05"]);
     p.step(&["static-mac-binding-add", "lrp0", "10.0.0.6"]);
+    // MACs and addresses as OVS reads them.
+    p.step(&[
+        "static-mac-binding-add",
+        "lrp0",
+        "10.0.0.8",
+        "0x00:00:00:00:00:08",
+    ]);
+    p.step(&["static-mac-binding-add", "lrp0", "10.0.0.9", "00:00:00:00:00:09x"]);
+    p.step(&[
+        "static-mac-binding-add",
+        "lrp0",
+        "::ffff:10.0.0.10",
+        "00:00:00:00:00:0a",
+    ]);
     p.step(&["static-mac-binding-list"]);
     p.step(&["static-mac-binding-del", "lrp0", "10.0.0.7"]);
     p.step(&["--if-exists", "static-mac-binding-del", "lrp0", "10.0.0.7"]);
