@@ -456,6 +456,10 @@ const CMD_OPTS_WITH_VALUE: &[&str] = &["id", "columns", "policy", "route-table",
 fn long_options(tool: Tool) -> Vec<(&'static str, LongKind)> {
     let mut v: Vec<(&'static str, LongKind)> = Vec::new();
     for n in GLOBAL_WITH_ARG {
+        // ovs-vsctl has no `--wait` (ovn-sbctl has one only to refuse it).
+        if tool == Tool::Vsctl && *n == "wait" {
+            continue;
+        }
         let kind = if matches!(*n, "verbose" | "pidfile" | "log-file") {
             LongKind::GlobalOptArg
         } else {

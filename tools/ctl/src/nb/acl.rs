@@ -160,14 +160,11 @@ async fn acl_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             Datum::map([(Atom::string("apply-after-lb"), Atom::string("true"))]),
         );
     }
-    let acls = members(ctx, owner_t, owner, "acls", "ACL").await?;
+    let acls = visible_members(ctx, owner_t, owner, "acls", "ACL").await?;
     let key = (direction.to_owned(), after, -priority, a[3].clone());
     // As in ovn-nbctl, whose IDL shows the set edits only after the commit, the ACLs this
-    // invocation added are not compared.
-    if acls
-        .iter()
-        .any(|u| !ctx.db.is_new("ACL", *u) && acl_key(ctx, *u) == key)
-    {
+    // invocation added are not compared (those it removed are).
+    if acls.iter().any(|u| acl_key(ctx, *u) == key) {
         if cmd.has("may-exist") {
             return Ok(CmdOut::default());
         }
@@ -185,15 +182,13 @@ async fn acl_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
 async fn acl_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let (owner_t, owner) = owner(ctx, cmd).await?;
-    let acls: Vec<Uuid> = crate::value::elements(&ctx.db.value(owner_t, owner, "acls"))
-        .iter()
-        .filter_map(Atom::as_uuid)
-        .collect();
-    let del = if a.len() == 1 {
-        acls
+    let del: Vec<Uuid> = if a.len() == 1 {
+        // A whole-column write, which the IDL shows at once.
+        ctx.db.update(owner_t, owner, "acls", Datum::empty_set());
+        return Ok(CmdOut::default());
     } else {
         let direction = parse_direction(&a[1])?;
-        let acls = members(ctx, owner_t, owner, "acls", "ACL").await?;
+        let acls = visible_members(ctx, owner_t, owner, "acls", "ACL").await?;
         if a.len() == 2 {
             acls.into_iter()
                 .filter(|u| str_of(ctx, "ACL", *u, "direction") == direction)
@@ -223,7 +218,7 @@ async fn acl_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
 /// `acl-list`: one line per ACL in ovn-nbctl's order and format.
 async fn acl_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let (owner_t, owner) = owner(ctx, cmd).await?;
-    let acls = members(ctx, owner_t, owner, "acls", "ACL").await?;
+    let acls = visible_members(ctx, owner_t, owner, "acls", "ACL").await?;
     let mut rows: Vec<_> = acls.iter().map(|u| (acl_key(ctx, *u), *u)).collect();
     rows.sort();
     let mut out = CmdOut::default();

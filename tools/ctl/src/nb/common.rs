@@ -313,6 +313,34 @@ pub(super) fn int_of(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> i64 {
         .unwrap_or(0)
 }
 
+/// As [`members`], but the set as ovn-nbctl's IDL shows it during the invocation: without the
+/// elements this invocation inserted or deleted (those show only after the commit).
+pub(super) async fn visible_members(
+    ctx: &mut Ctx,
+    owner_t: &str,
+    owner: Uuid,
+    col: &str,
+    table: &str,
+) -> Result<Vec<Uuid>, CtlError> {
+    let d = ctx
+        .db
+        .visible_value(owner_t, owner, col)
+        .unwrap_or_else(|| ctx.db.value(owner_t, owner, col));
+    let v: Vec<Uuid> = elements(&d).iter().filter_map(Atom::as_uuid).collect();
+    let reads: Vec<(String, serde_json::Value)> = v
+        .iter()
+        .filter(|u| ctx.db.get(table, **u).is_none())
+        .map(|u| {
+            (
+                table.to_owned(),
+                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
+            )
+        })
+        .collect();
+    ctx.db.select_batch(reads).await?;
+    Ok(v)
+}
+
 /// The rows of `table` that `owner`'s set column `col` holds (read in one request).
 pub(super) async fn members(
     ctx: &mut Ctx,

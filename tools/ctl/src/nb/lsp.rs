@@ -266,11 +266,6 @@ pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     let mut out = CmdOut::default();
     match cmd.name.as_str() {
         "lsp-add" => {
-            if a.len() == 3 {
-                return Err(CtlError::Usage(
-                    "lsp-add with parent must also specify a tag".into(),
-                ));
-            }
             // One command adding a port: only the switch's uuid is read (not its port set).
             let only = if blind_by_name(ctx, "Logical_Switch", &a[0], false) {
                 match ctx
@@ -291,6 +286,11 @@ pub(super) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     .await?
                     .ok_or_else(|| CtlError::NotFound(a[0].clone()))?,
             };
+            if a.len() == 3 {
+                return Err(CtlError::Usage(
+                    "lsp-add with parent must also specify a tag".into(),
+                ));
+            }
             let (parent, tag) = if a.len() == 4 {
                 let tag: i64 = scan_int(&a[3])
                     .filter(|t| (0..=4095).contains(t))

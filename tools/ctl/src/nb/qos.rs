@@ -188,12 +188,9 @@ async fn qos_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         }
         row.insert("bandwidth", Datum::map(bw));
     }
-    let rules = members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
+    let rules = visible_members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
     let key = (direction.to_owned(), -priority, a[3].clone());
-    if rules
-        .iter()
-        .any(|u| !ctx.db.is_new("QoS", *u) && qos_key(ctx, *u) == key)
-    {
+    if rules.iter().any(|u| qos_key(ctx, *u) == key) {
         if cmd.has("may-exist") {
             return Ok(CmdOut::default());
         }
@@ -212,12 +209,12 @@ async fn qos_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
 async fn qos_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let ls = ls(ctx, &a[0]).await?;
-    let all: Vec<Uuid> = elements(&ctx.db.value("Logical_Switch", ls, "qos_rules"))
-        .iter()
-        .filter_map(Atom::as_uuid)
-        .collect();
+    let all = visible_members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
     let del: Vec<Uuid> = if a.len() == 1 {
-        all
+        // A whole-column write, which the IDL shows at once.
+        ctx.db
+            .update("Logical_Switch", ls, "qos_rules", Datum::empty_set());
+        return Ok(CmdOut::default());
     } else {
         let by_uuid = if is_uuid(&a[1]) {
             Uuid::parse_str(&a[1]).ok()
@@ -237,7 +234,7 @@ async fn qos_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
                     vec![u]
                 }
                 (None, Some(d)) => {
-                    let rules = members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
+                    let rules = visible_members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
                     rules
                         .into_iter()
                         .filter(|u| str_of(ctx, "QoS", *u, "direction") == d)
@@ -254,7 +251,7 @@ async fn qos_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             if a.len() == 3 {
                 return Err(CtlError::Usage("cannot specify priority without match".into()));
             }
-            let rules = members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
+            let rules = visible_members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
             rules
                 .into_iter()
                 .find(|u| {
@@ -276,7 +273,7 @@ async fn qos_del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
 /// `qos-list`.
 async fn qos_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let ls = ls(ctx, &cmd.args[0]).await?;
-    let rules = members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
+    let rules = visible_members(ctx, "Logical_Switch", ls, "qos_rules", "QoS").await?;
     let mut rows: Vec<_> = rules.iter().map(|u| (qos_key(ctx, *u), *u)).collect();
     rows.sort();
     let mut out = CmdOut::default();

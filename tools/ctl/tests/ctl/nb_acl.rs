@@ -152,4 +152,17 @@ fn nb_acl_commands_match_ovn_nbctl() {
     p.step(&["acl-del", "sw0"]);
     p.step(&["acl-list", "sw0"]);
     p.step(&["acl-list"]);
+    // In one invocation, set edits show only after the commit (as in ovn-nbctl's IDL), a
+    // whole-column clear at once.
+    p.step(&[
+        "acl-add", "sw0", "to-lport", "3", "ip", "allow", "--", "acl-list", "sw0",
+    ]);
+    p.step(&[
+        "acl-add", "sw0", "to-lport", "4", "ip", "allow", "--", "acl-del", "sw0", "to-lport", "4", "ip",
+    ]);
+    p.step(&[
+        "acl-del", "sw0", "to-lport", "3", "ip", "--", "acl-add", "sw0", "to-lport", "3", "ip", "drop",
+    ]);
+    p.step(&["acl-del", "sw0", "--", "acl-list", "sw0"]);
+    p.step(&["acl-list", "sw0"]);
 }

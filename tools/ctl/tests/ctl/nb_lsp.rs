@@ -13,6 +13,8 @@ fn nb_lsp_commands_match_ovn_nbctl() {
     p.step(&["lsp-add", "sw0", "p0"]);
     p.step(&["lsp-add", "nope", "p9"]);
     p.step(&["lsp-add", "sw0"]);
+    p.step(&["lsp-add", "nope", "c1", "p0"]);
+    p.step(&["lsp-add", "nope", "c1", "p0", "x"]);
     p.step(&["lsp-add", "sw0", "c1", "p0"]);
     p.step(&["lsp-add", "sw0", "c1", "p0", "4096"]);
     p.step(&["lsp-add", "sw0", "c1", "p0", "-1"]);

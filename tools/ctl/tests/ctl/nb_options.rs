@@ -92,3 +92,99 @@ fn nb_missing_socket_fails_at_once_as_ovn_nbctl() {
         .replacen(&format!("{}: ", Tool::Nbctl.program()), "", 1);
     assert_eq!(mine, theirs);
 }
+
+/// `--help`: our sections are ovn-nbctl's (same titles), every command we list is one of
+/// ovn-nbctl's, and every switch-side command of ovn-nbctl's is listed.
+#[test]
+fn nb_help_lists_ovn_nbctl_sections_and_commands() {
+    let reference = Command::new("ovn-nbctl")
+        .arg("--help")
+        .output()
+        .expect("run ovn-nbctl");
+    let theirs = String::from_utf8_lossy(&reference.stdout).into_owned();
+    let ours = ovsdb_ctl::run(Tool::Nbctl, &["--help".to_owned()], &BTreeMap::new());
+    assert_eq!(ours.code, 0);
+    let titles = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with(' ') && l.ends_with(':'))
+            .map(|l| l.trim_end_matches(':').to_owned())
+            .collect()
+    };
+    let names = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_prefix("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.contains('-') && !w.starts_with('-') && !w.starts_with('['))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (their_titles, our_titles) = (titles(&theirs), titles(&ours.stdout));
+    for t in our_titles
+        .iter()
+        .filter(|t| t.ends_with("commands") || t.contains("command ("))
+    {
+        assert!(their_titles.contains(t), "section {t:?} is not ovn-nbctl's");
+    }
+    let (their_names, our_names) = (names(&theirs), names(&ours.stdout));
+    for n in our_names
+        .iter()
+        .filter(|n| n.ends_with("-add") || n.contains("-list"))
+    {
+        assert!(their_names.contains(n), "command {n} is not in ovn-nbctl --help");
+    }
+    for n in [
+        "ls-add",
+        "ls-del",
+        "ls-list",
+        "acl-add",
+        "acl-del",
+        "acl-list",
+        "qos-add",
+        "qos-del",
+        "qos-list",
+        "mirror-add",
+        "mirror-del",
+        "mirror-list",
+        "meter-add",
+        "meter-del",
+        "meter-list",
+        "lsp-add",
+        "lsp-del",
+        "lsp-list",
+        "lsp-get-parent",
+        "lsp-get-tag",
+        "lsp-set-addresses",
+        "lsp-get-addresses",
+        "lsp-set-port-security",
+        "lsp-get-port-security",
+        "lsp-get-up",
+        "lsp-set-enabled",
+        "lsp-get-enabled",
+        "lsp-set-type",
+        "lsp-get-type",
+        "lsp-set-options",
+        "lsp-get-options",
+        "lsp-set-dhcpv4-options",
+        "lsp-get-dhcpv4-options",
+        "lsp-set-dhcpv6-options",
+        "lsp-get-dhcpv6-options",
+        "lsp-get-ls",
+        "lsp-attach-mirror",
+        "lsp-detach-mirror",
+        "fwd-group-add",
+        "fwd-group-del",
+        "fwd-group-list",
+        "get-connection",
+        "del-connection",
+        "set-connection",
+        "get-ssl",
+        "del-ssl",
+        "set-ssl",
+        "pg-add",
+        "pg-set-ports",
+        "pg-del",
+    ] {
+        assert!(their_names.iter().any(|x| x == n), "{n} not in ovn-nbctl --help");
+        assert!(our_names.iter().any(|x| x == n), "{n} not in our --help");
+    }
+}

@@ -53,6 +53,14 @@ fn nb_qos_meter_mirror_commands_match_ovn_nbctl() {
     p.step(&["qos-del", "sw0", "from"]);
     p.step(&["qos-list", "sw0"]);
     p.step(&["qos-add", "sw0", "to-lport", "10", "ip", "dscp=5"]);
+    p.step(&[
+        "qos-add", "sw0", "to-lport", "11", "ip", "dscp=5", "--", "qos-list", "sw0",
+    ]);
+    p.step(&["qos-del", "sw0", "--", "qos-list", "sw0"]);
+    p.step(&[
+        "qos-add", "sw0", "to-lport", "12", "ip", "dscp=5", "--", "qos-add", "sw0", "to-lport", "12", "ip",
+        "dscp=6",
+    ]);
     p.step(&["qos-del", "sw0"]);
     p.step(&["qos-list", "sw0"]);
     // Meters.
