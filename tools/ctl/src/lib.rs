@@ -238,6 +238,9 @@ pub(crate) struct CmdOut {
     pub(crate) code: Option<i32>,
     /// A warning printed on stderr (the command still succeeds).
     pub(crate) warning: Option<String>,
+    /// Lines the reference logs while running the command (`MODULE|LEVEL|TEXT`), printed on
+    /// stderr as OVS vlog prints them (see [`error::vlog_text`]).
+    pub(crate) log: Vec<String>,
 }
 
 /// The state commands run against.
@@ -1115,6 +1118,8 @@ async fn run_parsed(
         Ok((outs, code)) => {
             let mut stdout = String::new();
             let mut stderr = String::new();
+            let log: Vec<String> = outs.iter().flat_map(|o| o.log.iter().cloned()).collect();
+            stderr.push_str(&error::vlog_text(&log));
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));

@@ -481,7 +481,7 @@ fn cfmt(s: &str, w: usize, p: usize) -> String {
 
 /// The listing of load balancers `lbs` (lb-list, ls-lb-list, lr-lb-list): one block per load
 /// balancer, sorted by its (padded) name, a line per VIP in key order.
-fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
+fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> CmdOut {
     let width = lbs
         .iter()
         .flat_map(|u| rows::pairs(ctx, LB, *u, "vips"))
@@ -489,6 +489,7 @@ fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
         .max()
         .unwrap_or(0);
     let mut blocks: Vec<(String, String)> = Vec::new();
+    let mut log = Vec::new();
     for u in lbs {
         let vips = rows::pairs(ctx, LB, *u, "vips");
         if vips.is_empty() {
@@ -502,7 +503,6 @@ fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
             .unwrap_or("(null)")
             .to_owned();
         let mut text = String::new();
-        let mut first = true;
         let template = ctx
             .db
             .value(LB, *u, "options")
@@ -510,21 +510,29 @@ fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
             .and_then(|m| m.get(&Atom::string("template")))
             .and_then(Atom::as_str)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        if template && proto_col.is_empty() {
-            // The reference logs it and leaves it out.
-            continue;
-        }
-        for (k, v) in &vips {
+        // As lb_info_add_smap: a VIP it cannot show is logged and left out, the first line
+        // (with the UUID and name) being the first VIP's.
+        for (i, (k, v)) in vips.iter().enumerate() {
             let proto = if template {
+                if proto_col.is_empty() {
+                    log.push(format!(
+                        "nbctl|WARN|Load Balancer {u} ({name}) is a template and misses protocol"
+                    ));
+                    continue;
+                }
                 proto_s.as_str()
             } else {
-                // A key the reference cannot parse is left out (it logs it).
-                let Ok((_, port, _)) = parse_lb_key(k) else {
+                let parsed = parse_lb_key(k).map_err(|l| {
+                    if !l.is_empty() {
+                        log.push(format!("socket_util|ERR|{l}"));
+                    }
+                });
+                let Ok((_, port, _)) = parsed else {
                     continue;
                 };
                 if port != 0 { proto_s.as_str() } else { "" }
             };
-            if first {
+            if i == 0 {
                 text.push_str(&format!(
                     "{u}    {}{}{}{v}",
                     cfmt(&name, 20, 16),
@@ -539,12 +547,14 @@ fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
                     cfmt(k, width + 4, width)
                 ));
             }
-            first = false;
         }
         blocks.push((cfmt(&name, 20, 16), text));
     }
     if blocks.is_empty() {
-        return String::new();
+        return CmdOut {
+            log,
+            ..CmdOut::default()
+        };
     }
     blocks.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = format!(
@@ -558,7 +568,11 @@ fn lb_listing(ctx: &Ctx, lbs: &[Uuid]) -> String {
         out.push_str(&b);
         out.push('\n');
     }
-    out
+    CmdOut {
+        text: out,
+        log,
+        ..CmdOut::default()
+    }
 }
 
 async fn lb_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
@@ -572,10 +586,7 @@ async fn lb_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             ctx.db.uuids(LB)
         }
     };
-    Ok(CmdOut {
-        text: lb_listing(ctx, &lbs),
-        ..CmdOut::default()
-    })
+    Ok(lb_listing(ctx, &lbs))
 }
 
 /// The switch or router named by the first argument and the load balancer by the second.
@@ -640,10 +651,7 @@ async fn list_attached(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<Cm
         lbs.extend(refs(ctx, LBG, *g, "load_balancer"));
     }
     fetch(ctx, LB, &lbs).await?;
-    Ok(CmdOut {
-        text: lb_listing(ctx, &lbs),
-        ..CmdOut::default()
-    })
+    Ok(lb_listing(ctx, &lbs))
 }
 
 async fn lr_lb_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {

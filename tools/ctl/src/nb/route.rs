@@ -449,7 +449,8 @@ fn print_route(ctx: &Ctx, r: &Listed, ecmp: bool, out: &mut String) {
 }
 
 async fn route_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
-    let (_, routes) = router_routes(ctx, cmd).await?;
+    let (lr, routes) = router_routes(ctx, cmd).await?;
+    let mut log = Vec::new();
     let only = cmd.opt("route-table");
     let mut v4 = Vec::new();
     let mut v6 = Vec::new();
@@ -478,8 +479,12 @@ async fn route_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             v4.push(mk(ip.octets().to_vec(), len));
         } else if let Some((ip, len)) = rows::ovs_ipv6_cidr(&p) {
             v6.push(mk(ip.octets().to_vec(), len));
+        } else {
+            log.push(format!(
+                "nbctl|WARN|router {lr} ({}) has invalid prefix: {p}",
+                str_of(ctx, LR, lr, "name")
+            ));
         }
-        // (A prefix that parses as neither is left out; the reference also logs it.)
     }
     let mut out = String::new();
     for (title, mut list) in [("IPv4 Routes", v4), ("IPv6 Routes", v6)] {
@@ -511,6 +516,7 @@ async fn route_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     }
     Ok(CmdOut {
         text: out,
+        log,
         ..CmdOut::default()
     })
 }

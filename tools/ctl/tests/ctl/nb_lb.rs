@@ -96,6 +96,24 @@ fn nbctl_lb_matches_ovn_nbctl() {
     p.step(&[
         "lb-del", "lbt", "--", "lb-del", "lbt6", "--", "lb-del", "lbt2", "--", "lb-del", "lbt3",
     ]);
+    // Rows written by other means: what the listing cannot show is logged and left out.
+    p.step(&[
+        "create",
+        "Load_Balancer",
+        "name=bad",
+        "vips={\"1.2.3:80\"=\"1.1.1.1:80\",\"2.2.2.2:80\"=\"3.3.3.3:80\"}",
+        "protocol=tcp",
+    ]);
+    p.step(&["lb-list", "bad"]);
+    p.step(&[
+        "create",
+        "Load_Balancer",
+        "name=tp",
+        "vips={\"^a:80\"=\"^b:80\"}",
+        "options:template=true",
+    ]);
+    p.step(&["lb-list", "tp"]);
+    p.step(&["lb-del", "bad", "--", "lb-del", "tp"]);
     // Attachments.
     p.step(&["ls-add", "sw0", "--", "lr-add", "lr0"]);
     p.step(&["ls-lb-add", "sw0", "lb0"]);

@@ -155,6 +155,21 @@ fn nbctl_route_matches_ovn_nbctl() {
     ]);
     p.step(&["lr-route-list", "lr1"]);
     p.step(&["--policy=src-ip", "lr-route-del", "lr1"]);
+    // A prefix written by other means that is no prefix is logged and left out.
+    p.step(&[
+        "--id=@r",
+        "create",
+        "Logical_Router_Static_Route",
+        "ip_prefix=bogus",
+        "nexthop=1.1.1.1",
+        "--",
+        "add",
+        "Logical_Router",
+        "lr1",
+        "static_routes",
+        "@r",
+    ]);
+    p.step(&["lr-route-list", "lr1"]);
     // Deletion.
     p.step(&["lr-route-del", "lr0", "172.16.99.0/24"]);
     p.step(&["--if-exists", "lr-route-del", "lr0", "172.16.99.0/24"]);
