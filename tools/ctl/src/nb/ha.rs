@@ -4,7 +4,7 @@
 
 use ovsdb_proto::{Datum, Row, Uuid};
 
-use super::rows::{self, Named, fetch, find_named, int_of, parse_priority, s, str_of};
+use super::rows::{self, Named, fetch, find_named, parse_priority, s, str_of};
 use crate::cmd::{Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
 use crate::{CmdOut, Command, Ctx};
@@ -126,8 +126,8 @@ async fn list(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
         for c in chassis_of(ctx, g).await? {
             out.push_str(&format!(
                 "    {c} ({})\n    priority {}\n\n",
-                str_of(ctx, CH, c, "chassis_name"),
-                int_of(ctx, CH, c, "priority")
+                rows::any_str(ctx, CH, c, "chassis_name"),
+                rows::any_int(ctx, CH, c, "priority")
             ));
         }
         out.push('\n');
@@ -143,7 +143,7 @@ async fn member(ctx: &mut Ctx, g: Uuid, name: &str) -> Result<Option<Uuid>, CtlE
     Ok(chassis_of(ctx, g)
         .await?
         .into_iter()
-        .find(|c| str_of(ctx, CH, *c, "chassis_name") == name))
+        .find(|c| rows::any_str(ctx, CH, *c, "chassis_name") == name))
 }
 
 async fn add_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 
 use super::common::{add_named, containing, del_named, existing_for_create, find, list_named, name_of};
-use super::rows::{self, Named, fetch, find_named, int_of, parse_priority, s, str_of};
+use super::rows::{self, Named, fetch, find_named, parse_priority, s, str_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
 use crate::{CmdOut, Command, Ctx};
@@ -361,7 +361,7 @@ async fn lrp_del_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut,
     gcs.sort();
     let hit = gcs.iter().copied().find(|g| {
         a[1].as_bytes()
-            .starts_with(str_of(ctx, GC, *g, "chassis_name").as_bytes())
+            .starts_with(rows::any_str(ctx, GC, *g, "chassis_name").as_bytes())
     });
     let Some(g) = hit else {
         return Err(CtlError::NotFound(format!(
@@ -384,7 +384,12 @@ async fn lrp_get_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut,
     fetch(ctx, GC, &gcs).await?;
     let mut list: Vec<(i64, String)> = gcs
         .iter()
-        .map(|g| (int_of(ctx, GC, *g, "priority"), str_of(ctx, GC, *g, "name")))
+        .map(|g| {
+            (
+                rows::any_int(ctx, GC, *g, "priority"),
+                rows::any_str(ctx, GC, *g, "name"),
+            )
+        })
         .collect();
     list.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| y.1.as_bytes().cmp(x.1.as_bytes())));
     Ok(CmdOut {

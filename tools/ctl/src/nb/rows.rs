@@ -86,6 +86,23 @@ pub(super) fn visible_refs(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> Vec
     }
 }
 
+/// A column of a cached row as a bare string, also for a row this invocation deleted (whose
+/// contents ovn-nbctl's IDL still shows through the references it has not dropped yet).
+pub(super) fn any_str(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> String {
+    match ctx.db.cached_any(table, u).and_then(|r| r.get(col)) {
+        Some(d) => crate::value::datum_to_bare(d),
+        None => str_of(ctx, table, u, col),
+    }
+}
+
+/// An integer column as [`any_str`] reads it (0 when empty).
+pub(super) fn any_int(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> i64 {
+    match ctx.db.cached_any(table, u).and_then(|r| r.get(col)) {
+        Some(d) => d.as_scalar().and_then(Atom::as_integer).unwrap_or(0),
+        None => int_of(ctx, table, u, col),
+    }
+}
+
 /// Reads, in one `transact`, the rows of `table` among `uuids` not cached yet.
 pub(super) async fn fetch(ctx: &mut Ctx, table: &str, uuids: &[Uuid]) -> Result<(), CtlError> {
     let reads: Vec<(String, serde_json::Value)> = uuids

@@ -59,4 +59,16 @@ fn nbctl_ha_chassis_group_matches_ovn_nbctl() {
     p.step(&["ha-chassis-group-del", "g1"]);
     p.step(&["ha-chassis-group-list"]);
     p.step(&["ha-chassis-group-list", "x"]);
+    // A chassis removed earlier in the invocation still shows in a later listing (one group
+    // with one chassis: the listing's order follows UUIDs).
+    p.step(&["ha-chassis-group-add", "g5"]);
+    p.step(&["ha-chassis-group-add-chassis", "g5", "c5", "1"]);
+    p.step(&[
+        "ha-chassis-group-remove-chassis",
+        "g5",
+        "c5",
+        "--",
+        "ha-chassis-group-list",
+    ]);
+    p.step(&["ha-chassis-group-list"]);
 }

@@ -171,6 +171,40 @@ fn nbctl_lr_lrp_match_ovn_nbctl() {
     p.step(&["lrp-set-gateway-chassis", "lrp1", "chA", "1"]);
     p.step(&["lrp-del-gateway-chassis", "lrp1", "chA"]);
     p.step(&["lrp-get-gateway-chassis", "lrp1"]);
+    // Within one invocation: set edits show after the commit, deleted rows keep their contents.
+    p.step(&[
+        "lrp-set-gateway-chassis",
+        "lrp1",
+        "h1",
+        "1",
+        "--",
+        "lrp-get-gateway-chassis",
+        "lrp1",
+        "--",
+        "lrp-set-gateway-chassis",
+        "lrp1",
+        "h2",
+        "2",
+        "--",
+        "lrp-get-gateway-chassis",
+        "lrp1",
+    ]);
+    p.step(&[
+        "lrp-del-gateway-chassis",
+        "lrp1",
+        "h1",
+        "--",
+        "lrp-get-gateway-chassis",
+        "lrp1",
+        "--",
+        "lrp-del-gateway-chassis",
+        "lrp1",
+        "h2",
+        "--",
+        "lrp-get-gateway-chassis",
+        "lrp1",
+    ]);
+    p.step(&["lrp-get-gateway-chassis", "lrp1"]);
     // Deletion.
     p.step(&["lrp-del", "nolrp"]);
     p.step(&["--if-exists", "lrp-del", "nolrp"]);
