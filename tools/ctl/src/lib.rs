@@ -894,10 +894,24 @@ async fn attempt_once(
     if tool == Tool::Nbctl {
         nb::prefetch(&mut ctx, cmds).await?;
     }
+    // ovn-nbctl inserts a missing NB_Global row before its commands run (they see it): done
+    // when running carefully; otherwise the row is taken to exist, and a failure or a missing
+    // row found later runs the invocation again carefully.
+    if tool == Tool::Nbctl && careful {
+        nb::insert_nb_global_first(&mut ctx).await?;
+    }
     let mut outs = Vec::new();
     for c in cmds {
-        let out = dispatch(&mut ctx, c).await?;
-        outs.push(out);
+        match dispatch(&mut ctx, c).await {
+            Ok(out) => outs.push(out),
+            Err(e) => {
+                let retryable = matches!(e, CtlError::TryAgain | CtlError::Careful | CtlError::Requalify);
+                if tool == Tool::Nbctl && !careful && !retryable && nb::nb_global_missing(&mut ctx).await? {
+                    return Err(CtlError::Careful);
+                }
+                return Err(e);
+            }
+        }
     }
     for (name, s) in &ctx.syms.map {
         if !s.created {

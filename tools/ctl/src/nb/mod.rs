@@ -131,23 +131,38 @@ pub(crate) async fn prefetch(ctx: &mut Ctx, cmds: &[Command]) -> Result<(), CtlE
     Ok(())
 }
 
-/// Inserts the NB_Global row when the database has none, as ovn-nbctl does on every
-/// invocation that succeeds (its `pre_execute`), read-only ones included. An invocation that
-/// writes only assumes the row exists (no read: the commit fails on an empty table and the
-/// invocation runs again carefully); one that writes nothing, or runs carefully, reads the table.
+/// Before the commands of a careful run: inserts the NB_Global row when the database has none,
+/// as ovn-nbctl does before running its commands (its `pre_execute`), so they see it.
+pub(crate) async fn insert_nb_global_first(ctx: &mut Ctx) -> Result<(), CtlError> {
+    ctx.db.load_all("NB_Global").await?;
+    if ctx.db.uuids("NB_Global").is_empty() {
+        ctx.db.insert("NB_Global", ovsdb_proto::Row::new(), None);
+    }
+    Ok(())
+}
+
+/// Whether the database has no NB_Global row (read when not known yet).
+pub(crate) async fn nb_global_missing(ctx: &mut Ctx) -> Result<bool, CtlError> {
+    ctx.db.load_all("NB_Global").await?;
+    Ok(ctx.db.uuids("NB_Global").is_empty())
+}
+
+/// After the commands, for ovn-nbctl's NB_Global row that every successful invocation
+/// (read-only ones included) inserts when missing: an invocation that writes only assumes the
+/// row exists (no read: the commit fails on an empty table); one that writes nothing reads the
+/// table. Either way a missing row runs the invocation again carefully
+/// ([`CtlError::Careful`]), which inserts it before the commands ([`insert_nb_global_first`]).
 pub(crate) async fn ensure_nb_global(ctx: &mut Ctx) -> Result<(), CtlError> {
     const T: &str = "NB_Global";
-    let known = !ctx.db.uuids(T).is_empty();
-    if known {
+    if ctx.careful || !ctx.db.uuids(T).is_empty() {
         return Ok(());
     }
-    if ctx.db.has_changes() && !ctx.careful {
+    if ctx.db.has_changes() {
         ctx.db.assume_not_empty(T);
         return Ok(());
     }
-    ctx.db.load_all(T).await?;
-    if ctx.db.uuids(T).is_empty() {
-        ctx.db.insert(T, ovsdb_proto::Row::new(), None);
+    if nb_global_missing(ctx).await? {
+        return Err(CtlError::Careful);
     }
     Ok(())
 }

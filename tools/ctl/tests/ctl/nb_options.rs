@@ -188,3 +188,18 @@ fn nb_help_lists_ovn_nbctl_sections_and_commands() {
         assert!(our_names.iter().any(|x| x == n), "{n} not in our --help");
     }
 }
+
+/// On an empty database ovn-nbctl inserts NB_Global before its commands run, so they see it
+/// (`NB_Global .`); a dry run or a failing invocation leaves the database empty.
+#[test]
+fn nb_global_is_there_for_the_first_commands_as_in_ovn_nbctl() {
+    let mut p = Pair::new(
+        Tool::Nbctl,
+        "nb_global_is_there_for_the_first_commands_as_in_ovn_nbctl",
+    );
+    p.step(&["--dry-run", "get", "NB_Global", ".", "external_ids"]);
+    p.step(&["get", "NB_Global", ".", "nope"]);
+    p.step(&["lsp-del", "nope"]);
+    p.step(&["set", "NB_Global", ".", "external_ids:x=y", "--", "ls-add", "sw0"]);
+    p.step(&["get", "NB_Global", ".", "external_ids"]);
+}
