@@ -238,6 +238,9 @@ pub(crate) struct CmdOut {
     pub(crate) code: Option<i32>,
     /// A warning printed on stderr (the command still succeeds).
     pub(crate) warning: Option<String>,
+    /// Lines the reference logs while running the command (`MODULE|LEVEL|TEXT`), printed on
+    /// stderr as OVS vlog prints them (see [`error::vlog_text`]).
+    pub(crate) log: Vec<String>,
 }
 
 /// The state commands run against.
@@ -1102,7 +1105,7 @@ pub(crate) async fn run_in_daemon(
 fn failure(tool: Tool, e: CtlError) -> CtlOutput {
     CtlOutput {
         stdout: String::new(),
-        stderr: format!("{}: {e}\n", tool.program()),
+        stderr: format!("{}{}: {e}\n", e.log_text(), tool.program()),
         code: if matches!(e, CtlError::Timeout) { 142 } else { 1 },
     }
 }
@@ -1132,6 +1135,8 @@ async fn run_parsed(
         Ok((outs, code)) => {
             let mut stdout = String::new();
             let mut stderr = String::new();
+            let log: Vec<String> = outs.iter().flat_map(|o| o.log.iter().cloned()).collect();
+            stderr.push_str(&error::vlog_text(&log));
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));

@@ -24,9 +24,16 @@ mod pg;
 mod qos;
 mod show;
 // Router side.
+mod copp;
+mod dhcp;
+mod ha;
+mod lb;
 mod lr;
+mod mac_binding;
 mod nat;
+mod policy;
 mod route;
+mod rows;
 
 pub(crate) use common::IpIndex;
 use common::s;
@@ -47,13 +54,19 @@ pub(crate) const SECTIONS: &[&Section] = &[
     &lr::ROUTER_PORT,
     &route::ROUTE,
     // Policy (router side).
+    &policy::SECTION,
     &nat::NAT,
     // LB, DHCP options (router side).
+    &lb::SECTION,
+    &dhcp::SECTION,
     // Connection, SSL, port group (switch side).
     &conn::CONNECTION,
     &conn::SSL,
     &pg::PORT_GROUP,
     // HA chassis group, CoPP, static MAC binding (router side).
+    &ha::SECTION,
+    &copp::SECTION,
+    &mac_binding::SECTION,
     &crate::generic::LEGACY,
     &ls::SYNC,
 ];
