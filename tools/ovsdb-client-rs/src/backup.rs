@@ -33,19 +33,98 @@ fn compact_in_ovs_order(members: &[(String, String)]) -> String {
     format!("{{{}}}", body.join(","))
 }
 
+/// The member order in which ovsdb-client's `ovsdb_schema_to_json` and the functions it calls
+/// insert the members of the objects they build (each kind of object uses a consistent subset).
+const SCHEMA_MEMBER_ORDER: &[&str] = &[
+    "name", "version", "cksum", "tables", "mutable", "isRoot", "ephemeral", "columns", "maxRows", "indexes",
+    "type", "key", "value", "min", "max", "enum", "minInteger", "maxInteger", "minReal", "maxReal",
+    "minLength", "maxLength", "refTable", "refType",
+];
+
+/// A schema as ovsdb-client writes the one it parsed from the server: rebuilt in its insertion
+/// order, written in its hash tables' order.
+fn schema_in_ovs_order(raw: &Value) -> String {
+    fn fixed(obj: &serde_json::Map<String, Value>, child: impl Fn(&str, &Value) -> String) -> String {
+        let mut members: Vec<(String, String)> = Vec::new();
+        for k in SCHEMA_MEMBER_ORDER {
+            if let Some(v) = obj.get(*k) {
+                members.push(((*k).to_owned(), child(k, v)));
+            }
+        }
+        compact_in_ovs_order(&members)
+    }
+    fn base_or_type(v: &Value) -> String {
+        match v.as_object() {
+            Some(o) => fixed(o, |_, v| base_or_type(v)),
+            None => crate::format::to_json_text(v, false, false),
+        }
+    }
+    fn column(v: &Value) -> String {
+        match v.as_object() {
+            Some(o) => fixed(o, |k, v| {
+                if k == "type" {
+                    base_or_type(v)
+                } else {
+                    crate::format::to_json_text(v, false, false)
+                }
+            }),
+            None => crate::format::to_json_text(v, false, false),
+        }
+    }
+    fn table(v: &Value) -> String {
+        let Some(o) = v.as_object() else {
+            return crate::format::to_json_text(v, false, false);
+        };
+        fixed(o, |k, v| {
+            if k == "columns" {
+                let cols: Vec<(String, String)> = crate::columns_in_ovs_order(&json!({"columns": v}))
+                    .into_iter()
+                    .filter(|(n, _)| !n.starts_with('_'))
+                    .map(|(n, _)| {
+                        let c = column(&v[n.as_str()]);
+                        (n, c)
+                    })
+                    .collect();
+                compact_in_ovs_order(&cols)
+            } else {
+                crate::format::to_json_text(v, false, false)
+            }
+        })
+    }
+    let Some(o) = raw.as_object() else {
+        return crate::format::to_json_text(raw, false, false);
+    };
+    fixed(o, |k, v| {
+        if k == "tables" {
+            let tables: Vec<(String, String)> = crate::schema_tables_in_ovs_order(raw)
+                .into_iter()
+                .map(|(n, t)| (n, table(&t)))
+                .collect();
+            compact_in_ovs_order(&tables)
+        } else {
+            crate::format::to_json_text(v, false, false)
+        }
+    })
+}
+
 /// `backup`: the schema and every row (persistent columns) as a standalone database file.
 pub(crate) async fn backup(style: &Style, out: &mut (dyn Write + Send), s: &Session, db: &str) -> Result<(), CliError> {
     let (schema, raw) = s.fetch_schema(db, style).await?;
-    let tables: Vec<String> = crate::schema_tables_in_ovs_order(&raw).into_iter().map(|t| t.0).collect();
+    let tables_json = crate::schema_tables_in_ovs_order(&raw);
+    let tables: Vec<String> = tables_json.iter().map(|t| t.0.clone()).collect();
     let mut txn = vec![json!(db)];
-    for t in &tables {
+    for (t, tjson) in &tables_json {
         let ts = &schema.tables[t];
-        let mut cols = vec!["_uuid".to_owned()];
-        cols.extend(ts.columns.iter().filter(|(_, c)| !c.ephemeral).map(|(n, _)| n.clone()));
+        // The persistent columns in ovsdb-client's order (the server's reply follows it).
+        let cols: Vec<String> = crate::columns_in_ovs_order(tjson)
+            .into_iter()
+            .map(|c| c.0)
+            .filter(|c| c == "_uuid" || ts.columns.get(c).is_some_and(|cs| !cs.ephemeral))
+            .collect();
         txn.push(json!({"op": "select", "table": t, "where": [], "columns": cols}));
     }
     let reply = s.request("transact", Value::Array(txn), style).await?;
-    write!(out, "{}", record(&crate::format::to_json_text(&raw, false, false)))?;
+    write!(out, "{}", record(&schema_in_ovs_order(&raw)))?;
     let results = match reply {
         Value::Array(a) if a.len() == tables.len() => a,
         other => {
@@ -73,19 +152,26 @@ pub(crate) async fn backup(style: &Style, out: &mut (dyn Write + Send), s: &Sess
             let Some(uuid) = obj.get("_uuid").and_then(|u| u.get(1)).and_then(Value::as_str) else {
                 return Err(CliError::BadReply(format!("{t} table reply row lacks _uuid member: {row}")));
             };
-            // The row as parsed, less `_uuid`, then cloned: two maps' orders.
+            // The row as parsed (OVS's JSON clone shares it), less `_uuid`.
             let entries: Vec<(&String, &Value)> = obj.iter().collect();
             let keys: Vec<&String> = entries.iter().map(|e| e.0).collect();
-            let kept: Vec<(String, String)> = ovs_order::shash_order(&keys)
+            let body: Vec<String> = ovs_order::shash_order(&keys)
                 .into_iter()
                 .filter(|&i| entries[i].0 != "_uuid")
-                .map(|i| (entries[i].0.clone(), crate::format::to_json_text(entries[i].1, false, false)))
+                .map(|i| {
+                    format!(
+                        "{}:{}",
+                        Value::String(entries[i].0.clone()),
+                        crate::format::to_json_text(entries[i].1, false, false)
+                    )
+                })
                 .collect();
-            out_rows.push((uuid.to_owned(), compact_in_ovs_order(&kept)));
+            out_rows.push((uuid.to_owned(), format!("{{{}}}", body.join(","))));
         }
         members.push((t.clone(), compact_in_ovs_order(&out_rows)));
     }
     members.push(("_comment".into(), json!("produced by \"ovsdb-client backup\"").to_string()));
+    members.push(("_is_diff".into(), "true".into()));
     members.push(("_date".into(), time::wall_msec().to_string()));
     write!(out, "{}", record(&compact_in_ovs_order(&members)))?;
     Ok(())
@@ -104,7 +190,7 @@ fn read_records(bytes: &[u8]) -> Result<Vec<Value>, CliError> {
         let parts: Vec<&str> = header.split(' ').collect();
         let (magic, len, sha) = match parts.as_slice() {
             ["OVSDB", kind, len, sha] => (*kind, len.parse::<usize>().ok(), *sha),
-            _ => return Err(bad("cannot identify file type".into())),
+            _ => return Err(CliError::BadBackup("ovsdb error: /dev/stdin: unexpected file format".into())),
         };
         if magic != "JSON" {
             return Err(bad(format!(

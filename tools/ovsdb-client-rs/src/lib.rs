@@ -384,10 +384,30 @@ pub fn main_with_args(args: impl IntoIterator<Item = String>) -> i32 {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout);
+    // SIGINT and SIGTERM end the commands that run until interrupted; ovsdb-client then dies of
+    // the signal after a log line, which the exit status and message here reproduce.
+    let signal = std::sync::atomic::AtomicI32::new(0);
     let result = rt.block_on(run_until(cli, &mut out, async {
-        let _ = tokio::signal::ctrl_c().await;
+        use tokio::signal::unix::{SignalKind, signal as listen};
+        let (Ok(mut int), Ok(mut term)) = (listen(SignalKind::interrupt()), listen(SignalKind::terminate())) else {
+            return std::future::pending().await;
+        };
+        let n = tokio::select! {
+            _ = int.recv() => 2,
+            _ = term.recv() => 15,
+        };
+        signal.store(n, std::sync::atomic::Ordering::Relaxed);
     }));
     let result = result.and_then(|()| out.flush().map_err(CliError::from));
+    let sig = signal.load(std::sync::atomic::Ordering::Relaxed);
+    if result.is_ok() && sig != 0 {
+        let name = if sig == 2 { "Interrupt" } else { "Terminated" };
+        eprintln!(
+            "{}|00001|fatal_signal|WARN|terminating with signal {sig} ({name})",
+            time::log_timestamp()
+        );
+        return 128 + sig;
+    }
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -859,10 +879,11 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send), stop: impl Future<Output = 
         }
         ("convert" | "needs-conversion", _) => {
             let file = &args[args.len() - 1];
+            let unreadable =
+                |why: String| CliError::SchemaFile(format!("failed to read schema: \"{file}\" could not be read as JSON ({why})"));
             let text = std::fs::read_to_string(file)
-                .map_err(|e| CliError::SchemaFile(format!("I/O error: {file}: open failed ({})", strerror(&e))))?;
-            let mut schema_json: Value = serde_json::from_str(&text)
-                .map_err(|e| CliError::SchemaFile(format!("syntax error: {file}: {e}")))?;
+                .map_err(|e| unreadable(format!("error opening \"{file}\": {}", strerror(&e))))?;
+            let mut schema_json: Value = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
             let schema = DatabaseSchema::from_value(schema_json.clone())
                 .map_err(|e| CliError::SchemaFile(format!("{file}: {e}")))?;
             let mut rest: VecDeque<String> = args[..args.len() - 1].iter().cloned().collect();

@@ -371,13 +371,13 @@ pub(crate) async fn run(
 /// Checks a monitor condition against the table as ovsdb-server would parse it.
 fn check_condition(table: &str, ts: &TableSchema, c: &Value) -> Result<(), CliError> {
     let conds: Vec<Condition> = serde_json::from_value(c.clone())
-        .map_err(|e| CliError::BadCondition(format!("syntax error: {e}: {c}")))?;
-    for cond in &conds {
+        .map_err(|e| CliError::BadCondition(format!("syntax \"{c}\": syntax error: {e}")))?;
+    for (cond, json) in conds.iter().zip(c.as_array().into_iter().flatten()) {
         if let Some(col) = condition_column(cond)
             && ts.column(col).is_none()
         {
             return Err(CliError::BadCondition(format!(
-                "unknown column: No column {col} in table {table}."
+                "syntax \"{json}\": unknown column: No column {col} in table {table}."
             )));
         }
     }
