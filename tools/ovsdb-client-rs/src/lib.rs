@@ -219,6 +219,18 @@ pub enum CliError {
     /// The server answered a request with an error (`"error"` of a JSON-RPC reply).
     #[error("transaction returned error: {0}")]
     ServerError(String),
+    /// A transaction named a database the server does not have; its databases follow on a
+    /// second line.
+    #[error(
+        "transaction returned error: {error}\n\
+         ovsdb-client-rs: the server has the databases: {}", databases.join(", ")
+    )]
+    UnknownDatabase {
+        /// The server's error, as JSON.
+        error: String,
+        /// The databases the server has.
+        databases: Vec<String>,
+    },
     /// A request got no reply: the connection failed.
     #[error("transaction failed ({0})")]
     RequestFailed(String),
@@ -704,23 +716,34 @@ impl Ctx<'_> {
             }
         }
         for remote in &remotes {
-            let Ok(mut session) = self.connect(remote).await else {
-                continue;
+            // ovsdb-client goes through a reconnecting session here, which logs.
+            time::vlog("reconnect", "INFO", &format!("{remote}: connecting..."));
+            let mut session = match self.connect(remote).await {
+                Ok(s) => s,
+                Err(e) => {
+                    let reason = match &e {
+                        CliError::Connect { reason, .. } => reason.clone(),
+                        other => other.to_string(),
+                    };
+                    time::vlog("reconnect", "INFO", &format!("{remote}: connection attempt failed ({reason})"));
+                    continue;
+                }
             };
+            time::vlog("reconnect", "INFO", &format!("{remote}: connected"));
             session.list = Some(remotes.join(","));
             let Some(db) = &database else {
                 return Ok((session, database));
             };
-            let Ok(reply) = session.request("transact", database_info_request(db), &self.style).await else {
-                continue;
-            };
-            if let Some(row) = database_info_row(&reply, db)
+            if let Ok(reply) = session.request("transact", database_info_request(db), &self.style).await
+                && let Some(row) = database_info_row(&reply, db)
                 && (row.get("model").and_then(Value::as_str) == Some("standalone")
                     || (row.get("connected") == Some(&Value::Bool(true))
                         && (self.cli.no_leader_only || row.get("leader") == Some(&Value::Bool(true)))))
             {
                 return Ok((session, database));
             }
+            // ovsdb-client's session then gives up on this remote with this line.
+            time::vlog("reconnect", "INFO", &format!("{remote}: connection attempt timed out"));
         }
         Err(CliError::NoServers)
     }
@@ -861,7 +884,16 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send), stop: impl Future<Output = 
             if ctx.cli.db_change_aware() == 1 {
                 s.send_db_change_aware(1).await?;
             }
-            let mut result = s.request("transact", txn, &style).await?;
+            let mut result = match s.request("transact", txn, &style).await {
+                Err(CliError::ServerError(e)) if e.contains("\"unknown database\"") => {
+                    // Say which databases there are, after ovsdb-client's message.
+                    return Err(match s.list_dbs(&style).await {
+                        Ok(databases) => CliError::UnknownDatabase { error: e, databases },
+                        Err(_) => CliError::ServerError(e),
+                    });
+                }
+                r => r?,
+            };
             if query
                 && let Value::Array(a) = &mut result
                 && a.len() == abort_idx + 1

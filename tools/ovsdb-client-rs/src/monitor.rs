@@ -456,11 +456,7 @@ pub(crate) async fn wait(ctx: &Ctx<'_>, args: &[String]) -> Result<(), CliError>
     } else {
         crate::default_remote()
     };
-    let mut seq = 0u32;
-    let mut log = |msg: String| {
-        seq += 1;
-        eprintln!("{}|{seq:05}|reconnect|INFO|{remote}: {msg}", time::log_timestamp());
-    };
+    let log = |msg: String| time::vlog("reconnect", "INFO", &format!("{remote}: {msg}"));
     let mut backoff = Duration::from_secs(1);
     loop {
         log("connecting...".into());

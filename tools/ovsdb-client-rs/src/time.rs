@@ -43,3 +43,11 @@ pub(crate) fn wall_msec() -> u64 {
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
 }
+
+/// Prints an OVS log line (`TIME|SEQ|MODULE|LEVEL|MESSAGE`) on stderr, as ovsdb-client's
+/// console log does, numbering lines from 1.
+pub(crate) fn vlog(module: &str, level: &str, msg: &str) {
+    static SEQ: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    eprintln!("{}|{n:05}|{module}|{level}|{msg}", log_timestamp());
+}
