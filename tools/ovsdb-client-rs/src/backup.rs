@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
-use ovsdb_proto::{Atom, Datum, DatabaseSchema, NamedUuid, Row};
+use ovsdb_proto::{Atom, DatabaseSchema, Datum, NamedUuid, Row};
 use serde_json::{Value, json};
 
 use crate::format::Style;
@@ -19,7 +19,11 @@ use crate::{CliError, Session, ovs_order, time};
 /// One record: header line and data.
 fn record(json_text: &str) -> String {
     let data = format!("{json_text}\n");
-    format!("OVSDB JSON {} {}\n{data}", data.len(), ovs_order::sha1_hex(data.as_bytes()))
+    format!(
+        "OVSDB JSON {} {}\n{data}",
+        data.len(),
+        ovs_order::sha1_hex(data.as_bytes())
+    )
 }
 
 /// Writes the members of `obj` in the order OVS's serializer would for an object built by
@@ -36,9 +40,30 @@ fn compact_in_ovs_order(members: &[(String, String)]) -> String {
 /// The member order in which ovsdb-client's `ovsdb_schema_to_json` and the functions it calls
 /// insert the members of the objects they build (each kind of object uses a consistent subset).
 const SCHEMA_MEMBER_ORDER: &[&str] = &[
-    "name", "version", "cksum", "tables", "mutable", "isRoot", "ephemeral", "columns", "maxRows", "indexes",
-    "type", "key", "value", "min", "max", "enum", "minInteger", "maxInteger", "minReal", "maxReal",
-    "minLength", "maxLength", "refTable", "refType",
+    "name",
+    "version",
+    "cksum",
+    "tables",
+    "mutable",
+    "isRoot",
+    "ephemeral",
+    "columns",
+    "maxRows",
+    "indexes",
+    "type",
+    "key",
+    "value",
+    "min",
+    "max",
+    "enum",
+    "minInteger",
+    "maxInteger",
+    "minReal",
+    "maxReal",
+    "minLength",
+    "maxLength",
+    "refTable",
+    "refType",
 ];
 
 /// A schema as ovsdb-client writes the one it parsed from the server: rebuilt in its insertion
@@ -108,7 +133,12 @@ fn schema_in_ovs_order(raw: &Value) -> String {
 }
 
 /// `backup`: the schema and every row (persistent columns) as a standalone database file.
-pub(crate) async fn backup(style: &Style, out: &mut (dyn Write + Send), s: &Session, db: &str) -> Result<(), CliError> {
+pub(crate) async fn backup(
+    style: &Style,
+    out: &mut (dyn Write + Send),
+    s: &Session,
+    db: &str,
+) -> Result<(), CliError> {
     let (schema, raw) = s.fetch_schema(db, style).await?;
     let tables_json = crate::schema_tables_in_ovs_order(&raw);
     let tables: Vec<String> = tables_json.iter().map(|t| t.0.clone()).collect();
@@ -147,10 +177,14 @@ pub(crate) async fn backup(style: &Style, out: &mut (dyn Write + Send), s: &Sess
         let mut out_rows: Vec<(String, String)> = Vec::new();
         for row in rows {
             let Some(obj) = row.as_object() else {
-                return Err(CliError::BadReply(format!("{t} table reply row is not an object: {row}")));
+                return Err(CliError::BadReply(format!(
+                    "{t} table reply row is not an object: {row}"
+                )));
             };
             let Some(uuid) = obj.get("_uuid").and_then(|u| u.get(1)).and_then(Value::as_str) else {
-                return Err(CliError::BadReply(format!("{t} table reply row lacks _uuid member: {row}")));
+                return Err(CliError::BadReply(format!(
+                    "{t} table reply row lacks _uuid member: {row}"
+                )));
             };
             // The row as parsed (OVS's JSON clone shares it), less `_uuid`.
             let entries: Vec<(&String, &Value)> = obj.iter().collect();
@@ -170,7 +204,10 @@ pub(crate) async fn backup(style: &Style, out: &mut (dyn Write + Send), s: &Sess
         }
         members.push((t.clone(), compact_in_ovs_order(&out_rows)));
     }
-    members.push(("_comment".into(), json!("produced by \"ovsdb-client backup\"").to_string()));
+    members.push((
+        "_comment".into(),
+        json!("produced by \"ovsdb-client backup\"").to_string(),
+    ));
     members.push(("_is_diff".into(), "true".into()));
     members.push(("_date".into(), time::wall_msec().to_string()));
     write!(out, "{}", record(&compact_in_ovs_order(&members)))?;
@@ -190,7 +227,11 @@ fn read_records(bytes: &[u8]) -> Result<Vec<Value>, CliError> {
         let parts: Vec<&str> = header.split(' ').collect();
         let (magic, len, sha) = match parts.as_slice() {
             ["OVSDB", kind, len, sha] => (*kind, len.parse::<usize>().ok(), *sha),
-            _ => return Err(CliError::BadBackup("ovsdb error: /dev/stdin: unexpected file format".into())),
+            _ => {
+                return Err(CliError::BadBackup(
+                    "ovsdb error: /dev/stdin: unexpected file format".into(),
+                ));
+            }
         };
         if magic != "JSON" {
             return Err(bad(format!(
@@ -215,12 +256,20 @@ fn read_records(bytes: &[u8]) -> Result<Vec<Value>, CliError> {
 }
 
 /// Replays the transaction records onto empty tables.
-fn replay(schema: &DatabaseSchema, txns: &[Value]) -> Result<BTreeMap<String, BTreeMap<String, Row>>, CliError> {
-    let mut db: BTreeMap<String, BTreeMap<String, Row>> =
-        schema.tables.keys().map(|t| (t.clone(), BTreeMap::new())).collect();
+fn replay(
+    schema: &DatabaseSchema,
+    txns: &[Value],
+) -> Result<BTreeMap<String, BTreeMap<String, Row>>, CliError> {
+    let mut db: BTreeMap<String, BTreeMap<String, Row>> = schema
+        .tables
+        .keys()
+        .map(|t| (t.clone(), BTreeMap::new()))
+        .collect();
     for txn in txns {
         let Some(obj) = txn.as_object() else {
-            return Err(CliError::BadBackup("/dev/stdin: transaction record is not an object".into()));
+            return Err(CliError::BadBackup(
+                "/dev/stdin: transaction record is not an object".into(),
+            ));
         };
         let is_diff = obj.get("_is_diff") == Some(&Value::Bool(true));
         for (t, rows) in obj.iter().filter(|(t, _)| !t.starts_with('_')) {

@@ -173,8 +173,11 @@ impl Printer {
             Format::Table => {
                 separator(&mut out, &mut self.first);
                 push_preamble(&mut out, table);
-                let texts: Vec<Vec<String>> =
-                    table.rows.iter().map(|r| (0..n).map(|x| cell(r, x)).collect()).collect();
+                let texts: Vec<Vec<String>> = table
+                    .rows
+                    .iter()
+                    .map(|r| (0..n).map(|x| cell(r, x)).collect())
+                    .collect();
                 let widths: Vec<usize> = (0..n)
                     .map(|x| {
                         let mut w = texts.iter().map(|r| r[x].len()).max().unwrap_or(0);
@@ -438,10 +441,20 @@ fn write_json(out: &mut String, v: &Value, sort: bool, pretty: bool, depth: usiz
 /// `x` as C's `printf("%.15g")` writes it.
 pub(crate) fn format_g15(x: f64) -> String {
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     if !x.is_finite() {
-        return if x.is_nan() { "nan".into() } else if x > 0.0 { "inf".into() } else { "-inf".into() };
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     // 15 significant digits: mantissa d.dddddddddddddd and a decimal exponent.
     let sci = format!("{x:.14e}");
@@ -575,7 +588,10 @@ mod tests {
             ("x:y", "\"x:y\""),
             ("a\"b", "\"a\\\"b\""),
             ("é", "\"é\""),
-            ("0a1b2c3d-0000-4000-8000-000000000001", "\"0a1b2c3d-0000-4000-8000-000000000001\""),
+            (
+                "0a1b2c3d-0000-4000-8000-000000000001",
+                "\"0a1b2c3d-0000-4000-8000-000000000001\"",
+            ),
         ] {
             assert_eq!(atom_to_string(&Atom::from(s)), want, "{s}");
         }
@@ -602,7 +618,10 @@ mod tests {
     #[test]
     fn json_like_ovs_serializer() {
         let v: Value = serde_json::from_str(r#"{"b":[1,{"y":2,"x":[]}],"a":{}}"#).unwrap();
-        assert_eq!(to_json_text(&v, true, false), r#"{"a":{},"b":[1,{"x":[],"y":2}]}"#);
+        assert_eq!(
+            to_json_text(&v, true, false),
+            r#"{"a":{},"b":[1,{"x":[],"y":2}]}"#
+        );
         assert_eq!(
             to_json_text(&v, true, true),
             "{\n  \"a\": {\n    },\n  \"b\": [\n    1,\n    {\n      \"x\": [],\n      \"y\": 2}]}"

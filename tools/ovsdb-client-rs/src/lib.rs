@@ -401,7 +401,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = String>) -> i32 {
     let signal = std::sync::atomic::AtomicI32::new(0);
     let result = rt.block_on(run_until(cli, &mut out, async {
         use tokio::signal::unix::{SignalKind, signal as listen};
-        let (Ok(mut int), Ok(mut term)) = (listen(SignalKind::interrupt()), listen(SignalKind::terminate())) else {
+        let (Ok(mut int), Ok(mut term)) = (listen(SignalKind::interrupt()), listen(SignalKind::terminate()))
+        else {
             return std::future::pending().await;
         };
         let n = tokio::select! {
@@ -506,7 +507,12 @@ pub(crate) struct Session {
 
 impl Session {
     /// Sends a request and waits for its reply, failing as ovsdb-client's `check_txn` does.
-    pub(crate) async fn request(&self, method: &str, params: Value, style: &Style) -> Result<Value, CliError> {
+    pub(crate) async fn request(
+        &self,
+        method: &str,
+        params: Value,
+        style: &Style,
+    ) -> Result<Value, CliError> {
         match self.rpc.request(method, params).await {
             Ok(r) => Ok(r.result),
             Err(ovsdb_client::Error::Rpc { error, .. }) => Err(CliError::ServerError(format::to_json_text(
@@ -535,7 +541,11 @@ impl Session {
     }
 
     /// `get_schema`: the schema as parsed and the raw JSON (in the server's member order).
-    pub(crate) async fn fetch_schema(&self, db: &str, style: &Style) -> Result<(DatabaseSchema, Value), CliError> {
+    pub(crate) async fn fetch_schema(
+        &self,
+        db: &str,
+        style: &Style,
+    ) -> Result<(DatabaseSchema, Value), CliError> {
         let v = self.request("get_schema", json!([db]), style).await?;
         let schema = DatabaseSchema::from_value(v.clone()).map_err(|e| CliError::BadReply(e.to_string()))?;
         Ok((schema, v))
@@ -664,7 +674,8 @@ impl Ctx<'_> {
         let stream = transport::open(&endpoint, tls.as_ref(), Duration::from_secs(60))
             .await
             .map_err(|e| fail(failure_reason(&e)))?;
-        let (rpc, notes, conn) = rpc::connect(stream, &RpcOptions::default().request_timeout(REQUEST_DEADLINE));
+        let (rpc, notes, conn) =
+            rpc::connect(stream, &RpcOptions::default().request_timeout(REQUEST_DEADLINE));
         tokio::spawn(conn);
         Ok(Session {
             rpc,
@@ -686,7 +697,10 @@ impl Ctx<'_> {
         let remotes: Vec<String> = match args.front() {
             Some(a) if args.len() > min_args && looks_like_remote(a) => {
                 let a = args.pop_front().unwrap_or_default();
-                a.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+                a.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
             }
             _ => vec![default_remote()],
         };
@@ -695,7 +709,9 @@ impl Ctx<'_> {
             if need == Need::Database && database.is_none() {
                 let dbs = session.list_dbs(&self.style).await?;
                 database = Some(match args.front() {
-                    Some(a) if args.len() > min_args && dbs.contains(a) => args.pop_front().unwrap_or_default(),
+                    Some(a) if args.len() > min_args && dbs.contains(a) => {
+                        args.pop_front().unwrap_or_default()
+                    }
                     _ if dbs.iter().any(|d| d == "Open_vSwitch") => "Open_vSwitch".into(),
                     _ => {
                         let user: Vec<&String> = dbs.iter().filter(|d| !d.starts_with('_')).collect();
@@ -725,7 +741,11 @@ impl Ctx<'_> {
                         CliError::Connect { reason, .. } => reason.clone(),
                         other => other.to_string(),
                     };
-                    time::vlog("reconnect", "INFO", &format!("{remote}: connection attempt failed ({reason})"));
+                    time::vlog(
+                        "reconnect",
+                        "INFO",
+                        &format!("{remote}: connection attempt failed ({reason})"),
+                    );
                     continue;
                 }
             };
@@ -734,7 +754,9 @@ impl Ctx<'_> {
             let Some(db) = &database else {
                 return Ok((session, database));
             };
-            if let Ok(reply) = session.request("transact", database_info_request(db), &self.style).await
+            if let Ok(reply) = session
+                .request("transact", database_info_request(db), &self.style)
+                .await
                 && let Some(row) = database_info_row(&reply, db)
                 && (row.get("model").and_then(Value::as_str) == Some("standalone")
                     || (row.get("connected") == Some(&Value::Bool(true))
@@ -743,7 +765,11 @@ impl Ctx<'_> {
                 return Ok((session, database));
             }
             // ovsdb-client's session then gives up on this remote with this line.
-            time::vlog("reconnect", "INFO", &format!("{remote}: connection attempt timed out"));
+            time::vlog(
+                "reconnect",
+                "INFO",
+                &format!("{remote}: connection attempt timed out"),
+            );
         }
         Err(CliError::NoServers)
     }
@@ -765,7 +791,10 @@ pub(crate) fn database_info_request(db: &str) -> Value {
 }
 
 /// The `_Server` `Database` row of `db` in a reply to [`database_info_request`].
-pub(crate) fn database_info_row<'a>(reply: &'a Value, db: &str) -> Option<&'a serde_json::Map<String, Value>> {
+pub(crate) fn database_info_row<'a>(
+    reply: &'a Value,
+    db: &str,
+) -> Option<&'a serde_json::Map<String, Value>> {
     reply
         .get(0)?
         .get("rows")?
@@ -783,7 +812,11 @@ fn parse_json_arg(text: &str) -> Result<Value, CliError> {
     })
 }
 
-async fn run(cli: Cli, out: &mut (dyn Write + Send), stop: impl Future<Output = ()> + Send) -> Result<(), CliError> {
+async fn run(
+    cli: Cli,
+    out: &mut (dyn Write + Send),
+    stop: impl Future<Output = ()> + Send,
+) -> Result<(), CliError> {
     let mut args: VecDeque<String> = cli.args.iter().cloned().collect();
     let Some(command) = args.pop_front() else {
         return Err(CliError::MissingCommand);
@@ -911,17 +944,25 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send), stop: impl Future<Output = 
         }
         ("convert" | "needs-conversion", _) => {
             let file = &args[args.len() - 1];
-            let unreadable =
-                |why: String| CliError::SchemaFile(format!("failed to read schema: \"{file}\" could not be read as JSON ({why})"));
+            let unreadable = |why: String| {
+                CliError::SchemaFile(format!(
+                    "failed to read schema: \"{file}\" could not be read as JSON ({why})"
+                ))
+            };
             let text = std::fs::read_to_string(file)
                 .map_err(|e| unreadable(format!("error opening \"{file}\": {}", strerror(&e))))?;
-            let mut schema_json: Value = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+            let mut schema_json: Value =
+                serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
             let schema = DatabaseSchema::from_value(schema_json.clone())
                 .map_err(|e| CliError::SchemaFile(format!("{file}: {e}")))?;
             let mut rest: VecDeque<String> = args[..args.len() - 1].iter().cloned().collect();
             rest.push_back(String::new());
-            let (s, _) = ctx.open_rpc(1, Need::Database, &mut rest, Some(schema.name.clone())).await?;
-            let info = s.request("transact", database_info_request(&schema.name), &style).await?;
+            let (s, _) = ctx
+                .open_rpc(1, Need::Database, &mut rest, Some(schema.name.clone()))
+                .await?;
+            let info = s
+                .request("transact", database_info_request(&schema.name), &style)
+                .await?;
             let clustered = database_info_row(&info, &schema.name)
                 .and_then(|r| r.get("model"))
                 .and_then(Value::as_str)
@@ -931,9 +972,11 @@ async fn run(cli: Cli, out: &mut (dyn Write + Send), stop: impl Future<Output = 
             }
             if name == "convert" {
                 s.send_db_change_aware(ctx.cli.db_change_aware()).await?;
-                s.request("convert", json!([schema.name, schema_json]), &style).await?;
+                s.request("convert", json!([schema.name, schema_json]), &style)
+                    .await?;
             } else {
-                let ours = DatabaseSchema::from_value(schema_json).map_err(|e| CliError::SchemaFile(e.to_string()))?;
+                let ours = DatabaseSchema::from_value(schema_json)
+                    .map_err(|e| CliError::SchemaFile(e.to_string()))?;
                 let (theirs, _) = s.fetch_schema(&schema.name, &style).await?;
                 writeln!(out, "{}", if ours == theirs { "no" } else { "yes" })?;
             }
@@ -993,7 +1036,11 @@ fn columns_in_ovs_order(table: &Value) -> Vec<(String, Value)> {
 /// ovsdb-client's `ovsdb_schema_persist_ephemeral_columns`: clusters keep every column, so the
 /// ephemeral ones are made persistent, with a warning.
 fn persist_ephemeral_columns(schema: &mut Value, file: &str) {
-    let name = schema.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
+    let name = schema
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let mut changed = Vec::new();
     if let Some(tables) = schema.get_mut("tables").and_then(Value::as_object_mut) {
         for (tname, t) in tables.iter_mut() {
@@ -1078,7 +1125,11 @@ async fn dump(
         let ts = &schema.tables[t.as_str()];
         let types: Vec<ovsdb_proto::schema::ColumnType> = cols
             .iter()
-            .map(|c| ts.column(c).map(|cs| cs.type_.clone()).unwrap_or_else(|| uuid_type.clone()))
+            .map(|c| {
+                ts.column(c)
+                    .map(|cs| cs.type_.clone())
+                    .unwrap_or_else(|| uuid_type.clone())
+            })
             .collect();
         let mut data: Vec<Vec<ovsdb_proto::Datum>> = Vec::new();
         for (y, row) in rows.iter().enumerate() {
@@ -1109,7 +1160,12 @@ async fn dump(
             headings: cols.clone(),
             rows: data
                 .iter()
-                .map(|r| r.iter().zip(&types).map(|(d, ty)| Cell::datum(d.to_json(), ty)).collect())
+                .map(|r| {
+                    r.iter()
+                        .zip(&types)
+                        .map(|(d, ty)| Cell::datum(d.to_json(), ty))
+                        .collect()
+                })
                 .collect(),
             ..Table::default()
         };

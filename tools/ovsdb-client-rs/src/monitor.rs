@@ -35,12 +35,16 @@ fn parse_monitor_columns(arg: &str, server: &str, db: &str, mt: &mut Monitored) 
                 column: name.to_owned(),
             });
         }
-        let ty = mt.schema.column(name).map(|c| c.type_.clone()).ok_or_else(|| CliError::MonitorNoColumn {
-            server: server.to_owned(),
-            table: mt.name.clone(),
-            db: db.to_owned(),
-            column: name.to_owned(),
-        })?;
+        let ty =
+            mt.schema
+                .column(name)
+                .map(|c| c.type_.clone())
+                .ok_or_else(|| CliError::MonitorNoColumn {
+                    server: server.to_owned(),
+                    table: mt.name.clone(),
+                    db: db.to_owned(),
+                    column: name.to_owned(),
+                })?;
         mt.columns.push((name.to_owned(), ty));
         names.push(name.to_owned());
         Ok(())
@@ -124,7 +128,10 @@ fn monitored_tables(
 fn in_ovs_order(obj: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
     let entries: Vec<(&String, &Value)> = obj.iter().collect();
     let keys: Vec<&String> = entries.iter().map(|e| e.0).collect();
-    ovs_order::shash_order(&keys).into_iter().map(|i| entries[i]).collect()
+    ovs_order::shash_order(&keys)
+        .into_iter()
+        .map(|i| entries[i])
+        .collect()
 }
 
 /// A printer of monitor updates.
@@ -174,7 +181,10 @@ impl UpdatePrinter<'_> {
         for mt in self.mts {
             let Some(tu) = updates.get(&mt.name) else { continue };
             let Some(tu) = tu.as_object() else {
-                eprintln!("ovsdb-client-rs: <table-update> for table {} is not object", mt.name);
+                eprintln!(
+                    "ovsdb-client-rs: <table-update> for table {} is not object",
+                    mt.name
+                );
                 continue;
             };
             let mut t = self.new_table(mt);
@@ -206,7 +216,10 @@ impl UpdatePrinter<'_> {
         for mt in self.mts {
             let Some(tu) = updates.get(&mt.name) else { continue };
             let Some(tu) = tu.as_object() else {
-                eprintln!("ovsdb-client-rs: <table-update> for table {} is not object", mt.name);
+                eprintln!(
+                    "ovsdb-client-rs: <table-update> for table {} is not object",
+                    mt.name
+                );
                 continue;
             };
             let mut t = self.new_table(mt);
@@ -401,7 +414,12 @@ pub(crate) async fn lock(
     name: &str,
     stop: impl Future<Output = ()> + Send,
 ) -> Result<(), CliError> {
-    let Session { rpc, mut notes, name: server, .. } = s;
+    let Session {
+        rpc,
+        mut notes,
+        name: server,
+        ..
+    } = s;
     tokio::pin!(stop);
     let reply = tokio::select! {
         r = rpc.request(method, json!([name])) => r,
@@ -541,11 +559,14 @@ async fn follow(
         (s, ())
     };
     let table = args[0].clone();
-    let ts = schema.tables.get(&table).ok_or_else(|| CliError::MonitorNoTable {
-        server: remotes.to_owned(),
-        db: db.to_owned(),
-        table: table.clone(),
-    })?;
+    let ts = schema
+        .tables
+        .get(&table)
+        .ok_or_else(|| CliError::MonitorNoTable {
+            server: remotes.to_owned(),
+            db: db.to_owned(),
+            table: table.clone(),
+        })?;
     let mut mt = Monitored {
         name: table.clone(),
         schema: ts.clone(),

@@ -10,7 +10,10 @@
 fn mhash_add(hash: u32, data: u32) -> u32 {
     let mut hash = hash;
     if data != 0 {
-        let d = data.wrapping_mul(0xcc9e_2d51).rotate_left(15).wrapping_mul(0x1b87_3593);
+        let d = data
+            .wrapping_mul(0xcc9e_2d51)
+            .rotate_left(15)
+            .wrapping_mul(0x1b87_3593);
         hash ^= d;
     }
     hash.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)

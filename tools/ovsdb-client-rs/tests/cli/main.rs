@@ -15,7 +15,9 @@ use ovsdb_testkit::{Cluster, OvsdbServer, Watchdog, free_loopback_ports};
 const OURS: &str = env!("CARGO_BIN_EXE_ovsdb-client-rs");
 
 fn schema(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/schemas").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/schemas")
+        .join(name)
 }
 
 fn nb_schema() -> PathBuf {
@@ -54,7 +56,9 @@ fn run_with(program: &str, args: &[&str], stdin: Option<&Path>) -> Run {
 fn normalise_stderr(s: &str) -> String {
     s.lines()
         .map(|l| {
-            let l = l.strip_prefix("ovsdb-client-rs:").map_or(l.to_owned(), |r| format!("ovsdb-client:{r}"));
+            let l = l
+                .strip_prefix("ovsdb-client-rs:")
+                .map_or(l.to_owned(), |r| format!("ovsdb-client:{r}"));
             // `2026-12-06T18:07:23Z|00001|...` log lines: drop the time stamp.
             match l.split_once('|') {
                 Some((ts, rest)) if ts.ends_with('Z') && ts.len() == 20 => format!("TS|{rest}"),
@@ -105,32 +109,102 @@ fn nbctl(remote: &str, args: &[&str]) {
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "ovn-nbctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ovn-nbctl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// A populated NB database: switches (one with a name that needs quoting), ports with maps
 /// and sets of every kind, a router, an ACL, a load balancer.
 fn populate(r: &str) {
-    nbctl(r, &["ls-add", "sw0", "--", "ls-add", "sw 1", "--", "ls-add", "zz"]);
-    nbctl(r, &["set", "logical_switch", "zz", "external_ids:k=v", "other_config:a=\"x y\""]);
-    nbctl(r, &["lsp-add", "sw0", "p1", "--", "lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.1", "router"]);
+    nbctl(
+        r,
+        &["ls-add", "sw0", "--", "ls-add", "sw 1", "--", "ls-add", "zz"],
+    );
     nbctl(
         r,
         &[
-            "set", "logical_switch_port", "p1", "tag_request=5", "enabled=true", "options:x=1",
-            "external_ids:t=true", "external_ids:u=x:y", "external_ids:w=é", "external_ids:n=12",
-            "external_ids:e=\"\"", "external_ids:q=\"a\\\"b\"",
+            "set",
+            "logical_switch",
+            "zz",
+            "external_ids:k=v",
+            "other_config:a=\"x y\"",
+        ],
+    );
+    nbctl(
+        r,
+        &[
+            "lsp-add",
+            "sw0",
+            "p1",
+            "--",
+            "lsp-set-addresses",
+            "p1",
+            "00:00:00:00:00:01 10.0.0.1",
+            "router",
+        ],
+    );
+    nbctl(
+        r,
+        &[
+            "set",
+            "logical_switch_port",
+            "p1",
+            "tag_request=5",
+            "enabled=true",
+            "options:x=1",
+            "external_ids:t=true",
+            "external_ids:u=x:y",
+            "external_ids:w=é",
+            "external_ids:n=12",
+            "external_ids:e=\"\"",
+            "external_ids:q=\"a\\\"b\"",
         ],
     );
     nbctl(r, &["lsp-add", "sw0", "p2", "--", "lsp-set-type", "p2", "router"]);
-    nbctl(r, &["lr-add", "lr0", "--", "lrp-add", "lr0", "lrp0", "00:00:00:00:ff:01", "10.0.0.254/24", "fd00::1/64"]);
-    nbctl(r, &["acl-add", "sw0", "to-lport", "1001", "ip4.src == 10.0.0.0/24 && tcp.dst == 80", "allow-related"]);
-    nbctl(r, &["lb-add", "lb0", "10.0.0.100:80", "10.0.0.1:8080,10.0.0.2:8080", "tcp"]);
+    nbctl(
+        r,
+        &[
+            "lr-add",
+            "lr0",
+            "--",
+            "lrp-add",
+            "lr0",
+            "lrp0",
+            "00:00:00:00:ff:01",
+            "10.0.0.254/24",
+            "fd00::1/64",
+        ],
+    );
+    nbctl(
+        r,
+        &[
+            "acl-add",
+            "sw0",
+            "to-lport",
+            "1001",
+            "ip4.src == 10.0.0.0/24 && tcp.dst == 80",
+            "allow-related",
+        ],
+    );
+    nbctl(
+        r,
+        &[
+            "lb-add",
+            "lb0",
+            "10.0.0.100:80",
+            "10.0.0.1:8080,10.0.0.2:8080",
+            "tcp",
+        ],
+    );
 }
 
 /// An NB schema with one more column and a new version: something to convert to.
 fn changed_nb_schema(dir: &Path) -> PathBuf {
-    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(nb_schema()).unwrap()).unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(nb_schema()).unwrap()).unwrap();
     v["version"] = "7.0.1".into();
     v.as_object_mut().unwrap().remove("cksum");
     v["tables"]["Logical_Switch"]["columns"]["test_note"] = serde_json::json!({"type": "string"});
@@ -144,7 +218,10 @@ fn read_only_commands_match_ovsdb_client() {
     let _dog = Watchdog::arm("read_only_commands", Duration::from_secs(240));
     let start = Instant::now();
     let nb = OvsdbServer::builder(nb_schema()).start().unwrap();
-    let two = OvsdbServer::builder(nb_schema()).schema(schema("ovn-sb.ovsschema")).start().unwrap();
+    let two = OvsdbServer::builder(nb_schema())
+        .schema(schema("ovn-sb.ovsschema"))
+        .start()
+        .unwrap();
     let r = nb.unix_remote();
     let r2 = two.unix_remote();
     populate(&r);
@@ -186,7 +263,11 @@ fn read_only_commands_match_ovsdb_client() {
         vec!["transact", &r, sel],
         vec!["--pretty", "query", &r, sel],
         vec!["transact", &r, "{}"],
-        vec!["transact", &r, r#"["OVN_Northbound",{"op":"select","table":"Nope","where":[]}]"#],
+        vec![
+            "transact",
+            &r,
+            r#"["OVN_Northbound",{"op":"select","table":"Nope","where":[]}]"#,
+        ],
         vec!["list-dbs", &r, "extra"],
         vec!["get-schema", &r, "OVN_Northbound", "extra"],
         vec!["bogus"],
@@ -214,7 +295,8 @@ fn read_only_commands_match_ovsdb_client() {
     for args in [vec!["dump", r2.as_str()], vec!["list-tables", r2.as_str()]] {
         let ours = same(&args);
         assert!(
-            ours.stderr.contains("the server has the databases: OVN_Northbound, OVN_Southbound, _Server"),
+            ours.stderr
+                .contains("the server has the databases: OVN_Northbound, OVN_Southbound, _Server"),
             "{ours:?}"
         );
     }
@@ -223,10 +305,17 @@ fn read_only_commands_match_ovsdb_client() {
     let ours = same(&["transact", &r, r#"["nope",{"op":"comment","comment":"x"}]"#]);
     assert!(t.elapsed() < Duration::from_secs(5));
     assert!(ours.stderr.contains("\"unknown database\""), "{ours:?}");
-    assert!(ours.stderr.contains("the server has the databases: OVN_Northbound, _Server"), "{ours:?}");
+    assert!(
+        ours.stderr
+            .contains("the server has the databases: OVN_Northbound, _Server"),
+        "{ours:?}"
+    );
     // The default database is the server's only one (not Open_vSwitch).
     let dumped = same(&["dump", &r, "Logical_Switch", "name"]);
-    assert!(dumped.stdout.contains("\"sw 1\"") && dumped.code == Some(0), "{dumped:?}");
+    assert!(
+        dumped.stdout.contains("\"sw 1\"") && dumped.code == Some(0),
+        "{dumped:?}"
+    );
     // backup: the same records; only the time stamp of the transaction record differs.
     let theirs = run_with("ovsdb-client", &["backup", &r], None);
     let ours = run_with(OURS, &["backup", &r], None);
@@ -236,12 +325,16 @@ fn read_only_commands_match_ovsdb_client() {
     assert_eq!((o[0], o[1]), (t[0], t[1]), "schema record");
     let no_date = |s: &str| {
         let i = s.find("\"_date\":").unwrap();
-        let j = i + s[i..].find(|c: char| c == ',' || c == '}').unwrap();
+        let j = i + s[i..].find([',', '}']).unwrap();
         format!("{}{}", &s[..i], &s[j..])
     };
     assert_eq!(no_date(o[3]), no_date(t[3]), "transaction record");
     assert_eq!(o[2].split(' ').nth(2), t[2].split(' ').nth(2), "record length");
-    println!("read_only_commands: {} cases in {:?}", cases.len() + 4, start.elapsed());
+    println!(
+        "read_only_commands: {} cases in {:?}",
+        cases.len() + 4,
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -252,7 +345,11 @@ fn writes_match_on_twin_servers() {
     populate(&source.unix_remote());
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("nb.backup");
-    std::fs::write(&backup, run_with(OURS, &["backup", &source.unix_remote()], None).stdout).unwrap();
+    std::fs::write(
+        &backup,
+        run_with(OURS, &["backup", &source.unix_remote()], None).stdout,
+    )
+    .unwrap();
     let (a, b) = (
         OvsdbServer::builder(nb_schema()).start().unwrap(),
         OvsdbServer::builder(nb_schema()).start().unwrap(),
@@ -263,7 +360,9 @@ fn writes_match_on_twin_servers() {
         let mut rest = s;
         while let Some(i) = rest.find(|c: char| c.is_ascii_hexdigit()) {
             out.push_str(&rest[..i]);
-            let cand = rest.get(i..i + 36).filter(|c| c.parse::<ovsdb_proto::Uuid>().is_ok());
+            let cand = rest
+                .get(i..i + 36)
+                .filter(|c| c.parse::<ovsdb_proto::Uuid>().is_ok());
             match cand {
                 Some(_) => {
                     out.push_str("<uuid>");
@@ -281,15 +380,32 @@ fn writes_match_on_twin_servers() {
     let both = |args: &[&str], stdin: Option<&Path>| {
         let on = |r: &str| -> Vec<String> { args.iter().map(|a| a.replace("SERVER", r)).collect() };
         let (aa, ba) = (on(&ra), on(&rb));
-        let theirs = run_with("ovsdb-client", &aa.iter().map(String::as_str).collect::<Vec<_>>(), stdin);
+        let theirs = run_with(
+            "ovsdb-client",
+            &aa.iter().map(String::as_str).collect::<Vec<_>>(),
+            stdin,
+        );
         let ours = run_with(OURS, &ba.iter().map(String::as_str).collect::<Vec<_>>(), stdin);
-        let norm = |r: &Run, remote: &str| (uuids(&r.stdout), uuids(&r.stderr).replace(remote, "SERVER"), r.code);
+        let norm = |r: &Run, remote: &str| {
+            (
+                uuids(&r.stdout),
+                uuids(&r.stderr).replace(remote, "SERVER"),
+                r.code,
+            )
+        };
         assert_eq!(norm(&without_db_list(&ours), &rb), norm(&theirs, &ra), "{args:?}");
         ours
     };
     let ins = r#"["OVN_Northbound",{"op":"insert","table":"Logical_Switch","row":{"name":"t1"},"uuid-name":"n"},{"op":"insert","table":"Logical_Switch_Port","row":{"name":"tp"},"uuid-name":"p"},{"op":"mutate","table":"Logical_Switch","where":[["_uuid","==",["named-uuid","n"]]],"mutations":[["ports","insert",["named-uuid","p"]]]}]"#;
     assert_eq!(both(&["transact", "SERVER", ins], None).code, Some(0));
-    both(&["transact", "SERVER", r#"["OVN_Northbound",{"op":"insert","table":"Logical_Switch","row":{"name":7}}]"#], None);
+    both(
+        &[
+            "transact",
+            "SERVER",
+            r#"["OVN_Northbound",{"op":"insert","table":"Logical_Switch","row":{"name":7}}]"#,
+        ],
+        None,
+    );
     let q = r#"["OVN_Northbound",{"op":"insert","table":"Logical_Switch","row":{"name":"q1"}},{"op":"select","table":"Logical_Switch","where":[["name","==","q1"]],"columns":["name"]}]"#;
     let ours = both(&["query", "SERVER", q], None);
     assert!(ours.stdout.contains(r#"{"rows":[{"name":"q1"}]}"#), "{ours:?}");
@@ -297,11 +413,18 @@ fn writes_match_on_twin_servers() {
     // restore: the backup's rows replace the contents (new UUIDs); errors as ovsdb-client's.
     assert_eq!(both(&["restore", "SERVER"], Some(&backup)).code, Some(0));
     let dumped = both(&["dump", "SERVER"], None);
-    assert!(dumped.stdout.contains("lb0") && !dumped.stdout.contains(" t1 "), "{dumped:?}");
+    assert!(
+        dumped.stdout.contains("lb0") && !dumped.stdout.contains(" t1 "),
+        "{dumped:?}"
+    );
     both(&["restore", "SERVER"], Some(&nb_schema()));
     let sb_file = dir.path().join("sb.db");
     let st = Command::new("ovsdb-tool")
-        .args(["create", sb_file.to_str().unwrap(), schema("ovn-sb.ovsschema").to_str().unwrap()])
+        .args([
+            "create",
+            sb_file.to_str().unwrap(),
+            schema("ovn-sb.ovsschema").to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert!(st.success());
@@ -330,7 +453,10 @@ fn spawn(program: &str, args: &[&str], dir: &Path, tag: &str) -> (std::process::
 
 fn wait_nonempty(paths: &[&Path]) {
     let deadline = Instant::now() + Duration::from_secs(10);
-    while paths.iter().any(|p| std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(true)) {
+    while paths
+        .iter()
+        .any(|p| std::fs::metadata(p).map(|m| m.len() == 0).unwrap_or(true))
+    {
         assert!(Instant::now() < deadline, "no output in 10 s: {paths:?}");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -338,7 +464,9 @@ fn wait_nonempty(paths: &[&Path]) {
 
 /// Ends a child as `kill` would, waits at most 10 s; its exit code (None: a signal).
 fn terminate(mut child: std::process::Child) -> Option<i32> {
-    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if let Some(st) = child.try_wait().unwrap() {
@@ -363,9 +491,23 @@ fn monitors_and_locks_match_ovsdb_client() {
     let cases: Vec<Vec<&str>> = vec![
         vec!["monitor", &r, "Logical_Switch", "name,other_config"],
         vec!["monitor", &r, "OVN_Northbound", "ALL"],
-        vec!["-f", "csv", "monitor", &r, "Logical_Switch", "name,!initial", "ports"],
+        vec![
+            "-f",
+            "csv",
+            "monitor",
+            &r,
+            "Logical_Switch",
+            "name,!initial",
+            "ports",
+        ],
         vec!["--timestamp", "monitor", &r, "Logical_Switch_Port"],
-        vec!["monitor-cond", &r, r#"[["name","!=","zz"]]"#, "Logical_Switch", "name,other_config"],
+        vec![
+            "monitor-cond",
+            &r,
+            r#"[["name","!=","zz"]]"#,
+            "Logical_Switch",
+            "name,other_config",
+        ],
         vec!["-f", "json", "monitor-cond", &r, "[true]", "Logical_Switch"],
         vec!["monitor-cond-since", &r, "[true]", "Logical_Switch", "name,ports"],
     ];
@@ -377,16 +519,46 @@ fn monitors_and_locks_match_ovsdb_client() {
         running.push((args, theirs, ours));
     }
     // Changes: insert, modify (a map and a set), delete, several rows in one transaction.
-    nbctl(&r, &["ls-add", "new0", "--", "ls-add", "new1", "--", "lsp-add", "sw0", "p3"]);
-    nbctl(&r, &["set", "logical_switch", "sw0", "other_config:k=v", "--", "lsp-del", "p2"]);
-    nbctl(&r, &["ls-del", "zz", "--", "set", "logical_switch", "new0", "other_config:x=1"]);
+    nbctl(
+        &r,
+        &[
+            "ls-add", "new0", "--", "ls-add", "new1", "--", "lsp-add", "sw0", "p3",
+        ],
+    );
+    nbctl(
+        &r,
+        &[
+            "set",
+            "logical_switch",
+            "sw0",
+            "other_config:k=v",
+            "--",
+            "lsp-del",
+            "p2",
+        ],
+    );
+    nbctl(
+        &r,
+        &[
+            "ls-del",
+            "zz",
+            "--",
+            "set",
+            "logical_switch",
+            "new0",
+            "other_config:x=1",
+        ],
+    );
     // The last change has been printed by every monitor when the switch `fence` appears.
     nbctl(&r, &["ls-add", "fence", "--", "lsp-add", "fence", "fence-p"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     for (_, t, o) in &running {
         for p in [&t.1, &o.1] {
             while !std::fs::read_to_string(p).unwrap().contains("fence") {
-                assert!(Instant::now() < deadline, "monitor output lacks the last change: {p:?}");
+                assert!(
+                    Instant::now() < deadline,
+                    "monitor output lacks the last change: {p:?}"
+                );
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
@@ -394,8 +566,13 @@ fn monitors_and_locks_match_ovsdb_client() {
     let stamp = |s: String| -> String {
         s.lines()
             .map(|l| {
-                let is_stamp = l.trim_matches('"').len() == 23 && l.trim_matches('"').as_bytes().get(10) == Some(&b' ');
-                if is_stamp { "STAMP".to_owned() } else { l.to_owned() }
+                let is_stamp =
+                    l.trim_matches('"').len() == 23 && l.trim_matches('"').as_bytes().get(10) == Some(&b' ');
+                if is_stamp {
+                    "STAMP".to_owned()
+                } else {
+                    l.to_owned()
+                }
             })
             .map(|l| {
                 // json output carries the stamp as a "time" member.
@@ -411,7 +588,11 @@ fn monitors_and_locks_match_ovsdb_client() {
         let (tcode, ocode) = (terminate(tc), terminate(oc));
         let read = |p: &Path| std::fs::read_to_string(p).unwrap();
         assert_eq!(stamp(read(&oout)), stamp(read(&tout)), "{args:?}");
-        assert_eq!(normalise_stderr(&read(&oerr)), normalise_stderr(&read(&terr)), "{args:?}");
+        assert_eq!(
+            normalise_stderr(&read(&oerr)),
+            normalise_stderr(&read(&terr)),
+            "{args:?}"
+        );
         assert_eq!((ocode, tcode), (Some(143), Some(143)), "{args:?}");
     }
     // lock, then steal from another session; unlock of a lock never taken prints nothing.
@@ -429,13 +610,23 @@ fn monitors_and_locks_match_ovsdb_client() {
         let code = terminate(holder.0);
         std::fs::write(
             dir.path().join(format!("{tag}-holder.code")),
-            format!("{code:?}\n{}", normalise_stderr(&std::fs::read_to_string(&holder.2).unwrap())),
+            format!(
+                "{code:?}\n{}",
+                normalise_stderr(&std::fs::read_to_string(&holder.2).unwrap())
+            ),
         )
         .unwrap();
     }
-    let read = |n: &str| std::fs::read_to_string(dir.path().join(n)).unwrap().replace("lock_o", "lock_t");
+    let read = |n: &str| {
+        std::fs::read_to_string(dir.path().join(n))
+            .unwrap()
+            .replace("lock_o", "lock_t")
+    };
     assert_eq!(read("o-holder.out"), read("t-holder.out"));
-    assert_eq!(read("o-holder.out"), "{\"locked\":true}\nstolen\n[\"lock_t\"]\nlocked\n[\"lock_t\"]\n");
+    assert_eq!(
+        read("o-holder.out"),
+        "{\"locked\":true}\nstolen\n[\"lock_t\"]\nlocked\n[\"lock_t\"]\n"
+    );
     assert_eq!(read("o-holder.code"), read("t-holder.code"));
     assert_eq!(read("o-thief"), read("t-thief"));
     assert!(read("o-thief").contains("code: Some(142)"), "{}", read("o-thief"));
@@ -475,7 +666,11 @@ fn closed_stdout_is_an_error_not_a_panic() {
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!err.contains("panicked"), "{program}: {err}");
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{program}: {:?}", out.status);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{program}: {:?}",
+            out.status
+        );
     }
 }
 
@@ -600,13 +795,31 @@ async fn dump_over_tls_with_an_ovs_pki_ca() {
     nbctl(&server.unix_remote(), &["ls-add", "over-tls"]);
     let remote = format!("ssl:127.0.0.1:{port}");
     watchdog("cli_tls", Duration::from_secs(60), async {
-        let (key, cert, ca) = (p("client-privkey.pem"), p("client-cert.pem"), p("pki/controllerca/cacert.pem"));
+        let (key, cert, ca) = (
+            p("client-privkey.pem"),
+            p("client-cert.pem"),
+            p("pki/controllerca/cacert.pem"),
+        );
         let tls = ["-p", key.as_str(), "-c", cert.as_str(), "-C", ca.as_str()];
         let mut args: Vec<&str> = tls.to_vec();
-        args.extend(["--server-name", "server", "dump", remote.as_str(), "OVN_Northbound", "Logical_Switch", "name"]);
+        args.extend([
+            "--server-name",
+            "server",
+            "dump",
+            remote.as_str(),
+            "OVN_Northbound",
+            "Logical_Switch",
+            "name",
+        ]);
         let ours = cli(&args).await;
         let mut theirs_args: Vec<&str> = tls.to_vec();
-        theirs_args.extend(["dump", remote.as_str(), "OVN_Northbound", "Logical_Switch", "name"]);
+        theirs_args.extend([
+            "dump",
+            remote.as_str(),
+            "OVN_Northbound",
+            "Logical_Switch",
+            "name",
+        ]);
         let theirs = run_with("ovsdb-client", &theirs_args, None);
         assert_eq!(ours, theirs.stdout);
         assert!(ours.contains("over-tls"));
