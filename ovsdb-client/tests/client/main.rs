@@ -8,6 +8,7 @@ mod client;
 mod cluster;
 mod common;
 mod connection;
+mod examples;
 mod methods;
 mod replica;
 mod replica_cluster;
