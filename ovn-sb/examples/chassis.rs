@@ -17,7 +17,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Adds chassis `name` with a geneve encap on `ip`; returns every chassis name, sorted.
 pub async fn run(remote: &str, name: &str, ip: &str) -> Result<Vec<String>, BoxError> {
     let client = Client::connect(remote, ClientConfig::default()).await?;
-    let sb = client.replica::<OvnSouthboundDb>().table::<Chassis>().start().await?;
+    let sb = client
+        .replica::<OvnSouthboundDb>()
+        .table::<Chassis>()
+        .start()
+        .await?;
     let mut txn = client.transaction::<OvnSouthboundDb>();
     let encap = txn.insert(Encap {
         chassis_name: name.into(),
@@ -33,7 +37,12 @@ pub async fn run(remote: &str, name: &str, ip: &str) -> Result<Vec<String>, BoxE
     });
     txn.commit().await?;
     // The commit is in the replica when `commit` returns.
-    let mut names: Vec<String> = sb.read().table::<Chassis>().iter().map(|c| c.name.clone()).collect();
+    let mut names: Vec<String> = sb
+        .read()
+        .table::<Chassis>()
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
     names.sort();
     println!("{}", names.join("\n"));
     Ok(names)

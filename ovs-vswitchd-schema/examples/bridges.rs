@@ -48,11 +48,19 @@ pub async fn run(remote: &str, name: &str) -> Result<Vec<String>, BoxError> {
         ..Default::default()
     });
     txn.mutate::<OpenVSwitch>(
-        [ovsdb_proto::Condition::eq("_uuid", ovsdb_proto::Datum::scalar(ovsdb_proto::Atom::Uuid(root)))],
+        [ovsdb_proto::Condition::eq(
+            "_uuid",
+            ovsdb_proto::Datum::scalar(ovsdb_proto::Atom::Uuid(root)),
+        )],
         [OpenVSwitch::BRIDGES.insert(bridge)],
     );
     txn.commit().await?;
-    let mut names: Vec<String> = ovs.read().table::<Bridge>().iter().map(|b| b.name.clone()).collect();
+    let mut names: Vec<String> = ovs
+        .read()
+        .table::<Bridge>()
+        .iter()
+        .map(|b| b.name.clone())
+        .collect();
     names.sort();
     println!("{}", names.join("\n"));
     Ok(names)

@@ -18,7 +18,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Inserts switch `name` through the leader; returns the leader's remote.
 pub async fn run(remotes: &str, name: &str) -> Result<String, BoxError> {
-    let config = ClientConfig::default().leader_only(true).database("OVN_Northbound");
+    let config = ClientConfig::default()
+        .leader_only(true)
+        .database("OVN_Northbound");
     let client = Client::connect(remotes, config).await?;
     let mut txn = client.transaction::<OvnNorthboundDb>();
     txn.insert(LogicalSwitch {

@@ -21,7 +21,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Runs the loop until nothing changed for `idle`; returns how many switches it labelled.
 pub async fn run(remote: &str, idle: Duration) -> Result<usize, BoxError> {
     let client = Client::connect(remote, ClientConfig::default()).await?;
-    let nb = client.replica::<OvnNorthboundDb>().table::<LogicalSwitch>().start().await?;
+    let nb = client
+        .replica::<OvnNorthboundDb>()
+        .table::<LogicalSwitch>()
+        .start()
+        .await?;
     let mut events = nb.subscribe::<LogicalSwitch>();
     let mut labelled = 0;
     loop {

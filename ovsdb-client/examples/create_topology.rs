@@ -40,7 +40,9 @@ pub async fn run(remote: &str) -> Result<(ovsdb_proto::Uuid, ovsdb_proto::Uuid),
         name: "ls0-lr0".into(),
         type_: "router".into(),
         addresses: ["router".to_owned()].into(),
-        options: [("router-port".to_owned(), "lr0-ls0".to_owned())].into_iter().collect(),
+        options: [("router-port".to_owned(), "lr0-ls0".to_owned())]
+            .into_iter()
+            .collect(),
         ..Default::default()
     });
     let switch = txn.insert(LogicalSwitch {

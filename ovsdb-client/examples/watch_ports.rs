@@ -27,7 +27,11 @@ pub async fn run(remote: &str, port: &str) -> Result<ovsdb_proto::Uuid, BoxError
     // Subscribe before reading, so that no change falls between the read and the events.
     let mut events = nb.subscribe::<LogicalSwitchPort>();
     let name = port.to_owned();
-    if let Some(p) = nb.read().table::<LogicalSwitchPort>().get_by(LogicalSwitchPort::BY_NAME, &name) {
+    if let Some(p) = nb
+        .read()
+        .table::<LogicalSwitchPort>()
+        .get_by(LogicalSwitchPort::BY_NAME, &name)
+    {
         println!("{port} is already there: {}", p.uuid);
         return Ok(p.uuid);
     }

@@ -23,11 +23,11 @@ mod create_topology;
 #[path = "../../examples/dynamic.rs"]
 mod dynamic;
 #[allow(dead_code, unreachable_pub, missing_docs)]
-#[path = "../../../ovn-sb/examples/chassis.rs"]
-mod sb_chassis;
-#[allow(dead_code, unreachable_pub, missing_docs)]
 #[path = "../../../ovn-nb/examples/switches.rs"]
 mod nb_switches;
+#[allow(dead_code, unreachable_pub, missing_docs)]
+#[path = "../../../ovn-sb/examples/chassis.rs"]
+mod sb_chassis;
 #[allow(dead_code, unreachable_pub, missing_docs)]
 #[path = "../../examples/tls.rs"]
 mod tls_example;
@@ -39,12 +39,18 @@ mod vswitchd_bridges;
 mod watch_ports;
 
 fn schema(name: &str) -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/schemas").join(name)
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata/schemas")
+        .join(name)
 }
 
 fn tool(program: &str, db_option: &str, args: &[&str]) -> String {
     let out = Command::new(program).arg(db_option).args(args).output().unwrap();
-    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -58,13 +64,22 @@ async fn nb_examples_on_one_server() {
         // create_topology: one transaction, rows linked by named-uuid.
         let (ls, lr) = create_topology::run(&r).await.unwrap();
         let show = blocking(|| tool("ovn-nbctl", &db, &["show"]));
-        assert!(show.contains(&ls.to_string()) && show.contains(&lr.to_string()), "{show}");
-        assert!(show.contains("vm1") && show.contains("router-port: lr0-ls0"), "{show}");
+        assert!(
+            show.contains(&ls.to_string()) && show.contains(&lr.to_string()),
+            "{show}"
+        );
+        assert!(
+            show.contains("vm1") && show.contains("router-port: lr0-ls0"),
+            "{show}"
+        );
         // A second run fails (unique port names) and changes nothing.
         assert!(create_topology::run(&r).await.is_err());
         // ovn-nb's example reads it back through references.
         let switches = nb_switches::run(&r).await.unwrap();
-        assert_eq!(switches, vec![("ls0".to_owned(), vec!["ls0-lr0".to_owned(), "vm1".to_owned()])]);
+        assert_eq!(
+            switches,
+            vec![("ls0".to_owned(), vec!["ls0-lr0".to_owned(), "vm1".to_owned()])]
+        );
         // watch_ports returns once the port appears.
         let rw = r.clone();
         let watcher = tokio::spawn(async move { watch_ports::run(&rw, "late").await });
@@ -82,7 +97,13 @@ async fn nb_examples_on_one_server() {
         blocking(|| tool("ovn-nbctl", &db, &["ls-add", "sw-b"]));
         assert_eq!(controller.await.unwrap().unwrap(), 3);
         for ls in ["ls0", "sw-a", "sw-b"] {
-            let owner = blocking(|| tool("ovn-nbctl", &db, &["get", "logical_switch", ls, "external_ids:owner"]));
+            let owner = blocking(|| {
+                tool(
+                    "ovn-nbctl",
+                    &db,
+                    &["get", "logical_switch", ls, "external_ids:owner"],
+                )
+            });
             assert_eq!(owner.trim(), "example", "{ls}");
         }
         // dynamic: any database, untyped.
@@ -105,7 +126,10 @@ async fn sb_and_vswitchd_examples() {
         let names = sb_chassis::run(&rsb, "hv1", "192.0.2.1").await.unwrap();
         assert_eq!(names, ["hv1"]);
         let show = blocking(|| tool("ovn-sbctl", &format!("--db={rsb}"), &["show"]));
-        assert!(show.contains("Chassis hv1") && show.contains("192.0.2.1"), "{show}");
+        assert!(
+            show.contains("Chassis hv1") && show.contains("192.0.2.1"),
+            "{show}"
+        );
         let db = format!("--db={rovs}");
         // Without the root row the example fails, naming what is missing; with it, it adds.
         let e = vswitchd_bridges::run(&rovs, "br-ex").await.unwrap_err();
@@ -117,7 +141,13 @@ async fn sb_and_vswitchd_examples() {
         assert_eq!(list, "");
         let brs = blocking(|| tool("ovs-vsctl", &db, &["--no-wait", "list-br"]));
         assert_eq!(brs, "br-ex\n");
-        let iface = blocking(|| tool("ovs-vsctl", &db, &["--no-wait", "get", "interface", "br-ex", "type"]));
+        let iface = blocking(|| {
+            tool(
+                "ovs-vsctl",
+                &db,
+                &["--no-wait", "get", "interface", "br-ex", "type"],
+            )
+        });
         assert_eq!(iface.trim(), "internal");
     })
     .await;
@@ -147,21 +177,32 @@ async fn tls_example_with_ovs_pki_files() {
     let ca = d.join("pki/controllerca/cacert.pem");
     let _server = OvsdbServer::builder(nb_schema())
         .arg(format!("--remote=pssl:{port}:127.0.0.1"))
-        .arg(format!("--private-key={}", d.join("server-privkey.pem").display()))
+        .arg(format!(
+            "--private-key={}",
+            d.join("server-privkey.pem").display()
+        ))
         .arg(format!("--certificate={}", d.join("server-cert.pem").display()))
         .arg(format!("--ca-cert={}", ca.display()))
         .start()
         .unwrap();
     let start = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(10), "pssl:{port} never listened");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "pssl:{port} never listened"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     watchdog("tls_example", Duration::from_secs(60), async {
         let remote = format!("ssl:127.0.0.1:{port}");
-        let dbs = tls_example::run(&remote, &d.join("client-privkey.pem"), &d.join("client-cert.pem"), &ca)
-            .await
-            .unwrap();
+        let dbs = tls_example::run(
+            &remote,
+            &d.join("client-privkey.pem"),
+            &d.join("client-cert.pem"),
+            &ca,
+        )
+        .await
+        .unwrap();
         assert_eq!(dbs, ["OVN_Northbound", "_Server"]);
     })
     .await;
