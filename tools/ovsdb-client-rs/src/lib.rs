@@ -1073,8 +1073,17 @@ async fn dump(
     db: &str,
     args: &[String],
 ) -> Result<(), CliError> {
-    let (schema, _) = s.fetch_schema(db, &ctx.style).await?;
-    let mut plan: Vec<(String, Vec<String>)> = Vec::new();
+    let (schema, raw) = s.fetch_schema(db, &ctx.style).await?;
+    // (table, columns printed (sorted by name), columns requested (in ovsdb-client's order)).
+    let mut plan: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    let tables_json: std::collections::HashMap<String, Value> =
+        schema_tables_in_ovs_order(&raw).into_iter().collect();
+    let all_columns = |t: &str| -> Vec<String> {
+        tables_json
+            .get(t)
+            .map(|tj| columns_in_ovs_order(tj).into_iter().map(|c| c.0).collect())
+            .unwrap_or_default()
+    };
     if let Some(t) = args.first() {
         let ts = schema.tables.get(t).ok_or_else(|| CliError::NoTable(t.clone()))?;
         let mut cols = Vec::new();
@@ -1087,21 +1096,32 @@ async fn dump(
             }
             cols.push(c.clone());
         }
-        plan.push((t.clone(), cols));
+        let requested = if cols.is_empty() {
+            all_columns(t)
+        } else {
+            ovs_order::shash_sorted(&cols)
+        };
+        plan.push((t.clone(), cols, requested));
     } else {
-        plan.extend(schema.tables.keys().map(|t| (t.clone(), Vec::new())));
+        plan.extend(
+            schema
+                .tables
+                .keys()
+                .map(|t| (t.clone(), Vec::new(), all_columns(t))),
+        );
     }
-    for (t, cols) in &mut plan {
+    for (t, cols, requested) in &mut plan {
         if cols.is_empty() {
             cols.push("_uuid".into());
             cols.extend(schema.tables[t.as_str()].columns.keys().cloned());
         }
         cols.retain(|c| c != "_version");
         cols.sort();
+        requested.retain(|c| c != "_version");
     }
     let mut txn = vec![json!(db)];
-    for (t, cols) in &plan {
-        txn.push(json!({"op": "select", "table": t, "where": [], "columns": cols}));
+    for (t, _, requested) in &plan {
+        txn.push(json!({"op": "select", "table": t, "where": [], "columns": requested}));
     }
     let reply = s.request("transact", Value::Array(txn), &ctx.style).await?;
     let results = match reply {
@@ -1116,7 +1136,7 @@ async fn dump(
     let uuid_type = ovsdb_proto::schema::ColumnType::scalar(ovsdb_proto::schema::BaseType::new(
         ovsdb_proto::AtomicType::Uuid,
     ));
-    for ((t, cols), result) in plan.into_iter().zip(results) {
+    for ((t, cols, _), result) in plan.into_iter().zip(results) {
         let Some(rows) = result.get("rows").and_then(Value::as_array) else {
             return Err(CliError::BadReply(format!(
                 "{t} table reply is not an object with a \"rows\" member array: {result}"

@@ -829,3 +829,127 @@ async fn dump_over_tls_with_an_ovs_pki_ca() {
     })
     .await;
 }
+
+/// A unix-socket relay to a real server that records what each client connection sends.
+struct Relay {
+    path: PathBuf,
+    sent: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Relay {
+    fn start(server_socket: PathBuf) -> Relay {
+        use std::os::unix::net::{UnixListener, UnixStream};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.sock");
+        let listener = UnixListener::bind(&path).unwrap();
+        let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = sent.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(mut client) = client else { return };
+                let Ok(mut server) = UnixStream::connect(&server_socket) else {
+                    return;
+                };
+                let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s2, &mut c2);
+                });
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let mut buf = [0u8; 65536];
+                    loop {
+                        match std::io::Read::read(&mut client, &mut buf) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                log.lock().unwrap().extend_from_slice(&buf[..n]);
+                                if std::io::Write::write_all(&mut server, &buf[..n]).is_err() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    let _ = server.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        Relay {
+            path,
+            sent,
+            _dir: dir,
+        }
+    }
+
+    fn remote(&self) -> String {
+        format!("unix:{}", self.path.display())
+    }
+
+    /// The requests sent since the last call: method and params (ids left out; replies to the
+    /// server's `echo` left out).
+    fn take_requests(&self) -> Vec<(String, serde_json::Value)> {
+        let bytes = std::mem::take(&mut *self.sent.lock().unwrap());
+        serde_json::Deserializer::from_slice(&bytes)
+            .into_iter::<serde_json::Value>()
+            .filter_map(Result::ok)
+            .filter_map(|m| Some((m.get("method")?.as_str()?.to_owned(), m["params"].clone())))
+            .collect()
+    }
+}
+
+/// Each command sends the requests ovsdb-client sends, in its order, with the same params:
+/// `list-dbs` and `transact` nothing before their one request, monitors `set_db_change_aware`
+/// before the monitor, and so on.
+#[test]
+fn requests_are_those_of_ovsdb_client() {
+    let _dog = Watchdog::arm("requests", Duration::from_secs(120));
+    let server = OvsdbServer::builder(nb_schema()).start().unwrap();
+    populate(&server.unix_remote());
+    let relay = Relay::start(server.unix_socket());
+    let r = relay.remote();
+    let dir = tempfile::tempdir().unwrap();
+    let changed = changed_nb_schema(dir.path()).display().to_string();
+    let sel = r#"["OVN_Northbound",{"op":"select","table":"Logical_Switch","where":[],"columns":["name"]}]"#;
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["list-dbs", &r],
+        vec!["get-schema", &r],
+        vec!["list-columns", &r, "OVN_Northbound", "ACL"],
+        vec!["dump", &r],
+        vec!["dump", &r, "Logical_Switch_Port", "name", "external_ids", "_uuid"],
+        vec!["transact", &r, sel],
+        vec!["query", &r, sel],
+        vec!["backup", &r],
+        vec!["needs-conversion", &r, &changed],
+        vec!["wait", &r, "OVN_Northbound", "connected"],
+        vec![
+            "-t",
+            "1",
+            "monitor",
+            &r,
+            "Logical_Switch",
+            "name,ports",
+            "other_config",
+        ],
+        vec!["-t", "1", "monitor", &r, "ALL"],
+        vec!["-t", "1", "monitor-cond", &r, "[true]", "Logical_Switch"],
+        vec![
+            "-t",
+            "1",
+            "monitor-cond-since",
+            &r,
+            "[true]",
+            "Logical_Switch",
+            "name",
+        ],
+        vec!["-t", "1", "lock", &r, "L"],
+    ];
+    for args in &cases {
+        run_with("ovsdb-client", args, None);
+        std::thread::sleep(Duration::from_millis(100));
+        let theirs = relay.take_requests();
+        run_with(OURS, args, None);
+        std::thread::sleep(Duration::from_millis(100));
+        let ours = relay.take_requests();
+        assert!(!theirs.is_empty(), "{args:?}: nothing recorded");
+        assert_eq!(ours, theirs, "{args:?}");
+    }
+}
