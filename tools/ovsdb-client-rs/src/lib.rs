@@ -362,7 +362,7 @@ impl CliError {
 /// stderr as ovsdb-client does, and returns the exit status (0 success, 1 failure, 2 usage,
 /// 142 `--timeout` expired).
 pub fn main_with_args(args: impl IntoIterator<Item = String>) -> i32 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match Cli::try_parse_from(options_first(args.into_iter().collect())) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -436,6 +436,52 @@ pub fn main_with_args(args: impl IntoIterator<Item = String>) -> i32 {
             e.exit_status()
         }
     }
+}
+
+/// The arguments with every option moved before the first non-option, as GNU `getopt_long`
+/// (which ovsdb-client uses) accepts options anywhere: `dump SERVER -f csv` is
+/// `-f csv dump SERVER`. Everything after `--` stays in place.
+pub fn options_first(args: Vec<String>) -> Vec<String> {
+    const WITH_VALUE: &[&str] = &[
+        "-f",
+        "--format",
+        "-d",
+        "--data",
+        "-t",
+        "--timeout",
+        "-p",
+        "--private-key",
+        "-c",
+        "--certificate",
+        "-C",
+        "--ca-cert",
+        "--bootstrap-ca-cert",
+        "--ssl-protocols",
+        "--ssl-ciphers",
+        "--server-name",
+        "--max-column-width",
+    ];
+    let mut it = args.into_iter();
+    let mut options: Vec<String> = it.next().into_iter().collect();
+    let mut operands = Vec::new();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            operands.extend(it.by_ref());
+        } else if a.starts_with('-') && a.len() > 1 {
+            let takes_value = WITH_VALUE.contains(&a.as_str());
+            options.push(a);
+            if takes_value && let Some(v) = it.next() {
+                options.push(v);
+            }
+        } else {
+            operands.push(a);
+        }
+    }
+    if !operands.is_empty() {
+        options.push("--".into());
+    }
+    options.extend(operands);
+    options
 }
 
 /// Runs a command until it completes, `stop` resolves (for the commands that run until
