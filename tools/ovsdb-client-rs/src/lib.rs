@@ -415,9 +415,10 @@ pub fn main_with_args(args: impl IntoIterator<Item = String>) -> i32 {
     let sig = signal.load(std::sync::atomic::Ordering::Relaxed);
     if result.is_ok() && sig != 0 {
         let name = if sig == 2 { "Interrupt" } else { "Terminated" };
-        eprintln!(
-            "{}|00001|fatal_signal|WARN|terminating with signal {sig} ({name})",
-            time::log_timestamp()
+        time::vlog(
+            "fatal_signal",
+            "WARN",
+            &format!("terminating with signal {sig} ({name})"),
         );
         return 128 + sig;
     }
@@ -427,10 +428,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = String>) -> i32 {
             // What was printed stays printed (ovsdb-client's stdout is line-buffered or flushed).
             let _ = out.flush();
             match &e {
-                CliError::Timeout(_) => eprintln!(
-                    "{}|00001|fatal_signal|WARN|terminating with signal 14 (Alarm clock)",
-                    time::log_timestamp()
-                ),
+                CliError::Timeout(_) => time::vlog("fatal_signal", "WARN", &e.to_string()),
                 _ => eprintln!("ovsdb-client-rs: {e}"),
             }
             e.exit_status()

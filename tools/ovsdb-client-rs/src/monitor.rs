@@ -475,7 +475,8 @@ pub(crate) async fn wait(ctx: &Ctx<'_>, args: &[String]) -> Result<(), CliError>
         crate::default_remote()
     };
     let log = |msg: String| time::vlog("reconnect", "INFO", &format!("{remote}: {msg}"));
-    let mut backoff = Duration::from_secs(1);
+    // As OVS's reconnect: one quiet retry after a second, then waits of 2, 4, 8, 8... seconds.
+    let mut backoff: Option<Duration> = None;
     loop {
         log("connecting...".into());
         let s = match ctx.connect(&remote).await {
@@ -486,9 +487,16 @@ pub(crate) async fn wait(ctx: &Ctx<'_>, args: &[String]) -> Result<(), CliError>
                     other => other.to_string(),
                 };
                 log(format!("connection attempt failed ({reason})"));
-                log(format!("waiting {} seconds before reconnect", backoff.as_secs()));
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(8));
+                let wait = match backoff {
+                    None => Duration::from_secs(1),
+                    Some(b) => {
+                        log(format!("waiting {} seconds before reconnect", b.as_secs()));
+                        b
+                    }
+                };
+                tokio::time::sleep(wait).await;
+                backoff =
+                    Some(backoff.map_or(Duration::from_secs(2), |b| (b * 2).min(Duration::from_secs(8))));
                 continue;
             }
         };
@@ -513,7 +521,7 @@ pub(crate) async fn wait(ctx: &Ctx<'_>, args: &[String]) -> Result<(), CliError>
             }
             Err(_) => {
                 log("connection dropped".into());
-                tokio::time::sleep(backoff).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }

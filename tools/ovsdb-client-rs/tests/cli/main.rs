@@ -288,6 +288,15 @@ fn read_only_commands_match_ovsdb_client() {
         vec!["wait", &r, "Nope", "removed"],
         vec!["wait", &r, "OVN_Northbound", "added"],
         vec!["wait", &r, "OVN_Northbound", "bogus"],
+        // No server: reconnect attempts logged as ovsdb-client logs them, until the alarm.
+        vec![
+            "-t",
+            "2",
+            "wait",
+            "unix:/nonexistent/db.sock",
+            "OVN_Northbound",
+            "connected",
+        ],
         vec!["needs-conversion", &r, &nb_file],
         vec!["needs-conversion", &r, &changed],
         vec!["needs-conversion", &r, "/nonexistent.ovsschema"],
