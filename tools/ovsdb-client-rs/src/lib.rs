@@ -29,7 +29,9 @@
 //!   SIGALRM ends ovsdb-client. A closed standard output ends the command with
 //!   `write to stdout failed` and status 1, never a panic.
 //!
-//! Not as ovsdb-client: passive remotes (`ptcp:`, `punix:`), the daemon options and the
+//! Options may come anywhere on the command line (as `getopt_long` permits); `--` ends them.
+//!
+//! Not as ovsdb-client: the texts of JSON syntax errors (another parser's), `--help`; passive remotes (`ptcp:`, `punix:`), the daemon options and the
 //! `--verbose` logging options are not supported. With a comma list of remotes, `monitor` and
 //! `monitor-cond` (one table) run on the reconnecting `Client`: they keep following the cluster
 //! across leader changes and reconnects, printing every change once (a modified row as one
