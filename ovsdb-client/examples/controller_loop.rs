@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use ovn_nb::{LogicalSwitch, OvnNorthboundDb};
-use ovsdb_client::{Client, ClientConfig};
+use ovsdb_client::{Client, ClientConfig, Transaction};
 
 /// Any error of this example.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -28,11 +28,11 @@ pub async fn run(remote: &str, idle: Duration) -> Result<usize, BoxError> {
         .await?;
     let mut events = nb.subscribe::<LogicalSwitch>();
     let mut labelled = 0;
+    let nb = &nb;
     loop {
-        let mut n = 0;
-        client
-            .transact_with_retry::<OvnNorthboundDb>(5, |txn| {
-                n = 0;
+        let done = client
+            .transact_with_retry(5, |mut txn: Transaction<OvnNorthboundDb>| async move {
+                let mut n = 0usize;
                 for ls in nb.read().table::<LogicalSwitch>().iter() {
                     if ls.external_ids.get("owner").map(String::as_str) != Some("example") {
                         let mut new = ls.row.clone();
@@ -42,10 +42,12 @@ pub async fn run(remote: &str, idle: Duration) -> Result<usize, BoxError> {
                         n += 1;
                     }
                 }
+                (txn, n)
             })
             .await?;
+        let n = done.value;
         if n > 0 {
-            println!("labelled {n} switches");
+            println!("labelled {n} switches ({} attempts)", done.attempts);
             labelled += n;
         }
         // Our own commit is in the replica already; drain its events, then wait for others'.

@@ -17,7 +17,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Creates `ls0` (ports `vm1`, `ls0-lr0`) and `lr0` (port `lr0-ls0`, 10.0.0.1/24); returns the
 /// UUIDs of the switch and the router.
-pub async fn run(remote: &str) -> Result<(ovsdb_proto::Uuid, ovsdb_proto::Uuid), BoxError> {
+pub async fn run(remote: &str) -> Result<(ovsdb_client::Uuid, ovsdb_client::Uuid), BoxError> {
     let client = Client::connect(remote, ClientConfig::default()).await?;
     let mut txn = client.transaction::<OvnNorthboundDb>();
     let lrp = txn.insert(LogicalRouterPort {

@@ -17,7 +17,7 @@ use ovsdb_client::{Client, ClientConfig, Event};
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Follows the port table until a port named `port` exists; returns its UUID.
-pub async fn run(remote: &str, port: &str) -> Result<ovsdb_proto::Uuid, BoxError> {
+pub async fn run(remote: &str, port: &str) -> Result<ovsdb_client::Uuid, BoxError> {
     let client = Client::connect(remote, ClientConfig::default()).await?;
     let nb = client
         .replica::<OvnNorthboundDb>()

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ovsdb_proto::{Atom, ColumnType, Datum, Max, Row, TableSchema, Uuid};
 
+use crate::cmd::{self, Section, run_fn};
 use crate::db::{column_type, table_schema};
 use crate::error::CtlError;
 use crate::table::OutTable;
@@ -15,19 +16,29 @@ use crate::value::{
 use crate::{CmdOut, Command, Ctx, Tool, check_arity};
 
 /// Names of the generic commands.
-pub(crate) const COMMANDS: &[&str] = &[
-    "get",
-    "list",
-    "find",
-    "set",
-    "add",
-    "remove",
-    "clear",
-    "create",
-    "destroy",
-    "wait-until",
-    "comment",
-];
+/// Database commands: the commands still registered unchecked (their run function checks arity
+/// and options).
+pub(crate) const LEGACY: Section = Section {
+    title: "Database commands",
+    commands: &[
+        cmd::unchecked("get", run_fn!(run)),
+        cmd::unchecked("list", run_fn!(run)),
+        cmd::unchecked("find", run_fn!(run)),
+        cmd::unchecked("set", run_fn!(run)),
+        cmd::unchecked("add", run_fn!(run)),
+        cmd::unchecked("remove", run_fn!(run)),
+        cmd::unchecked("clear", run_fn!(run)),
+        cmd::unchecked("create", run_fn!(run)),
+        cmd::unchecked("destroy", run_fn!(run)),
+        cmd::unchecked("wait-until", run_fn!(run)),
+        cmd::unchecked("comment", run_fn!(run)),
+    ],
+};
+
+/// Whether `name` is one of the database commands shared by the three tools.
+pub(crate) fn is_generic(name: &str) -> bool {
+    LEGACY.commands.iter().any(|c| c.name == name)
+}
 
 /// How a record of a table can be named.
 struct RowId {

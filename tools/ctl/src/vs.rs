@@ -5,29 +5,38 @@ use ovsdb_client::CfgWait;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use serde_json::{Value, json};
 
+use crate::cmd::{self, Section, run_fn};
 use crate::error::CtlError;
 use crate::generic::set_column;
 use crate::value::elements;
 use crate::{CmdOut, Command, Ctx, check_arity};
 
 /// Names of ovs-vsctl's own commands (and `chassis-setup`, this tool's addition).
-pub(crate) const COMMANDS: &[&str] = &[
-    "init",
-    "add-br",
-    "del-br",
-    "list-br",
-    "br-exists",
-    "add-port",
-    "del-port",
-    "list-ports",
-    "list-ifaces",
-    "port-to-br",
-    "iface-to-br",
-    "br-set-external-id",
-    "br-get-external-id",
-    "chassis-setup",
-    "show",
-];
+/// Commands: the commands still registered unchecked (their run function checks arity
+/// and options).
+/// The tool's command table, in `--help` order (see [`crate::cmd`]).
+pub(crate) const SECTIONS: &[&Section] = &[&LEGACY, &crate::generic::LEGACY];
+
+pub(crate) const LEGACY: Section = Section {
+    title: "Commands",
+    commands: &[
+        cmd::unchecked("init", run_fn!(run)),
+        cmd::unchecked("add-br", run_fn!(run)),
+        cmd::unchecked("del-br", run_fn!(run)),
+        cmd::unchecked("list-br", run_fn!(run)),
+        cmd::unchecked("br-exists", run_fn!(run)),
+        cmd::unchecked("add-port", run_fn!(run)),
+        cmd::unchecked("del-port", run_fn!(run)),
+        cmd::unchecked("list-ports", run_fn!(run)),
+        cmd::unchecked("list-ifaces", run_fn!(run)),
+        cmd::unchecked("port-to-br", run_fn!(run)),
+        cmd::unchecked("iface-to-br", run_fn!(run)),
+        cmd::unchecked("br-set-external-id", run_fn!(run)),
+        cmd::unchecked("br-get-external-id", run_fn!(run)),
+        cmd::unchecked("chassis-setup", run_fn!(run)),
+        cmd::unchecked("show", run_fn!(run)),
+    ],
+};
 
 fn s(v: &str) -> Datum {
     Datum::scalar(Atom::string(v))
