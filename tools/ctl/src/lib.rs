@@ -757,6 +757,9 @@ async fn attempt_once(
     if tool == Tool::Nbctl {
         nb::prefetch(&mut ctx, cmds).await?;
     }
+    if tool == Tool::Vsctl {
+        vs::prefetch(&mut ctx).await?;
+    }
     let mut outs = Vec::new();
     for c in cmds {
         let out = dispatch(&mut ctx, c).await?;
@@ -768,6 +771,15 @@ async fn attempt_once(
                 "row id \"{name}\" is referenced but never created (e.g. with \"-- --id={name} create ...\")"
             )));
         }
+    }
+    let unreferenced = generic::symbol_warnings(&ctx);
+    if !unreferenced.is_empty()
+        && let Some(last) = outs.last_mut()
+    {
+        let prog = tool.program();
+        let mut w: Vec<String> = last.warning.take().into_iter().collect();
+        w.extend(unreferenced);
+        last.warning = Some(w.join(&format!("\n{prog}: ")));
     }
     let code = outs.iter().filter_map(|o| o.code).max().unwrap_or(0);
     let wait_nb =
@@ -895,6 +907,21 @@ pub(crate) async fn run_in_daemon(
 }
 
 fn failure(tool: Tool, e: CtlError) -> CtlOutput {
+    if let CtlError::Exit(code) = e {
+        return CtlOutput {
+            stdout: String::new(),
+            stderr: String::new(),
+            code,
+        };
+    }
+    if matches!(e, CtlError::Timeout) && tool == Tool::Vsctl {
+        // ovs-vsctl dies of SIGALRM after logging this (the vsctl-rs binary raises it).
+        return CtlOutput {
+            stdout: String::new(),
+            stderr: format!("{}: terminating with signal 14 (Alarm clock)\n", tool.program()),
+            code: 142,
+        };
+    }
     CtlOutput {
         stdout: String::new(),
         stderr: format!("{}: {e}\n", tool.program()),
