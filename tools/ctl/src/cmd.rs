@@ -138,8 +138,14 @@ impl Syntax {
             )));
         }
         if n > self.max_args {
+            // An argument that looks like an option: the reference adds a hint.
+            let hint = if cmd.args.iter().any(|a| a.starts_with('-')) {
+                " (note that options must precede command names and follow a \"--\" argument)"
+            } else {
+                ""
+            };
             return Err(CtlError::Usage(format!(
-                "'{}' command takes at most {} arguments",
+                "'{}' command takes at most {} arguments{hint}",
                 cmd.name, self.max_args
             )));
         }

@@ -11,3 +11,4 @@ mod sbctl;
 mod tls;
 mod txn;
 mod vsctl;
+mod vs_br;
