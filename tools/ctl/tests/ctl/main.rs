@@ -12,3 +12,4 @@ mod tls;
 mod txn;
 mod vsctl;
 mod vs_br;
+mod vs_port;
