@@ -13,3 +13,4 @@ mod txn;
 mod vsctl;
 mod vs_br;
 mod vs_port;
+mod vs_ctrl;
