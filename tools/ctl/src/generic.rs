@@ -1013,14 +1013,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                     ctx.db.insert(&table, Row::new(), Some(u));
                     u
                 }
-                None => {
-                    if !is_root {
-                        out.warning = Some(format!(
-                            "applying \"create\" command to table {table} without --id option will have no effect"
-                        ));
-                    }
-                    ctx.db.insert(&table, Row::new(), None)
-                }
+                None => ctx.db.insert(&table, Row::new(), None),
             };
             for arg in &a[1..] {
                 set_column(ctx, &table, uuid, arg)?;
@@ -1128,6 +1121,32 @@ async fn referenced(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<bool, CtlE
         }
     }
     Ok(false)
+}
+
+/// The warnings db-ctl-base prints while it prepares the commands, before it connects (so
+/// whatever happens next): a `create` without `--id` in a non-root table makes a row that
+/// nothing can refer to.
+pub(crate) fn pre_warnings(tool: Tool, cmds: &[Command]) -> Vec<String> {
+    // Nothing is prepared when a command line does not parse.
+    let parses = cmds
+        .iter()
+        .all(|c| crate::cmd::find(tool, &c.name).is_some_and(|s| s.check(c).is_ok()));
+    if !parses {
+        return Vec::new();
+    }
+    let schema = tool.schema();
+    let mut w = Vec::new();
+    for c in cmds.iter().filter(|c| c.name == "create" && !c.has("id")) {
+        let Some(arg) = c.args.first() else { continue };
+        if let [table] = best(schema.table_names(), arg).as_slice()
+            && schema.table(table).is_some_and(|t| !t.is_root)
+        {
+            w.push(format!(
+                "applying \"create\" command to table {table} without --id option will have no effect"
+            ));
+        }
+    }
+    w
 }
 
 /// ovsdb's `create_symbol`: marks `@name` created (it must begin with `@` and not have been

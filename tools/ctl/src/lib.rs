@@ -941,6 +941,10 @@ async fn run_parsed(
     let timeout = g.timeout.filter(|t| *t > 0);
     let style = g.style;
     let one = g.oneline;
+    let early: String = generic::pre_warnings(tool, &cmds)
+        .into_iter()
+        .map(|w| format!("{prog}: {w}\n"))
+        .collect();
     let result = {
         let fut = run_commands(tool, g, cmds, cfg, local);
         match timeout {
@@ -953,7 +957,7 @@ async fn run_parsed(
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();
-            let mut stderr = String::new();
+            let mut stderr = early;
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));
@@ -968,7 +972,11 @@ async fn run_parsed(
             }
             CtlOutput { stdout, stderr, code }
         }
-        Err(e) => failure(tool, e),
+        Err(e) => {
+            let mut f = failure(tool, e);
+            f.stderr.insert_str(0, &early);
+            f
+        }
     }
 }
 

@@ -14,3 +14,4 @@ mod vsctl;
 mod vs_br;
 mod vs_port;
 mod vs_ctrl;
+mod vs_db;
