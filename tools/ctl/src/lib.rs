@@ -208,6 +208,9 @@ pub(crate) struct Globals {
     pub(crate) pidfile: Option<Option<String>>,
     /// `--unixctl=SOCKET`: where the daemon listens.
     pub(crate) unixctl: Option<String>,
+    /// `--retry`: keep trying to connect (until `--timeout`) instead of giving up when the
+    /// remote refuses.
+    pub(crate) retry: bool,
 }
 
 /// One command of a chain with its per-command options.
@@ -403,6 +406,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "detach" => g.detach = true,
         "pidfile" => g.pidfile = Some(value),
         "unixctl" => g.unixctl = Some(need(value)?),
+        "retry" => g.retry = true,
         "no-shuffle-remotes" => g.shuffle = false,
         "shuffle-remotes" => g.shuffle = true,
         _ => {}
@@ -452,6 +456,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         detach: false,
         pidfile: None,
         unixctl: None,
+        retry: false,
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -655,7 +660,26 @@ async fn run_commands(
     }
     let mut link = match Link::open_direct(&cfg).await {
         Some(l) => l,
-        None => Link::client(&cfg).await?,
+        None => {
+            // Without --retry the reference tools give up when their one remote refuses.
+            if !g.retry
+                && let Some(why) = Link::connect_failure(&cfg).await
+            {
+                return Err(CtlError::Connection(format!(
+                    "{}: database connection failed ({why})",
+                    cfg.remote
+                )));
+            }
+            if g.retry {
+                // With --retry only --timeout ends the wait for a server (SIGALRM in
+                // ovs-vsctl).
+                let mut patient = cfg.clone();
+                patient.timeout = None;
+                Link::client(&patient).await?
+            } else {
+                Link::client(&cfg).await?
+            }
+        }
     };
     let mut attempt = 0;
     // A dry run never commits, so the server's unique indexes cannot stand in for lookups.
@@ -803,7 +827,15 @@ async fn attempt_once(
             nb::finish_wait(&mut ctx, &results).await?;
         }
         if vs_wait {
-            vs::finish_wait(&mut ctx, &results).await?;
+            let problems = vs::finish_wait(&mut ctx, &results, &mapping).await?;
+            if !problems.is_empty()
+                && let Some(last) = outs.last_mut()
+            {
+                let prog = tool.program();
+                let mut w: Vec<String> = last.warning.take().into_iter().collect();
+                w.extend(problems);
+                last.warning = Some(w.join(&format!("\n{prog}: ")));
+            }
         }
     }
     Ok((outs, code, mapping))

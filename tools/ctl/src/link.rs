@@ -113,6 +113,34 @@ impl Link {
         }))
     }
 
+    /// Why one connection to the single remote of `cfg` cannot be opened, in the system's
+    /// words (`No such file or directory`, `Connection refused`): the reference tools give up
+    /// at once with that reason unless `--retry`. `None` when a connection opens, or when
+    /// `cfg` names several remotes (they are tried in turn).
+    pub(crate) async fn connect_failure(cfg: &LinkConfig) -> Option<String> {
+        let endpoints = Endpoint::parse_list(&cfg.remote).ok()?;
+        let [endpoint] = endpoints.as_slice() else {
+            return None;
+        };
+        let tls = match &cfg.tls {
+            Some(t) => Some(t.connector().ok()?),
+            None => None,
+        };
+        let connect_timeout = cfg.timeout.unwrap_or(Duration::from_secs(10));
+        match ovsdb_client::transport::open(endpoint, tls.as_ref(), connect_timeout).await {
+            Ok(_) => None,
+            Err(ovsdb_client::Error::Connect { source, .. }) => {
+                let text = source.to_string();
+                // "No such file or directory (os error 2)" -> "No such file or directory".
+                Some(match text.rfind(" (os error ") {
+                    Some(i) => text[..i].to_owned(),
+                    None => text,
+                })
+            }
+            Err(_) => None,
+        }
+    }
+
     /// Connects the reconnecting client (all remotes of `cfg.remote`, waiting for a server
     /// that qualifies).
     ///

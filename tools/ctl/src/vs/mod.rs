@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ovsdb_client::CfgWait;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::cmd::Section;
 use crate::error::CtlError;
@@ -412,7 +412,72 @@ pub(crate) async fn prepare_wait(ctx: &mut Ctx) -> Result<(), CtlError> {
     Ok(())
 }
 
-/// Waits until ovs-vswitchd reports `cur_cfg >= next_cfg`.
-pub(crate) async fn finish_wait(ctx: &mut Ctx, results: &[Value]) -> Result<(), CtlError> {
-    ctx.db.wait_cfg_applied(CfgWait::VSWITCHD, results).await
+/// Waits until ovs-vswitchd reports `cur_cfg >= next_cfg`, then checks the interfaces this
+/// invocation made (`mapping`: their local uuids to the server's) as ovs-vsctl does: each
+/// one ovs-vswitchd could not set up (no `ofport`, or -1) gives an error line, and then a
+/// line naming the log directory (`OVS_LOGDIR`, else `/var/log/openvswitch`). The lines are
+/// returned for stderr; the exit status stays 0.
+pub(crate) async fn finish_wait(
+    ctx: &mut Ctx,
+    results: &[Value],
+    mapping: &BTreeMap<Uuid, Uuid>,
+) -> Result<Vec<String>, CtlError> {
+    ctx.db.wait_cfg_applied(CfgWait::VSWITCHD, results).await?;
+    let new: Vec<Uuid> = ctx
+        .db
+        .uuids("Interface")
+        .into_iter()
+        .filter(|u| ctx.db.is_new("Interface", *u))
+        .filter_map(|u| mapping.get(&u).copied())
+        .collect();
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Value> = new.iter().map(|u| json!(["uuid", u.to_string()])).collect();
+    let reply = ctx
+        .db
+        .raw_transact(vec![json!({
+            "op": "select",
+            "table": "Interface",
+            "where": [["_uuid", "includes", ["set", ids]]],
+            "columns": ["_uuid", "name", "ofport", "error"],
+        })])
+        .await?;
+    let rows = reply
+        .first()
+        .and_then(|r| r.get("rows"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let by_uuid: BTreeMap<String, &Value> = rows
+        .iter()
+        .filter_map(|r| Some((r.get("_uuid")?.get(1)?.as_str()?.to_owned(), r)))
+        .collect();
+    let mut lines = Vec::new();
+    for u in &new {
+        let Some(r) = by_uuid.get(&u.to_string()) else {
+            continue;
+        };
+        let ofport = r.get("ofport").and_then(Value::as_i64);
+        if ofport.is_some_and(|p| p != -1) {
+            continue;
+        }
+        let name = r.get("name").and_then(Value::as_str).unwrap_or_default();
+        match r.get("error").and_then(Value::as_str).filter(|e| !e.is_empty()) {
+            Some(e) => lines.push(format!(
+                "Error detected while setting up '{name}': {e}.  See ovs-vswitchd log for details."
+            )),
+            None => lines.push(format!(
+                "Error detected while setting up '{name}'.  See ovs-vswitchd log for details."
+            )),
+        }
+    }
+    if !lines.is_empty() {
+        let dir = std::env::var("OVS_LOGDIR")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "/var/log/openvswitch".into());
+        lines.push(format!("The default log directory is \"{dir}\"."));
+    }
+    Ok(lines)
 }
