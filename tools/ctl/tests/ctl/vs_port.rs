@@ -8,7 +8,19 @@ use crate::diff::Pair;
 fn vsctl_ports_match_ovs_vsctl() {
     let mut p = Pair::new(Tool::Vsctl, "vsctl_ports_match_ovs_vsctl");
     let steps: &[&[&str]] = &[
-        &["--no-wait", "add-br", "br0", "--", "add-br", "br1", "--", "add-br", "br0.7", "br0", "7"],
+        &[
+            "--no-wait",
+            "add-br",
+            "br0",
+            "--",
+            "add-br",
+            "br1",
+            "--",
+            "add-br",
+            "br0.7",
+            "br0",
+            "7",
+        ],
         &["--no-wait", "add-port", "br0", "p1"],
         &["--no-wait", "add-port", "br0", ""],
         &["--no-wait", "add-port", "nosuch", "p2"],
@@ -33,7 +45,15 @@ fn vsctl_ports_match_ovs_vsctl() {
         &["--no-wait", "add-bond", "br0", "bond1", "e3", "lacp=active"],
         &["--no-wait", "add-bond", "br0", "bond1", "e1", "e4"],
         &["--no-wait", "add-bond", "br0", "bond1", "e3", ""],
-        &["--no-wait", "--fake-iface", "add-bond", "br1", "bond1", "e5", "e6"],
+        &[
+            "--no-wait",
+            "--fake-iface",
+            "add-bond",
+            "br1",
+            "bond1",
+            "e5",
+            "e6",
+        ],
         &["--no-wait", "--may-exist", "add-bond", "br0", "bond0", "e1", "e2"],
         &["--no-wait", "--may-exist", "add-bond", "br0", "bond0", "e2", "e1"],
         &["--no-wait", "--may-exist", "add-bond", "br0", "bond0", "e1", "e9"],

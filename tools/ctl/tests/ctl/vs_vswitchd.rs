@@ -1,0 +1,227 @@
+//! vsctl-rs with a real ovs-vswitchd (userspace datapath, in a network namespace the test
+//! makes): `--wait` returns once ovs-vswitchd has applied the change (`cur_cfg`), the
+//! interfaces it could not set up are reported as ovs-vsctl reports them, and `--timeout`
+//! ends the process with SIGALRM as ovs-vsctl's; a refused remote fails at once unless
+//! `--retry`. Reference and ours run as processes, side by side on one server.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use ovsdb_testkit::{OvsdbServer, Watchdog};
+
+/// A network namespace, deleted on drop.
+struct Netns(String);
+
+impl Netns {
+    fn new() -> Netns {
+        let name = format!("vsctlrs-{}", std::process::id());
+        let st = Command::new("ip")
+            .args(["netns", "add", &name])
+            .status()
+            .expect("ip netns add");
+        assert!(st.success(), "ip netns add {name}");
+        Netns(name)
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+/// ovs-vswitchd on `remote`, in `ns`, its files in `dir`; stopped (by its pid) on drop.
+struct Vswitchd {
+    pidfile: PathBuf,
+}
+
+impl Vswitchd {
+    fn start(ns: &Netns, remote: &str, dir: &Path) -> Vswitchd {
+        let pidfile = dir.join("vswitchd.pid");
+        let st = Command::new("ip")
+            .args(["netns", "exec", &ns.0, "ovs-vswitchd", remote])
+            .arg(format!("--pidfile={}", pidfile.display()))
+            .arg(format!("--unixctl={}", dir.join("vswitchd.ctl").display()))
+            .arg("-vconsole:off")
+            .arg(format!("--log-file={}", dir.join("vswitchd.log").display()))
+            .args(["--detach", "--no-chdir"])
+            .env("OVS_RUNDIR", dir)
+            .env("OVS_LOGDIR", dir)
+            .env("OVS_DBDIR", dir)
+            .status()
+            .expect("start ovs-vswitchd");
+        assert!(st.success(), "ovs-vswitchd did not start");
+        Vswitchd { pidfile }
+    }
+
+    fn stop(&self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.pidfile) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+            for _ in 0..100 {
+                if !self.pidfile.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+impl Drop for Vswitchd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn run(program: &str, remote: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .arg(format!("--db={remote}"))
+        .args(args)
+        .env_remove("OVS_LOGDIR")
+        .output()
+        .expect("run")
+}
+
+fn ours() -> &'static str {
+    env!("CARGO_BIN_EXE_vsctl-rs")
+}
+
+/// stderr without the program name and vlog's timestamp prefix; `theirs` names replaced.
+fn norm(out: &Output, from: &str, to: &str) -> String {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| {
+            let l = l.rsplit('|').next().unwrap_or(l);
+            let l = l
+                .strip_prefix("ovs-vsctl: ")
+                .or_else(|| l.strip_prefix("vsctl-rs: "))
+                .unwrap_or(l);
+            l.replace(from, to)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn vsctl_waits_for_a_real_ovs_vswitchd_and_dies_of_sigalrm_like_ovs_vsctl() {
+    let _w = Watchdog::arm("vsctl_waits_for_a_real_ovs_vswitchd", Duration::from_secs(90));
+    let server = OvsdbServer::builder(crate::diff::schema_path("vswitch.ovsschema"))
+        .start()
+        .expect("server");
+    let remote = server.unix_remote();
+    let ns = Netns::new();
+    let vswitchd = Vswitchd::start(&ns, &remote, server.dir());
+    let cfg = || {
+        let o = run(
+            ours(),
+            &remote,
+            &["get", "Open_vSwitch", ".", "cur_cfg", "next_cfg"],
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+
+    // --wait (the default): both return once ovs-vswitchd has caught up.
+    let theirs = run(
+        "ovs-vsctl",
+        &remote,
+        &[
+            "--timeout=20",
+            "add-br",
+            "bra",
+            "--",
+            "set",
+            "Bridge",
+            "bra",
+            "datapath_type=netdev",
+        ],
+    );
+    assert_eq!(theirs.status.code(), Some(0), "{theirs:?}");
+    let t0 = Instant::now();
+    let mine = run(
+        ours(),
+        &remote,
+        &[
+            "--timeout=20",
+            "add-br",
+            "brb",
+            "--",
+            "set",
+            "Bridge",
+            "brb",
+            "datapath_type=netdev",
+        ],
+    );
+    assert_eq!(mine.status.code(), Some(0), "{mine:?}");
+    assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
+    let c = cfg();
+    let lines: Vec<&str> = c.lines().collect();
+    assert_eq!(lines.len(), 2, "{c}");
+    assert_eq!(
+        lines[0], lines[1],
+        "cur_cfg caught up with next_cfg when we returned"
+    );
+    assert_eq!(lines[0], "2", "two changes waited for");
+    assert!(t0.elapsed() < Duration::from_secs(10));
+
+    // An interface ovs-vswitchd cannot open: the same report on stderr, status 0.
+    let theirs = run(
+        "ovs-vsctl",
+        &remote,
+        &["--timeout=20", "add-port", "bra", "nodeva"],
+    );
+    let mine = run(ours(), &remote, &["--timeout=20", "add-port", "brb", "nodevb"]);
+    assert_eq!(theirs.status.code(), Some(0), "{theirs:?}");
+    assert_eq!(mine.status.code(), Some(0), "{mine:?}");
+    let t = norm(&theirs, "nodeva", "nodevb");
+    assert!(t.contains("Error detected while setting up 'nodevb'"), "{t}");
+    assert_eq!(norm(&mine, "", ""), t);
+    // One it can: nothing on stderr.
+    let mine = run(
+        ours(),
+        &remote,
+        &[
+            "--timeout=20",
+            "add-port",
+            "brb",
+            "pb",
+            "--",
+            "set",
+            "Interface",
+            "pb",
+            "type=internal",
+        ],
+    );
+    assert_eq!(mine.status.code(), Some(0), "{mine:?}");
+    assert_eq!(String::from_utf8_lossy(&mine.stderr), "");
+
+    // Without ovs-vswitchd the wait never ends: --timeout kills both with SIGALRM.
+    vswitchd.stop();
+    let theirs = run("ovs-vsctl", &remote, &["--timeout=1", "add-br", "brc"]);
+    let mine = run(ours(), &remote, &["--timeout=1", "add-br", "brd"]);
+    assert_eq!(theirs.status.signal(), Some(14), "{theirs:?}");
+    assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
+    assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
+    // --no-wait does not wait.
+    let mine = run(ours(), &remote, &["--timeout=5", "--no-wait", "add-br", "bre"]);
+    assert_eq!(mine.status.code(), Some(0), "{mine:?}");
+
+    // A refused remote: at once without --retry, until --timeout (SIGALRM) with it.
+    let gone = format!("unix:{}", server.dir().join("nosuch.sock").display());
+    for retry in [false, true] {
+        let mut args = vec!["--timeout=1", "list-br"];
+        if retry {
+            args.insert(0, "--retry");
+        }
+        let theirs = run("ovs-vsctl", &gone, &args);
+        let mine = run(ours(), &gone, &args);
+        assert_eq!(mine.status.code(), theirs.status.code(), "{mine:?} {theirs:?}");
+        assert_eq!(
+            mine.status.signal(),
+            theirs.status.signal(),
+            "{mine:?} {theirs:?}"
+        );
+        assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
+    }
+}
