@@ -84,6 +84,9 @@ impl Link {
     /// on it without waiting for the answer; `None` when the remote is a list, or the
     /// connection fails (the [`Client`] then reports why, and retries as the reference tools do).
     pub(crate) async fn open_direct(cfg: &LinkConfig) -> Option<Link> {
+        if let Some(path) = cfg.remote.strip_prefix("punix:") {
+            return Link::accept_unix(cfg, path).await;
+        }
         let endpoints = Endpoint::parse_list(&cfg.remote).ok()?;
         let [endpoint] = endpoints.as_slice() else {
             return None;
@@ -107,6 +110,33 @@ impl Link {
         let check = tokio::spawn(server_check(rpc.clone(), cfg.database, cfg.leader_only));
         Some(Link::Direct(Direct {
             endpoint: endpoint.clone(),
+            rpc,
+            check: Some(check),
+            io,
+        }))
+    }
+
+    /// `punix:PATH`: listens on the Unix socket PATH (a stale socket file there is replaced)
+    /// and takes the first connection, made by a server told to connect there (for
+    /// ovsdb-server, `--remote=unix:PATH`); waits for it as long as `--timeout` allows, as
+    /// ovs-vsctl does. The socket file is removed once the connection is made.
+    async fn accept_unix(cfg: &LinkConfig, path: &str) -> Option<Link> {
+        let _ = std::fs::remove_file(path);
+        let listener = tokio::net::UnixListener::bind(path).ok()?;
+        let accepted = listener.accept().await;
+        let _ = std::fs::remove_file(path);
+        let (stream, _) = accepted.ok()?;
+        let mut opts = RpcOptions::default()
+            .max_frame_len(MAX_FRAME_LEN)
+            .inactivity_probe(None);
+        if let Some(t) = cfg.timeout {
+            opts = opts.request_timeout(t);
+        }
+        let (rpc, _notifications, io) = ovsdb_client::rpc::connect(stream, &opts);
+        let io = tokio::spawn(io);
+        let check = tokio::spawn(server_check(rpc.clone(), cfg.database, cfg.leader_only));
+        Some(Link::Direct(Direct {
+            endpoint: Endpoint::Unix(std::path::PathBuf::from(path)),
             rpc,
             check: Some(check),
             io,

@@ -225,3 +225,37 @@ fn vsctl_waits_for_a_real_ovs_vswitchd_and_dies_of_sigalrm_like_ovs_vsctl() {
         assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
     }
 }
+
+/// `--db=punix:PATH`: the tool listens and the server connects to it (ovsdb-server
+/// `--remote=unix:PATH`), for ovs-vsctl and for ours alike.
+#[test]
+fn vsctl_punix_remote_takes_the_servers_connection_like_ovs_vsctl() {
+    let _w = Watchdog::arm("vsctl_punix_remote", Duration::from_secs(60));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.sock");
+    let b = dir.path().join("b.sock");
+    let spawn = |program: &str, sock: &Path, br: &str| {
+        Command::new(program)
+            .arg(format!("--db=punix:{}", sock.display()))
+            .args(["--timeout=20", "--no-wait", "add-br", br])
+            .spawn()
+            .expect("spawn")
+    };
+    let mut theirs = spawn("ovs-vsctl", &a, "bra");
+    let mut mine = spawn(ours(), &b, "brb");
+    // Both listen before the server starts connecting.
+    let t0 = Instant::now();
+    while !(a.exists() && b.exists()) {
+        assert!(t0.elapsed() < Duration::from_secs(10), "no listening socket");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let server = OvsdbServer::builder(crate::diff::schema_path("vswitch.ovsschema"))
+        .arg(format!("--remote=unix:{}", a.display()))
+        .arg(format!("--remote=unix:{}", b.display()))
+        .start()
+        .expect("server");
+    assert!(theirs.wait().expect("wait").success());
+    assert!(mine.wait().expect("wait").success());
+    let list = run(ours(), &server.unix_remote(), &["list-br"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout), "bra\nbrb\n");
+}
