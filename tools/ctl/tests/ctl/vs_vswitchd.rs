@@ -259,3 +259,74 @@ fn vsctl_punix_remote_takes_the_servers_connection_like_ovs_vsctl() {
     let list = run(ours(), &server.unix_remote(), &["list-br"]);
     assert_eq!(String::from_utf8_lossy(&list.stdout), "bra\nbrb\n");
 }
+
+/// ovs-vsctl's consistency warnings for rows it reads (a port in two bridges, an interface in
+/// two ports): the same lines from ours, on the same server (so the same row order).
+#[test]
+fn vsctl_warns_about_inconsistent_rows_like_ovs_vsctl() {
+    let _w = Watchdog::arm("vsctl_warns_about_inconsistent_rows", Duration::from_secs(60));
+    let server = OvsdbServer::builder(crate::diff::schema_path("vswitch.ovsschema"))
+        .start()
+        .expect("server");
+    let remote = server.unix_remote();
+    let setup = run(
+        ours(),
+        &remote,
+        &[
+            "--no-wait",
+            "add-br",
+            "br0",
+            "--",
+            "add-br",
+            "br1",
+            "--",
+            "add-port",
+            "br0",
+            "p1",
+            "--",
+            "add-bond",
+            "br0",
+            "b1",
+            "e1",
+            "e2",
+            "--",
+            "--id=@p",
+            "get",
+            "Port",
+            "p1",
+            "--",
+            "add",
+            "Bridge",
+            "br1",
+            "ports",
+            "@p",
+            "--",
+            "--id=@i",
+            "get",
+            "Interface",
+            "e1",
+            "--",
+            "add",
+            "Port",
+            "br1",
+            "interfaces",
+            "@i",
+        ],
+    );
+    assert_eq!(setup.status.code(), Some(0), "{setup:?}");
+    for args in [
+        &["list-ports", "br1"][..],
+        &["list-ifaces", "br0"],
+        &["port-to-br", "p1"],
+        &["iface-to-br", "e1"],
+        &["list-br"],
+    ] {
+        let theirs = run("ovs-vsctl", &remote, args);
+        let mine = run(ours(), &remote, args);
+        let t = norm(&theirs, "", "");
+        assert!(t.contains("is in multiple"), "{args:?}: {t}");
+        assert_eq!(mine.status.code(), theirs.status.code(), "{args:?}");
+        assert_eq!(mine.stdout, theirs.stdout, "{args:?}");
+        assert_eq!(norm(&mine, "", ""), t, "{args:?}");
+    }
+}
