@@ -406,6 +406,13 @@ pub(crate) async fn prepare_wait(ctx: &mut Ctx) -> Result<(), CtlError> {
         return Ok(());
     };
     if ctx.db.is_new("Open_vSwitch", o) {
+        // The row made by this invocation starts at next_cfg 1 (ovs-vsctl increments it in
+        // the insert's transaction too) and is the table's only row: read it back.
+        ctx.db
+            .update("Open_vSwitch", o, "next_cfg", Datum::scalar(Atom::Integer(1)));
+        ctx.db.extra_ops.push(json!({
+            "op": "select", "table": "Open_vSwitch", "where": [], "columns": ["next_cfg"],
+        }));
         return Ok(());
     }
     ctx.db.push_cfg_bump(CfgWait::VSWITCHD, o);
