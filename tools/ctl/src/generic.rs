@@ -224,6 +224,7 @@ const VS_IDS: &[RowId] = &[
     id("Mirror", "name"),
     id("Flow_Table", "name"),
     id("Manager", "target"),
+    id("Flow_Sample_Collector_Set", "id"),
     RowId {
         table: "Controller",
         via: "Bridge",
@@ -367,7 +368,25 @@ pub(crate) async fn get_row(
     }
     if found.is_none() {
         for rid in row_ids(ctx.tool).iter().filter(|r| r.table == table) {
-            let value = Datum::scalar(Atom::string(record));
+            // An integer name column (Flow_Sample_Collector_Set `id`) matches only digits.
+            let integer_name = rid.key.is_none()
+                && ctx
+                    .db
+                    .schema
+                    .table(rid.via)
+                    .and_then(|t| t.column(rid.name_column))
+                    .is_some_and(|c| c.type_.key.atomic == ovsdb_proto::AtomicType::Integer);
+            let value = if integer_name {
+                if record.is_empty() || !record.bytes().all(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                match record.parse::<i64>() {
+                    Ok(n) => Datum::scalar(Atom::Integer(n)),
+                    Err(_) => continue,
+                }
+            } else {
+                Datum::scalar(Atom::string(record))
+            };
             match rid.key {
                 None => ctx.db.select_eq(rid.via, rid.name_column, &value).await?,
                 Some(k) => {
@@ -384,6 +403,7 @@ pub(crate) async fn get_row(
             for u in ctx.db.uuids(rid.via) {
                 let d = ctx.db.value(rid.via, u, rid.name_column);
                 let hit = match rid.key {
+                    None if integer_name => d == value,
                     None => d.as_scalar().and_then(Atom::as_str) == Some(record),
                     Some(k) => {
                         d.as_map()

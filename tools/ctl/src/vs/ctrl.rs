@@ -201,7 +201,7 @@ async fn del_controller(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     if !ctrls.is_empty() {
         read_rows(ctx, "Controller", &ctrls).await?;
         for c in ctrls {
-            ctx.db.delete("Controller", c);
+            super::delete_row(ctx, "Controller", c);
         }
         ctx.db.update("Bridge", cfg, "controller", Datum::empty_set());
     }
@@ -247,7 +247,7 @@ async fn set_controller(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     let old = refs(ctx, "Bridge", cfg, "controller");
     read_rows(ctx, "Controller", &old).await?;
     for c in old {
-        ctx.db.delete("Controller", c);
+        super::delete_row(ctx, "Controller", c);
     }
     let (rows, warns) = insert_targets(ctx, cmd, "Controller", &cmd.args[1..]);
     ctx.db.update("Bridge", cfg, "controller", Datum::set(rows));
@@ -324,7 +324,7 @@ async fn get_manager(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> 
 
 fn delete_managers(ctx: &mut Ctx, ovs: Uuid, m: Vec<Uuid>) {
     for u in m {
-        ctx.db.delete("Manager", u);
+        super::delete_row(ctx, "Manager", u);
     }
     ctx.db
         .update("Open_vSwitch", ovs, "manager_options", Datum::empty_set());
@@ -390,7 +390,7 @@ async fn get_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
 async fn del_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     let (ovs, ssl) = ssl_row(ctx).await?;
     if let Some(u) = ssl {
-        ctx.db.delete("SSL", u);
+        super::delete_row(ctx, "SSL", u);
         ctx.db.update("Open_vSwitch", ovs, "ssl", Datum::empty_set());
     }
     Ok(CmdOut::default())
@@ -399,7 +399,7 @@ async fn del_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
 async fn set_ssl(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let (ovs, ssl) = ssl_row(ctx).await?;
     if let Some(u) = ssl {
-        ctx.db.delete("SSL", u);
+        super::delete_row(ctx, "SSL", u);
     }
     let a = &cmd.args;
     let row = Row::new()

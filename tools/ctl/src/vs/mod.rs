@@ -53,6 +53,17 @@ pub(super) fn name_of(ctx: &Ctx, table: &str, u: Uuid) -> String {
         .to_owned()
 }
 
+/// Deletes a row as ovs-vsctl's IDL does: a row of a root table is deleted; one of another
+/// table only leaves this invocation's view, and the server collects it once unreferenced
+/// (so a row something else still refers to stays, as with ovs-vsctl).
+pub(super) fn delete_row(ctx: &mut Ctx, table: &str, u: Uuid) {
+    if ctx.db.schema.table(table).is_none_or(|t| t.is_root) {
+        ctx.db.delete(table, u);
+    } else {
+        ctx.db.drop_unreferenced(table, u);
+    }
+}
+
 /// The uuids a reference column holds.
 pub(super) fn refs(ctx: &Ctx, table: &str, u: Uuid, col: &str) -> Vec<Uuid> {
     elements(&ctx.db.value(table, u, col))

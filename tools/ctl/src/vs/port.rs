@@ -287,7 +287,7 @@ async fn del_bond_iface(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     let cfg = info.ifaces[i].cfg;
     ctx.db
         .mutate_delete("Port", port.cfg, "interfaces", Datum::scalar(cfg));
-    ctx.db.delete("Interface", cfg);
+    super::delete_row(ctx, "Interface", cfg);
     Ok(out(ctx, &info, String::new()))
 }
 
@@ -298,9 +298,9 @@ pub(super) fn del_port(ctx: &mut Ctx, info: &Info, p: usize) {
     ctx.db
         .mutate_delete("Bridge", br, "ports", Datum::scalar(port.cfg));
     for &i in &port.ifaces {
-        ctx.db.delete("Interface", info.ifaces[i].cfg);
+        super::delete_row(ctx, "Interface", info.ifaces[i].cfg);
     }
-    ctx.db.delete("Port", port.cfg);
+    super::delete_row(ctx, "Port", port.cfg);
 }
 
 async fn del_port_cmd(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {

@@ -261,9 +261,28 @@ fn vsctl_database_commands_match_ovs_vsctl() {
         &["find", "Port", "tag{>=}[]"],
         &["find", "Bridge", "nosuch=1"],
         &["get", "Bridge"],
+        // Flow_Sample_Collector_Set rows are named by their integer id; del-br takes them along.
+        &[
+            "--no-wait",
+            "--",
+            "--id=@b",
+            "get",
+            "Bridge",
+            "br0",
+            "--",
+            "create",
+            "Flow_Sample_Collector_Set",
+            "id=5",
+            "bridge=@b",
+        ],
+        &["get", "Flow_Sample_Collector_Set", "5", "id"],
+        &["get", "Flow_Sample_Collector_Set", "5x", "id"],
+        &["get", "Flow_Sample_Collector_Set", "6", "id"],
         &["--format=table", "--columns=name,datapath_type", "list", "Bridge"],
         &["--format=csv", "--columns=name", "find", "Port", "name=p1"],
         &["--format=json", "--columns=name", "list", "Interface", "p1"],
+        &["--no-wait", "del-br", "br0"],
+        &["list", "Flow_Sample_Collector_Set"],
     ];
     for s in steps {
         p.step(s);
