@@ -273,7 +273,9 @@ async fn add_aa_mapping(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 .as_map()
                 .cloned()
                 .unwrap_or_default();
-            m.insert(Atom::Integer(isid), Atom::Integer(vlan));
+            // A second mapping of the same I-SID is dropped (the first one stays), as the
+            // IDL's sorted, duplicate-free map ovs-vsctl writes keeps it.
+            m.entry(Atom::Integer(isid)).or_insert(Atom::Integer(vlan));
             ctx.db.update("AutoAttach", u, "mappings", Datum::Map(m));
         }
     }
@@ -341,9 +343,42 @@ async fn find_datapath(ctx: &mut Ctx, dp: &str) -> Result<Option<Uuid>, CtlError
     Ok(u)
 }
 
-/// `zone=N` (what ovs-vsctl scans; 0 when it does not parse).
+/// `zone=N` as ovs-vsctl scans it (`%i`: decimal, `0x` hex or `0` octal, with a sign); 0
+/// when it does not parse (ovs-vsctl then uses whatever its variable held).
 fn zone_id(v: &str) -> i64 {
-    v.strip_prefix("zone=").and_then(leading_number).unwrap_or(0)
+    let Some(n) = v.strip_prefix("zone=") else {
+        return 0;
+    };
+    let t = n.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (radix, digits) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        (16, h)
+    } else if t.len() > 1 && t.starts_with('0') {
+        (8, &t[1..])
+    } else {
+        (10, t)
+    };
+    let end = digits
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(digits.len());
+    let v = i64::from_str_radix(&digits[..end], radix).unwrap_or(0);
+    if neg { -v } else { v }
+}
+
+/// One `KEY=VALUE` timeout policy argument as OVS's key-value parser reads it: the key ends
+/// at `=`, `:` or `(`; a bare word is a key with an empty value (0).
+fn policy(p: &str) -> (String, i64) {
+    match p.find(['=', ':', '(']) {
+        Some(i) => {
+            let v = p[i + 1..].trim_end_matches(')');
+            (p[..i].to_owned(), super::br::atoi(v))
+        }
+        None => (p.to_owned(), 0),
+    }
 }
 
 /// The zones of a Datapath row.
@@ -366,11 +401,9 @@ async fn add_zone_tp(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         return Err(CtlError::Conflict(format!("zone id {zone} already exists")));
     }
     let mut want: BTreeMap<Atom, Atom> = BTreeMap::new();
-    for p in &a[2..] {
-        let Some((k, v)) = p.split_once('=') else {
-            break;
-        };
-        want.insert(Atom::string(k), Atom::Integer(super::br::atoi(v)));
+    for p in a[2..].iter().filter(|p| !p.is_empty()) {
+        let (k, v) = policy(p);
+        want.insert(Atom::string(k), Atom::Integer(v));
     }
     ctx.db.load_all("CT_Timeout_Policy").await?;
     let tp = ctx

@@ -93,6 +93,9 @@ fn vsctl_controllers_managers_ssl_match_ovs_vsctl() {
         &["--no-wait", "add-aa-mapping", "br0", "100", "10"],
         &["--no-wait", "add-aa-mapping", "br0.3", "200", "20"],
         &["--no-wait", "add-aa-mapping", "br0", "300", "30"],
+        &["--no-wait", "add-aa-mapping", "br0", "300", "31"],
+        &["--no-wait", "add-aa-mapping", "br0", " 5", "+7"],
+        &["--no-wait", "add-aa-mapping", "br0", "-1", "3"],
         &["get-aa-mapping", "br0"],
         &["get-aa-mapping", "br0.3"],
         &["--no-wait", "add-aa-mapping", "br0", "x", "10"],
@@ -154,6 +157,12 @@ fn vsctl_controllers_managers_ssl_match_ovs_vsctl() {
         &["--no-wait", "del-zone-tp", "system", "zone=2"],
         &["list-zone-tp", "netdev"],
         &["--no-wait", "add-zone-tp", "netdev", "zone=1"],
+        &["--no-wait", "add-zone-tp", "netdev", "zone=0x10", "icmp_first=5"],
+        &["--no-wait", "add-zone-tp", "netdev", "zone=010", "icmp_first=6"],
+        &["--no-wait", "add-zone-tp", "netdev", "zone=-3", "icmp_first=7"],
+        &["--no-wait", "add-zone-tp", "netdev", "zone=20", "icmp_first=x", "bad", "udp_first=4"],
+        &["--no-wait", "add-zone-tp", "netdev", "zone=21", "icmp_first:x", "udp_first=4"],
+        &["list-zone-tp", "netdev"],
         // emer-reset keeps only the bridges, ports and interfaces (and other_config:hwaddr).
         &[
             "--no-wait",

@@ -207,6 +207,12 @@ fn vsctl_waits_for_a_real_ovs_vswitchd_and_dies_of_sigalrm_like_ovs_vsctl() {
     assert_eq!(theirs.status.signal(), Some(14), "{theirs:?}");
     assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
     assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
+    // So does a wait-until that never holds.
+    let theirs = run("ovs-vsctl", &remote, &["--timeout=1", "wait-until", "Bridge", "nosuch"]);
+    let mine = run(ours(), &remote, &["--timeout=1", "wait-until", "Bridge", "nosuch"]);
+    assert_eq!(theirs.status.signal(), Some(14), "{theirs:?}");
+    assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
+    assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
     // --no-wait does not wait.
     let mine = run(ours(), &remote, &["--timeout=5", "--no-wait", "add-br", "bre"]);
     assert_eq!(mine.status.code(), Some(0), "{mine:?}");
