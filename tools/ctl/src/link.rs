@@ -87,6 +87,9 @@ impl Link {
         if let Some(path) = cfg.remote.strip_prefix("punix:") {
             return Link::accept_unix(cfg, path).await;
         }
+        if let Some(spec) = cfg.remote.strip_prefix("ptcp:") {
+            return Link::accept_tcp(cfg, spec).await;
+        }
         let endpoints = Endpoint::parse_list(&cfg.remote).ok()?;
         let [endpoint] = endpoints.as_slice() else {
             return None;
@@ -126,6 +129,36 @@ impl Link {
         let accepted = listener.accept().await;
         let _ = std::fs::remove_file(path);
         let (stream, _) = accepted.ok()?;
+        Some(Link::over(
+            cfg,
+            stream,
+            Endpoint::Unix(std::path::PathBuf::from(path)),
+        ))
+    }
+
+    /// `ptcp:PORT[:IP]`: listens on TCP PORT (of IP, else every address) and takes the first
+    /// connection (ovsdb-server `--remote=tcp:IP:PORT`), as [`Link::accept_unix`].
+    async fn accept_tcp(cfg: &LinkConfig, spec: &str) -> Option<Link> {
+        let (port, ip) = match spec.split_once(':') {
+            Some((p, ip)) => (p, ip.trim_start_matches('[').trim_end_matches(']')),
+            None => (spec, "0.0.0.0"),
+        };
+        let port: u16 = if port.is_empty() { 6640 } else { port.parse().ok()? };
+        let listener = tokio::net::TcpListener::bind((ip, port)).await.ok()?;
+        let (stream, peer) = listener.accept().await.ok()?;
+        let _ = stream.set_nodelay(true);
+        let endpoint = Endpoint::Tcp {
+            host: peer.ip().to_string(),
+            port: peer.port(),
+        };
+        Some(Link::over(cfg, stream, endpoint))
+    }
+
+    /// A direct link over an accepted connection, its `_Server` check sent.
+    fn over<S>(cfg: &LinkConfig, stream: S, endpoint: Endpoint) -> Link
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+    {
         let mut opts = RpcOptions::default()
             .max_frame_len(MAX_FRAME_LEN)
             .inactivity_probe(None);
@@ -135,12 +168,12 @@ impl Link {
         let (rpc, _notifications, io) = ovsdb_client::rpc::connect(stream, &opts);
         let io = tokio::spawn(io);
         let check = tokio::spawn(server_check(rpc.clone(), cfg.database, cfg.leader_only));
-        Some(Link::Direct(Direct {
-            endpoint: Endpoint::Unix(std::path::PathBuf::from(path)),
+        Link::Direct(Direct {
+            endpoint,
             rpc,
             check: Some(check),
             io,
-        }))
+        })
     }
 
     /// Why one connection to the single remote of `cfg` cannot be opened, in the system's

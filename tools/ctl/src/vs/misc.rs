@@ -362,9 +362,7 @@ fn zone_id(v: &str) -> i64 {
     } else {
         (10, t)
     };
-    let end = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
+    let end = digits.find(|c: char| !c.is_digit(radix)).unwrap_or(digits.len());
     let v = i64::from_str_radix(&digits[..end], radix).unwrap_or(0);
     if neg { -v } else { v }
 }

@@ -160,8 +160,23 @@ fn vsctl_controllers_managers_ssl_match_ovs_vsctl() {
         &["--no-wait", "add-zone-tp", "netdev", "zone=0x10", "icmp_first=5"],
         &["--no-wait", "add-zone-tp", "netdev", "zone=010", "icmp_first=6"],
         &["--no-wait", "add-zone-tp", "netdev", "zone=-3", "icmp_first=7"],
-        &["--no-wait", "add-zone-tp", "netdev", "zone=20", "icmp_first=x", "bad", "udp_first=4"],
-        &["--no-wait", "add-zone-tp", "netdev", "zone=21", "icmp_first:x", "udp_first=4"],
+        &[
+            "--no-wait",
+            "add-zone-tp",
+            "netdev",
+            "zone=20",
+            "icmp_first=x",
+            "bad",
+            "udp_first=4",
+        ],
+        &[
+            "--no-wait",
+            "add-zone-tp",
+            "netdev",
+            "zone=21",
+            "icmp_first:x",
+            "udp_first=4",
+        ],
         &["list-zone-tp", "netdev"],
         // emer-reset keeps only the bridges, ports and interfaces (and other_config:hwaddr).
         &[

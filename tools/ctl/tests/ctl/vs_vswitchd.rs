@@ -208,8 +208,16 @@ fn vsctl_waits_for_a_real_ovs_vswitchd_and_dies_of_sigalrm_like_ovs_vsctl() {
     assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
     assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
     // So does a wait-until that never holds.
-    let theirs = run("ovs-vsctl", &remote, &["--timeout=1", "wait-until", "Bridge", "nosuch"]);
-    let mine = run(ours(), &remote, &["--timeout=1", "wait-until", "Bridge", "nosuch"]);
+    let theirs = run(
+        "ovs-vsctl",
+        &remote,
+        &["--timeout=1", "wait-until", "Bridge", "nosuch"],
+    );
+    let mine = run(
+        ours(),
+        &remote,
+        &["--timeout=1", "wait-until", "Bridge", "nosuch"],
+    );
     assert_eq!(theirs.status.signal(), Some(14), "{theirs:?}");
     assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
     assert_eq!(norm(&mine, "", ""), norm(&theirs, "", ""));
@@ -236,24 +244,37 @@ fn vsctl_waits_for_a_real_ovs_vswitchd_and_dies_of_sigalrm_like_ovs_vsctl() {
     }
 }
 
-/// `--db=punix:PATH`: the tool listens and the server connects to it (ovsdb-server
-/// `--remote=unix:PATH`), for ovs-vsctl and for ours alike.
+/// `--db=punix:PATH` and `--db=ptcp:PORT:IP`: the tool listens and the server connects to it
+/// (ovsdb-server `--remote=unix:PATH` / `tcp:IP:PORT`), for ovs-vsctl and for ours alike.
 #[test]
-fn vsctl_punix_remote_takes_the_servers_connection_like_ovs_vsctl() {
-    let _w = Watchdog::arm("vsctl_punix_remote", Duration::from_secs(60));
+fn vsctl_passive_remotes_take_the_servers_connection_like_ovs_vsctl() {
+    let _w = Watchdog::arm("vsctl_passive_remotes", Duration::from_secs(60));
     let dir = tempfile::tempdir().expect("tempdir");
     let a = dir.path().join("a.sock");
     let b = dir.path().join("b.sock");
-    let spawn = |program: &str, sock: &Path, br: &str| {
+    let free_port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port()
+    };
+    let (pa, pb) = (free_port(), free_port());
+    let spawn = |program: &str, db: String, br: &str| {
         Command::new(program)
-            .arg(format!("--db=punix:{}", sock.display()))
+            .arg(format!("--db={db}"))
             .args(["--timeout=20", "--no-wait", "add-br", br])
             .spawn()
             .expect("spawn")
     };
-    let mut theirs = spawn("ovs-vsctl", &a, "bra");
-    let mut mine = spawn(ours(), &b, "brb");
-    // Both listen before the server starts connecting.
+    let mut children = vec![
+        spawn("ovs-vsctl", format!("punix:{}", a.display()), "bra"),
+        spawn(ours(), format!("punix:{}", b.display()), "brb"),
+        spawn("ovs-vsctl", format!("ptcp:{pa}:127.0.0.1"), "brc"),
+        spawn(ours(), format!("ptcp:{pb}:127.0.0.1"), "brd"),
+    ];
+    // The unix listeners are up before the server starts connecting (the TCP ones are
+    // retried by the server until they are).
     let t0 = Instant::now();
     while !(a.exists() && b.exists()) {
         assert!(t0.elapsed() < Duration::from_secs(10), "no listening socket");
@@ -262,12 +283,15 @@ fn vsctl_punix_remote_takes_the_servers_connection_like_ovs_vsctl() {
     let server = OvsdbServer::builder(crate::diff::schema_path("vswitch.ovsschema"))
         .arg(format!("--remote=unix:{}", a.display()))
         .arg(format!("--remote=unix:{}", b.display()))
+        .arg(format!("--remote=tcp:127.0.0.1:{pa}"))
+        .arg(format!("--remote=tcp:127.0.0.1:{pb}"))
         .start()
         .expect("server");
-    assert!(theirs.wait().expect("wait").success());
-    assert!(mine.wait().expect("wait").success());
+    for c in &mut children {
+        assert!(c.wait().expect("wait").success());
+    }
     let list = run(ours(), &server.unix_remote(), &["list-br"]);
-    assert_eq!(String::from_utf8_lossy(&list.stdout), "bra\nbrb\n");
+    assert_eq!(String::from_utf8_lossy(&list.stdout), "bra\nbrb\nbrc\nbrd\n");
 }
 
 /// ovs-vsctl's consistency warnings for rows it reads (a port in two bridges, an interface in
