@@ -819,7 +819,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 define_symbol(ctx, id, uuid, true)?;
             }
             for arg in &a[2..] {
-                if arg.eq_ignore_ascii_case("_uuid") {
+                if arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid") {
                     out.text.push_str(&format!("{uuid}\n"));
                     continue;
                 }

@@ -16,3 +16,4 @@ mod vs_db;
 mod vs_port;
 mod vs_vswitchd;
 mod vsctl;
+mod vs_scripts;

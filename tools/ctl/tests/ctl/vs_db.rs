@@ -28,6 +28,7 @@ fn vsctl_database_commands_match_ovs_vsctl() {
             "fail_mode",
             "other_config",
         ],
+        &["get", "Bridge", "br0", "-uuid", "_UUID"],
         &["get", "Bridge", "nosuch", "name"],
         &["--if-exists", "get", "Bridge", "nosuch", "name"],
         &["get", "Bridge", "br0", "other_config:x"],
