@@ -14,6 +14,6 @@ mod vs_br;
 mod vs_ctrl;
 mod vs_db;
 mod vs_port;
+mod vs_scripts;
 mod vs_vswitchd;
 mod vsctl;
-mod vs_scripts;

@@ -364,3 +364,67 @@ fn vsctl_warns_about_inconsistent_rows_like_ovs_vsctl() {
         assert_eq!(norm(&mine, "", ""), t, "{args:?}");
     }
 }
+
+/// `--db=pssl:PORT:IP` with `-p`/`-c`/`-C`: the tool listens with TLS and the server connects
+/// to it (`--remote=ssl:IP:PORT`), for ovs-vsctl and for ours alike (an `ovs-pki` PKI).
+#[test]
+fn vsctl_pssl_remote_takes_the_servers_tls_connection_like_ovs_vsctl() {
+    let _w = Watchdog::arm("vsctl_pssl_remote", Duration::from_secs(60));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for args in [
+        &["--force", "init"][..],
+        &["-u", "req+sign", "server", "controller"],
+        &["-u", "req+sign", "client", "controller"],
+    ] {
+        let st = Command::new("ovs-pki")
+            .arg("-d")
+            .arg(d.join("pki"))
+            .arg("-l")
+            .arg(d.join("pki.log"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("ovs-pki");
+        assert!(st.status.success(), "ovs-pki {args:?}");
+    }
+    let f = |n: &str| d.join(n).display().to_string();
+    let ca = f("pki/controllerca/cacert.pem");
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port()
+    };
+    let (pa, pb) = (port(), port());
+    let spawn = |program: &str, port: u16, br: &str| {
+        Command::new(program)
+            .arg(format!("--db=pssl:{port}:127.0.0.1"))
+            .args([
+                "-p",
+                &f("client-privkey.pem"),
+                "-c",
+                &f("client-cert.pem"),
+                "-C",
+                &ca,
+            ])
+            .args(["--timeout=20", "--no-wait", "add-br", br])
+            .spawn()
+            .expect("spawn")
+    };
+    let mut children = [spawn("ovs-vsctl", pa, "bra"), spawn(ours(), pb, "brb")];
+    let server = OvsdbServer::builder(crate::diff::schema_path("vswitch.ovsschema"))
+        .arg(format!("--private-key={}", f("server-privkey.pem")))
+        .arg(format!("--certificate={}", f("server-cert.pem")))
+        .arg(format!("--ca-cert={ca}"))
+        .arg(format!("--remote=ssl:127.0.0.1:{pa}"))
+        .arg(format!("--remote=ssl:127.0.0.1:{pb}"))
+        .start()
+        .expect("server");
+    for c in &mut children {
+        assert!(c.wait().expect("wait").success());
+    }
+    let list = run(ours(), &server.unix_remote(), &["list-br"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout), "bra\nbrb\n");
+}
