@@ -163,12 +163,9 @@ fn atoll(v: &str) -> i64 {
     super::br::atoi(v)
 }
 
-/// Reads rows `uuids` of `table`.
+/// Reads rows `uuids` of `table` (one `transact`).
 async fn read_rows(ctx: &mut Ctx, table: &str, uuids: &[Uuid]) -> Result<(), CtlError> {
-    for u in uuids {
-        ctx.db.select_uuid(table, *u).await?;
-    }
-    Ok(())
+    super::read_by_uuid(ctx, table, uuids).await
 }
 
 fn target_of(ctx: &Ctx, table: &str, u: Uuid) -> String {

@@ -91,6 +91,24 @@ pub(super) async fn ovs_row(ctx: &mut Ctx) -> Result<Uuid, CtlError> {
     }
 }
 
+/// Reads the rows `uuids` of `table` that are not cached yet, in one `transact`.
+pub(super) async fn read_by_uuid(ctx: &mut Ctx, table: &str, uuids: &[Uuid]) -> Result<(), CtlError> {
+    let reads: Vec<(String, Value)> = uuids
+        .iter()
+        .filter(|u| ctx.db.cached_any(table, **u).is_none())
+        .map(|u| {
+            (
+                table.to_owned(),
+                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
+            )
+        })
+        .collect();
+    if reads.is_empty() {
+        return Ok(());
+    }
+    ctx.db.select_batch(reads).await
+}
+
 /// A bridge of the view: a real one (a Bridge row) or a fake VLAN bridge (a Port of its
 /// parent with `fake_bridge=true` and a `tag`).
 #[derive(Debug)]
@@ -160,13 +178,25 @@ fn tag(ctx: &Ctx, p: Uuid) -> Option<i64> {
 }
 
 impl Info {
-    /// Reads the Open_vSwitch, Bridge, Port and Interface tables (once per invocation) and
+    /// Reads the rows the view is made of, the way ovs-vsctl's cache reaches them: the
+    /// Open_vSwitch row, the bridges it lists, their ports, their interfaces (one `transact`
+    /// of `select`s by uuid per level, rows read before are not read again, each guarded by
+    /// its own `wait`, so rows other clients add meanwhile do not undo the invocation); then
     /// builds the view of the current local rows.
     pub(super) async fn load(ctx: &mut Ctx) -> Result<Info, CtlError> {
         let ovs = ovs_row(ctx).await?;
-        for t in ["Bridge", "Port", "Interface"] {
-            ctx.db.load_all(t).await?;
-        }
+        let bridges = refs(ctx, "Open_vSwitch", ovs, "bridges");
+        read_by_uuid(ctx, "Bridge", &bridges).await?;
+        let ports: Vec<Uuid> = bridges
+            .iter()
+            .flat_map(|b| refs(ctx, "Bridge", *b, "ports"))
+            .collect();
+        read_by_uuid(ctx, "Port", &ports).await?;
+        let ifaces: Vec<Uuid> = ports
+            .iter()
+            .flat_map(|p| refs(ctx, "Port", *p, "interfaces"))
+            .collect();
+        read_by_uuid(ctx, "Interface", &ifaces).await?;
         Ok(Info::build(ctx, ovs))
     }
 

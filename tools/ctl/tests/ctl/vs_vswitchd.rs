@@ -428,3 +428,50 @@ fn vsctl_pssl_remote_takes_the_servers_tls_connection_like_ovs_vsctl() {
     let list = run(ours(), &server.unix_remote(), &["list-br"]);
     assert_eq!(String::from_utf8_lossy(&list.stdout), "bra\nbrb\n");
 }
+
+/// Concurrent invocations on one bridge (scripts adding their ports in parallel) all land:
+/// each reads only the rows its view needs, so another client's new port does not undo it.
+#[test]
+fn vsctl_parallel_add_ports_all_land() {
+    let _w = Watchdog::arm("vsctl_parallel_add_ports_all_land", Duration::from_secs(60));
+    let server = OvsdbServer::builder(crate::diff::schema_path("vswitch.ovsschema"))
+        .start()
+        .expect("server");
+    let remote = server.unix_remote();
+    assert!(
+        run(ours(), &remote, &["--no-wait", "add-br", "br0"])
+            .status
+            .success()
+    );
+    let handles: Vec<_> = (0..24)
+        .map(|i| {
+            let remote = remote.clone();
+            std::thread::spawn(move || {
+                let p = format!("q{i}");
+                let id = format!("external_ids:iface-id={p}");
+                run(
+                    ours(),
+                    &remote,
+                    &[
+                        "--timeout=20",
+                        "--no-wait",
+                        "add-port",
+                        "br0",
+                        &p,
+                        "--",
+                        "set",
+                        "Interface",
+                        &p,
+                        &id,
+                    ],
+                )
+            })
+        })
+        .collect();
+    for h in handles {
+        let out = h.join().expect("join");
+        assert!(out.status.success(), "{out:?}");
+    }
+    let list = run(ours(), &remote, &["list-ports", "br0"]);
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 24);
+}
