@@ -282,6 +282,38 @@ fn vsctl_database_commands_match_ovs_vsctl() {
         &["--format=table", "--columns=name,datapath_type", "list", "Bridge"],
         &["--format=csv", "--columns=name", "find", "Port", "name=p1"],
         &["--format=json", "--columns=name", "list", "Interface", "p1"],
+        &[
+            "--format=json",
+            "--pretty",
+            "--columns=name,external_ids",
+            "list",
+            "Interface",
+            "p1",
+        ],
+        &[
+            "--format=json",
+            "--no-headings",
+            "--columns=name",
+            "list",
+            "Interface",
+            "p1",
+        ],
+        // (uuids in HTML show as their first 8 characters, which cannot be matched up here)
+        &[
+            "--format=html",
+            "--columns=name,external_ids",
+            "list",
+            "Interface",
+            "p1",
+        ],
+        &[
+            "--format=html",
+            "--no-headings",
+            "--columns=name,tag",
+            "list",
+            "Port",
+            "p1",
+        ],
         &["--no-wait", "del-br", "br0"],
         &["list", "Flow_Sample_Collector_Set"],
     ];
