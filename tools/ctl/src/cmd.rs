@@ -217,7 +217,7 @@ const OPTIONS_HELP: &str = "\
 Options:
   --db=DATABASE               connect to DATABASE (a remote such as unix:FILE, tcp:IP:PORT,
                               ssl:IP:PORT, or a comma-separated list of them)
-  -t, --timeout=SECS          wait at most SECS seconds (0: forever)
+  -t, --timeout=SECS          wait at most SECS seconds
   --dry-run                   do not commit changes to the database
   --oneline                   print exactly one line of output per command
   -f, --format=FORMAT         table format: table, list, csv, json or html

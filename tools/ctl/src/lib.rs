@@ -339,9 +339,12 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "db" => g.db = Some(need(value)?),
         "timeout" | "t" => {
             let v = need(value)?;
+            // A positive number of seconds: the reference tools refuse 0 too.
             g.timeout = Some(
                 v.parse()
-                    .map_err(|_| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
+                    .ok()
+                    .filter(|t| *t > 0)
+                    .ok_or_else(|| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
             );
         }
         "format" | "f" => {

@@ -250,6 +250,8 @@ fn vsctl_database_commands_match_ovs_vsctl() {
             "datapath_type=\"\"",
         ],
         &["comment", "anything", "goes"],
+        &["--timeout=0", "list-br"],
+        &["--timeout=-1", "list-br"],
         &["--no-wait", "comment", "--", "add-br", "br5"],
         &["list", "Nosuch"],
         &["list", "Flow"],
