@@ -124,6 +124,22 @@ fn vsctl_controllers_managers_ssl_match_ovs_vsctl() {
             "datapaths:netdev=@dp",
         ],
         &["list-dp-cap", "netdev"],
+        // Capabilities print in the order of ovs-vsctl's hash map of them.
+        &[
+            "--no-wait",
+            "--",
+            "--id=@d",
+            "create",
+            "Datapath",
+            "capabilities={ct_zero_snat=true,ct_state=true,recirc=true,max_vlan_headers=2,masked_set_action=true,ufid=true,trunc=true,clone=true,sample_nesting=10,ct_eventmask=true,ct_clear=true,max_hash_alg=1,check_pkt_len=true,ct_timeout=true,explicit_drop_action=true,lb_output_action=true,ct_orig_tuple=true,ct_orig_tuple6=true,nd_ext=true,psample=false,add_mpls=true,ct_state_nat=true}",
+            "--",
+            "set",
+            "Open_vSwitch",
+            ".",
+            "datapaths:system=@d",
+        ],
+        &["list-dp-cap", "system"],
+        &["list-dp-cap", "nosuch"],
         &["list-zone-tp", "netdev"],
         &[
             "--no-wait",
