@@ -17,7 +17,7 @@ use super::store::{
     ApplyError, Changes, ReplyBody, ReplyError, Snapshot, changes_from_update, changes_from_update2,
     decode_reply, send_all,
 };
-use super::{Core, MonitorMethod, ReplicaError};
+use super::{Core, MonitorMethod, ReplicaError, ReplicaState};
 use crate::client::{Session, Shared};
 use crate::error::Error;
 use crate::rpc::RawReply;
@@ -45,14 +45,41 @@ pub(crate) enum Command {
 /// The monitor request for each table the server has, and the columns actually monitored.
 type Requests = (MonitorRequests, BTreeMap<String, Option<Vec<String>>>);
 
-fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: MonitorMethod) -> Requests {
+fn requests(
+    db: &str,
+    spec: &BTreeMap<String, TableReq>,
+    schema: &DatabaseSchema,
+    method: MonitorMethod,
+) -> Result<Requests, ReplicaError> {
     let mut reqs = MonitorRequests::new();
     let mut monitored = BTreeMap::new();
     for (table, req) in spec {
+        let untyped = req.model_columns.is_none();
         let Some(ts) = schema.tables.get(table) else {
+            if untyped {
+                // Asked for by name at run time: a misspelling, or the wrong database.
+                return Err(ReplicaError::UnknownTable {
+                    db: db.to_owned(),
+                    table: table.clone(),
+                    tables: schema.tables.keys().cloned().collect(),
+                });
+            }
+            // A typed model newer than the server.
             tracing::info!(%table, "table not in the server's schema; left empty");
             continue;
         };
+        if untyped && let Some(cols) = &req.columns {
+            if let Some(c) = cols
+                .iter()
+                .find(|c| !ts.columns.contains_key(*c) && *c != "_uuid")
+            {
+                return Err(ReplicaError::UnknownColumn {
+                    table: table.clone(),
+                    column: c.clone(),
+                    columns: ts.columns.keys().cloned().collect(),
+                });
+            }
+        }
         let wanted = req.columns.as_ref().or(req.model_columns.as_ref());
         // Ask only for columns the server has (a model newer than the server) and the model
         // knows (a server newer than the model).
@@ -74,7 +101,7 @@ fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: 
         reqs = reqs.with(table.clone(), r);
         monitored.insert(table.clone(), columns);
     }
-    (reqs, monitored)
+    Ok((reqs, monitored))
 }
 
 /// A monitor reply as received.
@@ -137,7 +164,10 @@ pub(crate) async fn run(
             }
         };
         previous = Some(session.id);
-        core.update_status(|s| s.session = Some(session.id));
+        core.update_status(|s| {
+            s.session = Some(session.id);
+            s.state = ReplicaState::Syncing { session: session.id };
+        });
         loop {
             match on_session(&shared, &session, &core, &mut f, &mut cmds).await {
                 // A request failed (a timeout on a slow link) but the session lives on: try
@@ -150,7 +180,12 @@ pub(crate) async fn run(
                 Step::Stop => return,
             }
         }
-        core.update_status(|s| s.session = None);
+        core.update_status(|s| {
+            s.session = None;
+            if s.state != ReplicaState::Stopped {
+                s.state = ReplicaState::Connecting;
+            }
+        });
     }
 }
 
@@ -166,6 +201,9 @@ async fn on_session(
     cmds: &mut mpsc::UnboundedReceiver<Command>,
 ) -> Step {
     let cfg = &shared.config;
+    core.update_status(|s| {
+        s.state = ReplicaState::Syncing { session: session.id };
+    });
     // The initial snapshot may be large on a slow link: allow the longer of the two bounds.
     let rpc = session
         .rpc
@@ -178,7 +216,13 @@ async fn on_session(
             return Step::Stop;
         }
     };
-    let (reqs, monitored) = requests(&f.spec, &schema, f.method);
+    let (reqs, monitored) = match requests(&f.db, &f.spec, &schema, f.method) {
+        Ok(r) => r,
+        Err(e) => {
+            core.fail(e);
+            return Step::Stop;
+        }
+    };
     if std::mem::take(&mut f.conditions_changed) {
         // Resuming would only send changes under the new conditions and keep rows that no
         // longer match: take a whole snapshot instead.
@@ -309,6 +353,10 @@ async fn on_session(
     f.failures = 0;
     f.synced = true;
     f.last_txn_id = last_txn_id;
+    // After the snapshot's events were sent (see `ReplicaState`).
+    core.update_status(|s| {
+        s.state = ReplicaState::Current { session: session.id };
+    });
     loop {
         tokio::select! {
             biased;

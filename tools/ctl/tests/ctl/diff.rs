@@ -366,7 +366,7 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
-fn normalize(
+pub(crate) fn normalize(
     out: &(String, String, i32),
     labels: &BTreeMap<String, String>,
     prog: &str,

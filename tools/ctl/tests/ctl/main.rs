@@ -6,7 +6,16 @@
 mod daemon;
 mod diff;
 mod generic;
+mod nb_acl;
+mod nb_conn;
+mod nb_ls;
+mod nb_lsp;
+mod nb_options;
+mod nb_pg_fwd;
+mod nb_qos;
 mod nbctl;
+mod sb_conn;
+mod sb_lflow;
 mod sbctl;
 mod tls;
 mod txn;
