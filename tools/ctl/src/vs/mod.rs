@@ -6,8 +6,10 @@
 //! The view is rebuilt from the invocation's local rows for every command that needs it, so a
 //! command sees the changes of the earlier commands of its chain.
 
+mod aa;
 mod br;
 mod ctrl;
+mod dp;
 mod misc;
 mod port;
 
@@ -31,9 +33,9 @@ pub(crate) const SECTIONS: &[&Section] = &[
     &ctrl::CONTROLLER,
     &ctrl::MANAGER,
     &ctrl::SSL,
-    &misc::AUTO_ATTACH,
-    &misc::ZONE,
-    &misc::DATAPATH,
+    &aa::AUTO_ATTACH,
+    &dp::ZONE,
+    &dp::DATAPATH,
     &misc::CHASSIS,
     &crate::generic::DATABASE,
 ];
@@ -62,6 +64,22 @@ pub(super) fn delete_row(ctx: &mut Ctx, table: &str, u: Uuid) {
     } else {
         ctx.db.drop_unreferenced(table, u);
     }
+}
+
+/// C's `strtoull` as ovs-vsctl checks it: a number must start the argument.
+pub(super) fn leading_number(v: &str) -> Option<i64> {
+    let t = v.trim_start();
+    let (neg, rest) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let n = digits.parse::<u64>().unwrap_or(u64::MAX) as i64;
+    Some(if neg { n.wrapping_neg() } else { n })
 }
 
 /// The uuids a reference column holds.
