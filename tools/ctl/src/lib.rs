@@ -168,7 +168,9 @@ pub struct CtlOutput {
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
-    /// Exit code: 0 success, 1 error, 2 for a negative `br-exists`.
+    /// Exit code: 0 success, 1 error, 2 for a negative `br-exists`, 142 when `--timeout`
+    /// expired (the shell's status for a death by SIGALRM, which the `vsctl-rs` binary then
+    /// reproduces, as ovs-vsctl dies of it).
     pub code: i32,
 }
 

@@ -428,7 +428,7 @@ impl Info {
         Ok(())
     }
 
-    /// The names of every bridge.
+    /// Every bridge of the view, real and fake.
     pub(super) fn bridge_names(&self) -> impl Iterator<Item = &Br> {
         self.brs.iter()
     }
