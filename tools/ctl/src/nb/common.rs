@@ -659,7 +659,7 @@ fn ovs_hash_string(s: &str) -> u32 {
 /// IDL builds by adding the keys in sorted order): Open vSwitch's `hmap` bucket order, each
 /// bucket newest first, the table growing as `hmap_insert` grows it. `keys` sorted; returns
 /// their indexes in walk order.
-pub(super) fn smap_order(keys: &[String]) -> Vec<usize> {
+pub(crate) fn smap_order(keys: &[String]) -> Vec<usize> {
     fn calc_mask(capacity: usize) -> usize {
         let mut mask = capacity / 2;
         for shift in [1, 2, 4, 8, 16, 32] {

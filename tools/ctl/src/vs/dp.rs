@@ -245,9 +245,11 @@ async fn list_dp_cap(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             .iter()
             .map(|(k, v)| (k.as_str().unwrap_or_default(), v.as_str().unwrap_or_default()))
             .collect();
-        let words: Vec<String> = smap_order(&pairs)
+        // In the order of ovs-vsctl's hash map of them (shared with ovn-nbctl's maps).
+        let keys: Vec<String> = pairs.iter().map(|(k, _)| (*k).to_owned()).collect();
+        let words: Vec<String> = crate::nb::common::smap_order(&keys)
             .into_iter()
-            .map(|(k, v)| format!("{k}={v}"))
+            .map(|i| format!("{}={}", pairs[i].0, pairs[i].1))
             .collect();
         text = words.join(" ");
     }
@@ -256,74 +258,4 @@ async fn list_dp_cap(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         text,
         ..CmdOut::default()
     })
-}
-
-/// OVS's `hash_bytes(s, len, 0)` (lib/hash.c, the murmur-based build): the hash its string
-/// maps (`smap`) file their keys under.
-fn ovs_hash_bytes(s: &[u8]) -> u32 {
-    fn add(hash: u32, data: u32) -> u32 {
-        let mut hash = hash;
-        if data != 0 {
-            let d = data
-                .wrapping_mul(0xcc9e_2d51)
-                .rotate_left(15)
-                .wrapping_mul(0x1b87_3593);
-            hash ^= d;
-        }
-        hash.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
-    }
-    let mut hash = 0u32;
-    let mut chunks = s.chunks_exact(4);
-    for c in &mut chunks {
-        hash = add(hash, u32::from_le_bytes([c[0], c[1], c[2], c[3]]));
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut b = [0u8; 4];
-        b[..rest.len()].copy_from_slice(rest);
-        hash = add(hash, u32::from_le_bytes(b));
-    }
-    // The length is folded in as a 32-bit value, as the C code's `uint32_t final` does.
-    let mut h = hash ^ (s.len() as u32);
-    h ^= h >> 16;
-    h = h.wrapping_mul(0x85eb_ca6b);
-    h ^= h >> 13;
-    h = h.wrapping_mul(0xc2b2_ae35);
-    h ^ (h >> 16)
-}
-
-/// The order in which ovs-vsctl walks a string map its IDL built from `pairs` (given in the
-/// datum's key order): OVS's `hmap`, buckets by `hash & mask`, newest first in a bucket,
-/// grown (and rehashed bucket by bucket) as it fills.
-fn smap_order<'a>(pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    type Node<'a> = (u32, (&'a str, &'a str));
-    fn calc_mask(capacity: usize) -> usize {
-        let mut mask = capacity / 2;
-        for s in [1, 2, 4, 8, 16, 32] {
-            mask |= mask >> s;
-        }
-        mask | ((mask & 1) << 1)
-    }
-    let mut mask = 0usize;
-    let mut buckets: Vec<Vec<Node<'a>>> = vec![Vec::new()];
-    let mut n = 0usize;
-    for &(k, v) in pairs {
-        let h = ovs_hash_bytes(k.as_bytes());
-        buckets[h as usize & mask].insert(0, (h, (k, v)));
-        n += 1;
-        if n / 2 > mask {
-            let new_mask = calc_mask(n);
-            if new_mask > mask {
-                let mut grown: Vec<Vec<Node<'a>>> = vec![Vec::new(); new_mask + 1];
-                for b in buckets {
-                    for node in b {
-                        grown[node.0 as usize & new_mask].insert(0, node);
-                    }
-                }
-                buckets = grown;
-                mask = new_mask;
-            }
-        }
-    }
-    buckets.into_iter().flatten().map(|(_, kv)| kv).collect()
 }
