@@ -33,21 +33,25 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start central (NB, SB, northd) and N chassis (idempotent).
+    /// Start central (NB, SB, northd) and N chassis `ch1..chN` (idempotent).
     Up {
-        /// Number of chassis.
+        /// Number of chassis (0: the central only; add chassis with add-node).
         #[arg(long, default_value_t = 2)]
         chassis: u32,
         /// How chassis reach SB.
         #[arg(long, value_enum, default_value_t = SbVia::Unix)]
         sb_via: SbVia,
-        /// Start NB from this database file (copied).
-        #[arg(long, requires = "sb_db")]
+        /// Start NB from this database file (copied; a pre-provisioned topology).
+        #[arg(long)]
         nb_db: Option<PathBuf>,
-        /// Start SB from this database file (copied).
-        #[arg(long, requires = "nb_db")]
+        /// Start SB from this database file (copied; without it SB starts empty and
+        /// ovn-northd fills it from NB).
+        #[arg(long)]
         sb_db: Option<PathBuf>,
     },
+    /// Print `export OVN_NB_DB=... OVN_SB_DB=...` for this lab: `eval "$(ovn-lab env)"`, then
+    /// nbctl-rs / ovn-nbctl talk to it.
+    Env,
     /// Remove every process, namespace, link and file of the lab.
     Down,
     /// Chassis, encaps, port bindings, daemons (pid, RSS), VMs.
@@ -57,8 +61,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Add a chassis.
-    AddNode,
+    /// Add a chassis (named NAME, default the next `chN`).
+    AddNode {
+        /// Chassis name (its system-id and hostname).
+        name: Option<String>,
+    },
     /// Remove a chassis without VMs.
     DelNode {
         /// Chassis name (`ch3`).
@@ -84,7 +91,25 @@ pub enum Command {
         #[arg(long)]
         gw: Option<String>,
     },
-    /// Delete a VM and its logical port.
+    /// Plug a namespace VM into an existing logical switch port (made with nbctl-rs or
+    /// ovn-nbctl); waits until the port is up.
+    Attach {
+        /// VM name (the namespace's).
+        name: String,
+        /// The logical switch port (bound through `external_ids:iface-id`).
+        #[arg(long)]
+        port: String,
+        /// Chassis (`ch1`, `1` or a chassis name).
+        #[arg(long)]
+        chassis: String,
+        /// Ethernet address (default: the port's `addresses` / `dynamic_addresses`).
+        #[arg(long)]
+        mac: Option<String>,
+        /// Address A.B.C.D/N (default: the port's, with the prefix of its subnet).
+        #[arg(long)]
+        ip: Option<String>,
+    },
+    /// Delete a VM (and its logical port, unless it was attached to an existing one).
     DelVm {
         /// VM name.
         name: String,
@@ -178,6 +203,39 @@ fn chassis_name(s: &str) -> String {
     }
 }
 
+/// Writes `text` to standard output; a closed one (`ovn-lab status | head -1`) is
+/// [`LabError::StdoutClosed`], which ends the command quietly.
+fn emit(text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(LabError::StdoutClosed),
+        Err(source) => Err(LabError::Io {
+            path: PathBuf::from("<standard output>"),
+            source,
+        }),
+    }
+}
+
+/// `println!` through [`emit`]: returns from the enclosing function on a closed stdout.
+macro_rules! outln {
+    ($($t:tt)*) => {
+        emit(&format!("{}\n", format_args!($($t)*)))?
+    };
+}
+
+/// `print!` through [`emit`].
+macro_rules! out {
+    ($($t:tt)*) => {
+        emit(&format!($($t)*))?
+    };
+}
+
+/// Exit status after a closed standard output: what the shell reports for a process ended by
+/// SIGPIPE (128 + 13), as it does for the C tools.
+pub const EXIT_STDOUT_CLOSED: u8 = 141;
+
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
@@ -207,14 +265,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await?;
             if r.already_up {
-                println!(
+                outln!(
                     "lab {} already up: {} ({:.2} s)",
                     cfg.name,
                     r.chassis.join(", "),
                     r.seconds
                 );
+            } else if r.chassis.is_empty() {
+                outln!(
+                    "lab {} up: central only in {:.2} s; next: ovn-lab add-node",
+                    cfg.name,
+                    r.seconds
+                );
             } else {
-                println!(
+                outln!(
                     "lab {} up: central + {} in {:.2} s",
                     cfg.name,
                     r.chassis.join(", "),
@@ -224,7 +288,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Down => {
             let r = down(&cfg).await?;
-            println!(
+            outln!(
                 "lab {} down: {} processes, {} namespaces, directory {} in {:.2} s",
                 cfg.name,
                 r.processes,
@@ -240,25 +304,50 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     // A broken lab: still show which daemons run and which do not.
                     let daemons = daemons_only(&cfg);
                     if j {
-                        println!("{}", json(&daemons));
+                        outln!("{}", json(&daemons));
                     } else {
-                        print!("{}", render_daemons(&daemons));
+                        out!("{}", render_daemons(&daemons));
                     }
                     return Err(e);
                 }
                 Err(e) => return Err(e),
             };
             let st = lab.status().await?;
-            println!("{}", if j { json(&st) } else { render_status(&st) });
+            outln!("{}", if j { json(&st) } else { render_status(&st) });
         }
-        Command::AddNode => {
+        Command::Env => {
+            let lab = Lab::open(cfg).await?;
+            out!("{}", lab.env());
+        }
+        Command::AddNode { name } => {
             let mut lab = Lab::open(cfg).await?;
-            println!("added {}", lab.add_node().await?);
+            outln!("added {}", lab.add_node(name.as_deref()).await?);
+        }
+        Command::Attach {
+            name,
+            port,
+            chassis,
+            mac,
+            ip,
+        } => {
+            let mut lab = Lab::open(cfg).await?;
+            let v = lab
+                .attach(&name, &port, &chassis_name(&chassis), mac.as_deref(), ip.as_deref())
+                .await?;
+            outln!(
+                "{} on {}: port {} {} {} gw {}",
+                v.name,
+                v.chassis,
+                v.port(),
+                v.mac,
+                v.ip,
+                v.gw.as_deref().unwrap_or("-")
+            );
         }
         Command::DelNode { name } => {
             let mut lab = Lab::open(cfg).await?;
             lab.del_node(&chassis_name(&name)).await?;
-            println!("removed {name}");
+            outln!("removed {name}");
         }
         Command::AddVm {
             name,
@@ -280,7 +369,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 }])
                 .await?;
             for v in vms {
-                println!(
+                outln!(
                     "{} on {}: {} {} gw {}",
                     v.name,
                     v.chassis,
@@ -293,28 +382,28 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::DelVm { name } => {
             let mut lab = Lab::open(cfg).await?;
             lab.del_vm(&name).await?;
-            println!("deleted {name}");
+            outln!("deleted {name}");
         }
         Command::MoveVm { name, to } => {
             let mut lab = Lab::open(cfg).await?;
             let to = chassis_name(&to);
             let took = lab.move_vm(&name, &to).await?;
-            println!("{name} moved to {to} in {:.2} s", took.as_secs_f64());
-            print!("{}", render_bindings(&lab.bindings().await?));
+            outln!("{name} moved to {to} in {:.2} s", took.as_secs_f64());
+            out!("{}", render_bindings(&lab.bindings().await?));
         }
         Command::NetCreate { name, cidr } => {
             let lab = Lab::open(cfg).await?;
             lab.net_create(&name, &cidr).await?;
-            println!("created {name} {cidr}");
+            outln!("created {name} {cidr}");
         }
         Command::NetList { json: j } => {
             let lab = Lab::open(cfg).await?;
             let nets = lab.net_list().await?;
             if j {
-                println!("{}", json(&nets));
+                outln!("{}", json(&nets));
             } else {
                 for n in nets {
-                    println!(
+                    outln!(
                         "{:<16} {:<18} {} ports",
                         n.name,
                         n.subnet.as_deref().unwrap_or("-"),
@@ -326,17 +415,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::NetDelete { name } => {
             let lab = Lab::open(cfg).await?;
             lab.net_delete(&name).await?;
-            println!("deleted {name}");
+            outln!("deleted {name}");
         }
         Command::RouterCreate { name } => {
             let lab = Lab::open(cfg).await?;
             lab.router_create(&name).await?;
-            println!("created {name}");
+            outln!("created {name}");
         }
         Command::RouterAttach { router, switch, ip } => {
             let lab = Lab::open(cfg).await?;
             let ip = lab.router_attach(&router, &switch, ip.as_deref()).await?;
-            println!("{router} attached to {switch} at {ip}");
+            outln!("{router} attached to {switch} at {ip}");
         }
         Command::Spawn {
             nodes,
@@ -360,7 +449,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 (n, false) => format!("{n} isolated switches net0..net{}", n.saturating_sub(1)),
                 (n, true) => format!("{n} switches net0..net{} routed by lr0", n.saturating_sub(1)),
             };
-            println!(
+            outln!(
                 "spawned {} VMs ({guests} per chassis) on {nodes} chassis in {switches} in {:.2} s \
                  ({:.2} s of it bringing the lab up); next: ovn-lab check",
                 r.vms, r.seconds, r.up_seconds
@@ -370,9 +459,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let lab = Lab::open(cfg).await?;
             let report = lab.check().await?;
             if j {
-                println!("{}", json(&report));
+                outln!("{}", json(&report));
             } else {
-                print!("{}", render_check(&lab, &report));
+                out!("{}", render_check(&lab, &report));
             }
             if report.failed > 0 {
                 return Err(LabError::CheckFailed {
@@ -384,7 +473,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ping { from, to } => {
             let lab = Lab::open(cfg).await?;
             let lost = lab.ping(&from, &to).await?;
-            println!(
+            outln!(
                 "{from} -> {to}: reply{}",
                 if lost > 0 {
                     format!(" after {lost} lost")
@@ -414,14 +503,17 @@ pub fn main_with(cli: Cli) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("ovn-lab: cannot start the runtime: {e}");
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "ovn-lab: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
     match rt.block_on(run(cli)) {
         Ok(code) => code,
+        Err(LabError::StdoutClosed) => ExitCode::from(EXIT_STDOUT_CLOSED),
         Err(e) => {
-            eprintln!("ovn-lab: {e}");
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr(), "ovn-lab: {e}");
             ExitCode::FAILURE
         }
     }

@@ -56,7 +56,7 @@ mod sys;
 
 pub use check::{CheckReport, Probe};
 pub use error::{LabError, Result};
-pub use lab::{DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up};
+pub use lab::{DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up, vm_ifname};
 pub use scenario::{SpawnOptions, SpawnReport, demo, spawn};
 pub use state::{ChassisInfo, LabState, SbVia, VmInfo};
-pub use status::{ChassisStatus, Status};
+pub use status::{ChassisStatus, Remotes, Status};

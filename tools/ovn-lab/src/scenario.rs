@@ -22,7 +22,7 @@ macro_rules! out_raw {
 use crate::check::render_check;
 use crate::error::{LabError, Result};
 use crate::lab::{Lab, LabConfig, UpOptions, VmSpec, down, up};
-use crate::state::SbVia;
+use crate::state::{LabState, SbVia};
 use crate::status::render_bindings;
 
 /// Options of `spawn`.
@@ -52,7 +52,8 @@ pub struct SpawnReport {
     pub seconds: f64,
 }
 
-/// Brings the lab up with `nodes` chassis (or adds the missing ones) and creates `nets`
+/// Brings the lab up with `nodes` chassis (or, when it is up, uses it as it is and adds the
+/// missing chassis) and creates `nets`
 /// switches `net0..` and `nodes * guests` VMs `vm1..`, VM i on chassis `(i-1) / guests + 1`
 /// and switch `(i-1) % nets`. Isolated switches all use 10.0.0.0/16 (their address ranges
 /// overlap; VM addresses are distinct so a cross-switch probe cannot be answered by a
@@ -77,10 +78,15 @@ pub async fn spawn(cfg: &LabConfig, opts: SpawnOptions) -> Result<SpawnReport> {
         });
     }
     let start = Instant::now();
+    // A lab that is already there is used as it is (its SB access included).
+    let sb_via = LabState::load(&cfg.state_file())?
+        .map(|st| st.sb_via)
+        .unwrap_or_default();
     let upr = up(
         cfg,
         &UpOptions {
             chassis: opts.nodes,
+            sb_via,
             ..UpOptions::default()
         },
     )

@@ -22,19 +22,59 @@ pub enum SbVia {
 /// One emulated chassis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChassisInfo {
-    /// Chassis number (1-based); the name is `ch<number>`.
+    /// Chassis number (1-based): it sets the encap address and `br-phy`'s MAC.
     pub number: u32,
-    /// `system-id` and hostname (`"ch1"`).
+    /// `system-id` and hostname: `ch<number>` by default, or the name given to `add-node`.
     pub name: String,
     /// Geneve endpoint address on the underlay.
     pub encap_ip: String,
 }
 
+impl ChassisInfo {
+    /// Whether the chassis has its default name `ch<number>`.
+    pub fn default_named(&self) -> bool {
+        self.name == format!("ch{}", self.number)
+    }
+
+    /// What names its directory and network namespace: the name itself for a default-named
+    /// chassis (`ch2`), `n-<name>` for one named by the user (so no user name can collide with
+    /// the lab's other namespaces: `ul`, `ctl`, `vm-*`).
+    pub fn key(&self) -> String {
+        if self.default_named() {
+            self.name.clone()
+        } else {
+            format!("n-{}", self.name)
+        }
+    }
+
+    /// Its veth's name in the underlay namespace (at most 15 bytes, as a Linux device name
+    /// must be): the name of a default-named chassis, `l<number>` otherwise.
+    pub fn ul_link(&self) -> String {
+        if self.default_named() {
+            self.name.clone()
+        } else {
+            format!("l{}", self.number)
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// One fake VM: a network namespace with `eth0` plugged into a chassis' `br-int`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VmInfo {
-    /// VM name; also its logical switch port's name and the veth name on the chassis.
+    /// VM name (any name OVN accepts; the namespace and device names are derived from it).
     pub name: String,
+    /// Logical switch port it is bound to (`external_ids:iface-id`); empty in state files of
+    /// older versions, meaning the VM's name.
+    #[serde(default)]
+    pub port: String,
+    /// Whether the lab created the logical port (`add-vm`) and deletes it with the VM; `false`
+    /// for `attach` to a port the user made.
+    #[serde(default = "yes")]
+    pub owns_port: bool,
     /// Chassis it runs on.
     pub chassis: String,
     /// Logical switch of its port.
@@ -48,6 +88,15 @@ pub struct VmInfo {
 }
 
 impl VmInfo {
+    /// The logical switch port's name.
+    pub fn port(&self) -> &str {
+        if self.port.is_empty() {
+            &self.name
+        } else {
+            &self.port
+        }
+    }
+
     /// The address without prefix length.
     pub fn addr(&self) -> &str {
         self.ip.split('/').next().unwrap_or(&self.ip)

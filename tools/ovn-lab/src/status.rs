@@ -10,7 +10,7 @@ use ovsdb_proto::{Table, Uuid};
 
 use crate::error::Result;
 use crate::lab::{DaemonInfo, Lab, LabConfig, daemons, encaps_of};
-use crate::state::VmInfo;
+use crate::state::{SbVia, VmInfo};
 
 /// One SB chassis.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -23,6 +23,21 @@ pub struct ChassisStatus {
     pub encaps: Vec<(String, String)>,
     /// Logical ports bound to it.
     pub ports: Vec<String>,
+    /// Its Open_vSwitch database (`unix:<dir>/<chassis>/db.sock`); `None` for a chassis SB
+    /// knows that is not one of the lab's.
+    pub ovs_db: Option<String>,
+}
+
+/// The central's database remotes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Remotes {
+    /// Northbound remotes reachable from the host (`unix:...`; more than one for a cluster).
+    pub nb: Vec<String>,
+    /// Southbound remotes reachable from the host.
+    pub sb: Vec<String>,
+    /// Remotes the chassis use that only the lab's namespaces reach (`tcp:192.168.50.2:6642`
+    /// of the SB relay with `--sb-via tcp`).
+    pub underlay: Vec<String>,
 }
 
 /// The whole status.
@@ -32,6 +47,8 @@ pub struct Status {
     pub name: String,
     /// Lab directory.
     pub dir: String,
+    /// The central's database remotes.
+    pub central: Remotes,
     /// Chassis as SB has them.
     pub chassis: Vec<ChassisStatus>,
     /// Daemons.
@@ -69,16 +86,46 @@ impl Lab {
                     .map(|(_, p)| p.logical_port.clone())
                     .collect();
                 ports.sort();
+                let ovs_db = self
+                    .state
+                    .chassis
+                    .values()
+                    .find(|ch| ch.name == c.name)
+                    .map(|ch| format!("unix:{}/db.sock", self.cfg.chassis_dir(ch).display()));
                 ChassisStatus {
                     name: c.name.clone(),
                     hostname: c.hostname.clone(),
                     encaps: encaps_of(c, &encaps),
                     ports,
+                    ovs_db,
                 }
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// The central's database remotes.
+    pub fn remotes(&self) -> Remotes {
+        Remotes {
+            nb: vec![self.cfg.nb_remote()],
+            sb: vec![self.cfg.sb_remote()],
+            underlay: match self.state.sb_via {
+                SbVia::Unix => vec![],
+                SbVia::Tcp => vec![crate::lab::relay_remote()],
+            },
+        }
+    }
+
+    /// What `ovn-lab env` prints: `export` lines for `OVN_NB_DB` and `OVN_SB_DB` (remotes
+    /// separated by commas, as ovn-nbctl takes them).
+    pub fn env(&self) -> String {
+        let r = self.remotes();
+        format!(
+            "export OVN_NB_DB={}\nexport OVN_SB_DB={}\n",
+            shell_quote(&r.nb.join(",")),
+            shell_quote(&r.sb.join(","))
+        )
     }
 
     /// Everything `status` shows.
@@ -90,6 +137,7 @@ impl Lab {
         Ok(Status {
             name: self.cfg.name.clone(),
             dir: self.cfg.dir.display().to_string(),
+            central: self.remotes(),
             chassis: self.bindings().await?,
             total_rss_kb: daemons.iter().filter_map(|d| d.rss_kb).sum(),
             daemons,
@@ -117,6 +165,11 @@ pub fn render_bindings(chassis: &[ChassisStatus]) -> String {
 /// The status as text.
 pub fn render_status(st: &Status) -> String {
     let mut s = format!("lab {} in {}\n", st.name, st.dir);
+    let _ = writeln!(s, "NB {}", st.central.nb.join(","));
+    let _ = writeln!(s, "SB {}", st.central.sb.join(","));
+    for u in &st.central.underlay {
+        let _ = writeln!(s, "SB relay (underlay) {u}");
+    }
     s.push_str(&render_bindings(&st.chassis));
     if !st.vms.is_empty() {
         s.push_str("\nVM              chassis  switch      mac                address             gateway\n");
@@ -155,6 +208,19 @@ pub fn render_daemons(daemons: &[DaemonInfo]) -> String {
         .sum();
     let _ = writeln!(s, "total RSS {total} kB");
     s
+}
+
+/// `s` as one shell word: as is when it has only safe characters, else in single quotes.
+fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/:.,_-+=@%".contains(&b));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// The daemons of a lab that may not be fully up (for `status` on a broken lab).

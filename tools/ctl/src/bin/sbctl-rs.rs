@@ -1,4 +1,56 @@
 //! `sbctl-rs`: see the `ovsdb_ctl` library.
+//!
+//! A closed standard output (`sbctl-rs show | head -1`) ends the command quietly, as it does the
+//! C tools: no panic, no message, exit status 141 (what the shell reports for a process ended
+//! by SIGPIPE, 128 + 13).
+
+use std::io::Write;
+
+/// Exit status after a closed standard output.
+const EXIT_STDOUT_CLOSED: i32 = 141;
+
+/// Writes the command's output; returns the exit status: the command's, or
+/// [`EXIT_STDOUT_CLOSED`] when `stdout` was closed by its reader.
+fn emit(out: &ovsdb_ctl::CtlOutput, stdout: &mut impl Write, stderr: &mut impl Write) -> i32 {
+    // Errors writing stderr have nowhere to be reported.
+    let _ = stderr.write_all(out.stderr.as_bytes());
+    match stdout.write_all(out.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => out.code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_STDOUT_CLOSED,
+        Err(e) => {
+            let _ = writeln!(stderr, "sbctl-rs: standard output: {e}");
+            1
+        }
+    }
+}
+
 fn main() {
-    std::process::exit(ovsdb_ctl::main_with(ovsdb_ctl::Tool::Sbctl));
+    let tool = ovsdb_ctl::Tool::Sbctl;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    let out = ovsdb_ctl::run(tool, &args, &env);
+    let code = emit(&out, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+    std::process::exit(code);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_stdout_exits_quietly() {
+        // A real pipe whose reader is gone: the write fails with EPIPE (Rust ignores SIGPIPE).
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = ovsdb_ctl::run(ovsdb_ctl::Tool::Sbctl, &["--version".to_string()], &Default::default());
+        assert!(!out.stdout.is_empty());
+        let mut err = Vec::new();
+        let mut w = writer;
+        assert_eq!(emit(&out, &mut w, &mut err), EXIT_STDOUT_CLOSED);
+        assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+        // An open one gets the output and the command's status.
+        let mut sink = Vec::new();
+        assert_eq!(emit(&out, &mut sink, &mut err), out.code);
+        assert_eq!(sink, out.stdout.as_bytes());
+    }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ovn_lab::{Lab, LabConfig, LabError, SbVia, SpawnOptions, UpOptions, VmSpec, down, up};
+use ovn_nb::{LogicalSwitch, LogicalSwitchPort, OvnNorthboundDb};
 
 /// Whole-test bound (a hang fails fast instead of stalling CI).
 const WATCHDOG: Duration = Duration::from_secs(120);
@@ -196,13 +197,42 @@ fn up_vms_ping_status_errors_down() {
         );
         let e = lab.net_create("ls1", "10.2.0.0/24").await.unwrap_err();
         assert!(matches!(e, LabError::NameTaken { kind: "switch", .. }), "{e}");
+        // An address already used on the switch is refused, naming its owner: another VM, a
+        // router port (the VM would be its own gateway), a second VM of the same request.
+        let e = lab
+            .add_vms(&[vm("a4", "ch1", "ls1", Some("10.1.0.12/24"))])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "address 10.1.0.12 is already used on switch \"ls1\" by port a2"
+        );
+        lab.router_create("gw").await.unwrap();
+        assert_eq!(lab.router_attach("gw", "ls1", None).await.unwrap(), "10.1.0.1/24");
+        let e = lab
+            .add_vms(&[vm("a4", "ch1", "ls1", Some("10.1.0.1/24"))])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "address 10.1.0.1 is already used on switch \"ls1\" by router port gw-ls1"
+        );
+        let e = lab
+            .add_vms(&[
+                vm("a4", "ch1", "ls1", Some("10.1.0.44/24")),
+                vm("a5", "ch2", "ls1", Some("10.1.0.44/24")),
+            ])
+            .await
+            .unwrap_err();
+        assert!(matches!(&e, LabError::AddressInUse { owner, .. } if owner == "vm a4"), "{e}");
+        assert!(!lab.state().vms.contains_key("a4"));
         // Delete a VM: its binding goes, the other stays reachable from nothing else.
         lab.del_vm("a2").await.unwrap();
         assert!(!lab.ping_once("a1", "10.1.0.12").await);
         let st = lab.status().await.unwrap();
         assert!(st.chassis[1].ports.is_empty());
         // Add and remove a chassis.
-        assert_eq!(lab.add_node().await.unwrap(), "ch3");
+        assert_eq!(lab.add_node(None).await.unwrap(), "ch3");
         lab.add_vms(&[vm("a3", "ch3", "ls1", Some("10.1.0.13/24"))])
             .await
             .unwrap();
@@ -308,6 +338,36 @@ fn spawn_isolated_overlapping_nets() {
         // 3 VMs per net: 3 pairs each; every VM probes the other net once.
         assert_eq!((reach, iso), (6, 6), "{:?}", report.probes);
         assert_eq!(report.failed, 0, "{:?}", report.probes);
+        // The dovs case: one address on both switches (net0's o1 and net1's o2). A VM of net1
+        // probing o1 sends to o1's MAC and must get nothing (o2, with the same address, is on
+        // its own switch and answers the ordinary probes).
+        drop(lab);
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        lab.add_vms(&[
+            vm("o1", "ch1", "net0", Some("10.0.9.9/16")),
+            vm("o2", "ch2", "net1", Some("10.0.9.9/16")),
+        ])
+        .await
+        .unwrap();
+        let (o1, o2) = (lab.state().vm("o1").unwrap(), lab.state().vm("o2").unwrap());
+        assert_ne!(o1.mac, o2.mac, "same address, distinct MACs");
+        let report = lab.check().await.unwrap();
+        let twins: Vec<_> = report.probes.iter().filter(|p| p.dst_mac.is_some()).collect();
+        assert!(
+            twins.iter().any(|p| p.to == "o1" && p.from != "o2"),
+            "no isolation probe of o1 from net1: {:?}",
+            report.probes
+        );
+        for p in &twins {
+            let to = lab.state().vm(&p.to).unwrap();
+            assert_eq!(p.dst_mac.as_deref(), Some(to.mac.as_str()), "{p:?}");
+            assert!(!p.expect_reach && !p.reached, "{p:?}");
+        }
+        assert_eq!(report.failed, 0, "{:?}", report.probes);
+        // The probe's own twin still answers on its switch after the probes (the neighbour
+        // entry swapped for them is restored).
+        let from = twins[0].from.clone();
+        assert!(lab.ping_once(&from, "10.0.9.9").await);
     });
 }
 
@@ -369,6 +429,25 @@ fn ipam_assigns_addresses_over_tcp_sb() {
         // A switch without a subnet cannot hand out addresses.
         let e = lab.add_vms(&[vm("d4", "ch1", "nosuch", None)]).await.unwrap_err();
         assert!(matches!(e, LabError::NotFound { kind: "switch", .. }), "{e}");
+        assert_eq!(lab.status().await.unwrap().central.underlay, ["tcp:192.168.50.2:6642"]);
+        drop(lab);
+        // spawn uses the lab as it is (SB over TCP), adding what it lacks.
+        let r = ovn_lab::spawn(
+            &cfg,
+            SpawnOptions {
+                nodes: 3,
+                guests: 1,
+                nets: 1,
+                routed: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.vms, 3);
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        assert_eq!(lab.state().sb_via, SbVia::Tcp);
+        assert_eq!(lab.state().chassis.len(), 3);
+        assert!(lab.ping_once("vm1", "10.0.0.12").await);
     });
 }
 
@@ -377,7 +456,7 @@ fn copy(from: &Path, to: &Path) {
 }
 
 #[test]
-fn start_from_existing_database_files() {
+fn preprovisioned_nb_and_attach_to_existing_ports() {
     let (_keep, saved) = config("t7save");
     lab_test("t7", move |cfg| async move {
         up(&cfg, &opts(2)).await.unwrap();
@@ -386,19 +465,42 @@ fn start_from_existing_database_files() {
             lab.net_create("kept", "10.7.0.0/24").await.unwrap();
             lab.router_create("r7").await.unwrap();
             lab.router_attach("r7", "kept", None).await.unwrap();
+            // Ports a user makes (as `nbctl-rs lsp-add` would): one with IPAM, one static.
+            let nb = ovsdb_client::Client::connect(
+                &lab.remotes().nb[0],
+                ovsdb_client::ClientConfig::default(),
+            )
+            .await
+            .unwrap();
+            let mut txn = nb.transaction::<OvnNorthboundDb>();
+            let p1 = txn.insert(LogicalSwitchPort {
+                name: "p1".into(),
+                addresses: ["dynamic".to_string()].into(),
+                ..Default::default()
+            });
+            let p2 = txn.insert(LogicalSwitchPort {
+                name: "p2".into(),
+                addresses: ["0a:00:00:00:07:16 10.7.0.22".to_string()].into(),
+                ..Default::default()
+            });
+            txn.mutate::<LogicalSwitch>(
+                [LogicalSwitch::NAME.eq("kept".to_string())],
+                [LogicalSwitch::PORTS.insert_all([p1, p2])],
+            );
+            txn.commit().await.unwrap();
+            nb.shutdown();
             lab.sync_hv().await.unwrap();
         }
         let files = saved.dir.parent().unwrap().to_path_buf();
-        let (nb, sb): (PathBuf, PathBuf) = (files.join("nb.db"), files.join("sb.db"));
+        let nb: PathBuf = files.join("nb.db");
         copy(&cfg.dir.join("central/nb.db"), &nb);
-        copy(&cfg.dir.join("central/sb.db"), &sb);
         down(&cfg).await.unwrap();
+        // NB only: SB starts empty and northd fills it.
         up(
             &cfg,
             &UpOptions {
                 chassis: 2,
                 nb_db: Some(nb),
-                sb_db: Some(sb),
                 ..UpOptions::default()
             },
         )
@@ -408,14 +510,35 @@ fn start_from_existing_database_files() {
         let nets = lab.net_list().await.unwrap();
         assert_eq!(nets.len(), 1);
         assert_eq!(nets[0].subnet.as_deref(), Some("10.7.0.0/24"));
-        let vms = lab
-            .add_vms(&[vm("k1", "ch1", "kept", None), vm("k2", "ch2", "kept", None)])
-            .await
-            .unwrap();
-        // The router port kept in NB is the VMs' gateway.
-        assert_eq!(vms[0].gw.as_deref(), Some("10.7.0.1"));
-        assert!(lab.ping_once("k1", vms[1].addr()).await);
-        assert!(lab.ping_once("k1", "10.7.0.1").await);
+        let a = lab.attach("A", "p1", "ch1", None, None).await.unwrap();
+        let b = lab.attach("b b", "p2", "ch2", None, None).await.unwrap();
+        assert!(a.ip.starts_with("10.7.0.") && a.ip.ends_with("/24"), "{a:?}");
+        assert_eq!((b.mac.as_str(), b.ip.as_str()), ("0a:00:00:00:07:16", "10.7.0.22/24"));
+        // The router port kept in NB is their gateway.
+        assert_eq!(a.gw.as_deref(), Some("10.7.0.1"));
+        assert!(!a.owns_port && a.port() == "p1");
+        let st = lab.status().await.unwrap();
+        assert_eq!(st.chassis[0].ports, ["p1"]);
+        assert_eq!(st.chassis[1].ports, ["p2"]);
+        assert!(lab.ping_once("A", "10.7.0.22").await);
+        assert!(lab.ping_once("b b", a.addr()).await);
+        assert!(lab.ping_once("b b", "10.7.0.1").await);
+        // A port another VM is attached to, and a port that does not exist, are refused.
+        let e = lab.attach("c", "p2", "ch1", None, None).await.unwrap_err();
+        assert!(matches!(e, LabError::NameTaken { .. }), "{e}");
+        let e = lab.attach("c", "nope", "ch1", None, None).await.unwrap_err();
+        assert!(
+            matches!(&e, LabError::NotFound { kind: "logical switch port", known, .. } if known.contains(&"p1".to_string())),
+            "{e}"
+        );
+        // del-vm removes the namespace and leaves the port it did not create.
+        lab.del_vm("A").await.unwrap();
+        assert!(!Path::new("/run/netns").join(cfg.vm_netns("A")).exists());
+        let ports: Vec<String> = lab.net_list().await.unwrap().iter().map(|n| n.ports.to_string()).collect();
+        assert_eq!(ports, ["3"], "p1, p2 and the router port stay");
+        // Attached again on the other chassis, it works again.
+        lab.attach("A", "p1", "ch2", None, None).await.unwrap();
+        assert!(lab.ping_once("A", "10.7.0.22").await);
     });
 }
 
@@ -547,10 +670,25 @@ fn command_line_errors_and_output() {
             !ok && err.contains("is not up") && err.contains("ovn-lab up"),
             "{err}"
         );
-        let (ok, out, err) = cli(&cfg, false, &["up", "--chassis", "2"]).await;
-        assert!(ok && out.contains("up: central + ch1, ch2"), "{out}{err}");
+        // --chassis 0: the central only; chassis come with up or add-node.
+        let (ok, out, err) = cli(&cfg, false, &["up", "--chassis", "0"]).await;
+        assert!(ok && out.contains("up: central only"), "{out}{err}");
+        let (ok, out, _) = cli(&cfg, false, &["status", "--json"]).await;
+        assert!(ok, "{out}");
+        let st: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(st["chassis"], serde_json::json!([]));
+        assert_eq!(st["daemons"].as_array().unwrap().len(), 3);
+        let dir = cfg.dir.display().to_string();
+        assert_eq!(
+            st["central"]["nb"],
+            serde_json::json!([format!("unix:{dir}/central/nb.sock")])
+        );
+        assert_eq!(
+            st["central"]["sb"],
+            serde_json::json!([format!("unix:{dir}/central/sb.sock")])
+        );
         let (ok, out, _) = cli(&cfg, false, &["up", "--chassis", "2"]).await;
-        assert!(ok && out.contains("already up"), "{out}");
+        assert!(ok && out.contains("already up: ch1, ch2"), "{out}");
         assert!(cli(&cfg, false, &["net-create", "ls1", "10.10.0.0/24"]).await.0);
         let (ok, _, err) = cli(&cfg, false, &["net-create", "ls1", "10.11.0.0/24"]).await;
         assert!(!ok && err.contains("switch \"ls1\" already exists"), "{err}");
@@ -611,10 +749,97 @@ fn command_line_errors_and_output() {
             .unwrap();
         assert_eq!(ch1["ports"], serde_json::json!(["v1", "v2"]));
         assert_eq!(st["daemons"].as_array().unwrap().len(), 9);
+        assert_eq!(ch1["ovs_db"], format!("unix:{dir}/ch1/db.sock"));
+        // Names: uppercase, spaces, a named chassis; device names are derived.
+        let (ok, out, err) = cli(&cfg, false, &["add-node", "hv-east"]).await;
+        assert!(ok && out == "added hv-east\n", "{out}{err}");
+        assert!(cli(&cfg, false, &["net-create", "netA", "10.12.0.0/24"]).await.0);
+        let (ok, out, err) = cli(
+            &cfg,
+            false,
+            &["add-vm", "VM A", "--chassis", "hv-east", "--switch", "netA"],
+        )
+        .await;
+        assert!(ok && out.starts_with("VM A on hv-east: "), "{out}{err}");
+        let (ok, out, err) = cli(
+            &cfg,
+            false,
+            &["add-vm", "v3", "--chassis", "1", "--switch", "netA", "--ip", "10.12.0.33/24"],
+        )
+        .await;
+        assert!(ok, "{out}{err}");
+        let (ok, out, err) = cli(&cfg, false, &["ping", "VM A", "v3"]).await;
+        assert!(ok && out.starts_with("VM A -> v3: reply"), "{out}{err}");
+        // The VM would be its own gateway, or take another VM's address: refused.
+        assert!(cli(&cfg, false, &["router-create", "R1"]).await.0);
+        let (ok, out, _) = cli(&cfg, false, &["router-attach", "R1", "netA"]).await;
+        assert!(ok && out.contains("at 10.12.0.1/24"), "{out}");
+        for (ip, owner) in [("10.12.0.1/24", "router port R1-netA"), ("10.12.0.33/24", "port v3")] {
+            let (ok, _, err) = cli(
+                &cfg,
+                false,
+                &["add-vm", "x", "--chassis", "1", "--switch", "netA", "--ip", ip],
+            )
+            .await;
+            let addr = ip.split('/').next().unwrap();
+            assert!(
+                !ok && err.contains(&format!(
+                    "address {addr} is already used on switch \"netA\" by {owner}"
+                )),
+                "{err}"
+            );
+        }
+        // env: the reference tools reach the lab through the variables it prints.
+        let bin = env!("CARGO_BIN_EXE_ovn-lab");
+        let script = format!(
+            "set -e; eval \"$('{bin}' --lab {} --dir '{dir}' env)\"; ovn-nbctl --timeout=10 ls-list; \
+             ovn-sbctl --timeout=10 --bare --columns=name list Chassis",
+            cfg.name
+        );
+        let out = tokio::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("(netA)") && text.contains("hv-east"),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // A closed stdout ends a command quietly (exit 141, as SIGPIPE would), after its work.
+        for args in [&["status"][..], &["move-vm", "VM A", "--to", "2"], &["check"]] {
+            let (code, err) = cli_closed_stdout(&cfg, args).await;
+            assert_eq!((code, err.as_str()), (Some(141), ""), "{args:?}");
+        }
+        let st = Lab::open(cfg.clone()).await.unwrap();
+        assert_eq!(st.state().vm("VM A").unwrap().chassis, "ch2");
+        drop(st);
+        assert!(cli(&cfg, false, &["del-vm", "VM A"]).await.0);
+        let (ok, out, err) = cli(&cfg, false, &["del-node", "hv-east"]).await;
+        assert!(ok, "{out}{err}");
         let (ok, out, _) = cli(&cfg, false, &["down"]).await;
         assert!(ok && out.contains("9 processes"), "{out}");
         assert_nothing_left(&cfg);
     });
+}
+
+/// Runs the `ovn-lab` binary with a standard output whose reader is already closed; returns
+/// its exit code and stderr.
+async fn cli_closed_stdout(cfg: &LabConfig, args: &[&str]) -> (Option<i32>, String) {
+    let bin = env!("CARGO_BIN_EXE_ovn-lab");
+    let dir = cfg.dir.display().to_string();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = tokio::process::Command::new(bin)
+        .args(["--lab", &cfg.name, "--dir", &dir, "--quiet"])
+        .args(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
