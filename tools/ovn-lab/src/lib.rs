@@ -15,6 +15,10 @@
 //! `ovs-vsctl` (none of them is run). It runs `ip`, `ethtool`, `sysctl`, `ping`, `ovsdb-tool
 //! create` and `ovs-appctl tnl/neigh/set` for the plumbing.
 //!
+//! For a scripted test of your own, [`LabGuard`] brings a lab up and tears it down when dropped
+//! (also on a failed assertion); `examples/integration_test.rs` is such a test, wiring a
+//! topology with the typed `ovn-nb` crate through `ovsdb-client`.
+//!
 //! Behaviour model: every wait is on state with a timeout (30 s): a port is ready when its SB
 //! `Port_Binding` names the chassis, the OVS `Interface` has `external_ids:ovn-installed`, the
 //! NB port is `up`, and an `nb_cfg` bump has reached every chassis (`hv_cfg`). A wait reads the
@@ -47,6 +51,7 @@ pub mod check;
 pub mod cli;
 mod db;
 pub mod error;
+mod guard;
 pub mod lab;
 mod progress;
 pub mod scenario;
@@ -56,6 +61,7 @@ mod sys;
 
 pub use check::{CheckReport, Probe};
 pub use error::{LabError, Result};
+pub use guard::LabGuard;
 pub use lab::{DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up, vm_ifname};
 pub use scenario::{SpawnOptions, SpawnReport, demo, spawn};
 pub use state::{ChassisInfo, LabState, SbVia, VmInfo};
