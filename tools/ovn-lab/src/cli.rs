@@ -332,7 +332,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let mut lab = Lab::open(cfg).await?;
             let v = lab
-                .attach(&name, &port, &chassis_name(&chassis), mac.as_deref(), ip.as_deref())
+                .attach(
+                    &name,
+                    &port,
+                    &chassis_name(&chassis),
+                    mac.as_deref(),
+                    ip.as_deref(),
+                )
                 .await?;
             outln!(
                 "{} on {}: port {} {} {} gw {}",
@@ -452,7 +458,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             outln!(
                 "spawned {} VMs ({guests} per chassis) on {nodes} chassis in {switches} in {:.2} s \
                  ({:.2} s of it bringing the lab up); next: ovn-lab check",
-                r.vms, r.seconds, r.up_seconds
+                r.vms,
+                r.seconds,
+                r.up_seconds
             );
         }
         Command::Check { json: j } => {

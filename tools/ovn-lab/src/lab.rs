@@ -1136,9 +1136,12 @@ impl Lab {
             .collect();
         sys::stop_pids(&pids, Duration::from_secs(2)).await;
         sys::netns_delete(&[self.cfg.chassis_netns(&ch)]).await?;
-        sys::ip_batch(Some(&self.cfg.netns("ul")), &[format!("link del {}", ch.ul_link())])
-            .await
-            .ok();
+        sys::ip_batch(
+            Some(&self.cfg.netns("ul")),
+            &[format!("link del {}", ch.ul_link())],
+        )
+        .await
+        .ok();
         std::fs::remove_dir_all(&dir).map_err(|source| LabError::Io {
             path: dir.clone(),
             source,
@@ -1298,7 +1301,11 @@ impl Lab {
         let mut ops = Vec::new();
         let mut resolved: Vec<(VmSpec, Option<String>)> = Vec::new();
         let mut macs: BTreeSet<String> = addrs.values().flat_map(|a| a.macs.iter().cloned()).collect();
-        macs.extend(specs.iter().filter_map(|s| s.mac.as_ref().map(|m| m.to_ascii_lowercase())));
+        macs.extend(
+            specs
+                .iter()
+                .filter_map(|s| s.mac.as_ref().map(|m| m.to_ascii_lowercase())),
+        );
         for (i, s) in specs.iter().enumerate() {
             let (addresses, mac) = match &s.ip {
                 Some(ip) => {
@@ -1375,10 +1382,9 @@ impl Lab {
                     (mac, format!("{addr}/{len}"))
                 }
             };
-            let gw = s
-                .gw
-                .clone()
-                .or_else(|| addrs.get(&s.switch).and_then(|sa| sa.gateway_for(&ip)));
+            let gw =
+                s.gw.clone()
+                    .or_else(|| addrs.get(&s.switch).and_then(|sa| sa.gateway_for(&ip)));
             vms.push(VmInfo {
                 name: s.name.clone(),
                 port: s.name.clone(),
@@ -1466,10 +1472,7 @@ impl Lab {
             return Err(LabError::NotFound {
                 kind: "logical switch port",
                 name: port.to_string(),
-                known: addrs
-                    .values()
-                    .flat_map(|sa| sa.ports.iter().cloned())
-                    .collect(),
+                known: addrs.values().flat_map(|sa| sa.ports.iter().cloned()).collect(),
             });
         };
         let lsp = self
@@ -1485,9 +1488,13 @@ impl Lab {
             let mut t = a.split_whitespace();
             let m = t.next()?;
             let i = t.next()?;
-            (m.contains(':') && i.parse::<std::net::Ipv4Addr>().is_ok()).then(|| (m.to_string(), i.to_string()))
+            (m.contains(':') && i.parse::<std::net::Ipv4Addr>().is_ok())
+                .then(|| (m.to_string(), i.to_string()))
         });
-        let wants_dynamic = lsp.addresses.iter().any(|a| a.split_whitespace().any(|t| t == "dynamic"));
+        let wants_dynamic = lsp
+            .addresses
+            .iter()
+            .any(|a| a.split_whitespace().any(|t| t == "dynamic"));
         if from_port.is_none() && wants_dynamic && (mac.is_none() || ip.is_none()) {
             let got = self.wait_dynamic(&[port.to_string()]).await?;
             from_port = got.get(port).and_then(|a| {
@@ -1657,8 +1664,8 @@ impl Lab {
             let left: Vec<String> = vms
                 .iter()
                 .filter(|v| {
-                    !pbs.get(v.port())
-                        .is_some_and(|c| c.as_deref() == Some(v.chassis.as_str()))
+                    pbs.get(v.port())
+                        .is_none_or(|c| c.as_deref() != Some(v.chassis.as_str()))
                 })
                 .map(|v| v.port().to_string())
                 .collect();
@@ -1690,9 +1697,7 @@ impl Lab {
                     &[Interface::NAME.name(), Interface::EXTERNAL_IDS.name()],
                 ),
                 || async {
-                    let rows = db
-                        .select::<Interface>(vec![])
-                        .await?;
+                    let rows = db.select::<Interface>(vec![]).await?;
                     let ok = list.iter().all(|n| {
                         rows.iter().any(|(_, i)| {
                             &i.name == n

@@ -62,7 +62,9 @@ mod sys;
 pub use check::{CheckReport, Probe};
 pub use error::{LabError, Result};
 pub use guard::LabGuard;
-pub use lab::{DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up, vm_ifname};
+pub use lab::{
+    DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up, vm_ifname,
+};
 pub use scenario::{SpawnOptions, SpawnReport, demo, spawn};
 pub use state::{ChassisInfo, LabState, SbVia, VmInfo};
 pub use status::{ChassisStatus, Remotes, Status};

@@ -52,12 +52,18 @@ impl Progress {
             return;
         }
         let Ok(mut cur) = self.current.lock() else { return };
-        let Some((step, _, bar)) = cur.as_mut() else { return };
+        let Some((step, _, bar)) = cur.as_mut() else {
+            return;
+        };
         match bar {
             Some(bar) => bar.set_message(format!("{step}: {what} {done}/{total}")),
             None => {
-                let Ok(mut last) = self.last_count.lock() else { return };
-                let due = last.as_ref().is_none_or(|(t, d)| *d != done && t.elapsed() >= Duration::from_secs(2));
+                let Ok(mut last) = self.last_count.lock() else {
+                    return;
+                };
+                let due = last
+                    .as_ref()
+                    .is_none_or(|(t, d)| *d != done && t.elapsed() >= Duration::from_secs(2));
                 if due {
                     *last = Some((Instant::now(), done));
                     let _ = writeln!(std::io::stderr(), "    {what} {done}/{total}");
@@ -80,7 +86,11 @@ impl Progress {
             bar.finish_and_clear();
         }
         // A closed stderr must not end the command (`ovn-lab up 2>&1 | head -1`).
-        let _ = writeln!(std::io::stderr(), "  ✓ {what} ({:.2} s)", start.elapsed().as_secs_f64());
+        let _ = writeln!(
+            std::io::stderr(),
+            "  ✓ {what} ({:.2} s)",
+            start.elapsed().as_secs_f64()
+        );
     }
 }
 

@@ -213,8 +213,7 @@ pub fn render_daemons(daemons: &[DaemonInfo]) -> String {
 /// `s` as one shell word: as is when it has only safe characters, else in single quotes.
 fn shell_quote(s: &str) -> String {
     let safe = !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"/:.,_-+=@%".contains(&b));
     if safe {
         s.to_string()

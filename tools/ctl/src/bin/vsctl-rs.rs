@@ -14,7 +14,10 @@ const EXIT_STDOUT_CLOSED: i32 = 141;
 fn emit(out: &ovsdb_ctl::CtlOutput, stdout: &mut impl Write, stderr: &mut impl Write) -> i32 {
     // Errors writing stderr have nowhere to be reported.
     let _ = stderr.write_all(out.stderr.as_bytes());
-    match stdout.write_all(out.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(out.stdout.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => out.code,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_STDOUT_CLOSED,
         Err(e) => {
@@ -39,10 +42,15 @@ mod tests {
 
     #[test]
     fn closed_stdout_exits_quietly() {
-        // A real pipe whose reader is gone: the write fails with EPIPE (Rust ignores SIGPIPE).
-        let (reader, writer) = std::io::pipe().expect("pipe");
+        // A real stream whose reader is gone: the write fails with EPIPE (Rust ignores
+        // SIGPIPE), as on a pipe closed by `head`.
+        let (writer, reader) = std::os::unix::net::UnixStream::pair().expect("socketpair");
         drop(reader);
-        let out = ovsdb_ctl::run(ovsdb_ctl::Tool::Vsctl, &["--version".to_string()], &Default::default());
+        let out = ovsdb_ctl::run(
+            ovsdb_ctl::Tool::Vsctl,
+            &["--version".to_string()],
+            &Default::default(),
+        );
         assert!(!out.stdout.is_empty());
         let mut err = Vec::new();
         let mut w = writer;

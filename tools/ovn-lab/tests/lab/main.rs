@@ -224,7 +224,10 @@ fn up_vms_ping_status_errors_down() {
             ])
             .await
             .unwrap_err();
-        assert!(matches!(&e, LabError::AddressInUse { owner, .. } if owner == "vm a4"), "{e}");
+        assert!(
+            matches!(&e, LabError::AddressInUse { owner, .. } if owner == "vm a4"),
+            "{e}"
+        );
         assert!(!lab.state().vms.contains_key("a4"));
         // Delete a VM: its binding goes, the other stays reachable from nothing else.
         lab.del_vm("a2").await.unwrap();
@@ -429,7 +432,10 @@ fn ipam_assigns_addresses_over_tcp_sb() {
         // A switch without a subnet cannot hand out addresses.
         let e = lab.add_vms(&[vm("d4", "ch1", "nosuch", None)]).await.unwrap_err();
         assert!(matches!(e, LabError::NotFound { kind: "switch", .. }), "{e}");
-        assert_eq!(lab.status().await.unwrap().central.underlay, ["tcp:192.168.50.2:6642"]);
+        assert_eq!(
+            lab.status().await.unwrap().central.underlay,
+            ["tcp:192.168.50.2:6642"]
+        );
         drop(lab);
         // spawn uses the lab as it is (SB over TCP), adding what it lacks.
         let r = ovn_lab::spawn(
@@ -466,12 +472,10 @@ fn preprovisioned_nb_and_attach_to_existing_ports() {
             lab.router_create("r7").await.unwrap();
             lab.router_attach("r7", "kept", None).await.unwrap();
             // Ports a user makes (as `nbctl-rs lsp-add` would): one with IPAM, one static.
-            let nb = ovsdb_client::Client::connect(
-                &lab.remotes().nb[0],
-                ovsdb_client::ClientConfig::default(),
-            )
-            .await
-            .unwrap();
+            let nb =
+                ovsdb_client::Client::connect(&lab.remotes().nb[0], ovsdb_client::ClientConfig::default())
+                    .await
+                    .unwrap();
             let mut txn = nb.transaction::<OvnNorthboundDb>();
             let p1 = txn.insert(LogicalSwitchPort {
                 name: "p1".into(),
@@ -513,7 +517,10 @@ fn preprovisioned_nb_and_attach_to_existing_ports() {
         let a = lab.attach("A", "p1", "ch1", None, None).await.unwrap();
         let b = lab.attach("b b", "p2", "ch2", None, None).await.unwrap();
         assert!(a.ip.starts_with("10.7.0.") && a.ip.ends_with("/24"), "{a:?}");
-        assert_eq!((b.mac.as_str(), b.ip.as_str()), ("0a:00:00:00:07:16", "10.7.0.22/24"));
+        assert_eq!(
+            (b.mac.as_str(), b.ip.as_str()),
+            ("0a:00:00:00:07:16", "10.7.0.22/24")
+        );
         // The router port kept in NB is their gateway.
         assert_eq!(a.gw.as_deref(), Some("10.7.0.1"));
         assert!(!a.owns_port && a.port() == "p1");
@@ -534,7 +541,13 @@ fn preprovisioned_nb_and_attach_to_existing_ports() {
         // del-vm removes the namespace and leaves the port it did not create.
         lab.del_vm("A").await.unwrap();
         assert!(!Path::new("/run/netns").join(cfg.vm_netns("A")).exists());
-        let ports: Vec<String> = lab.net_list().await.unwrap().iter().map(|n| n.ports.to_string()).collect();
+        let ports: Vec<String> = lab
+            .net_list()
+            .await
+            .unwrap()
+            .iter()
+            .map(|n| n.ports.to_string())
+            .collect();
         assert_eq!(ports, ["3"], "p1, p2 and the router port stay");
         // Attached again on the other chassis, it works again.
         lab.attach("A", "p1", "ch2", None, None).await.unwrap();
@@ -764,7 +777,16 @@ fn command_line_errors_and_output() {
         let (ok, out, err) = cli(
             &cfg,
             false,
-            &["add-vm", "v3", "--chassis", "1", "--switch", "netA", "--ip", "10.12.0.33/24"],
+            &[
+                "add-vm",
+                "v3",
+                "--chassis",
+                "1",
+                "--switch",
+                "netA",
+                "--ip",
+                "10.12.0.33/24",
+            ],
         )
         .await;
         assert!(ok, "{out}{err}");
@@ -774,7 +796,10 @@ fn command_line_errors_and_output() {
         assert!(cli(&cfg, false, &["router-create", "R1"]).await.0);
         let (ok, out, _) = cli(&cfg, false, &["router-attach", "R1", "netA"]).await;
         assert!(ok && out.contains("at 10.12.0.1/24"), "{out}");
-        for (ip, owner) in [("10.12.0.1/24", "router port R1-netA"), ("10.12.0.33/24", "port v3")] {
+        for (ip, owner) in [
+            ("10.12.0.1/24", "router port R1-netA"),
+            ("10.12.0.33/24", "port v3"),
+        ] {
             let (ok, _, err) = cli(
                 &cfg,
                 false,
@@ -829,8 +854,10 @@ fn command_line_errors_and_output() {
 async fn cli_closed_stdout(cfg: &LabConfig, args: &[&str]) -> (Option<i32>, String) {
     let bin = env!("CARGO_BIN_EXE_ovn-lab");
     let dir = cfg.dir.display().to_string();
-    let (reader, writer) = std::io::pipe().unwrap();
+    // A stream whose reader is gone, as a pipe after `head` exits: writes fail with EPIPE.
+    let (writer, reader) = std::os::unix::net::UnixStream::pair().unwrap();
     drop(reader);
+    let writer = std::process::Stdio::from(std::os::fd::OwnedFd::from(writer));
     let child = tokio::process::Command::new(bin)
         .args(["--lab", &cfg.name, "--dir", &dir, "--quiet"])
         .args(args)
@@ -839,7 +866,10 @@ async fn cli_closed_stdout(cfg: &LabConfig, args: &[&str]) -> (Option<i32>, Stri
         .spawn()
         .unwrap();
     let out = child.wait_with_output().await.unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
