@@ -223,7 +223,7 @@ pub(crate) fn name_hash(name: &str) -> u64 {
 
 /// The chassis-side device name of a VM's veth (a Linux device name: at most 15 bytes): the
 /// VM's name when it is 1 to 15 ASCII letters, digits, `_` or `-` and not a device the chassis
-/// already has, else `olv.` and 11 hex digits of [`name_hash`] (the `.` keeps derived names
+/// already has, else `olv.` and 11 hex digits of a 64-bit FNV-1a hash of the name (the `.` keeps derived names
 /// apart from plain ones).
 pub fn vm_ifname(vm: &str) -> String {
     let plain = !vm.is_empty()
