@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::check::render_check;
+use crate::cluster::ClusterDb;
 use crate::error::{LabError, Result};
 use crate::lab::{Lab, LabConfig, UpOptions, VmSpec, down, up};
 use crate::scenario::{SpawnOptions, demo, spawn};
@@ -30,6 +31,19 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `fault` actions.
+#[derive(Debug, Subcommand)]
+pub enum FaultAction {
+    /// Kill the current leader of the NB or SB cluster (by pid); waits for a new leader.
+    KillLeader {
+        /// Which cluster.
+        #[arg(value_enum)]
+        db: ClusterDb,
+    },
+    /// Start again every member killed by kill-leader; waits until each rejoined.
+    Restart,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -48,6 +62,16 @@ pub enum Command {
         /// ovn-northd fills it from NB).
         #[arg(long)]
         sb_db: Option<PathBuf>,
+        /// NB and SB each a 3-member RAFT cluster (members on the underlay; northd, chassis and
+        /// the lab's clients given all three).
+        #[arg(long)]
+        clustered: bool,
+    },
+    /// Fault injection on a clustered lab.
+    Fault {
+        /// What to do.
+        #[command(subcommand)]
+        action: FaultAction,
     },
     /// Print `export OVN_NB_DB=... OVN_SB_DB=...` for this lab: `eval "$(ovn-lab env)"`, then
     /// nbctl-rs / ovn-nbctl talk to it.
@@ -253,6 +277,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             sb_via,
             nb_db,
             sb_db,
+            clustered,
         } => {
             let r = up(
                 &cfg,
@@ -261,6 +286,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     sb_via,
                     nb_db,
                     sb_db,
+                    clustered,
                 },
             )
             .await?;
@@ -314,6 +340,30 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             };
             let st = lab.status().await?;
             outln!("{}", if j { json(&st) } else { render_status(&st) });
+        }
+        Command::Fault { action } => {
+            let lab = Lab::open(cfg).await?;
+            match action {
+                FaultAction::KillLeader { db } => {
+                    let r = lab.kill_leader(db).await?;
+                    outln!(
+                        "killed {} (pid {}), the {} leader; {} leads after {:.2} s",
+                        r.killed,
+                        r.pid,
+                        db.db_name(),
+                        r.new_leader,
+                        r.seconds
+                    );
+                }
+                FaultAction::Restart => {
+                    let started = lab.restart_members().await?;
+                    if started.is_empty() {
+                        outln!("no member was killed");
+                    } else {
+                        outln!("restarted {}; each rejoined its cluster", started.join(", "));
+                    }
+                }
+            }
         }
         Command::Env => {
             let lab = Lab::open(cfg).await?;

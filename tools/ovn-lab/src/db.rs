@@ -26,10 +26,16 @@ pub(crate) struct Db {
 }
 
 impl Db {
-    /// Connects to `unix:path` for database `name`.
-    pub(crate) async fn connect(remote: String, name: &'static str, label: String) -> Result<Db> {
+    /// Connects to `remote` (one or more remotes separated by commas) for database `name`;
+    /// `leader_only`: only to a cluster's leader, following it when it changes.
+    pub(crate) async fn connect(
+        remote: String,
+        name: &'static str,
+        label: String,
+        leader_only: bool,
+    ) -> Result<Db> {
         let config = ClientConfig::default()
-            .leader_only(false)
+            .leader_only(leader_only)
             .startup_timeout(Duration::from_secs(10))
             .request_timeout(Duration::from_secs(30));
         let client = Client::connect(&remote, config)
@@ -94,6 +100,11 @@ impl Db {
         let requests =
             MonitorRequests::new().with(table, MonitorRequest::all().columns(columns.iter().copied()));
         self.client.monitor(self.name, requests)
+    }
+
+    /// The client (for untyped requests such as `_Server` reads).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Closes the connection.

@@ -19,7 +19,7 @@ use crate::state::{ChassisInfo, LabState, SbVia, VmInfo};
 use crate::sys::{self, DaemonSpec};
 
 /// Underlay network (exists only inside the lab's namespaces).
-const UNDERLAY: &str = "192.168.50";
+pub(crate) const UNDERLAY: &str = "192.168.50";
 /// Address of the SB relay on the underlay (`--sb-via tcp`).
 const RELAY_IP: &str = "192.168.50.2";
 /// Port of the SB relay.
@@ -122,12 +122,22 @@ impl LabConfig {
         self.dir.join("state.json")
     }
 
-    pub(crate) fn nb_remote(&self) -> String {
-        format!("unix:{}/nb.sock", self.central_dir().display())
+    /// The host's NB remote: the server's unix socket, or every cluster member's.
+    pub(crate) fn nb_remote(&self, clustered: bool) -> String {
+        if clustered {
+            crate::cluster::unix_remotes(self, crate::cluster::ClusterDb::Nb)
+        } else {
+            format!("unix:{}/nb.sock", self.central_dir().display())
+        }
     }
 
-    pub(crate) fn sb_remote(&self) -> String {
-        format!("unix:{}/sb.sock", self.central_dir().display())
+    /// The host's SB remote: the server's unix socket, or every cluster member's.
+    pub(crate) fn sb_remote(&self, clustered: bool) -> String {
+        if clustered {
+            crate::cluster::unix_remotes(self, crate::cluster::ClusterDb::Sb)
+        } else {
+            format!("unix:{}/sb.sock", self.central_dir().display())
+        }
     }
 }
 
@@ -142,6 +152,8 @@ pub struct UpOptions {
     pub nb_db: Option<PathBuf>,
     /// Start SB from a copy of this database file.
     pub sb_db: Option<PathBuf>,
+    /// NB and SB each a 3-member RAFT cluster (see the `cluster` module docs).
+    pub clustered: bool,
 }
 
 /// A VM to create.
@@ -416,9 +428,16 @@ pub async fn down(cfg: &LabConfig) -> Result<DownReport> {
 /// Whether every daemon of a lab with `state` is running.
 fn all_running(cfg: &LabConfig, state: &LabState) -> bool {
     let c = cfg.central_dir();
-    let mut files = vec![c.join("nb.pid"), c.join("sb.pid"), c.join("northd.pid")];
-    if state.sb_via == SbVia::Tcp {
-        files.push(c.join("sbrelay.pid"));
+    let mut files = vec![c.join("northd.pid")];
+    if state.clustered {
+        if !crate::cluster::members_running(cfg) {
+            return false;
+        }
+    } else {
+        files.extend([c.join("nb.pid"), c.join("sb.pid")]);
+        if state.sb_via == SbVia::Tcp {
+            files.push(c.join("sbrelay.pid"));
+        }
     }
     for ch in state.chassis.values() {
         let d = cfg.chassis_dir(ch);
@@ -486,6 +505,13 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
                     reason: "the lab is up with the other SB access; run ovn-lab down first",
                 });
             }
+            if state.clustered != opts.clustered {
+                return Err(LabError::Invalid {
+                    what: "--clustered",
+                    value: opts.clustered.to_string(),
+                    reason: "the lab is up with the other kind of central; run ovn-lab down first",
+                });
+            }
             if opts.nb_db.is_some() || opts.sb_db.is_some() {
                 return Err(LabError::Invalid {
                     what: "--nb-db/--sb-db",
@@ -512,6 +538,7 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     mkdir(&cfg.central_dir()).await?;
     let mut state = LabState {
         sb_via: opts.sb_via,
+        clustered: opts.clustered,
         ..LabState::default()
     };
     for n in 1..=chassis {
@@ -527,21 +554,19 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     state.save(&cfg.state_file())?;
 
     progress.step(&format!("central, underlay and {chassis} chassis"));
+    // The underlay first: cluster members hold their RAFT connections on it.
+    start_underlay(cfg, opts.sb_via, opts.clustered).await?;
     let central = start_central(cfg, opts);
     let chassis_list: Vec<ChassisInfo> = state.chassis.values().cloned().collect();
     let all = chassis_list.clone();
-    let edge = async {
-        start_underlay(cfg, opts.sb_via).await?;
-        join_all_ok(
-            chassis_list
-                .iter()
-                .map(|ch| start_chassis_switch(cfg, ch, &all, opts.sb_via)),
-        )
-        .await
-    };
+    let edge = join_all_ok(
+        chassis_list
+            .iter()
+            .map(|ch| start_chassis_switch(cfg, ch, &all, &state)),
+    );
     let (nb_sb, ovs) = join2(central, edge).await?;
     let (nb, sb) = nb_sb;
-    if opts.sb_via == SbVia::Tcp {
+    if opts.sb_via == SbVia::Tcp && !opts.clustered {
         start_relay(cfg).await?;
     }
     progress.step("ovn-controller on every chassis");
@@ -589,6 +614,50 @@ async fn join2<A, B>(
 
 async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
     let c = cfg.central_dir();
+    if opts.clustered {
+        crate::cluster::start_clusters(cfg, opts.nb_db.as_deref(), opts.sb_db.as_deref()).await?;
+    } else {
+        start_standalone(cfg, opts).await?;
+    }
+    let clustered = opts.clustered;
+    let (nb, sb) = tokio::try_join!(
+        Db::connect(
+            cfg.nb_remote(clustered),
+            "OVN_Northbound",
+            "OVN_Northbound".into(),
+            clustered
+        ),
+        Db::connect(
+            cfg.sb_remote(clustered),
+            "OVN_Southbound",
+            "OVN_Southbound".into(),
+            clustered
+        ),
+    )?;
+    // What `ovn-nbctl init` does: the one NB_Global row.
+    if nb.select::<NbGlobal>(vec![]).await?.is_empty() {
+        nb.transact(vec![Insert::new(NbGlobal::TABLE_NAME, Row::new()).into()])
+            .await?;
+    }
+    let northd = DaemonSpec {
+        name: "central/northd".into(),
+        program: "ovn-northd",
+        netns: None,
+        dir: c.clone(),
+        stem: "northd".into(),
+        unixctl: true,
+        args: vec![
+            format!("--ovnnb-db={}", cfg.nb_remote(clustered)),
+            format!("--ovnsb-db={}", cfg.sb_remote(clustered)),
+        ],
+    };
+    sys::start_daemon(&northd).await?;
+    Ok((nb, sb))
+}
+
+/// The standalone NB and SB servers (`nb.db`, `sb.db`).
+async fn start_standalone(cfg: &LabConfig, opts: &UpOptions) -> Result<()> {
+    let c = cfg.central_dir();
     let nb_file = c.join("nb.db");
     let sb_file = c.join("sb.db");
     join2(
@@ -601,7 +670,7 @@ async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
         program: "ovsdb-server",
         netns: None,
         dir: c.clone(),
-        stem,
+        stem: stem.into(),
         unixctl: true,
         args: vec![
             file.display().to_string(),
@@ -610,32 +679,10 @@ async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
     };
     let (nb_spec, sb_spec) = (server("nb", &nb_file), server("sb", &sb_file));
     join2(sys::start_daemon(&nb_spec), sys::start_daemon(&sb_spec)).await?;
-    let (nb, sb) = tokio::try_join!(
-        Db::connect(cfg.nb_remote(), "OVN_Northbound", "OVN_Northbound".into()),
-        Db::connect(cfg.sb_remote(), "OVN_Southbound", "OVN_Southbound".into()),
-    )?;
-    // What `ovn-nbctl init` does: the one NB_Global row.
-    if nb.select::<NbGlobal>(vec![]).await?.is_empty() {
-        nb.transact(vec![Insert::new(NbGlobal::TABLE_NAME, Row::new()).into()])
-            .await?;
-    }
-    let northd = DaemonSpec {
-        name: "central/northd".into(),
-        program: "ovn-northd",
-        netns: None,
-        dir: c.clone(),
-        stem: "northd",
-        unixctl: true,
-        args: vec![
-            format!("--ovnnb-db={}", cfg.nb_remote()),
-            format!("--ovnsb-db={}", cfg.sb_remote()),
-        ],
-    };
-    sys::start_daemon(&northd).await?;
-    Ok((nb, sb))
+    Ok(())
 }
 
-async fn start_underlay(cfg: &LabConfig, sb_via: SbVia) -> Result<()> {
+async fn start_underlay(cfg: &LabConfig, sb_via: SbVia, clustered: bool) -> Result<()> {
     let ul = cfg.netns("ul");
     sys::run("ip", &["netns", "add", &ul]).await?;
     sys::ip_batch(
@@ -647,31 +694,39 @@ async fn start_underlay(cfg: &LabConfig, sb_via: SbVia) -> Result<()> {
         ],
     )
     .await?;
-    if sb_via == SbVia::Tcp {
-        let ctl = cfg.netns("ctl");
-        sys::run("ip", &["netns", "add", &ctl]).await?;
-        sys::run(
-            "ip",
-            &[
-                "link", "add", "ul0", "netns", &ctl, "mtu", "9000", "type", "veth", "peer", "name", "ctl",
-                "netns", &ul, "mtu", "9000",
-            ],
-        )
-        .await?;
-        sys::ip_batch(Some(&ul), &["link set ctl master br-ul up".into()]).await?;
-        sys::ip_batch(
-            Some(&ctl),
-            &[
-                "link set lo up".into(),
-                format!("addr add {RELAY_IP}/24 dev ul0"),
-                "link set ul0 up".into(),
-            ],
-        )
-        .await?;
-        // The relay's TCP segments reach the chassis' userspace datapath with unfilled
-        // checksums unless TX checksum offload is off.
-        sys::ns_exec(&ctl, "ethtool", &["-K", "ul0", "tx", "off"]).await?;
+    if sb_via == SbVia::Tcp && !clustered {
+        underlay_host(cfg, "ctl", RELAY_IP).await?;
     }
+    Ok(())
+}
+
+/// A namespace `olab-<lab>-<name>` on the underlay at `ip` (veth `ul0`, its peer `<name>` on
+/// the underlay bridge): for the SB relay (`ctl`) and the cluster members (`c1`..`c3`).
+pub(crate) async fn underlay_host(cfg: &LabConfig, name: &str, ip: &str) -> Result<()> {
+    let ns = cfg.netns(name);
+    let ul = cfg.netns("ul");
+    sys::run("ip", &["netns", "add", &ns]).await?;
+    sys::run(
+        "ip",
+        &[
+            "link", "add", "ul0", "netns", &ns, "mtu", "9000", "type", "veth", "peer", "name", name, "netns",
+            &ul, "mtu", "9000",
+        ],
+    )
+    .await?;
+    sys::ip_batch(Some(&ul), &[format!("link set {name} master br-ul up")]).await?;
+    sys::ip_batch(
+        Some(&ns),
+        &[
+            "link set lo up".into(),
+            format!("addr add {ip}/24 dev ul0"),
+            "link set ul0 up".into(),
+        ],
+    )
+    .await?;
+    // Its TCP segments reach the chassis' userspace datapath with unfilled checksums unless
+    // TX checksum offload is off.
+    sys::ns_exec(&ns, "ethtool", &["-K", "ul0", "tx", "off"]).await?;
     Ok(())
 }
 
@@ -681,11 +736,11 @@ async fn start_relay(cfg: &LabConfig) -> Result<()> {
         program: "ovsdb-server",
         netns: Some(cfg.netns("ctl")),
         dir: cfg.central_dir(),
-        stem: "sbrelay",
+        stem: "sbrelay".into(),
         unixctl: true,
         args: vec![
             format!("--remote=ptcp:{RELAY_PORT}:{RELAY_IP}"),
-            format!("relay:OVN_Southbound:{}", cfg.sb_remote()),
+            format!("relay:OVN_Southbound:{}", cfg.sb_remote(false)),
         ],
     };
     sys::start_daemon(&spec).await.map(|_| ())
@@ -697,7 +752,7 @@ async fn start_chassis_switch(
     cfg: &LabConfig,
     ch: &ChassisInfo,
     all: &[ChassisInfo],
-    sb_via: SbVia,
+    state: &LabState,
 ) -> Result<Db> {
     let dir = cfg.chassis_dir(ch);
     mkdir(&dir).await?;
@@ -757,7 +812,7 @@ async fn start_chassis_switch(
         program: "ovsdb-server",
         netns: Some(ns.clone()),
         dir: dir.clone(),
-        stem: "ovsdb-server",
+        stem: "ovsdb-server".into(),
         unixctl: true,
         args: vec![
             db_file.display().to_string(),
@@ -769,15 +824,17 @@ async fn start_chassis_switch(
         format!("unix:{}/db.sock", dir.display()),
         "Open_vSwitch",
         format!("{} Open_vSwitch", ch.name),
+        false,
     )
     .await?;
-    ovs.transact(chassis_config_ops(cfg, ch, sb_via)?).await?;
+    ovs.transact(chassis_config_ops(ch, &chassis_sb_remote(cfg, state))?)
+        .await?;
     let vswitchd = DaemonSpec {
         name: format!("{}/ovs-vswitchd", ch.key()),
         program: "ovs-vswitchd",
         netns: Some(ns.clone()),
         dir: dir.clone(),
-        stem: "ovs-vswitchd",
+        stem: "ovs-vswitchd".into(),
         unixctl: true,
         args: vec![format!("unix:{}/db.sock", dir.display())],
     };
@@ -839,7 +896,17 @@ async fn set_tunnel_neighbour(ctl: &str, other: &ChassisInfo) -> Result<()> {
 
 /// One transaction that does what `ovs-vsctl init`, `add-br br-phy`, `add-port br-phy ul0`,
 /// `add-br br-int` and the `external_ids` settings do.
-fn chassis_config_ops(cfg: &LabConfig, ch: &ChassisInfo, sb_via: SbVia) -> Result<Vec<Operation>> {
+/// The SB remote chassis are given (`external_ids:ovn-remote`): the SB socket(s), the relay on
+/// the underlay, or every cluster member on the underlay.
+fn chassis_sb_remote(cfg: &LabConfig, state: &LabState) -> String {
+    match (state.sb_via, state.clustered) {
+        (SbVia::Unix, c) => cfg.sb_remote(c),
+        (SbVia::Tcp, false) => relay_remote(),
+        (SbVia::Tcp, true) => crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Sb),
+    }
+}
+
+fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> {
     let mut ops = Vec::new();
     let iface = |name: &str, internal: bool| Interface {
         name: name.to_string(),
@@ -884,14 +951,10 @@ fn chassis_config_ops(cfg: &LabConfig, ch: &ChassisInfo, sb_via: SbVia) -> Resul
     };
     ops.push(insert(&phy, &br_phy));
     ops.push(insert(&int, &br_int));
-    let remote = match sb_via {
-        SbVia::Unix => cfg.sb_remote(),
-        SbVia::Tcp => relay_remote(),
-    };
     let ext: BTreeMap<String, String> = [
         ("system-id", ch.name.as_str()),
         ("hostname", ch.name.as_str()),
-        ("ovn-remote", remote.as_str()),
+        ("ovn-remote", remote),
         ("ovn-encap-type", "geneve"),
         ("ovn-encap-ip", ch.encap_ip.as_str()),
         ("ovn-bridge-datapath-type", "netdev"),
@@ -915,7 +978,7 @@ async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo) -> Result<()> {
         program: "ovn-controller",
         netns: Some(cfg.chassis_netns(ch)),
         dir: dir.clone(),
-        stem: "ovn-controller",
+        stem: "ovn-controller".into(),
         unixctl: false,
         args: vec![format!("unix:{}/db.sock", dir.display())],
     };
@@ -954,15 +1017,17 @@ impl Lab {
             dir: cfg.dir.clone(),
         })?;
         check_daemons(&cfg)?;
+        let c = state.clustered;
         let (nb, sb) = tokio::try_join!(
-            Db::connect(cfg.nb_remote(), "OVN_Northbound", "OVN_Northbound".into()),
-            Db::connect(cfg.sb_remote(), "OVN_Southbound", "OVN_Southbound".into()),
+            Db::connect(cfg.nb_remote(c), "OVN_Northbound", "OVN_Northbound".into(), c),
+            Db::connect(cfg.sb_remote(c), "OVN_Southbound", "OVN_Southbound".into(), c),
         )?;
         let dbs = try_join_all(state.chassis.values().map(|ch| {
             Db::connect(
                 format!("unix:{}/db.sock", cfg.chassis_dir(ch).display()),
                 "Open_vSwitch",
                 format!("{} Open_vSwitch", ch.name),
+                false,
             )
         }))
         .await?;
@@ -1100,7 +1165,7 @@ impl Lab {
         self.state.chassis.insert(n, ch.clone());
         self.save()?;
         let all: Vec<ChassisInfo> = self.state.chassis.values().cloned().collect();
-        let db = start_chassis_switch(&self.cfg, &ch, &all, self.state.sb_via).await?;
+        let db = start_chassis_switch(&self.cfg, &ch, &all, &self.state).await?;
         for other in all.iter().filter(|o| o.number != n) {
             let ctl = self.cfg.chassis_dir(other).join("ovs-vswitchd.ctl");
             set_tunnel_neighbour(&ctl.display().to_string(), &ch).await?;

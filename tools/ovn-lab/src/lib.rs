@@ -49,6 +49,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod cluster;
 mod db;
 pub mod error;
 mod guard;
@@ -60,6 +61,7 @@ pub mod status;
 mod sys;
 
 pub use check::{CheckReport, Probe};
+pub use cluster::{ClusterDb, KillReport, MemberStatus};
 pub use error::{LabError, Result};
 pub use guard::LabGuard;
 pub use lab::{

@@ -108,6 +108,9 @@ impl VmInfo {
 pub struct LabState {
     /// How chassis reach the SB database.
     pub sb_via: SbVia,
+    /// Whether NB and SB are 3-member RAFT clusters (`up --clustered`).
+    #[serde(default)]
+    pub clustered: bool,
     /// Chassis by number.
     pub chassis: BTreeMap<u32, ChassisInfo>,
     /// VMs by name.

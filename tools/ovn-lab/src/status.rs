@@ -8,6 +8,7 @@ use ovn_sb::{Chassis, Encap, PortBinding};
 use ovsdb_proto::op::Select;
 use ovsdb_proto::{Table, Uuid};
 
+use crate::cluster::{ClusterDb, MemberStatus};
 use crate::error::Result;
 use crate::lab::{DaemonInfo, Lab, LabConfig, daemons, encaps_of};
 use crate::state::{SbVia, VmInfo};
@@ -55,6 +56,8 @@ pub struct Status {
     pub daemons: Vec<DaemonInfo>,
     /// VMs.
     pub vms: Vec<VmInfo>,
+    /// Members of the NB and SB clusters with their roles (empty for a standalone central).
+    pub cluster: Vec<MemberStatus>,
     /// Sum of the daemons' RSS in kB.
     pub total_rss_kb: u64,
 }
@@ -107,12 +110,15 @@ impl Lab {
 
     /// The central's database remotes.
     pub fn remotes(&self) -> Remotes {
+        let c = self.state.clustered;
+        let split = |r: &str| r.split(',').map(str::to_string).collect::<Vec<_>>();
         Remotes {
-            nb: vec![self.cfg.nb_remote()],
-            sb: vec![self.cfg.sb_remote()],
-            underlay: match self.state.sb_via {
-                SbVia::Unix => vec![],
-                SbVia::Tcp => vec![crate::lab::relay_remote()],
+            nb: split(&self.cfg.nb_remote(c)),
+            sb: split(&self.cfg.sb_remote(c)),
+            underlay: match (self.state.sb_via, c) {
+                (SbVia::Unix, _) => vec![],
+                (SbVia::Tcp, false) => vec![crate::lab::relay_remote()],
+                (SbVia::Tcp, true) => split(&crate::cluster::underlay_remotes(ClusterDb::Sb)),
             },
         }
     }
@@ -142,6 +148,7 @@ impl Lab {
             total_rss_kb: daemons.iter().filter_map(|d| d.rss_kb).sum(),
             daemons,
             vms: self.state.vms.values().cloned().collect(),
+            cluster: self.cluster_status().await,
         })
     }
 }
@@ -168,7 +175,10 @@ pub fn render_status(st: &Status) -> String {
     let _ = writeln!(s, "NB {}", st.central.nb.join(","));
     let _ = writeln!(s, "SB {}", st.central.sb.join(","));
     for u in &st.central.underlay {
-        let _ = writeln!(s, "SB relay (underlay) {u}");
+        let _ = writeln!(s, "SB on the underlay {u}");
+    }
+    for m in &st.cluster {
+        let _ = writeln!(s, "  {:<15} {:<4} {:<12} pid {}", m.db, m.member, m.role, m.pid);
     }
     s.push_str(&render_bindings(&st.chassis));
     if !st.vms.is_empty() {

@@ -205,7 +205,7 @@ pub(crate) struct DaemonSpec {
     /// The daemon's private run/log/db directory.
     pub dir: PathBuf,
     /// File stem of its pidfile, control socket and log (`"ovs-vswitchd"`).
-    pub stem: &'static str,
+    pub stem: String,
     /// Whether it takes `--unixctl` (ovn-controller 23.03 does not).
     pub unixctl: bool,
     /// Program-specific arguments.

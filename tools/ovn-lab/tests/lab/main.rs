@@ -897,3 +897,117 @@ fn spawn_48_vms_full_mesh() {
         assert!(failed.is_empty(), "{} failed: {failed:?}", failed.len());
     });
 }
+
+/// Leader and roles of one cluster in a status: (leader, [(member, role)]).
+fn roles(st: &ovn_lab::Status, db: &str) -> (String, Vec<(String, String)>) {
+    let members: Vec<(String, String)> = st
+        .cluster
+        .iter()
+        .filter(|m| m.db == db)
+        .map(|m| (m.member.clone(), m.role.clone()))
+        .collect();
+    let leaders: Vec<&String> = members
+        .iter()
+        .filter(|(_, r)| r == "leader")
+        .map(|(m, _)| m)
+        .collect();
+    assert_eq!(leaders.len(), 1, "{db}: {members:?}");
+    (leaders[0].clone(), members)
+}
+
+#[test]
+fn clustered_central_survives_leader_kills() {
+    lab_test("t12", |cfg| async move {
+        // SB over TCP: the chassis reach the three SB members on the underlay.
+        let opts = UpOptions {
+            chassis: 2,
+            clustered: true,
+            sb_via: SbVia::Tcp,
+            ..UpOptions::default()
+        };
+        up(&cfg, &opts).await.unwrap();
+        let e = up(
+            &cfg,
+            &UpOptions {
+                clustered: false,
+                ..opts.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                LabError::Invalid {
+                    what: "--clustered",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        let st = lab.status().await.unwrap();
+        assert_eq!(st.cluster.len(), 6, "{:?}", st.cluster);
+        assert_eq!(st.central.nb.len(), 3);
+        assert_eq!(st.central.underlay.len(), 3);
+        for db in ["OVN_Northbound", "OVN_Southbound"] {
+            let (_, members) = roles(&st, db);
+            assert_eq!(
+                members.iter().filter(|(_, r)| r == "follower").count(),
+                2,
+                "{members:?}"
+            );
+        }
+        lab.net_create("ls1", "10.12.0.0/24").await.unwrap();
+        lab.add_vms(&[vm("k1", "ch1", "ls1", None), vm("k2", "ch2", "ls1", None)])
+            .await
+            .unwrap();
+        lab.ping("k1", "k2").await.unwrap();
+        for (i, (db, name)) in [
+            (ovn_lab::ClusterDb::Sb, "OVN_Southbound"),
+            (ovn_lab::ClusterDb::Nb, "OVN_Northbound"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (before, _) = roles(&lab.status().await.unwrap(), name);
+            let r = lab.kill_leader(db).await.unwrap();
+            assert_eq!(r.killed, before);
+            assert_ne!(r.new_leader, r.killed);
+            let (after, members) = roles(&lab.status().await.unwrap(), name);
+            assert_eq!(after, r.new_leader);
+            assert!(
+                members.contains(&(r.killed.clone(), "killed".to_string())),
+                "{members:?}"
+            );
+            // A VM added after the kill comes up and reaches the others.
+            let new = format!("n{i}");
+            let chassis = if i == 0 { "ch1" } else { "ch2" };
+            lab.add_vms(&[vm(&new, chassis, "ls1", None)]).await.unwrap();
+            lab.ping(&new, "k1").await.unwrap();
+            let report = lab.check().await.unwrap();
+            assert_eq!(
+                report.failed, 0,
+                "after killing {}: {:?}",
+                r.killed, report.probes
+            );
+        }
+        // The killed members come back as followers.
+        let mut started = lab.restart_members().await.unwrap();
+        started.sort();
+        assert_eq!(started.len(), 2, "{started:?}");
+        let st = lab.status().await.unwrap();
+        for db in ["OVN_Northbound", "OVN_Southbound"] {
+            let (_, members) = roles(&st, db);
+            assert!(
+                members.iter().all(|(_, r)| r == "leader" || r == "follower"),
+                "{members:?}"
+            );
+        }
+        let (ok, out, err) = cli(&cfg, false, &["fault", "restart"]).await;
+        assert!(ok && out.contains("no member was killed"), "{out}{err}");
+        let (ok, out, err) = cli(&cfg, false, &["fault", "kill-leader", "nb"]).await;
+        assert!(ok && out.contains("the OVN_Northbound leader;"), "{out}{err}");
+        assert_eq!(lab.check().await.unwrap().failed, 0);
+    });
+}
