@@ -9,7 +9,7 @@ use crate::check::render_check;
 use crate::cluster::ClusterDb;
 use crate::error::{LabError, Result};
 use crate::lab::{Lab, LabConfig, UpOptions, VmSpec, down, up};
-use crate::scenario::{SpawnOptions, demo, spawn};
+use crate::scenario::{SpawnOptions, demo_with, spawn};
 use crate::state::SbVia;
 use crate::status::{daemons_only, render_bindings, render_daemons, render_status};
 
@@ -66,6 +66,10 @@ pub enum Command {
         /// the lab's clients given all three).
         #[arg(long)]
         clustered: bool,
+        /// TLS: a PKI made with ovs-pki in the lab directory; NB and SB also listen on ssl:,
+        /// northd, the chassis (through the SB relay) and ovn-lab itself use ssl: remotes.
+        #[arg(long)]
+        tls: bool,
     },
     /// Fault injection on a clustered lab.
     Fault {
@@ -216,7 +220,11 @@ pub enum Command {
         command: Vec<String>,
     },
     /// The primer scenario end to end, then teardown.
-    Demo,
+    Demo {
+        /// On a lab with TLS everywhere (as up --tls).
+        #[arg(long)]
+        tls: bool,
+    },
 }
 
 fn chassis_name(s: &str) -> String {
@@ -278,6 +286,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             nb_db,
             sb_db,
             clustered,
+            tls,
         } => {
             let r = up(
                 &cfg,
@@ -287,6 +296,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     nb_db,
                     sb_db,
                     clustered,
+                    tls,
                 },
             )
             .await?;
@@ -545,8 +555,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let code = lab.exec(&vm, &command).await?;
             return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
         }
-        Command::Demo => {
-            demo(&cfg).await?;
+        Command::Demo { tls } => {
+            demo_with(&cfg, tls).await?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -34,10 +34,24 @@ impl Db {
         label: String,
         leader_only: bool,
     ) -> Result<Db> {
-        let config = ClientConfig::default()
+        Db::connect_with(remote, name, label, leader_only, None).await
+    }
+
+    /// [`Db::connect`] with TLS settings for `ssl:` remotes.
+    pub(crate) async fn connect_with(
+        remote: String,
+        name: &'static str,
+        label: String,
+        leader_only: bool,
+        tls: Option<ovsdb_client::TlsConfig>,
+    ) -> Result<Db> {
+        let mut config = ClientConfig::default()
             .leader_only(leader_only)
             .startup_timeout(Duration::from_secs(10))
             .request_timeout(Duration::from_secs(30));
+        if let Some(tls) = tls {
+            config = config.tls(tls);
+        }
         let client = Client::connect(&remote, config)
             .await
             .map_err(|source| LabError::Db {

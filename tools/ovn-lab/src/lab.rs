@@ -24,9 +24,9 @@ pub(crate) const UNDERLAY: &str = "192.168.50";
 const RELAY_IP: &str = "192.168.50.2";
 /// Port of the SB relay.
 const RELAY_PORT: u16 = 6642;
-/// The SB relay's remote on the underlay (`--sb-via tcp`).
-pub(crate) fn relay_remote() -> String {
-    format!("tcp:{RELAY_IP}:{RELAY_PORT}")
+/// The SB relay's remote on the underlay (`--sb-via tcp`; `ssl:` with `--tls`).
+pub(crate) fn relay_remote(tls: bool) -> String {
+    format!("{}:{RELAY_IP}:{RELAY_PORT}", if tls { "ssl" } else { "tcp" })
 }
 
 /// Bound on every state wait.
@@ -154,6 +154,8 @@ pub struct UpOptions {
     pub sb_db: Option<PathBuf>,
     /// NB and SB each a 3-member RAFT cluster (see the `cluster` module docs).
     pub clustered: bool,
+    /// TLS everywhere (see the `tls` module docs); the chassis reach SB through the relay.
+    pub tls: bool,
 }
 
 /// A VM to create.
@@ -496,9 +498,23 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     let start = Instant::now();
     let progress = Progress::new(cfg.quiet);
     let chassis = opts.chassis;
+    if opts.tls && opts.clustered {
+        return Err(LabError::Invalid {
+            what: "--tls with --clustered",
+            value: cfg.name.clone(),
+            reason: "not supported yet: use one of them",
+        });
+    }
     if let Some(state) = LabState::load(&cfg.state_file())? {
         if all_running(cfg, &state) {
-            if state.sb_via != opts.sb_via {
+            if state.tls != opts.tls {
+                return Err(LabError::Invalid {
+                    what: "--tls",
+                    value: opts.tls.to_string(),
+                    reason: "the lab is up with the other setting; run ovn-lab down first",
+                });
+            }
+            if state.sb_via != sb_via_of(opts) {
                 return Err(LabError::Invalid {
                     what: "--sb-via",
                     value: format!("{:?}", opts.sb_via).to_lowercase(),
@@ -537,8 +553,9 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     }
     mkdir(&cfg.central_dir()).await?;
     let mut state = LabState {
-        sb_via: opts.sb_via,
+        sb_via: sb_via_of(opts),
         clustered: opts.clustered,
+        tls: opts.tls,
         ..LabState::default()
     };
     for n in 1..=chassis {
@@ -555,22 +572,31 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
 
     progress.step(&format!("central, underlay and {chassis} chassis"));
     // The underlay first: cluster members hold their RAFT connections on it.
-    start_underlay(cfg, opts.sb_via, opts.clustered).await?;
-    let central = start_central(cfg, opts);
+    start_underlay(cfg, state.sb_via, opts.clustered).await?;
+    if opts.tls {
+        progress.step("PKI (ovs-pki)");
+        crate::tls::make_pki(cfg).await?;
+        progress.step(&format!("central, underlay and {chassis} chassis"));
+    }
+    let for_central = state.clone();
+    let central = start_central(cfg, opts, &for_central);
     let chassis_list: Vec<ChassisInfo> = state.chassis.values().cloned().collect();
     let all = chassis_list.clone();
+    let for_chassis = state.clone();
     let edge = join_all_ok(
         chassis_list
             .iter()
-            .map(|ch| start_chassis_switch(cfg, ch, &all, &state)),
+            .map(|ch| start_chassis_switch(cfg, ch, &all, &for_chassis)),
     );
     let (nb_sb, ovs) = join2(central, edge).await?;
-    let (nb, sb) = nb_sb;
-    if opts.sb_via == SbVia::Tcp && !opts.clustered {
-        start_relay(cfg).await?;
+    let (nb, sb, ports) = nb_sb;
+    state.ssl_ports = ports;
+    state.save(&cfg.state_file())?;
+    if state.sb_via == SbVia::Tcp && !opts.clustered {
+        start_relay(cfg, state.tls).await?;
     }
     progress.step("ovn-controller on every chassis");
-    join_all_ok(chassis_list.iter().map(|ch| start_controller(cfg, ch))).await?;
+    join_all_ok(chassis_list.iter().map(|ch| start_controller(cfg, ch, &state))).await?;
     let mut ovs_map = BTreeMap::new();
     for (ch, db) in chassis_list.iter().zip(ovs) {
         ovs_map.insert(ch.name.clone(), db);
@@ -612,28 +638,32 @@ async fn join2<A, B>(
     Ok((a?, b?))
 }
 
-async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
+/// Starts NB, SB (standalone or clustered) and northd; returns the lab's clients of NB and SB
+/// and, with TLS, the ports NB and SB listen on.
+async fn start_central(
+    cfg: &LabConfig,
+    opts: &UpOptions,
+    state: &LabState,
+) -> Result<(Db, Db, Option<(u16, u16)>)> {
     let c = cfg.central_dir();
+    let mut ports = None;
     if opts.clustered {
         crate::cluster::start_clusters(cfg, opts.nb_db.as_deref(), opts.sb_db.as_deref()).await?;
     } else {
         start_standalone(cfg, opts).await?;
+        if opts.tls {
+            let (nb, sb) = join2(
+                crate::tls::listening_port(&c.join("nb.log")),
+                crate::tls::listening_port(&c.join("sb.log")),
+            )
+            .await?;
+            ports = Some((nb, sb));
+        }
     }
+    let mut st = state.clone();
+    st.ssl_ports = ports;
+    let (nb, sb) = connect_central(cfg, &st).await?;
     let clustered = opts.clustered;
-    let (nb, sb) = tokio::try_join!(
-        Db::connect(
-            cfg.nb_remote(clustered),
-            "OVN_Northbound",
-            "OVN_Northbound".into(),
-            clustered
-        ),
-        Db::connect(
-            cfg.sb_remote(clustered),
-            "OVN_Southbound",
-            "OVN_Southbound".into(),
-            clustered
-        ),
-    )?;
     // What `ovn-nbctl init` does: the one NB_Global row.
     if nb.select::<NbGlobal>(vec![]).await?.is_empty() {
         nb.transact(vec![Insert::new(NbGlobal::TABLE_NAME, Row::new()).into()])
@@ -646,13 +676,49 @@ async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
         dir: c.clone(),
         stem: "northd".into(),
         unixctl: true,
-        args: vec![
-            format!("--ovnnb-db={}", cfg.nb_remote(clustered)),
-            format!("--ovnsb-db={}", cfg.sb_remote(clustered)),
-        ],
+        args: {
+            let (nb_remote, sb_remote) = match st.ssl_ports {
+                Some((n, s)) => (format!("ssl:127.0.0.1:{n}"), format!("ssl:127.0.0.1:{s}")),
+                None => (cfg.nb_remote(clustered), cfg.sb_remote(clustered)),
+            };
+            let mut a = vec![
+                format!("--ovnnb-db={nb_remote}"),
+                format!("--ovnsb-db={sb_remote}"),
+            ];
+            if st.tls {
+                a.extend(crate::tls::TlsFiles::of(cfg).client_args());
+            }
+            a
+        },
     };
     sys::start_daemon(&northd).await?;
-    Ok((nb, sb))
+    Ok((nb, sb, ports))
+}
+
+/// The lab's own clients of NB and SB: over TLS (rustls) to the `ssl:` remotes with `--tls`,
+/// to every member (following the leader) when clustered, else to the unix sockets.
+async fn connect_central(cfg: &LabConfig, state: &LabState) -> Result<(Db, Db)> {
+    let c = state.clustered;
+    let tls = state.tls.then(|| crate::tls::TlsFiles::of(cfg).client_config());
+    let (nb_remote, sb_remote) = match state.ssl_ports {
+        Some((n, s)) if state.tls => (format!("ssl:127.0.0.1:{n}"), format!("ssl:127.0.0.1:{s}")),
+        _ => (cfg.nb_remote(c), cfg.sb_remote(c)),
+    };
+    tokio::try_join!(
+        Db::connect_with(
+            nb_remote,
+            "OVN_Northbound",
+            "OVN_Northbound".into(),
+            c,
+            tls.clone()
+        ),
+        Db::connect_with(sb_remote, "OVN_Southbound", "OVN_Southbound".into(), c, tls),
+    )
+}
+
+/// How the chassis reach SB: with TLS always through the relay (its `ssl:` remote).
+fn sb_via_of(opts: &UpOptions) -> SbVia {
+    if opts.tls { SbVia::Tcp } else { opts.sb_via }
 }
 
 /// The standalone NB and SB servers (`nb.db`, `sb.db`).
@@ -672,10 +738,17 @@ async fn start_standalone(cfg: &LabConfig, opts: &UpOptions) -> Result<()> {
         dir: c.clone(),
         stem: stem.into(),
         unixctl: true,
-        args: vec![
-            file.display().to_string(),
-            format!("--remote=punix:{}/{stem}.sock", c.display()),
-        ],
+        args: {
+            let mut a = vec![
+                file.display().to_string(),
+                format!("--remote=punix:{}/{stem}.sock", c.display()),
+            ];
+            if opts.tls {
+                a.push("--remote=pssl:0:127.0.0.1".into());
+                a.extend(crate::tls::TlsFiles::of(cfg).server_args());
+            }
+            a
+        },
     };
     let (nb_spec, sb_spec) = (server("nb", &nb_file), server("sb", &sb_file));
     join2(sys::start_daemon(&nb_spec), sys::start_daemon(&sb_spec)).await?;
@@ -730,7 +803,15 @@ pub(crate) async fn underlay_host(cfg: &LabConfig, name: &str, ip: &str) -> Resu
     Ok(())
 }
 
-async fn start_relay(cfg: &LabConfig) -> Result<()> {
+async fn start_relay(cfg: &LabConfig, tls: bool) -> Result<()> {
+    let mut args = vec![];
+    if tls {
+        args.push(format!("--remote=pssl:{RELAY_PORT}:{RELAY_IP}"));
+        args.extend(crate::tls::TlsFiles::of(cfg).server_args());
+    } else {
+        args.push(format!("--remote=ptcp:{RELAY_PORT}:{RELAY_IP}"));
+    }
+    args.push(format!("relay:OVN_Southbound:{}", cfg.sb_remote(false)));
     let spec = DaemonSpec {
         name: "central/sbrelay".into(),
         program: "ovsdb-server",
@@ -738,10 +819,7 @@ async fn start_relay(cfg: &LabConfig) -> Result<()> {
         dir: cfg.central_dir(),
         stem: "sbrelay".into(),
         unixctl: true,
-        args: vec![
-            format!("--remote=ptcp:{RELAY_PORT}:{RELAY_IP}"),
-            format!("relay:OVN_Southbound:{}", cfg.sb_remote(false)),
-        ],
+        args,
     };
     sys::start_daemon(&spec).await.map(|_| ())
 }
@@ -901,7 +979,7 @@ async fn set_tunnel_neighbour(ctl: &str, other: &ChassisInfo) -> Result<()> {
 fn chassis_sb_remote(cfg: &LabConfig, state: &LabState) -> String {
     match (state.sb_via, state.clustered) {
         (SbVia::Unix, c) => cfg.sb_remote(c),
-        (SbVia::Tcp, false) => relay_remote(),
+        (SbVia::Tcp, false) => relay_remote(state.tls),
         (SbVia::Tcp, true) => crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Sb),
     }
 }
@@ -971,8 +1049,12 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
     Ok(ops)
 }
 
-async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo) -> Result<()> {
+async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo, state: &LabState) -> Result<()> {
     let dir = cfg.chassis_dir(ch);
+    let mut args = vec![format!("unix:{}/db.sock", dir.display())];
+    if state.tls {
+        args.extend(crate::tls::TlsFiles::of(cfg).client_args());
+    }
     let spec = DaemonSpec {
         name: format!("{}/ovn-controller", ch.key()),
         program: "ovn-controller",
@@ -980,7 +1062,7 @@ async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo) -> Result<()> {
         dir: dir.clone(),
         stem: "ovn-controller".into(),
         unixctl: false,
-        args: vec![format!("unix:{}/db.sock", dir.display())],
+        args,
     };
     sys::start_daemon(&spec).await.map(|_| ())
 }
@@ -1017,11 +1099,7 @@ impl Lab {
             dir: cfg.dir.clone(),
         })?;
         check_daemons(&cfg)?;
-        let c = state.clustered;
-        let (nb, sb) = tokio::try_join!(
-            Db::connect(cfg.nb_remote(c), "OVN_Northbound", "OVN_Northbound".into(), c),
-            Db::connect(cfg.sb_remote(c), "OVN_Southbound", "OVN_Southbound".into(), c),
-        )?;
+        let (nb, sb) = connect_central(&cfg, &state).await?;
         let dbs = try_join_all(state.chassis.values().map(|ch| {
             Db::connect(
                 format!("unix:{}/db.sock", cfg.chassis_dir(ch).display()),
@@ -1170,7 +1248,7 @@ impl Lab {
             let ctl = self.cfg.chassis_dir(other).join("ovs-vswitchd.ctl");
             set_tunnel_neighbour(&ctl.display().to_string(), &ch).await?;
         }
-        start_controller(&self.cfg, &ch).await?;
+        start_controller(&self.cfg, &ch, &self.state).await?;
         self.ovs.insert(ch.name.clone(), db);
         self.wait_chassis_registered(std::slice::from_ref(&ch.name))
             .await?;

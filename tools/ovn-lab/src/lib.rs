@@ -59,6 +59,7 @@ pub mod scenario;
 pub mod state;
 pub mod status;
 mod sys;
+pub mod tls;
 
 pub use check::{CheckReport, Probe};
 pub use cluster::{ClusterDb, KillReport, MemberStatus};
@@ -67,6 +68,6 @@ pub use guard::LabGuard;
 pub use lab::{
     DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up, vm_ifname,
 };
-pub use scenario::{SpawnOptions, SpawnReport, demo, spawn};
+pub use scenario::{SpawnOptions, SpawnReport, demo, demo_with, spawn};
 pub use state::{ChassisInfo, LabState, SbVia, VmInfo};
 pub use status::{ChassisStatus, Remotes, Status};

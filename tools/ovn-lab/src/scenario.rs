@@ -178,9 +178,18 @@ fn say(t: Instant, what: &str) -> f64 {
 /// The first failed step, or [`LabError::Interrupted`] on Ctrl-C (the lab is torn down
 /// anyway).
 pub async fn demo(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
+    demo_with(cfg, false).await
+}
+
+/// [`demo`], on a lab with TLS everywhere when `tls` (`up --tls`; a `--tls` lab that is
+/// already up is used as it is).
+///
+/// # Errors
+/// As [`demo`].
+pub async fn demo_with(cfg: &LabConfig, tls: bool) -> Result<Vec<(String, f64)>> {
     // Ctrl-C ends the steps, not the teardown.
     let res = tokio::select! {
-        r = demo_steps(cfg) => r,
+        r = demo_steps(cfg, tls) => r,
         _ = tokio::signal::ctrl_c() => Err(LabError::Interrupted { during: "demo".into() }),
     };
     let t = Instant::now();
@@ -197,7 +206,7 @@ pub async fn demo(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
     Ok(timings)
 }
 
-async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
+async fn demo_steps(cfg: &LabConfig, tls: bool) -> Result<Vec<(String, f64)>> {
     let mut timings = Vec::new();
     let t0 = Instant::now();
     out!("== 1. central (NB, SB, northd) and two chassis (ovsdb-server, ovs-vswitchd, ovn-controller)");
@@ -207,6 +216,7 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
         &UpOptions {
             chassis: 2,
             sb_via: SbVia::Unix,
+            tls,
             ..UpOptions::default()
         },
     )

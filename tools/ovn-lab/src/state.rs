@@ -111,6 +111,12 @@ pub struct LabState {
     /// Whether NB and SB are 3-member RAFT clusters (`up --clustered`).
     #[serde(default)]
     pub clustered: bool,
+    /// Whether the central speaks TLS (`up --tls`; see the `tls` module).
+    #[serde(default)]
+    pub tls: bool,
+    /// With TLS: the ports NB and SB listen on at `ssl:127.0.0.1`.
+    #[serde(default)]
+    pub ssl_ports: Option<(u16, u16)>,
     /// Chassis by number.
     pub chassis: BTreeMap<u32, ChassisInfo>,
     /// VMs by name.

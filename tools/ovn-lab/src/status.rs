@@ -12,6 +12,7 @@ use crate::cluster::{ClusterDb, MemberStatus};
 use crate::error::Result;
 use crate::lab::{DaemonInfo, Lab, LabConfig, daemons, encaps_of};
 use crate::state::{SbVia, VmInfo};
+use crate::tls::TlsFiles;
 
 /// One SB chassis.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -39,6 +40,8 @@ pub struct Remotes {
     /// Remotes the chassis use that only the lab's namespaces reach (`tcp:192.168.50.2:6642`
     /// of the SB relay with `--sb-via tcp`).
     pub underlay: Vec<String>,
+    /// With `--tls`: the PEM files a client needs for the `ssl:` remotes.
+    pub tls: Option<TlsFiles>,
 }
 
 /// The whole status.
@@ -112,26 +115,58 @@ impl Lab {
     pub fn remotes(&self) -> Remotes {
         let c = self.state.clustered;
         let split = |r: &str| r.split(',').map(str::to_string).collect::<Vec<_>>();
+        let (mut nb, mut sb) = (split(&self.cfg.nb_remote(c)), split(&self.cfg.sb_remote(c)));
+        if let Some((n, s)) = self.state.ssl_ports {
+            nb.push(format!("ssl:127.0.0.1:{n}"));
+            sb.push(format!("ssl:127.0.0.1:{s}"));
+        }
         Remotes {
-            nb: split(&self.cfg.nb_remote(c)),
-            sb: split(&self.cfg.sb_remote(c)),
+            tls: self.state.tls.then(|| TlsFiles::of(&self.cfg)),
+            nb,
+            sb,
             underlay: match (self.state.sb_via, c) {
                 (SbVia::Unix, _) => vec![],
-                (SbVia::Tcp, false) => vec![crate::lab::relay_remote()],
+                (SbVia::Tcp, false) => vec![crate::lab::relay_remote(self.state.tls)],
                 (SbVia::Tcp, true) => split(&crate::cluster::underlay_remotes(ClusterDb::Sb)),
             },
         }
     }
 
     /// What `ovn-lab env` prints: `export` lines for `OVN_NB_DB` and `OVN_SB_DB` (remotes
-    /// separated by commas, as ovn-nbctl takes them).
+    /// separated by commas, as ovn-nbctl takes them). With `--tls` they are the `ssl:`
+    /// remotes, and `OVN_LAB_PRIVATE_KEY`, `OVN_LAB_CERTIFICATE`, `OVN_LAB_CA_CERT` name the
+    /// client's files, for ovn-nbctl's `-p`, `-c` and `-C`.
     pub fn env(&self) -> String {
         let r = self.remotes();
-        format!(
+        let pick = |list: &[String]| -> String {
+            if r.tls.is_some() {
+                list.iter()
+                    .filter(|x| x.starts_with("ssl:"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                list.join(",")
+            }
+        };
+        let mut out = format!(
             "export OVN_NB_DB={}\nexport OVN_SB_DB={}\n",
-            shell_quote(&r.nb.join(",")),
-            shell_quote(&r.sb.join(","))
-        )
+            shell_quote(&pick(&r.nb)),
+            shell_quote(&pick(&r.sb))
+        );
+        if let Some(t) = &r.tls {
+            for (var, path) in [
+                ("OVN_LAB_PRIVATE_KEY", &t.client_key),
+                ("OVN_LAB_CERTIFICATE", &t.client_cert),
+                ("OVN_LAB_CA_CERT", &t.server_ca),
+            ] {
+                let _ = writeln!(out, "export {var}={}", shell_quote(&path.display().to_string()));
+            }
+            out.push_str(
+                "# ovn-nbctl -p \"$OVN_LAB_PRIVATE_KEY\" -c \"$OVN_LAB_CERTIFICATE\" -C \"$OVN_LAB_CA_CERT\" show\n",
+            );
+        }
+        out
     }
 
     /// Everything `status` shows.

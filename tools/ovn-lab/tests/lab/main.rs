@@ -1011,3 +1011,62 @@ fn clustered_central_survives_leader_kills() {
         assert_eq!(lab.check().await.unwrap().failed, 0);
     });
 }
+
+#[test]
+fn tls_lab_runs_the_demo_and_refuses_another_ca() {
+    lab_test("t13", |cfg| async move {
+        let opts = UpOptions {
+            chassis: 2,
+            tls: true,
+            ..UpOptions::default()
+        };
+        up(&cfg, &opts).await.unwrap();
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        let r = lab.remotes();
+        let (nb_ssl, tls) = (r.nb[1].clone(), r.tls.clone().unwrap());
+        assert!(nb_ssl.starts_with("ssl:127.0.0.1:"), "{r:?}");
+        assert_eq!(r.underlay, ["ssl:192.168.50.2:6642"]);
+        // Every chassis registered through the SSL relay; northd uses ssl: remotes.
+        assert_eq!(lab.status().await.unwrap().chassis.len(), 2);
+        let northd = std::fs::read_to_string(cfg.dir.join("central/northd.log")).unwrap();
+        assert!(northd.contains(&format!("{nb_ssl}: connected")), "{northd}");
+        // A client with a certificate from another CA (the lab's controller CA signs only the
+        // servers' certificate; clients must be signed by the switch CA) is refused.
+        let wrong = ovsdb_client::TlsConfig::new(&tls.server_ca)
+            .client_cert(&tls.server_key, &tls.server_cert)
+            .chain_only();
+        let cfg_wrong = ovsdb_client::ClientConfig::default()
+            .tls(wrong)
+            .startup_timeout(Duration::from_secs(5));
+        let refused = async {
+            let c = ovsdb_client::Client::connect(&nb_ssl, cfg_wrong).await?;
+            c.list_dbs().await
+        };
+        let e = refused.await.err();
+        assert!(e.is_some(), "a certificate of the wrong CA was accepted");
+        // The right one is accepted (ovn-nbctl through `env`).
+        let bin = env!("CARGO_BIN_EXE_ovn-lab");
+        let dir = cfg.dir.display().to_string();
+        let script = format!(
+            "set -e; eval \"$('{bin}' --lab {} --dir '{dir}' env)\"; \
+             ovn-nbctl -p \"$OVN_LAB_PRIVATE_KEY\" -c \"$OVN_LAB_CERTIFICATE\" -C \"$OVN_LAB_CA_CERT\" \
+             --timeout=10 get-connection; echo ok",
+            cfg.name
+        );
+        let out = tokio::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("ok"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        drop(lab);
+        // The demo flow on this lab (it is up with --tls: used as it is, then torn down).
+        let timings = ovn_lab::demo_with(&cfg, true).await.unwrap();
+        assert!(timings.iter().any(|(w, _)| w.starts_with("teardown")));
+        assert_nothing_left(&cfg);
+    });
+}
