@@ -90,27 +90,35 @@ pub(crate) fn unix_remotes(cfg: &LabConfig, db: ClusterDb) -> String {
         .join(",")
 }
 
-/// The underlay remotes of a clustered database (`tcp:192.168.50.3:6642,...`).
-pub(crate) fn underlay_remotes(db: ClusterDb) -> String {
+/// The underlay remotes of a clustered database (`tcp:192.168.50.3:6642,...`, `ssl:` with
+/// TLS).
+pub(crate) fn underlay_remotes(db: ClusterDb, tls: bool) -> String {
+    let proto = if tls { "ssl" } else { "tcp" };
     (1..=MEMBERS)
-        .map(|k| format!("tcp:{}:{}", member_ip(k), db.client_port()))
+        .map(|k| format!("{proto}:{}:{}", member_ip(k), db.client_port()))
         .collect::<Vec<_>>()
         .join(",")
 }
 
-fn server_spec(cfg: &LabConfig, db: ClusterDb, k: u32) -> DaemonSpec {
+fn server_spec(cfg: &LabConfig, db: ClusterDb, k: u32, tls: bool) -> DaemonSpec {
     let c = cfg.central_dir();
     let stem = format!("{}{k}", db.stem());
+    let proto = if tls { "pssl" } else { "ptcp" };
+    let mut args = vec![
+        c.join(format!("{stem}.db")).display().to_string(),
+        format!("--remote=punix:{}/{stem}.sock", c.display()),
+        format!("--remote={proto}:{}:{}", db.client_port(), member_ip(k)),
+    ];
+    if tls {
+        // Also the RAFT connections (ssl: member addresses) use these files.
+        args.extend(crate::tls::TlsFiles::of(cfg).server_args());
+    }
     DaemonSpec {
         name: format!("central/{stem}"),
         program: "ovsdb-server",
         netns: Some(cfg.netns(&format!("c{k}"))),
         dir: c.clone(),
-        args: vec![
-            c.join(format!("{stem}.db")).display().to_string(),
-            format!("--remote=punix:{}/{stem}.sock", c.display()),
-            format!("--remote=ptcp:{}:{}", db.client_port(), member_ip(k)),
-        ],
+        args,
         stem,
         unixctl: true,
     }
@@ -123,6 +131,7 @@ pub(crate) async fn start_clusters(
     cfg: &LabConfig,
     nb_db: Option<&Path>,
     sb_db: Option<&Path>,
+    tls: bool,
 ) -> Result<()> {
     for k in 1..=MEMBERS {
         underlay_host(cfg, &format!("c{k}"), &member_ip(k)).await?;
@@ -130,7 +139,8 @@ pub(crate) async fn start_clusters(
     let c = cfg.central_dir();
     for (db, from) in [(ClusterDb::Nb, nb_db), (ClusterDb::Sb, sb_db)] {
         let file = |k: u32| c.join(format!("{}{k}.db", db.stem())).display().to_string();
-        let raft = |k: u32| format!("tcp:{}:{}", member_ip(k), db.raft_port());
+        let proto = if tls { "ssl" } else { "tcp" };
+        let raft = |k: u32| format!("{proto}:{}:{}", member_ip(k), db.raft_port());
         let contents = from.map_or_else(|| db.schema().to_string(), |p| p.display().to_string());
         sys::run("ovsdb-tool", &["create-cluster", &file(1), &contents, &raft(1)]).await?;
         for k in 2..=MEMBERS {
@@ -144,7 +154,7 @@ pub(crate) async fn start_clusters(
     let specs: Vec<DaemonSpec> = [ClusterDb::Nb, ClusterDb::Sb]
         .into_iter()
         .flat_map(|db| (1..=MEMBERS).map(move |k| (db, k)))
-        .map(|(db, k)| server_spec(cfg, db, k))
+        .map(|(db, k)| server_spec(cfg, db, k, tls))
         .collect();
     futures::future::join_all(specs.iter().map(sys::start_daemon))
         .await
@@ -366,7 +376,7 @@ impl Lab {
                     path: killed.clone(),
                     source,
                 })?;
-                sys::start_daemon(&server_spec(&self.cfg, db, k)).await?;
+                sys::start_daemon(&server_spec(&self.cfg, db, k, self.state.tls)).await?;
                 started.push((db, k));
             }
         }

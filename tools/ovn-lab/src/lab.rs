@@ -498,13 +498,6 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     let start = Instant::now();
     let progress = Progress::new(cfg.quiet);
     let chassis = opts.chassis;
-    if opts.tls && opts.clustered {
-        return Err(LabError::Invalid {
-            what: "--tls with --clustered",
-            value: cfg.name.clone(),
-            reason: "not supported yet: use one of them",
-        });
-    }
     if let Some(state) = LabState::load(&cfg.state_file())? {
         if all_running(cfg, &state) {
             if state.tls != opts.tls {
@@ -572,7 +565,7 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
 
     progress.step(&format!("central, underlay and {chassis} chassis"));
     // The underlay first: cluster members hold their RAFT connections on it.
-    start_underlay(cfg, state.sb_via, opts.clustered).await?;
+    start_underlay(cfg, state.sb_via).await?;
     if opts.tls {
         progress.step("PKI (ovs-pki)");
         crate::tls::make_pki(cfg).await?;
@@ -648,7 +641,7 @@ async fn start_central(
     let c = cfg.central_dir();
     let mut ports = None;
     if opts.clustered {
-        crate::cluster::start_clusters(cfg, opts.nb_db.as_deref(), opts.sb_db.as_deref()).await?;
+        crate::cluster::start_clusters(cfg, opts.nb_db.as_deref(), opts.sb_db.as_deref(), opts.tls).await?;
     } else {
         start_standalone(cfg, opts).await?;
         if opts.tls {
@@ -669,16 +662,22 @@ async fn start_central(
         nb.transact(vec![Insert::new(NbGlobal::TABLE_NAME, Row::new()).into()])
             .await?;
     }
+    // A clustered TLS central: northd on the underlay, to use the members' ssl: remotes.
+    let northd_on_underlay = st.tls && clustered;
     let northd = DaemonSpec {
         name: "central/northd".into(),
         program: "ovn-northd",
-        netns: None,
+        netns: northd_on_underlay.then(|| cfg.netns("ctl")),
         dir: c.clone(),
         stem: "northd".into(),
         unixctl: true,
         args: {
             let (nb_remote, sb_remote) = match st.ssl_ports {
                 Some((n, s)) => (format!("ssl:127.0.0.1:{n}"), format!("ssl:127.0.0.1:{s}")),
+                None if northd_on_underlay => (
+                    crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Nb, true),
+                    crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Sb, true),
+                ),
                 None => (cfg.nb_remote(clustered), cfg.sb_remote(clustered)),
             };
             let mut a = vec![
@@ -699,7 +698,9 @@ async fn start_central(
 /// to every member (following the leader) when clustered, else to the unix sockets.
 async fn connect_central(cfg: &LabConfig, state: &LabState) -> Result<(Db, Db)> {
     let c = state.clustered;
-    let tls = state.tls.then(|| crate::tls::TlsFiles::of(cfg).client_config());
+    // A clustered central's members are on the underlay: the lab's clients use their unix
+    // sockets.
+    let tls = (state.tls && state.ssl_ports.is_some()).then(|| crate::tls::TlsFiles::of(cfg).client_config());
     let (nb_remote, sb_remote) = match state.ssl_ports {
         Some((n, s)) if state.tls => (format!("ssl:127.0.0.1:{n}"), format!("ssl:127.0.0.1:{s}")),
         _ => (cfg.nb_remote(c), cfg.sb_remote(c)),
@@ -755,7 +756,7 @@ async fn start_standalone(cfg: &LabConfig, opts: &UpOptions) -> Result<()> {
     Ok(())
 }
 
-async fn start_underlay(cfg: &LabConfig, sb_via: SbVia, clustered: bool) -> Result<()> {
+async fn start_underlay(cfg: &LabConfig, sb_via: SbVia) -> Result<()> {
     let ul = cfg.netns("ul");
     sys::run("ip", &["netns", "add", &ul]).await?;
     sys::ip_batch(
@@ -767,7 +768,9 @@ async fn start_underlay(cfg: &LabConfig, sb_via: SbVia, clustered: bool) -> Resu
         ],
     )
     .await?;
-    if sb_via == SbVia::Tcp && !clustered {
+    // The SB relay, or with a clustered TLS central, northd (it reaches the members' ssl:
+    // remotes on the underlay).
+    if sb_via == SbVia::Tcp {
         underlay_host(cfg, "ctl", RELAY_IP).await?;
     }
     Ok(())
@@ -980,7 +983,7 @@ fn chassis_sb_remote(cfg: &LabConfig, state: &LabState) -> String {
     match (state.sb_via, state.clustered) {
         (SbVia::Unix, c) => cfg.sb_remote(c),
         (SbVia::Tcp, false) => relay_remote(state.tls),
-        (SbVia::Tcp, true) => crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Sb),
+        (SbVia::Tcp, true) => crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Sb, state.tls),
     }
 }
 

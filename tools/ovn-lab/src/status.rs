@@ -127,7 +127,7 @@ impl Lab {
             underlay: match (self.state.sb_via, c) {
                 (SbVia::Unix, _) => vec![],
                 (SbVia::Tcp, false) => vec![crate::lab::relay_remote(self.state.tls)],
-                (SbVia::Tcp, true) => split(&crate::cluster::underlay_remotes(ClusterDb::Sb)),
+                (SbVia::Tcp, true) => split(&crate::cluster::underlay_remotes(ClusterDb::Sb, self.state.tls)),
             },
         }
     }
@@ -139,7 +139,7 @@ impl Lab {
     pub fn env(&self) -> String {
         let r = self.remotes();
         let pick = |list: &[String]| -> String {
-            if r.tls.is_some() {
+            if list.iter().any(|x| x.starts_with("ssl:")) {
                 list.iter()
                     .filter(|x| x.starts_with("ssl:"))
                     .cloned()

@@ -2,14 +2,21 @@
 //! listening on `ssl:` as well, northd, the chassis and the lab's own clients on `ssl:`
 //! remotes.
 //!
-//! Certificates (`ovs-pki` types): `central` (controller, signed by the controller CA) is the
-//! servers' certificate; `client` (switch, signed by the switch CA) is the one certificate of
-//! northd, the chassis and the lab's clients. Servers check clients against the switch CA,
-//! clients check servers against the controller CA. `ovs-pki` certificates name no address,
+//! Certificates: `central` is the servers' certificate (also for the RAFT connections between
+//! cluster members, where a member is a client too), `client` is the one certificate of
+//! northd, the chassis and the lab's clients; `ovs-pki` signs both with its switch CA, which
+//! every side checks the other against (the controller CA `ovs-pki init` also makes signs
+//! nothing of the lab: a certificate it signs is one of another CA). `ovs-pki` certificates
+//! name no address,
 //! so the lab's rustls clients verify the chain only ([`ServerNameCheck::ChainOnly`], what the
 //! OVS daemons do). The NB and SB servers listen on `ssl:127.0.0.1:<port>` (ports chosen by the
 //! kernel, read from their logs, kept in the state); the chassis reach SB through the relay on
 //! the underlay, `ssl:192.168.50.2:6642`.
+//!
+//! With `--clustered` too, the members' RAFT connections are `ssl:` on the underlay, the members
+//! serve `ssl:` there, the chassis use those remotes and northd runs in a namespace on the
+//! underlay (`olab-<lab>-ctl`, `192.168.50.2`) to use them as well; the lab's own clients, in
+//! the host's namespace, use the members' unix sockets.
 //!
 //! [`ServerNameCheck::ChainOnly`]: ovsdb_client::ServerNameCheck::ChainOnly
 
@@ -40,7 +47,7 @@ pub struct TlsFiles {
     pub client_key: PathBuf,
     /// The clients' certificate.
     pub client_cert: PathBuf,
-    /// The CA clients check servers against (the controller CA).
+    /// The CA clients check servers against (the switch CA too).
     pub server_ca: PathBuf,
 }
 
@@ -54,7 +61,7 @@ impl TlsFiles {
             client_ca: d.join("ca/switchca/cacert.pem"),
             client_key: d.join("client-privkey.pem"),
             client_cert: d.join("client-cert.pem"),
-            server_ca: d.join("ca/controllerca/cacert.pem"),
+            server_ca: d.join("ca/switchca/cacert.pem"),
         }
     }
 
@@ -95,12 +102,7 @@ pub(crate) async fn make_pki(cfg: &LabConfig) -> Result<TlsFiles> {
     let ca = format!("--dir={}", d.join("ca").display());
     let log = format!("--log={}", d.join("ovs-pki.log").display());
     sys::run_in(&d, "ovs-pki", &[&ca, &log, "init"]).await?;
-    sys::run_in(
-        &d,
-        "ovs-pki",
-        &[&ca, &log, "-u", "req+sign", "central", "controller"],
-    )
-    .await?;
+    sys::run_in(&d, "ovs-pki", &[&ca, &log, "-u", "req+sign", "central", "switch"]).await?;
     sys::run_in(&d, "ovs-pki", &[&ca, &log, "-u", "req+sign", "client", "switch"]).await?;
     Ok(TlsFiles::of(cfg))
 }

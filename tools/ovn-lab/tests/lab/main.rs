@@ -918,11 +918,12 @@ fn roles(st: &ovn_lab::Status, db: &str) -> (String, Vec<(String, String)>) {
 #[test]
 fn clustered_central_survives_leader_kills() {
     lab_test("t12", |cfg| async move {
-        // SB over TCP: the chassis reach the three SB members on the underlay.
+        // With TLS: the RAFT connections, northd and the chassis (which reach the three SB
+        // members on the underlay) use ssl:.
         let opts = UpOptions {
             chassis: 2,
             clustered: true,
-            sb_via: SbVia::Tcp,
+            tls: true,
             ..UpOptions::default()
         };
         up(&cfg, &opts).await.unwrap();
@@ -949,7 +950,16 @@ fn clustered_central_survives_leader_kills() {
         let st = lab.status().await.unwrap();
         assert_eq!(st.cluster.len(), 6, "{:?}", st.cluster);
         assert_eq!(st.central.nb.len(), 3);
-        assert_eq!(st.central.underlay.len(), 3);
+        assert_eq!(
+            st.central.underlay,
+            [
+                "ssl:192.168.50.3:6642",
+                "ssl:192.168.50.4:6642",
+                "ssl:192.168.50.5:6642"
+            ]
+        );
+        let nb2 = std::fs::read_to_string(cfg.dir.join("central/nb2.log")).unwrap();
+        assert!(nb2.contains("ssl:192.168.50.3:6643: connected"), "{nb2}");
         for db in ["OVN_Northbound", "OVN_Southbound"] {
             let (_, members) = roles(&st, db);
             assert_eq!(
@@ -1030,10 +1040,24 @@ fn tls_lab_runs_the_demo_and_refuses_another_ca() {
         assert_eq!(lab.status().await.unwrap().chassis.len(), 2);
         let northd = std::fs::read_to_string(cfg.dir.join("central/northd.log")).unwrap();
         assert!(northd.contains(&format!("{nb_ssl}: connected")), "{northd}");
-        // A client with a certificate from another CA (the lab's controller CA signs only the
-        // servers' certificate; clients must be signed by the switch CA) is refused.
+        // A client with a certificate from another CA (ovs-pki's controller CA, which signs
+        // nothing of the lab) is refused.
+        let pki = cfg.dir.join("central/pki");
+        let made = std::process::Command::new("ovs-pki")
+            .current_dir(&pki)
+            .args([
+                "--dir=ca",
+                "--log=other.log",
+                "-u",
+                "req+sign",
+                "other",
+                "controller",
+            ])
+            .output()
+            .unwrap();
+        assert!(made.status.success(), "{made:?}");
         let wrong = ovsdb_client::TlsConfig::new(&tls.server_ca)
-            .client_cert(&tls.server_key, &tls.server_cert)
+            .client_cert(pki.join("other-privkey.pem"), pki.join("other-cert.pem"))
             .chain_only();
         let cfg_wrong = ovsdb_client::ClientConfig::default()
             .tls(wrong)
