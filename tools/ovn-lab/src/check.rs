@@ -77,17 +77,18 @@ pub struct CheckReport {
 }
 
 impl Lab {
-    /// Pings `to` (a VM name or an address) from VM `from`, allowing up to 3 lost probes
+    /// Pings `to` (a VM or container name, or an address) from VM or container `from`,
+    /// allowing up to 3 lost probes
     /// first; returns how many were lost.
     ///
     /// # Errors
     /// [`LabError::NotFound`], [`LabError::Ping`].
     pub async fn ping(&self, from: &str, to: &str) -> Result<u32> {
-        self.state.vm(from)?;
-        let addr = match self.state.vms.get(to) {
-            Some(vm) => vm.addr().to_string(),
-            None if to.parse::<std::net::Ipv4Addr>().is_ok() => to.to_string(),
-            None => self.state.vm(to).map(|v| v.addr().to_string())?,
+        self.state.host(from)?;
+        let addr = if to.parse::<std::net::Ipv4Addr>().is_ok() {
+            to.to_string()
+        } else {
+            self.state.host_addr(to)?
         };
         ping_tries(&self.cfg, from, &addr, 4)
             .await
@@ -103,13 +104,13 @@ impl Lab {
         ping_once(&self.cfg, from, addr, 3).await
     }
 
-    /// Runs `command` inside VM `vm`'s namespace with the terminal's stdio; returns its exit
+    /// Runs `command` inside VM (or container) `vm`'s namespace with the terminal's stdio; returns its exit
     /// code.
     ///
     /// # Errors
     /// [`LabError::NotFound`], [`LabError::Spawn`].
     pub async fn exec(&self, vm: &str, command: &[String]) -> Result<i32> {
-        self.state.vm(vm)?;
+        self.state.host(vm)?;
         let ns = self.cfg.vm_netns(vm);
         let status = tokio::process::Command::new("ip")
             .args(["netns", "exec", &ns])

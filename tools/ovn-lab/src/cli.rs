@@ -150,12 +150,50 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
-    /// Create a logical switch with a subnet for OVN's IPAM.
+    /// Create a logical switch (network) with a subnet for OVN's IPAM.
     NetCreate {
         /// Switch name.
         name: String,
         /// Subnet A.B.C.D/N.
         cidr: String,
+        /// Gateway address: a router port owning it, on the lab's router `ovn-lab`.
+        #[arg(long)]
+        gateway: Option<String>,
+    },
+    /// Create an endpoint: a logical port with an address from OVN's IPAM on network NET;
+    /// prints its name, UUID, MAC and IP.
+    EndpointCreate {
+        /// Network (logical switch).
+        net: String,
+        /// Endpoint name (default `<net>-ep<N>`).
+        name: Option<String>,
+    },
+    /// List endpoints.
+    EndpointList {
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete an endpoint (and its container if it was the container's last one).
+    EndpointDelete {
+        /// Endpoint name.
+        name: String,
+    },
+    /// Create a container: a namespace with one interface per endpoint (eth0, eth1, ...).
+    ContainerCreate {
+        /// Container name.
+        name: String,
+        /// Endpoint to plug in (repeat for more interfaces).
+        #[arg(long = "network", required = true)]
+        networks: Vec<String>,
+        /// Chassis (`ch1`, `1` or a chassis name).
+        #[arg(long)]
+        chassis: String,
+    },
+    /// Delete a container (its endpoints stay).
+    ContainerDelete {
+        /// Container name.
+        name: String,
     },
     /// List logical switches.
     NetList {
@@ -457,10 +495,70 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             outln!("{name} moved to {to} in {:.2} s", took.as_secs_f64());
             out!("{}", render_bindings(&lab.bindings().await?));
         }
-        Command::NetCreate { name, cidr } => {
+        Command::NetCreate { name, cidr, gateway } => {
             let lab = Lab::open(cfg).await?;
-            lab.net_create(&name, &cidr).await?;
-            outln!("created {name} {cidr}");
+            lab.net_create_with_gateway(&name, &cidr, gateway.as_deref())
+                .await?;
+            match gateway {
+                Some(g) => outln!("created {name} {cidr} gateway {g}"),
+                None => outln!("created {name} {cidr}"),
+            }
+        }
+        Command::EndpointCreate { net, name } => {
+            let lab = Lab::open(cfg).await?;
+            let e = lab.endpoint_create(&net, name.as_deref()).await?;
+            outln!("{} {} {} {}", e.name, e.uuid, e.mac, e.ip);
+        }
+        Command::EndpointList { json: j } => {
+            let lab = Lab::open(cfg).await?;
+            let eps = lab.endpoint_list().await?;
+            if j {
+                outln!("{}", json(&eps));
+            } else {
+                for e in eps {
+                    outln!(
+                        "{:<16} {} {:<12} {} {:<18} {}",
+                        e.name,
+                        e.uuid,
+                        e.network,
+                        e.mac,
+                        e.ip,
+                        e.container.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        Command::EndpointDelete { name } => {
+            let mut lab = Lab::open(cfg).await?;
+            lab.endpoint_delete(&name).await?;
+            outln!("deleted {name}");
+        }
+        Command::ContainerCreate {
+            name,
+            networks,
+            chassis,
+        } => {
+            let mut lab = Lab::open(cfg).await?;
+            let c = lab
+                .container_create(&name, &networks, &chassis_name(&chassis))
+                .await?;
+            for i in &c.interfaces {
+                outln!(
+                    "{} on {}: {} {} {} {} gw {}",
+                    c.name,
+                    c.chassis,
+                    i.dev,
+                    i.endpoint,
+                    i.mac,
+                    i.ip,
+                    i.gw.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Command::ContainerDelete { name } => {
+            let mut lab = Lab::open(cfg).await?;
+            lab.container_delete(&name).await?;
+            outln!("deleted {name}");
         }
         Command::NetList { json: j } => {
             let lab = Lab::open(cfg).await?;

@@ -1134,11 +1134,11 @@ impl Lab {
         &self.state
     }
 
-    fn save(&self) -> Result<()> {
+    pub(crate) fn save(&self) -> Result<()> {
         self.state.save(&self.cfg.state_file())
     }
 
-    fn ovs_db(&self, chassis: &str) -> Result<&Db> {
+    pub(crate) fn ovs_db(&self, chassis: &str) -> Result<&Db> {
         self.ovs.get(chassis).ok_or_else(|| LabError::NotFound {
             kind: "chassis",
             name: chassis.to_string(),
@@ -1265,11 +1265,13 @@ impl Lab {
     /// [`LabError::NotFound`]; [`LabError::Invalid`] if VMs still run on it.
     pub async fn del_node(&mut self, name: &str) -> Result<()> {
         let ch = self.state.chassis_named(name)?.clone();
-        if self.state.vms.values().any(|v| v.chassis == name) {
+        if self.state.vms.values().any(|v| v.chassis == name)
+            || self.state.containers.values().any(|c| c.chassis == name)
+        {
             return Err(LabError::Invalid {
                 what: "chassis",
                 value: name.to_string(),
-                reason: "VMs still run on it (move or delete them first)",
+                reason: "VMs or containers still run on it (move or delete them first)",
             });
         }
         if let Some(db) = self.ovs.remove(name) {
@@ -1320,7 +1322,7 @@ impl Lab {
 
     /// Who uses which address on each switch, and its router port networks (see
     /// [`SwitchAddrs`]).
-    async fn switch_addresses(&self) -> Result<BTreeMap<String, SwitchAddrs>> {
+    pub(crate) async fn switch_addresses(&self) -> Result<BTreeMap<String, SwitchAddrs>> {
         let res = self
             .nb
             .transact(vec![
@@ -1404,6 +1406,7 @@ impl Lab {
         for s in specs {
             check_name("vm name", &s.name)?;
             if self.state.vms.contains_key(&s.name)
+                || self.state.containers.contains_key(&s.name)
                 || lsp_names.contains(&s.name)
                 || !seen.insert(s.name.clone())
             {
@@ -1548,7 +1551,7 @@ impl Lab {
 
     /// Waits until northd's IPAM has given each of `ports` a MAC and an address
     /// (`dynamic_addresses`); returns port name -> `"MAC IP"`.
-    async fn wait_dynamic(&self, ports: &[String]) -> Result<BTreeMap<String, String>> {
+    pub(crate) async fn wait_dynamic(&self, ports: &[String]) -> Result<BTreeMap<String, String>> {
         let nb = &self.nb;
         wait_for(
             &|| check_daemons(&self.cfg),
@@ -1597,7 +1600,7 @@ impl Lab {
         ip: Option<&str>,
     ) -> Result<VmInfo> {
         check_name("vm name", name)?;
-        if self.state.vms.contains_key(name) {
+        if self.state.vms.contains_key(name) || self.state.containers.contains_key(name) {
             return Err(LabError::NameTaken {
                 kind: "vm",
                 name: name.to_string(),
@@ -1744,10 +1747,16 @@ impl Lab {
         for chunk in updates.chunks(16) {
             try_join_all(chunk.iter().map(|(ns, lines)| sys::ip_batch(Some(ns), lines))).await?;
         }
-        // OVS: one transaction per chassis.
-        let mut by_chassis: BTreeMap<&str, Vec<&VmInfo>> = BTreeMap::new();
-        for vm in vms {
-            by_chassis.entry(vm.chassis.as_str()).or_default().push(vm);
+        let plugs: Vec<Plug> = vms.iter().map(Plug::from).collect();
+        self.plug_in(&plugs).await
+    }
+
+    /// Adds the plugs' veths to their chassis' br-int (one transaction per chassis) and waits
+    /// until their ports are ready.
+    pub(crate) async fn plug_in(&self, plugs: &[Plug]) -> Result<()> {
+        let mut by_chassis: BTreeMap<&str, Vec<&Plug>> = BTreeMap::new();
+        for p in plugs {
+            by_chassis.entry(p.chassis.as_str()).or_default().push(p);
         }
         let mut futs = Vec::new();
         for (ch, list) in &by_chassis {
@@ -1755,13 +1764,13 @@ impl Lab {
             futs.push(attach_ports(db, list));
         }
         try_join_all(futs).await?;
-        self.wait_ports_ready(vms).await
+        self.wait_ports_ready(plugs).await
     }
 
     /// Waits until each VM's logical port is bound to its chassis, its interface has
     /// `ovn-installed`, the NB port is `up`, and every chassis has caught up.
-    async fn wait_ports_ready(&self, vms: &[VmInfo]) -> Result<()> {
-        let names: Vec<String> = vms.iter().map(|v| v.port().to_string()).collect();
+    pub(crate) async fn wait_ports_ready(&self, vms: &[Plug]) -> Result<()> {
+        let names: Vec<String> = vms.iter().map(|v| v.port.clone()).collect();
         let limit = wait_time(vms.len());
         let sb = &self.sb;
         let changes = sb.watch(
@@ -1810,10 +1819,10 @@ impl Lab {
             let left: Vec<String> = vms
                 .iter()
                 .filter(|v| {
-                    pbs.get(v.port())
+                    pbs.get(&v.port)
                         .is_none_or(|c| c.as_deref() != Some(v.chassis.as_str()))
                 })
-                .map(|v| v.port().to_string())
+                .map(|v| v.port.clone())
                 .collect();
             self.progress
                 .count("ports bound", vms.len() - left.len(), vms.len());
@@ -1830,7 +1839,7 @@ impl Lab {
             by_chassis
                 .entry(vm.chassis.as_str())
                 .or_default()
-                .push(vm_ifname(&vm.name));
+                .push(vm.ifname.clone());
         }
         let waits = by_chassis.into_iter().map(|(ch, list)| async move {
             let db = self.ovs_db(ch)?;
@@ -1947,10 +1956,10 @@ impl Lab {
         sys::ip_batch(Some(&to_ns), &[format!("link set {ifname} up")]).await?;
         let mut moved = vm.clone();
         moved.chassis = to.to_string();
-        attach_ports(self.ovs_db(to)?, &[&moved]).await?;
+        attach_ports(self.ovs_db(to)?, &[&Plug::from(&moved)]).await?;
         self.state.vms.insert(name.to_string(), moved.clone());
         self.save()?;
-        self.wait_ports_ready(std::slice::from_ref(&moved)).await?;
+        self.wait_ports_ready(&[Plug::from(&moved)]).await?;
         Ok(start.elapsed())
     }
 
@@ -2218,18 +2227,39 @@ async fn plumb_vm(cfg: &LabConfig, ch: &ChassisInfo, vm: &VmInfo, neigh: Vec<Str
     sys::ip_batch(Some(&ch_ns), &[format!("link set {ifname} up")]).await
 }
 
-/// Adds the VMs' chassis-side veths to br-int (Interface named [`vm_ifname`],
-/// `external_ids:iface-id` = the VM's logical port).
-async fn attach_ports(db: &Db, vms: &[&VmInfo]) -> Result<()> {
+/// A veth end on a chassis bound to a logical port.
+#[derive(Debug, Clone)]
+pub(crate) struct Plug {
+    /// The logical switch port (`external_ids:iface-id`).
+    pub(crate) port: String,
+    /// The chassis.
+    pub(crate) chassis: String,
+    /// The device (and OVS Interface) name on the chassis.
+    pub(crate) ifname: String,
+}
+
+impl From<&VmInfo> for Plug {
+    fn from(vm: &VmInfo) -> Plug {
+        Plug {
+            port: vm.port().to_string(),
+            chassis: vm.chassis.clone(),
+            ifname: vm_ifname(&vm.name),
+        }
+    }
+}
+
+/// Adds the plugs' chassis-side veths to br-int (Interface named as the device,
+/// `external_ids:iface-id` = the logical port).
+async fn attach_ports(db: &Db, plugs: &[&Plug]) -> Result<()> {
     let mut ops = Vec::new();
     let mut refs = Vec::new();
-    for (i, vm) in vms.iter().enumerate() {
+    for (i, p) in plugs.iter().enumerate() {
         let iname = named(&format!("i{i}"))?;
         let pname = named(&format!("p{i}"))?;
-        let ifname = vm_ifname(&vm.name);
+        let ifname = p.ifname.clone();
         let iface = Interface {
             name: ifname.clone(),
-            external_ids: [("iface-id".to_string(), vm.port().to_string())].into(),
+            external_ids: [("iface-id".to_string(), p.port.clone())].into(),
             ..Default::default()
         };
         let port = Port {
@@ -2253,7 +2283,7 @@ async fn attach_ports(db: &Db, vms: &[&VmInfo]) -> Result<()> {
 }
 
 /// Removes the port called `name` from br-int (its Interface row goes with it).
-async fn detach_port(db: &Db, name: &str) -> Result<()> {
+pub(crate) async fn detach_port(db: &Db, name: &str) -> Result<()> {
     let ports = db.select::<Port>(vec![Port::NAME.eq(name.to_string())]).await?;
     let ops: Vec<Operation> = ports
         .iter()
@@ -2267,15 +2297,15 @@ async fn detach_port(db: &Db, name: &str) -> Result<()> {
 
 /// Addresses on one logical switch, for address checks and VM defaults.
 #[derive(Debug, Clone, Default)]
-struct SwitchAddrs {
+pub(crate) struct SwitchAddrs {
     /// `other_config:subnet`.
-    subnet: Option<String>,
+    pub(crate) subnet: Option<String>,
     /// Networks of the router ports on the switch (`"10.0.0.1/24"`).
     router: Vec<String>,
     /// IPv4 address -> who uses it (`"router port lr1-ls1"`, `"port vm2"`).
     used: BTreeMap<String, String>,
     /// Names of the switch's ports.
-    ports: BTreeSet<String>,
+    pub(crate) ports: BTreeSet<String>,
     /// Ethernet addresses in its ports' `addresses` and `dynamic_addresses` (lowercase).
     macs: BTreeSet<String>,
 }
@@ -2283,7 +2313,7 @@ struct SwitchAddrs {
 impl SwitchAddrs {
     /// Prefix length for `addr` on this switch: of the router port network or subnet holding
     /// it, else 24.
-    fn prefix_of(&self, addr: &str) -> u8 {
+    pub(crate) fn prefix_of(&self, addr: &str) -> u8 {
         let Ok(a) = addr.parse::<std::net::Ipv4Addr>() else {
             return 24;
         };
@@ -2296,7 +2326,7 @@ impl SwitchAddrs {
     }
 
     /// The router port address on the subnet of `ip` (`A.B.C.D/N`), if any.
-    fn gateway_for(&self, ip: &str) -> Option<String> {
+    pub(crate) fn gateway_for(&self, ip: &str) -> Option<String> {
         let (o, len) = parse_cidr(ip).ok()?;
         self.router.iter().find_map(|r| {
             let (ro, rlen) = parse_cidr(r).ok()?;

@@ -51,6 +51,7 @@ pub mod check;
 pub mod cli;
 pub mod cluster;
 mod db;
+pub mod endpoint;
 pub mod error;
 mod guard;
 pub mod lab;
@@ -63,11 +64,12 @@ pub mod tls;
 
 pub use check::{CheckReport, Probe};
 pub use cluster::{ClusterDb, KillReport, MemberStatus};
+pub use endpoint::{EndpointInfo, LAB_ROUTER};
 pub use error::{LabError, Result};
 pub use guard::LabGuard;
 pub use lab::{
     DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up, vm_ifname,
 };
 pub use scenario::{SpawnOptions, SpawnReport, demo, demo_with, spawn};
-pub use state::{ChassisInfo, LabState, SbVia, VmInfo};
+pub use state::{ChassisInfo, ContainerIf, ContainerInfo, LabState, SbVia, VmInfo};
 pub use status::{ChassisStatus, Remotes, Status};

@@ -103,6 +103,34 @@ impl VmInfo {
     }
 }
 
+/// One interface of a container (`eth0`, `eth1`...), bound to an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerIf {
+    /// Device name in the container (`eth0`).
+    pub dev: String,
+    /// The endpoint (logical switch port) it is bound to.
+    pub endpoint: String,
+    /// The endpoint's switch.
+    pub switch: String,
+    /// Ethernet address (from the endpoint).
+    pub mac: String,
+    /// Address with prefix length (from the endpoint).
+    pub ip: String,
+    /// Gateway on its switch, if the switch has a router port on that subnet.
+    pub gw: Option<String>,
+}
+
+/// A container (OVN-Docker overlay mode): a namespace with one interface per endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerInfo {
+    /// Container name.
+    pub name: String,
+    /// Chassis it runs on.
+    pub chassis: String,
+    /// Its interfaces, `eth0` first.
+    pub interfaces: Vec<ContainerIf>,
+}
+
 /// The persisted lab state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LabState {
@@ -121,6 +149,9 @@ pub struct LabState {
     pub chassis: BTreeMap<u32, ChassisInfo>,
     /// VMs by name.
     pub vms: BTreeMap<String, VmInfo>,
+    /// Containers by name.
+    #[serde(default)]
+    pub containers: BTreeMap<String, ContainerInfo>,
 }
 
 impl LabState {
@@ -168,6 +199,35 @@ impl LabState {
                 name: name.to_string(),
                 known: self.chassis.values().map(|c| c.name.clone()).collect(),
             })
+    }
+
+    /// The address (without prefix length) of a VM or container (its first interface)
+    /// called `name`.
+    pub fn host_addr(&self, name: &str) -> Result<String> {
+        if let Some(v) = self.vms.get(name) {
+            return Ok(v.addr().to_string());
+        }
+        if let Some(i) = self.containers.get(name).and_then(|c| c.interfaces.first()) {
+            return Ok(i.ip.split('/').next().unwrap_or(&i.ip).to_string());
+        }
+        Err(self.no_host(name))
+    }
+
+    /// Whether `name` is a VM or a container; the error lists both.
+    pub fn host(&self, name: &str) -> Result<()> {
+        if self.vms.contains_key(name) || self.containers.contains_key(name) {
+            Ok(())
+        } else {
+            Err(self.no_host(name))
+        }
+    }
+
+    fn no_host(&self, name: &str) -> LabError {
+        LabError::NotFound {
+            kind: "vm or container",
+            name: name.to_string(),
+            known: self.vms.keys().chain(self.containers.keys()).cloned().collect(),
+        }
     }
 
     /// The VM called `name`.

@@ -59,6 +59,8 @@ pub struct Status {
     pub daemons: Vec<DaemonInfo>,
     /// VMs.
     pub vms: Vec<VmInfo>,
+    /// Containers.
+    pub containers: Vec<crate::state::ContainerInfo>,
     /// Members of the NB and SB clusters with their roles (empty for a standalone central).
     pub cluster: Vec<MemberStatus>,
     /// Sum of the daemons' RSS in kB.
@@ -183,6 +185,7 @@ impl Lab {
             total_rss_kb: daemons.iter().filter_map(|d| d.rss_kb).sum(),
             daemons,
             vms: self.state.vms.values().cloned().collect(),
+            containers: self.state.containers.values().cloned().collect(),
             cluster: self.cluster_status().await,
         })
     }
@@ -229,6 +232,24 @@ pub fn render_status(st: &Status) -> String {
                 v.ip,
                 v.gw.as_deref().unwrap_or("-")
             );
+        }
+    }
+    if !st.containers.is_empty() {
+        s.push_str("\ncontainer       chassis  dev   endpoint        mac                address             gateway\n");
+        for c in &st.containers {
+            for i in &c.interfaces {
+                let _ = writeln!(
+                    s,
+                    "{:<15} {:<8} {:<5} {:<15} {:<18} {:<19} {}",
+                    c.name,
+                    c.chassis,
+                    i.dev,
+                    i.endpoint,
+                    i.mac,
+                    i.ip,
+                    i.gw.as_deref().unwrap_or("-")
+                );
+            }
         }
     }
     s.push('\n');

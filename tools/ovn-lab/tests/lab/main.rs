@@ -1094,3 +1094,117 @@ fn tls_lab_runs_the_demo_and_refuses_another_ca() {
         assert_nothing_left(&cfg);
     });
 }
+
+#[test]
+fn endpoints_and_containers_overlay_mode() {
+    lab_test("t14", |cfg| async move {
+        up(&cfg, &opts(2)).await.unwrap();
+        let run = |args: &'static [&'static str]| {
+            let cfg = cfg.clone();
+            async move {
+                let (ok, out, err) = cli(&cfg, false, args).await;
+                assert!(ok, "{args:?}: {out}{err}");
+                out
+            }
+        };
+        run(&["net-create", "front", "10.20.0.0/24", "--gateway", "10.20.0.1"]).await;
+        run(&["net-create", "back", "10.21.0.0/24", "--gateway", "10.21.0.1"]).await;
+        // endpoint-create prints name, UUID, MAC and IP from OVN's IPAM.
+        let out = run(&["endpoint-create", "front"]).await;
+        let f: Vec<&str> = out.split_whitespace().collect();
+        assert_eq!(f.len(), 4, "{out}");
+        assert_eq!(f[0], "front-ep1");
+        assert_eq!(f[1].len(), 36, "{out}");
+        assert_eq!(f[2].len(), 17, "{out}");
+        assert!(f[3].starts_with("10.20.0.") && f[3].ends_with("/24"), "{out}");
+        run(&["endpoint-create", "front", "web2"]).await;
+        run(&["endpoint-create", "back"]).await;
+        run(&["endpoint-create", "back"]).await;
+        let (ok, _, err) = cli(&cfg, false, &["endpoint-create", "nowhere"]).await;
+        assert!(!ok && err.contains("no network named \"nowhere\""), "{err}");
+        // c1 on two networks (eth0, eth1), c2 and c3 on one each, on the other chassis.
+        let out = run(&[
+            "container-create",
+            "c1",
+            "--network",
+            "front-ep1",
+            "--network",
+            "back-ep1",
+            "--chassis",
+            "1",
+        ])
+        .await;
+        assert!(
+            out.contains("eth0 front-ep1") && out.contains("eth1 back-ep1"),
+            "{out}"
+        );
+        assert!(out.contains("gw 10.20.0.1"), "{out}");
+        run(&["container-create", "c2", "--network", "web2", "--chassis", "2"]).await;
+        run(&[
+            "container-create",
+            "c3",
+            "--network",
+            "back-ep2",
+            "--chassis",
+            "ch2",
+        ])
+        .await;
+        let (ok, _, err) = cli(
+            &cfg,
+            false,
+            &["container-create", "c4", "--network", "web2", "--chassis", "1"],
+        )
+        .await;
+        assert!(!ok && err.contains("web2 (by container c2)"), "{err}");
+        // ping and exec take container names.
+        assert!(run(&["ping", "c2", "c1"]).await.contains("reply"));
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        let c1 = lab.state().containers["c1"].clone();
+        let c1_back = c1.interfaces[1].ip.split('/').next().unwrap().to_string();
+        assert!(lab.ping_once("c3", &c1_back).await, "c3 -> c1 eth1 on back");
+        lab.ping("c2", "c3").await.unwrap(); // routed by the gateway router
+        drop(lab);
+        let out = run(&["exec", "c1", "--", "ip", "-o", "-4", "addr", "show"]).await;
+        assert!(out.contains("eth0") && out.contains(&c1_back), "{out}");
+        let out = run(&["endpoint-list", "--json"]).await;
+        let eps: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let used: Vec<(&str, &str)> = eps
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["name"].as_str().unwrap(),
+                    e["container"].as_str().unwrap_or("-"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            used,
+            [
+                ("back-ep1", "c1"),
+                ("back-ep2", "c3"),
+                ("front-ep1", "c1"),
+                ("web2", "c2")
+            ]
+        );
+        // Deleting an endpoint takes its interface away; the last one takes the container.
+        run(&["endpoint-delete", "back-ep1"]).await;
+        let out = run(&["exec", "c1", "--", "ip", "-o", "link", "show"]).await;
+        assert!(out.contains("eth0") && !out.contains("eth1"), "{out}");
+        run(&["endpoint-delete", "front-ep1"]).await;
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        assert!(!lab.state().containers.contains_key("c1"));
+        assert!(!Path::new("/run/netns").join(cfg.vm_netns("c1")).exists());
+        // container-delete leaves its endpoints.
+        drop(lab);
+        run(&["container-delete", "c3"]).await;
+        let lab = Lab::open(cfg.clone()).await.unwrap();
+        let eps = lab.endpoint_list().await.unwrap();
+        let names: Vec<(&str, Option<&str>)> = eps
+            .iter()
+            .map(|e| (e.name.as_str(), e.container.as_deref()))
+            .collect();
+        assert_eq!(names, [("back-ep2", None), ("web2", Some("c2"))]);
+    });
+}
