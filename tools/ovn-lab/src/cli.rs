@@ -186,9 +186,15 @@ pub enum Command {
         /// Endpoint to plug in (repeat for more interfaces).
         #[arg(long = "network", required = true)]
         networks: Vec<String>,
-        /// Chassis (`ch1`, `1` or a chassis name).
-        #[arg(long)]
-        chassis: String,
+        /// Chassis (`ch1`, `1` or a chassis name); not with --parent.
+        #[arg(long, required_unless_present = "parent", conflicts_with = "parent")]
+        chassis: Option<String>,
+        /// Run it inside this VM (OVN nested container; one --network).
+        #[arg(long, requires = "tag")]
+        parent: Option<String>,
+        /// VLAN tag of its traffic leaving the VM (1-4095).
+        #[arg(long, requires = "parent")]
+        tag: Option<u16>,
     },
     /// Delete a container (its endpoints stay).
     ContainerDelete {
@@ -537,11 +543,33 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             name,
             networks,
             chassis,
+            parent,
+            tag,
         } => {
             let mut lab = Lab::open(cfg).await?;
-            let c = lab
-                .container_create(&name, &networks, &chassis_name(&chassis))
-                .await?;
+            let c = match (parent, tag, chassis) {
+                (Some(parent), Some(tag), _) => {
+                    let [ep] = networks.as_slice() else {
+                        return Err(LabError::Invalid {
+                            what: "container",
+                            value: name,
+                            reason: "a container inside a VM takes exactly one --network",
+                        });
+                    };
+                    lab.nested_container_create(&name, ep, &parent, tag).await?
+                }
+                (_, _, Some(chassis)) => {
+                    lab.container_create(&name, &networks, &chassis_name(&chassis))
+                        .await?
+                }
+                _ => {
+                    return Err(LabError::Invalid {
+                        what: "container",
+                        value: name,
+                        reason: "give --chassis, or --parent and --tag",
+                    });
+                }
+            };
             for i in &c.interfaces {
                 outln!(
                     "{} on {}: {} {} {} {} gw {}",

@@ -230,7 +230,7 @@ impl Lab {
                 self.nb
                     .unexpected(format!("container {cname} of endpoint {name} not in the state"))
             })?;
-            if c.interfaces.len() == 1 {
+            if c.interfaces.len() == 1 || c.parent.is_some() {
                 self.container_delete(cname).await?;
             } else if let Some(i) = c.interfaces.iter().find(|i| i.endpoint == name) {
                 let ifname = vm_ifname(&format!("{}/{}", c.name, i.dev));
@@ -321,11 +321,13 @@ impl Lab {
                 mac: ep.mac.clone(),
                 ip: ep.ip.clone(),
                 gw: ep.gw.clone(),
+                tag: None,
             });
         }
         let c = ContainerInfo {
             name: name.to_string(),
             chassis: ch.name.clone(),
+            parent: None,
             interfaces,
         };
         self.state.containers.insert(c.name.clone(), c.clone());
@@ -386,9 +388,13 @@ impl Lab {
                 known: self.state.containers.keys().cloned().collect(),
             });
         };
-        for i in &c.interfaces {
-            let ifname = vm_ifname(&format!("{name}/{}", i.dev));
-            detach_port(self.ovs_db(&c.chassis)?, &ifname).await?;
+        if c.parent.is_some() {
+            self.nested_detach(&c).await?;
+        } else {
+            for i in &c.interfaces {
+                let ifname = vm_ifname(&format!("{name}/{}", i.dev));
+                detach_port(self.ovs_db(&c.chassis)?, &ifname).await?;
+            }
         }
         sys::netns_delete(&[self.cfg.vm_netns(name)]).await?;
         self.state.containers.remove(name);

@@ -293,6 +293,7 @@ pub(crate) fn check_chassis_name(name: &str) -> Result<()> {
 fn is_lab_subdir(name: &str) -> bool {
     name == "central"
         || name.starts_with("n-")
+        || name.starts_with("h-")
         || name
             .strip_prefix("ch")
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -1896,6 +1897,31 @@ impl Lab {
     /// [`LabError::NotFound`].
     pub async fn del_vm(&mut self, name: &str) -> Result<()> {
         let vm = self.state.vm(name)?.clone();
+        if self
+            .state
+            .containers
+            .values()
+            .any(|c| c.parent.as_deref() == Some(name))
+        {
+            return Err(LabError::Invalid {
+                what: "vm",
+                value: name.to_string(),
+                reason: "containers run inside it (delete them first)",
+            });
+        }
+        // Its own Open vSwitch (nested containers), if it ran one.
+        let own = crate::nested::vm_ovs_dir(&self.cfg, name);
+        if own.exists() {
+            let pids: Vec<u32> = ["ovs-vswitchd", "ovsdb-server"]
+                .iter()
+                .filter_map(|s| sys::read_pidfile(&own.join(format!("{s}.pid"))))
+                .collect();
+            sys::stop_pids(&pids, Duration::from_secs(2)).await;
+            std::fs::remove_dir_all(&own).map_err(|source| LabError::Io {
+                path: own.clone(),
+                source,
+            })?;
+        }
         detach_port(self.ovs_db(&vm.chassis)?, &vm_ifname(name)).await?;
         sys::netns_delete(&[self.cfg.vm_netns(name)]).await?;
         // The other VMs of its switch forget its address.

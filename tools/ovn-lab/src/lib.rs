@@ -55,6 +55,7 @@ pub mod endpoint;
 pub mod error;
 mod guard;
 pub mod lab;
+mod nested;
 mod progress;
 pub mod scenario;
 pub mod state;

@@ -118,6 +118,9 @@ pub struct ContainerIf {
     pub ip: String,
     /// Gateway on its switch, if the switch has a router port on that subnet.
     pub gw: Option<String>,
+    /// VLAN tag of a nested container's interface (its traffic leaves the VM with it).
+    #[serde(default)]
+    pub tag: Option<u16>,
 }
 
 /// A container (OVN-Docker overlay mode): a namespace with one interface per endpoint.
@@ -127,6 +130,9 @@ pub struct ContainerInfo {
     pub name: String,
     /// Chassis it runs on.
     pub chassis: String,
+    /// The VM it runs inside (OVN-Docker underlay mode), if any.
+    #[serde(default)]
+    pub parent: Option<String>,
     /// Its interfaces, `eth0` first.
     pub interfaces: Vec<ContainerIf>,
 }

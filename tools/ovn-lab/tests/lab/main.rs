@@ -1208,3 +1208,87 @@ fn endpoints_and_containers_overlay_mode() {
         assert_eq!(names, [("back-ep2", None), ("web2", Some("c2"))]);
     });
 }
+
+#[test]
+fn nested_containers_underlay_mode() {
+    lab_test("t15", |cfg| async move {
+        up(&cfg, &opts(2)).await.unwrap();
+        let mut lab = Lab::open(cfg.clone()).await.unwrap();
+        lab.net_create("ls1", "10.30.0.0/24").await.unwrap();
+        lab.add_vms(&[
+            vm("vmA", "ch1", "ls1", None),
+            vm("vmB", "ch2", "ls1", None),
+            vm("plain", "ch2", "ls1", None),
+        ])
+        .await
+        .unwrap();
+        for e in ["e1", "e2", "e3"] {
+            lab.endpoint_create("ls1", Some(e)).await.unwrap();
+        }
+        // Two nested containers in VMs on different chassis, each with its own tag.
+        let n1 = lab.nested_container_create("n1", "e1", "vmA", 10).await.unwrap();
+        lab.nested_container_create("n2", "e2", "vmB", 20).await.unwrap();
+        assert_eq!((n1.chassis.as_str(), n1.parent.as_deref()), ("ch1", Some("vmA")));
+        // OVN has them as children of the VMs' ports.
+        let nb = ovsdb_client::Client::connect(&lab.remotes().nb[0], ovsdb_client::ClientConfig::default())
+            .await
+            .unwrap();
+        let replica = nb
+            .replica::<OvnNorthboundDb>()
+            .table::<LogicalSwitchPort>()
+            .start()
+            .await
+            .unwrap();
+        {
+            let read = replica.read();
+            let e1 = read
+                .table::<LogicalSwitchPort>()
+                .iter()
+                .find(|p| p.name == "e1")
+                .unwrap()
+                .clone();
+            assert_eq!(e1.parent_name.as_deref(), Some("vmA"));
+            assert_eq!((e1.tag_request, e1.tag), (Some(10), Some(10)));
+        }
+        lab.ping("n1", "n2").await.unwrap();
+        lab.ping("n1", "plain").await.unwrap();
+        lab.ping("plain", "n2").await.unwrap();
+        // The VM keeps its own (untagged) traffic.
+        lab.ping("vmA", "vmB").await.unwrap();
+        // A nested container whose tag OVN does not expect gets nothing: n3 sends with tag 30
+        // while its port is told 31.
+        lab.nested_container_create("n3", "e3", "vmA", 30).await.unwrap();
+        lab.ping("n3", "plain").await.unwrap();
+        let mut txn = nb.transaction::<OvnNorthboundDb>();
+        txn.update::<LogicalSwitchPort>(
+            [LogicalSwitchPort::NAME.eq("e3".to_string())],
+            [(
+                LogicalSwitchPort::TAG_REQUEST.name(),
+                LogicalSwitchPort::TAG_REQUEST.encode(&Some(31)),
+            )],
+        );
+        txn.commit().await.unwrap();
+        nb.shutdown();
+        lab.sync_hv().await.unwrap();
+        let plain = lab.state().vm("plain").unwrap().addr().to_string();
+        let n3 = lab.state().host_addr("n3").unwrap();
+        assert!(
+            !lab.ping_once("n3", &plain).await,
+            "n3 with the wrong tag reached plain"
+        );
+        assert!(
+            !lab.ping_once("plain", &n3).await,
+            "plain reached n3 with the wrong tag"
+        );
+        assert!(
+            lab.ping_once("n1", &plain).await,
+            "n1 (right tag) still reaches plain"
+        );
+        // Deleting: the container, then the VM (refused while a container runs inside).
+        let e = lab.del_vm("vmB").await.unwrap_err();
+        assert!(matches!(e, LabError::Invalid { what: "vm", .. }), "{e}");
+        lab.container_delete("n2").await.unwrap();
+        lab.del_vm("vmB").await.unwrap();
+        assert!(lab.ping_once("n1", &plain).await);
+    });
+}
