@@ -26,6 +26,10 @@ pub struct Cli {
     /// No progress output.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Bound in seconds on each wait for ports (default: 30 s for up to 100 ports, then 0.1 s
+    /// more per port).
+    #[arg(long, global = true)]
+    pub timeout: Option<f64>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -247,6 +251,9 @@ pub enum Command {
         /// JSON output.
         #[arg(long)]
         json: bool,
+        /// Run at most N of the probes (a fixed pseudo-random choice), for large labs.
+        #[arg(long)]
+        sample: Option<usize>,
     },
     /// Ping from a VM to a VM or address.
     Ping {
@@ -323,6 +330,16 @@ fn json<T: serde::Serialize>(v: &T) -> String {
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     let mut cfg = LabConfig::new(&cli.lab, cli.dir.clone())?;
     cfg.quiet = cli.quiet;
+    if let Some(t) = cli.timeout {
+        if !(t > 0.0 && t < 86_400.0) {
+            return Err(LabError::Invalid {
+                what: "--timeout",
+                value: t.to_string(),
+                reason: "seconds, more than 0 and less than a day",
+            });
+        }
+        cfg.timeout = Some(std::time::Duration::from_secs_f64(t));
+    }
     match cli.command {
         Command::Up {
             chassis,
@@ -649,9 +666,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 r.up_seconds
             );
         }
-        Command::Check { json: j } => {
+        Command::Check { json: j, sample } => {
             let lab = Lab::open(cfg).await?;
-            let report = lab.check().await?;
+            let report = lab.check_sample(sample).await?;
             if j {
                 outln!("{}", json(&report));
             } else {

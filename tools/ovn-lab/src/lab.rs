@@ -30,7 +30,7 @@ pub(crate) fn relay_remote(tls: bool) -> String {
 }
 
 /// Bound on every state wait.
-pub(crate) const WAIT: Duration = Duration::from_secs(30);
+pub const WAIT: Duration = Duration::from_secs(30);
 /// Device names a VM's chassis-side veth may not take (devices the chassis namespace already
 /// has); a VM with such a name gets a derived device name.
 const RESERVED: &[&str] = &[
@@ -52,6 +52,9 @@ pub struct LabConfig {
     pub dir: PathBuf,
     /// No progress output.
     pub quiet: bool,
+    /// Bound on each wait for ports (default: [`WAIT`] for up to 100 ports, then 0.1 s more
+    /// per port).
+    pub timeout: Option<Duration>,
 }
 
 impl LabConfig {
@@ -74,6 +77,7 @@ impl LabConfig {
             name: name.to_string(),
             dir: dir.unwrap_or_else(|| PathBuf::from("/run/ovn-lab").join(name)),
             quiet: false,
+            timeout: None,
         })
     }
 
@@ -1044,9 +1048,16 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    // Sized for a lab, where a chassis forwards a few pings: one handler and one revalidator
+    // thread instead of one per core each (every thread has its own stack and caches).
+    let other: BTreeMap<String, String> = [("n-handler-threads", "1"), ("n-revalidator-threads", "1")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let root = OpenVSwitch {
         bridges: [Ref::named(br_phy), Ref::named(br_int)].into(),
         external_ids: ext.into(),
+        other_config: other.into(),
         ..Default::default()
     };
     ops.push(Insert::new(OpenVSwitch::TABLE_NAME, root.to_row()).into());
@@ -1557,7 +1568,7 @@ impl Lab {
         wait_for(
             &|| check_daemons(&self.cfg),
             || format!("addresses from northd's IPAM for {}", few(ports)),
-            wait_time(ports.len()),
+            self.cfg.timeout.unwrap_or_else(|| wait_time(ports.len())),
             nb.watch(
                 LogicalSwitchPort::TABLE_NAME,
                 &[
@@ -1772,7 +1783,7 @@ impl Lab {
     /// `ovn-installed`, the NB port is `up`, and every chassis has caught up.
     pub(crate) async fn wait_ports_ready(&self, vms: &[Plug]) -> Result<()> {
         let names: Vec<String> = vms.iter().map(|v| v.port.clone()).collect();
-        let limit = wait_time(vms.len());
+        let limit = self.cfg.timeout.unwrap_or_else(|| wait_time(vms.len()));
         let sb = &self.sb;
         let changes = sb.watch(
             PortBinding::TABLE_NAME,

@@ -28,6 +28,8 @@ pub struct ChassisStatus {
     /// Its Open_vSwitch database (`unix:<dir>/<chassis>/db.sock`); `None` for a chassis SB
     /// knows that is not one of the lab's.
     pub ovs_db: Option<String>,
+    /// Resident memory of its daemons (ovsdb-server, ovs-vswitchd, ovn-controller) in kB.
+    pub rss_kb: u64,
 }
 
 /// The central's database remotes.
@@ -100,12 +102,27 @@ impl Lab {
                     .values()
                     .find(|ch| ch.name == c.name)
                     .map(|ch| format!("unix:{}/db.sock", self.cfg.chassis_dir(ch).display()));
+                let rss_kb = self
+                    .state
+                    .chassis
+                    .values()
+                    .find(|ch| ch.name == c.name)
+                    .map(|ch| {
+                        let d = self.cfg.chassis_dir(ch);
+                        ["ovsdb-server", "ovs-vswitchd", "ovn-controller"]
+                            .iter()
+                            .filter_map(|s| crate::sys::read_pidfile(&d.join(format!("{s}.pid"))))
+                            .filter_map(crate::sys::rss_kb)
+                            .sum()
+                    })
+                    .unwrap_or(0);
                 ChassisStatus {
                     name: c.name.clone(),
                     hostname: c.hostname.clone(),
                     encaps: encaps_of(c, &encaps),
                     ports,
                     ovs_db,
+                    rss_kb,
                 }
             })
             .collect();

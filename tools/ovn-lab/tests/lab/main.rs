@@ -683,6 +683,8 @@ fn command_line_errors_and_output() {
             !ok && err.contains("is not up") && err.contains("ovn-lab up"),
             "{err}"
         );
+        let (ok, _, err) = cli(&cfg, false, &["--timeout", "0", "status"]).await;
+        assert!(!ok && err.contains("invalid --timeout \"0\""), "{err}");
         // --chassis 0: the central only; chassis come with up or add-node.
         let (ok, out, err) = cli(&cfg, false, &["up", "--chassis", "0"]).await;
         assert!(ok && out.contains("up: central only"), "{out}{err}");
@@ -895,6 +897,16 @@ fn spawn_48_vms_full_mesh() {
         assert_eq!((reach, report.probes.len() - reach), (552, 48));
         let failed: Vec<_> = report.probes.iter().filter(|p| !p.passed()).collect();
         assert!(failed.is_empty(), "{} failed: {failed:?}", failed.len());
+        // A sample: exactly that many probes, all passing.
+        let sampled = lab.check_sample(Some(50)).await.unwrap();
+        assert_eq!((sampled.probes.len(), sampled.failed), (50, 0));
+        // Memory per chassis is reported (its three daemons).
+        let st = lab.status().await.unwrap();
+        assert!(
+            st.chassis.iter().all(|c| c.rss_kb > 1000),
+            "{:?}",
+            st.chassis.iter().map(|c| c.rss_kb).collect::<Vec<_>>()
+        );
     });
 }
 
