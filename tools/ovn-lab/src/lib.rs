@@ -11,6 +11,14 @@
 //! shared by all namespaces and holds only 1024 dynamic entries, which a full-mesh check of a
 //! few dozen VMs would exceed); addresses off the switch (its gateway, other switches) are
 //! resolved by ARP.
+//! Beyond that: a central on RAFT (`up --clustered`, module [`cluster`]: NB and SB each three
+//! members in namespaces on the underlay, with `fault kill-leader` / `fault restart`), TLS
+//! everywhere (`up --tls`, module [`tls`]), named chassis (`add-node NAME`), VMs attached to
+//! logical ports the user made ([`Lab::attach`]), and OVN-Docker's two modes (module
+//! [`endpoint`]: networks, endpoints and containers; containers inside a VM on a tagged access
+//! port of the VM's own userspace Open vSwitch). Names of switches, routers, VMs and
+//! containers are anything OVN accepts; device and namespace names are derived from them
+//! ([`vm_ifname`], [`LabConfig::vm_netns`]).
 //! What it is not: a way to run OVN in production, or a wrapper of `ovn-nbctl`, `ovn-sbctl` or
 //! `ovs-vsctl` (none of them is run). It runs `ip`, `ethtool`, `sysctl`, `ping`, `ovsdb-tool
 //! create` and `ovs-appctl tnl/neigh/set` for the plumbing.
