@@ -121,6 +121,7 @@ fn server_spec(cfg: &LabConfig, db: ClusterDb, k: u32, tls: bool) -> DaemonSpec 
         args,
         stem,
         unixctl: true,
+        monitor: false,
     }
 }
 

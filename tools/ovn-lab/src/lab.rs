@@ -676,6 +676,7 @@ async fn start_central(
         dir: c.clone(),
         stem: "northd".into(),
         unixctl: true,
+        monitor: false,
         args: {
             let (nb_remote, sb_remote) = match st.ssl_ports {
                 Some((n, s)) => (format!("ssl:127.0.0.1:{n}"), format!("ssl:127.0.0.1:{s}")),
@@ -744,6 +745,7 @@ async fn start_standalone(cfg: &LabConfig, opts: &UpOptions) -> Result<()> {
         dir: c.clone(),
         stem: stem.into(),
         unixctl: true,
+        monitor: false,
         args: {
             let mut a = vec![
                 file.display().to_string(),
@@ -827,6 +829,7 @@ async fn start_relay(cfg: &LabConfig, tls: bool) -> Result<()> {
         dir: cfg.central_dir(),
         stem: "sbrelay".into(),
         unixctl: true,
+        monitor: false,
         args,
     };
     sys::start_daemon(&spec).await.map(|_| ())
@@ -900,6 +903,7 @@ async fn start_chassis_switch(
         dir: dir.clone(),
         stem: "ovsdb-server".into(),
         unixctl: true,
+        monitor: false,
         args: vec![
             db_file.display().to_string(),
             format!("--remote=punix:{}/db.sock", dir.display()),
@@ -922,6 +926,7 @@ async fn start_chassis_switch(
         dir: dir.clone(),
         stem: "ovs-vswitchd".into(),
         unixctl: true,
+        monitor: false,
         args: vec![format!("unix:{}/db.sock", dir.display())],
     };
     sys::start_daemon(&vswitchd).await?;
@@ -1077,6 +1082,10 @@ async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo, state: &LabState) -
         dir: dir.clone(),
         stem: "ovn-controller".into(),
         unixctl: false,
+        // ovn-controller 23.03 sometimes dies of a segmentation fault right after start with
+        // ssl: SB remotes (seen here in about one start in three with the three members of a
+        // TLS cluster): under a monitor it is restarted.
+        monitor: state.tls,
         args,
     };
     sys::start_daemon(&spec).await.map(|_| ())
@@ -1993,6 +2002,12 @@ impl Lab {
         sys::ip_batch(Some(&to_ns), &[format!("link set {ifname} up")]).await?;
         let mut moved = vm.clone();
         moved.chassis = to.to_string();
+        // Containers inside it go with it (OVN binds them where their parent port is).
+        for c in self.state.containers.values_mut() {
+            if c.parent.as_deref() == Some(name) {
+                c.chassis = to.to_string();
+            }
+        }
         attach_ports(self.ovs_db(to)?, &[&Plug::from(&moved)]).await?;
         self.state.vms.insert(name.to_string(), moved.clone());
         self.save()?;
@@ -2391,7 +2406,13 @@ pub(crate) fn few(names: &[String]) -> String {
 /// [`LabError::DaemonDied`] for the first daemon of the lab that is not running.
 pub(crate) fn check_daemons(cfg: &LabConfig) -> Result<()> {
     for (name, file) in pidfiles(&cfg.dir) {
-        let pid = sys::read_pidfile(&file).unwrap_or(0);
+        let mut pid = sys::read_pidfile(&file).unwrap_or(0);
+        if pid == 0 || !sys::pid_running(pid) {
+            // A daemon under `--monitor` may be being restarted: its new pid is in the pidfile
+            // a moment later.
+            std::thread::sleep(Duration::from_millis(300));
+            pid = sys::read_pidfile(&file).unwrap_or(0);
+        }
         if pid == 0 || !sys::pid_running(pid) {
             let log = file.with_extension("log");
             return Err(LabError::DaemonDied {

@@ -74,6 +74,7 @@ async fn vm_ovs(cfg: &LabConfig, vm: &str) -> Result<Db> {
         dir: dir.clone(),
         stem: "ovsdb-server".into(),
         unixctl: true,
+        monitor: false,
         args: vec![f, format!("--remote=punix:{}/db.sock", dir.display())],
     })
     .await?;
@@ -117,6 +118,7 @@ async fn vm_ovs(cfg: &LabConfig, vm: &str) -> Result<Db> {
         dir: dir.clone(),
         stem: "ovs-vswitchd".into(),
         unixctl: true,
+        monitor: false,
         args: vec![format!("unix:{}/db.sock", dir.display())],
     })
     .await?;

@@ -78,15 +78,15 @@ pub async fn spawn(cfg: &LabConfig, opts: SpawnOptions) -> Result<SpawnReport> {
         });
     }
     let start = Instant::now();
-    // A lab that is already there is used as it is (its SB access included).
-    let sb_via = LabState::load(&cfg.state_file())?
-        .map(|st| st.sb_via)
-        .unwrap_or_default();
+    // A lab that is already there is used as it is (SB access, RAFT, TLS).
+    let st = LabState::load(&cfg.state_file())?.unwrap_or_default();
     let upr = up(
         cfg,
         &UpOptions {
             chassis: opts.nodes,
-            sb_via,
+            sb_via: st.sb_via,
+            clustered: st.clustered,
+            tls: st.tls,
             ..UpOptions::default()
         },
     )

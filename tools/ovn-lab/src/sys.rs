@@ -234,6 +234,8 @@ pub(crate) struct DaemonSpec {
     pub stem: String,
     /// Whether it takes `--unixctl` (ovn-controller 23.03 does not).
     pub unixctl: bool,
+    /// Whether it runs under `--monitor` (restarted by a monitor process after a crash).
+    pub monitor: bool,
     /// Program-specific arguments.
     pub args: Vec<String>,
 }
@@ -273,6 +275,9 @@ pub(crate) async fn start_daemon(spec: &DaemonSpec) -> Result<u32> {
     ]);
     if spec.unixctl {
         args.push(format!("--unixctl={dir}/{}.ctl", spec.stem));
+    }
+    if spec.monitor {
+        args.push("--monitor".to_string());
     }
     args.extend(spec.args.iter().cloned());
     let mut cmd = Command::new(exe(program));

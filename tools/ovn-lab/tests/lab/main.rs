@@ -1031,6 +1031,20 @@ fn clustered_central_survives_leader_kills() {
         let (ok, out, err) = cli(&cfg, false, &["fault", "kill-leader", "nb"]).await;
         assert!(ok && out.contains("the OVN_Northbound leader;"), "{out}{err}");
         assert_eq!(lab.check().await.unwrap().failed, 0);
+        drop(lab);
+        // spawn uses the lab as it is (clustered, TLS, a member down).
+        let r = ovn_lab::spawn(
+            &cfg,
+            SpawnOptions {
+                nodes: 2,
+                guests: 1,
+                nets: 1,
+                routed: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.vms, 2);
     });
 }
 
@@ -1302,5 +1316,9 @@ fn nested_containers_underlay_mode() {
         lab.container_delete("n2").await.unwrap();
         lab.del_vm("vmB").await.unwrap();
         assert!(lab.ping_once("n1", &plain).await);
+        // A VM that migrates takes its containers along.
+        lab.move_vm("vmA", "ch2").await.unwrap();
+        assert_eq!(lab.state().containers["n1"].chassis, "ch2");
+        lab.ping("n1", "plain").await.unwrap();
     });
 }
