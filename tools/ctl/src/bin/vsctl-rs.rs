@@ -12,13 +12,17 @@ const EXIT_STDOUT_CLOSED: i32 = 141;
 /// Writes the command's output; returns the exit status: the command's, or
 /// [`EXIT_STDOUT_CLOSED`] when `stdout` was closed by its reader.
 fn emit(out: &ovsdb_ctl::CtlOutput, stdout: &mut impl Write, stderr: &mut impl Write) -> i32 {
-    // Errors writing stderr have nowhere to be reported.
-    let _ = stderr.write_all(out.stderr.as_bytes());
+    // Standard output first, then standard error (the order main_with had); errors writing
+    // stderr have nowhere to be reported.
     match stdout
         .write_all(out.stdout.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Ok(()) => out.code,
+        Ok(()) => {
+            let _ = stderr.write_all(out.stderr.as_bytes());
+            out.code
+        }
+        // As a C tool ended by SIGPIPE at this write: nothing more is written.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_STDOUT_CLOSED,
         Err(e) => {
             let _ = writeln!(stderr, "vsctl-rs: standard output: {e}");
