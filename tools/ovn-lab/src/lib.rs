@@ -62,6 +62,7 @@ mod db;
 pub mod endpoint;
 pub mod error;
 mod guard;
+mod icmp;
 pub mod lab;
 mod nested;
 mod progress;
