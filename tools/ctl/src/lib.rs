@@ -1152,14 +1152,70 @@ pub fn main_with(tool: Tool) -> i32 {
     let args: Vec<String> = argv.collect();
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let out = run(tool, &args, &env);
-    print!("{}", out.stdout);
-    eprint!("{}", out.stderr);
-    out.code
+    emit(
+        tool,
+        &out,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )
+}
+
+/// Exit status after a closed standard output: what the shell reports for a process ended by
+/// SIGPIPE (128 + 13), as the C tools are.
+pub const EXIT_STDOUT_CLOSED: i32 = 141;
+
+/// Writes an invocation's output, standard output first; returns the exit status: the
+/// command's, or [`EXIT_STDOUT_CLOSED`] when `stdout` was closed by its reader (`nbctl-rs show |
+/// head -1`), in which case nothing more is written: no panic, no message.
+pub fn emit(
+    tool: Tool,
+    out: &CtlOutput,
+    stdout: &mut impl std::io::Write,
+    stderr: &mut impl std::io::Write,
+) -> i32 {
+    match stdout
+        .write_all(out.stdout.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {
+            // Errors writing stderr have nowhere to be reported.
+            let _ = stderr.write_all(out.stderr.as_bytes());
+            out.code
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_STDOUT_CLOSED,
+        Err(e) => {
+            let _ = writeln!(stderr, "{}: standard output: {e}", tool.program());
+            1
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Tool;
+
+    #[test]
+    fn closed_stdout_exits_quietly() {
+        // A real stream whose reader is gone: the write fails with EPIPE (Rust ignores
+        // SIGPIPE), as on a pipe closed by `head`.
+        for tool in [Tool::Nbctl, Tool::Sbctl, Tool::Vsctl] {
+            let (writer, reader) = std::os::unix::net::UnixStream::pair().expect("socketpair");
+            drop(reader);
+            let out = super::run(tool, &["--version".to_string()], &Default::default());
+            assert!(!out.stdout.is_empty());
+            let mut err = Vec::new();
+            let mut w = writer;
+            assert_eq!(
+                super::emit(tool, &out, &mut w, &mut err),
+                super::EXIT_STDOUT_CLOSED
+            );
+            assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+            // An open one gets the output and the command's status.
+            let mut sink = Vec::new();
+            assert_eq!(super::emit(tool, &out, &mut sink, &mut err), out.code);
+            assert_eq!(sink, out.stdout.as_bytes());
+        }
+    }
 
     #[test]
     fn option_words_split_as_svec_parse_words() {

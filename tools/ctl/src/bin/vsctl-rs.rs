@@ -1,4 +1,5 @@
-//! `vsctl-rs`: see the `ovsdb_ctl` library.
+//! `vsctl-rs`: see the `ovsdb_ctl` library (a closed standard output ends it quietly with status
+//! 141, as the C tools end by SIGPIPE).
 //!
 //! When `--timeout` expires it dies of SIGALRM, as ovs-vsctl does (shell status 142).
 fn main() {
