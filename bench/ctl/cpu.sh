@@ -30,7 +30,8 @@ python3 "$HERE/gen.py" ports "$PORTS" > "$D/ports.txt"
 OVS_RUNDIR=$D OVN_RUNDIR=$D "$NBCTL" --db="unix:$D/nb.sock" --detach --no-chdir --pidfile="$D/nbd.pid" \
   --unixctl="$D/nbd.ctl" --log-file="$D/nbd.log" >/dev/null 2>&1 ||
   OVN_RUNDIR=$D "$NBCTL" --db="unix:$D/nb.sock" --detach --pidfile="$D/nbd.pid" --unixctl="$D/nbd.ctl" >/dev/null
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# On-CPU nanoseconds (/proc/PID/schedstat), and user and system ticks (/proc/PID/stat).
+ticks() { echo "$(awk '{print $1}' "/proc/$1/schedstat") $(awk '{print $14, $15}' "/proc/$1/stat")"; }
 dpid=$(cat "$D/nbd.pid")
 spid=$(cat "$D/nb.pid")
 d0=$(ticks "$dpid")
@@ -49,6 +50,8 @@ s1=$(ticks "$spid")
 n=$((3 * PORTS + 1))
 hz=$(getconf CLK_TCK)
 echo "$loop $d0 $d1 $s0 $s1 $n $hz" | awk '{
-  n = $7; hz = $8
-  printf "commands %d  cpu ms/command: loop (bash + invocations) %.3f  daemon %.3f  server %.3f\n",
-    n, ($1 + $2) * 1000 / n, ($4 - $3) * 1000 / hz / n, ($6 - $5) * 1000 / hz / n }'
+  n = $15; hz = $16
+  printf "commands %d  cpu ms/command: loop (bash + invocations) %.3f  daemon %.3f (user %.3f sys %.3f)  server %.3f (user %.3f sys %.3f)\n",
+    n, ($1 + $2) * 1000 / n,
+    ($6 - $3) / 1e6 / n, ($7 - $4) * 1000 / hz / n, ($8 - $5) * 1000 / hz / n,
+    ($12 - $9) / 1e6 / n, ($13 - $10) * 1000 / hz / n, ($14 - $11) * 1000 / hz / n }'

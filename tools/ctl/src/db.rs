@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ovsdb_client::{CfgWait, Endpoint, RpcClient};
+use ovsdb_client::{CfgWait, Endpoint};
 use ovsdb_proto::{ColumnType, Datum, Row, TableSchema, Uuid};
 
 use serde_json::{Value, json};
@@ -74,7 +74,7 @@ enum Change {
 pub(crate) struct Db {
     pub(crate) schema: &'static Schema,
     pub(crate) name: String,
-    rpc: Option<(Option<Endpoint>, RpcClient)>,
+    rpc: Option<(Option<Endpoint>, crate::link::Rpc)>,
     tables: BTreeMap<String, TableCache>,
     changes: Vec<Change>,
     /// New rows in insertion order, with the uuid the user asked for (`--id=UUID`).
@@ -145,7 +145,7 @@ fn rpc_error(e: impl std::fmt::Display) -> CtlError {
 impl Db {
     /// A view over `rpc`, connected to `endpoint` when known (or none, for commands that never
     /// touch the database).
-    pub(crate) fn new(schema: &'static Schema, rpc: Option<(Option<Endpoint>, RpcClient)>) -> Db {
+    pub(crate) fn new(schema: &'static Schema, rpc: Option<(Option<Endpoint>, crate::link::Rpc)>) -> Db {
         Db {
             schema,
             name: schema.name.clone(),
@@ -187,7 +187,7 @@ impl Db {
             .unwrap_or_default()
     }
 
-    fn rpc(&self) -> Result<&RpcClient, CtlError> {
+    fn rpc(&self) -> Result<&crate::link::Rpc, CtlError> {
         self.rpc
             .as_ref()
             .map(|(_, r)| r)
