@@ -8,7 +8,8 @@ Environment (defaults in brackets):
   PORT_BASE     TCP ports PORT_BASE+0 (inactivity probe off) and +1 (default probe) [26850]
   REPS          repetitions, interleaved [3]
   WORKLOADS     any of: nb sb probe stream ["nb sb probe stream"]
-  TOOLS         cold-sync columns: raw rust py-ovs ovsdbapp dump ["raw rust py-ovs ovsdbapp dump"]
+  TOOLS         cold-sync columns: raw rust py-ovs ovsdbapp dump ["raw rust py-ovs ovsdbapp dump"],
+                and rust-before: BIN_BEFORE (another build of replica_bench) for a before/after
   STREAM_TOOLS  watchers: writer rust py-ovs ovsdbapp ["writer rust py-ovs ovsdbapp"]
   NB_SWITCHES NB_PORTS [10000 10]   SB_DATAPATHS SB_FLOWS [100 200000]
   STREAM_SWITCHES STREAM_PORTS STREAM_UPDATES STREAM_WINDOW [1000 10 10000 64]
@@ -31,6 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SCHEMAS = os.path.join(ROOT, "testdata", "schemas")
 BIN = os.environ["BIN"]
+# An older build of replica_bench, for a before/after comparison in one run (tool "rust-before").
+BIN_BEFORE = os.environ.get("BIN_BEFORE", "")
 BENCH_DIR = os.environ.get("BENCH_DIR", "/tmp/bench-replica")
 PORT_BASE = int(os.environ.get("PORT_BASE", "26850"))
 REPS = int(os.environ.get("REPS", "3"))
@@ -178,6 +181,8 @@ def sync_cmd(tool, kind, remote, hold=None):
         return [BIN, "raw", remote, kind]
     if tool == "rust":
         return [BIN, "sync", remote, kind] + ([str(hold)] if hold else [])
+    if tool == "rust-before":
+        return [BIN_BEFORE, "sync", remote, kind]
     if tool == "py-ovs":
         return [PY, CLIENTS, "py-ovs", "sync", remote, schema] + ([str(hold)] if hold else [])
     if tool == "ovsdbapp":
@@ -237,6 +242,7 @@ def cold_table(kind):
     py = med([r["sync_s"] for r in by.get("py-ovs", [])])
     what = {"raw": "raw wire floor (bytes only, to the reply's end)",
             "rust": "Rust typed Replica, every table",
+            "rust-before": "Rust typed Replica, every table (BIN_BEFORE build)",
             "py-ovs": "Python ovs IDL, every table",
             "ovsdbapp": "ovsdbapp, every table",
             "dump": "ovsdb-client dump (process wall)"}

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ovsdb_proto::jsonrpc::{FramingError, MessageError};
 use ovsdb_proto::op::TransactError;
-use ovsdb_proto::{DecodeError, OvsdbError};
+use ovsdb_proto::{DecodeError, ErrorKind, OvsdbError};
 
 use crate::endpoint::{Endpoint, EndpointError};
 use crate::tls::TlsError;
@@ -39,7 +39,7 @@ pub enum Error {
     },
     /// Opening the connection (TCP connect plus TLS handshake) took longer than the connect
     /// timeout.
-    #[error("connecting to {endpoint} timed out after {timeout:?}")]
+    #[error("connecting to {endpoint} timed out after {}", HumanDuration(*timeout))]
     ConnectTimeout {
         /// Where we tried to connect.
         endpoint: Endpoint,
@@ -95,7 +95,7 @@ pub enum Error {
         method: String,
     },
     /// The request's deadline passed before the reply arrived (or before it could be sent).
-    #[error("{method}: no reply within {timeout:?}{}", if *sent { " (the request was sent)" } else { " (not sent)" })]
+    #[error("{method}: no reply within {}{}", HumanDuration(*timeout), if *sent { " (the request was sent)" } else { " (not sent)" })]
     Timeout {
         /// The method name.
         method: String,
@@ -106,7 +106,7 @@ pub enum Error {
     },
     /// The server stopped answering: nothing was received for two inactivity-probe intervals
     /// (an `echo` request sent after the first went unanswered).
-    #[error("the server sent nothing for {idle:?} (inactivity probe unanswered)")]
+    #[error("the server sent nothing for {} (inactivity probe unanswered)", HumanDuration(*idle))]
     ProbeTimeout {
         /// How long the connection was silent.
         idle: Duration,
@@ -159,7 +159,7 @@ pub enum Error {
     /// `Client::connect` found no usable server: its startup timeout passed, or a whole round
     /// of remotes failed with permanent TLS errors (a certificate problem that retrying will not
     /// fix).
-    #[error("no usable server after {waited:?}{}", last.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default())]
+    #[error("no usable server after {}{}", HumanDuration(*waited), last.as_ref().map(|e| format!("; last error: {e}")).unwrap_or_default())]
     NoServer {
         /// How long the client tried.
         waited: Duration,
@@ -199,6 +199,54 @@ impl Error {
         ) || matches!(self, Error::Timeout { sent: false, .. })
     }
 
+    /// Whether a transaction failed because a `wait` operation's condition was not met (RFC 7047
+    /// §5.2.6: the server answers `"timed out"`; with `timeout` 0, at once): rows changed since
+    /// they were read, so nothing was committed and building the transaction again from fresh
+    /// data may succeed. The C IDL reports this as `TXN_TRY_AGAIN`;
+    /// [`Client::transact_with_retry`](crate::Client::transact_with_retry) retries it.
+    pub fn is_conflict(&self) -> bool {
+        self.transaction_error_is(&ErrorKind::TimedOut)
+    }
+
+    /// Whether a transaction failed on a `"constraint violation"` (RFC 7047 §4.1.3, §5.2): a value
+    /// outside its column's constraints, or, at commit, two rows with the same index key (a
+    /// duplicate `name`). Nothing was committed; retrying the same transaction fails again.
+    pub fn is_constraint_violation(&self) -> bool {
+        self.transaction_error_is(&ErrorKind::ConstraintViolation)
+    }
+
+    /// Whether a transaction failed on a `"referential integrity violation"` (RFC 7047 §4.1.3):
+    /// a strong reference to a missing row, or the deletion of a row still referenced.
+    pub fn is_referential_integrity_violation(&self) -> bool {
+        self.transaction_error_is(&ErrorKind::ReferentialIntegrityViolation)
+    }
+
+    /// Whether the server was refused for not being the cluster leader ([`Error::NotLeader`]),
+    /// also as the last error of [`Error::NoServer`] (the client is leader-only and found no
+    /// leader among its remotes).
+    pub fn is_not_leader(&self) -> bool {
+        match self {
+            Error::NotLeader { .. } => true,
+            Error::NoServer { last: Some(l), .. } => l.is_not_leader(),
+            _ => false,
+        }
+    }
+
+    /// Whether the request failed because there was no connection or it was lost:
+    /// [`Error::Disconnected`] (not executed: safe to retry), or the connection's own failure
+    /// ([`Error::Io`], [`Error::PeerClosed`], [`Error::ProbeTimeout`]). A write whose reply was
+    /// lost is [`Error::is_outcome_unknown`] instead.
+    pub fn is_disconnected(&self) -> bool {
+        matches!(
+            self,
+            Error::Disconnected { .. } | Error::Io(_) | Error::PeerClosed | Error::ProbeTimeout { .. }
+        )
+    }
+
+    fn transaction_error_is(&self, kind: &ErrorKind) -> bool {
+        matches!(self, Error::Transaction(t) if t.error.error == *kind)
+    }
+
     /// The server's error, for [`Error::Rpc`] and [`Error::Transaction`].
     pub fn as_ovsdb_error(&self) -> Option<&OvsdbError> {
         match self {
@@ -214,4 +262,66 @@ impl Error {
 /// dies with the connection (monitors, locks).
 pub(crate) fn is_durable(method: &str) -> bool {
     matches!(method, "transact" | "convert")
+}
+
+/// A duration as people read it in messages: `30 s`, `2.0 s`, `150 ms`, `2.5 ms`, `80 µs`
+/// (seconds with one decimal unless whole, milliseconds rounded, one decimal below 10 ms).
+///
+/// ```
+/// use std::time::Duration;
+/// use ovsdb_client::error::HumanDuration;
+/// assert_eq!(HumanDuration(Duration::from_nanos(2_001_582_048)).to_string(), "2.0 s");
+/// assert_eq!(HumanDuration(Duration::from_secs(30)).to_string(), "30 s");
+/// assert_eq!(HumanDuration(Duration::from_millis(150)).to_string(), "150 ms");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HumanDuration(pub Duration);
+
+impl std::fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.0;
+        if d >= Duration::from_secs(1) {
+            if d.subsec_nanos() == 0 {
+                write!(f, "{} s", d.as_secs())
+            } else {
+                write!(f, "{:.1} s", d.as_secs_f64())
+            }
+        } else if d >= Duration::from_millis(10) {
+            write!(f, "{} ms", (d.as_secs_f64() * 1e3).round())
+        } else if d >= Duration::from_millis(1) {
+            write!(f, "{:.1} ms", d.as_secs_f64() * 1e3)
+        } else {
+            write!(f, "{} µs", d.as_micros())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_as_people_read_them() {
+        let cases = [
+            (Duration::from_nanos(2_001_582_048), "2.0 s"),
+            (Duration::from_secs(30), "30 s"),
+            (Duration::from_millis(1500), "1.5 s"),
+            (Duration::from_millis(150), "150 ms"),
+            (Duration::from_micros(2500), "2.5 ms"),
+            (Duration::from_micros(80), "80 µs"),
+            (Duration::ZERO, "0 µs"),
+        ];
+        for (d, text) in cases {
+            assert_eq!(HumanDuration(d).to_string(), text, "{d:?}");
+        }
+        let e = Error::Timeout {
+            method: "transact".into(),
+            timeout: Duration::from_nanos(2_001_582_048),
+            sent: true,
+        };
+        assert_eq!(
+            e.to_string(),
+            "transact: no reply within 2.0 s (the request was sent)"
+        );
+    }
 }

@@ -41,6 +41,15 @@
 //!   while a [`RpcClient::request_raw`] request (a monitor's initial rows) waits for its reply:
 //!   ovsdb-server answers nothing while it builds a large reply, so echoes keep being sent and
 //!   that request's deadline bounds the wait.
+//! - **Streamed results** ([`RpcClient::request_streamed`]): a reply laid out as ovsdb-server
+//!   lays them out (`{"id":<n>,"result":...,"error":null}`) is recognised by its first bytes and
+//!   its `result` handed to the caller piece by piece as it is read, never held whole; the
+//!   connection reads at most [`STREAM_READ_AHEAD`] bytes ahead of the caller, then stops
+//!   reading the socket until the caller catches up (what follows the reply waits behind it on
+//!   the wire anyway). The members after the result are checked at its end (`error` not null:
+//!   [`Error::Rpc`] from the last piece). Streamed messages count against
+//!   [`RpcOptions::max_frame_len`] like any other; framing errors after one report stream
+//!   offsets that leave out the streamed messages.
 //! - **Closing.** The connection ends when the server closes it, on an I/O, framing or probe
 //!   error, or cleanly (`Ok(())`) when every [`RpcClient`] has been dropped. Requests still
 //!   waiting then fail with [`Error::OutcomeUnknown`] if they were a `transact` (or `convert`)
@@ -152,11 +161,135 @@ pub struct RawReply {
     pub notifications_before: u64,
 }
 
+/// A successful reply whose `result` is handed over as JSON text piece by piece while it
+/// arrives, from [`RpcClient::request_streamed`].
+///
+/// A large result (the initial contents of a monitor: 40 MB and more) can then be decoded as it
+/// streams in and each piece freed once decoded, instead of holding the whole text. The
+/// connection reads ahead at most [`STREAM_READ_AHEAD`] bytes that the caller has not taken yet;
+/// beyond that it stops reading from the socket until the caller catches up.
+#[derive(Debug)]
+pub struct StreamedReply {
+    /// As [`Reply::notifications_before`].
+    pub notifications_before: u64,
+    method: String,
+    pieces: std::sync::mpsc::Receiver<Piece>,
+    credit: Arc<StreamCredit>,
+    /// The request's deadline: waiting for a piece past it is [`Error::Timeout`].
+    deadline: std::time::Instant,
+    timeout: Duration,
+    done: bool,
+}
+
+/// How many bytes of a streamed result the connection reads ahead of its caller.
+pub const STREAM_READ_AHEAD: usize = 1024 * 1024;
+
+/// One piece of a streamed result.
+#[derive(Debug)]
+enum Piece {
+    /// The next bytes of the result's JSON text.
+    Bytes(Bytes),
+    /// The result is complete (`Ok`), or the reply failed (an `error` member, or the connection
+    /// was lost before the end).
+    End(Result<(), Error>),
+}
+
+/// Flow control between the connection and the reader of a [`StreamedReply`].
+#[derive(Debug, Default)]
+struct StreamCredit {
+    /// Bytes sent to the reader and not taken yet.
+    queued: std::sync::atomic::AtomicUsize,
+    /// Wakes the connection when `queued` falls below [`STREAM_READ_AHEAD`].
+    space: tokio::sync::Notify,
+    /// The reader is gone: the rest is skipped.
+    closed: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for StreamedReply {
+    fn drop(&mut self) {
+        self.credit.closed.store(true, Ordering::Release);
+        self.credit.space.notify_one();
+    }
+}
+
+impl StreamedReply {
+    /// A reply whose whole result is already here.
+    fn whole(method: &str, result: Bytes, notifications_before: u64, timeout: Duration) -> StreamedReply {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _ = tx.send(Piece::Bytes(result));
+        let _ = tx.send(Piece::End(Ok(())));
+        StreamedReply {
+            notifications_before,
+            method: method.to_owned(),
+            pieces: rx,
+            credit: Arc::default(),
+            deadline: std::time::Instant::now() + timeout,
+            timeout,
+            done: false,
+        }
+    }
+
+    /// The next piece of the result's JSON text, in order, or `Ok(None)` after the last one.
+    /// Blocks the calling thread: call it from a blocking context (`spawn_blocking`), never
+    /// from an async task.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] if the reply turned out to carry an `error`; [`Error::Disconnected`] if
+    /// the connection was lost before the result's end; [`Error::Timeout`] if the request's
+    /// deadline (from [`RpcClient::request_streamed`]) passes while waiting.
+    pub fn next_piece(&mut self) -> Result<Option<Bytes>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        let wait = self.deadline.saturating_duration_since(std::time::Instant::now());
+        let piece = self.pieces.recv_timeout(wait);
+        match piece {
+            Ok(Piece::Bytes(b)) => {
+                let before = self.credit.queued.fetch_sub(b.len(), Ordering::AcqRel);
+                if before.saturating_sub(b.len()) < STREAM_READ_AHEAD {
+                    self.credit.space.notify_one();
+                }
+                Ok(Some(b))
+            }
+            Ok(Piece::End(end)) => {
+                self.done = true;
+                end.map(|()| None)
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                self.done = true;
+                Err(Error::Timeout {
+                    method: self.method.clone(),
+                    timeout: self.timeout,
+                    sent: true,
+                })
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                self.done = true;
+                Err(Error::Disconnected {
+                    method: self.method.clone(),
+                })
+            }
+        }
+    }
+}
+
 /// What the connection hands a waiting caller.
 #[derive(Debug)]
 enum Answer {
     Parsed(Reply),
     Raw(RawReply),
+    Streamed(StreamedReply),
+}
+
+/// How a caller wants its reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Decoded into a [`Value`].
+    Parsed,
+    /// As one piece of JSON text ([`RpcClient::request_raw`]).
+    Raw,
+    /// As JSON text streamed while it arrives ([`RpcClient::request_streamed`]).
+    Streamed,
 }
 
 /// Messages at least this long are first scanned for a reply that a caller of
@@ -214,8 +347,11 @@ struct Pending {
     method: String,
     tx: oneshot::Sender<Result<Answer, Error>>,
     written: bool,
-    /// The caller wants the result as JSON text ([`RpcClient::request_raw`]).
-    raw: bool,
+    /// How the caller wants the result.
+    mode: Mode,
+    /// The caller's deadline (for a streamed result's later pieces).
+    deadline: Instant,
+    timeout: Duration,
 }
 
 #[derive(Default)]
@@ -240,7 +376,10 @@ impl Shared {
 
     /// Whether a [`RpcClient::request_raw`] request was sent and waits for its reply.
     fn awaits_large_result(&self) -> bool {
-        self.lock().pending.values().any(|p| p.raw && p.written)
+        self.lock()
+            .pending
+            .values()
+            .any(|p| p.mode != Mode::Parsed && p.written)
     }
 
     /// Marks the connection closed and fails every waiting request.
@@ -383,9 +522,12 @@ impl RpcClient {
     /// # Errors
     /// As [`RpcClient::call`], except [`Error::Decode`].
     pub async fn request(&self, method: &str, params: Value) -> Result<Reply, Error> {
-        match self.exchange(method, params, false).await? {
+        match self.exchange(method, params, Mode::Parsed).await? {
             Answer::Parsed(reply) => Ok(reply),
             // Not sent for a request that did not ask for it; decoded all the same.
+            Answer::Streamed(_) => Err(Error::Disconnected {
+                method: method.to_owned(),
+            }),
             Answer::Raw(raw) => Ok(Reply {
                 result: ovsdb_proto::error::from_slice(&raw.result)
                     .map_err(|e| Error::Message(ovsdb_proto::jsonrpc::MessageError::Syntax(e)))?,
@@ -400,8 +542,12 @@ impl RpcClient {
     /// # Errors
     /// As [`RpcClient::request`].
     pub async fn request_raw(&self, method: &str, params: Value) -> Result<RawReply, Error> {
-        match self.exchange(method, params, true).await? {
+        match self.exchange(method, params, Mode::Raw).await? {
             Answer::Raw(raw) => Ok(raw),
+            // Not sent for a request that did not ask for it.
+            Answer::Streamed(_) => Err(Error::Disconnected {
+                method: method.to_owned(),
+            }),
             // A small result, decoded on the common path: hand back its text.
             Answer::Parsed(reply) => Ok(RawReply {
                 result: Bytes::from(serde_json::to_vec(&reply.result).unwrap_or_default()),
@@ -410,7 +556,35 @@ impl RpcClient {
         }
     }
 
-    async fn exchange(&self, method: &str, params: Value, raw: bool) -> Result<Answer, Error> {
+    /// As [`RpcClient::request_raw`], but the result's JSON text is handed over piece by piece as
+    /// it arrives: the returned [`StreamedReply`] comes as soon as the reply starts, and its
+    /// [`StreamedReply::next_piece`] yields the rest (within this handle's deadline, counted from
+    /// this call). Meant for a monitor's initial rows, decoded as they stream in so that the
+    /// whole text is never held at once. A reply that is not streamed (small, or not laid out as
+    /// ovsdb-server lays out replies: `{"id":..,"result":..,"error":null}`) comes as one piece.
+    ///
+    /// # Errors
+    /// As [`RpcClient::request`] for the start of the reply; later ones from
+    /// [`StreamedReply::next_piece`].
+    pub async fn request_streamed(&self, method: &str, params: Value) -> Result<StreamedReply, Error> {
+        match self.exchange(method, params, Mode::Streamed).await? {
+            Answer::Streamed(s) => Ok(s),
+            Answer::Raw(raw) => Ok(StreamedReply::whole(
+                method,
+                raw.result,
+                raw.notifications_before,
+                self.timeout,
+            )),
+            Answer::Parsed(reply) => Ok(StreamedReply::whole(
+                method,
+                Bytes::from(serde_json::to_vec(&reply.result).unwrap_or_default()),
+                reply.notifications_before,
+                self.timeout,
+            )),
+        }
+    }
+
+    async fn exchange(&self, method: &str, params: Value, mode: Mode) -> Result<Answer, Error> {
         let deadline = Instant::now() + self.timeout;
         let timeout = |sent| Error::Timeout {
             method: method.to_owned(),
@@ -438,7 +612,9 @@ impl RpcClient {
                     method: method.to_owned(),
                     tx,
                     written: false,
-                    raw,
+                    mode,
+                    deadline,
+                    timeout: self.timeout,
                 },
             );
         }
@@ -564,16 +740,28 @@ impl Io {
         let mut buf = BytesMut::with_capacity(16 * 1024);
         let mut last_rx = Instant::now();
         let mut probe_sent: Option<Instant> = None;
+        // The reply being streamed to a [`RpcClient::request_streamed`] caller, if any.
+        let mut stream: Option<Streaming> = None;
+        let max_frame_len = splitter.max_frame_len();
         loop {
             let probe_at = probe.map(|i| probe_sent.unwrap_or(last_rx) + i);
+            // Streamed bytes leave `buf` as they arrive: read in bigger steps meanwhile.
+            let step = if stream.is_some() { 64 * 1024 } else { 16 * 1024 };
             if buf.capacity() - buf.len() < 4096 {
-                buf.reserve(16 * 1024);
+                buf.reserve(step);
             }
+            // A streamed result's reader is behind: wait for it rather than read on.
+            let paused = stream.as_ref().is_some_and(Streaming::is_full);
+            let credit = stream.as_ref().map(|s| s.credit.clone());
             tokio::select! {
                 biased;
-                read = reader.read_buf(&mut buf) => {
+                read = reader.read_buf(&mut buf), if !paused => {
                     let n = read.map_err(map_read_error)?;
                     if n == 0 {
+                        if stream.is_some() {
+                            // Ends the stream with the error (see `Streaming`'s drop).
+                            return Err(Error::PeerClosed);
+                        }
                         if let Err(e) = splitter.next_frame_at_eof(&mut buf) {
                             return Err(Error::Framing(e));
                         }
@@ -581,7 +769,27 @@ impl Io {
                     }
                     last_rx = Instant::now();
                     probe_sent = None;
-                    while let Some(frame) = splitter.next_frame(&mut buf).map_err(Error::Framing)? {
+                    loop {
+                        if let Some(s) = &mut stream {
+                            if !s.feed(&mut buf, max_frame_len)? {
+                                break;
+                            }
+                            stream = None;
+                        }
+                        if !splitter.is_mid_frame() {
+                            match stream_start(&mut buf, &shared) {
+                                StreamStart::Started(mut s) => {
+                                    s.offset = splitter.stream_offset();
+                                    stream = Some(s);
+                                    continue;
+                                }
+                                StreamStart::NeedMore => break,
+                                StreamStart::No => {}
+                            }
+                        }
+                        let Some(frame) = splitter.next_frame(&mut buf).map_err(Error::Framing)? else {
+                            break;
+                        };
                         if frame.len() >= RAW_SCAN_MIN && raw_reply(&frame, &shared) {
                             continue;
                         }
@@ -589,11 +797,12 @@ impl Io {
                         dispatch(msg, &shared, &note_tx, &internal_tx);
                     }
                 }
+                () = notified_opt(credit.as_deref()), if paused => {}
                 done = &mut write => return done,
                 () = sleep_until_opt(probe_at) => {
                     let now = Instant::now();
                     if probe_sent.is_some() {
-                        if !shared.awaits_large_result() {
+                        if !shared.awaits_large_result() && stream.is_none() {
                             return Err(Error::ProbeTimeout { idle: now - last_rx });
                         }
                         // ovsdb-server answers nothing, not even an echo, while it builds a
@@ -607,6 +816,291 @@ impl Io {
                 }
             }
         }
+    }
+}
+
+/// Waits until a streamed result's reader has taken enough to read on.
+async fn notified_opt(credit: Option<&StreamCredit>) {
+    match credit {
+        Some(c) => c.space.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// A reply being streamed to its [`RpcClient::request_streamed`] caller: the bytes of its
+/// `result` go to the caller as they arrive, the rest of the message (`,"error":null}`) is kept
+/// and checked at its end.
+struct Streaming {
+    /// The caller's end; `None` once it stopped listening (the rest is then skipped).
+    tx: Option<std::sync::mpsc::Sender<Piece>>,
+    credit: Arc<StreamCredit>,
+    method: String,
+    /// The message's text up to the result (`{"id":7,"result":`), then the text after it.
+    envelope: Vec<u8>,
+    /// Where the result was in `envelope`.
+    result_at: usize,
+    /// Bytes of the message so far, for the frame length limit.
+    len: usize,
+    /// Stream offset of the message (as the frame splitter counts), for errors.
+    offset: u64,
+    /// Open arrays and objects: the message's own object counts 1.
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// The result has ended (its closing bracket seen).
+    result_done: bool,
+    /// The end of the message has been seen and handled.
+    finished: bool,
+}
+
+impl Streaming {
+    fn is_full(&self) -> bool {
+        self.tx.is_some()
+            && !self.credit.closed.load(Ordering::Acquire)
+            && self.credit.queued.load(Ordering::Acquire) >= STREAM_READ_AHEAD
+    }
+
+    /// Takes this message's bytes off the front of `buf`: the result's go to the caller.
+    /// Returns whether the message is complete (the rest of `buf` is the next message's).
+    fn feed(&mut self, buf: &mut BytesMut, max_frame_len: usize) -> Result<bool, Error> {
+        let mut i = 0;
+        let mut end = None;
+        let mut result_end = None;
+        while i < buf.len() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                    Some(k) => {
+                        if buf[i + k] == b'"' {
+                            self.in_string = false;
+                        } else {
+                            self.escaped = true;
+                        }
+                        i += k + 1;
+                    }
+                    None => i = buf.len(),
+                }
+                continue;
+            }
+            let b = buf[i];
+            i += 1;
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    if self.depth == 1 && !self.result_done {
+                        self.result_done = true;
+                        result_end = Some(i);
+                    } else if self.depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let taken = end.unwrap_or(buf.len());
+        self.len += taken;
+        if self.len > max_frame_len {
+            return Err(Error::Framing(ovsdb_proto::jsonrpc::FramingError::FrameTooLong {
+                limit: max_frame_len,
+                offset: self.offset,
+            }));
+        }
+        let mut bytes = buf.split_to(taken).freeze();
+        let result_part = match result_end {
+            Some(k) => bytes.split_to(k),
+            None if self.result_done => Bytes::new(),
+            None => std::mem::take(&mut bytes),
+        };
+        if result_end.is_some() || self.result_done {
+            self.envelope.extend_from_slice(&bytes);
+        }
+        if self.credit.closed.load(Ordering::Acquire) {
+            self.tx = None;
+        }
+        if !result_part.is_empty()
+            && let Some(tx) = &self.tx
+        {
+            self.credit.queued.fetch_add(result_part.len(), Ordering::AcqRel);
+            if tx.send(Piece::Bytes(result_part)).is_err() {
+                self.tx = None;
+            }
+        }
+        if end.is_none() {
+            return Ok(false);
+        }
+        self.finished = true;
+        let outcome = self.outcome();
+        if let Some(tx) = self.tx.take() {
+            let _caller_gone = tx.send(Piece::End(outcome));
+        }
+        Ok(true)
+    }
+
+    /// The reply's outcome from the text around its result.
+    fn outcome(&self) -> Result<(), Error> {
+        let text = &self.envelope;
+        let split = self.result_at;
+        let mut env = Vec::with_capacity(text.len() + 4);
+        env.extend_from_slice(text.get(..split).unwrap_or_default());
+        env.extend_from_slice(b"null");
+        env.extend_from_slice(text.get(split..).unwrap_or_default());
+        let msg = decode_frame(&Bytes::from(env)).map_err(Error::Message)?;
+        match msg {
+            Message::Response { error, .. } if error.is_null() => Ok(()),
+            Message::Response { error, .. } => Err(Error::Rpc {
+                error: Box::new(ovsdb_error(error)),
+                method: self.method.clone(),
+            }),
+            _ => Err(Error::Message(
+                ovsdb_proto::jsonrpc::MessageError::MissingMember { member: "id" },
+            )),
+        }
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        if !self.finished
+            && let Some(tx) = self.tx.take()
+        {
+            let _caller_gone = tx.send(Piece::End(Err(lost(&self.method, true))));
+        }
+    }
+}
+
+/// Whether the message at the front of `buf` is a reply to stream.
+enum StreamStart {
+    /// Yes: its prefix has been taken off `buf`.
+    Started(Streaming),
+    /// `buf` holds too little to tell.
+    NeedMore,
+    /// No: split and decode it as usual.
+    No,
+}
+
+/// Recognises `{"id":<n>,"result":` followed by `{` or `[` (whitespace allowed) where `<n>` is a
+/// [`RpcClient::request_streamed`] request waiting for its reply.
+fn stream_start(buf: &mut BytesMut, shared: &Shared) -> StreamStart {
+    /// Longer prefixes (much whitespace) are left to the ordinary path.
+    const MAX_PREFIX: usize = 256;
+    let mut p = Prefix { buf, i: 0 };
+    let parsed = (|| {
+        p.ws()?;
+        p.lit(b"{")?;
+        p.ws()?;
+        p.lit(b"\"id\"")?;
+        p.ws()?;
+        p.lit(b":")?;
+        p.ws()?;
+        let id = p.digits()?;
+        p.ws()?;
+        p.lit(b",")?;
+        p.ws()?;
+        p.lit(b"\"result\"")?;
+        p.ws()?;
+        p.lit(b":")?;
+        p.ws()?;
+        match p.buf.get(p.i) {
+            Some(b'{' | b'[') => Ok(id),
+            Some(_) => Err(false),
+            None => Err(true),
+        }
+    })();
+    let at = p.i;
+    let id = match parsed {
+        Ok(id) => id,
+        Err(true) if buf.len() < MAX_PREFIX => return StreamStart::NeedMore,
+        Err(_) => return StreamStart::No,
+    };
+    let p = {
+        let mut st = shared.lock();
+        match st.pending.get(&id) {
+            Some(p) if p.mode == Mode::Streamed => st.pending.remove(&id),
+            _ => None,
+        }
+    };
+    let Some(p) = p else { return StreamStart::No };
+    let credit = Arc::new(StreamCredit::default());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reply = StreamedReply {
+        notifications_before: shared.notifications.load(Ordering::Relaxed),
+        method: p.method.clone(),
+        pieces: rx,
+        credit: credit.clone(),
+        deadline: p.deadline.into_std(),
+        timeout: p.timeout,
+        done: false,
+    };
+    let tx = p.tx.send(Ok(Answer::Streamed(reply))).is_ok().then_some(tx);
+    let prefix = buf.split_to(at);
+    StreamStart::Started(Streaming {
+        tx,
+        credit,
+        method: p.method,
+        envelope: prefix.to_vec(),
+        result_at: at,
+        offset: 0,
+        len: at,
+        depth: 1,
+        in_string: false,
+        escaped: false,
+        result_done: false,
+        finished: false,
+    })
+}
+
+/// A cursor over the start of a message; `Err(true)`: too few bytes, `Err(false)`: no match.
+struct Prefix<'a> {
+    buf: &'a BytesMut,
+    i: usize,
+}
+
+impl Prefix<'_> {
+    fn ws(&mut self) -> Result<(), bool> {
+        while let Some(&b) = self.buf.get(self.i) {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Ok(());
+            }
+            self.i += 1;
+        }
+        Err(true)
+    }
+
+    fn lit(&mut self, lit: &[u8]) -> Result<(), bool> {
+        let have = &self.buf[self.i.min(self.buf.len())..];
+        let n = have.len().min(lit.len());
+        if have[..n] != lit[..n] {
+            return Err(false);
+        }
+        if n < lit.len() {
+            return Err(true);
+        }
+        self.i += n;
+        Ok(())
+    }
+
+    fn digits(&mut self) -> Result<u64, bool> {
+        let start = self.i;
+        while let Some(b) = self.buf.get(self.i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            self.i += 1;
+        }
+        if self.i == self.buf.len() {
+            return Err(true);
+        }
+        std::str::from_utf8(&self.buf[start..self.i])
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .ok_or(false)
     }
 }
 
@@ -700,7 +1194,7 @@ fn raw_reply(frame: &Bytes, shared: &Shared) -> bool {
     let p = {
         let mut st = shared.lock();
         match st.pending.get(&id) {
-            Some(p) if p.raw => st.pending.remove(&id),
+            Some(p) if p.mode != Mode::Parsed => st.pending.remove(&id),
             _ => None,
         }
     };

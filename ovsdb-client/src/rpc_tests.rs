@@ -493,3 +493,189 @@ async fn a_silent_server_building_a_large_result_is_probed_but_not_dropped() {
     }
     assert!(quiet.elapsed() <= 2 * interval + Duration::from_millis(50));
 }
+
+/// Reads a streamed result to its end on a blocking thread: the pieces' sizes and the text.
+async fn read_streamed(reply: StreamedReply) -> (Vec<usize>, Result<Vec<u8>, Error>) {
+    tokio::task::spawn_blocking(move || {
+        let mut reply = reply;
+        let (mut sizes, mut text) = (Vec::new(), Vec::new());
+        loop {
+            match reply.next_piece() {
+                Ok(Some(piece)) => {
+                    sizes.push(piece.len());
+                    text.extend_from_slice(&piece);
+                }
+                Ok(None) => return (sizes, Ok(text)),
+                Err(e) => return (sizes, Err(e)),
+            }
+        }
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_streamed_result_comes_in_pieces_with_read_ahead_bounded_and_the_connection_carries_on() {
+    watchdog(async {
+        let (client, mut notes, _task, mut peer) = setup(RpcOptions::default().max_frame_len(usize::MAX));
+        let call = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_streamed("monitor_cond_since", json!(["DB"])).await })
+        };
+        let req = peer.recv().await;
+        // A result bigger than the read-ahead, laid out as ovsdb-server lays out replies,
+        // with a notification right behind it.
+        let rows: Vec<String> = (0..400_000).map(|i| format!("row \"{i}\" ]}}")).collect();
+        let result = json!([false, "x", rows]).to_string();
+        assert!(result.len() > STREAM_READ_AHEAD + STREAM_READ_AHEAD / 2);
+        let text = format!(
+            r#"{{"id":{},"result":{result},"error":null}}{{"id":null,"method":"update2","params":["m",{{}}]}}"#,
+            req["id"]
+        );
+        let Peer { mut io, .. } = peer;
+        let sender = tokio::spawn(async move {
+            io.write_all(text.as_bytes()).await.unwrap();
+            io
+        });
+        let reply = call.await.unwrap().unwrap();
+        assert_eq!(reply.notifications_before, 0);
+        // Nobody reads the result yet: the connection stops reading at the read-ahead, so the
+        // rest of the text cannot be written into the 64 KiB pipe.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!sender.is_finished(), "the connection read past its read-ahead");
+        let (sizes, got) = read_streamed(reply).await;
+        assert_eq!(String::from_utf8(got.unwrap()).unwrap(), result);
+        assert!(sizes.len() > 10, "{} pieces", sizes.len());
+        let mut io = sender.await.unwrap();
+        // The notification behind the reply, then a plain request on the same connection.
+        let note = notes.recv().await.unwrap();
+        assert_eq!((note.method.as_str(), note.seq), ("update2", 0));
+        let echo = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request("echo", json!(["hi"])).await })
+        };
+        let mut peer = Peer {
+            io: {
+                let mut buf = BytesMut::new();
+                let mut splitter = FrameSplitter::new();
+                let req = loop {
+                    if let Some(f) = splitter.next_frame(&mut buf).unwrap() {
+                        break serde_json::from_slice::<Value>(&f).unwrap();
+                    }
+                    io.read_buf(&mut buf).await.unwrap();
+                };
+                assert_eq!(req["method"], "echo");
+                io.write_all(json!({"id": req["id"], "result": ["hi"], "error": null}).to_string().as_bytes())
+                    .await
+                    .unwrap();
+                io
+            },
+            splitter: FrameSplitter::new(),
+            buf: BytesMut::new(),
+        };
+        assert_eq!(echo.await.unwrap().unwrap().result, json!(["hi"]));
+        // A small result comes whole, as one piece.
+        let small = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_streamed("monitor_cond", json!(["DB"])).await })
+        };
+        let req = peer.recv().await;
+        peer.send(json!({"result": {"T": {}}, "id": req["id"], "error": null})).await;
+        let (sizes, got) = read_streamed(small.await.unwrap().unwrap()).await;
+        assert_eq!(sizes.len(), 1);
+        assert_eq!(serde_json::from_slice::<Value>(&got.unwrap()).unwrap(), json!({"T": {}}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_streamed_result_fails_with_the_reply_error_or_the_lost_connection_and_an_abandoned_one_is_skipped()
+{
+    watchdog(async {
+        let (client, _notes, task, mut peer) = setup(RpcOptions::default());
+        let stream = |method: &'static str| {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_streamed(method, json!(["DB"])).await })
+        };
+        // An error member after the result: the result's pieces, then the error.
+        let call = stream("monitor_cond");
+        let req = peer.recv().await;
+        peer.io
+            .write_all(
+                format!(
+                    r#"{{"id":{},"result":{{"T":{{}}}},"error":{{"error":"bad"}}}}"#,
+                    req["id"]
+                )
+                .as_bytes(),
+            )
+            .await
+            .unwrap();
+        let (_, got) = read_streamed(call.await.unwrap().unwrap()).await;
+        match got {
+            Err(Error::Rpc { error, method }) => {
+                assert_eq!(method, "monitor_cond");
+                assert_eq!(
+                    error.to_string(),
+                    OvsdbError::new(ErrorKind::from_wire("bad")).to_string()
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // The reader stops listening halfway: the rest is skipped, the connection carries on.
+        let call = stream("monitor_cond");
+        let req = peer.recv().await;
+        peer.io
+            .write_all(format!(r#"{{"id":{},"result":{{"T":["#, req["id"]).as_bytes())
+            .await
+            .unwrap();
+        drop(call.await.unwrap().unwrap());
+        let filler = format!("\"{}\",", "y".repeat(1000)).repeat(200);
+        peer.io.write_all(filler.as_bytes()).await.unwrap();
+        peer.io.write_all(b"1]}, \"error\": null}").await.unwrap();
+        let echo = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request("echo", json!([])).await })
+        };
+        let req = peer.recv().await;
+        peer.send(json!({"id": req["id"], "result": [], "error": null}))
+            .await;
+        assert_eq!(echo.await.unwrap().unwrap().result, json!([]));
+        // The connection is lost halfway: the reader gets the error.
+        let call = stream("monitor_cond_since");
+        let req = peer.recv().await;
+        peer.io
+            .write_all(format!(r#"{{"id":{},"result":[false,"x",{{"T":"#, req["id"]).as_bytes())
+            .await
+            .unwrap();
+        let reply = call.await.unwrap().unwrap();
+        drop(peer);
+        let (_, got) = read_streamed(reply).await;
+        assert!(matches!(got, Err(Error::Disconnected { .. })), "{got:?}");
+        assert!(matches!(task.await.unwrap(), Err(Error::PeerClosed)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_streamed_result_longer_than_the_frame_limit_closes_the_connection() {
+    watchdog(async {
+        let (client, _notes, task, mut peer) = setup(RpcOptions::default().max_frame_len(1000));
+        let call = {
+            let c = client.clone();
+            tokio::spawn(async move { c.request_streamed("monitor_cond", json!(["DB"])).await })
+        };
+        let req = peer.recv().await;
+        let rows: Vec<String> = (0..200).map(|i| format!("row-{i}")).collect();
+        peer.send(json!({"id": req["id"], "result": {"T": rows}, "error": null}))
+            .await;
+        let (_, got) = read_streamed(call.await.unwrap().unwrap()).await;
+        assert!(matches!(got, Err(Error::Disconnected { .. })), "{got:?}");
+        match task.await.unwrap() {
+            Err(Error::Framing(ovsdb_proto::jsonrpc::FramingError::FrameTooLong { limit, offset })) => {
+                assert_eq!((limit, offset), (1000, 0));
+            }
+            other => panic!("{other:?}"),
+        }
+    })
+    .await;
+}

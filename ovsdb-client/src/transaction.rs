@@ -14,9 +14,13 @@
 //!
 //! # Behaviour
 //! - **Own writes.** [`Transaction::commit`] returns only after every replica of the same client
-//!   that monitors on the session has applied the updates the server sent before the reply, so a
+//!   and database holds the write, also when the transaction waited for a new session (a
+//!   replica that re-monitors after the reconnect is waited for until it is current), so a
 //!   committed write is visible in those replicas (see [`crate::replica`]). The same holds for a
 //!   failed commit (so a retry reads fresh rows).
+//! - **Retries.** [`Client::transact_with_retry`] rebuilds on conflicts ([`Error::is_conflict`])
+//!   and reports the attempts; after [`Error::OutcomeUnknown`] see its docs for an idempotent
+//!   retry.
 //! - **Disconnects.** A transaction not yet sent is sent on the next session; one whose reply
 //!   was lost fails with [`Error::OutcomeUnknown`] and is never replayed.
 //! - **Sets and maps** are edited with `mutate` ([`Transaction::mutate`],
@@ -30,8 +34,8 @@ use std::time::Duration;
 use ovsdb_proto::method::{Method, Transact};
 use ovsdb_proto::op::{Delete, Insert, Mutate, Select, Update, Wait, WaitUntil};
 use ovsdb_proto::{
-    Atom, Condition, Database, Datum, DiffKind, ErrorKind, Mutation, Mutator, NamedUuid, Operation,
-    OperationResult, Ref, Row, Table, TransactReply, Uuid, UuidRef,
+    Atom, Condition, Database, Datum, DiffKind, Mutation, Mutator, NamedUuid, Operation, OperationResult,
+    Ref, Row, Table, TransactReply, Uuid, UuidRef,
 };
 use tokio::time::Instant;
 
@@ -149,13 +153,17 @@ impl Client {
                 .await
             {
                 Ok(reply) => {
-                    let remaining = deadline.saturating_duration_since(Instant::now());
-                    let sync = session.routes.sync_through(reply.notifications_before);
-                    if tokio::time::timeout(remaining.max(Duration::from_secs(1)), sync)
+                    // At least a second to let the replicas catch up, even when the reply
+                    // came late.
+                    let sync_deadline = deadline.max(Instant::now() + Duration::from_secs(1));
+                    let db = params.get(0).and_then(|d| d.as_str());
+                    if !shared
+                        .sync_replicas(db, &session, reply.notifications_before, sync_deadline)
                         .await
-                        .is_err()
                     {
-                        tracing::warn!("replicas did not confirm the transaction's updates in time");
+                        tracing::warn!(
+                            "transaction committed, but a replica did not catch up with it in time"
+                        );
                     }
                     return Ok(reply.result);
                 }
@@ -172,44 +180,204 @@ impl Client {
         }
     }
 
-    /// Builds and commits a transaction, building it again (with `build`, which should read the
-    /// replica and use [`Transaction::wait_unchanged`]) when a `wait` operation failed because a
-    /// row changed meanwhile (optimistic concurrency), at most `max_attempts` times.
+    /// Builds and commits a transaction on `D`, building it again when it failed on a conflict
+    /// ([`Error::is_conflict`]: a `wait` operation found a row changed since it was read;
+    /// optimistic concurrency, as the C IDL's `TXN_TRY_AGAIN`), at most `max_attempts` times
+    /// (at least once).
+    ///
+    /// `build` gets a fresh, empty transaction on each attempt and returns a future that
+    /// fills it and gives it back with a value: `|mut txn| async move { ...; (txn, value) }`.
+    /// The future may await (e.g. [`Replica::wait_current`](crate::replica::Replica::wait_current))
+    /// and should read the rows it changes from a replica and guard them with
+    /// [`Transaction::wait_unchanged`]. The replicas of this client already hold what made the
+    /// previous attempt fail when `build` runs again (a failed commit also waits for them). The
+    /// value comes back resolved ([`Resolve`]): a [`Ref`] it inserted becomes the row's UUID.
+    /// (The transaction is passed by value rather than as `&mut` to an async closure so that
+    /// the whole call stays `Send` and can run in `tokio::spawn`.)
+    ///
+    /// ```no_run
+    /// # async fn f(client: ovsdb_client::Client, nb: ovsdb_client::Replica<ovn_nb::OvnNorthboundDb>)
+    /// # -> Result<(), ovsdb_client::Error> {
+    /// use ovn_nb::{LogicalSwitch, OvnNorthboundDb};
+    /// let done = client
+    ///     .transact_with_retry::<OvnNorthboundDb, _, _>(10, |mut txn| async {
+    ///         let ls0 = nb.read().table::<LogicalSwitch>().iter().find(|r| r.name == "ls0").cloned();
+    ///         let port = txn.insert(ovn_nb::LogicalSwitchPort { name: "p1".into(), ..Default::default() });
+    ///         if let Some(ls0) = ls0 {
+    ///             let mut new = ls0.row.clone();
+    ///             new.ports.insert(port.clone());
+    ///             txn.wait_unchanged(&ls0);
+    ///             txn.update_row(&ls0, &new);
+    ///         }
+    ///         (txn, port)
+    ///     })
+    ///     .await?;
+    /// println!("p1 is {:?}, after {} attempt(s)", done.value, done.attempts);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # After [`Error::OutcomeUnknown`]
+    /// A transaction whose reply was lost may or may not have committed; nothing retries it for
+    /// you. Make it idempotent and call again: `build` reads the replica (after
+    /// [`wait_current`](crate::replica::Replica::wait_current), the replica holds whatever was
+    /// committed before the new session), adds nothing if the change is there, and otherwise
+    /// guards its insert with a `wait` that the row is still absent, so a replica that lags
+    /// cannot cause a second insert:
+    ///
+    /// ```no_run
+    /// # async fn f(client: ovsdb_client::Client, nb: ovsdb_client::Replica<ovn_nb::OvnNorthboundDb>)
+    /// # -> Result<(), ovsdb_client::Error> {
+    /// use std::time::Duration;
+    /// use ovn_nb::{LogicalSwitch, OvnNorthboundDb};
+    /// use ovsdb_client::{Ref, WaitUntil};
+    /// let mut add = |mut txn: ovsdb_client::Transaction<OvnNorthboundDb>| async {
+    ///     let found = nb.read().table::<LogicalSwitch>().iter().find(|r| r.name == "ls1").map(|r| r.uuid);
+    ///     if let Some(uuid) = found {
+    ///         return (txn, Ref::new(uuid)); // committed by an earlier call
+    ///     }
+    ///     // Fails (a conflict, retried) if another writer or a lost attempt created it meanwhile.
+    ///     txn.wait::<LogicalSwitch>([LogicalSwitch::NAME.eq("ls1")], &["name"], WaitUntil::Equal, vec![], Some(0));
+    ///     let r = txn.insert(LogicalSwitch { name: "ls1".into(), ..Default::default() });
+    ///     (txn, r)
+    /// };
+    /// let uuid = loop {
+    ///     match client.transact_with_retry(10, &mut add).await {
+    ///         Ok(done) => break done.value,
+    ///         Err(e) if e.is_outcome_unknown() => {
+    ///             nb.wait_current(Duration::from_secs(30)).await.ok();
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// # let _ = uuid; Ok(()) }
+    /// ```
     ///
     /// # Errors
-    /// The last attempt's error; any other error at once.
-    pub async fn transact_with_retry<D: Database>(
+    /// The last attempt's error when it was a conflict; any other error at once.
+    pub async fn transact_with_retry<D, V, Fut>(
         &self,
         max_attempts: usize,
-        mut build: impl FnMut(&mut Transaction<D>),
-    ) -> Result<Outcome, Error> {
-        let mut attempt = 0usize;
+        mut build: impl FnMut(Transaction<D>) -> Fut,
+    ) -> Result<RetryOutcome<V::Output>, Error>
+    where
+        D: Database,
+        V: Resolve,
+        Fut: std::future::Future<Output = (Transaction<D>, V)>,
+    {
+        let mut attempts = 0usize;
         loop {
-            attempt += 1;
-            let mut txn = self.transaction::<D>();
-            build(&mut txn);
-            let waits: Vec<bool> = txn.ops.iter().map(|o| matches!(o, Operation::Wait(_))).collect();
+            attempts += 1;
+            let (txn, value) = build(self.transaction::<D>()).await;
             match txn.commit().await {
-                Err(Error::Transaction(e))
-                    if attempt < max_attempts
-                        && e.error.error == ErrorKind::TimedOut
-                        && e.index.and_then(|i| waits.get(i).copied()).unwrap_or(false) =>
-                {
+                Err(e) if attempts < max_attempts && e.is_conflict() => {
                     // A short, growing, jittered pause lets competing writers through.
                     let jitter = {
                         use std::hash::{BuildHasher, Hasher};
                         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-                        h.write_usize(attempt);
+                        h.write_usize(attempts);
                         h.finish() % 5
                     };
-                    let ms = (attempt as u64).min(20) + jitter;
+                    let ms = (attempts as u64).min(20) + jitter;
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                 }
-                other => return other,
+                Err(e) => return Err(e),
+                Ok(outcome) => {
+                    return Ok(RetryOutcome {
+                        value: value.resolve(&outcome),
+                        outcome,
+                        attempts,
+                    });
+                }
             }
         }
     }
 }
+
+/// What [`Client::transact_with_retry`] returns.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetryOutcome<V> {
+    /// What the last attempt's `build` returned, resolved against the outcome ([`Resolve`]).
+    pub value: V,
+    /// The committed transaction's results.
+    pub outcome: Outcome,
+    /// How many times the transaction was built and sent (1 when the first commit succeeded).
+    pub attempts: usize,
+}
+
+/// A value returned by a [`Client::transact_with_retry`] closure, made final by the committed
+/// transaction: a [`Ref`] (or [`UuidRef`]) becomes the row's UUID ([`Outcome::uuid`]; `None`
+/// only for a named reference that no insert of this transaction declared); containers resolve
+/// their elements; plain values are kept ([`Plain`] keeps any other type).
+pub trait Resolve {
+    /// The resolved value.
+    type Output;
+    /// Resolves `self` with the committed transaction's outcome.
+    fn resolve(self, outcome: &Outcome) -> Self::Output;
+}
+
+/// Wraps any value to return it unchanged from a [`Client::transact_with_retry`] closure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Plain<T>(pub T);
+
+impl<T> Resolve for Plain<T> {
+    type Output = T;
+    fn resolve(self, _: &Outcome) -> T {
+        self.0
+    }
+}
+
+impl<T> Resolve for Ref<T> {
+    type Output = Option<Uuid>;
+    fn resolve(self, outcome: &Outcome) -> Option<Uuid> {
+        outcome.uuid(&self)
+    }
+}
+
+impl Resolve for UuidRef {
+    type Output = Option<Uuid>;
+    fn resolve(self, outcome: &Outcome) -> Option<Uuid> {
+        outcome.uuid_of(&self)
+    }
+}
+
+impl<R: Resolve> Resolve for Option<R> {
+    type Output = Option<R::Output>;
+    fn resolve(self, outcome: &Outcome) -> Self::Output {
+        self.map(|r| r.resolve(outcome))
+    }
+}
+
+impl<R: Resolve> Resolve for Vec<R> {
+    type Output = Vec<R::Output>;
+    fn resolve(self, outcome: &Outcome) -> Self::Output {
+        self.into_iter().map(|r| r.resolve(outcome)).collect()
+    }
+}
+
+macro_rules! resolve_plain {
+    ($($t:ty),*) => {$(
+        impl Resolve for $t {
+            type Output = $t;
+            fn resolve(self, _: &Outcome) -> $t { self }
+        }
+    )*};
+}
+resolve_plain!((), bool, i64, u64, usize, String, Uuid);
+
+macro_rules! resolve_tuple {
+    ($($n:tt $t:ident),*) => {
+        impl<$($t: Resolve),*> Resolve for ($($t,)*) {
+            type Output = ($($t::Output,)*);
+            fn resolve(self, outcome: &Outcome) -> Self::Output {
+                ($(self.$n.resolve(outcome),)*)
+            }
+        }
+    };
+}
+resolve_tuple!(0 A, 1 B);
+resolve_tuple!(0 A, 1 B, 2 C);
+resolve_tuple!(0 A, 1 B, 2 C, 3 E);
 
 fn uuid_is(uuid: Uuid) -> Vec<Condition> {
     vec![Condition::eq("_uuid", Datum::scalar(Atom::Uuid(uuid)))]
@@ -515,7 +683,7 @@ pub enum CfgWaitError {
     Commit(Error),
     /// The transaction was committed, but `applied` did not reach `target` in time (the daemon
     /// is down or slow).
-    #[error("committed, but {table}.{column} did not reach {target} within {timeout:?} (last seen {last:?})")]
+    #[error("committed, but {table}.{column} did not reach {target} within {} (last seen {last:?})", crate::error::HumanDuration(*timeout))]
     Timeout {
         /// The table.
         table: &'static str,

@@ -22,6 +22,7 @@ pub use monitor::{MonitorEvent, MonitorStream};
 
 use crate::endpoint::Endpoint;
 use crate::error::Error;
+use crate::replica::{ReplicaState, ReplicaStatus};
 use crate::rpc::{DEFAULT_MAX_IN_FLIGHT, DEFAULT_REQUEST_TIMEOUT, RpcClient};
 use crate::tls::TlsConfig;
 
@@ -299,27 +300,41 @@ impl Routes {
 
     /// Waits until the first `n` notifications of the connection were routed and every sync
     /// subscriber confirmed it applied what it got (so a transaction's own updates, which the
-    /// server sends before the reply, are visible). Returns at once if the session ended.
-    pub(crate) async fn sync_through(&self, n: u64) {
+    /// server sends before the reply, are visible). Returns true when every subscriber
+    /// confirmed; false at once if the session ended, or if a subscriber went away without
+    /// confirming (its replica re-monitors, or the session ended meanwhile).
+    pub(crate) async fn sync_through(&self, n: u64) -> bool {
         let mut rx = self.routed.subscribe();
         if rx.wait_for(|v| *v >= n).await.is_err() {
-            return;
+            return false;
         }
         let syncs: Vec<_> = {
             let mut t = self.lock();
+            if t.closed {
+                return false;
+            }
             t.syncs.retain(|s| !s.is_closed());
             t.syncs.clone()
         };
         let mut acks = Vec::with_capacity(syncs.len());
+        let mut all = true;
         for s in syncs {
             let (tx, rx) = oneshot::channel();
             if s.send(tx).is_ok() {
                 acks.push(rx);
+            } else {
+                all = false;
             }
         }
         for ack in acks {
-            let _ = ack.await; // a dropped subscriber is not waited for
+            all &= ack.await.is_ok();
         }
+        all
+    }
+
+    /// Whether the session ended.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.lock().closed
     }
 
     /// Closes every subscriber's channel: the session is over.
@@ -350,6 +365,8 @@ impl Routes {
 
 pub(crate) struct Shared {
     pub(crate) config: ClientConfig,
+    /// Every replica started on this client (by database), for [`Shared::sync_replicas`].
+    pub(crate) replicas: Mutex<Vec<ReplicaWatch>>,
     pub(crate) state: watch::Sender<ConnectionState>,
     pub(crate) session: watch::Sender<Option<Session>>,
     pub(crate) shutdown: watch::Sender<bool>,
@@ -379,6 +396,73 @@ impl Shared {
     pub(crate) fn is_shut_down(&self) -> bool {
         *self.shutdown.borrow()
     }
+
+    /// Registers a replica of `db` (its status watch); dropped replicas are forgotten.
+    pub(crate) fn register_replica(&self, db: &str, status: watch::Receiver<ReplicaStatus>) {
+        let mut r = self.replicas.lock().unwrap_or_else(|p| p.into_inner());
+        r.retain(|w| w.status.has_changed().is_ok());
+        r.push(ReplicaWatch {
+            db: db.to_owned(),
+            status,
+        });
+    }
+
+    /// After a `transact` reply on `session` (which followed `n` notifications): waits until
+    /// every live replica of `db` (every replica for `None`) holds the transaction's effects,
+    /// until `deadline`. Returns false if the deadline passed first.
+    ///
+    /// A replica holds them once it is current (its snapshot applied) on `session` and has
+    /// applied the notifications sent before the reply ([`Routes::sync_through`]), or once it is
+    /// current on a later session (whose monitor began after the commit). A replica that is
+    /// still connecting or re-monitoring (after a reconnect its monitor may go out after the
+    /// transaction) is waited for; a stopped replica is not.
+    pub(crate) async fn sync_replicas(
+        &self,
+        db: Option<&str>,
+        session: &Session,
+        n: u64,
+        deadline: Instant,
+    ) -> bool {
+        let mut min_session = session.id;
+        loop {
+            let watches: Vec<watch::Receiver<ReplicaStatus>> = {
+                let r = self.replicas.lock().unwrap_or_else(|p| p.into_inner());
+                r.iter()
+                    .filter(|w| db.is_none_or(|d| d == w.db))
+                    .map(|w| w.status.clone())
+                    .collect()
+            };
+            for mut rx in watches {
+                let wait = rx.wait_for(|s| match s.state {
+                    ReplicaState::Current { session } => session >= min_session,
+                    ReplicaState::Stopped => true,
+                    _ => false,
+                });
+                match tokio::time::timeout_at(deadline, wait).await {
+                    Ok(_) => {} // current, stopped, or dropped (Err)
+                    Err(_) => return false,
+                }
+            }
+            if min_session > session.id {
+                return true;
+            }
+            match tokio::time::timeout_at(deadline, session.routes.sync_through(n)).await {
+                Err(_) => return false,
+                Ok(true) => return true,
+                // The session ended before every replica confirmed: only a replica current on a
+                // later session is sure to hold the write.
+                Ok(false) if session.routes.is_closed() => min_session = session.id + 1,
+                // A replica re-monitors on this session: wait until it is current again.
+                Ok(false) => {}
+            }
+        }
+    }
+}
+
+/// A replica's status as the client sees it (see [`Shared::sync_replicas`]).
+pub(crate) struct ReplicaWatch {
+    db: String,
+    status: watch::Receiver<ReplicaStatus>,
 }
 
 /// Stops the supervisor when the last [`Client`] handle is dropped.
@@ -478,6 +562,7 @@ impl Client {
         let first = endpoints[0].clone();
         let shared = Arc::new(Shared {
             config,
+            replicas: Mutex::new(Vec::new()),
             state: watch::Sender::new(ConnectionState::Connecting { endpoint: first }),
             session: watch::Sender::new(None),
             shutdown: watch::Sender::new(false),
@@ -636,6 +721,22 @@ impl Client {
         self.call(&GetServerId).await
     }
 
+    /// `convert` (ovsdb-server(7) §4.1.19): converts database `db` online to `schema`, whose
+    /// name must be `db`. Data of tables and columns the new schema lacks is dropped; new columns
+    /// get their defaults; all of the new schema's constraints apply. On success the server
+    /// cancels the monitors of change-aware sessions (this client's replicas then re-fetch the
+    /// schema and resynchronise) and disconnects other clients.
+    ///
+    /// # Errors
+    /// [`Error::Rpc`] when the server refused (a schema of another name, data that does not fit:
+    /// `invalid parameters`, `constraint violation`...); [`Error::OutcomeUnknown`] if the
+    /// connection was lost after sending (never replayed); as [`Client::call`].
+    pub async fn convert(&self, db: &str, schema: &DatabaseSchema) -> Result<(), Error> {
+        self.call(&Convert(db.to_owned(), schema.to_json()))
+            .await
+            .map(|_| ())
+    }
+
     /// `transact` (RFC 7047 §4.1.3): the reply as the server sent it, failures included.
     ///
     /// # Errors
@@ -670,5 +771,24 @@ impl Client {
     /// [`Error::Shutdown`] or [`Error::Disconnected`], monitors and locks end.
     pub fn shutdown(&self) {
         self.shared.shutdown.send_replace(true);
+    }
+}
+
+/// ovsdb-server(7) §4.1.19 `convert`: params `[<db-name>, <database-schema>]` (a tuple struct
+/// serialises as that array), result `{}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Convert(String, serde_json::Value);
+
+impl Method for Convert {
+    const NAME: &'static str = "convert";
+    type Params = Convert;
+    type Output = ovsdb_proto::method::EmptyResult;
+
+    fn params_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(vec![self.0.clone().into(), self.1.clone()])
+    }
+
+    fn decode_output(_: &Self, result: serde_json::Value) -> Result<Self::Output, ovsdb_proto::DecodeError> {
+        ovsdb_proto::error::from_value(result)
     }
 }

@@ -15,12 +15,12 @@ use tokio::time::Instant;
 
 use super::store::{
     ApplyError, Changes, ReplyBody, ReplyError, Snapshot, changes_from_update, changes_from_update2,
-    decode_reply, send_all,
+    decode_reply_from, send_all,
 };
-use super::{Core, MonitorMethod, ReplicaError};
+use super::{Core, MonitorMethod, ReplicaError, ReplicaState};
 use crate::client::{Session, Shared};
 use crate::error::Error;
-use crate::rpc::RawReply;
+use crate::rpc::StreamedReply;
 
 /// What the replica asks for, per table.
 #[derive(Debug, Clone, Default)]
@@ -45,14 +45,41 @@ pub(crate) enum Command {
 /// The monitor request for each table the server has, and the columns actually monitored.
 type Requests = (MonitorRequests, BTreeMap<String, Option<Vec<String>>>);
 
-fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: MonitorMethod) -> Requests {
+fn requests(
+    db: &str,
+    spec: &BTreeMap<String, TableReq>,
+    schema: &DatabaseSchema,
+    method: MonitorMethod,
+) -> Result<Requests, ReplicaError> {
     let mut reqs = MonitorRequests::new();
     let mut monitored = BTreeMap::new();
     for (table, req) in spec {
+        let untyped = req.model_columns.is_none();
         let Some(ts) = schema.tables.get(table) else {
+            if untyped {
+                // Asked for by name at run time: a misspelling, or the wrong database.
+                return Err(ReplicaError::UnknownTable {
+                    db: db.to_owned(),
+                    table: table.clone(),
+                    tables: schema.tables.keys().cloned().collect(),
+                });
+            }
+            // A typed model newer than the server.
             tracing::info!(%table, "table not in the server's schema; left empty");
             continue;
         };
+        if untyped && let Some(cols) = &req.columns {
+            if let Some(c) = cols
+                .iter()
+                .find(|c| !ts.columns.contains_key(*c) && *c != "_uuid")
+            {
+                return Err(ReplicaError::UnknownColumn {
+                    table: table.clone(),
+                    column: c.clone(),
+                    columns: ts.columns.keys().cloned().collect(),
+                });
+            }
+        }
         let wanted = req.columns.as_ref().or(req.model_columns.as_ref());
         // Ask only for columns the server has (a model newer than the server) and the model
         // knows (a server newer than the model).
@@ -74,13 +101,13 @@ fn requests(spec: &BTreeMap<String, TableReq>, schema: &DatabaseSchema, method: 
         reqs = reqs.with(table.clone(), r);
         monitored.insert(table.clone(), columns);
     }
-    (reqs, monitored)
+    Ok((reqs, monitored))
 }
 
 /// A monitor reply as received.
 enum Fetched {
     /// The result's JSON text (update2 flavours).
-    Raw(RawReply),
+    Raw(StreamedReply),
     /// Decoded changes (plain `monitor`).
     Changes(Changes),
 }
@@ -137,7 +164,10 @@ pub(crate) async fn run(
             }
         };
         previous = Some(session.id);
-        core.update_status(|s| s.session = Some(session.id));
+        core.update_status(|s| {
+            s.session = Some(session.id);
+            s.state = ReplicaState::Syncing { session: session.id };
+        });
         loop {
             match on_session(&shared, &session, &core, &mut f, &mut cmds).await {
                 // A request failed (a timeout on a slow link) but the session lives on: try
@@ -150,7 +180,12 @@ pub(crate) async fn run(
                 Step::Stop => return,
             }
         }
-        core.update_status(|s| s.session = None);
+        core.update_status(|s| {
+            s.session = None;
+            if s.state != ReplicaState::Stopped {
+                s.state = ReplicaState::Connecting;
+            }
+        });
     }
 }
 
@@ -166,6 +201,9 @@ async fn on_session(
     cmds: &mut mpsc::UnboundedReceiver<Command>,
 ) -> Step {
     let cfg = &shared.config;
+    core.update_status(|s| {
+        s.state = ReplicaState::Syncing { session: session.id };
+    });
     // The initial snapshot may be large on a slow link: allow the longer of the two bounds.
     let rpc = session
         .rpc
@@ -178,7 +216,13 @@ async fn on_session(
             return Step::Stop;
         }
     };
-    let (reqs, monitored) = requests(&f.spec, &schema, f.method);
+    let (reqs, monitored) = match requests(&f.db, &f.spec, &schema, f.method) {
+        Ok(r) => r,
+        Err(e) => {
+            core.fail(e);
+            return Step::Stop;
+        }
+    };
     if std::mem::take(&mut f.conditions_changed) {
         // Resuming would only send changes under the new conditions and keep rows that no
         // longer match: take a whole snapshot instead.
@@ -188,7 +232,7 @@ async fn on_session(
     let (monitor_id, mut notes) = session.routes.add_monitor();
     let mut syncs = session.routes.add_sync();
     // The update2 flavours take the result as JSON text and decode it row by row into a new
-    // snapshot (see `decode_reply`), off the async workers.
+    // snapshot (see `decode_reply_from`), off the async workers.
     let fetched = match f.method {
         MonitorMethod::MonitorCondSince => {
             let m = MonitorCondSince {
@@ -197,7 +241,7 @@ async fn on_session(
                 requests: reqs,
                 last_txn_id: f.last_txn_id,
             };
-            rpc.request_raw(MonitorCondSince::NAME, m.params_json())
+            rpc.request_streamed(MonitorCondSince::NAME, m.params_json())
                 .await
                 .map(Fetched::Raw)
         }
@@ -207,7 +251,7 @@ async fn on_session(
                 monitor_id: monitor_id.clone(),
                 requests: reqs,
             };
-            rpc.request_raw(MonitorCond::NAME, m.params_json())
+            rpc.request_streamed(MonitorCond::NAME, m.params_json())
                 .await
                 .map(Fetched::Raw)
         }
@@ -226,10 +270,11 @@ async fn on_session(
             let resume = f.synced;
             let fresh = core.fresh_snapshot(&schema.tables, &monitored);
             let schemas = schema.tables.clone();
-            let json = raw.result;
-            let decoded =
-                tokio::task::spawn_blocking(move || decode_reply(&json, since, resume, fresh, &schemas))
-                    .await;
+            let mut raw = raw;
+            let decoded = tokio::task::spawn_blocking(move || {
+                decode_reply_from(&mut raw, since, resume, fresh, &schemas)
+            })
+            .await;
             match decoded {
                 Ok(Ok(d)) => Ok((d.found, d.last_txn_id, d.body)),
                 Ok(Err(ReplyError::Json(source))) => Err(Error::Decode {
@@ -240,6 +285,7 @@ async fn on_session(
                     },
                     source,
                 }),
+                Ok(Err(ReplyError::Source(e))) => Err(e),
                 Ok(Err(ReplyError::Apply(e))) => {
                     f.failures += 1;
                     if f.failures >= 3 {
@@ -309,6 +355,10 @@ async fn on_session(
     f.failures = 0;
     f.synced = true;
     f.last_txn_id = last_txn_id;
+    // After the snapshot's events were sent (see `ReplicaState`).
+    core.update_status(|s| {
+        s.state = ReplicaState::Current { session: session.id };
+    });
     loop {
         tokio::select! {
             biased;

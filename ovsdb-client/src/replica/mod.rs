@@ -30,9 +30,19 @@
 //!   then applied under one write lock; [`Replica::read`] holds a read lock over all tables. A
 //!   notification that does not apply (bad data) changes nothing and triggers a resync.
 //! - **Own writes.** A transaction committed through the same [`Client`]
-//!   ([`Client::transaction`]) returns only after every replica monitoring on that session has
-//!   applied the updates the server sent before the reply (ovsdb-server sends a transaction's
-//!   updates before its reply).
+//!   ([`Client::transaction`]) returns only after every replica of its database holds it: a
+//!   replica current on the reply's session has applied the updates the server sent before the
+//!   reply (ovsdb-server sends a transaction's updates before its reply); a replica that is
+//!   connecting or syncing (a reconnect: the queued transaction may reach the server before the
+//!   replica's monitor) is waited for until it is [`ReplicaState::Current`] on that session or
+//!   a later one, whose snapshot includes the write. Stopped replicas are not waited for; the
+//!   wait is bounded by the request deadline.
+//! - **State.** [`ReplicaStatus::state`] is Connecting / Syncing / Current with the session;
+//!   [`Replica::wait_current`] waits for Current (see [`ReplicaState`] for the order of state
+//!   changes and events during a resync).
+//! - **Names.** An untyped replica of a table (or column) the server's schema lacks fails with
+//!   [`ReplicaError::UnknownTable`] ([`ReplicaError::UnknownColumn`]) listing what it has; a
+//!   typed table the server lacks (a model newer than the server) stays empty.
 //! - **Schema changes.** On `monitor_canceled` (online conversion, change-aware sessions) the
 //!   schema is re-fetched and the tables re-monitored and resynced.
 //! - **Conditions.** [`Replica::set_conditions`] sends `monitor_cond_change`; the latest
@@ -98,15 +108,79 @@ pub enum ReplicaError {
     /// The client was shut down or the replica dropped.
     #[error("replica stopped: the client was shut down")]
     Stopped,
-    /// [`Replica::wait_synced`] ran out of time.
-    #[error("replica not synchronised within {0:?}")]
+    /// [`Replica::wait_synced`] or [`Replica::wait_current`] ran out of time.
+    #[error("replica not synchronised within {}", crate::error::HumanDuration(*.0))]
     Timeout(std::time::Duration),
+    /// The replica was started without any table.
+    #[error("replica of {db}: no tables to follow (add some with .table())")]
+    NoTables {
+        /// The database.
+        db: String,
+    },
+    /// An untyped replica asked for a table the server's schema does not have (typed replicas
+    /// leave a table of a newer model than the server empty instead).
+    #[error("replica of {db}: no table {table:?} in the server's schema (tables: {})", tables.join(", "))]
+    UnknownTable {
+        /// The database.
+        db: String,
+        /// The table asked for.
+        table: String,
+        /// The tables the schema has.
+        tables: Vec<String>,
+    },
+    /// A column asked for ([`TableSpec::columns`]) is not in the table (the server's schema for
+    /// an untyped replica, the model for a typed one).
+    #[error("replica: table {table:?} has no column {column:?} (columns: {})", columns.join(", "))]
+    UnknownColumn {
+        /// The table.
+        table: String,
+        /// The column asked for.
+        column: String,
+        /// The columns the table has.
+        columns: Vec<String>,
+    },
+}
+
+/// Where a replica stands with respect to the server ([`ReplicaStatus::state`]).
+///
+/// Sessions are the client's ([`ConnectionState::Connected`](crate::ConnectionState::Connected)
+/// `session`), numbered from 1; a new number means a new connection.
+///
+/// Order during a (re)synchronisation: the state becomes `Syncing` before the monitor request
+/// is sent; the snapshot is swapped in and its events (the differences, then
+/// [`Event::Resynced`]) are sent; only then does the state become `Current`. So once
+/// [`Replica::wait_current`] returns, the replica holds everything committed before the session
+/// began and every event of the resync is queued in the subscribers' channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ReplicaState {
+    /// Waiting for a session (not started yet, or the last session ended). The data is the
+    /// last state seen (empty before the first snapshot).
+    #[default]
+    Connecting,
+    /// On `session`: fetching the schema and the monitor's snapshot (the first one, after a
+    /// reconnect, or after `monitor_canceled`). The data is still the previous state.
+    Syncing {
+        /// The client session.
+        session: u64,
+    },
+    /// The snapshot of `session` is applied and notifications are followed as they come: the
+    /// replica holds every write committed before `session` began, and (through
+    /// [`Transaction::commit`](crate::transaction::Transaction::commit)) the client's own writes.
+    Current {
+        /// The client session.
+        session: u64,
+    },
+    /// Stopped for good ([`ReplicaStatus::error`] says why).
+    Stopped,
 }
 
 /// What a replica is doing, from [`Replica::status`].
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ReplicaStatus {
+    /// Connecting, syncing or current, with the session (see [`ReplicaState`]).
+    pub state: ReplicaState,
     /// The client session the monitor is on, if any.
     pub session: Option<u64>,
     /// The monitor method in use (after the first snapshot).
@@ -147,7 +221,10 @@ impl Core {
     }
 
     pub(crate) fn fail(&self, e: ReplicaError) {
-        self.update_status(|s| s.error = Some(e));
+        self.update_status(|s| {
+            s.error = Some(e);
+            s.state = ReplicaState::Stopped;
+        });
     }
 }
 
@@ -177,6 +254,20 @@ impl Handle {
             Ok(Ok(s)) => match &s.error {
                 Some(e) if s.snapshots == 0 => Err(e.clone()),
                 _ => Ok(()),
+            },
+        }
+    }
+
+    async fn wait_current(&self, timeout: std::time::Duration) -> Result<u64, ReplicaError> {
+        let mut rx = self.core.status.subscribe();
+        let wait = rx.wait_for(|s| matches!(s.state, ReplicaState::Current { .. } | ReplicaState::Stopped));
+        match tokio::time::timeout(timeout, wait).await {
+            Err(_) => Err(ReplicaError::Timeout(timeout)),
+            Ok(Err(_)) => Err(ReplicaError::Stopped),
+            Ok(Ok(s)) => match (s.state, &s.error) {
+                (ReplicaState::Current { session }, _) => Ok(session),
+                (_, Some(e)) => Err(e.clone()),
+                _ => Err(ReplicaError::Stopped),
             },
         }
     }
@@ -332,10 +423,28 @@ impl<D: Database> ReplicaBuilder<D> {
     /// Starts following and waits for the first snapshot.
     ///
     /// # Errors
-    /// [`ReplicaError::Client`] if the server refused the monitor (unknown database...),
-    /// [`ReplicaError::Timeout`], [`ReplicaError::Stopped`].
+    /// [`ReplicaError::NoTables`]; [`ReplicaError::UnknownColumn`] for a column of
+    /// [`TableSpec::columns`] that the model lacks; [`ReplicaError::Client`] if the server
+    /// refused the monitor (unknown database...), [`ReplicaError::Timeout`],
+    /// [`ReplicaError::Stopped`].
     pub async fn start(self) -> Result<Replica<D>, ReplicaError> {
         let timeout = self.sync_timeout;
+        if self.tables.is_empty() {
+            return Err(ReplicaError::NoTables {
+                db: D::NAME.to_owned(),
+            });
+        }
+        for (table, e) in &self.tables {
+            if let (Some(cols), Some(model)) = (&e.req.columns, &e.req.model_columns)
+                && let Some(c) = cols.iter().find(|c| !model.contains(c) && *c != "_uuid")
+            {
+                return Err(ReplicaError::UnknownColumn {
+                    table: table.clone(),
+                    column: c.clone(),
+                    columns: model.clone(),
+                });
+            }
+        }
         let handle = spawn(&self.client, D::NAME, self.tables);
         handle.wait_synced(timeout).await?;
         Ok(Replica {
@@ -366,6 +475,7 @@ fn spawn(client: &Client, db: &str, tables: BTreeMap<String, Entry>) -> Handle {
         failures: 0,
         conditions_changed: false,
     };
+    client.shared().register_replica(db, core.status.subscribe());
     let task = tokio::spawn(follow::run(client.shared().clone(), core.clone(), follow, rx));
     Handle {
         core,
@@ -439,6 +549,16 @@ impl<D: Database> Replica<D> {
     /// As [`ReplicaBuilder::start`].
     pub async fn wait_synced(&self, timeout: std::time::Duration) -> Result<(), ReplicaError> {
         self.handle.wait_synced(timeout).await
+    }
+
+    /// Waits until the replica is [`ReplicaState::Current`]: its snapshot of the current
+    /// session applied (after a reconnect: the resync or resume is done, see [`ReplicaState`]
+    /// for the order of events). Returns the session.
+    ///
+    /// # Errors
+    /// [`ReplicaError::Timeout`]; the replica's error if it stopped.
+    pub async fn wait_current(&self, timeout: std::time::Duration) -> Result<u64, ReplicaError> {
+        self.handle.wait_current(timeout).await
     }
 
     /// Replaces the conditions of table `T` (`None`: every row) with `monitor_cond_change`; also
@@ -718,8 +838,14 @@ impl DynamicReplicaBuilder {
     /// Starts following and waits for the first snapshot.
     ///
     /// # Errors
-    /// As [`ReplicaBuilder::start`].
+    /// [`ReplicaError::NoTables`]; [`ReplicaError::UnknownTable`] for a table the server's
+    /// schema lacks, [`ReplicaError::UnknownColumn`] for a column of [`TableSpec::columns`] its
+    /// table lacks (both name what the schema has; also when a later session's schema lost
+    /// them, which stops the replica); as [`ReplicaBuilder::start`].
     pub async fn start(self) -> Result<DynamicReplica, ReplicaError> {
+        if self.tables.is_empty() {
+            return Err(ReplicaError::NoTables { db: self.db });
+        }
         let tables = self
             .tables
             .into_iter()
@@ -784,6 +910,14 @@ impl DynamicReplica {
     /// As [`Replica::status`].
     pub fn status(&self) -> watch::Receiver<ReplicaStatus> {
         self.handle.core.status.subscribe()
+    }
+
+    /// As [`Replica::wait_current`].
+    ///
+    /// # Errors
+    /// As [`Replica::wait_current`].
+    pub async fn wait_current(&self, timeout: std::time::Duration) -> Result<u64, ReplicaError> {
+        self.handle.wait_current(timeout).await
     }
 }
 

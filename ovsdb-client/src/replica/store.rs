@@ -15,8 +15,11 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ovsdb_proto::diff::{DiffError, apply_row_diff};
-use ovsdb_proto::update::{MonitorCondSinceReply, RowUpdate2, TableUpdates, TableUpdates2};
+use ovsdb_proto::update::{RowUpdate2, TableUpdates, TableUpdates2};
+
 use ovsdb_proto::{Atom, Datum, Row, RowError, Table, TableSchema, Uuid};
+use scan::ReplyScanner;
+pub(crate) use scan::ReplySource;
 use tokio::sync::broadcast;
 
 /// A replicated row: the table's columns plus the row's UUID (RFC 7047 §3.2 `_uuid`). Derefs to
@@ -937,6 +940,8 @@ pub(crate) enum ReplyError {
     Json(ovsdb_proto::DecodeError),
     /// A row did not apply.
     Apply(ApplyError),
+    /// The text could not be received whole (the connection's error).
+    Source(crate::Error),
 }
 
 /// Decodes the result of `monitor_cond_since` (`since`) or `monitor_cond` (update2 rows) from
@@ -944,6 +949,7 @@ pub(crate) enum ReplyError {
 /// anything else is decoded row by row into `fresh` (an empty snapshot from
 /// [`Snapshot::fresh`]), without holding the reply as a tree: each row is decoded into the
 /// table's model as it is read.
+#[cfg(test)]
 pub(crate) fn decode_reply(
     json: &[u8],
     since: bool,
@@ -951,128 +957,149 @@ pub(crate) fn decode_reply(
     fresh: Snapshot,
     schemas: &BTreeMap<String, TableSchema>,
 ) -> Result<DecodedReply, ReplyError> {
-    use serde::de::DeserializeSeed;
+    decode_reply_from(&mut scan::WholeText(Some(json)), since, resume, fresh, schemas)
+}
+
+/// As `decode_reply`, reading the text from `source` as it arrives (a
+/// [`StreamedReply`](crate::rpc::StreamedReply)): each row is decoded once its text is
+/// complete, and the text is let go as it is decoded, so the reply is never held whole.
+pub(crate) fn decode_reply_from(
+    source: &mut dyn ReplySource,
+    since: bool,
+    resume: bool,
+    fresh: Snapshot,
+    schemas: &BTreeMap<String, TableSchema>,
+) -> Result<DecodedReply, ReplyError> {
     let mut snap = fresh;
-    // Two stages on two threads: this one parses rows, the other decodes them into the models
-    // and indexes them, in order.
+    // Two stages on two threads: this one parses rows and decodes them into the models, the
+    // other indexes them, in order.
     let (followed, decoders): (Vec<String>, Vec<Box<dyn RowDecoder>>) = snap
         .tables
         .iter()
         .filter_map(|(name, t)| schemas.get(name).map(|s| (name.clone(), t.row_decoder(s))))
         .unzip();
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, DecodedRow)>>(8);
-    let mut failed = None;
+    let mut scanner = ReplyScanner::new(source, since);
     let (res, built) = std::thread::scope(|scope| {
         let snap = &mut snap;
         let followed = &followed;
         let builder = scope.spawn(move || build(snap, followed, rx));
-        let res = {
-            let mut de = serde_json::Deserializer::from_slice(json);
-            let seed = ReplySeed {
-                since,
-                resume,
-                tables: TablesSeed {
-                    followed,
-                    decoders: &decoders,
-                    sink: RowSink {
-                        tx,
-                        batch: Vec::with_capacity(ROW_BATCH),
-                    },
-                    failed: &mut failed,
-                },
-            };
-            seed.deserialize(&mut de).and_then(|r| de.end().map(|()| r))
+        let mut sink = RowSink {
+            tx,
+            batch: Vec::with_capacity(ROW_BATCH),
         };
+        let res = read_rows(&mut scanner, since, resume, followed, &decoders, &mut sink);
+        let flushed = sink.flush();
+        drop(sink);
         // The sink (and so the channel) is gone: the builder finishes.
-        (res, builder.join().is_ok())
+        (res, builder.join().is_ok() && flushed)
     });
+    let (found, last_txn_id, changes) = res?;
     if !built {
         return Err(ReplyError::Apply(ApplyError::Builder));
     }
-    if let Some(e) = failed {
-        return Err(ReplyError::Apply(e));
-    }
-    match res {
-        Ok((found, last_txn_id, None)) => Ok(DecodedReply {
-            found,
-            last_txn_id,
-            body: ReplyBody::Snapshot(snap),
-        }),
-        Ok((found, last_txn_id, Some(changes))) => Ok(DecodedReply {
-            found,
-            last_txn_id,
-            body: ReplyBody::Changes(changes),
-        }),
-        // Decode again with the JSON path tracked, for an error that says where.
-        Err(_) if since => match ovsdb_proto::error::from_slice::<MonitorCondSinceReply>(json) {
-            Err(e) => Err(ReplyError::Json(e)),
-            Ok(r) => Ok(DecodedReply {
-                found: r.found,
-                last_txn_id: r.last_txn_id,
-                body: ReplyBody::Changes(changes_from_update2(r.updates)),
-            }),
+    Ok(DecodedReply {
+        found,
+        last_txn_id,
+        body: match changes {
+            Some(changes) => ReplyBody::Changes(changes),
+            None => ReplyBody::Snapshot(snap),
         },
-        Err(_) => match ovsdb_proto::error::from_slice::<TableUpdates2>(json) {
-            Err(e) => Err(ReplyError::Json(e)),
-            Ok(u) => Ok(DecodedReply {
-                found: false,
-                last_txn_id: None,
-                body: ReplyBody::Changes(changes_from_update2(u)),
-            }),
-        },
+    })
+}
+
+/// Reads every row of the reply: into `sink` for a new snapshot, or as [`Changes`] when the
+/// server resumed (`found`) and `resume`.
+fn read_rows(
+    scanner: &mut ReplyScanner<'_>,
+    since: bool,
+    resume: bool,
+    followed: &[String],
+    decoders: &[Box<dyn RowDecoder>],
+    sink: &mut RowSink,
+) -> Result<ReplyParts, ReplyError> {
+    let (mut found, mut last_txn_id) = (false, None);
+    let mut changes: Option<Changes> = None;
+    // The current table: its index among `followed` (snapshot), or its name (changes).
+    let mut table: Option<usize> = None;
+    let mut table_name = String::new();
+    loop {
+        match scanner.next().map_err(ReplyError::from)? {
+            scan::Item::Since {
+                found: f,
+                last_txn_id: l,
+            } => {
+                (found, last_txn_id) = (f, l);
+                if found && resume {
+                    changes = Some(Changes::new());
+                }
+            }
+            scan::Item::Table(name) => {
+                table_name = name;
+                if changes.is_some() {
+                    continue;
+                }
+                table = followed
+                    .binary_search(&table_name)
+                    .ok()
+                    .filter(|&i| i < decoders.len());
+                if table.is_none() {
+                    scanner.skip_table();
+                }
+            }
+            scan::Item::Row(uuid, text) => {
+                let update = scan::row_update(text, || row_path(since, &table_name, uuid))
+                    .map_err(ReplyError::Json)?;
+                if let Some(changes) = &mut changes {
+                    let change = match update {
+                        RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => Change::Insert(row),
+                        RowUpdate2::Modify(row) => Change::Modify(row),
+                        RowUpdate2::Delete => Change::Delete,
+                    };
+                    changes
+                        .entry(table_name.clone())
+                        .or_default()
+                        .insert(uuid, change);
+                    continue;
+                }
+                let Some((index, decoder)) = table.and_then(|i| Some((i, decoders.get(i)?))) else {
+                    continue;
+                };
+                let decoded = match update {
+                    RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => decoder.decode(uuid, &row),
+                    RowUpdate2::Modify(_) => Err(ApplyError::MissingRow {
+                        table: decoder.table().to_owned(),
+                        uuid,
+                    }),
+                    // Deleting a row we never had.
+                    RowUpdate2::Delete => continue,
+                };
+                let row = decoded.map_err(ReplyError::Apply)?;
+                if !sink.push((index, row)) {
+                    // The builder stopped: it failed.
+                    return Err(ReplyError::Apply(ApplyError::Builder));
+                }
+            }
+            scan::Item::End => return Ok((found, last_txn_id, changes)),
+        }
     }
 }
 
-/// `[<found>, <last-txn-id>, <table-updates2>]` or `<table-updates2>`.
-struct ReplySeed<'a> {
-    since: bool,
-    resume: bool,
-    tables: TablesSeed<'a>,
+/// The JSON path of a row of the reply, for errors.
+fn row_path(since: bool, table: &str, uuid: Uuid) -> String {
+    format!("{}{table}.{uuid}", if since { "[2]." } else { "." })
+}
+
+impl From<scan::ScanError> for ReplyError {
+    fn from(e: scan::ScanError) -> ReplyError {
+        match e {
+            scan::ScanError::Json(e) => ReplyError::Json(e),
+            scan::ScanError::Source(e) => ReplyError::Source(e),
+        }
+    }
 }
 
 type ReplyParts = (bool, Option<Uuid>, Option<Changes>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for ReplySeed<'_> {
-    type Value = ReplyParts;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<ReplyParts, D::Error> {
-        if self.since {
-            d.deserialize_seq(self)
-        } else {
-            self.tables.deserialize(d).map(|()| (false, None, None))
-        }
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for ReplySeed<'_> {
-    type Value = ReplyParts;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[<found>, <last-txn-id>, <table-updates2>]")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ReplyParts, A::Error> {
-        use serde::de::Error as _;
-        let found: bool = seq
-            .next_element()?
-            .ok_or_else(|| A::Error::invalid_length(0, &self))?;
-        let id: Uuid = seq
-            .next_element()?
-            .ok_or_else(|| A::Error::invalid_length(1, &self))?;
-        let last_txn_id = (!id.is_nil()).then_some(id);
-        let changes = if found && self.resume {
-            let u: TableUpdates2 = seq
-                .next_element()?
-                .ok_or_else(|| A::Error::invalid_length(2, &"3 elements"))?;
-            Some(changes_from_update2(u))
-        } else {
-            seq.next_element_seed(self.tables)?
-                .ok_or_else(|| A::Error::invalid_length(2, &"3 elements"))?;
-            None
-        };
-        if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
-            return Err(A::Error::invalid_length(4, &"3 elements"));
-        }
-        Ok((found, last_txn_id, changes))
-    }
-}
 
 /// Rows handed from the parsing thread to the building thread at once.
 const ROW_BATCH: usize = 512;
@@ -1113,100 +1140,6 @@ impl RowSink {
     }
 }
 
-/// `<table-updates2>` parsed row by row into a [`RowSink`]; tables the replica does not follow
-/// (or the server's schema lacks) are skipped.
-struct TablesSeed<'a> {
-    followed: &'a [String],
-    decoders: &'a [Box<dyn RowDecoder>],
-    sink: RowSink,
-    /// Set when a row does not apply (the parse then stops with a generic error).
-    failed: &'a mut Option<ApplyError>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for TablesSeed<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for TablesSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a <table-updates2> object")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        use serde::de::Error as _;
-        while let Some(table) = map.next_key::<Cow<'de, str>>()? {
-            let index = self.followed.binary_search_by(|t| t.as_str().cmp(&table));
-            match index.ok().and_then(|i| Some((i, self.decoders.get(i)?))) {
-                Some((table, decoder)) => map.next_value_seed(RowsSeed {
-                    table,
-                    decoder: decoder.as_ref(),
-                    sink: &mut self.sink,
-                    failed: &mut *self.failed,
-                })?,
-                None => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        if !self.sink.flush() {
-            return Err(A::Error::custom("a row does not apply"));
-        }
-        Ok(())
-    }
-}
-
-/// One table's `{<uuid>: <row-update2>}`.
-struct RowsSeed<'a> {
-    table: usize,
-    decoder: &'a dyn RowDecoder,
-    sink: &'a mut RowSink,
-    failed: &'a mut Option<ApplyError>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for RowsSeed<'_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for RowsSeed<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a <table-update2> object")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        use serde::de::Error as _;
-        while let Some(uuid) = map.next_key::<Uuid>()? {
-            let decoded = match map.next_value::<RowUpdate2>()? {
-                RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => self.decoder.decode(uuid, &row),
-                RowUpdate2::Modify(_) => Err(ApplyError::MissingRow {
-                    table: self.decoder.table().to_owned(),
-                    uuid,
-                }),
-                // Deleting a row we never had.
-                RowUpdate2::Delete => continue,
-            };
-            match decoded {
-                Ok(row) => {
-                    if !self.sink.push((self.table, row)) {
-                        // The builder stopped: it failed.
-                        return Err(A::Error::custom("the snapshot builder stopped"));
-                    }
-                }
-                Err(e) => {
-                    *self.failed = Some(e);
-                    return Err(A::Error::custom("a row does not apply"));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Sends prepared events in order.
 pub(crate) fn send_all(events: Vec<Box<dyn PendingEvents>>) {
     for e in events {
@@ -1214,5 +1147,6 @@ pub(crate) fn send_all(events: Vec<Box<dyn PendingEvents>>) {
     }
 }
 
+mod scan;
 #[cfg(test)]
 mod tests;

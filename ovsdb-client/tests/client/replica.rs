@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use ovn_nb::{LogicalSwitch, LogicalSwitchPort, NbGlobal, OvnNorthboundDb};
 use ovsdb_client::replica::{Event, MonitorMethod, Replica, ReplicaStatus, TableSpec};
 use ovsdb_client::transaction::{CfgWait, CfgWaitError};
-use ovsdb_client::{Backoff, Client, ClientConfig, Error};
+use ovsdb_client::{Backoff, Client, ClientConfig, Error, Plain};
 use ovsdb_proto::{Datum, ErrorKind, Row, Table, Uuid};
 use ovsdb_testkit::OvsdbServer;
 
@@ -109,7 +109,7 @@ pub(crate) fn switch(name: &str) -> LogicalSwitch {
     }
 }
 
-fn tool_transact(db: &Path, ops: &str) {
+pub(crate) fn tool_transact(db: &Path, ops: &str) {
     let out = Command::new("ovsdb-tool")
         .arg("transact")
         .arg(db)
@@ -312,24 +312,37 @@ async fn optimistic_increments_lose_nothing() {
                         .start()
                         .await
                         .unwrap();
+                    let (mut attempts, mut max_cfg) = (0, 0);
                     for _ in 0..50 {
-                        client
-                            .transact_with_retry::<OvnNorthboundDb>(1000, |txn| {
-                                let read = nb.read();
-                                let g = read.table::<NbGlobal>().iter().next().unwrap().clone();
+                        let done = client
+                            .transact_with_retry::<OvnNorthboundDb, _, _>(1000, |mut txn| async {
+                                let g = nb.read().table::<NbGlobal>().iter().next().unwrap().clone();
                                 let mut new = g.row.clone();
                                 new.nb_cfg += 1;
                                 txn.wait_unchanged(&g);
                                 txn.update_row(&g, &new);
+                                (txn, Plain(new.nb_cfg))
                             })
                             .await
                             .unwrap();
+                        attempts += done.attempts;
+                        max_cfg = max_cfg.max(done.value);
                     }
+                    (attempts, max_cfg)
                 }));
             }
+            let (mut attempts, mut max_cfg) = (0, 0);
             for t in tasks {
-                t.await.unwrap();
+                let (a, m) = t.await.unwrap();
+                attempts += a;
+                max_cfg = max_cfg.max(m);
             }
+            // Each commit's value is the nb_cfg it wrote; eight writers on one row conflict.
+            assert_eq!(max_cfg, 400);
+            assert!(
+                attempts > 400,
+                "no conflict among eight writers ({attempts} attempts)"
+            );
             let rows = blocking(|| dump(&remote, "NB_Global"));
             let nb_cfg = rows.values().next().unwrap().get("nb_cfg").unwrap().clone();
             assert_eq!(nb_cfg, Datum::scalar(400));

@@ -76,7 +76,9 @@ pub(crate) struct Syntax {
     /// The argument syntax as `--help` shows it, e.g. `SWITCH PORT [PARENT TAG]`.
     pub(crate) arguments: &'static str,
     /// The per-command options it accepts, with their dashes; a trailing `=` when the option
-    /// takes a value (`--id=`), e.g. `&["--may-exist", "--if-exists"]`.
+    /// takes a value (`--id=`), a trailing `?` when the value is optional (`--ovs?`: `--ovs` or
+    /// `--ovs=REMOTE`, as db-ctl-base's `optional_argument`), e.g.
+    /// `&["--may-exist", "--if-exists"]`.
     pub(crate) options: &'static [&'static str],
     /// Reads only, or may write.
     #[allow(dead_code, reason = "documents the command; not yet consulted")]
@@ -88,16 +90,26 @@ pub(crate) struct Syntax {
 }
 
 impl Syntax {
-    /// Whether the command accepts option `name` (without dashes), and whether it takes a value.
+    /// Whether the command accepts option `name` (without dashes), and whether it takes a value
+    /// (an option whose value is optional counts as taking none: like getopt_long, it never
+    /// takes the next argument).
     pub(crate) fn option(&self, name: &str) -> Option<bool> {
         self.options.iter().find_map(|o| {
             let o = o.strip_prefix("--").unwrap_or(o);
+            let o = o.strip_suffix('?').unwrap_or(o);
             match o.strip_suffix('=') {
                 Some(n) if n == name => Some(true),
                 None if o == name => Some(false),
                 _ => None,
             }
         })
+    }
+
+    /// Whether option `name` (without dashes) may be given with or without a value (`--ovs?`).
+    pub(crate) fn option_value_optional(&self, name: &str) -> bool {
+        self.options
+            .iter()
+            .any(|o| o.strip_prefix("--").and_then(|o| o.strip_suffix('?')) == Some(name))
     }
 
     /// Checks `cmd`'s options and argument count, with the reference tools' messages.
@@ -120,7 +132,7 @@ impl Syntax {
                         cmd.name
                     )));
                 }
-                Some(false) if v.is_some() => {
+                Some(false) if v.is_some() && !self.option_value_optional(o) => {
                     return Err(CtlError::Usage(format!(
                         "'--{o}' option on '{}' does not accept an argument",
                         cmd.name
@@ -138,8 +150,14 @@ impl Syntax {
             )));
         }
         if n > self.max_args {
+            // An option given after the command name is taken as an argument.
+            let hint = if cmd.args.iter().any(|a| a.starts_with('-')) {
+                " (note that options must precede command names and follow a \"--\" argument)"
+            } else {
+                ""
+            };
             return Err(CtlError::Usage(format!(
-                "'{}' command takes at most {} arguments",
+                "'{}' command takes at most {} arguments{hint}",
                 cmd.name, self.max_args
             )));
         }
@@ -176,11 +194,19 @@ pub(crate) fn find(tool: Tool, name: &str) -> Option<&'static Syntax> {
 
 /// Whether any command of the tool accepts option `name` (without dashes): such options may
 /// also be given before the first command, among the global options.
+#[allow(
+    dead_code,
+    reason = "the parser now resolves options through lib.rs's long option list"
+)]
 pub(crate) fn is_command_option(tool: Tool, name: &str) -> bool {
     commands(tool).any(|c| c.option(name).is_some())
 }
 
 /// Whether a command option `name` takes a value, in any command of the tool.
+#[allow(
+    dead_code,
+    reason = "the parser now resolves options through lib.rs's long option list"
+)]
 pub(crate) fn command_option_takes_value(tool: Tool, name: &str) -> bool {
     commands(tool).any(|c| c.option(name) == Some(true))
 }
@@ -201,17 +227,104 @@ pub(crate) fn help(tool: Tool) -> String {
         Tool::Vsctl => ("ovs-vswitchd management utility", "[OPTIONS] COMMAND [ARG...]"),
     };
     let mut out = format!("{prog}: {about}\nusage: {prog} {usage}\n\n");
+    if tool == Tool::Nbctl {
+        out.push_str(&help_commands_nb());
+        out.push_str(&NBCTL_OPTIONS_HELP.replace("{prog}", prog));
+        return out;
+    }
     out.push_str(&help_commands(tool));
     out.push_str(OPTIONS_HELP);
     out
 }
+
+/// The commands part of ovn-nbctl's `--help`, laid out as ovn-nbctl lays it out: per section,
+/// a command's options on a line of their own, then its name and arguments in a 26-column
+/// field followed by what it does (on the next line when the syntax is longer).
+fn help_commands_nb() -> String {
+    let mut out = String::new();
+    for s in sections(Tool::Nbctl) {
+        out.push_str(s.title);
+        out.push_str(":\n");
+        for c in s.commands {
+            let options: Vec<String> = c
+                .options
+                .iter()
+                .filter(|o| **o != "--*")
+                .map(|o| match o.strip_suffix('=') {
+                    Some(n) => format!("[{n}=VALUE]"),
+                    None => format!("[{}]", o.trim_end_matches('?')),
+                })
+                .collect();
+            if !options.is_empty() {
+                out.push_str(&format!("  {}\n", options.join(" ")));
+            }
+            let mut syntax = c.name.to_owned();
+            if !c.arguments.is_empty() && c.arguments != "..." {
+                syntax.push(' ');
+                syntax.push_str(c.arguments);
+            }
+            if syntax.len() < 26 {
+                out.push_str(&format!("  {syntax:<26}{}\n", c.help));
+            } else {
+                out.push_str(&format!("  {syntax}\n  {:<26}{}\n", "", c.help));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The options part of ovn-nbctl's `--help`, in its sections (`{prog}`: the program name).
+const NBCTL_OPTIONS_HELP: &str = "\
+Options:
+  --db=DATABASE               connect to DATABASE
+                              (default: unix:/var/run/ovn/ovnnb_db.sock)
+  --no-wait, --wait=none      do not wait for OVN to apply the change (default)
+  --no-leader-only            accept any cluster member, not only the leader
+  --no-shuffle-remotes        try the remotes in the order given
+  --wait=sb                   wait until ovn-northd updated the southbound database
+  --wait=hv                   wait until every chassis caught up too
+  --print-wait-time           print how long the wait took
+  -t, --timeout=SECS          give up after SECS seconds
+  --dry-run                   do not commit any change to the database
+  --oneline                   print one line of output per command
+
+Output formatting options:
+  -f, --format=FORMAT         table output format
+                              (\"table\", \"html\", \"csv\", or \"json\")
+  -d, --data=FORMAT           table cell format
+                              (\"string\", \"bare\", or \"json\")
+  --no-headings               leave out the heading row of tables
+  --pretty                    indent JSON output
+  --bare                      same as \"--format=list --data=bare --no-headings\"
+
+Daemon options:
+  --detach                run in the background as a daemon
+  --pidfile[=FILE]        write the daemon's process id to FILE
+                          (default: {prog}.pid in the run directory)
+  --unixctl=SOCKET        where the daemon listens for commands
+
+Other options:
+  -h, --help                  print this help and exit
+  -V, --version               print the version and exit
+
+Active database connection methods:
+  tcp:HOST:PORT           PORT at remote HOST
+  ssl:HOST:PORT           SSL PORT at remote HOST
+  unix:FILE               Unix domain socket named FILE
+PKI configuration (required to use SSL):
+  -p, --private-key=FILE  file with private key
+  -c, --certificate=FILE  file with certificate for private key
+  -C, --ca-cert=FILE      file with peer CA certificate
+  --bootstrap-ca-cert=FILE  file with peer CA certificate to read or create
+";
 
 /// The options part of `--help`, common to the three tools.
 const OPTIONS_HELP: &str = "\
 Options:
   --db=DATABASE               connect to DATABASE (a remote such as unix:FILE, tcp:IP:PORT,
                               ssl:IP:PORT, or a comma-separated list of them)
-  -t, --timeout=SECS          wait at most SECS seconds (0: forever)
+  -t, --timeout=SECS          wait at most SECS seconds
   --dry-run                   do not commit changes to the database
   --oneline                   print exactly one line of output per command
   -f, --format=FORMAT         table format: table, list, csv, json or html
@@ -238,7 +351,13 @@ pub(crate) fn help_commands(tool: Tool) -> String {
             let mut syntax = String::new();
             for o in c.options {
                 syntax.push('[');
-                syntax.push_str(o);
+                match o.strip_suffix('?') {
+                    Some(o) => {
+                        syntax.push_str(o);
+                        syntax.push_str("[=VALUE]");
+                    }
+                    None => syntax.push_str(o),
+                }
                 if o.ends_with('=') {
                     syntax.push_str("VALUE");
                 }

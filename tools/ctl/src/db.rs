@@ -1011,6 +1011,16 @@ impl Db {
             .push(json!({"op": "update", "table": table, "where": w, "row": {column: datum.to_json()}}));
     }
 
+    /// Makes the transaction assume, without reading it, that `table` has at least one row: a
+    /// `wait` (RFC 7047 §5.2.6, placed first) that fails the commit when the table is empty,
+    /// after which the invocation runs again carefully ([`CtlError::Careful`]).
+    pub(crate) fn assume_not_empty(&mut self, table: &str) {
+        self.assumptions.push(json!({
+            "op": "wait", "timeout": 0, "table": table, "where": [],
+            "columns": ["_uuid"], "until": "!=", "rows": []
+        }));
+    }
+
     /// The uuids of the rows of `table` whose `name` is `name`, read alone (no other column is
     /// transferred) for a one-command invocation that only needs to point at the row. When
     /// there is exactly one, it is cached as a stub holding only its name, and the transaction

@@ -42,4 +42,70 @@ pub enum CtlError {
     /// `--timeout` expired.
     #[error("timeout expired")]
     Timeout,
+    /// An error the reference tool also logs about on its way (vlog lines `MODULE|LEVEL|TEXT`,
+    /// e.g. `socket_util|ERR|1.2.3:80: bad IP address "1.2.3"`), printed before the message
+    /// with a timestamp and sequence number as vlog prints them.
+    #[error("{error}")]
+    Logged {
+        /// The logged lines, `MODULE|LEVEL|TEXT`.
+        log: Vec<String>,
+        /// The error itself.
+        error: Box<CtlError>,
+    },
+}
+
+impl CtlError {
+    /// `error`, with the lines `log` the reference logs before reporting it (none: `error`).
+    pub(crate) fn logged(log: Vec<String>, error: CtlError) -> CtlError {
+        if log.is_empty() {
+            error
+        } else {
+            CtlError::Logged {
+                log,
+                error: Box::new(error),
+            }
+        }
+    }
+
+    /// The vlog lines logged before this error, as the reference prints them on stderr
+    /// (`YYYY-MM-DDTHH:MM:SSZ|NNNNN|MODULE|LEVEL|TEXT`, one per line).
+    pub(crate) fn log_text(&self) -> String {
+        let CtlError::Logged { log, .. } = self else {
+            return String::new();
+        };
+        vlog_text(log)
+    }
+}
+
+/// Lines `MODULE|LEVEL|TEXT` as OVS vlog prints them on stderr:
+/// `YYYY-MM-DDTHH:MM:SSZ|NNNNN|MODULE|LEVEL|TEXT`, one per line, numbered from 1.
+pub(crate) fn vlog_text(log: &[String]) -> String {
+    if log.is_empty() {
+        return String::new();
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86400, secs % 86400);
+    // Civil date of a day count since 1970-01-01 (proleptic Gregorian calendar).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let ts = format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    );
+    log.iter()
+        .enumerate()
+        .map(|(i, l)| format!("{ts}|{:05}|{l}\n", i + 1))
+        .collect()
 }

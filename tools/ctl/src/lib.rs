@@ -208,6 +208,8 @@ pub(crate) struct Globals {
     pub(crate) pidfile: Option<Option<String>>,
     /// `--unixctl=SOCKET`: where the daemon listens.
     pub(crate) unixctl: Option<String>,
+    /// `--retry`: keep trying to connect when the database is not there yet.
+    pub(crate) retry: bool,
 }
 
 /// One command of a chain with its per-command options.
@@ -236,6 +238,9 @@ pub(crate) struct CmdOut {
     pub(crate) code: Option<i32>,
     /// A warning printed on stderr (the command still succeeds).
     pub(crate) warning: Option<String>,
+    /// Lines the reference logs while running the command (`MODULE|LEVEL|TEXT`), printed on
+    /// stderr as OVS vlog prints them (see [`error::vlog_text`]).
+    pub(crate) log: Vec<String>,
 }
 
 /// The state commands run against.
@@ -321,7 +326,6 @@ const CMD_OPTS: &[&str] = &[
     "label",
     "type",
     "apply-after-lb",
-    "tier",
     "gateway-port",
     "route-table",
     "force",
@@ -336,9 +340,12 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "db" => g.db = Some(need(value)?),
         "timeout" | "t" => {
             let v = need(value)?;
+            // The reference tools refuse 0 too.
             g.timeout = Some(
                 v.parse()
-                    .map_err(|_| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
+                    .ok()
+                    .filter(|t| *t != 0)
+                    .ok_or_else(|| CtlError::Usage(format!("value {v} on -t or --timeout is invalid")))?,
             );
         }
         "format" | "f" => {
@@ -349,7 +356,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
                 "csv" => Format::Csv,
                 "json" => Format::Json,
                 "html" => Format::Html,
-                _ => return Err(CtlError::Usage(format!("{v}: unknown format"))),
+                _ => return Err(CtlError::Usage(format!("unknown output format \"{v}\""))),
             };
         }
         "data" | "d" => {
@@ -359,7 +366,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
                 "string" => CellData::String,
                 "bare" => CellData::Bare,
                 "json" => CellData::Json,
-                _ => return Err(CtlError::Usage(format!("{v}: unknown data format"))),
+                _ => return Err(CtlError::Usage(format!("unknown data format \"{v}\""))),
             };
         }
         "bare" => {
@@ -403,6 +410,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "detach" => g.detach = true,
         "pidfile" => g.pidfile = Some(value),
         "unixctl" => g.unixctl = Some(need(value)?),
+        "retry" => g.retry = true,
         "no-shuffle-remotes" => g.shuffle = false,
         "shuffle-remotes" => g.shuffle = true,
         _ => {}
@@ -423,6 +431,112 @@ fn short_name(c: char) -> Option<(&'static str, bool)> {
         'V' => ("version", false),
         _ => return None,
     })
+}
+
+/// What a long option is, for getopt_long-style parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LongKind {
+    /// A global option that requires a value (`--db`).
+    GlobalArg,
+    /// A global option whose value is optional (`--pidfile[=FILE]`).
+    GlobalOptArg,
+    /// A global option without a value (`--dry-run`).
+    GlobalFlag,
+    /// A command option that requires a value (`--type=`).
+    CmdValue,
+    /// A command option whose value is optional (`--bfd?`): only as `--opt=VALUE`.
+    CmdOptValue,
+    /// A command option without a value (`--may-exist`).
+    CmdFlag,
+}
+
+/// Options of the commands still registered unchecked that take a value.
+const CMD_OPTS_WITH_VALUE: &[&str] = &["id", "columns", "policy", "route-table", "gateway-port"];
+
+/// Every long option the tool accepts before its first command: the global ones, then the
+/// options of its commands (from the command table), as ovn-nbctl and ovs-vsctl hand them all
+/// to getopt_long.
+fn long_options(tool: Tool) -> Vec<(&'static str, LongKind)> {
+    let mut v: Vec<(&'static str, LongKind)> = Vec::new();
+    for n in GLOBAL_WITH_ARG {
+        // ovs-vsctl has no `--wait` (ovn-sbctl has one only to refuse it).
+        if tool == Tool::Vsctl && *n == "wait" {
+            continue;
+        }
+        let kind = if matches!(*n, "verbose" | "pidfile" | "log-file") {
+            LongKind::GlobalOptArg
+        } else {
+            LongKind::GlobalArg
+        };
+        v.push((n, kind));
+    }
+    v.extend(
+        GLOBAL_FLAGS
+            .iter()
+            // ovs-vsctl's: ovn-nbctl and ovn-sbctl (ovn-dbctl) have no `--retry`.
+            .filter(|n| tool == Tool::Vsctl || **n != "retry")
+            .map(|n| (*n, LongKind::GlobalFlag)),
+    );
+    if tool == Tool::Nbctl {
+        // ovn-nbctl's other global options (daemon, logging, listing): known to getopt, so they
+        // make prefixes ambiguous.
+        for n in ["user", "syslog-method", "syslog-target"] {
+            v.push((n, LongKind::GlobalArg));
+        }
+        for n in ["commands", "options", "monitor"] {
+            v.push((n, LongKind::GlobalFlag));
+        }
+    }
+    for c in cmd::commands(tool) {
+        for o in c.options.iter().filter(|o| **o != "--*") {
+            let o = o.strip_prefix("--").unwrap_or(o);
+            let (name, kind) = if let Some(n) = o.strip_suffix('=') {
+                (n, LongKind::CmdValue)
+            } else if let Some(n) = o.strip_suffix('?') {
+                (n, LongKind::CmdOptValue)
+            } else {
+                (o, LongKind::CmdFlag)
+            };
+            if !v.iter().any(|(x, _)| *x == name) {
+                v.push((name, kind));
+            }
+        }
+    }
+    for n in CMD_OPTS {
+        // ovs-vsctl's own, unknown to ovn-nbctl.
+        if tool == Tool::Nbctl && matches!(*n, "with-iface" | "real" | "fake" | "filter") {
+            continue;
+        }
+        if !v.iter().any(|(x, _)| x == n) {
+            let kind = if CMD_OPTS_WITH_VALUE.contains(n) {
+                LongKind::CmdValue
+            } else {
+                LongKind::CmdFlag
+            };
+            v.push((n, kind));
+        }
+    }
+    v
+}
+
+/// Resolves a long option as getopt_long does: its exact name, else the one option it is a
+/// prefix of (several command options of the same kind count as one, the first); `None` when
+/// unknown or ambiguous (both reported as "unrecognized option").
+fn resolve_long(tool: Tool, typed: &str) -> Option<(&'static str, LongKind)> {
+    let all = long_options(tool);
+    if let Some(hit) = all.iter().find(|(n, _)| *n == typed) {
+        return Some(*hit);
+    }
+    if typed.is_empty() {
+        return None;
+    }
+    let candidates: Vec<(&'static str, LongKind)> =
+        all.into_iter().filter(|(n, _)| n.starts_with(typed)).collect();
+    let first = *candidates.first()?;
+    let same = candidates.iter().all(|(_, k)| {
+        *k == first.1 && matches!(k, LongKind::CmdValue | LongKind::CmdOptValue | LongKind::CmdFlag)
+    });
+    (candidates.len() == 1 || same).then_some(first)
 }
 
 /// Splits the command line into global options and commands.
@@ -452,6 +566,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         detach: false,
         pidfile: None,
         unixctl: None,
+        retry: false,
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -463,54 +578,75 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             break;
         }
         if let Some(long) = a.strip_prefix("--") {
-            let (name, val) = match long.split_once('=') {
+            let (typed, val) = match long.split_once('=') {
                 Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
                 None => (long.to_owned(), None),
             };
-            if GLOBAL_WITH_ARG.contains(&name.as_str()) {
-                let val = match val {
-                    Some(v) => Some(v),
-                    // Options whose argument is optional (`--pidfile`, `--log-file`, `-v`).
-                    None if matches!(name.as_str(), "verbose" | "pidfile" | "log-file") => None,
-                    None => {
-                        i += 1;
-                        args.get(i).cloned()
-                    }
-                };
-                parse_global(tool, &mut g, &name, val)?;
-            } else if GLOBAL_FLAGS.contains(&name.as_str()) {
-                if val.is_some() {
-                    return Err(CtlError::Usage(format!(
-                        "option '--{name}' doesn't allow an argument"
-                    )));
-                }
-                parse_global(tool, &mut g, &name, None)?;
-            } else if cmd::is_command_option(tool, &name) || CMD_OPTS.contains(&name.as_str()) {
-                // A command option among the global ones takes its value from the next
-                // argument when it needs one, as getopt_long does.
-                let val = match val {
-                    None if cmd::command_option_takes_value(tool, &name) => {
-                        i += 1;
-                        args.get(i).cloned()
-                    }
-                    v => v,
-                };
-                first.opts.insert(name, val);
-            } else {
+            // getopt_long: the exact name, else a unique prefix of one.
+            let Some((name, kind)) = resolve_long(tool, &typed) else {
                 return Err(CtlError::Usage(format!("unrecognized option '{a}'")));
+            };
+            let name = name.to_owned();
+            match kind {
+                LongKind::GlobalArg | LongKind::GlobalOptArg => {
+                    let val = match val {
+                        Some(v) => Some(v),
+                        // Options whose argument is optional (`--pidfile`, `--log-file`, `-v`).
+                        None if kind == LongKind::GlobalOptArg => None,
+                        None => {
+                            i += 1;
+                            Some(args.get(i).cloned().ok_or_else(|| {
+                                CtlError::Usage(format!("option '{a}' requires an argument"))
+                            })?)
+                        }
+                    };
+                    parse_global(tool, &mut g, &name, val)?;
+                }
+                LongKind::GlobalFlag => {
+                    if val.is_some() {
+                        return Err(CtlError::Usage(format!("option '{a}' doesn't allow an argument")));
+                    }
+                    parse_global(tool, &mut g, &name, None)?;
+                }
+                LongKind::CmdValue | LongKind::CmdOptValue | LongKind::CmdFlag => {
+                    // A command option among the global ones takes its value from the next
+                    // argument when it needs one, as getopt_long does.
+                    let val = match val {
+                        None if kind == LongKind::CmdValue => {
+                            i += 1;
+                            Some(args.get(i).cloned().ok_or_else(|| {
+                                CtlError::Usage(format!("option '{a}' requires an argument"))
+                            })?)
+                        }
+                        Some(_) if kind == LongKind::CmdFlag => {
+                            return Err(CtlError::Usage(format!("option '{a}' doesn't allow an argument")));
+                        }
+                        v => v,
+                    };
+                    if first.opts.contains_key(&name) {
+                        return Err(CtlError::Usage(format!(
+                            "'--{name}' option specified multiple times"
+                        )));
+                    }
+                    first.opts.insert(name, val);
+                }
             }
             i += 1;
         } else if a.len() > 1 && a.starts_with('-') {
             let mut chars = a[1..].chars();
             let c = chars.next().unwrap_or('-');
             let Some((name, takes)) = short_name(c) else {
-                return Err(CtlError::Usage(format!("invalid option -- '{c}'")));
+                return Err(CtlError::Usage(format!("unrecognized option '{c}'")));
             };
             let rest: String = chars.collect();
             let val = if takes {
                 if rest.is_empty() {
                     i += 1;
-                    args.get(i).cloned()
+                    Some(
+                        args.get(i)
+                            .cloned()
+                            .ok_or_else(|| CtlError::Usage(format!("option '-{c}' requires an argument")))?,
+                    )
                 } else {
                     Some(rest)
                 }
@@ -553,7 +689,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
             };
             if cur.opts.contains_key(&name) {
                 return Err(CtlError::Usage(format!(
-                    "'{name}' option specified multiple times"
+                    "'--{name}' option specified multiple times"
                 )));
             }
             cur.opts.insert(name, val);
@@ -632,6 +768,7 @@ fn link_config(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> LinkC
         shuffle: g.shuffle,
         tls: tls_config(g),
         timeout: g.timeout.filter(|t| *t > 0).map(Duration::from_secs),
+        retry: g.retry,
         local: None,
     }
 }
@@ -656,7 +793,7 @@ async fn run_commands(
     }
     let mut link = match &cfg.local {
         Some(rpc) => Link::Local(rpc.clone()),
-        None => match Link::open_direct(&cfg).await {
+        None => match Link::open_direct(&cfg).await? {
             Some(l) => l,
             None => Link::client(&cfg).await?,
         },
@@ -761,10 +898,27 @@ async fn attempt_once(
     if tool == Tool::Nbctl {
         nb::prefetch(&mut ctx, cmds).await?;
     }
+    if tool == Tool::Sbctl {
+        sb::pre_execute(&mut ctx, cmds).await?;
+    }
+    // ovn-nbctl inserts a missing NB_Global row before its commands run (they see it): done
+    // when running carefully; otherwise the row is taken to exist, and a failure or a missing
+    // row found later runs the invocation again carefully.
+    if tool == Tool::Nbctl && careful {
+        nb::insert_nb_global_first(&mut ctx).await?;
+    }
     let mut outs = Vec::new();
     for c in cmds {
-        let out = dispatch(&mut ctx, c).await?;
-        outs.push(out);
+        match dispatch(&mut ctx, c).await {
+            Ok(out) => outs.push(out),
+            Err(e) => {
+                let retryable = matches!(e, CtlError::TryAgain | CtlError::Careful | CtlError::Requalify);
+                if tool == Tool::Nbctl && !careful && !retryable && nb::nb_global_missing(&mut ctx).await? {
+                    return Err(CtlError::Careful);
+                }
+                return Err(e);
+            }
+        }
     }
     for (name, s) in &ctx.syms.map {
         if !s.created {
@@ -772,6 +926,9 @@ async fn attempt_once(
                 "row id \"{name}\" is referenced but never created (e.g. with \"-- --id={name} create ...\")"
             )));
         }
+    }
+    if tool == Tool::Nbctl && !ctx.globals.dry_run {
+        nb::ensure_nb_global(&mut ctx).await?;
     }
     let code = outs.iter().filter_map(|o| o.code).max().unwrap_or(0);
     let wait_nb =
@@ -822,12 +979,63 @@ fn oneline(s: &str) -> String {
     o
 }
 
+/// Splits `s` into words as Open vSwitch's `svec_parse_words` does: white space separates
+/// words; single or double quotes group, a backslash takes the next character as is.
+fn parse_words(s: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut chars = s.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return words;
+        }
+        let mut word = String::new();
+        let mut quote: Option<char> = None;
+        while let Some(&c) = chars.peek() {
+            if quote.is_none() && c.is_whitespace() {
+                break;
+            }
+            chars.next();
+            match (quote, c) {
+                (_, '\\') => {
+                    if let Some(n) = chars.next() {
+                        word.push(n);
+                    }
+                }
+                (Some(q), c) if c == q => quote = None,
+                (None, '"' | '\'') => quote = Some(c),
+                (_, c) => word.push(c),
+            }
+        }
+        words.push(word);
+    }
+}
+
 /// Runs one invocation in-process: `args` without the program name, `env` the environment
 /// variables it may read (`OVN_NB_DB`, `OVN_SB_DB`, `OVN_RUNDIR`, `OVS_RUNDIR`, and
 /// `OVN_NB_DAEMON` / `OVN_SB_DAEMON`, which send the command line to a daemon of daemon mode).
 pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOutput {
     let prog = tool.program();
     let fail = |e: CtlError| failure(tool, e);
+    // Options from the tool's variable come first, as if typed before the others.
+    let var = match tool {
+        Tool::Nbctl => "OVN_NBCTL_OPTIONS",
+        Tool::Sbctl => "OVN_SBCTL_OPTIONS",
+        Tool::Vsctl => "OVS_VSCTL_OPTIONS",
+    };
+    let with_env: Vec<String>;
+    let args = match env.get(var) {
+        Some(words) => {
+            with_env = parse_words(words)
+                .into_iter()
+                .chain(args.iter().cloned())
+                .collect();
+            &with_env[..]
+        }
+        None => args,
+    };
     let (g, cmds) = match parse_args(tool, args) {
         Ok(x) => x,
         Err(e) => return fail(e),
@@ -901,7 +1109,7 @@ pub(crate) async fn run_in_daemon(
 fn failure(tool: Tool, e: CtlError) -> CtlOutput {
     CtlOutput {
         stdout: String::new(),
-        stderr: format!("{}: {e}\n", tool.program()),
+        stderr: format!("{}{}: {e}\n", e.log_text(), tool.program()),
         code: if matches!(e, CtlError::Timeout) { 142 } else { 1 },
     }
 }
@@ -931,6 +1139,8 @@ async fn run_parsed(
         Ok((outs, code)) => {
             let mut stdout = String::new();
             let mut stderr = String::new();
+            let log: Vec<String> = outs.iter().flat_map(|o| o.log.iter().cloned()).collect();
+            stderr.push_str(&error::vlog_text(&log));
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));
@@ -973,6 +1183,34 @@ pub fn main_with(tool: Tool) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::Tool;
+
+    #[test]
+    fn option_words_split_as_svec_parse_words() {
+        let w = super::parse_words("  --db=unix:/a  '--columns=name, x' \"q\\\"z\" a\\ b ");
+        assert_eq!(w, ["--db=unix:/a", "--columns=name, x", "q\"z", "a b"]);
+        assert!(super::parse_words("   ").is_empty());
+    }
+
+    #[test]
+    fn long_options_resolve_as_getopt_long() {
+        use super::{LongKind, resolve_long};
+        assert_eq!(
+            resolve_long(Tool::Nbctl, "colu"),
+            Some(("columns", LongKind::CmdValue))
+        );
+        assert_eq!(resolve_long(Tool::Nbctl, "db"), Some(("db", LongKind::GlobalArg)));
+        assert_eq!(
+            resolve_long(Tool::Nbctl, "dry"),
+            Some(("dry-run", LongKind::GlobalFlag))
+        );
+        // Ambiguous (columns, commands) and unknown.
+        assert_eq!(resolve_long(Tool::Nbctl, "co"), None);
+        assert_eq!(resolve_long(Tool::Nbctl, "retry"), None);
+        assert_eq!(
+            resolve_long(Tool::Vsctl, "retry"),
+            Some(("retry", LongKind::GlobalFlag))
+        );
+    }
 
     #[test]
     fn db_names_are_the_schemas_names() {

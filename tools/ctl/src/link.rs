@@ -29,6 +29,9 @@ pub(crate) struct LinkConfig {
     pub(crate) tls: Option<TlsConfig>,
     /// `--timeout`, when positive.
     pub(crate) timeout: Option<Duration>,
+    /// `--retry`: when false, a single remote that cannot be connected to fails the invocation
+    /// at once, as the reference tools do; when true, the [`Client`] keeps trying.
+    pub(crate) retry: bool,
     /// In the daemon of daemon mode: its in-process request channel (see [`Rpc::Local`]),
     /// used instead of any connection.
     pub(crate) local: Option<Rpc>,
@@ -174,20 +177,43 @@ const MAX_FRAME_LEN: usize = 1 << 30;
 impl Link {
     /// Opens one connection when `cfg.remote` is a single remote and sends the `_Server` check
     /// on it without waiting for the answer; `None` when the remote is a list, or the
-    /// connection fails (the [`Client`] then reports why, and retries as the reference tools do).
-    pub(crate) async fn open_direct(cfg: &LinkConfig) -> Option<Link> {
-        let endpoints = Endpoint::parse_list(&cfg.remote).ok()?;
+    /// connection fails with `--retry` (the [`Client`] then retries).
+    ///
+    /// # Errors
+    /// Without `--retry`, a single remote refusing the connection or whose socket file is
+    /// missing: ovn-nbctl's `REMOTE: database connection failed (REASON)`, at once.
+    pub(crate) async fn open_direct(cfg: &LinkConfig) -> Result<Option<Link>, CtlError> {
+        let Ok(endpoints) = Endpoint::parse_list(&cfg.remote) else {
+            return Ok(None);
+        };
         let [endpoint] = endpoints.as_slice() else {
-            return None;
+            return Ok(None);
         };
         let tls = match &cfg.tls {
-            Some(t) => Some(t.connector().ok()?),
+            Some(t) => match t.connector() {
+                Ok(c) => Some(c),
+                Err(_) => return Ok(None),
+            },
             None => None,
         };
         let connect_timeout = cfg.timeout.unwrap_or(Duration::from_secs(10));
-        let stream = ovsdb_client::transport::open(endpoint, tls.as_ref(), connect_timeout)
-            .await
-            .ok()?;
+        let stream = match ovsdb_client::transport::open(endpoint, tls.as_ref(), connect_timeout).await {
+            Ok(s) => s,
+            Err(ovsdb_client::Error::Connect { source, .. })
+                if !cfg.retry
+                    && matches!(
+                        source.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+                    ) =>
+            {
+                return Err(CtlError::Connection(format!(
+                    "{}: database connection failed ({})",
+                    cfg.remote,
+                    strerror(&source)
+                )));
+            }
+            Err(_) => return Ok(None),
+        };
         let mut opts = RpcOptions::default()
             .max_frame_len(MAX_FRAME_LEN)
             .inactivity_probe(None);
@@ -197,12 +223,12 @@ impl Link {
         let (rpc, _notifications, io) = ovsdb_client::rpc::connect(stream, &opts);
         let io = tokio::spawn(io);
         let check = tokio::spawn(server_check(rpc.clone(), cfg.database, cfg.leader_only));
-        Some(Link::Direct(Direct {
+        Ok(Some(Link::Direct(Direct {
             endpoint: endpoint.clone(),
             rpc,
             check: Some(check),
             io,
-        }))
+        })))
     }
 
     /// Connects the reconnecting client (all remotes of `cfg.remote`, waiting for a server
@@ -293,4 +319,14 @@ async fn server_check(rpc: RpcClient, database: &str, leader_only: bool) -> bool
     }
     let flag = |c: &str| row.get(c).and_then(Value::as_bool).unwrap_or(false);
     flag("connected") && (!leader_only || flag("leader"))
+}
+
+/// The C library's text for an I/O error (`No such file or directory`), without Rust's
+/// ` (os error N)`.
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
 }

@@ -95,7 +95,7 @@ pub enum Error {
     },
 
     /// A bounded wait ran out.
-    #[error("timed out after {waited:?} waiting for {what}{log}")]
+    #[error("timed out after {:.1} s waiting for {what}{log}", waited.as_secs_f64())]
     Timeout {
         /// What was awaited, in words.
         what: String,

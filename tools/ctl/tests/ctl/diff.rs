@@ -317,9 +317,30 @@ impl Pair {
 
     /// Runs one step on both sides, asserts they agree, and returns the (normalized) outcome.
     pub(crate) fn step(&mut self, args: &[&str]) -> Outcome {
+        self.step_sides(args, args)
+    }
+
+    /// The UUIDs, on the reference's server and on ours, of the one row of `table` whose
+    /// `column` is the string `value` (for steps that name a row by UUID).
+    pub(crate) fn row_uuids(&self, table: &str, column: &str, value: &str) -> (String, String) {
+        let one = |remote: &str| {
+            let req = json!({"method": "transact", "id": 1, "params": [self.db,
+                {"op": "select", "table": table, "where": [[column, "==", value]], "columns": ["_uuid"]}]});
+            let reply = raw_call(remote, &req).expect("select");
+            let rows = reply["result"][0]["rows"].as_array().expect("rows").clone();
+            assert_eq!(rows.len(), 1, "{table} {column}={value}: {rows:?}");
+            rows[0]["_uuid"][1].as_str().expect("uuid").to_owned()
+        };
+        (one(&self.theirs.unix_remote()), one(&self.ours.unix_remote()))
+    }
+
+    /// As [`Pair::step`], the reference running `theirs` and ours `ours` (the same command
+    /// naming the same row by its UUID on each side).
+    pub(crate) fn step_sides(&mut self, theirs: &[&str], ours: &[&str]) -> Outcome {
+        let args = theirs;
         self.steps += 1;
-        let theirs = self.run_reference(args);
-        let ours = self.run_ours(args);
+        let theirs = self.run_reference(theirs);
+        let ours = self.run_ours(ours);
         let (tl, tdb) = self.labels(&self.theirs.unix_remote());
         let (ol, odb) = self.labels(&self.ours.unix_remote());
         let sort = args.iter().any(|a| *a == "list" || *a == "find");
@@ -366,7 +387,7 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
-fn normalize(
+pub(crate) fn normalize(
     out: &(String, String, i32),
     labels: &BTreeMap<String, String>,
     prog: &str,
@@ -403,7 +424,7 @@ fn normalize(
         .filter(|l| !l.contains("|ovsdb_idl|WARN|"))
         .map(|l| match l.split('|').collect::<Vec<_>>().as_slice() {
             // Other vlog warnings: keep the message only.
-            [ts, _, _, "WARN", msg] if ts.ends_with('Z') => msg.to_string(),
+            [ts, _, _, "WARN" | "ERR", msg] if ts.ends_with('Z') => msg.to_string(),
             _ => l.to_owned(),
         })
         .map(|l| {
