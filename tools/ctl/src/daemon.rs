@@ -20,6 +20,12 @@
 //!
 //! What is not answered locally (an unknown table or column, a condition whose value does not
 //! fit the column) is passed to the server, which answers with its own error.
+//!
+//! A command line sent with `run` is run inside the daemon, next to the replica: its requests
+//! go to the same handlers over an in-process channel ([`crate::link::Rpc::Local`]), not over
+//! a connection to the daemon's own socket, so a command costs no connect, no `_Server` check
+//! and no JSON text between the command and the replica; only its commit travels, to the
+//! server.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
