@@ -512,7 +512,9 @@ async fn answer(relay: &Rc<Relay>, method: &str, params: Vec<Value>) -> Answer {
     }
     let args: Option<Vec<String>> = params.iter().map(|a| a.as_str().map(str::to_owned)).collect();
     let Some(args) = args else {
-        return Answer::Error(json!({"error": "syntax error", "details": "run: the arguments must be strings"}));
+        return Answer::Error(
+            json!({"error": "syntax error", "details": "run: the arguments must be strings"}),
+        );
     };
     let out = run(relay, &args).await;
     Answer::Result(json!({"stdout": out.stdout, "stderr": out.stderr, "code": out.code}))

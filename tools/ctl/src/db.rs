@@ -341,8 +341,10 @@ impl Db {
                 return;
             }
             let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
-            let values: serde_json::Map<String, Value> =
-                columns.iter().map(|(c, v)| ((*c).to_owned(), (*v).clone())).collect();
+            let values: serde_json::Map<String, Value> = columns
+                .iter()
+                .map(|(c, v)| ((*c).to_owned(), (*v).clone()))
+                .collect();
             let waits: Vec<Value> = uuids
                 .into_iter()
                 .map(|u| {

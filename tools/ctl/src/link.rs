@@ -96,7 +96,11 @@ impl Rpc {
     /// # Errors
     /// As [`RpcClient::request`]: [`ovsdb_client::Error::Rpc`] for an error answer,
     /// [`ovsdb_client::Error::Disconnected`] when the daemon's channel is closed.
-    pub(crate) async fn request(&self, method: &'static str, params: Value) -> Result<Reply, ovsdb_client::Error> {
+    pub(crate) async fn request(
+        &self,
+        method: &'static str,
+        params: Value,
+    ) -> Result<Reply, ovsdb_client::Error> {
         match self {
             Rpc::Remote(r) => r.request(method, params).await,
             Rpc::Local(tx) => Ok(Reply {
@@ -138,15 +142,20 @@ async fn local_request(
         method: method.to_owned(),
     };
     let (reply, rx) = oneshot::channel();
-    tx.send(LocalRequest { method, params, reply }).map_err(|_| gone())?;
+    tx.send(LocalRequest {
+        method,
+        params,
+        reply,
+    })
+    .map_err(|_| gone())?;
     match rx.await.map_err(|_| gone())? {
         Ok(result) => Ok(result),
         Err(error) => Err(ovsdb_client::Error::Rpc {
             method: method.to_owned(),
             error: Box::new(
-                ovsdb_proto::error::from_value::<ovsdb_proto::OvsdbError>(error.clone()).unwrap_or_else(|_| {
-                    ovsdb_proto::OvsdbError::new(ovsdb_proto::ErrorKind::from_wire(&error.to_string()))
-                }),
+                ovsdb_proto::error::from_value::<ovsdb_proto::OvsdbError>(error.clone()).unwrap_or_else(
+                    |_| ovsdb_proto::OvsdbError::new(ovsdb_proto::ErrorKind::from_wire(&error.to_string())),
+                ),
             ),
         }),
     }

@@ -180,7 +180,10 @@ impl RawConnection {
             if now >= deadline {
                 return Err(self.io_err(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
-                    format!("no complete JSON value within {:.1} s", self.timeout.as_secs_f64()),
+                    format!(
+                        "no complete JSON value within {:.1} s",
+                        self.timeout.as_secs_f64()
+                    ),
                 )));
             }
             self.stream
