@@ -11,6 +11,6 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 EXTRA_PKGS="python3-openvswitch python3-ovsdbapp time" bash "$root/scripts/setup.sh"
 target="${CARGO_TARGET_DIR:-$root/target}"
-(cd "$root" && cargo build --release -q -p ovsdb-client --example replica_bench)
+(cd "$root" && cargo build --release -q -p ovsdb-tokio --example replica_bench)
 export BIN="$target/release/examples/replica_bench"
 exec python3 "$here/replica/run.py"

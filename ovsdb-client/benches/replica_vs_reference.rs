@@ -3,7 +3,7 @@
 //! Python IDL (`/usr/bin/python3`, python3-openvswitch). Prints each measurement and the ratio
 //! reference / ours (above 1: ours is faster).
 //!
-//! Run with `cargo bench -p ovsdb-client --bench replica_vs_reference` (needs `ovsdb-server` and
+//! Run with `cargo bench -p ovsdb-tokio --bench replica_vs_reference` (needs `ovsdb-server` and
 //! `ovsdb-client` on the PATH). Without `--bench` (as under `cargo test --all-targets`) it only
 //! checks that it was built.
 

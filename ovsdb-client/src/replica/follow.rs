@@ -461,7 +461,14 @@ impl Follow {
                 tracing::info!(db = %self.db, "monitor canceled by the server; re-monitoring");
                 self.synced = false;
                 self.last_txn_id = None;
-                core.update_status(|s| s.canceled += 1);
+                // Syncing again from here (same session): a waiter for `Current` after the
+                // cancel sees the re-monitored data, not the state before it.
+                core.update_status(|s| {
+                    s.canceled += 1;
+                    if let ReplicaState::Current { session } = s.state {
+                        s.state = ReplicaState::Syncing { session };
+                    }
+                });
                 return Some(Step::Reissue);
             }
             _ => return None,

@@ -9,6 +9,7 @@ mod cluster;
 mod common;
 mod connection;
 mod embedding;
+mod examples;
 mod methods;
 mod own_writes_reconnect;
 mod replica;

@@ -32,10 +32,6 @@ pub(crate) use run_fn;
 
 /// Whether a command may change the database (db-ctl-base's `RO` / `RW`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(
-    dead_code,
-    reason = "read-only commands are described as the families move into the table"
-)]
 pub(crate) enum Mode {
     /// Only reads.
     ReadOnly,
@@ -45,25 +41,6 @@ pub(crate) enum Mode {
 
 /// `max_args` of a command that takes any number of arguments.
 pub(crate) const MANY: usize = usize::MAX;
-
-/// The options of a command registered by [`unchecked`]: its run function checks its options
-/// and arity itself (transitional: every command is to get its real syntax).
-pub(crate) const UNCHECKED: &[&str] = &["--*"];
-
-/// A table entry for a command whose run function still checks its own options and arity
-/// (transitional, until it is described by a full [`Syntax`]).
-pub(crate) const fn unchecked(name: &'static str, run: RunFn) -> Syntax {
-    Syntax {
-        name,
-        min_args: 0,
-        max_args: MANY,
-        arguments: "...",
-        options: UNCHECKED,
-        mode: Mode::ReadWrite,
-        help: "(see the manual)",
-        run,
-    }
-}
 
 /// One command: its name, argument syntax, the options it accepts, and how it runs.
 pub(crate) struct Syntax {
@@ -81,7 +58,10 @@ pub(crate) struct Syntax {
     /// `&["--may-exist", "--if-exists"]`.
     pub(crate) options: &'static [&'static str],
     /// Reads only, or may write.
-    #[allow(dead_code, reason = "documents the command; not yet consulted")]
+    #[allow(
+        dead_code,
+        reason = "documents the command (db-ctl-base RO/RW); no code path consults it yet"
+    )]
     pub(crate) mode: Mode,
     /// One line of help: what the command does.
     pub(crate) help: &'static str,
@@ -114,10 +94,6 @@ impl Syntax {
 
     /// Checks `cmd`'s options and argument count, with the reference tools' messages.
     pub(crate) fn check(&self, cmd: &Command) -> Result<(), CtlError> {
-        if std::ptr::eq(self.options, UNCHECKED) {
-            // A command not yet described by its syntax: its run function checks itself.
-            return Ok(());
-        }
         for (o, v) in &cmd.opts {
             match self.option(o) {
                 None => {
@@ -190,25 +166,6 @@ pub(crate) fn commands(tool: Tool) -> impl Iterator<Item = &'static Syntax> {
 /// The command named `name` of a tool.
 pub(crate) fn find(tool: Tool, name: &str) -> Option<&'static Syntax> {
     commands(tool).find(|c| c.name == name)
-}
-
-/// Whether any command of the tool accepts option `name` (without dashes): such options may
-/// also be given before the first command, among the global options.
-#[allow(
-    dead_code,
-    reason = "the parser now resolves options through lib.rs's long option list"
-)]
-pub(crate) fn is_command_option(tool: Tool, name: &str) -> bool {
-    commands(tool).any(|c| c.option(name).is_some())
-}
-
-/// Whether a command option `name` takes a value, in any command of the tool.
-#[allow(
-    dead_code,
-    reason = "the parser now resolves options through lib.rs's long option list"
-)]
-pub(crate) fn command_option_takes_value(tool: Tool, name: &str) -> bool {
-    commands(tool).any(|c| c.option(name) == Some(true))
 }
 
 /// `--help`: what the tool is, its usage line, every command by section (from the table), and

@@ -868,6 +868,34 @@ impl Db {
         });
     }
 
+    /// Deletes a row of a non-root table the way ovsdb's IDL does (RFC 7047 §3.2 `isRoot`):
+    /// gone from this invocation's view, and neither a `delete` nor its earlier changes are
+    /// sent; the server's garbage collection removes it once nothing refers to it, and keeps
+    /// it as it was when something still does.
+    pub(crate) fn drop_unreferenced(&mut self, table: &str, uuid: Uuid) {
+        let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {
+            return;
+        };
+        let was = cached.state;
+        cached.state = RowState::Deleted;
+        let name = row_name(&cached.row).map(str::to_owned);
+        self.index_name(table, uuid, name.as_deref(), false);
+        if was == RowState::New {
+            self.inserts.retain(|(t, u, _)| !(t == table && *u == uuid));
+        }
+        // As the IDL, which sends nothing for a row deleted in the transaction: its earlier
+        // changes go too.
+        self.changes.retain(|c| match c {
+            Change::Update {
+                table: t, uuid: u, ..
+            }
+            | Change::Mutate {
+                table: t, uuid: u, ..
+            } => !(t == table && *u == uuid),
+            Change::Delete { .. } => true,
+        });
+    }
+
     /// Deletes a row.
     pub(crate) fn delete(&mut self, table: &str, uuid: Uuid) {
         let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {

@@ -39,6 +39,10 @@ pub enum CtlError {
     /// invocation runs again with every read made. Never reported.
     #[error("transaction error: a precondition did not hold")]
     Careful,
+    /// The tool ends at once with this exit status, printing nothing and committing nothing
+    /// (ovs-vsctl's `br-exists` of a missing bridge: status 2).
+    #[error("exit status {0}")]
+    Exit(i32),
     /// `--timeout` expired.
     #[error("timeout expired")]
     Timeout,

@@ -6,38 +6,138 @@ use std::time::Duration;
 
 use ovsdb_proto::{Atom, ColumnType, Datum, Max, Row, TableSchema, Uuid};
 
-use crate::cmd::{self, Section, run_fn};
+use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::db::{column_type, table_schema};
 use crate::error::CtlError;
 use crate::table::OutTable;
 use crate::value::{
     atom_from_string, atom_to_string, datum_from_string, datum_to_string, empty_datum, token,
 };
-use crate::{CmdOut, Command, Ctx, Tool, check_arity};
+use crate::{CmdOut, Command, Ctx, Tool};
 
-/// Names of the generic commands.
-/// Database commands: the commands still registered unchecked (their run function checks arity
-/// and options).
-pub(crate) const LEGACY: Section = Section {
+/// The database commands (db-ctl-base's `db_ctl_commands`), the same for the three tools.
+pub(crate) const DATABASE: Section = Section {
     title: "Database commands",
     commands: &[
-        cmd::unchecked("get", run_fn!(run)),
-        cmd::unchecked("list", run_fn!(run)),
-        cmd::unchecked("find", run_fn!(run)),
-        cmd::unchecked("set", run_fn!(run)),
-        cmd::unchecked("add", run_fn!(run)),
-        cmd::unchecked("remove", run_fn!(run)),
-        cmd::unchecked("clear", run_fn!(run)),
-        cmd::unchecked("create", run_fn!(run)),
-        cmd::unchecked("destroy", run_fn!(run)),
-        cmd::unchecked("wait-until", run_fn!(run)),
-        cmd::unchecked("comment", run_fn!(run)),
+        Syntax {
+            name: "list",
+            min_args: 1,
+            max_args: MANY,
+            arguments: "TABLE [RECORD]...",
+            options: &["--if-exists", "--columns="],
+            mode: Mode::ReadOnly,
+            help: "list RECORD (or every record) of TABLE",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "find",
+            min_args: 1,
+            max_args: MANY,
+            arguments: "TABLE [COLUMN[:KEY]=VALUE]...",
+            options: &["--columns="],
+            mode: Mode::ReadOnly,
+            help: "list the records of TABLE that meet every condition",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "get",
+            min_args: 2,
+            max_args: MANY,
+            arguments: "TABLE RECORD [COLUMN[:KEY]]...",
+            options: &["--if-exists", "--id="],
+            mode: Mode::ReadOnly,
+            help: "print COLUMN values of RECORD in TABLE",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "set",
+            min_args: 3,
+            max_args: MANY,
+            arguments: "TABLE RECORD COLUMN[:KEY]=VALUE...",
+            options: &["--if-exists"],
+            mode: Mode::ReadWrite,
+            help: "set COLUMN values of RECORD in TABLE",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "add",
+            min_args: 4,
+            max_args: MANY,
+            arguments: "TABLE RECORD COLUMN [KEY=]VALUE...",
+            options: &["--if-exists"],
+            mode: Mode::ReadWrite,
+            help: "add (KEY=)VALUE to COLUMN of RECORD in TABLE",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "remove",
+            min_args: 4,
+            max_args: MANY,
+            arguments: "TABLE RECORD COLUMN KEY|VALUE|KEY=VALUE...",
+            options: &["--if-exists"],
+            mode: Mode::ReadWrite,
+            help: "remove (KEY=)VALUE or KEY from COLUMN of RECORD in TABLE",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "clear",
+            min_args: 3,
+            max_args: MANY,
+            arguments: "TABLE RECORD COLUMN...",
+            options: &["--if-exists"],
+            mode: Mode::ReadWrite,
+            help: "empty COLUMN of RECORD in TABLE",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "create",
+            min_args: 2,
+            max_args: MANY,
+            arguments: "TABLE COLUMN[:KEY]=VALUE...",
+            options: &["--id="],
+            mode: Mode::ReadWrite,
+            help: "make a record of TABLE with the given values",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "destroy",
+            min_args: 1,
+            max_args: MANY,
+            arguments: "TABLE [RECORD]...",
+            options: &["--if-exists", "--all"],
+            mode: Mode::ReadWrite,
+            help: "delete RECORD (or with --all every record) of TABLE",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "wait-until",
+            min_args: 2,
+            max_args: MANY,
+            arguments: "TABLE RECORD [COLUMN[:KEY]=VALUE]...",
+            options: &[],
+            mode: Mode::ReadOnly,
+            help: "wait until RECORD of TABLE exists and meets every condition",
+            run: run_fn!(run),
+        },
+        Syntax {
+            name: "comment",
+            min_args: 0,
+            max_args: MANY,
+            arguments: "[ARG]...",
+            options: &[],
+            mode: Mode::ReadOnly,
+            help: "do nothing (a comment in the transaction)",
+            run: run_fn!(run),
+        },
     ],
 };
 
+/// The database commands under their former name, for the tables that still list it.
+pub(crate) const LEGACY: Section = DATABASE;
+
 /// Whether `name` is one of the database commands shared by the three tools.
 pub(crate) fn is_generic(name: &str) -> bool {
-    LEGACY.commands.iter().any(|c| c.name == name)
+    DATABASE.commands.iter().any(|c| c.name == name)
 }
 
 /// How a record of a table can be named.
@@ -124,7 +224,7 @@ const VS_IDS: &[RowId] = &[
     id("Mirror", "name"),
     id("Flow_Table", "name"),
     id("Manager", "target"),
-    id("Queue", "other_config"),
+    id("Flow_Sample_Collector_Set", "id"),
     RowId {
         table: "Controller",
         via: "Bridge",
@@ -268,7 +368,25 @@ pub(crate) async fn get_row(
     }
     if found.is_none() {
         for rid in row_ids(ctx.tool).iter().filter(|r| r.table == table) {
-            let value = Datum::scalar(Atom::string(record));
+            // An integer name column (Flow_Sample_Collector_Set `id`) matches only digits.
+            let integer_name = rid.key.is_none()
+                && ctx
+                    .db
+                    .schema
+                    .table(rid.via)
+                    .and_then(|t| t.column(rid.name_column))
+                    .is_some_and(|c| c.type_.key.atomic == ovsdb_proto::AtomicType::Integer);
+            let value = if integer_name {
+                if record.is_empty() || !record.bytes().all(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                match record.parse::<i64>() {
+                    Ok(n) => Datum::scalar(Atom::Integer(n)),
+                    Err(_) => continue,
+                }
+            } else {
+                Datum::scalar(Atom::string(record))
+            };
             match rid.key {
                 None => ctx.db.select_eq(rid.via, rid.name_column, &value).await?,
                 Some(k) => {
@@ -285,6 +403,7 @@ pub(crate) async fn get_row(
             for u in ctx.db.uuids(rid.via) {
                 let d = ctx.db.value(rid.via, u, rid.name_column);
                 let hit = match rid.key {
+                    None if integer_name => d == value,
                     None => d.as_scalar().and_then(Atom::as_str) == Some(record),
                     Some(k) => {
                         d.as_map()
@@ -686,17 +805,21 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     match cmd.name.as_str() {
         "comment" => {}
         "get" => {
-            check_arity(cmd, 2, usize::MAX, &["if-exists", "id"])?;
-            let table = get_table(ctx, &a[0])?;
             let if_exists = cmd.has("if-exists");
+            if if_exists && cmd.has("id") {
+                return Err(CtlError::Usage(
+                    "--if-exists and --id may not be specified together".into(),
+                ));
+            }
+            let table = get_table(ctx, &a[0])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !if_exists).await? else {
                 return Ok(out);
             };
             if let Some(id) = cmd.opt("id") {
-                define_symbol(ctx, id, uuid, false)?;
+                define_symbol(ctx, id, uuid, true)?;
             }
             for arg in &a[2..] {
-                if arg.eq_ignore_ascii_case("_uuid") {
+                if arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid") {
                     out.text.push_str(&format!("{uuid}\n"));
                     continue;
                 }
@@ -734,7 +857,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
         }
         "list" => {
-            check_arity(cmd, 1, usize::MAX, &["if-exists", "columns"])?;
             let table = get_table(ctx, &a[0])?;
             let cols = list_columns(ctx, &table, cmd)?;
             let mut t = OutTable {
@@ -756,7 +878,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             out.table = Some(t);
         }
         "find" => {
-            check_arity(cmd, 1, usize::MAX, &["columns"])?;
             let table = get_table(ctx, &a[0])?;
             let cols = list_columns(ctx, &table, cmd)?;
             let mut conds = Vec::new();
@@ -776,7 +897,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             out.table = Some(t);
         }
         "set" => {
-            check_arity(cmd, 3, usize::MAX, &["if-exists"])?;
             let table = get_table(ctx, &a[0])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
@@ -786,7 +906,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
         }
         "add" | "remove" => {
-            check_arity(cmd, 4, usize::MAX, &["if-exists"])?;
             let table = get_table(ctx, &a[0])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
@@ -878,7 +997,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
         }
         "clear" => {
-            check_arity(cmd, 3, usize::MAX, &["if-exists"])?;
             let table = get_table(ctx, &a[0])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
@@ -899,25 +1017,19 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
         }
         "create" => {
-            check_arity(cmd, 2, usize::MAX, &["id"])?;
             let table = get_table(ctx, &a[0])?;
+            let is_root = ctx.db.schema.table(&table).is_none_or(|t| t.is_root);
             let uuid = match cmd.opt("id") {
-                Some(id) if id.starts_with('@') => {
-                    let u = ctx.syms.reference(id);
-                    if ctx.syms.map.get(id).is_some_and(|s| s.created) {
-                        return Err(CtlError::Value(format!(
-                            "row id \"{id}\" may only be specified on one --id option"
-                        )));
-                    }
-                    if let Some(s) = ctx.syms.map.get_mut(id) {
-                        s.created = true;
-                    }
-                    ctx.db.insert(&table, Row::new(), Some(u));
-                    u
+                Some(id) if id.len() == 36 && Uuid::parse_str(id).is_ok() => {
+                    let u = Uuid::parse_str(id).unwrap_or_default();
+                    ctx.db.insert(&table, Row::new(), Some(u))
                 }
                 Some(id) => {
-                    let u = Uuid::parse_str(id)
-                        .map_err(|_| CtlError::Value(format!("row id \"{id}\" is not a valid UUID")))?;
+                    let u = create_symbol(ctx, id)?;
+                    if is_root && let Some(s) = ctx.syms.map.get_mut(id) {
+                        // A row of a root table stays without references.
+                        s.strong_ref = true;
+                    }
                     ctx.db.insert(&table, Row::new(), Some(u));
                     u
                 }
@@ -929,12 +1041,16 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             out.text = format!("{uuid}\n");
         }
         "destroy" => {
-            check_arity(cmd, 1, usize::MAX, &["if-exists", "all"])?;
             let table = get_table(ctx, &a[0])?;
             if cmd.has("all") {
                 if a.len() > 1 {
                     return Err(CtlError::Usage(
                         "--all and records argument should not be specified together".into(),
+                    ));
+                }
+                if cmd.has("if-exists") {
+                    return Err(CtlError::Usage(
+                        "--all and --if-exists should not be specified together".into(),
                     ));
                 }
                 ctx.db.load_all(&table).await?;
@@ -954,7 +1070,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
         }
         "wait-until" => {
-            check_arity(cmd, 2, usize::MAX, &[])?;
             let table = get_table(ctx, &a[0])?;
             let mut conds = Vec::new();
             for c in &a[2..] {
@@ -1028,20 +1143,84 @@ async fn referenced(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<bool, CtlE
     Ok(false)
 }
 
-/// Defines `@name` as an existing row (`get --id=@name`).
-pub(crate) fn define_symbol(ctx: &mut Ctx, id: &str, uuid: Uuid, _strong: bool) -> Result<(), CtlError> {
-    if !id.starts_with('@') {
-        return Err(CtlError::Usage(
-            "--id option requires a name beginning with @".into(),
-        ));
+/// The warnings db-ctl-base prints while it prepares the commands, before it connects (so
+/// whatever happens next): a `create` without `--id` in a non-root table makes a row that
+/// nothing can refer to.
+pub(crate) fn pre_warnings(tool: Tool, cmds: &[Command]) -> Vec<String> {
+    // Nothing is prepared when a command line does not parse.
+    let parses = cmds
+        .iter()
+        .all(|c| crate::cmd::find(tool, &c.name).is_some_and(|s| s.check(c).is_ok()));
+    if !parses {
+        return Vec::new();
     }
-    if ctx.syms.map.get(id).is_some_and(|s| s.created) {
+    let schema = tool.schema();
+    let mut w = Vec::new();
+    for c in cmds.iter().filter(|c| c.name == "create" && !c.has("id")) {
+        let Some(arg) = c.args.first() else { continue };
+        if let [table] = best(schema.table_names(), arg).as_slice()
+            && schema.table(table).is_some_and(|t| !t.is_root)
+        {
+            w.push(format!(
+                "applying \"create\" command to table {table} without --id option will have no effect"
+            ));
+        }
+    }
+    w
+}
+
+/// ovsdb's `create_symbol`: marks `@name` created (it must begin with `@` and not have been
+/// created before) and returns its uuid.
+fn create_symbol(ctx: &mut Ctx, id: &str) -> Result<Uuid, CtlError> {
+    if !id.starts_with('@') {
+        return Err(CtlError::Value(format!(
+            "row id \"{id}\" does not begin with \"@\""
+        )));
+    }
+    let u = ctx.syms.reference(id);
+    let s = ctx.syms.map.get_mut(id).expect("just referenced");
+    if s.created {
         return Err(CtlError::Value(format!(
             "row id \"{id}\" may only be specified on one --id option"
         )));
     }
-    ctx.syms
-        .map
-        .insert(id.to_owned(), crate::value::Symbol { uuid, created: true });
+    s.created = true;
+    Ok(u)
+}
+
+/// Defines `@name` as the existing row `uuid` (`get --id=@name`): the name must be new.
+pub(crate) fn define_symbol(ctx: &mut Ctx, id: &str, uuid: Uuid, _strong: bool) -> Result<(), CtlError> {
+    let new = !ctx.syms.map.contains_key(id);
+    create_symbol(ctx, id)?;
+    if !new {
+        return Err(CtlError::Value(format!(
+            "row id \"{id}\" specified on \"get\" command was used before it was defined"
+        )));
+    }
+    if let Some(s) = ctx.syms.map.get_mut(id) {
+        s.uuid = uuid;
+        // The row exists already: no reference is needed to keep it.
+        s.strong_ref = true;
+    }
     Ok(())
+}
+
+/// The warnings ovsdb's tools print after running the commands, for each row created under
+/// an `@name` that nothing refers to (strongly): it will not appear in the database.
+pub(crate) fn symbol_warnings(ctx: &Ctx) -> Vec<String> {
+    let mut w = Vec::new();
+    for (name, s) in &ctx.syms.map {
+        if s.created && !s.strong_ref {
+            w.push(if s.weak_ref {
+                format!(
+                    "row id \"{name}\" was created but only a weak reference to it was inserted, so it will not actually appear in the database"
+                )
+            } else {
+                format!(
+                    "row id \"{name}\" was created but no reference to it was inserted, so it will not actually appear in the database"
+                )
+            });
+        }
+    }
+    w
 }

@@ -168,7 +168,9 @@ pub struct CtlOutput {
     pub stdout: String,
     /// Standard error.
     pub stderr: String,
-    /// Exit code: 0 success, 1 error, 2 for a negative `br-exists`.
+    /// Exit code: 0 success, 1 error, 2 for a negative `br-exists`, 142 when `--timeout`
+    /// expired (the shell's status for a death by SIGALRM, which the `vsctl-rs` binary then
+    /// reproduces, as ovs-vsctl dies of it).
     pub code: i32,
 }
 
@@ -302,36 +304,6 @@ const GLOBAL_FLAGS: &[&str] = &[
     "overwrite-pidfile",
 ];
 
-/// Command options of the commands still registered unchecked (see [`cmd::unchecked`]).
-const CMD_OPTS: &[&str] = &[
-    "if-exists",
-    "may-exist",
-    "add-duplicate",
-    "id",
-    "columns",
-    "all",
-    "with-iface",
-    "real",
-    "fake",
-    "policy",
-    "ecmp",
-    "ecmp-symmetric-reply",
-    "bfd",
-    "stateless",
-    "portrange",
-    "log",
-    "meter",
-    "name",
-    "severity",
-    "label",
-    "type",
-    "apply-after-lb",
-    "gateway-port",
-    "route-table",
-    "force",
-    "filter",
-];
-
 fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) -> Result<(), CtlError> {
     let need = |v: Option<String>| {
         v.ok_or_else(|| CtlError::Usage(format!("option '--{name}' requires an argument")))
@@ -450,9 +422,6 @@ enum LongKind {
     CmdFlag,
 }
 
-/// Options of the commands still registered unchecked that take a value.
-const CMD_OPTS_WITH_VALUE: &[&str] = &["id", "columns", "policy", "route-table", "gateway-port"];
-
 /// Every long option the tool accepts before its first command: the global ones, then the
 /// options of its commands (from the command table), as ovn-nbctl and ovs-vsctl hand them all
 /// to getopt_long.
@@ -500,20 +469,6 @@ fn long_options(tool: Tool) -> Vec<(&'static str, LongKind)> {
             if !v.iter().any(|(x, _)| *x == name) {
                 v.push((name, kind));
             }
-        }
-    }
-    for n in CMD_OPTS {
-        // ovs-vsctl's own, unknown to ovn-nbctl.
-        if tool == Tool::Nbctl && matches!(*n, "with-iface" | "real" | "fake" | "filter") {
-            continue;
-        }
-        if !v.iter().any(|(x, _)| x == n) {
-            let kind = if CMD_OPTS_WITH_VALUE.contains(n) {
-                LongKind::CmdValue
-            } else {
-                LongKind::CmdFlag
-            };
-            v.push((n, kind));
         }
     }
     v
@@ -717,33 +672,6 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
     Ok((g, cmds))
 }
 
-/// Checks a command's argument count and options against its (min, max) arity and allowed
-/// options, with the reference tools' messages.
-pub(crate) fn check_arity(cmd: &Command, min: usize, max: usize, options: &[&str]) -> Result<(), CtlError> {
-    for o in cmd.opts.keys() {
-        if !options.contains(&o.as_str()) {
-            return Err(CtlError::Usage(format!(
-                "'{}' command has no '--{o}' option",
-                cmd.name
-            )));
-        }
-    }
-    let n = cmd.args.len();
-    if n < min {
-        return Err(CtlError::Usage(format!(
-            "'{}' command requires at least {min} arguments",
-            cmd.name
-        )));
-    }
-    if n > max {
-        return Err(CtlError::Usage(format!(
-            "'{}' command takes at most {max} arguments",
-            cmd.name
-        )));
-    }
-    Ok(())
-}
-
 /// The TLS settings of `-p`, `-c`, `-C`.
 fn tls_config(g: &Globals) -> Option<TlsConfig> {
     // Like the reference tools, check the chain only: ovs-pki certificates name no address.
@@ -795,7 +723,17 @@ async fn run_commands(
         Some(rpc) => Link::Local(rpc.clone()),
         None => match Link::open_direct(&cfg).await? {
             Some(l) => l,
-            None => Link::client(&cfg).await?,
+            None => {
+                if g.retry {
+                    // With --retry only --timeout ends the wait for a server (SIGALRM in
+                    // ovs-vsctl).
+                    let mut patient = cfg.clone();
+                    patient.timeout = None;
+                    Link::client(&patient).await?
+                } else {
+                    Link::client(&cfg).await?
+                }
+            }
         },
     };
     let mut attempt = 0;
@@ -898,6 +836,9 @@ async fn attempt_once(
     if tool == Tool::Nbctl {
         nb::prefetch(&mut ctx, cmds).await?;
     }
+    if tool == Tool::Vsctl {
+        vs::prefetch(&mut ctx).await?;
+    }
     if tool == Tool::Sbctl {
         sb::pre_execute(&mut ctx, cmds).await?;
     }
@@ -927,6 +868,15 @@ async fn attempt_once(
             )));
         }
     }
+    let unreferenced = generic::symbol_warnings(&ctx);
+    if !unreferenced.is_empty()
+        && let Some(last) = outs.last_mut()
+    {
+        let prog = tool.program();
+        let mut w: Vec<String> = last.warning.take().into_iter().collect();
+        w.extend(unreferenced);
+        last.warning = Some(w.join(&format!("\n{prog}: ")));
+    }
     if tool == Tool::Nbctl && !ctx.globals.dry_run {
         nb::ensure_nb_global(&mut ctx).await?;
     }
@@ -952,7 +902,15 @@ async fn attempt_once(
             nb::finish_wait(&mut ctx, &results).await?;
         }
         if vs_wait {
-            vs::finish_wait(&mut ctx, &results).await?;
+            let problems = vs::finish_wait(&mut ctx, &results, &mapping).await?;
+            if !problems.is_empty()
+                && let Some(last) = outs.last_mut()
+            {
+                let prog = tool.program();
+                let mut w: Vec<String> = last.warning.take().into_iter().collect();
+                w.extend(problems);
+                last.warning = Some(w.join(&format!("\n{prog}: ")));
+            }
         }
     }
     Ok((outs, code, mapping))
@@ -1107,6 +1065,21 @@ pub(crate) async fn run_in_daemon(
 }
 
 fn failure(tool: Tool, e: CtlError) -> CtlOutput {
+    if let CtlError::Exit(code) = e {
+        return CtlOutput {
+            stdout: String::new(),
+            stderr: String::new(),
+            code,
+        };
+    }
+    if matches!(e, CtlError::Timeout) && tool == Tool::Vsctl {
+        // ovs-vsctl dies of SIGALRM after logging this (the vsctl-rs binary raises it).
+        return CtlOutput {
+            stdout: String::new(),
+            stderr: format!("{}: terminating with signal 14 (Alarm clock)\n", tool.program()),
+            code: 142,
+        };
+    }
     CtlOutput {
         stdout: String::new(),
         stderr: format!("{}{}: {e}\n", e.log_text(), tool.program()),
@@ -1126,6 +1099,10 @@ async fn run_parsed(
     let timeout = g.timeout.filter(|t| *t > 0);
     let style = g.style;
     let one = g.oneline;
+    let early: String = generic::pre_warnings(tool, &cmds)
+        .into_iter()
+        .map(|w| format!("{prog}: {w}\n"))
+        .collect();
     let result = {
         let fut = run_commands(tool, g, cmds, cfg, local);
         match timeout {
@@ -1138,7 +1115,7 @@ async fn run_parsed(
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();
-            let mut stderr = String::new();
+            let mut stderr = early;
             let log: Vec<String> = outs.iter().flat_map(|o| o.log.iter().cloned()).collect();
             stderr.push_str(&error::vlog_text(&log));
             for o in outs {
@@ -1155,7 +1132,11 @@ async fn run_parsed(
             }
             CtlOutput { stdout, stderr, code }
         }
-        Err(e) => failure(tool, e),
+        Err(e) => {
+            let mut f = failure(tool, e);
+            f.stderr.insert_str(0, &early);
+            f
+        }
     }
 }
 
@@ -1175,14 +1156,70 @@ pub fn main_with(tool: Tool) -> i32 {
     let args: Vec<String> = argv.collect();
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let out = run(tool, &args, &env);
-    print!("{}", out.stdout);
-    eprint!("{}", out.stderr);
-    out.code
+    emit(
+        tool,
+        &out,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    )
+}
+
+/// Exit status after a closed standard output: what the shell reports for a process ended by
+/// SIGPIPE (128 + 13), as the C tools are.
+pub const EXIT_STDOUT_CLOSED: i32 = 141;
+
+/// Writes an invocation's output, standard output first; returns the exit status: the
+/// command's, or [`EXIT_STDOUT_CLOSED`] when `stdout` was closed by its reader (`nbctl-rs show |
+/// head -1`), in which case nothing more is written: no panic, no message.
+pub fn emit(
+    tool: Tool,
+    out: &CtlOutput,
+    stdout: &mut impl std::io::Write,
+    stderr: &mut impl std::io::Write,
+) -> i32 {
+    match stdout
+        .write_all(out.stdout.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {
+            // Errors writing stderr have nowhere to be reported.
+            let _ = stderr.write_all(out.stderr.as_bytes());
+            out.code
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_STDOUT_CLOSED,
+        Err(e) => {
+            let _ = writeln!(stderr, "{}: standard output: {e}", tool.program());
+            1
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::Tool;
+
+    #[test]
+    fn closed_stdout_exits_quietly() {
+        // A real stream whose reader is gone: the write fails with EPIPE (Rust ignores
+        // SIGPIPE), as on a pipe closed by `head`.
+        for tool in [Tool::Nbctl, Tool::Sbctl, Tool::Vsctl] {
+            let (writer, reader) = std::os::unix::net::UnixStream::pair().expect("socketpair");
+            drop(reader);
+            let out = super::run(tool, &["--version".to_string()], &Default::default());
+            assert!(!out.stdout.is_empty());
+            let mut err = Vec::new();
+            let mut w = writer;
+            assert_eq!(
+                super::emit(tool, &out, &mut w, &mut err),
+                super::EXIT_STDOUT_CLOSED
+            );
+            assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
+            // An open one gets the output and the command's status.
+            let mut sink = Vec::new();
+            assert_eq!(super::emit(tool, &out, &mut sink, &mut err), out.code);
+            assert_eq!(sink, out.stdout.as_bytes());
+        }
+    }
 
     #[test]
     fn option_words_split_as_svec_parse_words() {

@@ -192,6 +192,16 @@ impl Link {
     /// Without `--retry`, a single remote refusing the connection or whose socket file is
     /// missing: ovn-nbctl's `REMOTE: database connection failed (REASON)`, at once.
     pub(crate) async fn open_direct(cfg: &LinkConfig) -> Result<Option<Link>, CtlError> {
+        // Passive remotes: this end listens and the server connects (as ovs-vsctl allows).
+        if let Some(path) = cfg.remote.strip_prefix("punix:") {
+            return Ok(Link::accept_unix(cfg, path).await);
+        }
+        if let Some(spec) = cfg.remote.strip_prefix("ptcp:") {
+            return Ok(Link::accept_tcp(cfg, spec).await);
+        }
+        if let Some(spec) = cfg.remote.strip_prefix("pssl:") {
+            return Ok(Link::accept_ssl(cfg, spec).await);
+        }
         let Ok(endpoints) = Endpoint::parse_list(&cfg.remote) else {
             return Ok(None);
         };
@@ -238,6 +248,79 @@ impl Link {
             check: Some(check),
             io,
         })))
+    }
+
+    /// `punix:PATH`: listens on the Unix socket PATH (a stale socket file there is replaced)
+    /// and takes the first connection, made by a server told to connect there (for
+    /// ovsdb-server, `--remote=unix:PATH`); waits for it as long as `--timeout` allows, as
+    /// ovs-vsctl does. The socket file is removed once the connection is made.
+    async fn accept_unix(cfg: &LinkConfig, path: &str) -> Option<Link> {
+        let _ = std::fs::remove_file(path);
+        let listener = tokio::net::UnixListener::bind(path).ok()?;
+        let accepted = listener.accept().await;
+        let _ = std::fs::remove_file(path);
+        let (stream, _) = accepted.ok()?;
+        Some(Link::over(
+            cfg,
+            stream,
+            Endpoint::Unix(std::path::PathBuf::from(path)),
+        ))
+    }
+
+    /// `ptcp:PORT[:IP]`: listens on TCP PORT (of IP, else every address) and takes the first
+    /// connection (ovsdb-server `--remote=tcp:IP:PORT`), as [`Link::accept_unix`].
+    async fn accept_tcp(cfg: &LinkConfig, spec: &str) -> Option<Link> {
+        let listener = listen_tcp(spec).await?;
+        let (stream, peer) = listener.accept().await.ok()?;
+        let _ = stream.set_nodelay(true);
+        let endpoint = Endpoint::Tcp {
+            host: peer.ip().to_string(),
+            port: peer.port(),
+        };
+        Some(Link::over(cfg, stream, endpoint))
+    }
+
+    /// `pssl:PORT[:IP]`: as `ptcp:`, then TLS as the server side with `-p`/`-c`, requiring a
+    /// peer certificate signed by `-C`'s CA (ovsdb-server `--remote=ssl:IP:PORT`). A peer whose
+    /// handshake fails is dropped and the next connection awaited, as ovs-vsctl does.
+    async fn accept_ssl(cfg: &LinkConfig, spec: &str) -> Option<Link> {
+        let acceptor = server_acceptor(cfg.tls.as_ref()?).ok()?;
+        let listener = listen_tcp(spec).await?;
+        loop {
+            let Ok((stream, peer)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            if let Ok(stream) = acceptor.accept(stream).await {
+                let endpoint = Endpoint::Ssl {
+                    host: peer.ip().to_string(),
+                    port: peer.port(),
+                };
+                return Some(Link::over(cfg, stream, endpoint));
+            }
+        }
+    }
+
+    /// A direct link over an accepted connection, its `_Server` check sent.
+    fn over<S>(cfg: &LinkConfig, stream: S, endpoint: Endpoint) -> Link
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+    {
+        let mut opts = RpcOptions::default()
+            .max_frame_len(MAX_FRAME_LEN)
+            .inactivity_probe(None);
+        if let Some(t) = cfg.timeout {
+            opts = opts.request_timeout(t);
+        }
+        let (rpc, _notifications, io) = ovsdb_client::rpc::connect(stream, &opts);
+        let io = tokio::spawn(io);
+        let check = tokio::spawn(server_check(rpc.clone(), cfg.database, cfg.leader_only));
+        Link::Direct(Direct {
+            endpoint,
+            rpc,
+            check: Some(check),
+            io,
+        })
     }
 
     /// Connects the reconnecting client (all remotes of `cfg.remote`, waiting for a server
@@ -296,6 +379,52 @@ impl Link {
             c.shutdown();
         }
     }
+}
+
+/// Listens on `PORT[:IP]` of a passive TCP remote (every address without IP; port 6640 when
+/// empty).
+async fn listen_tcp(spec: &str) -> Option<tokio::net::TcpListener> {
+    let (port, ip) = match spec.split_once(':') {
+        Some((p, ip)) => (p, ip.trim_start_matches('[').trim_end_matches(']')),
+        None => (spec, "0.0.0.0"),
+    };
+    let port: u16 = if port.is_empty() { 6640 } else { port.parse().ok()? };
+    tokio::net::TcpListener::bind((ip, port)).await.ok()
+}
+
+/// The TLS server side of `pssl:`: this end's key and certificate (`-p`, `-c`), and peers
+/// whose certificate `-C`'s CA signed.
+fn server_acceptor(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, String> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+    let missing = || "pssl: needs --private-key, --certificate and --ca-cert".to_owned();
+    let key_file = tls.private_key.as_ref().ok_or_else(missing)?;
+    let cert_file = tls.certificate.as_ref().ok_or_else(missing)?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_file)
+        .map_err(|e| e.to_string())?
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let key = PrivateKeyDer::from_pem_file(key_file).map_err(|e| e.to_string())?;
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(&tls.ca_cert).map_err(|e| e.to_string())? {
+        roots
+            .add(c.map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        std::sync::Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .map_err(|e| e.to_string())?;
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .map_err(|e| e.to_string())?;
+    Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))
 }
 
 /// Reads this database's row of `_Server.Database` and tells whether the server qualifies as

@@ -157,20 +157,21 @@ impl OutTable {
                     .collect();
                 let mut obj = serde_json::Map::new();
                 obj.insert("data".into(), serde_json::Value::Array(data));
-                if style.headings {
-                    obj.insert(
-                        "headings".into(),
-                        serde_json::Value::Array(
-                            self.headings
-                                .iter()
-                                .map(|h| serde_json::Value::String(h.clone()))
-                                .collect(),
-                        ),
-                    );
-                }
+                // OVS's JSON tables always carry their headings (--no-headings or not).
+                obj.insert(
+                    "headings".into(),
+                    serde_json::Value::Array(
+                        self.headings
+                            .iter()
+                            .map(|h| serde_json::Value::String(h.clone()))
+                            .collect(),
+                    ),
+                );
                 let v = serde_json::Value::Object(obj);
                 let s = if style.pretty {
-                    serde_json::to_string_pretty(&v).unwrap_or_default()
+                    let mut s = String::new();
+                    ovs_pretty_json(&v, 0, &mut s);
+                    s
                 } else {
                     serde_json::to_string(&v).unwrap_or_default()
                 };
@@ -178,18 +179,29 @@ impl OutTable {
                 out.push('\n');
             }
             Format::Html => {
-                out.push_str("<table>\n");
+                out.push_str("<table border=1>\n");
                 if style.headings {
                     out.push_str("  <tr>\n");
                     for h in &self.headings {
-                        out.push_str(&format!("    <th>{}</th>\n", html_escape(h)));
+                        html_cell("th", h, &mut out);
                     }
                     out.push_str("  </tr>\n");
                 }
                 for r in &self.rows {
                     out.push_str("  <tr>\n");
-                    for (t, d) in r {
-                        out.push_str(&format!("    <td>{}</td>\n", html_escape(&cell(style, t, d))));
+                    for (h, (t, d)) in self.headings.iter().zip(r) {
+                        let content = cell(style, t, d);
+                        if h == "_uuid" {
+                            // An anchor named by the row's uuid, showing its first 8 characters.
+                            let short: String = content.chars().take(8).collect();
+                            out.push_str(&format!(
+                                "    <td><a name=\"{}\">{}</a></td>\n",
+                                html_escape(&content),
+                                html_escape(&short)
+                            ));
+                        } else {
+                            html_cell("td", &content, &mut out);
+                        }
                     }
                     out.push_str("  </tr>\n");
                 }
@@ -197,6 +209,78 @@ impl OutTable {
             }
         }
         out
+    }
+}
+
+/// One HTML cell as OVS's table printer writes it: every uuid in the text becomes a link to
+/// its row's anchor, showing its first 8 characters; the rest is escaped.
+fn html_cell(element: &str, content: &str, out: &mut String) {
+    out.push_str(&format!("    <{element}>"));
+    let mut rest = content;
+    while let Some(c) = rest.chars().next() {
+        let candidate = rest.get(..36).filter(|u| is_uuid_text(u));
+        match candidate {
+            Some(u) => {
+                out.push_str(&format!("<a href=\"#{u}\">{}</a>", &u[..8]));
+                rest = &rest[36..];
+            }
+            None => {
+                out.push_str(&html_escape(c.encode_utf8(&mut [0; 4])));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out.push_str(&format!("</{element}>\n"));
+}
+
+/// Whether `s` is a uuid in its 36-character text form.
+fn is_uuid_text(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// `--pretty` JSON as OVS writes it (lib/json.c): each array element and object member on a
+/// line of its own, indented two spaces a level, closing brackets right after the last one,
+/// object members in key order.
+fn ovs_pretty_json(v: &serde_json::Value, depth: usize, out: &mut String) {
+    let indent = |d: usize, out: &mut String| {
+        out.push('\n');
+        out.push_str(&"  ".repeat(d));
+    };
+    match v {
+        serde_json::Value::Array(a) => {
+            out.push('[');
+            for (i, e) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                indent(depth + 1, out);
+                ovs_pretty_json(e, depth + 1, out);
+            }
+            out.push(']');
+        }
+        serde_json::Value::Object(m) => {
+            out.push('{');
+            let mut members: Vec<_> = m.iter().collect();
+            members.sort_by(|a, b| a.0.cmp(b.0));
+            for (i, (k, e)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                indent(depth + 1, out);
+                out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                out.push_str(": ");
+                ovs_pretty_json(e, depth + 1, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
     }
 }
 

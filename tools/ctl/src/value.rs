@@ -27,6 +27,11 @@ pub(crate) struct Symbols {
 pub(crate) struct Symbol {
     pub(crate) uuid: Uuid,
     pub(crate) created: bool,
+    /// Whether a strong reference to it was written (ovsdb `ovsdb_symbol.strong_ref`); also
+    /// set for rows that exist or live in root tables, which need none.
+    pub(crate) strong_ref: bool,
+    /// Whether a weak reference to it was written.
+    pub(crate) weak_ref: bool,
 }
 
 impl Symbols {
@@ -37,8 +42,26 @@ impl Symbols {
             .or_insert_with(|| Symbol {
                 uuid: Uuid::new_v4(),
                 created: false,
+                strong_ref: false,
+                weak_ref: false,
             })
             .uuid
+    }
+
+    /// [`Symbols::reference`] from a value of a column of type `base`: records whether the
+    /// reference is strong or weak (none when the column names no table).
+    fn reference_from(&mut self, name: &str, base: &BaseType) -> Uuid {
+        let u = self.reference(name);
+        if base.ref_table().is_some()
+            && let Some(s) = self.map.get_mut(name)
+        {
+            if base.is_strong_ref() {
+                s.strong_ref = true;
+            } else {
+                s.weak_ref = true;
+            }
+        }
+        u
     }
 }
 
@@ -132,7 +155,7 @@ fn atom_from_string0(base: &BaseType, s: &str, syms: &mut Symbols, in_datum: boo
         }
         AtomicType::Uuid => {
             if let Some(name) = s.strip_prefix('@') {
-                Ok(Atom::Uuid(syms.reference(&format!("@{name}"))))
+                Ok(Atom::Uuid(syms.reference_from(&format!("@{name}"), base)))
             } else {
                 Uuid::parse_str(s)
                     .ok()

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;
 use std::time::Instant;
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use ovn_nb::{LogicalRouter, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort};
 use ovsdb_proto::op::Select;
 use ovsdb_proto::{Table, Uuid};
@@ -15,12 +15,19 @@ use crate::lab::{Lab, LabConfig};
 use crate::state::VmInfo;
 use crate::sys;
 
-/// Probes run at once.
-const PARALLEL: usize = 32;
+/// Probes run at once (each a blocking thread with a raw ICMP socket while it waits).
+const PARALLEL: usize = 128;
 
 /// One echo request from a VM (`ping -c1 -W<wait_s>`); `true` if answered within `wait_s`
 /// seconds.
 pub(crate) async fn ping_once(cfg: &LabConfig, from: &str, addr: &str, wait_s: u32) -> bool {
+    // Sent by the lab itself (no process per probe); `ping` if that cannot be done.
+    if let Ok(ip) = addr.parse::<std::net::Ipv4Addr>() {
+        let wait = std::time::Duration::from_secs(u64::from(wait_s));
+        if let Ok(answered) = crate::icmp::echo(&cfg.vm_netns(from), ip, wait).await {
+            return answered;
+        }
+    }
     let wait = format!("-W{wait_s}");
     sys::ns_exec(&cfg.vm_netns(from), "ping", &["-n", "-q", "-c1", &wait, addr])
         .await
@@ -51,6 +58,11 @@ pub struct Probe {
     pub expect_reach: bool,
     /// Whether it answered.
     pub reached: bool,
+    /// For an isolation probe of an address that a VM of the source's own switch also has
+    /// (isolated switches with identical subnets): the Ethernet address the echo request was
+    /// sent to, the destination VM's. An answer means a frame crossed into the other switch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_mac: Option<String>,
 }
 
 impl Probe {
@@ -72,17 +84,18 @@ pub struct CheckReport {
 }
 
 impl Lab {
-    /// Pings `to` (a VM name or an address) from VM `from`, allowing up to 3 lost probes
+    /// Pings `to` (a VM or container name, or an address) from VM or container `from`,
+    /// allowing up to 3 lost probes
     /// first; returns how many were lost.
     ///
     /// # Errors
     /// [`LabError::NotFound`], [`LabError::Ping`].
     pub async fn ping(&self, from: &str, to: &str) -> Result<u32> {
-        self.state.vm(from)?;
-        let addr = match self.state.vms.get(to) {
-            Some(vm) => vm.addr().to_string(),
-            None if to.parse::<std::net::Ipv4Addr>().is_ok() => to.to_string(),
-            None => self.state.vm(to).map(|v| v.addr().to_string())?,
+        self.state.host(from)?;
+        let addr = if to.parse::<std::net::Ipv4Addr>().is_ok() {
+            to.to_string()
+        } else {
+            self.state.host_addr(to)?
         };
         ping_tries(&self.cfg, from, &addr, 4)
             .await
@@ -98,13 +111,13 @@ impl Lab {
         ping_once(&self.cfg, from, addr, 3).await
     }
 
-    /// Runs `command` inside VM `vm`'s namespace with the terminal's stdio; returns its exit
+    /// Runs `command` inside VM (or container) `vm`'s namespace with the terminal's stdio; returns its exit
     /// code.
     ///
     /// # Errors
     /// [`LabError::NotFound`], [`LabError::Spawn`].
     pub async fn exec(&self, vm: &str, command: &[String]) -> Result<i32> {
-        self.state.vm(vm)?;
+        self.state.host(vm)?;
         let ns = self.cfg.vm_netns(vm);
         let status = tokio::process::Command::new("ip")
             .args(["netns", "exec", &ns])
@@ -165,11 +178,25 @@ impl Lab {
 
     /// Full-mesh reachability: every pair of VMs on one switch, or on switches sharing a
     /// router (both with a gateway), must answer; from every VM, one VM of each switch it must
-    /// not reach (and whose address is not also used on its own switch) must stay silent.
+    /// not reach must stay silent. When that VM's address is also used on the source's own
+    /// switch (isolated switches with identical subnets), the echo request is sent to the
+    /// other VM's Ethernet address (a neighbour entry replaced for the probe, then restored):
+    /// only a frame that crosses into the other switch can be answered. Such probes run after
+    /// the others, one at a time per source VM.
     ///
     /// # Errors
     /// Database errors; the report itself carries failed probes.
     pub async fn check(&self) -> Result<CheckReport> {
+        self.check_sample(None).await
+    }
+
+    /// [`Lab::check`] on at most `sample` of the ordinary probes (reachable pairs and isolation
+    /// probes), a fixed pseudo-random choice (by a hash of source and destination names), for
+    /// large labs; the probes between identical subnets all run. `None`: every probe.
+    ///
+    /// # Errors
+    /// As [`Lab::check`].
+    pub async fn check_sample(&self, sample: Option<usize>) -> Result<CheckReport> {
         let start = Instant::now();
         let routers = self.switch_routers().await?;
         let vms: Vec<&VmInfo> = self.state.vms.values().collect();
@@ -183,29 +210,54 @@ impl Lab {
                         .is_some_and(|(x, y)| !x.is_disjoint(y)))
         };
         let mut plan: Vec<(String, String, String, bool)> = Vec::new();
+        // Source -> [(target, address, target's MAC, MAC of the source switch's VM with it)].
+        let mut overlap: BTreeMap<String, Vec<(String, String, String, String)>> = BTreeMap::new();
         for (i, a) in vms.iter().enumerate() {
             for b in &vms[i + 1..] {
                 if reach(a, b) {
                     plan.push((a.name.clone(), b.name.clone(), b.addr().to_string(), true));
                 }
             }
-            let own: BTreeSet<&str> = vms.iter().filter(|v| reach(a, v)).map(|v| v.addr()).collect();
             let mut done = BTreeSet::new();
             for b in &vms {
-                if reach(a, b) || done.contains(&b.switch) || own.contains(b.addr()) {
+                if reach(a, b) || done.contains(&b.switch) || b.addr() == a.addr() {
                     continue;
                 }
+                // Whoever has this address on a's side.
+                let twin = vms.iter().find(|v| reach(a, v) && v.addr() == b.addr());
+                match twin {
+                    None => {
+                        plan.push((a.name.clone(), b.name.clone(), b.addr().to_string(), false));
+                    }
+                    // On a's own switch: a has a neighbour entry for it to swap.
+                    Some(t) if t.switch == a.switch => {
+                        overlap.entry(a.name.clone()).or_default().push((
+                            b.name.clone(),
+                            b.addr().to_string(),
+                            b.mac.clone(),
+                            t.mac.clone(),
+                        ));
+                    }
+                    // Behind a router: not probed from a; another VM of b's switch may be.
+                    Some(_) => continue,
+                }
                 done.insert(b.switch.clone());
-                plan.push((a.name.clone(), b.name.clone(), b.addr().to_string(), false));
             }
         }
+        if let Some(n) = sample {
+            if plan.len() > n {
+                plan.sort_by_key(|(from, to, _, _)| crate::lab::name_hash(&format!("{from}\u{0}{to}")));
+                plan.truncate(n);
+            }
+        }
+        let n_overlap: usize = overlap.values().map(Vec::len).sum();
         self.progress.step(&format!(
             "{} probes among {} VMs ({PARALLEL} at a time)",
-            plan.len(),
+            plan.len() + n_overlap,
             vms.len()
         ));
         let cfg = &self.cfg;
-        let probes: Vec<Probe> = futures::stream::iter(plan)
+        let mut probes: Vec<Probe> = futures::stream::iter(plan)
             .map(|(from, to, addr, expect)| async move {
                 let reached = if expect {
                     ping_tries(cfg, &from, &addr, 3).await.is_some()
@@ -218,11 +270,36 @@ impl Lab {
                     addr,
                     expect_reach: expect,
                     reached,
+                    dst_mac: None,
                 }
             })
             .buffer_unordered(PARALLEL)
             .collect()
             .await;
+        let second: Vec<Vec<Probe>> = futures::stream::iter(overlap)
+            .map(|(from, list)| async move {
+                let ns = cfg.vm_netns(&from);
+                let mut out = Vec::new();
+                for (to, addr, mac, own_mac) in list {
+                    let set = |m: &str| format!("neigh replace {addr} lladdr {m} dev eth0 nud permanent");
+                    sys::ip_batch(Some(&ns), &[set(&mac)]).await?;
+                    let reached = ping_once(cfg, &from, &addr, 1).await;
+                    sys::ip_batch(Some(&ns), &[set(&own_mac)]).await?;
+                    out.push(Probe {
+                        from: from.clone(),
+                        to,
+                        addr,
+                        expect_reach: false,
+                        reached,
+                        dst_mac: Some(mac),
+                    });
+                }
+                Ok::<_, LabError>(out)
+            })
+            .buffer_unordered(PARALLEL)
+            .try_collect()
+            .await?;
+        probes.extend(second.into_iter().flatten());
         self.progress.finish();
         let failed = probes.iter().filter(|p| !p.passed()).count();
         Ok(CheckReport {

@@ -26,12 +26,32 @@ pub(crate) struct Db {
 }
 
 impl Db {
-    /// Connects to `unix:path` for database `name`.
-    pub(crate) async fn connect(remote: String, name: &'static str, label: String) -> Result<Db> {
-        let config = ClientConfig::default()
-            .leader_only(false)
+    /// Connects to `remote` (one or more remotes separated by commas) for database `name`;
+    /// `leader_only`: only to a cluster's leader, following it when it changes.
+    pub(crate) async fn connect(
+        remote: String,
+        name: &'static str,
+        label: String,
+        leader_only: bool,
+    ) -> Result<Db> {
+        Db::connect_with(remote, name, label, leader_only, None).await
+    }
+
+    /// [`Db::connect`] with TLS settings for `ssl:` remotes.
+    pub(crate) async fn connect_with(
+        remote: String,
+        name: &'static str,
+        label: String,
+        leader_only: bool,
+        tls: Option<ovsdb_client::TlsConfig>,
+    ) -> Result<Db> {
+        let mut config = ClientConfig::default()
+            .leader_only(leader_only)
             .startup_timeout(Duration::from_secs(10))
             .request_timeout(Duration::from_secs(30));
+        if let Some(tls) = tls {
+            config = config.tls(tls);
+        }
         let client = Client::connect(&remote, config)
             .await
             .map_err(|source| LabError::Db {
@@ -94,6 +114,11 @@ impl Db {
         let requests =
             MonitorRequests::new().with(table, MonitorRequest::all().columns(columns.iter().copied()));
         self.client.monitor(self.name, requests)
+    }
+
+    /// The client (for untyped requests such as `_Server` reads).
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 
     /// Closes the connection.

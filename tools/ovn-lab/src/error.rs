@@ -28,6 +28,20 @@ pub enum LabError {
         /// The name.
         name: String,
     },
+    /// A static address asked for is already used on the switch.
+    #[error("address {addr} is already used on switch {switch:?} by {owner}")]
+    AddressInUse {
+        /// The address (`"10.0.0.1"`).
+        addr: String,
+        /// The logical switch.
+        switch: String,
+        /// Who has it (`"router port lr1-ls1"`, `"port vm2"`, `"vm vm3"`).
+        owner: String,
+    },
+    /// Standard output was closed by its reader (`ovn-lab status | head -1`): the command
+    /// stops printing and exits quietly, as the C tools do.
+    #[error("standard output closed")]
+    StdoutClosed,
     /// A named object does not exist.
     #[error("no {kind} named {name:?} (known: {})", if .known.is_empty() { "none".to_string() } else { .known.join(", ") })]
     NotFound {

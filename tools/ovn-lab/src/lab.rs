@@ -19,14 +19,20 @@ use crate::state::{ChassisInfo, LabState, SbVia, VmInfo};
 use crate::sys::{self, DaemonSpec};
 
 /// Underlay network (exists only inside the lab's namespaces).
-const UNDERLAY: &str = "192.168.50";
+pub(crate) const UNDERLAY: &str = "192.168.50";
 /// Address of the SB relay on the underlay (`--sb-via tcp`).
 const RELAY_IP: &str = "192.168.50.2";
 /// Port of the SB relay.
 const RELAY_PORT: u16 = 6642;
+/// The SB relay's remote on the underlay (`--sb-via tcp`; `ssl:` with `--tls`).
+pub(crate) fn relay_remote(tls: bool) -> String {
+    format!("{}:{RELAY_IP}:{RELAY_PORT}", if tls { "ssl" } else { "tcp" })
+}
+
 /// Bound on every state wait.
-pub(crate) const WAIT: Duration = Duration::from_secs(30);
-/// Names a VM may not take (devices the chassis namespace already has).
+pub const WAIT: Duration = Duration::from_secs(30);
+/// Device names a VM's chassis-side veth may not take (devices the chassis namespace already
+/// has); a VM with such a name gets a derived device name.
 const RESERVED: &[&str] = &[
     "lo",
     "ul0",
@@ -46,6 +52,9 @@ pub struct LabConfig {
     pub dir: PathBuf,
     /// No progress output.
     pub quiet: bool,
+    /// Bound on each wait for ports (default: [`WAIT`] for up to 100 ports, then 0.1 s more
+    /// per port).
+    pub timeout: Option<Duration>,
 }
 
 impl LabConfig {
@@ -68,6 +77,7 @@ impl LabConfig {
             name: name.to_string(),
             dir: dir.unwrap_or_else(|| PathBuf::from("/run/ovn-lab").join(name)),
             quiet: false,
+            timeout: None,
         })
     }
 
@@ -81,29 +91,57 @@ impl LabConfig {
         format!("olab-{}-{what}", self.name)
     }
 
-    /// Namespace of a VM.
+    /// Namespace of a VM (or container): `olab-<lab>-vm-<name>` when the name is made of
+    /// ASCII letters, digits, `.`, `_` and `-` (at most 48 bytes), else
+    /// `olab-<lab>-vmh-<hash>` (16 hex digits of a 64-bit FNV-1a hash of the name): any name
+    /// OVN accepts gives a valid, distinct namespace name.
     pub fn vm_netns(&self, vm: &str) -> String {
-        self.netns(&format!("vm-{vm}"))
+        let plain = !vm.is_empty()
+            && vm.len() <= 48
+            && vm
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+        if plain {
+            self.netns(&format!("vm-{vm}"))
+        } else {
+            self.netns(&format!("vmh-{:016x}", name_hash(vm)))
+        }
     }
 
     pub(crate) fn central_dir(&self) -> PathBuf {
         self.dir.join("central")
     }
 
-    pub(crate) fn chassis_dir(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+    /// Directory of a chassis (`<dir>/<key>`, see [`ChassisInfo::key`]).
+    pub(crate) fn chassis_dir(&self, ch: &ChassisInfo) -> PathBuf {
+        self.dir.join(ch.key())
+    }
+
+    /// Network namespace of a chassis (`olab-<lab>-<key>`).
+    pub fn chassis_netns(&self, ch: &ChassisInfo) -> String {
+        self.netns(&ch.key())
     }
 
     pub(crate) fn state_file(&self) -> PathBuf {
         self.dir.join("state.json")
     }
 
-    pub(crate) fn nb_remote(&self) -> String {
-        format!("unix:{}/nb.sock", self.central_dir().display())
+    /// The host's NB remote: the server's unix socket, or every cluster member's.
+    pub(crate) fn nb_remote(&self, clustered: bool) -> String {
+        if clustered {
+            crate::cluster::unix_remotes(self, crate::cluster::ClusterDb::Nb)
+        } else {
+            format!("unix:{}/nb.sock", self.central_dir().display())
+        }
     }
 
-    pub(crate) fn sb_remote(&self) -> String {
-        format!("unix:{}/sb.sock", self.central_dir().display())
+    /// The host's SB remote: the server's unix socket, or every cluster member's.
+    pub(crate) fn sb_remote(&self, clustered: bool) -> String {
+        if clustered {
+            crate::cluster::unix_remotes(self, crate::cluster::ClusterDb::Sb)
+        } else {
+            format!("unix:{}/sb.sock", self.central_dir().display())
+        }
     }
 }
 
@@ -118,6 +156,10 @@ pub struct UpOptions {
     pub nb_db: Option<PathBuf>,
     /// Start SB from a copy of this database file.
     pub sb_db: Option<PathBuf>,
+    /// NB and SB each a 3-member RAFT cluster (see the `cluster` module docs).
+    pub clustered: bool,
+    /// TLS everywhere (see the `tls` module docs); the chassis reach SB through the relay.
+    pub tls: bool,
 }
 
 /// A VM to create.
@@ -180,35 +222,89 @@ fn mac_from_ip(o: [u8; 4]) -> String {
     format!("0a:58:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3])
 }
 
-fn check_name(what: &'static str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name.len() <= 15
-        && name
+/// [`mac_from_ip`], unless another port already has that MAC (the same address on another,
+/// isolated switch): then `0a:59:...`, `0a:5a:...`, the first one free. Distinct MACs keep
+/// `check`'s isolation probes between such switches meaningful.
+fn free_mac_from_ip(o: [u8; 4], used: &BTreeSet<String>) -> String {
+    (0x58..=0xffu8)
+        .map(|b| format!("0a:{b:02x}:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3]))
+        .find(|m| !used.contains(m))
+        .unwrap_or_else(|| mac_from_ip(o))
+}
+
+/// 64-bit FNV-1a hash of a name: the stable part of derived device and namespace names.
+pub(crate) fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The chassis-side device name of a VM's veth (a Linux device name: at most 15 bytes): the
+/// VM's name when it is 1 to 15 ASCII letters, digits, `_` or `-` and not a device the chassis
+/// already has, else `olv.` and 11 hex digits of a 64-bit FNV-1a hash of the name (the `.` keeps derived names
+/// apart from plain ones).
+pub fn vm_ifname(vm: &str) -> String {
+    let plain = !vm.is_empty()
+        && vm.len() <= 15
+        && vm
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && !RESERVED.contains(&name);
-    if ok {
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && !RESERVED.contains(&vm);
+    if plain {
+        vm.to_string()
+    } else {
+        format!("olv.{:011x}", name_hash(vm) & 0x0fff_ffff_ffff)
+    }
+}
+
+/// A name for a logical switch, router or VM: anything OVN takes (a non-empty string), as
+/// long as it has no control characters (it is printed in tables and logs).
+fn check_name(what: &'static str, name: &str) -> Result<()> {
+    if !name.is_empty() && !name.chars().any(char::is_control) {
         Ok(())
     } else {
         Err(LabError::Invalid {
             what,
             value: name.to_string(),
-            reason: "use 1 to 15 lowercase letters, digits, '-' or '_' (not a chassis device name)",
+            reason: "must be non-empty and without control characters",
         })
     }
 }
 
-/// Whether `name` is one of the lab's own subdirectories (`central`, `ch<N>`): only those are
+/// A chassis name given to `add-node`: it becomes the `system-id` and part of a namespace and
+/// directory name, so 1 to 40 ASCII letters, digits, `.`, `_` or `-`.
+pub(crate) fn check_chassis_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(LabError::Invalid {
+            what: "chassis name",
+            value: name.to_string(),
+            reason: "use 1 to 40 ASCII letters, digits, '.', '_' or '-' (it names a namespace and a directory)",
+        })
+    }
+}
+
+/// Whether `name` is one of the lab's own subdirectories (`central`, `ch<N>`, `n-<chassis>`): only those are
 /// searched for pidfiles and removed by [`down`], so a `--dir` shared with other files loses
 /// nothing else.
 fn is_lab_subdir(name: &str) -> bool {
     name == "central"
+        || name.starts_with("n-")
+        || name.starts_with("h-")
         || name
             .strip_prefix("ch")
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The lab's own entries directly under its directory: state file, `central`, `ch<N>`.
+/// The lab's own entries directly under its directory: state file, `central`, `ch<N>`,
+/// `n-<chassis>`.
 fn lab_entries(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return Vec::new();
@@ -339,12 +435,19 @@ pub async fn down(cfg: &LabConfig) -> Result<DownReport> {
 /// Whether every daemon of a lab with `state` is running.
 fn all_running(cfg: &LabConfig, state: &LabState) -> bool {
     let c = cfg.central_dir();
-    let mut files = vec![c.join("nb.pid"), c.join("sb.pid"), c.join("northd.pid")];
-    if state.sb_via == SbVia::Tcp {
-        files.push(c.join("sbrelay.pid"));
+    let mut files = vec![c.join("northd.pid")];
+    if state.clustered {
+        if !crate::cluster::members_running(cfg) {
+            return false;
+        }
+    } else {
+        files.extend([c.join("nb.pid"), c.join("sb.pid")]);
+        if state.sb_via == SbVia::Tcp {
+            files.push(c.join("sbrelay.pid"));
+        }
     }
     for ch in state.chassis.values() {
-        let d = cfg.chassis_dir(&ch.name);
+        let d = cfg.chassis_dir(ch);
         files.extend(["ovsdb-server.pid", "ovs-vswitchd.pid", "ovn-controller.pid"].map(|f| d.join(f)));
     }
     files
@@ -399,14 +502,28 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     preflight()?;
     let start = Instant::now();
     let progress = Progress::new(cfg.quiet);
-    let chassis = opts.chassis.max(1);
+    let chassis = opts.chassis;
     if let Some(state) = LabState::load(&cfg.state_file())? {
         if all_running(cfg, &state) {
-            if state.sb_via != opts.sb_via {
+            if state.tls != opts.tls {
+                return Err(LabError::Invalid {
+                    what: "--tls",
+                    value: opts.tls.to_string(),
+                    reason: "the lab is up with the other setting; run ovn-lab down first",
+                });
+            }
+            if state.sb_via != sb_via_of(opts) {
                 return Err(LabError::Invalid {
                     what: "--sb-via",
                     value: format!("{:?}", opts.sb_via).to_lowercase(),
                     reason: "the lab is up with the other SB access; run ovn-lab down first",
+                });
+            }
+            if state.clustered != opts.clustered {
+                return Err(LabError::Invalid {
+                    what: "--clustered",
+                    value: opts.clustered.to_string(),
+                    reason: "the lab is up with the other kind of central; run ovn-lab down first",
                 });
             }
             if opts.nb_db.is_some() || opts.sb_db.is_some() {
@@ -419,7 +536,7 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
             let mut lab = Lab::open(cfg.clone()).await?;
             let have = lab.state.chassis.len() as u32;
             for _ in have..chassis {
-                lab.add_node().await?;
+                lab.add_node(None).await?;
             }
             return Ok(UpReport {
                 already_up: true,
@@ -434,7 +551,9 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     }
     mkdir(&cfg.central_dir()).await?;
     let mut state = LabState {
-        sb_via: opts.sb_via,
+        sb_via: sb_via_of(opts),
+        clustered: opts.clustered,
+        tls: opts.tls,
         ..LabState::default()
     };
     for n in 1..=chassis {
@@ -450,25 +569,32 @@ pub async fn up(cfg: &LabConfig, opts: &UpOptions) -> Result<UpReport> {
     state.save(&cfg.state_file())?;
 
     progress.step(&format!("central, underlay and {chassis} chassis"));
-    let central = start_central(cfg, opts);
+    // The underlay first: cluster members hold their RAFT connections on it.
+    start_underlay(cfg, state.sb_via).await?;
+    if opts.tls {
+        progress.step("PKI (ovs-pki)");
+        crate::tls::make_pki(cfg).await?;
+        progress.step(&format!("central, underlay and {chassis} chassis"));
+    }
+    let for_central = state.clone();
+    let central = start_central(cfg, opts, &for_central);
     let chassis_list: Vec<ChassisInfo> = state.chassis.values().cloned().collect();
     let all = chassis_list.clone();
-    let edge = async {
-        start_underlay(cfg, opts.sb_via).await?;
-        join_all_ok(
-            chassis_list
-                .iter()
-                .map(|ch| start_chassis_switch(cfg, ch, &all, opts.sb_via)),
-        )
-        .await
-    };
+    let for_chassis = state.clone();
+    let edge = join_all_ok(
+        chassis_list
+            .iter()
+            .map(|ch| start_chassis_switch(cfg, ch, &all, &for_chassis)),
+    );
     let (nb_sb, ovs) = join2(central, edge).await?;
-    let (nb, sb) = nb_sb;
-    if opts.sb_via == SbVia::Tcp {
-        start_relay(cfg).await?;
+    let (nb, sb, ports) = nb_sb;
+    state.ssl_ports = ports;
+    state.save(&cfg.state_file())?;
+    if state.sb_via == SbVia::Tcp && !opts.clustered {
+        start_relay(cfg, state.tls).await?;
     }
     progress.step("ovn-controller on every chassis");
-    join_all_ok(chassis_list.iter().map(|ch| start_controller(cfg, ch))).await?;
+    join_all_ok(chassis_list.iter().map(|ch| start_controller(cfg, ch, &state))).await?;
     let mut ovs_map = BTreeMap::new();
     for (ch, db) in chassis_list.iter().zip(ovs) {
         ovs_map.insert(ch.name.clone(), db);
@@ -510,7 +636,100 @@ async fn join2<A, B>(
     Ok((a?, b?))
 }
 
-async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
+/// Starts NB, SB (standalone or clustered) and northd; returns the lab's clients of NB and SB
+/// and, with TLS, the ports NB and SB listen on.
+async fn start_central(
+    cfg: &LabConfig,
+    opts: &UpOptions,
+    state: &LabState,
+) -> Result<(Db, Db, Option<(u16, u16)>)> {
+    let c = cfg.central_dir();
+    let mut ports = None;
+    if opts.clustered {
+        crate::cluster::start_clusters(cfg, opts.nb_db.as_deref(), opts.sb_db.as_deref(), opts.tls).await?;
+    } else {
+        start_standalone(cfg, opts).await?;
+        if opts.tls {
+            let (nb, sb) = join2(
+                crate::tls::listening_port(&c.join("nb.log")),
+                crate::tls::listening_port(&c.join("sb.log")),
+            )
+            .await?;
+            ports = Some((nb, sb));
+        }
+    }
+    let mut st = state.clone();
+    st.ssl_ports = ports;
+    let (nb, sb) = connect_central(cfg, &st).await?;
+    let clustered = opts.clustered;
+    // What `ovn-nbctl init` does: the one NB_Global row.
+    if nb.select::<NbGlobal>(vec![]).await?.is_empty() {
+        nb.transact(vec![Insert::new(NbGlobal::TABLE_NAME, Row::new()).into()])
+            .await?;
+    }
+    // A clustered TLS central: northd on the underlay, to use the members' ssl: remotes.
+    let northd_on_underlay = st.tls && clustered;
+    let northd = DaemonSpec {
+        name: "central/northd".into(),
+        program: "ovn-northd",
+        netns: northd_on_underlay.then(|| cfg.netns("ctl")),
+        dir: c.clone(),
+        stem: "northd".into(),
+        unixctl: true,
+        monitor: false,
+        args: {
+            let (nb_remote, sb_remote) = match st.ssl_ports {
+                Some((n, s)) => (format!("ssl:127.0.0.1:{n}"), format!("ssl:127.0.0.1:{s}")),
+                None if northd_on_underlay => (
+                    crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Nb, true),
+                    crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Sb, true),
+                ),
+                None => (cfg.nb_remote(clustered), cfg.sb_remote(clustered)),
+            };
+            let mut a = vec![
+                format!("--ovnnb-db={nb_remote}"),
+                format!("--ovnsb-db={sb_remote}"),
+            ];
+            if st.tls {
+                a.extend(crate::tls::TlsFiles::of(cfg).client_args());
+            }
+            a
+        },
+    };
+    sys::start_daemon(&northd).await?;
+    Ok((nb, sb, ports))
+}
+
+/// The lab's own clients of NB and SB: over TLS (rustls) to the `ssl:` remotes with `--tls`,
+/// to every member (following the leader) when clustered, else to the unix sockets.
+async fn connect_central(cfg: &LabConfig, state: &LabState) -> Result<(Db, Db)> {
+    let c = state.clustered;
+    // A clustered central's members are on the underlay: the lab's clients use their unix
+    // sockets.
+    let tls = (state.tls && state.ssl_ports.is_some()).then(|| crate::tls::TlsFiles::of(cfg).client_config());
+    let (nb_remote, sb_remote) = match state.ssl_ports {
+        Some((n, s)) if state.tls => (format!("ssl:127.0.0.1:{n}"), format!("ssl:127.0.0.1:{s}")),
+        _ => (cfg.nb_remote(c), cfg.sb_remote(c)),
+    };
+    tokio::try_join!(
+        Db::connect_with(
+            nb_remote,
+            "OVN_Northbound",
+            "OVN_Northbound".into(),
+            c,
+            tls.clone()
+        ),
+        Db::connect_with(sb_remote, "OVN_Southbound", "OVN_Southbound".into(), c, tls),
+    )
+}
+
+/// How the chassis reach SB: with TLS always through the relay (its `ssl:` remote).
+fn sb_via_of(opts: &UpOptions) -> SbVia {
+    if opts.tls { SbVia::Tcp } else { opts.sb_via }
+}
+
+/// The standalone NB and SB servers (`nb.db`, `sb.db`).
+async fn start_standalone(cfg: &LabConfig, opts: &UpOptions) -> Result<()> {
     let c = cfg.central_dir();
     let nb_file = c.join("nb.db");
     let sb_file = c.join("sb.db");
@@ -524,38 +743,24 @@ async fn start_central(cfg: &LabConfig, opts: &UpOptions) -> Result<(Db, Db)> {
         program: "ovsdb-server",
         netns: None,
         dir: c.clone(),
-        stem,
+        stem: stem.into(),
         unixctl: true,
-        args: vec![
-            file.display().to_string(),
-            format!("--remote=punix:{}/{stem}.sock", c.display()),
-        ],
+        monitor: false,
+        args: {
+            let mut a = vec![
+                file.display().to_string(),
+                format!("--remote=punix:{}/{stem}.sock", c.display()),
+            ];
+            if opts.tls {
+                a.push("--remote=pssl:0:127.0.0.1".into());
+                a.extend(crate::tls::TlsFiles::of(cfg).server_args());
+            }
+            a
+        },
     };
     let (nb_spec, sb_spec) = (server("nb", &nb_file), server("sb", &sb_file));
     join2(sys::start_daemon(&nb_spec), sys::start_daemon(&sb_spec)).await?;
-    let (nb, sb) = tokio::try_join!(
-        Db::connect(cfg.nb_remote(), "OVN_Northbound", "OVN_Northbound".into()),
-        Db::connect(cfg.sb_remote(), "OVN_Southbound", "OVN_Southbound".into()),
-    )?;
-    // What `ovn-nbctl init` does: the one NB_Global row.
-    if nb.select::<NbGlobal>(vec![]).await?.is_empty() {
-        nb.transact(vec![Insert::new(NbGlobal::TABLE_NAME, Row::new()).into()])
-            .await?;
-    }
-    let northd = DaemonSpec {
-        name: "central/northd".into(),
-        program: "ovn-northd",
-        netns: None,
-        dir: c.clone(),
-        stem: "northd",
-        unixctl: true,
-        args: vec![
-            format!("--ovnnb-db={}", cfg.nb_remote()),
-            format!("--ovnsb-db={}", cfg.sb_remote()),
-        ],
-    };
-    sys::start_daemon(&northd).await?;
-    Ok((nb, sb))
+    Ok(())
 }
 
 async fn start_underlay(cfg: &LabConfig, sb_via: SbVia) -> Result<()> {
@@ -570,46 +775,62 @@ async fn start_underlay(cfg: &LabConfig, sb_via: SbVia) -> Result<()> {
         ],
     )
     .await?;
+    // The SB relay, or with a clustered TLS central, northd (it reaches the members' ssl:
+    // remotes on the underlay).
     if sb_via == SbVia::Tcp {
-        let ctl = cfg.netns("ctl");
-        sys::run("ip", &["netns", "add", &ctl]).await?;
-        sys::run(
-            "ip",
-            &[
-                "link", "add", "ul0", "netns", &ctl, "mtu", "9000", "type", "veth", "peer", "name", "ctl",
-                "netns", &ul, "mtu", "9000",
-            ],
-        )
-        .await?;
-        sys::ip_batch(Some(&ul), &["link set ctl master br-ul up".into()]).await?;
-        sys::ip_batch(
-            Some(&ctl),
-            &[
-                "link set lo up".into(),
-                format!("addr add {RELAY_IP}/24 dev ul0"),
-                "link set ul0 up".into(),
-            ],
-        )
-        .await?;
-        // The relay's TCP segments reach the chassis' userspace datapath with unfilled
-        // checksums unless TX checksum offload is off.
-        sys::ns_exec(&ctl, "ethtool", &["-K", "ul0", "tx", "off"]).await?;
+        underlay_host(cfg, "ctl", RELAY_IP).await?;
     }
     Ok(())
 }
 
-async fn start_relay(cfg: &LabConfig) -> Result<()> {
+/// A namespace `olab-<lab>-<name>` on the underlay at `ip` (veth `ul0`, its peer `<name>` on
+/// the underlay bridge): for the SB relay (`ctl`) and the cluster members (`c1`..`c3`).
+pub(crate) async fn underlay_host(cfg: &LabConfig, name: &str, ip: &str) -> Result<()> {
+    let ns = cfg.netns(name);
+    let ul = cfg.netns("ul");
+    sys::run("ip", &["netns", "add", &ns]).await?;
+    sys::run(
+        "ip",
+        &[
+            "link", "add", "ul0", "netns", &ns, "mtu", "9000", "type", "veth", "peer", "name", name, "netns",
+            &ul, "mtu", "9000",
+        ],
+    )
+    .await?;
+    sys::ip_batch(Some(&ul), &[format!("link set {name} master br-ul up")]).await?;
+    sys::ip_batch(
+        Some(&ns),
+        &[
+            "link set lo up".into(),
+            format!("addr add {ip}/24 dev ul0"),
+            "link set ul0 up".into(),
+        ],
+    )
+    .await?;
+    // Its TCP segments reach the chassis' userspace datapath with unfilled checksums unless
+    // TX checksum offload is off.
+    sys::ns_exec(&ns, "ethtool", &["-K", "ul0", "tx", "off"]).await?;
+    Ok(())
+}
+
+async fn start_relay(cfg: &LabConfig, tls: bool) -> Result<()> {
+    let mut args = vec![];
+    if tls {
+        args.push(format!("--remote=pssl:{RELAY_PORT}:{RELAY_IP}"));
+        args.extend(crate::tls::TlsFiles::of(cfg).server_args());
+    } else {
+        args.push(format!("--remote=ptcp:{RELAY_PORT}:{RELAY_IP}"));
+    }
+    args.push(format!("relay:OVN_Southbound:{}", cfg.sb_remote(false)));
     let spec = DaemonSpec {
         name: "central/sbrelay".into(),
         program: "ovsdb-server",
         netns: Some(cfg.netns("ctl")),
         dir: cfg.central_dir(),
-        stem: "sbrelay",
+        stem: "sbrelay".into(),
         unixctl: true,
-        args: vec![
-            format!("--remote=ptcp:{RELAY_PORT}:{RELAY_IP}"),
-            format!("relay:OVN_Southbound:{}", cfg.sb_remote()),
-        ],
+        monitor: false,
+        args,
     };
     sys::start_daemon(&spec).await.map(|_| ())
 }
@@ -620,11 +841,11 @@ async fn start_chassis_switch(
     cfg: &LabConfig,
     ch: &ChassisInfo,
     all: &[ChassisInfo],
-    sb_via: SbVia,
+    state: &LabState,
 ) -> Result<Db> {
-    let dir = cfg.chassis_dir(&ch.name);
+    let dir = cfg.chassis_dir(ch);
     mkdir(&dir).await?;
-    let ns = cfg.netns(&ch.name);
+    let ns = cfg.chassis_netns(ch);
     let ul = cfg.netns("ul");
     sys::run("ip", &["netns", "add", &ns]).await?;
     let db_file = dir.join("conf.db");
@@ -646,12 +867,26 @@ async fn start_chassis_switch(
         sys::run(
             "ip",
             &[
-                "link", "add", "ul0", "netns", &ns, "mtu", "9000", "type", "veth", "peer", "name", &ch.name,
-                "netns", &ul, "mtu", "9000",
+                "link",
+                "add",
+                "ul0",
+                "netns",
+                &ns,
+                "mtu",
+                "9000",
+                "type",
+                "veth",
+                "peer",
+                "name",
+                &ch.ul_link(),
+                "netns",
+                &ul,
+                "mtu",
+                "9000",
             ],
         )
         .await?;
-        sys::ip_batch(Some(&ul), &[format!("link set {} master br-ul up", ch.name)]).await?;
+        sys::ip_batch(Some(&ul), &[format!("link set {} master br-ul up", ch.ul_link())]).await?;
         // ul0 is an OVS port; without `arp off` the kernel answers ARP for the encap address
         // with ul0's MAC and remote chassis send their tunnel traffic there.
         sys::ip_batch(
@@ -662,12 +897,13 @@ async fn start_chassis_switch(
     };
     join2(create, plumb).await?;
     let server = DaemonSpec {
-        name: format!("{}/ovsdb-server", ch.name),
+        name: format!("{}/ovsdb-server", ch.key()),
         program: "ovsdb-server",
         netns: Some(ns.clone()),
         dir: dir.clone(),
-        stem: "ovsdb-server",
+        stem: "ovsdb-server".into(),
         unixctl: true,
+        monitor: false,
         args: vec![
             db_file.display().to_string(),
             format!("--remote=punix:{}/db.sock", dir.display()),
@@ -678,16 +914,19 @@ async fn start_chassis_switch(
         format!("unix:{}/db.sock", dir.display()),
         "Open_vSwitch",
         format!("{} Open_vSwitch", ch.name),
+        false,
     )
     .await?;
-    ovs.transact(chassis_config_ops(cfg, ch, sb_via)?).await?;
+    ovs.transact(chassis_config_ops(ch, &chassis_sb_remote(cfg, state))?)
+        .await?;
     let vswitchd = DaemonSpec {
-        name: format!("{}/ovs-vswitchd", ch.name),
+        name: format!("{}/ovs-vswitchd", ch.key()),
         program: "ovs-vswitchd",
         netns: Some(ns.clone()),
         dir: dir.clone(),
-        stem: "ovs-vswitchd",
+        stem: "ovs-vswitchd".into(),
         unixctl: true,
+        monitor: false,
         args: vec![format!("unix:{}/db.sock", dir.display())],
     };
     sys::start_daemon(&vswitchd).await?;
@@ -748,7 +987,17 @@ async fn set_tunnel_neighbour(ctl: &str, other: &ChassisInfo) -> Result<()> {
 
 /// One transaction that does what `ovs-vsctl init`, `add-br br-phy`, `add-port br-phy ul0`,
 /// `add-br br-int` and the `external_ids` settings do.
-fn chassis_config_ops(cfg: &LabConfig, ch: &ChassisInfo, sb_via: SbVia) -> Result<Vec<Operation>> {
+/// The SB remote chassis are given (`external_ids:ovn-remote`): the SB socket(s), the relay on
+/// the underlay, or every cluster member on the underlay.
+fn chassis_sb_remote(cfg: &LabConfig, state: &LabState) -> String {
+    match (state.sb_via, state.clustered) {
+        (SbVia::Unix, c) => cfg.sb_remote(c),
+        (SbVia::Tcp, false) => relay_remote(state.tls),
+        (SbVia::Tcp, true) => crate::cluster::underlay_remotes(crate::cluster::ClusterDb::Sb, state.tls),
+    }
+}
+
+fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> {
     let mut ops = Vec::new();
     let iface = |name: &str, internal: bool| Interface {
         name: name.to_string(),
@@ -793,14 +1042,10 @@ fn chassis_config_ops(cfg: &LabConfig, ch: &ChassisInfo, sb_via: SbVia) -> Resul
     };
     ops.push(insert(&phy, &br_phy));
     ops.push(insert(&int, &br_int));
-    let remote = match sb_via {
-        SbVia::Unix => cfg.sb_remote(),
-        SbVia::Tcp => format!("tcp:{RELAY_IP}:{RELAY_PORT}"),
-    };
     let ext: BTreeMap<String, String> = [
         ("system-id", ch.name.as_str()),
         ("hostname", ch.name.as_str()),
-        ("ovn-remote", remote.as_str()),
+        ("ovn-remote", remote),
         ("ovn-encap-type", "geneve"),
         ("ovn-encap-ip", ch.encap_ip.as_str()),
         ("ovn-bridge-datapath-type", "netdev"),
@@ -808,25 +1053,40 @@ fn chassis_config_ops(cfg: &LabConfig, ch: &ChassisInfo, sb_via: SbVia) -> Resul
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    // Sized for a lab, where a chassis forwards a few pings: one handler and one revalidator
+    // thread instead of one per core each (every thread has its own stack and caches).
+    let other: BTreeMap<String, String> = [("n-handler-threads", "1"), ("n-revalidator-threads", "1")]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let root = OpenVSwitch {
         bridges: [Ref::named(br_phy), Ref::named(br_int)].into(),
         external_ids: ext.into(),
+        other_config: other.into(),
         ..Default::default()
     };
     ops.push(Insert::new(OpenVSwitch::TABLE_NAME, root.to_row()).into());
     Ok(ops)
 }
 
-async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo) -> Result<()> {
-    let dir = cfg.chassis_dir(&ch.name);
+async fn start_controller(cfg: &LabConfig, ch: &ChassisInfo, state: &LabState) -> Result<()> {
+    let dir = cfg.chassis_dir(ch);
+    let mut args = vec![format!("unix:{}/db.sock", dir.display())];
+    if state.tls {
+        args.extend(crate::tls::TlsFiles::of(cfg).client_args());
+    }
     let spec = DaemonSpec {
-        name: format!("{}/ovn-controller", ch.name),
+        name: format!("{}/ovn-controller", ch.key()),
         program: "ovn-controller",
-        netns: Some(cfg.netns(&ch.name)),
+        netns: Some(cfg.chassis_netns(ch)),
         dir: dir.clone(),
-        stem: "ovn-controller",
+        stem: "ovn-controller".into(),
         unixctl: false,
-        args: vec![format!("unix:{}/db.sock", dir.display())],
+        // ovn-controller 23.03 sometimes dies of a segmentation fault right after start with
+        // ssl: SB remotes (seen here in about one start in three with the three members of a
+        // TLS cluster): under a monitor it is restarted.
+        monitor: state.tls,
+        args,
     };
     sys::start_daemon(&spec).await.map(|_| ())
 }
@@ -863,15 +1123,13 @@ impl Lab {
             dir: cfg.dir.clone(),
         })?;
         check_daemons(&cfg)?;
-        let (nb, sb) = tokio::try_join!(
-            Db::connect(cfg.nb_remote(), "OVN_Northbound", "OVN_Northbound".into()),
-            Db::connect(cfg.sb_remote(), "OVN_Southbound", "OVN_Southbound".into()),
-        )?;
+        let (nb, sb) = connect_central(&cfg, &state).await?;
         let dbs = try_join_all(state.chassis.values().map(|ch| {
             Db::connect(
-                format!("unix:{}/db.sock", cfg.chassis_dir(&ch.name).display()),
+                format!("unix:{}/db.sock", cfg.chassis_dir(ch).display()),
                 "Open_vSwitch",
                 format!("{} Open_vSwitch", ch.name),
+                false,
             )
         }))
         .await?;
@@ -897,11 +1155,11 @@ impl Lab {
         &self.state
     }
 
-    fn save(&self) -> Result<()> {
+    pub(crate) fn save(&self) -> Result<()> {
         self.state.save(&self.cfg.state_file())
     }
 
-    fn ovs_db(&self, chassis: &str) -> Result<&Db> {
+    pub(crate) fn ovs_db(&self, chassis: &str) -> Result<&Db> {
         self.ovs.get(chassis).ok_or_else(|| LabError::NotFound {
             kind: "chassis",
             name: chassis.to_string(),
@@ -970,26 +1228,51 @@ impl Lab {
         .map_err(|e| self.explain(e))
     }
 
-    /// Adds one chassis (`ch<N+1>`), returns its name.
+    /// Adds one chassis, returns its name: `name` if given, else `ch<N>` with `N` the next
+    /// free number. A name `ch<N>` takes number `N` if that is free.
     ///
     /// # Errors
-    /// As `up`.
-    pub async fn add_node(&mut self) -> Result<String> {
-        let n = self.state.chassis.keys().max().copied().unwrap_or(0) + 1;
+    /// [`LabError::NameTaken`], [`LabError::Invalid`] for a bad name, and as `up`.
+    pub async fn add_node(&mut self, name: Option<&str>) -> Result<String> {
+        let next = self.state.chassis.keys().max().copied().unwrap_or(0) + 1;
+        let (n, name) = match name {
+            None => (next, format!("ch{next}")),
+            Some(name) => {
+                check_chassis_name(name)?;
+                if self.state.chassis.values().any(|c| c.name == name) {
+                    return Err(LabError::NameTaken {
+                        kind: "chassis",
+                        name: name.to_string(),
+                    });
+                }
+                let own = name
+                    .strip_prefix("ch")
+                    .and_then(|d| d.parse::<u32>().ok())
+                    .filter(|d| *d > 0 && format!("ch{d}") == name && !self.state.chassis.contains_key(d));
+                (own.unwrap_or(next), name.to_string())
+            }
+        };
+        if n > 240 {
+            return Err(LabError::Invalid {
+                what: "chassis",
+                value: name,
+                reason: "the underlay has no address left",
+            });
+        }
         let ch = ChassisInfo {
             number: n,
-            name: format!("ch{n}"),
+            name,
             encap_ip: encap_ip(n),
         };
         self.state.chassis.insert(n, ch.clone());
         self.save()?;
         let all: Vec<ChassisInfo> = self.state.chassis.values().cloned().collect();
-        let db = start_chassis_switch(&self.cfg, &ch, &all, self.state.sb_via).await?;
+        let db = start_chassis_switch(&self.cfg, &ch, &all, &self.state).await?;
         for other in all.iter().filter(|o| o.number != n) {
-            let ctl = self.cfg.chassis_dir(&other.name).join("ovs-vswitchd.ctl");
+            let ctl = self.cfg.chassis_dir(other).join("ovs-vswitchd.ctl");
             set_tunnel_neighbour(&ctl.display().to_string(), &ch).await?;
         }
-        start_controller(&self.cfg, &ch).await?;
+        start_controller(&self.cfg, &ch, &self.state).await?;
         self.ovs.insert(ch.name.clone(), db);
         self.wait_chassis_registered(std::slice::from_ref(&ch.name))
             .await?;
@@ -1003,26 +1286,31 @@ impl Lab {
     /// [`LabError::NotFound`]; [`LabError::Invalid`] if VMs still run on it.
     pub async fn del_node(&mut self, name: &str) -> Result<()> {
         let ch = self.state.chassis_named(name)?.clone();
-        if self.state.vms.values().any(|v| v.chassis == name) {
+        if self.state.vms.values().any(|v| v.chassis == name)
+            || self.state.containers.values().any(|c| c.chassis == name)
+        {
             return Err(LabError::Invalid {
                 what: "chassis",
                 value: name.to_string(),
-                reason: "VMs still run on it (move or delete them first)",
+                reason: "VMs or containers still run on it (move or delete them first)",
             });
         }
         if let Some(db) = self.ovs.remove(name) {
             db.close();
         }
-        let dir = self.cfg.chassis_dir(name);
+        let dir = self.cfg.chassis_dir(&ch);
         let pids: Vec<u32> = ["ovn-controller", "ovs-vswitchd", "ovsdb-server"]
             .iter()
             .filter_map(|s| sys::read_pidfile(&dir.join(format!("{s}.pid"))))
             .collect();
         sys::stop_pids(&pids, Duration::from_secs(2)).await;
-        sys::netns_delete(&[self.cfg.netns(name)]).await?;
-        sys::ip_batch(Some(&self.cfg.netns("ul")), &[format!("link del {name}")])
-            .await
-            .ok();
+        sys::netns_delete(&[self.cfg.chassis_netns(&ch)]).await?;
+        sys::ip_batch(
+            Some(&self.cfg.netns("ul")),
+            &[format!("link del {}", ch.ul_link())],
+        )
+        .await
+        .ok();
         std::fs::remove_dir_all(&dir).map_err(|source| LabError::Io {
             path: dir.clone(),
             source,
@@ -1053,8 +1341,9 @@ impl Lab {
             .collect())
     }
 
-    /// Router port addresses on each switch: switch name -> ["10.0.0.1/24", ...].
-    async fn router_addresses(&self) -> Result<BTreeMap<String, Vec<String>>> {
+    /// Who uses which address on each switch, and its router port networks (see
+    /// [`SwitchAddrs`]).
+    pub(crate) async fn switch_addresses(&self) -> Result<BTreeMap<String, SwitchAddrs>> {
         let res = self
             .nb
             .transact(vec![
@@ -1074,32 +1363,58 @@ impl Lab {
             .collect();
         let mut out = BTreeMap::new();
         for (_, ls) in switches {
-            let mut addrs = Vec::new();
+            let mut sa = SwitchAddrs {
+                subnet: ls.other_config.get("subnet").cloned(),
+                ..SwitchAddrs::default()
+            };
             for p in &ls.ports {
                 let Some(lsp) = p.uuid().and_then(|u| lsps.get(&u)) else {
                     continue;
                 };
-                if lsp.type_ != "router" {
+                if lsp.type_ == "router" {
+                    if let Some(lrp) = lsp.options.get("router-port").and_then(|n| lrps.get(n)) {
+                        for net in &lrp.networks {
+                            let addr = net.split('/').next().unwrap_or(net).to_string();
+                            sa.used
+                                .entry(addr)
+                                .or_insert_with(|| format!("router port {}", lrp.name));
+                            sa.router.push(net.clone());
+                        }
+                    }
                     continue;
                 }
-                if let Some(lrp) = lsp.options.get("router-port").and_then(|n| lrps.get(n)) {
-                    addrs.extend(lrp.networks.iter().cloned());
+                let dynamic = lsp.dynamic_addresses.iter().map(|a| (a, " (dynamic)"));
+                for (entry, how) in lsp.addresses.iter().map(|a| (a, "")).chain(dynamic) {
+                    for tok in entry.split_whitespace() {
+                        if tok.len() == 17 && tok.bytes().filter(|&b| b == b':').count() == 5 {
+                            sa.macs.insert(tok.to_ascii_lowercase());
+                        }
+                        let addr = tok.split('/').next().unwrap_or(tok);
+                        if addr.parse::<std::net::Ipv4Addr>().is_ok() {
+                            sa.used
+                                .entry(addr.to_string())
+                                .or_insert_with(|| format!("port {}{how}", lsp.name));
+                        }
+                    }
                 }
+                sa.ports.insert(lsp.name.clone());
             }
-            out.insert(ls.name.clone(), addrs);
+            out.insert(ls.name.clone(), sa);
         }
         Ok(out)
     }
 
     /// Creates VMs: logical ports (static or `dynamic` addresses), namespaces and veths, ports
     /// on the chassis' br-int; returns once every port is bound, installed, up and every chassis
-    /// has caught up.
+    /// has caught up. A static address already used on the switch (by a router port, another
+    /// VM, or any port's `addresses`) is refused.
     ///
     /// # Errors
     /// [`LabError::NameTaken`], [`LabError::NotFound`] (chassis, switch), [`LabError::Invalid`],
-    /// [`LabError::Timeout`] / [`LabError::DaemonDied`].
+    /// [`LabError::AddressInUse`], [`LabError::Timeout`] / [`LabError::DaemonDied`].
     pub async fn add_vms(&mut self, specs: &[VmSpec]) -> Result<Vec<VmInfo>> {
         let switches = self.switches().await?;
+        let addrs = self.switch_addresses().await?;
         let lsp_names: BTreeSet<String> = self
             .nb
             .select::<LogicalSwitchPort>(vec![])
@@ -1108,9 +1423,11 @@ impl Lab {
             .map(|(_, p)| p.name)
             .collect();
         let mut seen = BTreeSet::new();
+        let mut new_addrs: BTreeMap<(String, String), String> = BTreeMap::new();
         for s in specs {
             check_name("vm name", &s.name)?;
             if self.state.vms.contains_key(&s.name)
+                || self.state.containers.contains_key(&s.name)
                 || lsp_names.contains(&s.name)
                 || !seen.insert(s.name.clone())
             {
@@ -1129,6 +1446,19 @@ impl Lab {
             }
             if let Some(ip) = &s.ip {
                 parse_cidr(ip)?;
+                let addr = ip.split('/').next().unwrap_or(ip).to_string();
+                let owner = addrs
+                    .get(&s.switch)
+                    .and_then(|a| a.used.get(&addr).cloned())
+                    .or_else(|| new_addrs.get(&(s.switch.clone(), addr.clone())).cloned());
+                if let Some(owner) = owner {
+                    return Err(LabError::AddressInUse {
+                        addr,
+                        switch: s.switch.clone(),
+                        owner,
+                    });
+                }
+                new_addrs.insert((s.switch.clone(), addr), format!("vm {}", s.name));
             } else if !switches[&s.switch].1.other_config.contains_key("subnet") {
                 return Err(LabError::Invalid {
                     what: "vm address",
@@ -1140,11 +1470,18 @@ impl Lab {
         // NB: the logical ports, in one transaction.
         let mut ops = Vec::new();
         let mut resolved: Vec<(VmSpec, Option<String>)> = Vec::new();
+        let mut macs: BTreeSet<String> = addrs.values().flat_map(|a| a.macs.iter().cloned()).collect();
+        macs.extend(
+            specs
+                .iter()
+                .filter_map(|s| s.mac.as_ref().map(|m| m.to_ascii_lowercase())),
+        );
         for (i, s) in specs.iter().enumerate() {
             let (addresses, mac) = match &s.ip {
                 Some(ip) => {
                     let (o, _) = parse_cidr(ip)?;
-                    let mac = s.mac.clone().unwrap_or_else(|| mac_from_ip(o));
+                    let mac = s.mac.clone().unwrap_or_else(|| free_mac_from_ip(o, &macs));
+                    macs.insert(mac.to_ascii_lowercase());
                     let addr = ip.split('/').next().unwrap_or(ip);
                     (format!("{mac} {addr}"), Some(mac))
                 }
@@ -1178,7 +1515,6 @@ impl Lab {
         }
         self.nb.transact(ops).await?;
         // IPAM: northd fills dynamic_addresses; then port security follows it.
-        let mut vms = Vec::new();
         let dynamic: Vec<String> = resolved
             .iter()
             .filter(|(_, m)| m.is_none())
@@ -1186,31 +1522,7 @@ impl Lab {
             .collect();
         let mut assigned: BTreeMap<String, String> = BTreeMap::new();
         if !dynamic.is_empty() {
-            let nb = &self.nb;
-            assigned = wait_for(
-                &|| check_daemons(&self.cfg),
-                || format!("addresses from northd's IPAM for {}", dynamic.join(", ")),
-                WAIT,
-                nb.watch(
-                    LogicalSwitchPort::TABLE_NAME,
-                    &[
-                        LogicalSwitchPort::NAME.name(),
-                        LogicalSwitchPort::DYNAMIC_ADDRESSES.name(),
-                    ],
-                ),
-                || async {
-                    let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
-                    let got: BTreeMap<String, String> = rows
-                        .into_iter()
-                        .filter(|(_, p)| dynamic.contains(&p.name))
-                        .filter_map(|(_, p)| p.dynamic_addresses.map(|a| (p.name, a)))
-                        .filter(|(_, a)| a.split_whitespace().count() >= 2)
-                        .collect();
-                    Ok((got.len() == dynamic.len()).then_some(got))
-                },
-            )
-            .await
-            .map_err(|e| self.explain(e))?;
+            assigned = self.wait_dynamic(&dynamic).await?;
             let ops: Vec<Operation> = assigned
                 .iter()
                 .map(|(name, a)| {
@@ -1227,7 +1539,7 @@ impl Lab {
                 .collect();
             self.nb.transact(ops).await?;
         }
-        let router_addrs = self.router_addresses().await?;
+        let mut vms = Vec::new();
         for (s, mac) in resolved {
             let (mac, ip) = match (mac, &s.ip) {
                 (Some(m), Some(ip)) => (m, ip.clone()),
@@ -1236,26 +1548,17 @@ impl Lab {
                     let mut parts = a.split_whitespace();
                     let mac = parts.next().unwrap_or_default().to_string();
                     let addr = parts.next().unwrap_or_default().to_string();
-                    let subnet = switches[&s.switch]
-                        .1
-                        .other_config
-                        .get("subnet")
-                        .cloned()
-                        .unwrap_or_default();
-                    let len = subnet.split('/').nth(1).unwrap_or("24").to_string();
+                    let len = addrs.get(&s.switch).map_or(24, |sa| sa.prefix_of(&addr));
                     (mac, format!("{addr}/{len}"))
                 }
             };
-            let gw = s.gw.clone().or_else(|| {
-                let (o, len) = parse_cidr(&ip).ok()?;
-                router_addrs.get(&s.switch)?.iter().find_map(|r| {
-                    let (ro, rlen) = parse_cidr(r).ok()?;
-                    (rlen == len && same_subnet(o, ro, len))
-                        .then(|| r.split('/').next().unwrap_or(r).to_string())
-                })
-            });
+            let gw =
+                s.gw.clone()
+                    .or_else(|| addrs.get(&s.switch).and_then(|sa| sa.gateway_for(&ip)));
             vms.push(VmInfo {
                 name: s.name.clone(),
+                port: s.name.clone(),
+                owns_port: true,
                 chassis: s.chassis.clone(),
                 switch: s.switch.clone(),
                 mac,
@@ -1263,7 +1566,168 @@ impl Lab {
                 gw,
             });
         }
-        for vm in &vms {
+        self.bring_up(&vms).await?;
+        Ok(vms)
+    }
+
+    /// Waits until northd's IPAM has given each of `ports` a MAC and an address
+    /// (`dynamic_addresses`); returns port name -> `"MAC IP"`.
+    pub(crate) async fn wait_dynamic(&self, ports: &[String]) -> Result<BTreeMap<String, String>> {
+        let nb = &self.nb;
+        wait_for(
+            &|| check_daemons(&self.cfg),
+            || format!("addresses from northd's IPAM for {}", few(ports)),
+            self.cfg.timeout.unwrap_or_else(|| wait_time(ports.len())),
+            nb.watch(
+                LogicalSwitchPort::TABLE_NAME,
+                &[
+                    LogicalSwitchPort::NAME.name(),
+                    LogicalSwitchPort::DYNAMIC_ADDRESSES.name(),
+                ],
+            ),
+            || async {
+                let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
+                let got: BTreeMap<String, String> = rows
+                    .into_iter()
+                    .filter(|(_, p)| ports.contains(&p.name))
+                    .filter_map(|(_, p)| p.dynamic_addresses.map(|a| (p.name, a)))
+                    .filter(|(_, a)| a.split_whitespace().count() >= 2)
+                    .collect();
+                Ok((got.len() == ports.len()).then_some(got))
+            },
+        )
+        .await
+        .map_err(|e| self.explain(e))
+    }
+
+    /// Plugs a namespace VM `name` into an existing logical switch port `port` (made by the
+    /// user, e.g. with `nbctl-rs lsp-add`) on chassis `chassis`: its MAC and address are taken
+    /// from the port's `addresses` (or, for `dynamic`, from `dynamic_addresses` once northd's
+    /// IPAM filled them) unless given; the prefix length from a router port network or the
+    /// switch's subnet holding the address (else /24); the gateway from a router port on that
+    /// subnet. Returns once the port is bound, installed and up. [`Lab::del_vm`] removes the
+    /// namespace and leaves the port.
+    ///
+    /// # Errors
+    /// [`LabError::NotFound`] (port, chassis), [`LabError::NameTaken`] (VM name, or a port
+    /// another VM is attached to), [`LabError::Invalid`] (a port without a MAC and address and
+    /// none given), waits' errors.
+    pub async fn attach(
+        &mut self,
+        name: &str,
+        port: &str,
+        chassis: &str,
+        mac: Option<&str>,
+        ip: Option<&str>,
+    ) -> Result<VmInfo> {
+        check_name("vm name", name)?;
+        if self.state.vms.contains_key(name) || self.state.containers.contains_key(name) {
+            return Err(LabError::NameTaken {
+                kind: "vm",
+                name: name.to_string(),
+            });
+        }
+        if let Some(v) = self.state.vms.values().find(|v| v.port() == port) {
+            return Err(LabError::NameTaken {
+                kind: "port attachment",
+                name: format!("{port} (vm {})", v.name),
+            });
+        }
+        self.state.chassis_named(chassis)?;
+        if let Some(ip) = ip {
+            parse_cidr(ip)?;
+        }
+        let addrs = self.switch_addresses().await?;
+        let Some((switch, sa)) = addrs.iter().find(|(_, sa)| sa.ports.contains(port)) else {
+            return Err(LabError::NotFound {
+                kind: "logical switch port",
+                name: port.to_string(),
+                known: addrs.values().flat_map(|sa| sa.ports.iter().cloned()).collect(),
+            });
+        };
+        let lsp = self
+            .nb
+            .select::<LogicalSwitchPort>(vec![LogicalSwitchPort::NAME.eq(port.to_string())])
+            .await?
+            .into_iter()
+            .next()
+            .map(|(_, p)| p)
+            .ok_or_else(|| self.nb.unexpected(format!("port {port} vanished")))?;
+        // The port's own MAC and address: the first entry with both, or IPAM's.
+        let mut from_port: Option<(String, String)> = lsp.addresses.iter().find_map(|a| {
+            let mut t = a.split_whitespace();
+            let m = t.next()?;
+            let i = t.next()?;
+            (m.contains(':') && i.parse::<std::net::Ipv4Addr>().is_ok())
+                .then(|| (m.to_string(), i.to_string()))
+        });
+        let wants_dynamic = lsp
+            .addresses
+            .iter()
+            .any(|a| a.split_whitespace().any(|t| t == "dynamic"));
+        if from_port.is_none() && wants_dynamic && (mac.is_none() || ip.is_none()) {
+            let got = self.wait_dynamic(&[port.to_string()]).await?;
+            from_port = got.get(port).and_then(|a| {
+                let mut t = a.split_whitespace();
+                Some((t.next()?.to_string(), t.next()?.to_string()))
+            });
+        }
+        let mac = match (mac, &from_port) {
+            (Some(m), _) => m.to_string(),
+            (None, Some((m, _))) => m.clone(),
+            (None, None) => {
+                return Err(LabError::Invalid {
+                    what: "port",
+                    value: port.to_string(),
+                    reason: "has no MAC in addresses or dynamic_addresses; give --mac and --ip",
+                });
+            }
+        };
+        let ip = match (ip, &from_port) {
+            (Some(i), _) => i.to_string(),
+            (None, Some((_, a))) => format!("{a}/{}", sa.prefix_of(a)),
+            (None, None) => {
+                return Err(LabError::Invalid {
+                    what: "port",
+                    value: port.to_string(),
+                    reason: "has no IPv4 address in addresses or dynamic_addresses; give --ip",
+                });
+            }
+        };
+        let vm = VmInfo {
+            name: name.to_string(),
+            port: port.to_string(),
+            owns_port: false,
+            chassis: chassis.to_string(),
+            switch: switch.clone(),
+            mac,
+            gw: sa.gateway_for(&ip),
+            ip,
+        };
+        self.bring_up(std::slice::from_ref(&vm)).await?;
+        Ok(vm)
+    }
+
+    /// Records `vms` in the state, makes their namespaces and veths, plugs them into their
+    /// chassis' br-int and waits until they are ready.
+    async fn bring_up(&mut self, vms: &[VmInfo]) -> Result<()> {
+        // Derived device names are hashes: refuse the (unlikely) collision.
+        let mut ifnames: BTreeMap<String, &str> = self
+            .state
+            .vms
+            .values()
+            .map(|v| (vm_ifname(&v.name), v.name.as_str()))
+            .collect();
+        for vm in vms {
+            if ifnames.insert(vm_ifname(&vm.name), &vm.name).is_some() {
+                return Err(LabError::Invalid {
+                    what: "vm name",
+                    value: vm.name.clone(),
+                    reason: "its derived device name collides with another VM's; choose another name",
+                });
+            }
+        }
+        for vm in vms {
             self.state.vms.insert(vm.name.clone(), vm.clone());
         }
         self.save()?;
@@ -1273,7 +1737,8 @@ impl Lab {
         // dynamic entries, which a full-mesh check of a few dozen VMs exceeds (the excess
         // pings are then discarded before they leave the VM).
         let cfg = &self.cfg;
-        let all: Vec<&VmInfo> = self.state.vms.values().collect();
+        let state = &self.state;
+        let all: Vec<&VmInfo> = state.vms.values().collect();
         let peers_of = |vm: &VmInfo| -> Vec<String> {
             all.iter()
                 .filter(|p| p.switch == vm.switch && p.name != vm.name)
@@ -1281,7 +1746,11 @@ impl Lab {
                 .collect()
         };
         for chunk in vms.chunks(16) {
-            try_join_all(chunk.iter().map(|vm| plumb_vm(cfg, vm, peers_of(vm)))).await?;
+            try_join_all(chunk.iter().map(|vm| async {
+                let ch = state.chassis_named(&vm.chassis)?;
+                plumb_vm(cfg, ch, vm, peers_of(vm)).await
+            }))
+            .await?;
         }
         let new: BTreeSet<&str> = vms.iter().map(|v| v.name.as_str()).collect();
         let updates: Vec<(String, Vec<String>)> = all
@@ -1299,33 +1768,48 @@ impl Lab {
         for chunk in updates.chunks(16) {
             try_join_all(chunk.iter().map(|(ns, lines)| sys::ip_batch(Some(ns), lines))).await?;
         }
-        // OVS: one transaction per chassis.
-        let mut by_chassis: BTreeMap<&str, Vec<&VmInfo>> = BTreeMap::new();
-        for vm in &vms {
-            by_chassis.entry(vm.chassis.as_str()).or_default().push(vm);
+        let plugs: Vec<Plug> = vms.iter().map(Plug::from).collect();
+        self.plug_in(&plugs).await
+    }
+
+    /// Adds the plugs' veths to their chassis' br-int (one transaction per chassis) and waits
+    /// until their ports are ready.
+    pub(crate) async fn plug_in(&self, plugs: &[Plug]) -> Result<()> {
+        let mut by_chassis: BTreeMap<&str, Vec<&Plug>> = BTreeMap::new();
+        for p in plugs {
+            by_chassis.entry(p.chassis.as_str()).or_default().push(p);
         }
         let mut futs = Vec::new();
         for (ch, list) in &by_chassis {
             let db = self.ovs_db(ch)?;
-            let names: Vec<&str> = list.iter().map(|v| v.name.as_str()).collect();
-            futs.push(attach_ports(db, names));
+            futs.push(attach_ports(db, list));
         }
         try_join_all(futs).await?;
-        self.wait_ports_ready(&vms).await?;
-        Ok(vms)
+        self.wait_ports_ready(plugs).await
     }
 
     /// Waits until each VM's logical port is bound to its chassis, its interface has
     /// `ovn-installed`, the NB port is `up`, and every chassis has caught up.
-    async fn wait_ports_ready(&self, vms: &[VmInfo]) -> Result<()> {
-        let names: Vec<String> = vms.iter().map(|v| v.name.clone()).collect();
-        let what = || format!("ports {} bound, installed and up", names.join(", "));
+    pub(crate) async fn wait_ports_ready(&self, vms: &[Plug]) -> Result<()> {
+        let names: Vec<String> = vms.iter().map(|v| v.port.clone()).collect();
+        let limit = self.cfg.timeout.unwrap_or_else(|| wait_time(vms.len()));
         let sb = &self.sb;
         let changes = sb.watch(
             PortBinding::TABLE_NAME,
             &[PortBinding::LOGICAL_PORT.name(), PortBinding::CHASSIS.name()],
         );
-        wait_for(&|| check_daemons(&self.cfg), what, WAIT, changes, || async {
+        let pending = std::sync::Mutex::new(names.clone());
+        let what = || {
+            let p = pending.lock().map(|p| p.clone()).unwrap_or_default();
+            format!(
+                "ports bound to their chassis: {} of {} ({} not: {})",
+                names.len() - p.len(),
+                names.len(),
+                p.len(),
+                few(&p)
+            )
+        };
+        wait_for(&|| check_daemons(&self.cfg), what, limit, changes, || async {
             let res = sb
                 .transact(vec![
                     Select::new(Chassis::TABLE_NAME, [])
@@ -1353,27 +1837,37 @@ impl Lab {
                     (p.logical_port, ch)
                 })
                 .collect();
-            let ok = vms.iter().all(|v| {
-                pbs.get(&v.name)
-                    .is_some_and(|c| c.as_deref() == Some(v.chassis.as_str()))
-            });
-            Ok(ok.then_some(()))
+            let left: Vec<String> = vms
+                .iter()
+                .filter(|v| {
+                    pbs.get(&v.port)
+                        .is_none_or(|c| c.as_deref() != Some(v.chassis.as_str()))
+                })
+                .map(|v| v.port.clone())
+                .collect();
+            self.progress
+                .count("ports bound", vms.len() - left.len(), vms.len());
+            let done = left.is_empty();
+            if let Ok(mut p) = pending.lock() {
+                *p = left;
+            }
+            Ok(done.then_some(()))
         })
         .await
         .map_err(|e| self.explain(e))?;
-        let mut by_chassis: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut by_chassis: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for vm in vms {
             by_chassis
                 .entry(vm.chassis.as_str())
                 .or_default()
-                .push(vm.name.as_str());
+                .push(vm.ifname.clone());
         }
-        for (ch, list) in by_chassis {
+        let waits = by_chassis.into_iter().map(|(ch, list)| async move {
             let db = self.ovs_db(ch)?;
             wait_for(
                 &|| check_daemons(&self.cfg),
-                || format!("ovn-installed on {} ({ch})", list.join(", ")),
-                WAIT,
+                || format!("ovn-installed on {} ({ch})", few(&list)),
+                limit,
                 db.watch(
                     Interface::TABLE_NAME,
                     &[Interface::NAME.name(), Interface::EXTERNAL_IDS.name()],
@@ -1382,7 +1876,7 @@ impl Lab {
                     let rows = db.select::<Interface>(vec![]).await?;
                     let ok = list.iter().all(|n| {
                         rows.iter().any(|(_, i)| {
-                            i.name == *n
+                            &i.name == n
                                 && i.external_ids.get("ovn-installed").map(String::as_str) == Some("true")
                         })
                     });
@@ -1390,23 +1884,25 @@ impl Lab {
                 },
             )
             .await
-            .map_err(|e| self.explain(e))?;
-        }
+        });
+        try_join_all(waits).await.map_err(|e| self.explain(e))?;
         let nb = &self.nb;
         wait_for(
             &|| check_daemons(&self.cfg),
-            || format!("ports {} up in the Northbound database", names.join(", ")),
-            WAIT,
+            || format!("ports {} up in the Northbound database", few(&names)),
+            limit,
             nb.watch(
                 LogicalSwitchPort::TABLE_NAME,
                 &[LogicalSwitchPort::NAME.name(), LogicalSwitchPort::UP.name()],
             ),
             || async {
                 let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
-                let ok = names
+                let up: BTreeSet<&str> = rows
                     .iter()
-                    .all(|n| rows.iter().any(|(_, p)| &p.name == n && p.up == Some(true)));
-                Ok(ok.then_some(()))
+                    .filter(|(_, p)| p.up == Some(true))
+                    .map(|(_, p)| p.name.as_str())
+                    .collect();
+                Ok(names.iter().all(|n| up.contains(n.as_str())).then_some(()))
             },
         )
         .await
@@ -1414,13 +1910,39 @@ impl Lab {
         self.sync_hv().await
     }
 
-    /// Deletes a VM: its port on the chassis, its namespace (with the veth), its logical port.
+    /// Deletes a VM: its port on the chassis, its namespace (with the veth), and its logical
+    /// port if the lab created it (not one it was attached to with [`Lab::attach`]).
     ///
     /// # Errors
     /// [`LabError::NotFound`].
     pub async fn del_vm(&mut self, name: &str) -> Result<()> {
         let vm = self.state.vm(name)?.clone();
-        detach_port(self.ovs_db(&vm.chassis)?, name).await?;
+        if self
+            .state
+            .containers
+            .values()
+            .any(|c| c.parent.as_deref() == Some(name))
+        {
+            return Err(LabError::Invalid {
+                what: "vm",
+                value: name.to_string(),
+                reason: "containers run inside it (delete them first)",
+            });
+        }
+        // Its own Open vSwitch (nested containers), if it ran one.
+        let own = crate::nested::vm_ovs_dir(&self.cfg, name);
+        if own.exists() {
+            let pids: Vec<u32> = ["ovs-vswitchd", "ovsdb-server"]
+                .iter()
+                .filter_map(|s| sys::read_pidfile(&own.join(format!("{s}.pid"))))
+                .collect();
+            sys::stop_pids(&pids, Duration::from_secs(2)).await;
+            std::fs::remove_dir_all(&own).map_err(|source| LabError::Io {
+                path: own.clone(),
+                source,
+            })?;
+        }
+        detach_port(self.ovs_db(&vm.chassis)?, &vm_ifname(name)).await?;
         sys::netns_delete(&[self.cfg.vm_netns(name)]).await?;
         // The other VMs of its switch forget its address.
         let forget = [format!("neigh flush to {} dev eth0 nud permanent", vm.addr())];
@@ -1434,23 +1956,25 @@ impl Lab {
         for chunk in peers.chunks(16) {
             try_join_all(chunk.iter().map(|ns| sys::ip_batch(Some(ns), &forget))).await?;
         }
-        let lsps = self
-            .nb
-            .select::<LogicalSwitchPort>(vec![LogicalSwitchPort::NAME.eq(name.to_string())])
-            .await?;
-        let ops: Vec<Operation> = lsps
-            .iter()
-            .map(|(u, _)| {
-                Mutate::new(
-                    LogicalSwitch::TABLE_NAME,
-                    [],
-                    [LogicalSwitch::PORTS.delete(Ref::new(*u))],
-                )
-                .into()
-            })
-            .collect();
-        if !ops.is_empty() {
-            self.nb.transact(ops).await?;
+        if vm.owns_port {
+            let lsps = self
+                .nb
+                .select::<LogicalSwitchPort>(vec![LogicalSwitchPort::NAME.eq(vm.port().to_string())])
+                .await?;
+            let ops: Vec<Operation> = lsps
+                .iter()
+                .map(|(u, _)| {
+                    Mutate::new(
+                        LogicalSwitch::TABLE_NAME,
+                        [],
+                        [LogicalSwitch::PORTS.delete(Ref::new(*u))],
+                    )
+                    .into()
+                })
+                .collect();
+            if !ops.is_empty() {
+                self.nb.transact(ops).await?;
+            }
         }
         self.state.vms.remove(name);
         self.save()
@@ -1464,22 +1988,30 @@ impl Lab {
     /// [`LabError::NotFound`] (VM, chassis), waits' errors.
     pub async fn move_vm(&mut self, name: &str, to: &str) -> Result<Duration> {
         let vm = self.state.vm(name)?.clone();
-        self.state.chassis_named(to)?;
+        let to_ch = self.state.chassis_named(to)?.clone();
+        let from_ch = self.state.chassis_named(&vm.chassis)?.clone();
         let start = Instant::now();
         if vm.chassis == to {
             return Ok(start.elapsed());
         }
-        detach_port(self.ovs_db(&vm.chassis)?, name).await?;
-        let from_ns = self.cfg.netns(&vm.chassis);
-        let to_ns = self.cfg.netns(to);
-        sys::ip_batch(Some(&from_ns), &[format!("link set {name} netns {to_ns}")]).await?;
-        sys::ip_batch(Some(&to_ns), &[format!("link set {name} up")]).await?;
-        attach_ports(self.ovs_db(to)?, vec![name]).await?;
+        let ifname = vm_ifname(name);
+        detach_port(self.ovs_db(&vm.chassis)?, &ifname).await?;
+        let from_ns = self.cfg.chassis_netns(&from_ch);
+        let to_ns = self.cfg.chassis_netns(&to_ch);
+        sys::ip_batch(Some(&from_ns), &[format!("link set {ifname} netns {to_ns}")]).await?;
+        sys::ip_batch(Some(&to_ns), &[format!("link set {ifname} up")]).await?;
         let mut moved = vm.clone();
         moved.chassis = to.to_string();
+        // Containers inside it go with it (OVN binds them where their parent port is).
+        for c in self.state.containers.values_mut() {
+            if c.parent.as_deref() == Some(name) {
+                c.chassis = to.to_string();
+            }
+        }
+        attach_ports(self.ovs_db(to)?, &[&Plug::from(&moved)]).await?;
         self.state.vms.insert(name.to_string(), moved.clone());
         self.save()?;
-        self.wait_ports_ready(std::slice::from_ref(&moved)).await?;
+        self.wait_ports_ready(&[Plug::from(&moved)]).await?;
         Ok(start.elapsed())
     }
 
@@ -1717,15 +2249,16 @@ fn neigh_line(vm: &VmInfo) -> String {
 }
 
 /// Namespace, veth, address, route and neighbour entries (`neigh`, `ip` batch lines) of one
-/// VM.
-async fn plumb_vm(cfg: &LabConfig, vm: &VmInfo, neigh: Vec<String>) -> Result<()> {
+/// VM on chassis `ch`.
+async fn plumb_vm(cfg: &LabConfig, ch: &ChassisInfo, vm: &VmInfo, neigh: Vec<String>) -> Result<()> {
     let ns = cfg.vm_netns(&vm.name);
-    let ch_ns = cfg.netns(&vm.chassis);
+    let ch_ns = cfg.chassis_netns(ch);
+    let ifname = vm_ifname(&vm.name);
     sys::run("ip", &["netns", "add", &ns]).await?;
     sys::run(
         "ip",
         &[
-            "link", "add", &vm.name, "netns", &ch_ns, "type", "veth", "peer", "name", "eth0", "netns", &ns,
+            "link", "add", &ifname, "netns", &ch_ns, "type", "veth", "peer", "name", "eth0", "netns", &ns,
         ],
     )
     .await?;
@@ -1743,23 +2276,46 @@ async fn plumb_vm(cfg: &LabConfig, vm: &VmInfo, neigh: Vec<String>) -> Result<()
     sys::ip_batch(Some(&ns), &lines).await?;
     // Without this the userspace datapath forwards TCP with unfilled checksums.
     sys::ns_exec(&ns, "ethtool", &["-K", "eth0", "tx", "off"]).await?;
-    sys::ip_batch(Some(&ch_ns), &[format!("link set {} up", vm.name)]).await
+    sys::ip_batch(Some(&ch_ns), &[format!("link set {ifname} up")]).await
 }
 
-/// Adds ports (named after the VMs, `external_ids:iface-id` = VM name) to br-int.
-async fn attach_ports(db: &Db, names: Vec<&str>) -> Result<()> {
+/// A veth end on a chassis bound to a logical port.
+#[derive(Debug, Clone)]
+pub(crate) struct Plug {
+    /// The logical switch port (`external_ids:iface-id`).
+    pub(crate) port: String,
+    /// The chassis.
+    pub(crate) chassis: String,
+    /// The device (and OVS Interface) name on the chassis.
+    pub(crate) ifname: String,
+}
+
+impl From<&VmInfo> for Plug {
+    fn from(vm: &VmInfo) -> Plug {
+        Plug {
+            port: vm.port().to_string(),
+            chassis: vm.chassis.clone(),
+            ifname: vm_ifname(&vm.name),
+        }
+    }
+}
+
+/// Adds the plugs' chassis-side veths to br-int (Interface named as the device,
+/// `external_ids:iface-id` = the logical port).
+async fn attach_ports(db: &Db, plugs: &[&Plug]) -> Result<()> {
     let mut ops = Vec::new();
     let mut refs = Vec::new();
-    for (i, name) in names.iter().enumerate() {
+    for (i, p) in plugs.iter().enumerate() {
         let iname = named(&format!("i{i}"))?;
         let pname = named(&format!("p{i}"))?;
+        let ifname = p.ifname.clone();
         let iface = Interface {
-            name: name.to_string(),
-            external_ids: [("iface-id".to_string(), name.to_string())].into(),
+            name: ifname.clone(),
+            external_ids: [("iface-id".to_string(), p.port.clone())].into(),
             ..Default::default()
         };
         let port = Port {
-            name: name.to_string(),
+            name: ifname,
             interfaces: [Ref::named(iname.clone())].into(),
             ..Default::default()
         };
@@ -1779,7 +2335,7 @@ async fn attach_ports(db: &Db, names: Vec<&str>) -> Result<()> {
 }
 
 /// Removes the port called `name` from br-int (its Interface row goes with it).
-async fn detach_port(db: &Db, name: &str) -> Result<()> {
+pub(crate) async fn detach_port(db: &Db, name: &str) -> Result<()> {
     let ports = db.select::<Port>(vec![Port::NAME.eq(name.to_string())]).await?;
     let ops: Vec<Operation> = ports
         .iter()
@@ -1791,10 +2347,72 @@ async fn detach_port(db: &Db, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Addresses on one logical switch, for address checks and VM defaults.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SwitchAddrs {
+    /// `other_config:subnet`.
+    pub(crate) subnet: Option<String>,
+    /// Networks of the router ports on the switch (`"10.0.0.1/24"`).
+    router: Vec<String>,
+    /// IPv4 address -> who uses it (`"router port lr1-ls1"`, `"port vm2"`).
+    used: BTreeMap<String, String>,
+    /// Names of the switch's ports.
+    pub(crate) ports: BTreeSet<String>,
+    /// Ethernet addresses in its ports' `addresses` and `dynamic_addresses` (lowercase).
+    macs: BTreeSet<String>,
+}
+
+impl SwitchAddrs {
+    /// Prefix length for `addr` on this switch: of the router port network or subnet holding
+    /// it, else 24.
+    pub(crate) fn prefix_of(&self, addr: &str) -> u8 {
+        let Ok(a) = addr.parse::<std::net::Ipv4Addr>() else {
+            return 24;
+        };
+        self.router
+            .iter()
+            .chain(self.subnet.iter())
+            .filter_map(|n| parse_cidr(n).ok())
+            .find(|(o, len)| same_subnet(a.octets(), *o, *len))
+            .map_or(24, |(_, len)| len)
+    }
+
+    /// The router port address on the subnet of `ip` (`A.B.C.D/N`), if any.
+    pub(crate) fn gateway_for(&self, ip: &str) -> Option<String> {
+        let (o, len) = parse_cidr(ip).ok()?;
+        self.router.iter().find_map(|r| {
+            let (ro, rlen) = parse_cidr(r).ok()?;
+            (rlen == len && same_subnet(o, ro, len)).then(|| r.split('/').next().unwrap_or(r).to_string())
+        })
+    }
+}
+
+/// Bound on a wait for `n` ports: [`WAIT`] for up to 100, then 0.1 s more per port (a spawn of
+/// 1000 VMs gets 120 s).
+pub(crate) fn wait_time(n: usize) -> Duration {
+    WAIT + Duration::from_millis(100 * n.saturating_sub(100) as u64)
+}
+
+/// At most five names of a list and how many more (for error messages about many ports).
+pub(crate) fn few(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    if names.len() <= SHOWN {
+        names.join(", ")
+    } else {
+        format!("{} and {} more", names[..SHOWN].join(", "), names.len() - SHOWN)
+    }
+}
+
 /// [`LabError::DaemonDied`] for the first daemon of the lab that is not running.
 pub(crate) fn check_daemons(cfg: &LabConfig) -> Result<()> {
     for (name, file) in pidfiles(&cfg.dir) {
-        let pid = sys::read_pidfile(&file).unwrap_or(0);
+        let mut pid = sys::read_pidfile(&file).unwrap_or(0);
+        if pid == 0 || !sys::pid_running(pid) {
+            // A daemon under `--monitor` may be being restarted: its new pid is in the pidfile
+            // a moment later.
+            std::thread::sleep(Duration::from_millis(300));
+            pid = sys::read_pidfile(&file).unwrap_or(0);
+        }
         if pid == 0 || !sys::pid_running(pid) {
             let log = file.with_extension("log");
             return Err(LabError::DaemonDied {
@@ -1879,9 +2497,27 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert!(check_name("vm name", "vm-1_a").is_ok());
-        for bad in ["eth0", "br-int", "UP", "sixteen-chars-xx", ""] {
+        for ok in ["vm-1_a", "netA", "eth0", "a b/c", "sixteen-chars-xx"] {
+            assert!(check_name("vm name", ok).is_ok(), "{ok:?}");
+        }
+        for bad in ["", "a\nb"] {
             assert!(check_name("vm name", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(vm_ifname("vm-1_A"), "vm-1_A");
+        for derived in ["eth0", "br-int", "sixteen-chars-xx", "a b", "x/y", "v.1"] {
+            let d = vm_ifname(derived);
+            assert!(d.starts_with("olv.") && d.len() == 15, "{derived:?} -> {d}");
+        }
+        assert_ne!(vm_ifname("eth0"), vm_ifname("eth1"));
+        let cfg = LabConfig::new("x", None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cfg.vm_netns("Vm.1"), "olab-x-vm-Vm.1");
+        assert!(cfg.vm_netns("a/b").starts_with("olab-x-vmh-"));
+        assert_eq!(few(&["a".to_string()]), "a");
+        let many: Vec<String> = (0..8).map(|i| format!("p{i}")).collect();
+        assert_eq!(few(&many), "p0, p1, p2, p3, p4 and 3 more");
+        assert!(check_chassis_name("hv-1.a").is_ok());
+        for bad in ["", "a/b", ".x", "a b"] {
+            assert!(check_chassis_name(bad).is_err(), "{bad:?}");
         }
         assert_eq!(parse_cidr("10.1.2.3/24").ok(), Some(([10, 1, 2, 3], 24)));
         for bad in ["10.1.2.3", "10.1.2/24", "10.1.2.3/0", "10.1.2.3/31", "x/8"] {

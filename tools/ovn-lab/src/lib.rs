@@ -11,9 +11,21 @@
 //! shared by all namespaces and holds only 1024 dynamic entries, which a full-mesh check of a
 //! few dozen VMs would exceed); addresses off the switch (its gateway, other switches) are
 //! resolved by ARP.
+//! Beyond that: a central on RAFT (`up --clustered`, module [`cluster`]: NB and SB each three
+//! members in namespaces on the underlay, with `fault kill-leader` / `fault restart`), TLS
+//! everywhere (`up --tls`, module [`tls`]), named chassis (`add-node NAME`), VMs attached to
+//! logical ports the user made ([`Lab::attach`]), and OVN-Docker's two modes (module
+//! [`endpoint`]: networks, endpoints and containers; containers inside a VM on a tagged access
+//! port of the VM's own userspace Open vSwitch). Names of switches, routers, VMs and
+//! containers are anything OVN accepts; device and namespace names are derived from them
+//! ([`vm_ifname`], [`LabConfig::vm_netns`]).
 //! What it is not: a way to run OVN in production, or a wrapper of `ovn-nbctl`, `ovn-sbctl` or
 //! `ovs-vsctl` (none of them is run). It runs `ip`, `ethtool`, `sysctl`, `ping`, `ovsdb-tool
 //! create` and `ovs-appctl tnl/neigh/set` for the plumbing.
+//!
+//! For a scripted test of your own, [`LabGuard`] brings a lab up and tears it down when dropped
+//! (also on a failed assertion); `examples/integration_test.rs` is such a test, wiring a
+//! topology with the typed `ovn-nb` crate through `ovsdb-client`.
 //!
 //! Behaviour model: every wait is on state with a timeout (30 s): a port is ready when its SB
 //! `Port_Binding` names the chassis, the OVS `Interface` has `external_ids:ovn-installed`, the
@@ -45,18 +57,29 @@
 
 pub mod check;
 pub mod cli;
+pub mod cluster;
 mod db;
+pub mod endpoint;
 pub mod error;
+mod guard;
+mod icmp;
 pub mod lab;
+mod nested;
 mod progress;
 pub mod scenario;
 pub mod state;
 pub mod status;
 mod sys;
+pub mod tls;
 
 pub use check::{CheckReport, Probe};
+pub use cluster::{ClusterDb, KillReport, MemberStatus};
+pub use endpoint::{EndpointInfo, LAB_ROUTER};
 pub use error::{LabError, Result};
-pub use lab::{DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up};
-pub use scenario::{SpawnOptions, SpawnReport, demo, spawn};
-pub use state::{ChassisInfo, LabState, SbVia, VmInfo};
-pub use status::{ChassisStatus, Status};
+pub use guard::LabGuard;
+pub use lab::{
+    DownReport, Lab, LabConfig, NetInfo, UpOptions, UpReport, VmSpec, down, preflight, up, vm_ifname,
+};
+pub use scenario::{SpawnOptions, SpawnReport, demo, demo_with, spawn};
+pub use state::{ChassisInfo, ContainerIf, ContainerInfo, LabState, SbVia, VmInfo};
+pub use status::{ChassisStatus, Remotes, Status};

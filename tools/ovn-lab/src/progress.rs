@@ -1,7 +1,7 @@
 //! Progress on stderr: a spinner on the current step (on a terminal), a line per finished step
 //! with its duration.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub(crate) struct Progress {
     quiet: bool,
     current: Mutex<Option<(String, Instant, Option<ProgressBar>)>>,
+    /// When a count line was last printed, and its count (no terminal).
+    last_count: Mutex<Option<(Instant, usize)>>,
 }
 
 impl Progress {
@@ -18,6 +20,7 @@ impl Progress {
         Progress {
             quiet,
             current: Mutex::new(None),
+            last_count: Mutex::new(None),
         }
     }
 
@@ -42,6 +45,33 @@ impl Progress {
         *cur = Some((what.to_string(), Instant::now(), bar));
     }
 
+    /// Reports a count within the current step (`ports bound 420/1000`): on the spinner on a
+    /// terminal, else as a line at most every 2 s when it changed.
+    pub(crate) fn count(&self, what: &str, done: usize, total: usize) {
+        if self.quiet {
+            return;
+        }
+        let Ok(mut cur) = self.current.lock() else { return };
+        let Some((step, _, bar)) = cur.as_mut() else {
+            return;
+        };
+        match bar {
+            Some(bar) => bar.set_message(format!("{step}: {what} {done}/{total}")),
+            None => {
+                let Ok(mut last) = self.last_count.lock() else {
+                    return;
+                };
+                let due = last
+                    .as_ref()
+                    .is_none_or(|(t, d)| *d != done && t.elapsed() >= Duration::from_secs(2));
+                if due {
+                    *last = Some((Instant::now(), done));
+                    let _ = writeln!(std::io::stderr(), "    {what} {done}/{total}");
+                }
+            }
+        }
+    }
+
     /// Ends the current step.
     pub(crate) fn finish(&self) {
         if let Ok(mut cur) = self.current.lock() {
@@ -55,7 +85,12 @@ impl Progress {
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }
-        eprintln!("  ✓ {what} ({:.2} s)", start.elapsed().as_secs_f64());
+        // A closed stderr must not end the command (`ovn-lab up 2>&1 | head -1`).
+        let _ = writeln!(
+            std::io::stderr(),
+            "  ✓ {what} ({:.2} s)",
+            start.elapsed().as_secs_f64()
+        );
     }
 }
 

@@ -22,7 +22,7 @@ macro_rules! out_raw {
 use crate::check::render_check;
 use crate::error::{LabError, Result};
 use crate::lab::{Lab, LabConfig, UpOptions, VmSpec, down, up};
-use crate::state::SbVia;
+use crate::state::{LabState, SbVia};
 use crate::status::render_bindings;
 
 /// Options of `spawn`.
@@ -52,7 +52,8 @@ pub struct SpawnReport {
     pub seconds: f64,
 }
 
-/// Brings the lab up with `nodes` chassis (or adds the missing ones) and creates `nets`
+/// Brings the lab up with `nodes` chassis (or, when it is up, uses it as it is and adds the
+/// missing chassis) and creates `nets`
 /// switches `net0..` and `nodes * guests` VMs `vm1..`, VM i on chassis `(i-1) / guests + 1`
 /// and switch `(i-1) % nets`. Isolated switches all use 10.0.0.0/16 (their address ranges
 /// overlap; VM addresses are distinct so a cross-switch probe cannot be answered by a
@@ -77,10 +78,15 @@ pub async fn spawn(cfg: &LabConfig, opts: SpawnOptions) -> Result<SpawnReport> {
         });
     }
     let start = Instant::now();
+    // A lab that is already there is used as it is (SB access, RAFT, TLS).
+    let st = LabState::load(&cfg.state_file())?.unwrap_or_default();
     let upr = up(
         cfg,
         &UpOptions {
             chassis: opts.nodes,
+            sb_via: st.sb_via,
+            clustered: st.clustered,
+            tls: st.tls,
             ..UpOptions::default()
         },
     )
@@ -172,9 +178,18 @@ fn say(t: Instant, what: &str) -> f64 {
 /// The first failed step, or [`LabError::Interrupted`] on Ctrl-C (the lab is torn down
 /// anyway).
 pub async fn demo(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
+    demo_with(cfg, false).await
+}
+
+/// [`demo`], on a lab with TLS everywhere when `tls` (`up --tls`; a `--tls` lab that is
+/// already up is used as it is).
+///
+/// # Errors
+/// As [`demo`].
+pub async fn demo_with(cfg: &LabConfig, tls: bool) -> Result<Vec<(String, f64)>> {
     // Ctrl-C ends the steps, not the teardown.
     let res = tokio::select! {
-        r = demo_steps(cfg) => r,
+        r = demo_steps(cfg, tls) => r,
         _ = tokio::signal::ctrl_c() => Err(LabError::Interrupted { during: "demo".into() }),
     };
     let t = Instant::now();
@@ -191,7 +206,7 @@ pub async fn demo(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
     Ok(timings)
 }
 
-async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
+async fn demo_steps(cfg: &LabConfig, tls: bool) -> Result<Vec<(String, f64)>> {
     let mut timings = Vec::new();
     let t0 = Instant::now();
     out!("== 1. central (NB, SB, northd) and two chassis (ovsdb-server, ovs-vswitchd, ovn-controller)");
@@ -201,6 +216,7 @@ async fn demo_steps(cfg: &LabConfig) -> Result<Vec<(String, f64)>> {
         &UpOptions {
             chassis: 2,
             sb_via: SbVia::Unix,
+            tls,
             ..UpOptions::default()
         },
     )

@@ -8,9 +8,11 @@ use ovn_sb::{Chassis, Encap, PortBinding};
 use ovsdb_proto::op::Select;
 use ovsdb_proto::{Table, Uuid};
 
+use crate::cluster::{ClusterDb, MemberStatus};
 use crate::error::Result;
 use crate::lab::{DaemonInfo, Lab, LabConfig, daemons, encaps_of};
-use crate::state::VmInfo;
+use crate::state::{SbVia, VmInfo};
+use crate::tls::TlsFiles;
 
 /// One SB chassis.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -23,6 +25,25 @@ pub struct ChassisStatus {
     pub encaps: Vec<(String, String)>,
     /// Logical ports bound to it.
     pub ports: Vec<String>,
+    /// Its Open_vSwitch database (`unix:<dir>/<chassis>/db.sock`); `None` for a chassis SB
+    /// knows that is not one of the lab's.
+    pub ovs_db: Option<String>,
+    /// Resident memory of its daemons (ovsdb-server, ovs-vswitchd, ovn-controller) in kB.
+    pub rss_kb: u64,
+}
+
+/// The central's database remotes.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Remotes {
+    /// Northbound remotes reachable from the host (`unix:...`; more than one for a cluster).
+    pub nb: Vec<String>,
+    /// Southbound remotes reachable from the host.
+    pub sb: Vec<String>,
+    /// Remotes the chassis use that only the lab's namespaces reach (`tcp:192.168.50.2:6642`
+    /// of the SB relay with `--sb-via tcp`).
+    pub underlay: Vec<String>,
+    /// With `--tls`: the PEM files a client needs for the `ssl:` remotes.
+    pub tls: Option<TlsFiles>,
 }
 
 /// The whole status.
@@ -32,12 +53,18 @@ pub struct Status {
     pub name: String,
     /// Lab directory.
     pub dir: String,
+    /// The central's database remotes.
+    pub central: Remotes,
     /// Chassis as SB has them.
     pub chassis: Vec<ChassisStatus>,
     /// Daemons.
     pub daemons: Vec<DaemonInfo>,
     /// VMs.
     pub vms: Vec<VmInfo>,
+    /// Containers.
+    pub containers: Vec<crate::state::ContainerInfo>,
+    /// Members of the NB and SB clusters with their roles (empty for a standalone central).
+    pub cluster: Vec<MemberStatus>,
     /// Sum of the daemons' RSS in kB.
     pub total_rss_kb: u64,
 }
@@ -69,16 +96,96 @@ impl Lab {
                     .map(|(_, p)| p.logical_port.clone())
                     .collect();
                 ports.sort();
+                let ovs_db = self
+                    .state
+                    .chassis
+                    .values()
+                    .find(|ch| ch.name == c.name)
+                    .map(|ch| format!("unix:{}/db.sock", self.cfg.chassis_dir(ch).display()));
+                let rss_kb = self
+                    .state
+                    .chassis
+                    .values()
+                    .find(|ch| ch.name == c.name)
+                    .map(|ch| {
+                        let d = self.cfg.chassis_dir(ch);
+                        ["ovsdb-server", "ovs-vswitchd", "ovn-controller"]
+                            .iter()
+                            .filter_map(|s| crate::sys::read_pidfile(&d.join(format!("{s}.pid"))))
+                            .filter_map(crate::sys::rss_kb)
+                            .sum()
+                    })
+                    .unwrap_or(0);
                 ChassisStatus {
                     name: c.name.clone(),
                     hostname: c.hostname.clone(),
                     encaps: encaps_of(c, &encaps),
                     ports,
+                    ovs_db,
+                    rss_kb,
                 }
             })
             .collect();
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// The central's database remotes.
+    pub fn remotes(&self) -> Remotes {
+        let c = self.state.clustered;
+        let split = |r: &str| r.split(',').map(str::to_string).collect::<Vec<_>>();
+        let (mut nb, mut sb) = (split(&self.cfg.nb_remote(c)), split(&self.cfg.sb_remote(c)));
+        if let Some((n, s)) = self.state.ssl_ports {
+            nb.push(format!("ssl:127.0.0.1:{n}"));
+            sb.push(format!("ssl:127.0.0.1:{s}"));
+        }
+        Remotes {
+            tls: self.state.tls.then(|| TlsFiles::of(&self.cfg)),
+            nb,
+            sb,
+            underlay: match (self.state.sb_via, c) {
+                (SbVia::Unix, _) => vec![],
+                (SbVia::Tcp, false) => vec![crate::lab::relay_remote(self.state.tls)],
+                (SbVia::Tcp, true) => split(&crate::cluster::underlay_remotes(ClusterDb::Sb, self.state.tls)),
+            },
+        }
+    }
+
+    /// What `ovn-lab env` prints: `export` lines for `OVN_NB_DB` and `OVN_SB_DB` (remotes
+    /// separated by commas, as ovn-nbctl takes them). With `--tls` they are the `ssl:`
+    /// remotes, and `OVN_LAB_PRIVATE_KEY`, `OVN_LAB_CERTIFICATE`, `OVN_LAB_CA_CERT` name the
+    /// client's files, for ovn-nbctl's `-p`, `-c` and `-C`.
+    pub fn env(&self) -> String {
+        let r = self.remotes();
+        let pick = |list: &[String]| -> String {
+            if list.iter().any(|x| x.starts_with("ssl:")) {
+                list.iter()
+                    .filter(|x| x.starts_with("ssl:"))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(",")
+            } else {
+                list.join(",")
+            }
+        };
+        let mut out = format!(
+            "export OVN_NB_DB={}\nexport OVN_SB_DB={}\n",
+            shell_quote(&pick(&r.nb)),
+            shell_quote(&pick(&r.sb))
+        );
+        if let Some(t) = &r.tls {
+            for (var, path) in [
+                ("OVN_LAB_PRIVATE_KEY", &t.client_key),
+                ("OVN_LAB_CERTIFICATE", &t.client_cert),
+                ("OVN_LAB_CA_CERT", &t.server_ca),
+            ] {
+                let _ = writeln!(out, "export {var}={}", shell_quote(&path.display().to_string()));
+            }
+            out.push_str(
+                "# ovn-nbctl -p \"$OVN_LAB_PRIVATE_KEY\" -c \"$OVN_LAB_CERTIFICATE\" -C \"$OVN_LAB_CA_CERT\" show\n",
+            );
+        }
+        out
     }
 
     /// Everything `status` shows.
@@ -90,10 +197,13 @@ impl Lab {
         Ok(Status {
             name: self.cfg.name.clone(),
             dir: self.cfg.dir.display().to_string(),
+            central: self.remotes(),
             chassis: self.bindings().await?,
             total_rss_kb: daemons.iter().filter_map(|d| d.rss_kb).sum(),
             daemons,
             vms: self.state.vms.values().cloned().collect(),
+            containers: self.state.containers.values().cloned().collect(),
+            cluster: self.cluster_status().await,
         })
     }
 }
@@ -117,6 +227,14 @@ pub fn render_bindings(chassis: &[ChassisStatus]) -> String {
 /// The status as text.
 pub fn render_status(st: &Status) -> String {
     let mut s = format!("lab {} in {}\n", st.name, st.dir);
+    let _ = writeln!(s, "NB {}", st.central.nb.join(","));
+    let _ = writeln!(s, "SB {}", st.central.sb.join(","));
+    for u in &st.central.underlay {
+        let _ = writeln!(s, "SB on the underlay {u}");
+    }
+    for m in &st.cluster {
+        let _ = writeln!(s, "  {:<15} {:<4} {:<12} pid {}", m.db, m.member, m.role, m.pid);
+    }
     s.push_str(&render_bindings(&st.chassis));
     if !st.vms.is_empty() {
         s.push_str("\nVM              chassis  switch      mac                address             gateway\n");
@@ -131,6 +249,24 @@ pub fn render_status(st: &Status) -> String {
                 v.ip,
                 v.gw.as_deref().unwrap_or("-")
             );
+        }
+    }
+    if !st.containers.is_empty() {
+        s.push_str("\ncontainer       chassis  dev   endpoint        mac                address             gateway\n");
+        for c in &st.containers {
+            for i in &c.interfaces {
+                let _ = writeln!(
+                    s,
+                    "{:<15} {:<8} {:<5} {:<15} {:<18} {:<19} {}",
+                    c.name,
+                    c.chassis,
+                    i.dev,
+                    i.endpoint,
+                    i.mac,
+                    i.ip,
+                    i.gw.as_deref().unwrap_or("-")
+                );
+            }
         }
     }
     s.push('\n');
@@ -155,6 +291,18 @@ pub fn render_daemons(daemons: &[DaemonInfo]) -> String {
         .sum();
     let _ = writeln!(s, "total RSS {total} kB");
     s
+}
+
+/// `s` as one shell word: as is when it has only safe characters, else in single quotes.
+fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/:.,_-+=@%".contains(&b));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }
 
 /// The daemons of a lab that may not be fully up (for `status` on a broken lab).

@@ -65,6 +65,32 @@ pub(crate) async fn run_with(program: &str, args: &[String], stdin: Option<&str>
     }
 }
 
+/// Runs `program args` in directory `dir` (for `ovs-pki`, which writes into the current
+/// directory); returns stdout.
+pub(crate) async fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(exe(program))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|source| LabError::Spawn {
+            program: program.to_string(),
+            source,
+        })?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        Err(LabError::Command {
+            command: command_line(program, &args),
+            status: out.status.to_string(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        })
+    }
+}
+
 /// [`run_with`] without stdin, arguments as `&str`.
 pub(crate) async fn run(program: &str, args: &[&str]) -> Result<String> {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -205,9 +231,11 @@ pub(crate) struct DaemonSpec {
     /// The daemon's private run/log/db directory.
     pub dir: PathBuf,
     /// File stem of its pidfile, control socket and log (`"ovs-vswitchd"`).
-    pub stem: &'static str,
+    pub stem: String,
     /// Whether it takes `--unixctl` (ovn-controller 23.03 does not).
     pub unixctl: bool,
+    /// Whether it runs under `--monitor` (restarted by a monitor process after a crash).
+    pub monitor: bool,
     /// Program-specific arguments.
     pub args: Vec<String>,
 }
@@ -247,6 +275,9 @@ pub(crate) async fn start_daemon(spec: &DaemonSpec) -> Result<u32> {
     ]);
     if spec.unixctl {
         args.push(format!("--unixctl={dir}/{}.ctl", spec.stem));
+    }
+    if spec.monitor {
+        args.push("--monitor".to_string());
     }
     args.extend(spec.args.iter().cloned());
     let mut cmd = Command::new(exe(program));
@@ -301,6 +332,7 @@ pub(crate) const PROGRAMS: &[(&str, &str)] = &[
     ("ip", "iproute2"),
     ("ping", "iputils-ping"),
     ("ethtool", "ethtool"),
+    ("ovs-pki", "openvswitch-common"),
 ];
 
 /// Whether `program` is an executable file somewhere in `PATH` (or the sbin directories, which

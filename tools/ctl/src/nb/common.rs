@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::cmd::{Mode, RunFn, Syntax};
 use crate::error::CtlError;
 use crate::value::elements;
-use crate::{CmdOut, Command, Ctx, check_arity};
+use crate::{CmdOut, Command, Ctx};
 
 pub(super) fn s(v: &str) -> Datum {
     Datum::scalar(Atom::string(v))
@@ -372,7 +372,6 @@ pub(super) async fn members(
 pub(super) async fn add_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let out = CmdOut::default();
-    check_arity(cmd, 0, 1, &["may-exist", "add-duplicate"])?;
     let (table, what) = if cmd.name == "ls-add" {
         ("Logical_Switch", "switch")
     } else {
@@ -411,7 +410,6 @@ pub(super) async fn add_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, Ct
 pub(super) async fn del_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let out = CmdOut::default();
-    check_arity(cmd, 1, 1, &["if-exists"])?;
     let (table, what) = if cmd.name == "ls-del" {
         ("Logical_Switch", "switch")
     } else {
@@ -426,7 +424,6 @@ pub(super) async fn del_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, Ct
 /// `ls-list` / `lr-list`: every switch or router, by name.
 pub(super) async fn list_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let mut out = CmdOut::default();
-    check_arity(cmd, 0, 0, &[])?;
     let table = if cmd.name == "ls-list" {
         "Logical_Switch"
     } else {
@@ -454,7 +451,6 @@ pub(super) async fn list_named(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, C
 pub(super) async fn del_port(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let out = CmdOut::default();
-    check_arity(cmd, 1, 1, &["if-exists"])?;
     let (table, owner_t, what) = if cmd.name == "lsp-del" {
         ("Logical_Switch_Port", "Logical_Switch", "port")
     } else {
@@ -473,7 +469,6 @@ pub(super) async fn del_port(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, Ctl
 pub(super) async fn list_ports(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let mut out = CmdOut::default();
-    check_arity(cmd, 1, 1, &[])?;
     let (owner_t, what, table) = if cmd.name == "lsp-list" {
         ("Logical_Switch", "switch", "Logical_Switch_Port")
     } else {
@@ -659,7 +654,7 @@ fn ovs_hash_string(s: &str) -> u32 {
 /// IDL builds by adding the keys in sorted order): Open vSwitch's `hmap` bucket order, each
 /// bucket newest first, the table growing as `hmap_insert` grows it. `keys` sorted; returns
 /// their indexes in walk order.
-pub(super) fn smap_order(keys: &[String]) -> Vec<usize> {
+pub(crate) fn smap_order(keys: &[String]) -> Vec<usize> {
     fn calc_mask(capacity: usize) -> usize {
         let mut mask = capacity / 2;
         for shift in [1, 2, 4, 8, 16, 32] {

@@ -13,7 +13,7 @@ use crate::cmd::Section;
 use crate::error::CtlError;
 use crate::{Command, Ctx, Wait};
 
-mod common;
+pub(crate) mod common;
 // Switch side.
 mod acl;
 mod conn;
