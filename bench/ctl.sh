@@ -10,6 +10,12 @@
 #   bulk    BULK_PORTS ports in ONE chained invocation (3 commands per port) on an empty NB;
 #           the floor is one raw `transact` inserting the same rows (bench/ctl/gen.py floor)
 #   show    `show` on the 110k-row NB: wall time and peak RSS (/usr/bin/time)
+#   mix     a mixed lab script on the 110k-row NB, one process per command, MIX_N rounds (200) of
+#           `acl-add` on a port group, `lb-add` + `ls-lb-add`, `lr-route-add`, `lr-nat-add`,
+#           `lr-policy-add`, `pg-set-ports` (7 processes a round), for ovn-nbctl, ovn-nbctl daemon
+#           mode, nbctl-rs and nbctl-rs daemon mode (daemon start and first sync included);
+#           ovn-nbctl without its daemon downloads the whole database per process (~3 s here),
+#           so it runs only the first MIX_REF rounds (10); compared per invocation
 #
 # Every ovsdb-server runs in its own temp dir on a unix socket (pidfile, unixctl, log in that
 # dir) and is stopped by its pid. The 110k-row database is built once by bench/ctl/gen.py and
@@ -22,7 +28,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-/tmp/bench-ctl}
 REPS=${REPS:-3}
-WORKLOADS=${WORKLOADS:-"lab add1 bulk show"}
+WORKLOADS=${WORKLOADS:-"lab add1 bulk show mix"}
+MIX_N=${MIX_N:-200}
+MIX_REF=${MIX_REF:-10}
 LAB_PORTS=${LAB_PORTS:-500}
 BULK_PORTS=${BULK_PORTS:-10000}
 BIG_S=${BIG_S:-10000}
@@ -198,21 +206,82 @@ big() {   # big REP: one lsp-add then show (both tools each) on one fresh copy
   srv_stop "$d"
 }
 
+# ---- mix: a mixed lab script on the 110k-row NB ---------------------------------------------
+# mix_loop ROUNDS CMD...: per round i, the seven commands (names and addresses derived from i,
+# all distinct; lr0 and pg0 exist, ls-<i> and lp-<n> are the big database's).
+mix_loop() {
+  local rounds=$1 i a b p; shift
+  for ((i = 0; i < rounds; i++)); do
+    a=$((i / 256)); b=$((i % 256)); p=$((1000 + i))
+    "$@" acl-add pg0 from-lport "$p" "inport == @pg0 && tcp.dst == $p" allow-related
+    "$@" lb-add "lb-$i" "10.200.$a.$b:80" "192.168.$a.$b:8080" tcp
+    "$@" ls-lb-add "ls-$i" "lb-$i"
+    "$@" lr-route-add lr0 "10.201.$a.$b/32" 192.168.0.1
+    "$@" lr-nat-add lr0 dnat_and_snat "172.16.$a.$b" "10.128.$a.$b"
+    "$@" lr-policy-add lr0 "$p" "ip4.src == 10.202.$a.$b" allow
+    "$@" pg-set-ports pg0 "lp-$((10 * i))" "lp-$((10 * i + 1))"
+  done
+}
+count_rows() {   # count_rows SERVER_DIR TABLE (whole-table read, verification only)
+  "$RS" --db="unix:$1/nb.sock" --bare --columns=_uuid list "$2" | grep -c . || true
+}
+mix() {
+  local rep=$1 tool d=$RUN/srv-mix t0 t1 rounds tab n
+  for tool in ovn-nbctl ovn-nbctl-daemon nbctl-rs nbctl-rs-daemon; do
+    srv_start "$d" "$BIG"
+    local db=unix:$d/nb.sock
+    "$RS" --db="$db" lr-add lr0 -- pg-add pg0
+    rounds=$MIX_N
+    case $tool in
+      ovn-nbctl)
+        rounds=$MIX_REF
+        t0=$(now); mix_loop "$rounds" ovn-nbctl --db="$db"; t1=$(now) ;;
+      nbctl-rs) t0=$(now); mix_loop "$rounds" "$RS" --db="$db"; t1=$(now) ;;
+      ovn-nbctl-daemon)
+        DAEMON_DIR=$RUN/nbd; rm -rf "$DAEMON_DIR"; mkdir -p "$DAEMON_DIR"
+        t0=$(now)   # the daemon's start and first sync are part of its cost
+        OVS_RUNDIR=$DAEMON_DIR OVN_RUNDIR=$DAEMON_DIR ovn-nbctl --db="$db" --detach --no-chdir \
+          --pidfile="$DAEMON_DIR/nbd.pid" --unixctl="$DAEMON_DIR/nbd.ctl" \
+          --log-file="$DAEMON_DIR/nbd.log" >/dev/null
+        OVN_NB_DAEMON=$DAEMON_DIR/nbd.ctl mix_loop "$rounds" ovn-nbctl
+        t1=$(now) ;;
+      nbctl-rs-daemon)
+        DAEMON_DIR=$RUN/nbd; rm -rf "$DAEMON_DIR"; mkdir -p "$DAEMON_DIR"
+        t0=$(now)
+        OVN_RUNDIR=$DAEMON_DIR "$RS" --db="$db" --detach --pidfile="$DAEMON_DIR/nbd.pid" \
+          --unixctl="$DAEMON_DIR/nbd.ctl" >/dev/null
+        OVN_NB_DAEMON=$DAEMON_DIR/nbd.ctl mix_loop "$rounds" "$RS"
+        t1=$(now) ;;
+    esac
+    if [ -n "$DAEMON_DIR" ]; then stop_pidfile "$DAEMON_DIR/nbd.pid"; DAEMON_DIR=""; fi
+    for tab in ACL Load_Balancer Logical_Router_Static_Route NAT Logical_Router_Policy; do
+      n=$(count_rows "$d" "$tab")
+      [ "$n" = "$rounds" ] || { log "mix $tool: $n rows in $tab, expected $rounds"; return 1; }
+    done
+    # Seconds per invocation (7 processes a round).
+    record mix "$tool" "$rep" "$(echo "$t0 $t1 $rounds" | awk '{printf "%.4f", ($2-$1)/1e9/(7*$3)}')" -
+    srv_stop "$d"
+  done
+}
+
 # ---- run ------------------------------------------------------------------------------------
 { uname -srm; nproc; ovn-nbctl --version | head -1; ovsdb-server --version | head -1; uptime; } \
   > "$RUN/context.txt"
-if [[ " $WORKLOADS " == *" add1 "* || " $WORKLOADS " == *" show "* ]]; then big_db; fi
+if [[ " $WORKLOADS " == *" add1 "* || " $WORKLOADS " == *" show "* || " $WORKLOADS " == *" mix "* ]]; then
+  big_db
+fi
 for rep in $(seq "$REPS"); do
   [[ " $WORKLOADS " == *" lab "* ]] && lab "$rep"
   [[ " $WORKLOADS " == *" bulk "* ]] && bulk "$rep"
   if [[ " $WORKLOADS " == *" add1 "* || " $WORKLOADS " == *" show "* ]]; then big "$rep"; fi
+  [[ " $WORKLOADS " == *" mix "* ]] && mix "$rep"
 done
 
 # ---- report ---------------------------------------------------------------------------------
-python3 - "$RESULTS" "$LAB_PORTS" "$BULK_PORTS" "$BIG_S" "$BIG_P" <<'EOF'
+python3 - "$RESULTS" "$LAB_PORTS" "$BULK_PORTS" "$BIG_S" "$BIG_P" "$MIX_N" "$MIX_REF" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
-lab_n, bulk_n, s, p = sys.argv[2:6]
+lab_n, bulk_n, s, p, mix_n, mix_ref = sys.argv[2:8]
 med = {}
 for w, t, _, sec, rss in rows:
     med.setdefault((w, t), ([], []))
@@ -228,13 +297,16 @@ def r(w, t):
 titles = {"lab": f"lab script, {lab_n} ports ({3*int(lab_n)+1} processes)",
           "add1": f"one lsp-add process, {int(s)*(int(p)+1)//1000}k-row NB",
           "bulk": f"{bulk_n} ports in one invocation",
-          "show": f"show, {int(s)*(int(p)+1)//1000}k-row NB"}
+          "show": f"show, {int(s)*(int(p)+1)//1000}k-row NB",
+          "mix": f"mixed lab script, {int(s)*(int(p)+1)//1000}k-row NB, per invocation "
+                 f"({7*int(mix_n)} processes; ovn-nbctl {7*int(mix_ref)})"}
 print("| workload | tool | median wall | peak RSS | runs |")
 print("|---|---|---|---|---|")
 for (w, t), (secs, rss) in med.items():
     rs = f"{statistics.median(rss)/1024:.0f} MB" if rss else "-"
-    print(f"| {titles.get(w, w)} | {t} | {statistics.median(secs):.3f} s | {rs} | "
-          + ", ".join(f"{x:.3f}" for x in secs) + " |")
+    f = (lambda x: f"{x:.4f}") if w == "mix" else (lambda x: f"{x:.3f}")
+    print(f"| {titles.get(w, w)} | {t} | {f(statistics.median(secs))} s | {rs} | "
+          + ", ".join(f(x) for x in secs) + " |")
 print()
 def ratio(label, a, b, target, higher_better=True):
     if a is None or b is None:
@@ -253,5 +325,9 @@ ratio("bulk: nbctl-rs / raw floor", m("bulk", "nbctl-rs"), m("bulk", "floor"), 1
 ratio("bulk: ovn-nbctl / nbctl-rs", m("bulk", "ovn-nbctl"), m("bulk", "nbctl-rs"), 1)
 ratio("show: ovn-nbctl / nbctl-rs wall", m("show", "ovn-nbctl"), m("show", "nbctl-rs"), 1.5)
 ratio("show: ovn-nbctl / nbctl-rs peak RSS", r("show", "ovn-nbctl"), r("show", "nbctl-rs"), 3)
+ratio("mix: ovn-nbctl / nbctl-rs per invocation", m("mix", "ovn-nbctl"), m("mix", "nbctl-rs"), 20)
+ratio("mix: ovn-nbctl / nbctl-rs daemon per invocation", m("mix", "ovn-nbctl"), m("mix", "nbctl-rs-daemon"), 20)
+ratio("mix: ovn-nbctl daemon / nbctl-rs daemon per invocation", m("mix", "ovn-nbctl-daemon"),
+      m("mix", "nbctl-rs-daemon"), 2)
 EOF
 log "results in $RUN"

@@ -20,6 +20,12 @@
 //!
 //! What is not answered locally (an unknown table or column, a condition whose value does not
 //! fit the column) is passed to the server, which answers with its own error.
+//!
+//! A command line sent with `run` is run inside the daemon, next to the replica: its requests
+//! go to the same handlers over an in-process channel ([`crate::link::Rpc::Local`]), not over
+//! a connection to the daemon's own socket, so a command costs no connect, no `_Server` check
+//! and no JSON text between the command and the replica; only its commit travels, to the
+//! server.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -39,7 +45,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::watch;
 
-use crate::link::LinkConfig;
+use crate::link::{LinkConfig, LocalRequest, Rpc};
 use crate::{CtlError, CtlOutput, Globals, Tool};
 
 /// The environment variable that names the daemon's socket for `tool` (`None` for vsctl-rs:
@@ -88,7 +94,9 @@ pub(crate) fn run_remote(tool: Tool, socket: &str, timeout: Option<u64>, args: &
     }
     let mut splitter = FrameSplitter::new().with_max_frame_len(1 << 30);
     let mut buf = BytesMut::with_capacity(16 * 1024);
-    let mut chunk = vec![0u8; 64 * 1024];
+    // On the stack: a reply is usually a few hundred bytes, and a zeroed heap buffer of 64 KiB
+    // cost more than the rest of the exchange.
+    let mut chunk = [0u8; 8 * 1024];
     let frame = loop {
         match splitter.next_frame(&mut buf) {
             Ok(Some(f)) => break f,
@@ -241,8 +249,7 @@ pub(crate) fn serve(tool: Tool, g: &Globals, cfg: LinkConfig, env: &BTreeMap<Str
     // Sessions run on this thread (a command line run for `run` is not `Send`).
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async move {
-        let own = format!("unix:{}", socket.display());
-        let started = start(tool, &cfg, own, g.timeout.filter(|t| *t > 0).unwrap_or(30)).await;
+        let started = start(tool, &cfg, g.timeout.filter(|t| *t > 0).unwrap_or(30)).await;
         let relay = match started {
             Ok(r) => Rc::new(r),
             Err(e) => {
@@ -302,9 +309,6 @@ pub(crate) fn serve(tool: Tool, g: &Globals, cfg: LinkConfig, env: &BTreeMap<Str
 /// What the daemon serves from.
 struct Relay {
     tool: Tool,
-    /// The daemon's own socket, as a remote (`unix:PATH`): where the command lines it runs
-    /// (method `run`) read and write.
-    own: String,
     client: Client,
     replica: DynamicReplica,
     schema: DatabaseSchema,
@@ -415,7 +419,7 @@ impl crate::db::LocalRows for Relay {
     }
 }
 
-async fn start(tool: Tool, cfg: &LinkConfig, own: String, timeout: u64) -> Result<Relay, CtlError> {
+async fn start(tool: Tool, cfg: &LinkConfig, timeout: u64) -> Result<Relay, CtlError> {
     let t = Duration::from_secs(timeout);
     let config = cfg.client_config().startup_timeout(t).request_timeout(t);
     let remote = &cfg.remote;
@@ -444,7 +448,6 @@ async fn start(tool: Tool, cfg: &LinkConfig, own: String, timeout: u64) -> Resul
     Ok(Relay {
         indexes: RefCell::new(indexes),
         tool,
-        own,
         client,
         replica,
         schema,
@@ -504,19 +507,50 @@ enum Answer {
 }
 
 async fn answer(relay: &Rc<Relay>, method: &str, params: Vec<Value>) -> Answer {
+    if method != "run" {
+        return answer_db(relay, method, params).await;
+    }
+    let args: Option<Vec<String>> = params.iter().map(|a| a.as_str().map(str::to_owned)).collect();
+    let Some(args) = args else {
+        return Answer::Error(
+            json!({"error": "syntax error", "details": "run: the arguments must be strings"}),
+        );
+    };
+    let out = run(relay, &args).await;
+    Answer::Result(json!({"stdout": out.stdout, "stderr": out.stderr, "code": out.code}))
+}
+
+/// Runs a command line (method `run`) next to the replica: its requests come over an
+/// in-process channel and are answered here as they would be on the socket, in order.
+async fn run(relay: &Rc<Relay>, args: &[String]) -> CtlOutput {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LocalRequest>();
+    let local: Rc<dyn crate::db::LocalRows> = relay.clone();
+    let run = crate::run_in_daemon(relay.tool, args, Rpc::Local(tx), local);
+    let serve = async {
+        while let Some(req) = rx.recv().await {
+            let params = match req.params {
+                Value::Array(p) => p,
+                _ => Vec::new(),
+            };
+            let reply = match answer_db(relay, req.method, params).await {
+                Answer::Result(r) | Answer::Monitor(r, _) => Ok(r),
+                Answer::Error(e) => Err(e),
+            };
+            let _ = req.reply.send(reply);
+        }
+        // Every sender is gone: the run is ending.
+        std::future::pending::<std::convert::Infallible>().await
+    };
+    tokio::select! {
+        out = run => out,
+        never = serve => match never {},
+    }
+}
+
+/// Answers every method but `run` (see the module docs).
+async fn answer_db(relay: &Rc<Relay>, method: &str, params: Vec<Value>) -> Answer {
     match method {
         "echo" => Answer::Result(Value::Array(params)),
-        "run" => {
-            let args: Option<Vec<String>> = params.iter().map(|a| a.as_str().map(str::to_owned)).collect();
-            let Some(args) = args else {
-                return Answer::Error(
-                    json!({"error": "syntax error", "details": "run: the arguments must be strings"}),
-                );
-            };
-            let local: Rc<dyn crate::db::LocalRows> = relay.clone();
-            let out = crate::run_in_daemon(relay.tool, &args, &relay.own, local).await;
-            Answer::Result(json!({"stdout": out.stdout, "stderr": out.stderr, "code": out.code}))
-        }
         "exit" => Answer::Result(json!("")),
         "list_dbs" => Answer::Result(json!([relay.db])),
         "transact" => {

@@ -697,6 +697,7 @@ fn link_config(tool: Tool, g: &Globals, env: &BTreeMap<String, String>) -> LinkC
         tls: tls_config(g),
         timeout: g.timeout.filter(|t| *t > 0).map(Duration::from_secs),
         retry: g.retry,
+        local: None,
     }
 }
 
@@ -718,19 +719,22 @@ async fn run_commands(
             }
         }
     }
-    let mut link = match Link::open_direct(&cfg).await? {
-        Some(l) => l,
-        None => {
-            if g.retry {
-                // With --retry only --timeout ends the wait for a server (SIGALRM in
-                // ovs-vsctl).
-                let mut patient = cfg.clone();
-                patient.timeout = None;
-                Link::client(&patient).await?
-            } else {
-                Link::client(&cfg).await?
+    let mut link = match &cfg.local {
+        Some(rpc) => Link::Local(rpc.clone()),
+        None => match Link::open_direct(&cfg).await? {
+            Some(l) => l,
+            None => {
+                if g.retry {
+                    // With --retry only --timeout ends the wait for a server (SIGALRM in
+                    // ovs-vsctl).
+                    let mut patient = cfg.clone();
+                    patient.timeout = None;
+                    Link::client(&patient).await?
+                } else {
+                    Link::client(&cfg).await?
+                }
             }
-        }
+        },
     };
     let mut attempt = 0;
     // A dry run never commits, so the server's unique indexes cannot stand in for lookups.
@@ -1036,12 +1040,12 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
     rt.block_on(run_parsed(tool, g, cmds, cfg, None))
 }
 
-/// Runs a command line in the daemon of daemon mode, against its own socket `remote`, with
-/// `local` answering the biggest reads straight from the replica.
+/// Runs a command line in the daemon of daemon mode: its requests go to the daemon through
+/// `rpc` (in-process), and `local` answers the biggest reads straight from the replica.
 pub(crate) async fn run_in_daemon(
     tool: Tool,
     args: &[String],
-    remote: &str,
+    rpc: link::Rpc,
     local: Rc<dyn LocalRows>,
 ) -> CtlOutput {
     let (g, cmds) = match parse_args(tool, args) {
@@ -1055,8 +1059,8 @@ pub(crate) async fn run_in_daemon(
         );
     }
     let mut cfg = link_config(tool, &g, &BTreeMap::new());
-    cfg.remote = remote.to_owned();
     cfg.tls = None;
+    cfg.local = Some(rpc);
     run_parsed(tool, g, cmds, cfg, Some(local)).await
 }
 

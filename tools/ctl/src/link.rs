@@ -6,8 +6,10 @@
 
 use std::time::Duration;
 
-use ovsdb_client::{Client, ClientConfig, Endpoint, RpcClient, RpcOptions, TlsConfig};
+use ovsdb_client::rpc::RawReply;
+use ovsdb_client::{Client, ClientConfig, Endpoint, Reply, RpcClient, RpcOptions, TlsConfig};
 use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::error::CtlError;
@@ -30,6 +32,9 @@ pub(crate) struct LinkConfig {
     /// `--retry`: when false, a single remote that cannot be connected to fails the invocation
     /// at once, as the reference tools do; when true, the [`Client`] keeps trying.
     pub(crate) retry: bool,
+    /// In the daemon of daemon mode: its in-process request channel (see [`Rpc::Local`]),
+    /// used instead of any connection.
+    pub(crate) local: Option<Rpc>,
 }
 
 impl LinkConfig {
@@ -58,6 +63,102 @@ pub(crate) enum Link {
     Direct(Direct),
     /// The reconnecting client.
     Client(Client),
+    /// The daemon's own replica and session, in the same process (no `_Server` check: the
+    /// daemon is a relay of this database).
+    Local(Rpc),
+}
+
+/// One request of an invocation run inside the daemon: `method` and its `params` (a JSON
+/// array), answered on `reply` with the JSON-RPC `result` (`Ok`) or `error` (`Err`).
+pub(crate) struct LocalRequest {
+    /// The JSON-RPC method (`transact`, `monitor_cond`, ...).
+    pub(crate) method: &'static str,
+    /// Its parameters, an array.
+    pub(crate) params: Value,
+    /// Where the answer goes.
+    pub(crate) reply: oneshot::Sender<Result<Value, Value>>,
+}
+
+/// Where an invocation's requests go: a JSON-RPC connection, or (in the daemon of daemon mode)
+/// the daemon itself through an in-process channel, which answers reads from its replica and
+/// forwards writes on its session without any socket or JSON text in between.
+#[derive(Clone)]
+pub(crate) enum Rpc {
+    /// A connection to a server (or to a daemon, as any OVSDB client).
+    Remote(RpcClient),
+    /// The daemon's channel (see [`LocalRequest`]).
+    Local(mpsc::UnboundedSender<LocalRequest>),
+}
+
+impl Rpc {
+    /// Sends a request and waits for its result, as [`RpcClient::request`] does.
+    ///
+    /// # Errors
+    /// As [`RpcClient::request`]: [`ovsdb_client::Error::Rpc`] for an error answer,
+    /// [`ovsdb_client::Error::Disconnected`] when the daemon's channel is closed.
+    pub(crate) async fn request(
+        &self,
+        method: &'static str,
+        params: Value,
+    ) -> Result<Reply, ovsdb_client::Error> {
+        match self {
+            Rpc::Remote(r) => r.request(method, params).await,
+            Rpc::Local(tx) => Ok(Reply {
+                result: local_request(tx, method, params).await?,
+                notifications_before: 0,
+            }),
+        }
+    }
+
+    /// As [`Rpc::request`], with the result as JSON text ([`RpcClient::request_raw`]).
+    ///
+    /// # Errors
+    /// As [`Rpc::request`].
+    pub(crate) async fn request_raw(
+        &self,
+        method: &'static str,
+        params: Value,
+    ) -> Result<RawReply, ovsdb_client::Error> {
+        match self {
+            Rpc::Remote(r) => r.request_raw(method, params).await,
+            Rpc::Local(tx) => {
+                let result = local_request(tx, method, params).await?;
+                Ok(RawReply {
+                    result: bytes::Bytes::from(serde_json::to_vec(&result).unwrap_or_default()),
+                    notifications_before: 0,
+                })
+            }
+        }
+    }
+}
+
+/// A request on the daemon's in-process channel.
+async fn local_request(
+    tx: &mpsc::UnboundedSender<LocalRequest>,
+    method: &'static str,
+    params: Value,
+) -> Result<Value, ovsdb_client::Error> {
+    let gone = || ovsdb_client::Error::Disconnected {
+        method: method.to_owned(),
+    };
+    let (reply, rx) = oneshot::channel();
+    tx.send(LocalRequest {
+        method,
+        params,
+        reply,
+    })
+    .map_err(|_| gone())?;
+    match rx.await.map_err(|_| gone())? {
+        Ok(result) => Ok(result),
+        Err(error) => Err(ovsdb_client::Error::Rpc {
+            method: method.to_owned(),
+            error: Box::new(
+                ovsdb_proto::error::from_value::<ovsdb_proto::OvsdbError>(error.clone()).unwrap_or_else(
+                    |_| ovsdb_proto::OvsdbError::new(ovsdb_proto::ErrorKind::from_wire(&error.to_string())),
+                ),
+            ),
+        }),
+    }
 }
 
 /// A direct connection to the single remote of `--db`.
@@ -246,13 +347,15 @@ impl Link {
     ///
     /// # Errors
     /// [`CtlError::Connection`] when the client has no session.
-    pub(crate) async fn rpc(&self) -> Result<(Option<Endpoint>, RpcClient), CtlError> {
+    pub(crate) async fn rpc(&self) -> Result<(Option<Endpoint>, Rpc), CtlError> {
         match self {
-            Link::Direct(d) => Ok((Some(d.endpoint.clone()), d.rpc.clone())),
+            Link::Direct(d) => Ok((Some(d.endpoint.clone()), Rpc::Remote(d.rpc.clone()))),
             Link::Client(c) => {
                 let rpc = c.rpc().await.map_err(|e| CtlError::Connection(e.to_string()))?;
-                Ok((c.current_endpoint(), rpc))
+                Ok((c.current_endpoint(), Rpc::Remote(rpc)))
             }
+            // No endpoint: nothing opens a connection of its own to the daemon.
+            Link::Local(rpc) => Ok((None, rpc.clone())),
         }
     }
 
@@ -262,7 +365,7 @@ impl Link {
     /// the check failed; the invocation must then start over on [`Link::client`].
     pub(crate) async fn verify(&mut self) -> bool {
         match self {
-            Link::Client(_) => true,
+            Link::Client(_) | Link::Local(_) => true,
             Link::Direct(d) => match d.check.take() {
                 Some(h) => h.await.unwrap_or(false),
                 None => true,

@@ -17,6 +17,10 @@ pub(crate) fn schema_path(file: &str) -> PathBuf {
 
 /// Two fresh servers of the same schema: one for the reference tool, one for ours.
 pub(crate) struct Pair {
+    /// Our side in daemon mode: its daemon (see [`Pair::with_daemon`]). First, so it is
+    /// dropped (stopped by `exit`, else killed by its pidfile) before the servers, whose drop
+    /// removes the directory holding its socket and pidfile.
+    daemon: Option<OurDaemon>,
     tool: Tool,
     theirs: OvsdbServer,
     ours: OvsdbServer,
@@ -25,8 +29,6 @@ pub(crate) struct Pair {
     _watchdog: Watchdog,
     /// Steps run so far (for messages).
     steps: usize,
-    /// Our side in daemon mode: its daemon (see [`Pair::with_daemon`]).
-    daemon: Option<OurDaemon>,
 }
 
 /// Our tool's daemon (`--detach`) on our server; stopped with `exit` (as `ovs-appctl -t
