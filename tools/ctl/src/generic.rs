@@ -203,19 +203,38 @@ const SB_IDS: &[RowId] = &[
     id("Chassis", "name"),
     id("Chassis_Private", "name"),
     id("Port_Binding", "logical_port"),
-    RowId {
-        table: "Datapath_Binding",
-        via: "Datapath_Binding",
-        name_column: "external_ids",
-        key: Some("name"),
-        uuid_column: None,
-    },
+    key_id("Port_Binding", "name"),
+    key_id("Datapath_Binding", "name"),
+    key_id("Datapath_Binding", "name2"),
+    key_id("Datapath_Binding", "logical-switch"),
+    key_id("Datapath_Binding", "logical-router"),
+    id("MAC_Binding", "logical_port"),
     id("Load_Balancer", "name"),
     id("Port_Group", "name"),
     id("Address_Set", "name"),
     id("HA_Chassis_Group", "name"),
     id("Meter", "name"),
+    id("Service_Monitor", "logical_port"),
+    id("DHCP_Options", "name"),
+    id("DHCPv6_Options", "name"),
+    id("Connection", "target"),
+    id("RBAC_Role", "name"),
+    id("RBAC_Permission", "table"),
+    id("Gateway_Chassis", "name"),
+    id("Mirror", "name"),
+    id("Chassis_Template_Var", "chassis"),
 ];
+
+/// A row named by the value of key `key` of its `external_ids`.
+const fn key_id(table: &'static str, key: &'static str) -> RowId {
+    RowId {
+        table,
+        via: table,
+        name_column: "external_ids",
+        key: Some(key),
+        uuid_column: None,
+    }
+}
 
 const VS_IDS: &[RowId] = &[
     id("Bridge", "name"),

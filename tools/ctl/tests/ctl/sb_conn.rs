@@ -132,3 +132,52 @@ fn sbctl_connection_ssl_and_global_match_ovn_sbctl() {
     p.step(&["ip-multicast-flush", "ls1"]);
     p.step(&["ip-multicast-flush", "ls2", "--", "ip-multicast-flush", "ls2"]);
 }
+
+/// The generic commands find southbound rows by the names ovn-sbctl's table of record ids
+/// gives them (external_ids keys of datapaths and ports, logical ports, targets, names).
+#[test]
+fn sbctl_names_records_as_ovn_sbctl_does() {
+    let mut p = Pair::new(Tool::Sbctl, "sbctl_names_records_as_ovn_sbctl_does");
+    p.step(&[
+        "--",
+        "--id=@dp",
+        "create",
+        "Datapath_Binding",
+        "tunnel_key=7",
+        "external_ids:name=sw0",
+        "external_ids:name2=sw0-alias",
+        "external_ids:logical-switch=1b9ff9ae-5e5c-4c8c-9a9e-0d2a5f4c8b01",
+        "--",
+        "create",
+        "Port_Binding",
+        "logical_port=lp1",
+        "tunnel_key=1",
+        "datapath=@dp",
+        "external_ids:name=neutron-port-1",
+        "--",
+        "create",
+        "MAC_Binding",
+        "logical_port=lp1",
+        "ip=192.0.2.5",
+        "mac=\"00:00:00:00:00:05\"",
+        "datapath=@dp",
+    ]);
+    p.step(&["get", "Datapath_Binding", "sw0", "tunnel_key"]);
+    p.step(&["get", "Datapath_Binding", "sw0-alias", "tunnel_key"]);
+    p.step(&[
+        "get",
+        "Datapath_Binding",
+        "1b9ff9ae-5e5c-4c8c-9a9e-0d2a5f4c8b01",
+        "tunnel_key",
+    ]);
+    p.step(&["get", "Port_Binding", "neutron-port-1", "logical_port"]);
+    p.step(&["get", "MAC_Binding", "lp1", "ip"]);
+    p.step(&["set-connection", "ptcp:6642"]);
+    p.step(&["get", "Connection", "ptcp:6642", "target"]);
+    p.step(&["create", "DHCP_Options", "name=router", "code=3", "type=ipv4"]);
+    p.step(&["get", "DHCP_Options", "router", "code"]);
+    p.step(&["create", "RBAC_Role", "name=r1"]);
+    p.step(&["get", "RBAC_Role", "r1", "name"]);
+    p.step(&["get", "Port_Binding", "nosuch", "logical_port"]);
+    p.step(&["--if-exists", "get", "MAC_Binding", "nosuch", "ip"]);
+}
