@@ -461,9 +461,10 @@ pub(crate) async fn get_row(
     if found.is_none() && is_partial_uuid(record) {
         let m = ctx.db.uuid_prefix(table, record).await?;
         if m.len() > 1 {
+            // The reference names the first two it met (in its hash order).
             return Err(CtlError::NotFound(format!(
-                "{table} contains {} rows whose UUIDs begin with {record}",
-                m.len()
+                "{table} contains 2 or more rows whose UUIDs begin with {record}: at least {} and {}",
+                m[0], m[1]
             )));
         }
         found = m.first().copied();
