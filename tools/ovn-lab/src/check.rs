@@ -18,6 +18,10 @@ use crate::sys;
 /// Probes run at once (each a blocking thread with a raw ICMP socket while it waits).
 const PARALLEL: usize = 128;
 
+/// Isolation probes run at once, beside the [`PARALLEL`] others (each waits its full second
+/// when, as expected, nothing answers; tokio's pool has 512 blocking threads).
+const ISOLATION_PARALLEL: usize = 256;
+
 /// One echo request from a VM (`ping -c1 -W<wait_s>`); `true` if answered within `wait_s`
 /// seconds.
 pub(crate) async fn ping_once(cfg: &LabConfig, from: &str, addr: &str, wait_s: u32) -> bool {
@@ -252,30 +256,39 @@ impl Lab {
         }
         let n_overlap: usize = overlap.values().map(Vec::len).sum();
         self.progress.step(&format!(
-            "{} probes among {} VMs ({PARALLEL} at a time)",
+            "{} probes among {} VMs ({PARALLEL} at a time, isolation probes {ISOLATION_PARALLEL})",
             plan.len() + n_overlap,
             vms.len()
         ));
         let cfg = &self.cfg;
-        let mut probes: Vec<Probe> = futures::stream::iter(plan)
-            .map(|(from, to, addr, expect)| async move {
-                let reached = if expect {
-                    ping_tries(cfg, &from, &addr, 3).await.is_some()
-                } else {
-                    ping_once(cfg, &from, &addr, 1).await
-                };
-                Probe {
-                    from,
-                    to,
-                    addr,
-                    expect_reach: expect,
-                    reached,
-                    dst_mac: None,
-                }
-            })
-            .buffer_unordered(PARALLEL)
-            .collect()
-            .await;
+        let run = |plan: Vec<(String, String, String, bool)>, parallel: usize| {
+            futures::stream::iter(plan)
+                .map(|(from, to, addr, expect)| async move {
+                    let reached = if expect {
+                        ping_tries(cfg, &from, &addr, 3).await.is_some()
+                    } else {
+                        ping_once(cfg, &from, &addr, 1).await
+                    };
+                    Probe {
+                        from,
+                        to,
+                        addr,
+                        expect_reach: expect,
+                        reached,
+                        dst_mac: None,
+                    }
+                })
+                .buffer_unordered(parallel)
+                .collect::<Vec<Probe>>()
+        };
+        // Isolation probes spend their whole second waiting for silence: they run in a pool
+        // of their own, beside the reachable pairs, instead of holding the pairs' slots.
+        let (reach_plan, isolation_plan): (Vec<_>, Vec<_>) = plan.into_iter().partition(|p| p.3);
+        let (mut probes, isolated) = futures::join!(
+            run(reach_plan, PARALLEL),
+            run(isolation_plan, ISOLATION_PARALLEL)
+        );
+        probes.extend(isolated);
         let second: Vec<Vec<Probe>> = futures::stream::iter(overlap)
             .map(|(from, list)| async move {
                 let ns = cfg.vm_netns(&from);
