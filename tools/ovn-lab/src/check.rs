@@ -250,7 +250,11 @@ impl Lab {
         }
         if let Some(n) = sample {
             if plan.len() > n {
-                plan.sort_by_key(|(from, to, _, _)| crate::lab::name_hash(&format!("{from}\u{0}{to}")));
+                // One hash per pair (`sort_by_key` would recompute it at every comparison:
+                // 1000 routed VMs are 499500 pairs, seconds of formatting before any probe).
+                plan.sort_by_cached_key(|(from, to, _, _)| {
+                    crate::lab::name_hash(&format!("{from}\u{0}{to}"))
+                });
                 plan.truncate(n);
             }
         }
