@@ -1049,13 +1049,6 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
         ("ovn-encap-type", "geneve"),
         ("ovn-encap-ip", ch.encap_ip.as_str()),
         ("ovn-bridge-datapath-type", "netdev"),
-        // ovn-controller gives freed heap memory back to the system (`malloc_trim`) once its
-        // logical flow cache has been idle this long (default 30 s; 1000 ms is the least it
-        // takes). The burst of a large lab's first Southbound update (1000 VMs: ~20 MB of
-        // parsed JSON, freed once applied) then stops counting in every chassis' RSS about a
-        // second after the lab settles instead of half a minute later. Only the timing of
-        // the trim changes: flows, cache and behaviour are OVN's own (ovn-controller(8)).
-        ("ovn-trim-timeout-ms", "1000"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
