@@ -288,10 +288,8 @@ impl Lab {
         // Isolation probes spend their whole second waiting for silence: they run in a pool
         // of their own, beside the reachable pairs, instead of holding the pairs' slots.
         let (reach_plan, isolation_plan): (Vec<_>, Vec<_>) = plan.into_iter().partition(|p| p.3);
-        let (mut probes, isolated) = futures::join!(
-            run(reach_plan, PARALLEL),
-            run(isolation_plan, ISOLATION_PARALLEL)
-        );
+        let (mut probes, isolated) =
+            futures::join!(run(reach_plan, PARALLEL), run(isolation_plan, ISOLATION_PARALLEL));
         probes.extend(isolated);
         let second: Vec<Vec<Probe>> = futures::stream::iter(overlap)
             .map(|(from, list)| async move {
