@@ -18,6 +18,10 @@ use crate::sys;
 /// Probes run at once (each a blocking thread with a raw ICMP socket while it waits).
 const PARALLEL: usize = 128;
 
+/// Isolation probes run at once, beside the [`PARALLEL`] others (each waits its full second
+/// when, as expected, nothing answers; tokio's pool has 512 blocking threads).
+const ISOLATION_PARALLEL: usize = 256;
+
 /// One echo request from a VM (`ping -c1 -W<wait_s>`); `true` if answered within `wait_s`
 /// seconds.
 pub(crate) async fn ping_once(cfg: &LabConfig, from: &str, addr: &str, wait_s: u32) -> bool {
@@ -246,36 +250,47 @@ impl Lab {
         }
         if let Some(n) = sample {
             if plan.len() > n {
-                plan.sort_by_key(|(from, to, _, _)| crate::lab::name_hash(&format!("{from}\u{0}{to}")));
+                // One hash per pair (`sort_by_key` would recompute it at every comparison:
+                // 1000 routed VMs are 499500 pairs, seconds of formatting before any probe).
+                plan.sort_by_cached_key(|(from, to, _, _)| {
+                    crate::lab::name_hash(&format!("{from}\u{0}{to}"))
+                });
                 plan.truncate(n);
             }
         }
         let n_overlap: usize = overlap.values().map(Vec::len).sum();
         self.progress.step(&format!(
-            "{} probes among {} VMs ({PARALLEL} at a time)",
+            "{} probes among {} VMs ({PARALLEL} at a time, isolation probes {ISOLATION_PARALLEL})",
             plan.len() + n_overlap,
             vms.len()
         ));
         let cfg = &self.cfg;
-        let mut probes: Vec<Probe> = futures::stream::iter(plan)
-            .map(|(from, to, addr, expect)| async move {
-                let reached = if expect {
-                    ping_tries(cfg, &from, &addr, 3).await.is_some()
-                } else {
-                    ping_once(cfg, &from, &addr, 1).await
-                };
-                Probe {
-                    from,
-                    to,
-                    addr,
-                    expect_reach: expect,
-                    reached,
-                    dst_mac: None,
-                }
-            })
-            .buffer_unordered(PARALLEL)
-            .collect()
-            .await;
+        let run = |plan: Vec<(String, String, String, bool)>, parallel: usize| {
+            futures::stream::iter(plan)
+                .map(|(from, to, addr, expect)| async move {
+                    let reached = if expect {
+                        ping_tries(cfg, &from, &addr, 3).await.is_some()
+                    } else {
+                        ping_once(cfg, &from, &addr, 1).await
+                    };
+                    Probe {
+                        from,
+                        to,
+                        addr,
+                        expect_reach: expect,
+                        reached,
+                        dst_mac: None,
+                    }
+                })
+                .buffer_unordered(parallel)
+                .collect::<Vec<Probe>>()
+        };
+        // Isolation probes spend their whole second waiting for silence: they run in a pool
+        // of their own, beside the reachable pairs, instead of holding the pairs' slots.
+        let (reach_plan, isolation_plan): (Vec<_>, Vec<_>) = plan.into_iter().partition(|p| p.3);
+        let (mut probes, isolated) =
+            futures::join!(run(reach_plan, PARALLEL), run(isolation_plan, ISOLATION_PARALLEL));
+        probes.extend(isolated);
         let second: Vec<Vec<Probe>> = futures::stream::iter(overlap)
             .map(|(from, list)| async move {
                 let ns = cfg.vm_netns(&from);

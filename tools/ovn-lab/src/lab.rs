@@ -1049,6 +1049,15 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
         ("ovn-encap-type", "geneve"),
         ("ovn-encap-ip", ch.encap_ip.as_str()),
         ("ovn-bridge-datapath-type", "netdev"),
+        // One Southbound monitor shared by every chassis instead of a condition per chassis
+        // (ovn-controller(8)). A lab's chassis host VMs of most switches (`spawn` spreads
+        // each switch over the chassis), so conditional monitoring saves them little while
+        // the SB ovsdb-server evaluates and serializes every update once per chassis; with
+        // one shared monitor it does so once. The flows are the same: ovn-controller still
+        // translates only the logical flows of its local datapaths. Measured at 100 chassis
+        // x 1000 routed VMs: SB server 7.2 -> 2.4 s of CPU and 272 -> 102 MB RSS during
+        // `spawn`, chassis RSS 70.4 -> 68.8 MB; 20 chassis x 100 VMs: 40.1 -> 40.2 MB.
+        ("ovn-monitor-all", "true"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
