@@ -531,3 +531,33 @@ pub(crate) fn elements(d: &Datum) -> Vec<Atom> {
         Datum::Map(m) => m.keys().cloned().collect(),
     }
 }
+
+/// Whether `target` names a connection method OVS knows (`tcp:`, `ssl:`, `unix:` or their
+/// passive `p` forms): OVS's `stream_verify_name` / `pstream_verify_name`.
+pub(crate) fn known_method(target: &str) -> bool {
+    match target.split_once(':') {
+        Some((m, _)) => matches!(m, "tcp" | "ssl" | "unix" | "ptcp" | "pssl" | "punix"),
+        None => false,
+    }
+}
+
+/// C's `atoll`: leading blanks, an optional sign, then as many digits as there are (0 when
+/// none; saturating).
+pub(crate) fn atoll(s: &str) -> i64 {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let mut v: i64 = 0;
+    for c in digits.bytes().take_while(u8::is_ascii_digit) {
+        let d = i64::from(c - b'0');
+        v = if neg {
+            v.saturating_mul(10).saturating_sub(d)
+        } else {
+            v.saturating_mul(10).saturating_add(d)
+        };
+    }
+    v
+}

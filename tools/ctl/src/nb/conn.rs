@@ -6,6 +6,7 @@ use ovsdb_proto::{Atom, Datum, Row};
 use super::common::*;
 use crate::cmd::{MANY, Mode, Section, run_fn};
 use crate::error::CtlError;
+use crate::value::{atoll, known_method};
 use crate::{CmdOut, Command, Ctx};
 
 /// Connection commands (ovn-nbctl(8)).
@@ -116,20 +117,6 @@ async fn del_connection(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlErro
     Ok(CmdOut::default())
 }
 
-/// Whether `target` names an active or passive stream class ovn-nbctl knows (`tcp:`, `ssl:`,
-/// `unix:`, `ptcp:`, `pssl:`, `punix:`).
-fn known_target(target: &str) -> bool {
-    match target.split_once(':') {
-        Some((class, _)) => ["tcp", "ssl", "unix", "ptcp", "pssl", "punix"].contains(&class),
-        None => false,
-    }
-}
-
-/// C's `atoll`: the leading integer of `s`, 0 when there is none.
-fn atoll(s: &str) -> i64 {
-    scan_int(s).unwrap_or(0)
-}
-
 /// `set-connection`.
 async fn set_connection(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let g = delete_connections(ctx).await?;
@@ -137,7 +124,7 @@ async fn set_connection(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
     let mut warnings = Vec::new();
     let mut conns = Vec::new();
     for target in &cmd.args {
-        if !known_target(target) {
+        if !known_method(target) {
             warnings.push(format!("target type \"{target}\" is possibly erroneous"));
         }
         let mut row = Row::new().with("target", s(target));

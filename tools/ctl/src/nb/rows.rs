@@ -5,16 +5,12 @@
 use ovsdb_proto::{Atom, Datum, Uuid};
 use serde_json::json;
 
+pub(super) use super::common::{is_uuid, parse_priority};
 use crate::Ctx;
 use crate::error::CtlError;
 use crate::value::{atom_to_bare, elements};
 
 pub(super) use super::common::{int_of, s, str_of};
-
-/// Whether `id` is a UUID as ovn-nbctl's `uuid_from_string` reads one (36 characters).
-pub(super) fn is_uuid(id: &str) -> bool {
-    id.len() == 36 && Uuid::parse_str(id).is_ok()
-}
 
 /// How [`find_named`] reports a row it looks for.
 pub(super) struct Named {
@@ -144,31 +140,6 @@ pub(super) fn kv_map<'a>(args: impl IntoIterator<Item = &'a String>) -> Datum {
         }
     }
     Datum::Map(m)
-}
-
-/// A priority as ovn-nbctl's `parse_priority` reads it (`%lld` then 0...32767; text after the
-/// number is ignored, as `ovs_scan` does), or its message.
-pub(super) fn parse_priority(arg: &str) -> Result<i64, CtlError> {
-    scan_int(arg)
-        .filter(|p| (0..=32767).contains(p))
-        .ok_or_else(|| CtlError::Value(format!("{arg}: priority must in range 0...32767")))
-}
-
-/// The leading decimal integer of `arg` as `sscanf("%lld")` reads it (leading white space and
-/// a sign allowed, anything after the digits ignored).
-pub(super) fn scan_int(arg: &str) -> Option<i64> {
-    let t = arg.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, rest) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let end = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if end == 0 {
-        return None;
-    }
-    let v: i64 = rest[..end].parse().ok()?;
-    Some(if neg { -v } else { v })
 }
 
 /// An unmasked IPv4 or IPv6 address normalized as ovn-nbctl's `normalize_addr_str` does
