@@ -477,21 +477,7 @@ pub(super) async fn list_ports(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, C
     let o = find(ctx, owner_t, what, &a[0], true)
         .await?
         .ok_or_else(|| CtlError::NotFound(a[0].clone()))?;
-    let ports: Vec<Uuid> = elements(&ctx.db.value(owner_t, o, "ports"))
-        .iter()
-        .filter_map(Atom::as_uuid)
-        .collect();
-    let reads: Vec<(String, serde_json::Value)> = ports
-        .iter()
-        .filter(|u| ctx.db.get(table, **u).is_none())
-        .map(|u| {
-            (
-                table.to_owned(),
-                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
-            )
-        })
-        .collect();
-    ctx.db.select_batch(reads).await?;
+    let ports = members(ctx, owner_t, o, "ports", table).await?;
     out.text = list_by_name(ctx, table, ports);
     Ok(out)
 }
