@@ -322,22 +322,8 @@ pub(super) async fn visible_members(
     col: &str,
     table: &str,
 ) -> Result<Vec<Uuid>, CtlError> {
-    let d = ctx
-        .db
-        .visible_value(owner_t, owner, col)
-        .unwrap_or_else(|| ctx.db.value(owner_t, owner, col));
-    let v: Vec<Uuid> = elements(&d).iter().filter_map(Atom::as_uuid).collect();
-    let reads: Vec<(String, serde_json::Value)> = v
-        .iter()
-        .filter(|u| ctx.db.get(table, **u).is_none())
-        .map(|u| {
-            (
-                table.to_owned(),
-                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
-            )
-        })
-        .collect();
-    ctx.db.select_batch(reads).await?;
+    let v = super::rows::visible_refs(ctx, owner_t, owner, col);
+    ctx.db.select_members(owner_t, owner, col, table, &v).await?;
     Ok(v)
 }
 
@@ -354,17 +340,7 @@ pub(super) async fn members(
         .filter_map(Atom::as_uuid)
         .collect();
     // The rows not read yet, in one request.
-    let reads: Vec<(String, serde_json::Value)> = v
-        .iter()
-        .filter(|u| ctx.db.get(table, **u).is_none())
-        .map(|u| {
-            (
-                table.to_owned(),
-                json!([["_uuid", "==", ["uuid", u.to_string()]]]),
-            )
-        })
-        .collect();
-    ctx.db.select_batch(reads).await?;
+    ctx.db.select_members(owner_t, owner, col, table, &v).await?;
     Ok(v)
 }
 

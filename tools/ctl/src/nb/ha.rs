@@ -105,8 +105,7 @@ async fn del(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
 
 /// The chassis of group `g` (read), in UUID order as the IDL holds a set.
 async fn chassis_of(ctx: &mut Ctx, g: Uuid) -> Result<Vec<Uuid>, CtlError> {
-    let mut ch = rows::visible_refs(ctx, GRP, g, "ha_chassis");
-    fetch(ctx, CH, &ch).await?;
+    let mut ch = super::common::visible_members(ctx, GRP, g, "ha_chassis", CH).await?;
     ch.sort();
     Ok(ch)
 }

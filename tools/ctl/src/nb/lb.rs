@@ -644,8 +644,7 @@ async fn detach(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, C
 
 async fn list_attached(ctx: &mut Ctx, cmd: &Command, owner: &Named) -> Result<CmdOut, CtlError> {
     let (o, _) = owner_and_lb(ctx, cmd, owner).await?;
-    let groups = rows::visible_refs(ctx, owner.table, o, "load_balancer_group");
-    fetch(ctx, LBG, &groups).await?;
+    let groups = super::common::visible_members(ctx, owner.table, o, "load_balancer_group", LBG).await?;
     let mut lbs = rows::visible_refs(ctx, owner.table, o, "load_balancer");
     for g in &groups {
         lbs.extend(refs(ctx, LBG, *g, "load_balancer"));

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 
 use super::common::{add_named, containing, del_named, existing_for_create, find, list_named, name_of};
-use super::rows::{self, Named, fetch, find_named, parse_priority, s, str_of};
+use super::rows::{self, Named, find_named, parse_priority, s, str_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
 use crate::{CmdOut, Command, Ctx};
@@ -314,8 +314,7 @@ async fn lrp_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let lr = find(ctx, LR, "router", &cmd.args[0], true)
         .await?
         .ok_or_else(|| CtlError::NotFound(cmd.args[0].clone()))?;
-    let ports = rows::visible_refs(ctx, LR, lr, "ports");
-    fetch(ctx, LRP, &ports).await?;
+    let ports = super::common::visible_members(ctx, LR, lr, "ports", LRP).await?;
     Ok(CmdOut {
         text: super::common::list_by_name(ctx, LRP, ports),
         ..CmdOut::default()
@@ -356,8 +355,7 @@ async fn lrp_set_options(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlErro
 async fn lrp_del_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
     let p = port(ctx, &a[0]).await?;
-    let mut gcs = rows::visible_refs(ctx, LRP, p, "gateway_chassis");
-    fetch(ctx, GC, &gcs).await?;
+    let mut gcs = super::common::visible_members(ctx, LRP, p, "gateway_chassis", GC).await?;
     gcs.sort();
     let hit = gcs.iter().copied().find(|g| {
         a[1].as_bytes()
@@ -380,8 +378,7 @@ async fn lrp_del_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut,
 
 async fn lrp_get_gateway_chassis(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let p = port(ctx, &cmd.args[0]).await?;
-    let gcs = rows::visible_refs(ctx, LRP, p, "gateway_chassis");
-    fetch(ctx, GC, &gcs).await?;
+    let gcs = super::common::visible_members(ctx, LRP, p, "gateway_chassis", GC).await?;
     let mut list: Vec<(i64, String)> = gcs
         .iter()
         .map(|g| {

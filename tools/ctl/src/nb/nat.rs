@@ -100,8 +100,7 @@ async fn router_nats(ctx: &mut Ctx, cmd: &Command) -> Result<(Uuid, Vec<Uuid>), 
     let lr = find(ctx, LR, "router", &cmd.args[0], true)
         .await?
         .ok_or_else(|| CtlError::NotFound(cmd.args[0].clone()))?;
-    let nats = rows::visible_refs(ctx, LR, lr, "nat");
-    fetch(ctx, NAT_T, &nats).await?;
+    let nats = super::common::visible_members(ctx, LR, lr, "nat", NAT_T).await?;
     Ok((lr, nats))
 }
 
@@ -251,8 +250,7 @@ async fn nat_add(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     if is_snat && cmd.has("add-route") {
         return Err(CtlError::Value("routes cannot be added for snat types.".into()));
     }
-    let ports = rows::visible_refs(ctx, LR, lr, "ports");
-    fetch(ctx, LRP, &ports).await?;
+    let ports = super::common::visible_members(ctx, LR, lr, "ports", LRP).await?;
     let n_dgw = ports.iter().filter(|p| is_dgw(ctx, **p)).count();
     let gw_name = cmd.opt("gateway-port");
     let mut dgw = None;

@@ -3,7 +3,7 @@
 
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 
-use super::rows::{self, Named, fetch, find_named, int_of, is_uuid, parse_priority, s, str_of};
+use super::rows::{self, Named, find_named, int_of, is_uuid, parse_priority, s, str_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
 use crate::{CmdOut, Command, Ctx};
@@ -59,8 +59,7 @@ async fn router_policies(ctx: &mut Ctx, cmd: &Command) -> Result<(Uuid, Vec<Uuid
     let lr = find_named(ctx, &LR_NAMED, &cmd.args[0], true)
         .await?
         .ok_or_else(|| CtlError::NotFound(cmd.args[0].clone()))?;
-    let pols = rows::visible_refs(ctx, LR, lr, "policies");
-    fetch(ctx, POL, &pols).await?;
+    let pols = super::common::visible_members(ctx, LR, lr, "policies", POL).await?;
     Ok((lr, pols))
 }
 

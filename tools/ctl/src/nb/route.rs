@@ -81,8 +81,7 @@ async fn router_routes(ctx: &mut Ctx, cmd: &Command) -> Result<(Uuid, Vec<Uuid>)
     let lr = find(ctx, LR, "router", &cmd.args[0], true)
         .await?
         .ok_or_else(|| CtlError::NotFound(cmd.args[0].clone()))?;
-    let routes = rows::visible_refs(ctx, LR, lr, "static_routes");
-    fetch(ctx, T, &routes).await?;
+    let routes = super::common::visible_members(ctx, LR, lr, "static_routes", T).await?;
     Ok((lr, routes))
 }
 

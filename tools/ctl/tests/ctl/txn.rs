@@ -200,3 +200,82 @@ fn a_single_follower_remote_is_refused_with_leader_only() {
     names.sort_unstable();
     assert_eq!(names, ["sw0", "sw2", "sw3"], "{list:?}");
 }
+
+#[test]
+fn members_read_through_a_set_column_are_guarded_by_that_column() {
+    let _w = Watchdog::arm("members_guarded_by_the_owner_column", Duration::from_secs(60));
+    let s = server("ovn-nb.ovsschema");
+    let remote = s.unix_remote();
+    let ok = |args: &[&str]| {
+        let out = run(Tool::Nbctl, &remote, args);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+    };
+    ok(&[
+        "init",
+        "--",
+        "lr-add",
+        "lr0",
+        "--",
+        "lr-route-add",
+        "lr0",
+        "10.0.0.0/24",
+        "192.168.0.1",
+        "--",
+        "ls-add",
+        "sw1",
+    ]);
+    // Reads lr0's routes (one, no duplicate of 10.0.1.0/24) and waits for a mark on sw1 (its
+    // polls read sw1, found each time: their guards hold); meanwhile the same route is added by
+    // another invocation, which sets the mark.
+    let r = remote.clone();
+    let h = thread::spawn(move || {
+        run(
+            Tool::Nbctl,
+            &r,
+            &[
+                "lr-route-add",
+                "lr0",
+                "10.0.1.0/24",
+                "192.168.0.1",
+                "--",
+                "wait-until",
+                "Logical_Switch",
+                "sw1",
+                "other_config:go=yes",
+            ],
+        )
+    });
+    thread::sleep(Duration::from_millis(300));
+    ok(&[
+        "lr-route-add",
+        "lr0",
+        "10.0.1.0/24",
+        "192.168.0.1",
+        "--",
+        "set",
+        "Logical_Switch",
+        "sw1",
+        "other_config:go=yes",
+    ]);
+    let out = h.join().expect("join");
+    // The guard is lr0's `static_routes` as read: it changed, so the invocation ran again and
+    // found the duplicate (without it, a second identical route would be committed).
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "nbctl-rs: duplicate prefix: 10.0.1.0/24 (policy: dst-ip). Use option --ecmp to allow this for ECMP routing.\n"
+    );
+    let routes = run(
+        Tool::Nbctl,
+        &remote,
+        &[
+            "--bare",
+            "--columns=ip_prefix",
+            "list",
+            "Logical_Router_Static_Route",
+        ],
+    );
+    let mut prefixes: Vec<&str> = routes.stdout.lines().filter(|l| !l.is_empty()).collect();
+    prefixes.sort_unstable();
+    assert_eq!(prefixes, ["10.0.0.0/24", "10.0.1.0/24"]);
+}
