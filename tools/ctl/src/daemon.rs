@@ -417,6 +417,21 @@ impl crate::db::LocalRows for Relay {
             f(*u, &row);
         }
     }
+
+    fn rows(
+        &self,
+        table: &str,
+        uuids: &[ovsdb_proto::Uuid],
+        f: &mut dyn FnMut(ovsdb_proto::Uuid, &ovsdb_proto::Row),
+    ) {
+        let read = self.replica.read();
+        let view = read.table(table);
+        for u in uuids {
+            if let Some(rec) = view.get(u) {
+                f(*u, &rec.row.0);
+            }
+        }
+    }
 }
 
 async fn start(tool: Tool, cfg: &LinkConfig, timeout: u64) -> Result<Relay, CtlError> {
