@@ -108,7 +108,7 @@ $3
 OVERRIDDEN = ["OVN_SBCTL_TEST", "OVN_SBCTL_TEST_START", "OVN_SBCTL_TEST_STOP"]
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-PID = re.compile(r"(line \d+:\s+)\d+ ")
+PID = re.compile(r"(line \d+:)\s+\d+\s+")
 REFSET = re.compile(r"\[(<[^\]\[<>]+>(?:, <[^\]\[<>]+>)+)\]")
 TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\|\d+\|")
 
@@ -257,6 +257,15 @@ __exits=()
 __northd=
 on_exit() { __exits+=("$1"); }
 check() { echo "$@"; "$@"; }
+uuidfilt() { python3 -c '
+import re, sys
+seen = {}
+def rep(m):
+    return "<%d>" % seen.setdefault(m.group(0), len(seen))
+for f in (sys.argv[1:] or ["/dev/stdin"]):
+    for line in open(f):
+        sys.stdout.write(re.sub("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", rep, line))
+' "$@"; }
 as() { if [ $# -gt 1 ]; then shift; "$@"; fi; }
 ovn_init_db() { :; }
 parse_db() { case $1 in (*:*) echo ${1%%:*} ;; (*) echo sb ;; esac; }
@@ -383,7 +392,7 @@ class Side:
         text = UUID.sub(rep, text)
         text = text.replace(self.dir, "$DIR")
         text = TS.sub("TIME|N|", text)
-        text = PID.sub(r"\1PID ", text)
+        text = PID.sub(r"\1 PID ", text)
         # A set of references prints in UUID order.
         text = REFSET.sub(lambda m: "[" + ", ".join(sorted(m.group(1).split(", "))) + "]", text)
         return text

@@ -358,8 +358,9 @@ pub(crate) fn get_column(ts: &TableSchema, table: &str, s: &str) -> Result<Strin
         [] => Err(CtlError::Schema(format!(
             "{table} does not contain a column whose name matches \"{s}\""
         ))),
-        _ => Err(CtlError::Schema(format!(
-            "{table} contains more than one column whose name matches \"{s}\""
+        many => Err(CtlError::Schema(format!(
+            "{table} contains more than one column whose name matches \"{s}\": {}",
+            many.join(", ")
         ))),
     }
 }
@@ -562,6 +563,9 @@ pub(crate) fn parse_column_arg(
     let ts = table_schema(ctx.db.schema, table)?;
     let mut p = 0;
     let name = token(arg, &mut p)?;
+    if name.is_empty() {
+        return Err(CtlError::Usage(format!("{arg}: missing column name")));
+    }
     let column = get_column(ts, table, &name)?;
     let ty = column_type(ts, &column)
         .unwrap_or_else(|| ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String)));
@@ -571,7 +575,12 @@ pub(crate) fn parse_column_arg(
     if p < b.len() && b[p] == b':' {
         p += 1;
         let kt = token(arg, &mut p)?;
-        key = Some(atom_from_string(&ty.key, &kt, &mut ctx.syms)?);
+        // A key of a column that is not a map is refused by the caller before it is parsed.
+        key = Some(if ty.value.is_some() {
+            atom_from_string(&ty.key, &kt, &mut ctx.syms)?
+        } else {
+            Atom::String(kt.clone())
+        });
         key_text = Some(kt);
     }
     let rest = &arg[p..];
@@ -954,13 +963,16 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                         }
                         _ => {}
                     }
-                    if let Some(max) = ty.max.limit().filter(|m| merged.len() as u64 > *m) {
+                    // The last command's `add` to an existing row is a partial update, sent
+                    // unchecked (the server judges its size).
+                    let partial = ctx.last && !ctx.db.is_new(&table, uuid);
+                    if let Some(max) = ty.max.limit().filter(|m| merged.len() as u64 > *m && !partial) {
                         return Err(CtlError::Value(format!(
                             "\"add\" operation would put {} values in column {column} of table {table} but the maximum number is {max}",
                             merged.len()
                         )));
                     }
-                    if ctx.db.is_new(&table, uuid) || ty.max.limit() == Some(1) {
+                    if ctx.db.is_new(&table, uuid) || (ty.max.limit() == Some(1) && !partial) {
                         ctx.db.update(&table, uuid, &column, merged);
                     } else {
                         if let Datum::Map(m) = &d {
@@ -1080,7 +1092,9 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             } else {
                 if a.len() == 1 {
                     // A warning, not an error, in the reference tools.
-                    out.warning = Some("either --all or records argument should be specified".into());
+                    out.log.push(
+                        "db_ctl_base|WARN|either --all or records argument should be specified".into(),
+                    );
                 }
                 for r in &a[1..] {
                     if let Some(u) = get_row(ctx, &table, r, !cmd.has("if-exists")).await? {
@@ -1163,9 +1177,9 @@ async fn referenced(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<bool, CtlE
     Ok(false)
 }
 
-/// The warnings db-ctl-base prints while it prepares the commands, before it connects (so
-/// whatever happens next): a `create` without `--id` in a non-root table makes a row that
-/// nothing can refer to.
+/// The warnings db-ctl-base logs (vlog lines `MODULE|LEVEL|TEXT`) while it prepares the
+/// commands, before it connects (so whatever happens next): a `create` without `--id` in a
+/// non-root table makes a row that nothing can refer to.
 pub(crate) fn pre_warnings(tool: Tool, cmds: &[Command]) -> Vec<String> {
     // Nothing is prepared when a command line does not parse.
     let parses = cmds
@@ -1182,7 +1196,7 @@ pub(crate) fn pre_warnings(tool: Tool, cmds: &[Command]) -> Vec<String> {
             && schema.table(table).is_some_and(|t| !t.is_root)
         {
             w.push(format!(
-                "applying \"create\" command to table {table} without --id option will have no effect"
+                "db_ctl_base|WARN|applying \"create\" command to table {table} without --id option will have no effect"
             ));
         }
     }
@@ -1225,19 +1239,21 @@ pub(crate) fn define_symbol(ctx: &mut Ctx, id: &str, uuid: Uuid, _strong: bool) 
     Ok(())
 }
 
-/// The warnings ovsdb's tools print after running the commands, for each row created under
-/// an `@name` that nothing refers to (strongly): it will not appear in the database.
+/// The warnings ovsdb's tools log (vlog lines `MODULE|LEVEL|TEXT`: ovs-vsctl's module
+/// `vsctl`, ovn-dbctl's `ovn_dbctl`) after running the commands, for each row created under an
+/// `@name` that nothing refers to (strongly): it will not appear in the database.
 pub(crate) fn symbol_warnings(ctx: &Ctx) -> Vec<String> {
+    let module = if ctx.tool == Tool::Vsctl { "vsctl" } else { "ovn_dbctl" };
     let mut w = Vec::new();
     for (name, s) in &ctx.syms.map {
         if s.created && !s.strong_ref {
             w.push(if s.weak_ref {
                 format!(
-                    "row id \"{name}\" was created but only a weak reference to it was inserted, so it will not actually appear in the database"
+                    "{module}|WARN|row id \"{name}\" was created but only a weak reference to it was inserted, so it will not actually appear in the database"
                 )
             } else {
                 format!(
-                    "row id \"{name}\" was created but no reference to it was inserted, so it will not actually appear in the database"
+                    "{module}|WARN|row id \"{name}\" was created but no reference to it was inserted, so it will not actually appear in the database"
                 )
             });
         }
