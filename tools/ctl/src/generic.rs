@@ -822,9 +822,34 @@ fn out_row(ctx: &Ctx, table: &str, uuid: Uuid, cols: &[String]) -> Vec<(ColumnTy
             let ty = ts.and_then(|t| column_type(t, c)).unwrap_or_else(|| {
                 ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String))
             });
-            (ty, ctx.db.value(table, uuid, c))
+            (ty, shown(ctx, ctx.db.value(table, uuid, c)))
         })
         .collect()
+}
+
+/// A value as `list`, `find` and `get` print it: ovs-vsctl and ovn-sbctl show the rows the
+/// invocation inserts under the IDL's provisional UUIDs, which the server then replaces (only
+/// `create` prints the final one): a stand-in UUID per such row.
+fn shown(ctx: &Ctx, d: Datum) -> Datum {
+    if ctx.tool == Tool::Nbctl {
+        return d;
+    }
+    let f = |a: Atom| match a {
+        // Under a UUID the user gave (`--id=UUID`) it is the final one already.
+        Atom::Uuid(u)
+            if ctx.db.inserted(u) == Some(false)
+                || (ctx.db.inserted(u) == Some(true) && ctx.syms.map.values().any(|s| s.uuid == u)) =>
+        {
+            Atom::Uuid(Uuid::from_u128(
+                u.as_u128() ^ 0x5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a,
+            ))
+        }
+        a => a,
+    };
+    match d {
+        Datum::Set(s) => Datum::Set(s.into_iter().map(f).collect()),
+        Datum::Map(m) => Datum::Map(m.into_iter().map(|(k, v)| (f(k), f(v))).collect()),
+    }
 }
 
 /// Runs a generic command.
@@ -849,11 +874,13 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
             for arg in &a[2..] {
                 if arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid") {
-                    out.text.push_str(&format!("{uuid}\n"));
+                    if let Some(u) = shown(ctx, Datum::scalar(uuid)).as_set().and_then(|s| s.first()) {
+                        out.text.push_str(&format!("{}\n", atom_to_string(u)));
+                    }
                     continue;
                 }
                 let ca = parse_column_arg(ctx, &table, arg, Want::Nothing)?;
-                let d = ctx.db.value(&table, uuid, &ca.column);
+                let d = shown(ctx, ctx.db.value(&table, uuid, &ca.column));
                 match &ca.key {
                     Some(k) => {
                         if ca.ty.value.is_none() {
@@ -949,6 +976,30 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             relaxed.min = 0;
             relaxed.max = Max::Unlimited;
             let add = cmd.name == "add";
+            // The last command's `add` to an existing row is a partial update, sent unchecked
+            // (the server judges its size); another is checked with all its values first.
+            let partial = ctx.last && !ctx.db.is_new(&table, uuid);
+            if add && !partial {
+                let mut all = ctx.db.value(&table, uuid, &column);
+                for v in &a[3..] {
+                    match (&mut all, datum_from_string(&relaxed, v, &mut ctx.syms)?) {
+                        (Datum::Set(s), Datum::Set(x)) => s.extend(x),
+                        (Datum::Map(m), Datum::Map(x)) => {
+                            for (k, v) in x {
+                                m.entry(k).or_insert(v);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(max) = ty.max.limit().filter(|m| all.len() as u64 > *m) {
+                    let what = if ty.value.is_some() { "pairs" } else { "values" };
+                    return Err(CtlError::Value(format!(
+                        "\"add\" operation would put {} {what} in column {column} of table {table} but the maximum number is {max}",
+                        all.len()
+                    )));
+                }
+            }
             for v in &a[3..] {
                 if add {
                     let d = datum_from_string(&relaxed, v, &mut ctx.syms)?;
@@ -962,15 +1013,6 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                             }
                         }
                         _ => {}
-                    }
-                    // The last command's `add` to an existing row is a partial update, sent
-                    // unchecked (the server judges its size).
-                    let partial = ctx.last && !ctx.db.is_new(&table, uuid);
-                    if let Some(max) = ty.max.limit().filter(|m| merged.len() as u64 > *m && !partial) {
-                        return Err(CtlError::Value(format!(
-                            "\"add\" operation would put {} values in column {column} of table {table} but the maximum number is {max}",
-                            merged.len()
-                        )));
                     }
                     if ctx.db.is_new(&table, uuid) || (ty.max.limit() == Some(1) && !partial) {
                         ctx.db.update(&table, uuid, &column, merged);
@@ -1092,9 +1134,8 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             } else {
                 if a.len() == 1 {
                     // A warning, not an error, in the reference tools.
-                    out.log.push(
-                        "db_ctl_base|WARN|either --all or records argument should be specified".into(),
-                    );
+                    out.log
+                        .push("db_ctl_base|WARN|either --all or records argument should be specified".into());
                 }
                 for r in &a[1..] {
                     if let Some(u) = get_row(ctx, &table, r, !cmd.has("if-exists")).await? {
@@ -1243,7 +1284,11 @@ pub(crate) fn define_symbol(ctx: &mut Ctx, id: &str, uuid: Uuid, _strong: bool) 
 /// `vsctl`, ovn-dbctl's `ovn_dbctl`) after running the commands, for each row created under an
 /// `@name` that nothing refers to (strongly): it will not appear in the database.
 pub(crate) fn symbol_warnings(ctx: &Ctx) -> Vec<String> {
-    let module = if ctx.tool == Tool::Vsctl { "vsctl" } else { "ovn_dbctl" };
+    let module = if ctx.tool == Tool::Vsctl {
+        "vsctl"
+    } else {
+        "ovn_dbctl"
+    };
     let mut w = Vec::new();
     for (name, s) in &ctx.syms.map {
         if s.created && !s.strong_ref {

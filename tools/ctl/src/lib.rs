@@ -779,8 +779,11 @@ async fn run_commands(
     let mut outs = outs;
     link.shutdown();
     if !mapping.is_empty() {
-        for o in &mut outs {
-            if !o.text.is_empty() {
+        for (o, c) in outs.iter_mut().zip(&cmds) {
+            // ovs-vsctl and ovn-sbctl turn only `create`'s output into the committed row's
+            // UUID; what the other commands printed keeps the rows' provisional UUIDs.
+            let keep = tool != Tool::Nbctl && c.name != "create";
+            if !o.text.is_empty() && !keep {
                 o.text = replace_uuids(&o.text, &mapping);
             }
         }
@@ -1199,7 +1202,9 @@ pub fn emit(
     stderr: &mut impl std::io::Write,
 ) -> i32 {
     // Errors writing stderr have nowhere to be reported.
-    let _ = stderr.write_all(out.stderr.as_bytes()).and_then(|()| stderr.flush());
+    let _ = stderr
+        .write_all(out.stderr.as_bytes())
+        .and_then(|()| stderr.flush());
     match stdout
         .write_all(out.stdout.as_bytes())
         .and_then(|()| stdout.flush())
