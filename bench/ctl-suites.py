@@ -77,11 +77,11 @@ m4_define([OVSDB_INIT], [
 @@OVSDBINIT@@$1@@
 ])
 m4_define([OVS_VSWITCHD_START], [
-@@SKIP@@ovs-vswitchd@@
+@@VSWITCHD@@
+AT_CHECK([ovs-vsctl -- add-br br0 -- set bridge br0 datapath-type=dummy other-config:datapath-id=fedcba9876543210 other-config:hwaddr=aa:55:aa:55:00:00 protocols=[[OpenFlow10,OpenFlow11,OpenFlow12,OpenFlow13,OpenFlow14,OpenFlow15]] fail-mode=secure -- $1])
 ])
-m4_define([PARSE_LISTENING_PORT], [
-@@SKIP@@ssl@@
-])
+m4_define([OVS_VSWITCHD_STOP], [])
+m4_define([PARSE_LISTENING_PORT], [OVS_WAIT_UNTIL([$2=`sed -n 's/.*0:.*: listening on port \([[0-9]]*\)$/\1/p' "$1"` && test X != X"[$]$2"])])
 m4_define([OVS_WAIT_UNTIL], [
 @@WAIT@@
 $1
@@ -110,6 +110,7 @@ OVERRIDDEN = ["OVN_SBCTL_TEST", "OVN_SBCTL_TEST_START", "OVN_SBCTL_TEST_STOP"]
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PID = re.compile(r"(line \d+:)\s+\d+\s+")
 REFSET = re.compile(r"\[(<[^\]\[<>]+>(?:, <[^\]\[<>]+>)+)\]")
+PORT = re.compile(r"\b(ssl|tcp):([0-9.]+|localhost):\d+")
 TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z\|\d+\|")
 
 
@@ -140,7 +141,7 @@ def parse(expanded):
     i = 0
     while i < len(lines):
         line = lines[i]
-        m = re.match(r"^\s*@@(SETUP|CLEANUP|CHECK|WAIT|SKIP|OVSDBINIT|SBSTART)@@(.*?)(@@)?\s*$", line)
+        m = re.match(r"^\s*@@(SETUP|CLEANUP|CHECK|WAIT|SKIP|OVSDBINIT|SBSTART|VSWITCHD)@@(.*?)(@@)?\s*$", line)
         if not m:
             if cur is not None:
                 cur[1].append(("shell", None, line))
@@ -184,7 +185,15 @@ class Group:
     def __init__(self, name, items, suite):
         self.name = name
         self.suite = suite
-        self.skip = [a for k, a, _ in items if k == "skip"]
+        # What this runner has: OpenSSL (and ovs-pki); not the test PKI of an OVS build tree
+        # nor unbound, which the SNI group needs.
+        have = {"HAVE_OPENSSL"}
+        self.skip = [
+            a
+            for k, a, _ in items
+            if k == "skip" and any(v not in have for v in re.findall(r'test "\$(\w+)" = no', a))
+        ]
+        self.vswitchd = any(k == "vswitchd" for k, _, _ in items)
         self.steps = []  # (n, flags, text, counted)
         self.script = []  # the group's shell body with step calls
         tool = suite["tool"]
@@ -206,6 +215,8 @@ class Group:
                     "ovsdb-tool transact %s '[\"Open_vSwitch\", "
                     '{"op": "insert", "table": "Open_vSwitch", "row": {}}]\' >/dev/null 2>&1' % (arg, arg)
                 )
+            elif kind == "vswitchd":
+                self.script.append(VSWITCHD)
             elif kind == "sbstart":
                 self.script.append(SBSTART)
                 if arg == "daemon":
@@ -238,6 +249,16 @@ class Group:
                     self.script.append(text)
                 depth += opens
 
+
+# ofproto-macros.at's OVS_VSWITCHD_START: a server and an ovs-vswitchd on dummy datapaths.
+VSWITCHD = r"""
+ovsdb-tool create conf.db "$SCHEMA" >/dev/null 2>&1
+ovsdb-server --detach --no-chdir --pidfile --log-file --remote=punix:$OVS_RUNDIR/db.sock conf.db
+on_exit 'kill `cat ovsdb-server.pid`'
+/usr/bin/env ovs-vsctl --db=unix:$OVS_RUNDIR/db.sock --no-wait init
+ovs-vswitchd --enable-dummy --disable-system --disable-system-route --detach --no-chdir --pidfile --log-file -vvconn -vofproto_dpif -vunixctl
+on_exit 'kill `cat ovs-vswitchd.pid`'
+"""
 
 SBSTART = r"""
 ovsdb-tool create ovn-nb.db "$SCHEMAS/ovn-nb.ovsschema" >/dev/null 2>&1
@@ -304,7 +325,18 @@ def schema_tables(path):
     return sorted(json.load(open(path))["tables"].keys())
 
 
-def labels(dump, tables, side_dir):
+# What ovs-vswitchd writes (states, counters, kernel-made values): not the tool's doing.
+VSWITCHD_COLUMNS = {
+    "mac_in_use", "ifindex", "statistics", "status", "link_state", "link_speed", "link_resets",
+    "duplex", "mtu", "admin_state", "ofport", "error", "lacp_current", "bfd_status", "datapath_version",
+    "rstp_status", "bond_active_slave", "cur_cfg", "datapath_types", "iface_types", "ovs_version",
+    "db_version", "system_type", "system_version", "dpdk_initialized", "dpdk_version", "is_connected",
+    "role", "cfm_fault", "cfm_fault_status", "cfm_flap_count", "cfm_health", "cfm_remote_mpids",
+    "cfm_remote_opstate", "datapaths",
+}
+
+
+def labels(dump, tables, side_dir, vswitchd=False):
     """Content labels of every row (references replaced by their targets' labels)."""
     rows = {}
     if not isinstance(dump, list):
@@ -331,7 +363,11 @@ def labels(dump, tables, side_dir):
             continue
         for row in r.get("rows", []):
             u = row["_uuid"][1]
-            row = {k: v for k, v in row.items() if k not in ("_uuid", "_version")}
+            row = {
+                k: v
+                for k, v in row.items()
+                if k not in ("_uuid", "_version") and not (vswitchd and k in VSWITCHD_COLUMNS)
+            }
             rows[u] = (t, row)
     memo = {}
 
@@ -393,6 +429,7 @@ class Side:
         text = text.replace(self.dir, "$DIR")
         text = TS.sub("TIME|N|", text)
         text = PID.sub(r"\1 PID ", text)
+        text = PORT.sub(r"\1:\2:PORT", text)
         # A set of references prints in UUID order.
         text = REFSET.sub(lambda m: "[" + ", ".join(sorted(m.group(1).split(", "))) + "]", text)
         return text
@@ -414,6 +451,10 @@ def run_group(g, suite, args, ours_dir, schemas, tables):
         os.symlink(target, os.path.join(b, suite["tool"]))
         for n, _, text, _ in g.steps:
             open(os.path.join(steps, "%d.sh" % n), "w").write(text + "\n")
+        # The suite runs ovs-pki from the source tree: the installed one stands in.
+        pki = os.path.join(root, side + "-src", "utilities")
+        os.makedirs(pki)
+        open(os.path.join(pki, "ovs-pki.in"), "w").write('exec ovs-pki "$@"\n')
         script = os.path.join(root, side + ".sh")
         open(script, "w").write(HEADER + "\n".join(g.script) + FOOTER)
         env = dict(os.environ)
@@ -428,6 +469,8 @@ def run_group(g, suite, args, ours_dir, schemas, tables):
                 "DUMP": dump,
                 "SCHEMA": os.path.join(schemas, suite["schema"]),
                 "SCHEMAS": schemas,
+                "abs_top_srcdir": os.path.join(root, side + "-src"),
+                "HAVE_OPENSSL": "yes",
                 "PATH": b + ":" + env["PATH"],
                 "OVS_RUNDIR": d,
                 "OVS_LOGDIR": d,
@@ -465,7 +508,7 @@ def run_group(g, suite, args, ours_dir, schemas, tables):
                 dbv = json.loads(db) if db else None
             except ValueError:
                 dbv = None
-            labs, by_table = labels(dbv, tables, s.dir)
+            labs, by_table = labels(dbv, tables, s.dir, g.vswitchd)
             out, err, rc = rd("out"), rd("err"), rd("rc")
             outs[side] = (
                 s.norm(out or "", labs),
