@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod cmd;
+mod conn;
 mod daemon;
 mod db;
 mod error;
