@@ -278,6 +278,7 @@ __exits=()
 __northd=
 on_exit() { __exits+=("$1"); }
 check() { echo "$@"; "$@"; }
+check_uuid() { echo "$@"; last_uuid=$("$@"); local rc=$?; echo "$last_uuid"; return $rc; }
 uuidfilt() { python3 -c '
 import re, sys
 seen = {}
