@@ -852,6 +852,38 @@ fn shown(ctx: &Ctx, d: Datum) -> Datum {
     }
 }
 
+/// db-ctl-base's preparation of a database command, which runs for every command of the
+/// invocation before any runs: the table and the column names of `get`, `set`, `add`,
+/// `remove`, `clear` and `wait-until` are resolved first, so their errors come before any
+/// "no row" (and before what the earlier commands would report).
+pub(crate) fn pre_check(ctx: &Ctx, cmd: &Command) -> Result<(), CtlError> {
+    let a = &cmd.args;
+    let columns: &[String] = match (cmd.name.as_str(), a.len()) {
+        ("get" | "set" | "clear" | "wait-until", n) if n >= 2 => &a[2..],
+        ("add" | "remove", n) if n >= 3 => &a[2..3],
+        _ => return Ok(()),
+    };
+    let table = get_table(ctx, &a[0])?;
+    let ts = table_schema(ctx.db.schema, &table)?;
+    for arg in columns {
+        if cmd.name == "get" && (arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid")) {
+            continue;
+        }
+        let name = if matches!(cmd.name.as_str(), "add" | "remove" | "clear") {
+            arg.clone()
+        } else {
+            let mut p = 0;
+            let name = token(arg, &mut p)?;
+            if name.is_empty() {
+                return Err(CtlError::Usage(format!("{arg}: missing column name")));
+            }
+            name
+        };
+        get_column(ts, &table, &name)?;
+    }
+    Ok(())
+}
+
 /// Runs a generic command.
 pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;

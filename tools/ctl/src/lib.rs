@@ -864,6 +864,9 @@ async fn attempt_once(
     if tool == Tool::Nbctl && careful {
         nb::insert_nb_global_first(&mut ctx).await?;
     }
+    for c in cmds {
+        generic::pre_check(&ctx, c)?;
+    }
     let mut outs = Vec::new();
     for (i, c) in cmds.iter().enumerate() {
         ctx.last = i + 1 == cmds.len();
