@@ -367,7 +367,10 @@ def labels(dump, tables, side_dir, vswitchd=False):
             row = {
                 k: v
                 for k, v in row.items()
-                if k not in ("_uuid", "_version") and not (vswitchd and k in VSWITCHD_COLUMNS)
+                if k not in ("_uuid", "_version")
+                and not (vswitchd and k in VSWITCHD_COLUMNS)
+                # ovn-northd numbers a switch's ports in its own (hash) order.
+                and not (t == "Port_Binding" and k == "tunnel_key")
             }
             rows[u] = (t, row)
     memo = {}
