@@ -373,18 +373,15 @@ impl ServerCertVerifier for BootstrapVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         let general = |m: String| rustls::Error::General(m);
-        let Some(ca) = intermediates.last() else {
-            return Err(general(format!(
-                "cannot bootstrap CA certificate {}: the server sent no CA certificate (start it with --peer-ca-cert)",
-                self.path.display()
-            )));
-        };
+        // The top of the chain; a server that sends its certificate alone (self-signed, as
+        // `ovs-pki self-sign` makes) is its own CA, which ovs-vsctl bootstraps as well.
+        let ca = intermediates.last().unwrap_or(end_entity);
         let mut roots = RootCertStore::empty();
         roots.add(ca.clone().into_owned())?;
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), self.provider.clone())
             .build()
             .map_err(|e| general(e.to_string()))?;
-        let rest = &intermediates[..intermediates.len() - 1];
+        let rest = &intermediates[..intermediates.len().saturating_sub(1)];
         match self.name_check {
             ServerNameCheck::Verify => {
                 webpki.verify_server_cert(end_entity, rest, server_name, ocsp_response, now)?

@@ -168,6 +168,8 @@ pub(crate) fn detach(tool: Tool, g: &Globals, args: &[String]) -> CtlOutput {
         Err(e) => return fail(format!("--detach: cannot find this program ({e})")),
     };
     let mut child = match std::process::Command::new(exe)
+        // The daemon speaks under the name this process was invoked as (`ovn-sbctl`).
+        .arg0(tool.program())
         .args(args)
         .env(CHILD_VAR, "1")
         .stdin(std::process::Stdio::null())

@@ -858,6 +858,15 @@ impl Db {
         uuid
     }
 
+    /// Whether `uuid` is a row inserted by this invocation: `Some(true)` when under a UUID
+    /// sent with the insert, `Some(false)` when the server assigns it.
+    pub(crate) fn inserted(&self, uuid: Uuid) -> Option<bool> {
+        self.inserts
+            .iter()
+            .find(|(_, u, _)| *u == uuid)
+            .map(|(_, _, explicit)| *explicit)
+    }
+
     /// Sets a whole column.
     pub(crate) fn update(&mut self, table: &str, uuid: Uuid, column: &str, datum: Datum) {
         let Some(cached) = self.tables.get_mut(table).and_then(|t| t.rows.get_mut(&uuid)) else {

@@ -358,8 +358,9 @@ pub(crate) fn get_column(ts: &TableSchema, table: &str, s: &str) -> Result<Strin
         [] => Err(CtlError::Schema(format!(
             "{table} does not contain a column whose name matches \"{s}\""
         ))),
-        _ => Err(CtlError::Schema(format!(
-            "{table} contains more than one column whose name matches \"{s}\""
+        many => Err(CtlError::Schema(format!(
+            "{table} contains more than one column whose name matches \"{s}\": {}",
+            many.join(", ")
         ))),
     }
 }
@@ -562,6 +563,9 @@ pub(crate) fn parse_column_arg(
     let ts = table_schema(ctx.db.schema, table)?;
     let mut p = 0;
     let name = token(arg, &mut p)?;
+    if name.is_empty() {
+        return Err(CtlError::Usage(format!("{arg}: missing column name")));
+    }
     let column = get_column(ts, table, &name)?;
     let ty = column_type(ts, &column)
         .unwrap_or_else(|| ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String)));
@@ -571,7 +575,12 @@ pub(crate) fn parse_column_arg(
     if p < b.len() && b[p] == b':' {
         p += 1;
         let kt = token(arg, &mut p)?;
-        key = Some(atom_from_string(&ty.key, &kt, &mut ctx.syms)?);
+        // A key of a column that is not a map is refused by the caller before it is parsed.
+        key = Some(if ty.value.is_some() {
+            atom_from_string(&ty.key, &kt, &mut ctx.syms)?
+        } else {
+            Atom::String(kt.clone())
+        });
         key_text = Some(kt);
     }
     let rest = &arg[p..];
@@ -813,9 +822,66 @@ fn out_row(ctx: &Ctx, table: &str, uuid: Uuid, cols: &[String]) -> Vec<(ColumnTy
             let ty = ts.and_then(|t| column_type(t, c)).unwrap_or_else(|| {
                 ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String))
             });
-            (ty, ctx.db.value(table, uuid, c))
+            (ty, shown(ctx, ctx.db.value(table, uuid, c)))
         })
         .collect()
+}
+
+/// A value as `list`, `find` and `get` print it: ovs-vsctl and ovn-sbctl show the rows the
+/// invocation inserts under the IDL's provisional UUIDs, which the server then replaces (only
+/// `create` prints the final one): a stand-in UUID per such row.
+fn shown(ctx: &Ctx, d: Datum) -> Datum {
+    if ctx.tool == Tool::Nbctl {
+        return d;
+    }
+    let f = |a: Atom| match a {
+        // Under a UUID the user gave (`--id=UUID`) it is the final one already.
+        Atom::Uuid(u)
+            if ctx.db.inserted(u) == Some(false)
+                || (ctx.db.inserted(u) == Some(true) && ctx.syms.map.values().any(|s| s.uuid == u)) =>
+        {
+            Atom::Uuid(Uuid::from_u128(
+                u.as_u128() ^ 0x5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a_5a5a,
+            ))
+        }
+        a => a,
+    };
+    match d {
+        Datum::Set(s) => Datum::Set(s.into_iter().map(f).collect()),
+        Datum::Map(m) => Datum::Map(m.into_iter().map(|(k, v)| (f(k), f(v))).collect()),
+    }
+}
+
+/// db-ctl-base's preparation of a database command, which runs for every command of the
+/// invocation before any runs: the table and the column names of `get`, `set`, `add`,
+/// `remove`, `clear` and `wait-until` are resolved first, so their errors come before any
+/// "no row" (and before what the earlier commands would report).
+pub(crate) fn pre_check(ctx: &Ctx, cmd: &Command) -> Result<(), CtlError> {
+    let a = &cmd.args;
+    let columns: &[String] = match (cmd.name.as_str(), a.len()) {
+        ("get" | "set" | "clear" | "wait-until", n) if n >= 2 => &a[2..],
+        ("add" | "remove", n) if n >= 3 => &a[2..3],
+        _ => return Ok(()),
+    };
+    let table = get_table(ctx, &a[0])?;
+    let ts = table_schema(ctx.db.schema, &table)?;
+    for arg in columns {
+        if cmd.name == "get" && (arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid")) {
+            continue;
+        }
+        let name = if matches!(cmd.name.as_str(), "add" | "remove" | "clear") {
+            arg.clone()
+        } else {
+            let mut p = 0;
+            let name = token(arg, &mut p)?;
+            if name.is_empty() {
+                return Err(CtlError::Usage(format!("{arg}: missing column name")));
+            }
+            name
+        };
+        get_column(ts, &table, &name)?;
+    }
+    Ok(())
 }
 
 /// Runs a generic command.
@@ -840,11 +906,13 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             }
             for arg in &a[2..] {
                 if arg.eq_ignore_ascii_case("_uuid") || arg.eq_ignore_ascii_case("-uuid") {
-                    out.text.push_str(&format!("{uuid}\n"));
+                    if let Some(u) = shown(ctx, Datum::scalar(uuid)).as_set().and_then(|s| s.first()) {
+                        out.text.push_str(&format!("{}\n", atom_to_string(u)));
+                    }
                     continue;
                 }
                 let ca = parse_column_arg(ctx, &table, arg, Want::Nothing)?;
-                let d = ctx.db.value(&table, uuid, &ca.column);
+                let d = shown(ctx, ctx.db.value(&table, uuid, &ca.column));
                 match &ca.key {
                     Some(k) => {
                         if ca.ty.value.is_none() {
@@ -940,6 +1008,30 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             relaxed.min = 0;
             relaxed.max = Max::Unlimited;
             let add = cmd.name == "add";
+            // The last command's `add` to an existing row is a partial update, sent unchecked
+            // (the server judges its size); another is checked with all its values first.
+            let partial = ctx.last && !ctx.db.is_new(&table, uuid);
+            if add && !partial {
+                let mut all = ctx.db.value(&table, uuid, &column);
+                for v in &a[3..] {
+                    match (&mut all, datum_from_string(&relaxed, v, &mut ctx.syms)?) {
+                        (Datum::Set(s), Datum::Set(x)) => s.extend(x),
+                        (Datum::Map(m), Datum::Map(x)) => {
+                            for (k, v) in x {
+                                m.entry(k).or_insert(v);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(max) = ty.max.limit().filter(|m| all.len() as u64 > *m) {
+                    let what = if ty.value.is_some() { "pairs" } else { "values" };
+                    return Err(CtlError::Value(format!(
+                        "\"add\" operation would put {} {what} in column {column} of table {table} but the maximum number is {max}",
+                        all.len()
+                    )));
+                }
+            }
             for v in &a[3..] {
                 if add {
                     let d = datum_from_string(&relaxed, v, &mut ctx.syms)?;
@@ -954,13 +1046,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                         }
                         _ => {}
                     }
-                    if let Some(max) = ty.max.limit().filter(|m| merged.len() as u64 > *m) {
-                        return Err(CtlError::Value(format!(
-                            "\"add\" operation would put {} values in column {column} of table {table} but the maximum number is {max}",
-                            merged.len()
-                        )));
-                    }
-                    if ctx.db.is_new(&table, uuid) || ty.max.limit() == Some(1) {
+                    if ctx.db.is_new(&table, uuid) || (ty.max.limit() == Some(1) && !partial) {
                         ctx.db.update(&table, uuid, &column, merged);
                     } else {
                         if let Datum::Map(m) = &d {
@@ -1080,7 +1166,8 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             } else {
                 if a.len() == 1 {
                     // A warning, not an error, in the reference tools.
-                    out.warning = Some("either --all or records argument should be specified".into());
+                    out.log
+                        .push("db_ctl_base|WARN|either --all or records argument should be specified".into());
                 }
                 for r in &a[1..] {
                     if let Some(u) = get_row(ctx, &table, r, !cmd.has("if-exists")).await? {
@@ -1163,9 +1250,9 @@ async fn referenced(ctx: &mut Ctx, table: &str, uuid: Uuid) -> Result<bool, CtlE
     Ok(false)
 }
 
-/// The warnings db-ctl-base prints while it prepares the commands, before it connects (so
-/// whatever happens next): a `create` without `--id` in a non-root table makes a row that
-/// nothing can refer to.
+/// The warnings db-ctl-base logs (vlog lines `MODULE|LEVEL|TEXT`) while it prepares the
+/// commands, before it connects (so whatever happens next): a `create` without `--id` in a
+/// non-root table makes a row that nothing can refer to.
 pub(crate) fn pre_warnings(tool: Tool, cmds: &[Command]) -> Vec<String> {
     // Nothing is prepared when a command line does not parse.
     let parses = cmds
@@ -1182,7 +1269,7 @@ pub(crate) fn pre_warnings(tool: Tool, cmds: &[Command]) -> Vec<String> {
             && schema.table(table).is_some_and(|t| !t.is_root)
         {
             w.push(format!(
-                "applying \"create\" command to table {table} without --id option will have no effect"
+                "db_ctl_base|WARN|applying \"create\" command to table {table} without --id option will have no effect"
             ));
         }
     }
@@ -1225,19 +1312,25 @@ pub(crate) fn define_symbol(ctx: &mut Ctx, id: &str, uuid: Uuid, _strong: bool) 
     Ok(())
 }
 
-/// The warnings ovsdb's tools print after running the commands, for each row created under
-/// an `@name` that nothing refers to (strongly): it will not appear in the database.
+/// The warnings ovsdb's tools log (vlog lines `MODULE|LEVEL|TEXT`: ovs-vsctl's module
+/// `vsctl`, ovn-dbctl's `ovn_dbctl`) after running the commands, for each row created under an
+/// `@name` that nothing refers to (strongly): it will not appear in the database.
 pub(crate) fn symbol_warnings(ctx: &Ctx) -> Vec<String> {
+    let module = if ctx.tool == Tool::Vsctl {
+        "vsctl"
+    } else {
+        "ovn_dbctl"
+    };
     let mut w = Vec::new();
     for (name, s) in &ctx.syms.map {
         if s.created && !s.strong_ref {
             w.push(if s.weak_ref {
                 format!(
-                    "row id \"{name}\" was created but only a weak reference to it was inserted, so it will not actually appear in the database"
+                    "{module}|WARN|row id \"{name}\" was created but only a weak reference to it was inserted, so it will not actually appear in the database"
                 )
             } else {
                 format!(
-                    "row id \"{name}\" was created but no reference to it was inserted, so it will not actually appear in the database"
+                    "{module}|WARN|row id \"{name}\" was created but no reference to it was inserted, so it will not actually appear in the database"
                 )
             });
         }

@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod cmd;
+mod conn;
 mod daemon;
 mod db;
 mod error;
@@ -212,6 +213,8 @@ pub(crate) struct Globals {
     pub(crate) unixctl: Option<String>,
     /// `--retry`: keep trying to connect when the database is not there yet.
     pub(crate) retry: bool,
+    /// How vlog lines show on stderr (`-v`/`--verbose`).
+    pub(crate) vlog: error::Vlog,
 }
 
 /// One command of a chain with its per-command options.
@@ -241,7 +244,7 @@ pub(crate) struct CmdOut {
     /// A warning printed on stderr (the command still succeeds).
     pub(crate) warning: Option<String>,
     /// Lines the reference logs while running the command (`MODULE|LEVEL|TEXT`), printed on
-    /// stderr as OVS vlog prints them (see [`error::vlog_text`]).
+    /// stderr as OVS vlog prints them (see [`error::Vlog`]).
     pub(crate) log: Vec<String>,
 }
 
@@ -261,6 +264,10 @@ pub(crate) struct Ctx {
     pub(crate) careful: bool,
     /// Whether the invocation is one command (no `--` chain).
     pub(crate) single: bool,
+    /// Whether the command running is the invocation's last (db-ctl-base's `last_command`:
+    /// the installed OVS 3.1.0 library writes that command's `add` and `set COLUMN:KEY=VALUE`
+    /// as partial updates, without checking the column's size first).
+    pub(crate) last: bool,
 }
 
 const GLOBAL_WITH_ARG: &[&str] = &[
@@ -383,6 +390,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "pidfile" => g.pidfile = Some(value),
         "unixctl" => g.unixctl = Some(need(value)?),
         "retry" => g.retry = true,
+        "verbose" | "v" => g.vlog.apply(value.as_deref().unwrap_or_default()),
         "no-shuffle-remotes" => g.shuffle = false,
         "shuffle-remotes" => g.shuffle = true,
         _ => {}
@@ -522,6 +530,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         pidfile: None,
         unixctl: None,
         retry: false,
+        vlog: error::Vlog::new(tool.program()),
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -605,6 +614,9 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
                 } else {
                     Some(rest)
                 }
+            } else if name == "verbose" {
+                // `-v[SPEC]`: an optional argument, attached.
+                Some(rest)
             } else {
                 None
             };
@@ -768,8 +780,11 @@ async fn run_commands(
     let mut outs = outs;
     link.shutdown();
     if !mapping.is_empty() {
-        for o in &mut outs {
-            if !o.text.is_empty() {
+        for (o, c) in outs.iter_mut().zip(&cmds) {
+            // ovs-vsctl and ovn-sbctl turn only `create`'s output into the committed row's
+            // UUID; what the other commands printed keeps the rows' provisional UUIDs.
+            let keep = tool != Tool::Nbctl && c.name != "create";
+            if !o.text.is_empty() && !keep {
                 o.text = replace_uuids(&o.text, &mapping);
             }
         }
@@ -832,6 +847,7 @@ async fn attempt_once(
         ip_index: nb::IpIndex::default(),
         careful,
         single: cmds.len() == 1,
+        last: false,
     };
     if tool == Tool::Nbctl {
         nb::prefetch(&mut ctx, cmds).await?;
@@ -848,8 +864,12 @@ async fn attempt_once(
     if tool == Tool::Nbctl && careful {
         nb::insert_nb_global_first(&mut ctx).await?;
     }
-    let mut outs = Vec::new();
     for c in cmds {
+        generic::pre_check(&ctx, c)?;
+    }
+    let mut outs = Vec::new();
+    for (i, c) in cmds.iter().enumerate() {
+        ctx.last = i + 1 == cmds.len();
         match dispatch(&mut ctx, c).await {
             Ok(out) => outs.push(out),
             Err(e) => {
@@ -869,13 +889,8 @@ async fn attempt_once(
         }
     }
     let unreferenced = generic::symbol_warnings(&ctx);
-    if !unreferenced.is_empty()
-        && let Some(last) = outs.last_mut()
-    {
-        let prog = tool.program();
-        let mut w: Vec<String> = last.warning.take().into_iter().collect();
-        w.extend(unreferenced);
-        last.warning = Some(w.join(&format!("\n{prog}: ")));
+    if let Some(last) = outs.last_mut() {
+        last.log.extend(unreferenced);
     }
     if tool == Tool::Nbctl && !ctx.globals.dry_run {
         nb::ensure_nb_global(&mut ctx).await?;
@@ -1048,10 +1063,12 @@ pub(crate) async fn run_in_daemon(
     rpc: link::Rpc,
     local: Rc<dyn LocalRows>,
 ) -> CtlOutput {
-    let (g, cmds) = match parse_args(tool, args) {
+    let (mut g, cmds) = match parse_args(tool, args) {
         Ok(x) => x,
         Err(e) => return failure(tool, e),
     };
+    // The daemon logs; its client shows only the command's output and error.
+    g.vlog.quiet = true;
     if g.version || g.detach {
         return failure(
             tool,
@@ -1065,6 +1082,11 @@ pub(crate) async fn run_in_daemon(
 }
 
 fn failure(tool: Tool, e: CtlError) -> CtlOutput {
+    failure_logged(tool, e, &mut error::Vlog::new(tool.program()))
+}
+
+/// [`failure`], the vlog lines on the way to `e` shown as `vlog` says.
+fn failure_logged(tool: Tool, e: CtlError, vlog: &mut error::Vlog) -> CtlOutput {
     if let CtlError::Exit(code) = e {
         return CtlOutput {
             stdout: String::new(),
@@ -1076,13 +1098,13 @@ fn failure(tool: Tool, e: CtlError) -> CtlOutput {
         // ovs-vsctl dies of SIGALRM after logging this (the vsctl-rs binary raises it).
         return CtlOutput {
             stdout: String::new(),
-            stderr: format!("{}: terminating with signal 14 (Alarm clock)\n", tool.program()),
+            stderr: vlog.render(&["fatal_signal|WARN|terminating with signal 14 (Alarm clock)".to_owned()]),
             code: 142,
         };
     }
     CtlOutput {
         stdout: String::new(),
-        stderr: format!("{}{}: {e}\n", e.log_text(), tool.program()),
+        stderr: format!("{}{}: {e}\n", vlog.render(&e.log_lines()), tool.program()),
         code: if matches!(e, CtlError::Timeout) { 142 } else { 1 },
     }
 }
@@ -1099,10 +1121,15 @@ async fn run_parsed(
     let timeout = g.timeout.filter(|t| *t > 0);
     let style = g.style;
     let one = g.oneline;
-    let early: String = generic::pre_warnings(tool, &cmds)
-        .into_iter()
-        .map(|w| format!("{prog}: {w}\n"))
-        .collect();
+    let mut vlog = g.vlog.clone();
+    // The reference logs "Called as ..." (not shown) first when the command line may write.
+    if cmds
+        .iter()
+        .any(|c| cmd::find(tool, &c.name).is_some_and(|s| s.mode == cmd::Mode::ReadWrite))
+    {
+        vlog.skip(1);
+    }
+    let early = vlog.render(&generic::pre_warnings(tool, &cmds));
     let result = {
         let fut = run_commands(tool, g, cmds, cfg, local);
         match timeout {
@@ -1117,7 +1144,7 @@ async fn run_parsed(
             let mut stdout = String::new();
             let mut stderr = early;
             let log: Vec<String> = outs.iter().flat_map(|o| o.log.iter().cloned()).collect();
-            stderr.push_str(&error::vlog_text(&log));
+            stderr.push_str(&vlog.render(&log));
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));
@@ -1133,7 +1160,7 @@ async fn run_parsed(
             CtlOutput { stdout, stderr, code }
         }
         Err(e) => {
-            let mut f = failure(tool, e);
+            let mut f = failure_logged(tool, e, &mut vlog);
             f.stderr.insert_str(0, &early);
             f
         }
@@ -1168,24 +1195,25 @@ pub fn main_with(tool: Tool) -> i32 {
 /// SIGPIPE (128 + 13), as the C tools are.
 pub const EXIT_STDOUT_CLOSED: i32 = 141;
 
-/// Writes an invocation's output, standard output first; returns the exit status: the
+/// Writes an invocation's output, standard error first (the reference tools log their
+/// warnings while they run and print the output at the end); returns the exit status: the
 /// command's, or [`EXIT_STDOUT_CLOSED`] when `stdout` was closed by its reader (`nbctl-rs show |
-/// head -1`), in which case nothing more is written: no panic, no message.
+/// head -1`): no panic, no message.
 pub fn emit(
     tool: Tool,
     out: &CtlOutput,
     stdout: &mut impl std::io::Write,
     stderr: &mut impl std::io::Write,
 ) -> i32 {
+    // Errors writing stderr have nowhere to be reported.
+    let _ = stderr
+        .write_all(out.stderr.as_bytes())
+        .and_then(|()| stderr.flush());
     match stdout
         .write_all(out.stdout.as_bytes())
         .and_then(|()| stdout.flush())
     {
-        Ok(()) => {
-            // Errors writing stderr have nowhere to be reported.
-            let _ = stderr.write_all(out.stderr.as_bytes());
-            out.code
-        }
+        Ok(()) => out.code,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_STDOUT_CLOSED,
         Err(e) => {
             let _ = writeln!(stderr, "{}: standard output: {e}", tool.program());

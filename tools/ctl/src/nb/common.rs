@@ -536,7 +536,7 @@ pub(super) async fn lookup(
 
 /// The NB_Global row (ovn-nbctl's `nbrec_nb_global_first`), inserted when the database has
 /// none (as every invocation does, [`super::ensure_nb_global`]).
-pub(super) async fn nb_global(ctx: &mut Ctx) -> Result<Uuid, CtlError> {
+pub(crate) async fn nb_global(ctx: &mut Ctx) -> Result<Uuid, CtlError> {
     ctx.db.load_all("NB_Global").await?;
     if let Some(u) = ctx.db.uuids("NB_Global").first() {
         return Ok(*u);

@@ -16,7 +16,6 @@ use crate::{Command, Ctx, Wait};
 pub(crate) mod common;
 // Switch side.
 mod acl;
-mod conn;
 mod fwd_group;
 mod ls;
 mod lsp;
@@ -60,8 +59,8 @@ pub(crate) const SECTIONS: &[&Section] = &[
     &lb::SECTION,
     &dhcp::SECTION,
     // Connection, SSL, port group (switch side).
-    &conn::CONNECTION,
-    &conn::SSL,
+    &crate::conn::CONNECTION,
+    &crate::conn::SSL,
     &pg::PORT_GROUP,
     // HA chassis group, CoPP, static MAC binding (router side).
     &ha::SECTION,

@@ -294,10 +294,15 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             vflows(ctx, &dps, &dp_index, only, print_uuid, &mut text).await?;
         }
     }
+    // ovn-sbctl logs a failed connection to the switch (vlog, module `sbctl`).
+    let (log, warnings): (Vec<String>, Vec<String>) = warnings
+        .into_iter()
+        .partition(|w| w.contains(": connection failed ("));
     let sep = format!("\n{}: ", ctx.tool.program());
     Ok(CmdOut {
         text,
         warning: (!warnings.is_empty()).then(|| warnings.join(&sep)),
+        log: log.into_iter().map(|w| format!("sbctl|WARN|{w}")).collect(),
         ..CmdOut::default()
     })
 }

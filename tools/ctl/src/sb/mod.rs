@@ -7,7 +7,6 @@
 
 mod binding;
 mod chassis;
-mod conn;
 mod general;
 mod lflow;
 mod mcast;
@@ -27,8 +26,8 @@ pub(crate) const SECTIONS: &[&Section] = &[
     &binding::BINDING,
     &lflow::LFLOW,
     &mcast::MCAST,
-    &conn::CONNECTION,
-    &conn::SSL,
+    &crate::conn::CONNECTION,
+    &crate::conn::SSL,
     &crate::generic::LEGACY,
 ];
 
@@ -69,7 +68,7 @@ pub(crate) async fn pre_execute(ctx: &mut Ctx, cmds: &[Command]) -> Result<(), C
 }
 
 /// The `SB_Global` row ([`pre_execute`] made sure there is one).
-fn sb_global(ctx: &Ctx) -> Result<Uuid, CtlError> {
+pub(crate) fn sb_global(ctx: &Ctx) -> Result<Uuid, CtlError> {
     ctx.db
         .uuids("SB_Global")
         .first()

@@ -169,3 +169,60 @@ fn detach_without_a_server_fails_with_the_reason() {
         "vsctl-rs: --detach: ovs-vsctl has no daemon mode\n"
     );
 }
+
+/// A daemon started under the reference's name (a symlink `ovn-sbctl -> sbctl-rs`, as a script
+/// written for ovn-sbctl runs it) speaks under that name: its errors, as the client prints them,
+/// start with `ovn-sbctl:` as the reference daemon's do.
+#[test]
+fn daemon_started_under_the_references_name_keeps_it() {
+    let _w = Watchdog::arm(
+        "daemon_started_under_the_references_name_keeps_it",
+        Duration::from_secs(60),
+    );
+    let server = OvsdbServer::builder(schema_path("ovn-sb.ovsschema"))
+        .start()
+        .expect("start ovsdb-server");
+    let link = server.dir().join("ovn-sbctl");
+    std::os::unix::fs::symlink(OurDaemon::program(Tool::Sbctl), &link).expect("symlink");
+    let (pidfile, socket) = (server.dir().join("d.pid"), server.dir().join("d.ctl"));
+    let out = Command::new(&link)
+        .arg(format!("--db={}", server.unix_remote()))
+        .arg("--detach")
+        .arg(format!("--pidfile={}", pidfile.display()))
+        .arg(format!("--unixctl={}", socket.display()))
+        .output()
+        .expect("start the daemon");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = |a: &[&str]| {
+        Command::new(&link)
+            .args(a)
+            .env("OVN_SB_DAEMON", &socket)
+            .output()
+            .expect("run a client")
+    };
+    let out = run(&["chassis-del", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ovn-sbctl: no chassis named nosuch\n"
+    );
+    let out = run(&["chassis-add", "ch0"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ovn-sbctl: 'chassis-add' command requires at least 3 arguments\n"
+    );
+    let _ = raw_call(
+        &format!("unix:{}", socket.display()),
+        &json!({"id": 0, "method": "exit", "params": []}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pidfile.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!pidfile.exists(), "the daemon left on exit");
+}

@@ -19,6 +19,12 @@ fn nb_connection_and_ssl_commands_match_ovn_nbctl() {
     ]);
     p.step(&["get-connection"]);
     p.step(&["set-connection", "bogus:1", "ptcp:1"]);
+    p.step(&[
+        "-vPATTERN:console:%c|%p|%m",
+        "set-connection",
+        "bogus:2",
+        "ptcp:2",
+    ]);
     p.step(&["set-connection"]);
     p.step(&["get-connection", "x"]);
     p.step(&["del-connection"]);

@@ -52,6 +52,15 @@ fn sbctl_connection_ssl_and_global_match_ovn_sbctl() {
         "punix:/tmp/x.sock",
     ]);
     p.step(&["--bare", "--columns=inactivity_probe", "list", "Connection"]);
+    // A target of no known method: kept, with the warning logged (shown bare by the pattern).
+    p.step(&[
+        "-vPATTERN:console:%c|%p|%m",
+        "set-connection",
+        "bogus:1",
+        "read-only",
+        "ptcp:3",
+    ]);
+    p.step(&["get-connection"]);
     p.step(&["--", "--inactivity-probe=12abc", "set-connection", "ptcp:1"]);
     p.step(&["--", "--inactivity-probe=abc", "set-connection", "ptcp:2"]);
     p.step(&["--bare", "--columns=inactivity_probe", "list", "Connection"]);

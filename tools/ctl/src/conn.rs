@@ -1,14 +1,17 @@
-//! The connection and SSL commands (ovn-sbctl(8) "Remote Connectivity Commands", "SSL
-//! Configuration Commands"): the `Connection` rows of `SB_Global:connections` and the `SSL`
-//! row of `SB_Global:ssl`.
+//! The connection and SSL commands of ovn-nbctl(8) and ovn-sbctl(8) ("Remote Connectivity
+//! Commands", "SSL Configuration Commands"): the `Connection` rows of the global row's
+//! `connections` and the `SSL` row of its `ssl`, the global row being `NB_Global` for
+//! ovn-nbctl and `SB_Global` for ovn-sbctl. One family for both tools; what differs is the
+//! global table and, for ovn-sbctl, the `read-only` / `read-write` / `role=` words of
+//! `set-connection` and the access and role `get-connection` prints (the southbound
+//! `Connection` table has those columns).
 
 use ovsdb_proto::{Atom, Datum, Row, Uuid};
 
-use super::{sb_global, string_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
 use crate::value::{atoll, known_method};
-use crate::{CmdOut, Command, Ctx};
+use crate::{CmdOut, Command, Ctx, Tool};
 
 /// The connection commands.
 pub(crate) const CONNECTION: Section = Section {
@@ -84,27 +87,62 @@ pub(crate) const SSL: Section = Section {
     ],
 };
 
-/// `get-connection`: one line per `Connection` row, `read-only|read-write role="ROLE"
-/// TARGET`, sorted, duplicates once.
+/// The global table the connections and SSL row hang from.
+fn global_table(tool: Tool) -> &'static str {
+    match tool {
+        Tool::Nbctl => "NB_Global",
+        _ => "SB_Global",
+    }
+}
+
+/// The global row: ovn-nbctl inserts a missing `NB_Global` row; ovn-sbctl's `SB_Global` is
+/// read (and made) before its commands run.
+async fn global_row(ctx: &mut Ctx) -> Result<Uuid, CtlError> {
+    match ctx.tool {
+        Tool::Nbctl => crate::nb::common::nb_global(ctx).await,
+        _ => crate::sb::sb_global(ctx),
+    }
+}
+
+/// The string value of a scalar string column of a row (empty when unset).
+fn string_of(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> String {
+    ctx.db
+        .value(table, u, column)
+        .as_scalar()
+        .and_then(Atom::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Whether a scalar boolean column of a row is true.
+fn flag_of(ctx: &Ctx, table: &str, u: Uuid, column: &str) -> bool {
+    ctx.db.value(table, u, column).as_scalar().and_then(Atom::as_bool) == Some(true)
+}
+
+fn text(v: &str) -> Datum {
+    Datum::scalar(Atom::string(v))
+}
+
+/// `get-connection`: one line per `Connection` row, sorted, duplicates once: the target
+/// (ovn-nbctl), or `read-only|read-write role="ROLE" TARGET` (ovn-sbctl).
 async fn get_connection(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     ctx.db.load_all("Connection").await?;
     let mut lines: Vec<String> = ctx
         .db
         .uuids("Connection")
         .into_iter()
-        .filter_map(|u| ctx.db.get("Connection", u))
-        .map(|r| {
-            let ro = r
-                .get("read_only")
-                .and_then(Datum::as_scalar)
-                .and_then(Atom::as_bool)
-                .unwrap_or(false);
-            format!(
-                "{} role=\"{}\" {}\n",
-                if ro { "read-only" } else { "read-write" },
-                string_of(r, "role"),
-                string_of(r, "target")
-            )
+        .map(|u| {
+            let target = string_of(ctx, "Connection", u, "target");
+            if ctx.tool == Tool::Nbctl {
+                return format!("{target}\n");
+            }
+            let access = if flag_of(ctx, "Connection", u, "read_only") {
+                "read-only"
+            } else {
+                "read-write"
+            };
+            let role = string_of(ctx, "Connection", u, "role");
+            format!("{access} role=\"{role}\" {target}\n")
         })
         .collect();
     lines.sort();
@@ -115,16 +153,16 @@ async fn get_connection(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlErro
     })
 }
 
-/// Deletes every `Connection` row and empties `SB_Global:connections`.
+/// Deletes every `Connection` row and empties the global row's `connections`.
 async fn delete_connections(ctx: &mut Ctx) -> Result<Uuid, CtlError> {
+    let global = global_row(ctx).await?;
     ctx.db.load_all("Connection").await?;
     for u in ctx.db.uuids("Connection") {
         ctx.db.delete("Connection", u);
     }
-    let global = sb_global(ctx)?;
-    if !ctx.db.value("SB_Global", global, "connections").is_empty() {
-        ctx.db
-            .update("SB_Global", global, "connections", Datum::empty_set());
+    let table = global_table(ctx.tool);
+    if !ctx.db.value(table, global, "connections").is_empty() {
+        ctx.db.update(table, global, "connections", Datum::empty_set());
     }
     Ok(global)
 }
@@ -136,48 +174,47 @@ async fn del_connection(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlErro
 }
 
 /// `[--inactivity-probe=MSECS] set-connection TARGET...`: replaces the `Connection` rows by
-/// one per TARGET; the words `read-only`, `read-write` and `role=ROLE` set the access and role
-/// of the targets after them. A target of no known method is kept, with a warning.
+/// one per TARGET. For ovn-sbctl the words `read-only`, `read-write` and `role=ROLE` set the
+/// access and role of the targets after them. A target of no known method is kept, with the
+/// warning the reference logs (module `nbctl` / `sbctl`).
 async fn set_connection(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let global = delete_connections(ctx).await?;
+    let sb = ctx.tool == Tool::Sbctl;
     let probe = cmd.opt("inactivity-probe").map(atoll);
     let (mut read_only, mut role) = (false, String::new());
     let mut rows = Vec::new();
-    let mut warnings = Vec::new();
+    let mut out = CmdOut::default();
     for t in &cmd.args {
-        if t == "read-only" {
-            read_only = true;
-            continue;
-        }
-        if t == "read-write" {
-            read_only = false;
-            continue;
-        }
-        if let Some(r) = t.strip_prefix("role=") {
-            role = r.to_owned();
-            continue;
+        if sb {
+            if t == "read-only" || t == "read-write" {
+                read_only = t == "read-only";
+                continue;
+            }
+            if let Some(r) = t.strip_prefix("role=") {
+                role = r.to_owned();
+                continue;
+            }
         }
         if !known_method(t) {
-            warnings.push(format!("target type \"{t}\" is possibly erroneous"));
+            let module = if sb { "sbctl" } else { "nbctl" };
+            out.log
+                .push(format!("{module}|WARN|target type \"{t}\" is possibly erroneous"));
         }
-        let mut row = Row::new()
-            .with("target", Datum::scalar(Atom::string(t.as_str())))
-            .with("read_only", Datum::scalar(read_only))
-            .with("role", Datum::scalar(Atom::string(role.as_str())));
+        let mut row = Row::new().with("target", text(t));
+        if sb {
+            row.insert("read_only", Datum::scalar(read_only));
+            row.insert("role", text(&role));
+        }
         if let Some(p) = probe {
-            row.insert("inactivity_probe", Datum::scalar(Atom::Integer(p)));
+            row.insert("inactivity_probe", Datum::scalar(p));
         }
         rows.push(Atom::Uuid(ctx.db.insert("Connection", row, None)));
     }
-    if !rows.is_empty() || !ctx.db.value("SB_Global", global, "connections").is_empty() {
-        ctx.db
-            .update("SB_Global", global, "connections", Datum::set(rows));
+    let table = global_table(ctx.tool);
+    if !rows.is_empty() || !ctx.db.value(table, global, "connections").is_empty() {
+        ctx.db.update(table, global, "connections", Datum::set(rows));
     }
-    let sep = format!("\n{}: ", ctx.tool.program());
-    Ok(CmdOut {
-        warning: (!warnings.is_empty()).then(|| warnings.join(&sep)),
-        ..CmdOut::default()
-    })
+    Ok(out)
 }
 
 /// The `SSL` row, if any (the first by UUID should the table hold several).
@@ -191,54 +228,50 @@ async fn ssl_row(ctx: &mut Ctx) -> Result<Option<Uuid>, CtlError> {
 async fn get_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     let mut out = CmdOut::default();
     if let Some(u) = ssl_row(ctx).await? {
-        let r = ctx.db.get("SSL", u).cloned().unwrap_or_default();
-        let bootstrap = r
-            .get("bootstrap_ca_cert")
-            .and_then(Datum::as_scalar)
-            .and_then(Atom::as_bool)
-            .unwrap_or(false);
         out.text = format!(
-            "Private key: {}\nCertificate: {}\nCA Certificate: {}\nBootstrap: {bootstrap}\n",
-            string_of(&r, "private_key"),
-            string_of(&r, "certificate"),
-            string_of(&r, "ca_cert"),
+            "Private key: {}\nCertificate: {}\nCA Certificate: {}\nBootstrap: {}\n",
+            string_of(ctx, "SSL", u, "private_key"),
+            string_of(ctx, "SSL", u, "certificate"),
+            string_of(ctx, "SSL", u, "ca_cert"),
+            flag_of(ctx, "SSL", u, "bootstrap_ca_cert"),
         );
     }
     Ok(out)
 }
 
-/// `del-ssl`: deletes the `SSL` row and clears `SB_Global:ssl`.
+/// `del-ssl`: deletes the `SSL` row and clears the global row's `ssl`.
 async fn del_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     if let Some(u) = ssl_row(ctx).await? {
+        let global = global_row(ctx).await?;
         ctx.db.delete("SSL", u);
-        let global = sb_global(ctx)?;
-        ctx.db.update("SB_Global", global, "ssl", Datum::empty_set());
+        ctx.db
+            .update(global_table(ctx.tool), global, "ssl", Datum::empty_set());
     }
     Ok(CmdOut::default())
 }
 
 /// `[--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT [SSL-PROTOS [SSL-CIPHERS]]`:
-/// replaces the `SSL` row and points `SB_Global:ssl` at the new one.
+/// replaces the `SSL` row and points the global row's `ssl` at the new one.
 async fn set_ssl(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let a = &cmd.args;
+    let global = global_row(ctx).await?;
     if let Some(u) = ssl_row(ctx).await? {
         ctx.db.delete("SSL", u);
     }
-    let s = |v: &String| Datum::scalar(Atom::string(v.as_str()));
     let mut row = Row::new()
-        .with("private_key", s(&a[0]))
-        .with("certificate", s(&a[1]))
-        .with("ca_cert", s(&a[2]))
+        .with("private_key", text(&a[0]))
+        .with("certificate", text(&a[1]))
+        .with("ca_cert", text(&a[2]))
         .with("bootstrap_ca_cert", Datum::scalar(cmd.has("bootstrap")));
     if let Some(p) = a.get(3) {
-        row.insert("ssl_protocols", s(p));
+        row.insert("ssl_protocols", text(p));
     }
     if let Some(c) = a.get(4) {
-        row.insert("ssl_ciphers", s(c));
+        row.insert("ssl_ciphers", text(c));
     }
     let ssl = ctx.db.insert("SSL", row, None);
-    let global = sb_global(ctx)?;
-    ctx.db.update("SB_Global", global, "ssl", Datum::scalar(ssl));
+    ctx.db
+        .update(global_table(ctx.tool), global, "ssl", Datum::scalar(ssl));
     Ok(CmdOut::default())
 }
 
