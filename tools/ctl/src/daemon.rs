@@ -420,6 +420,28 @@ impl crate::db::LocalRows for Relay {
         }
     }
 
+    fn select_eq(&self, table: &str, column: &str, value: &Datum) -> Option<Vec<ovsdb_proto::Uuid>> {
+        let ts = self.schema.tables.get(table)?;
+        let clauses = clauses(ts, Some(&json!([[column, "==", value.to_json()]])))?;
+        let clause = clauses.first()?;
+        let read = self.replica.read();
+        let view = read.table(table);
+        let named = match clause {
+            Ok((c, ovsdb_proto::Function::Eq, v)) => match named_row(clause) {
+                Some(u) => vec![u],
+                None => self.lookup(&read, table, c, v)?.into_iter().map(Some).collect(),
+            },
+            _ => return None,
+        };
+        let mut found = Vec::new();
+        for rec in candidates(&view, Some(named)) {
+            if holds(rec, clause)? {
+                found.push(rec.uuid);
+            }
+        }
+        Some(found)
+    }
+
     fn rows(
         &self,
         table: &str,

@@ -121,6 +121,10 @@ pub(crate) trait LocalRows {
     /// Calls `f` with each row of `uuids` that `table` holds, every column of the schema (as a
     /// `select` without `columns` returns them, `_uuid` left out).
     fn rows(&self, table: &str, uuids: &[Uuid], f: &mut dyn FnMut(Uuid, &Row));
+
+    /// The rows of `table` whose `column` equals `value` (as a `select` with that one clause
+    /// finds them), or `None` when the replica cannot answer it here.
+    fn select_eq(&self, table: &str, column: &str, value: &Datum) -> Option<Vec<Uuid>>;
 }
 
 /// The `name` of a row, for tables whose `name` is a string.
@@ -487,7 +491,30 @@ impl Db {
         column: &str,
         value: &Datum,
     ) -> Result<(), CtlError> {
-        self.select(table, eq_where(column, value)).await
+        let where_ = eq_where(column, value);
+        if let Some(local) = self.local.clone()
+            && self.rpc.is_some()
+            && !self.tables.get(table).is_some_and(|t| t.complete)
+        {
+            // Daemon mode: found by the replica's index and copied from it, without a `select`
+            // in JSON and back; guarded as any read ([`Db::push_guard`]).
+            let key = (table.to_owned(), where_.to_string());
+            if self.selected.contains(&key) {
+                return Ok(());
+            }
+            if let Some(found) = local.select_eq(table, column, value) {
+                local.rows(table, &found, &mut |u, row| {
+                    let mut row = row.clone();
+                    row.insert("_uuid", Datum::scalar(u));
+                    self.cache_existing(table, u, row);
+                });
+                let uuids = found.iter().map(|u| json!(["uuid", u.to_string()])).collect();
+                self.push_guard(table, &where_, uuids);
+                self.selected.insert(key);
+                return Ok(());
+            }
+        }
+        self.select(table, where_).await
     }
 
     /// `columns` of every row of `table`, for a read-only report: from the server without
