@@ -591,7 +591,7 @@ fn subscribe<M: Model>(core: &Core, table: &str) -> Events<M> {
         .tables
         .get(table)
         .and_then(|t| t.as_any().downcast_ref::<TableStore<M>>())
-        .map(|s| s.events.subscribe());
+        .map(|s| store::event_sender(&s.events).subscribe());
     Events { rx }
 }
 
@@ -779,11 +779,13 @@ macro_rules! single_key {
 }
 single_key!(
     String,
+    ovsdb_proto::SmolStr,
     i64,
     bool,
     Uuid,
     ovsdb_proto::Real,
     Option<String>,
+    Option<ovsdb_proto::SmolStr>,
     Option<i64>
 );
 

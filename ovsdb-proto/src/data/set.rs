@@ -2,13 +2,14 @@
 //!
 //! An OVSDB set or map column (RFC 7047 §5.1 `<set>`, `<map>`) usually holds a handful of
 //! elements. A `BTreeSet` or `BTreeMap` allocates a whole B-tree node (11 slots) even for one
-//! element; these types keep their elements in one exactly-sized, sorted vector instead, with the
-//! same semantics: a [`Set`] holds each element once, a [`Map`] each key once, both iterate in
-//! ascending order, and equality does not depend on the order elements were added in.
+//! element; these types keep their elements in one exactly-sized, sorted boxed slice instead
+//! (16 bytes in the row, no allocation when empty, no spare capacity), with the same semantics:
+//! a [`Set`] holds each element once, a [`Map`] each key once, both iterate in ascending order,
+//! and equality does not depend on the order elements were added in.
 //!
-//! Lookups are binary searches. Inserting or removing one element moves the elements after it,
-//! which is cheap for the sizes OVSDB columns have; building from an iterator (`collect`,
-//! [`FromDatum`]) sorts once.
+//! Lookups are binary searches. Inserting or removing one element reallocates the slice, which
+//! is cheap for the sizes OVSDB columns have and keeps the replica's rows exactly sized;
+//! building from an iterator (`collect`, [`FromDatum`]) sorts once.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,13 +34,15 @@ use super::datum::Datum;
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Set<T> {
     /// Sorted, without duplicates.
-    elements: Vec<T>,
+    elements: Box<[T]>,
 }
 
 impl<T> Set<T> {
     /// The empty set (allocates nothing).
-    pub const fn new() -> Self {
-        Set { elements: Vec::new() }
+    pub fn new() -> Self {
+        Set {
+            elements: Box::default(),
+        }
     }
 
     /// Number of elements.
@@ -74,17 +77,25 @@ impl<T> Set<T> {
 
     /// Removes every element.
     pub fn clear(&mut self) {
-        self.elements = Vec::new();
+        self.elements = Box::default();
     }
 
     /// Keeps only the elements for which `keep` returns true.
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.elements.retain(keep);
+        self.edit(|v| v.retain(keep));
     }
 
     /// The elements in ascending order, as a vector.
     pub fn into_vec(self) -> Vec<T> {
-        self.elements
+        self.elements.into_vec()
+    }
+
+    /// Changes the elements as a vector, then stores them exactly sized again.
+    fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
+        let mut v = std::mem::take(&mut self.elements).into_vec();
+        let r = f(&mut v);
+        self.elements = v.into_boxed_slice();
+        r
     }
 }
 
@@ -117,7 +128,7 @@ impl<T: Ord> Set<T> {
         match self.position(&value) {
             Ok(_) => false,
             Err(i) => {
-                self.elements.insert(i, value);
+                self.edit(|v| v.insert(i, value));
                 true
             }
         }
@@ -137,11 +148,7 @@ impl<T: Ord> Set<T> {
         T: Borrow<Q>,
     {
         let i = self.position(value).ok()?;
-        let v = self.elements.remove(i);
-        if self.elements.is_empty() {
-            self.elements = Vec::new();
-        }
-        Some(v)
+        Some(self.edit(|v| v.remove(i)))
     }
 
     /// Whether every element of `self` is in `other`.
@@ -153,7 +160,7 @@ impl<T: Ord> Set<T> {
     /// `update2` diff of a set column (ovsdb-server(7) §4.1.14). `values` must be sorted and
     /// without duplicates.
     fn toggle_sorted(&mut self, values: Vec<T>) {
-        let old = std::mem::take(&mut self.elements);
+        let old = std::mem::take(&mut self.elements).into_vec();
         let mut out = Vec::with_capacity(old.len() + values.len());
         let mut a = old.into_iter().peekable();
         let mut b = values.into_iter().peekable();
@@ -172,8 +179,7 @@ impl<T: Ord> Set<T> {
                 (None, None) => break,
             }
         }
-        out.shrink_to_fit();
-        self.elements = out;
+        self.elements = out.into_boxed_slice();
     }
 
     /// From a vector in any order, with duplicates (the first of equal elements is kept).
@@ -182,8 +188,9 @@ impl<T: Ord> Set<T> {
             elements.sort();
             elements.dedup();
         }
-        elements.shrink_to_fit();
-        Set { elements }
+        Set {
+            elements: elements.into_boxed_slice(),
+        }
     }
 }
 
@@ -214,7 +221,7 @@ impl<T> IntoIterator for Set<T> {
     type IntoIter = std::vec::IntoIter<T>;
     /// The elements in ascending order.
     fn into_iter(self) -> Self::IntoIter {
-        self.elements.into_iter()
+        self.elements.into_vec().into_iter()
     }
 }
 
@@ -228,7 +235,7 @@ impl<T: Ord> FromIterator<T> for Set<T> {
 impl<T: Ord> Extend<T> for Set<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         // The stable sort keeps the elements already present ahead of equal new ones.
-        let mut all = std::mem::take(&mut self.elements);
+        let mut all = std::mem::take(&mut self.elements).into_vec();
         all.extend(iter);
         *self = Set::from_unsorted(all);
     }
@@ -265,7 +272,7 @@ impl<T> From<BTreeSet<T>> for Set<T> {
 
 impl<T: Ord> From<Set<T>> for BTreeSet<T> {
     fn from(s: Set<T>) -> Self {
-        s.elements.into_iter().collect()
+        s.elements.into_vec().into_iter().collect()
     }
 }
 
@@ -288,7 +295,7 @@ impl<T: FromAtom + Ord> FromDatum for Set<T> {
     /// The diff is the symmetric difference of old and new: each element is toggled.
     fn apply_diff(&mut self, diff: &Datum) -> Result<(), DatumError> {
         let toggles = Self::from_datum(diff)?;
-        self.toggle_sorted(toggles.elements);
+        self.toggle_sorted(toggles.elements.into_vec());
         Ok(())
     }
 }
@@ -320,7 +327,7 @@ impl<T: IntoAtom> IntoDatum for Set<T> {
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Map<K, V> {
     /// Sorted by key, keys distinct.
-    pairs: Vec<(K, V)>,
+    pairs: Box<[(K, V)]>,
 }
 
 /// Iterates a [`Map`]'s pairs by reference, in key order.
@@ -347,8 +354,10 @@ impl<K, V> ExactSizeIterator for MapIter<'_, K, V> {}
 
 impl<K, V> Map<K, V> {
     /// The empty map (allocates nothing).
-    pub const fn new() -> Self {
-        Map { pairs: Vec::new() }
+    pub fn new() -> Self {
+        Map {
+            pairs: Box::default(),
+        }
     }
 
     /// Number of pairs.
@@ -393,17 +402,25 @@ impl<K, V> Map<K, V> {
 
     /// Removes every pair.
     pub fn clear(&mut self) {
-        self.pairs = Vec::new();
+        self.pairs = Box::default();
     }
 
     /// Keeps only the pairs for which `keep` returns true.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.pairs.retain_mut(|(k, v)| keep(k, v));
+        self.edit(|p| p.retain_mut(|(k, v)| keep(k, v)));
     }
 
     /// The pairs in key order, as a vector.
     pub fn into_vec(self) -> Vec<(K, V)> {
-        self.pairs
+        self.pairs.into_vec()
+    }
+
+    /// Changes the pairs as a vector, then stores them exactly sized again.
+    fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<(K, V)>) -> R) -> R {
+        let mut v = std::mem::take(&mut self.pairs).into_vec();
+        let r = f(&mut v);
+        self.pairs = v.into_boxed_slice();
+        r
     }
 }
 
@@ -455,7 +472,7 @@ impl<K: Ord, V> Map<K, V> {
         match self.position(&key) {
             Ok(i) => self.pairs.get_mut(i).map(|(_, v)| std::mem::replace(v, value)),
             Err(i) => {
-                self.pairs.insert(i, (key, value));
+                self.edit(|p| p.insert(i, (key, value)));
                 None
             }
         }
@@ -475,11 +492,7 @@ impl<K: Ord, V> Map<K, V> {
         K: Borrow<Q>,
     {
         let i = self.position(key).ok()?;
-        let pair = self.pairs.remove(i);
-        if self.pairs.is_empty() {
-            self.pairs = Vec::new();
-        }
-        Some(pair)
+        Some(self.edit(|p| p.remove(i)))
     }
 
     /// From pairs in any order; of pairs with equal keys the last one is kept (as when
@@ -497,8 +510,9 @@ impl<K: Ord, V> Map<K, V> {
             }
             pairs = out;
         }
-        pairs.shrink_to_fit();
-        Map { pairs }
+        Map {
+            pairs: pairs.into_boxed_slice(),
+        }
     }
 }
 
@@ -529,7 +543,7 @@ impl<K, V> IntoIterator for Map<K, V> {
     type IntoIter = std::vec::IntoIter<(K, V)>;
     /// The pairs in key order.
     fn into_iter(self) -> Self::IntoIter {
-        self.pairs.into_iter()
+        self.pairs.into_vec().into_iter()
     }
 }
 
@@ -543,7 +557,7 @@ impl<K: Ord, V> FromIterator<(K, V)> for Map<K, V> {
 impl<K: Ord, V> Extend<(K, V)> for Map<K, V> {
     /// Inserts each pair: a key already present takes the new value.
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
-        let mut all = std::mem::take(&mut self.pairs);
+        let mut all = std::mem::take(&mut self.pairs).into_vec();
         all.extend(iter);
         *self = Map::from_unsorted(all);
     }
@@ -574,7 +588,7 @@ impl<K, V> From<BTreeMap<K, V>> for Map<K, V> {
 
 impl<K: Ord, V> From<Map<K, V>> for BTreeMap<K, V> {
     fn from(m: Map<K, V>) -> Self {
-        m.pairs.into_iter().collect()
+        m.pairs.into_vec().into_iter().collect()
     }
 }
 
