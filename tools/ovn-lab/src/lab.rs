@@ -1600,7 +1600,7 @@ impl Lab {
                 let got: BTreeMap<String, String> = rows
                     .into_iter()
                     .filter(|(_, p)| ports.iter().any(|n| *n == p.name))
-                    .filter_map(|(_, p)| p.dynamic_addresses.map(|a| (p.name.into(), a.into())))
+                    .filter_map(|(_, p)| p.dynamic_addresses.map(|a| (p.name.to_string(), a.to_string())))
                     .filter(|(_, a)| a.split_whitespace().count() >= 2)
                     .collect();
                 Ok((got.len() == ports.len()).then_some(got))
