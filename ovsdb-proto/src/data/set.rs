@@ -287,8 +287,13 @@ impl<T: FromAtom + Ord> FromDatum for Set<T> {
     fn from_datum(datum: &Datum) -> Result<Self, DatumError> {
         let set = datum.as_set().ok_or(DatumError::ExpectedSet)?;
         // The datum's atoms are distinct and sorted by atom order; the Rust order of `T` may
-        // differ (a generated enum), so sort again only if needed.
-        let elements = set.iter().map(T::from_atom).collect::<Result<Vec<T>, _>>()?;
+        // differ (a generated enum), so sort again only if needed. Allocated at its final size:
+        // growing (and then shrinking) a vector would leave a free gap after each column value
+        // of a replica's rows.
+        let mut elements = Vec::with_capacity(set.len());
+        for atom in set {
+            elements.push(T::from_atom(atom)?);
+        }
         Ok(Set::from_unsorted(elements))
     }
 
@@ -607,11 +612,12 @@ impl<K: FromAtom + Ord, V: FromAtom + PartialEq> FromDatum for Map<K, V> {
             Datum::Set(s) if s.is_empty() => return Ok(Map::new()),
             Datum::Set(_) => return Err(DatumError::ExpectedMap),
         };
-        let pairs = pairs
-            .iter()
-            .map(|(k, v)| Ok((K::from_atom(k)?, V::from_atom(v)?)))
-            .collect::<Result<Vec<(K, V)>, DatumError>>()?;
-        Ok(Map::from_unsorted(pairs))
+        // Allocated at its final size (see `Set`'s `from_datum`).
+        let mut out = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            out.push((K::from_atom(k)?, V::from_atom(v)?));
+        }
+        Ok(Map::from_unsorted(out))
     }
 
     /// The diff holds the pairs present on one side only, and for a changed key its new value: a
