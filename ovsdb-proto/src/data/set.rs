@@ -31,53 +31,116 @@ use super::datum::Datum;
 /// assert!(!s.insert("a".to_owned()));
 /// assert_eq!(s.iter().map(String::as_str).collect::<Vec<_>>(), ["a", "b", "c"]);
 /// ```
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone)]
 pub struct Set<T> {
-    /// Sorted, without duplicates.
-    elements: Box<[T]>,
+    /// Sorted, without duplicates; exactly one element is always `One`.
+    elements: Elements<T>,
+}
+
+/// A set's elements: a single element inline (most set columns of a replica hold zero or one
+/// element, e.g. a port's `addresses`), any other number in one exactly-sized boxed slice (no
+/// allocation when empty). For element types with a spare bit pattern (`SmolStr`, `Ref`) this
+/// is as large as the element (24 bytes), else one word more.
+#[derive(Clone)]
+enum Elements<T> {
+    Many(Box<[T]>),
+    One(T),
+}
+
+impl<T> Elements<T> {
+    fn from_vec(mut v: Vec<T>) -> Self {
+        if v.len() == 1
+            && let Some(one) = v.pop()
+        {
+            return Elements::One(one);
+        }
+        Elements::Many(v.into_boxed_slice())
+    }
+
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Elements::Many(b) => b,
+            Elements::One(t) => std::slice::from_ref(t),
+        }
+    }
+
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            Elements::Many(b) => b.into_vec(),
+            Elements::One(t) => vec![t],
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Set<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: Eq> Eq for Set<T> {}
+
+impl<T: PartialOrd> PartialOrd for Set<T> {
+    /// Lexicographic over the elements in ascending order.
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.as_slice().partial_cmp(other.as_slice())
+    }
+}
+
+impl<T: Ord> Ord for Set<T> {
+    /// Lexicographic over the elements in ascending order.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_slice().cmp(other.as_slice())
+    }
+}
+
+impl<T: std::hash::Hash> std::hash::Hash for Set<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
 }
 
 impl<T> Set<T> {
     /// The empty set (allocates nothing).
     pub fn new() -> Self {
         Set {
-            elements: Box::default(),
+            elements: Elements::Many(Box::default()),
         }
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.elements.len()
+        self.as_slice().len()
     }
 
     /// Whether the set has no elements.
     pub fn is_empty(&self) -> bool {
-        self.elements.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// The elements in ascending order.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
-        self.elements.iter()
+        self.as_slice().iter()
     }
 
     /// The elements in ascending order, as a slice.
     pub fn as_slice(&self) -> &[T] {
-        &self.elements
+        self.elements.as_slice()
     }
 
     /// The least element.
     pub fn first(&self) -> Option<&T> {
-        self.elements.first()
+        self.as_slice().first()
     }
 
     /// The greatest element.
     pub fn last(&self) -> Option<&T> {
-        self.elements.last()
+        self.as_slice().last()
     }
 
     /// Removes every element.
     pub fn clear(&mut self) {
-        self.elements = Box::default();
+        *self = Set::new();
     }
 
     /// Keeps only the elements for which `keep` returns true.
@@ -90,11 +153,18 @@ impl<T> Set<T> {
         self.elements.into_vec()
     }
 
+    /// From a vector already sorted and without duplicates.
+    fn from_sorted(v: Vec<T>) -> Self {
+        Set {
+            elements: Elements::from_vec(v),
+        }
+    }
+
     /// Changes the elements as a vector, then stores them exactly sized again.
     fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
-        let mut v = std::mem::take(&mut self.elements).into_vec();
+        let mut v = std::mem::take(self).into_vec();
         let r = f(&mut v);
-        self.elements = v.into_boxed_slice();
+        *self = Set::from_sorted(v);
         r
     }
 }
@@ -104,7 +174,7 @@ impl<T: Ord> Set<T> {
     where
         T: Borrow<Q>,
     {
-        self.elements.binary_search_by(|e| e.borrow().cmp(value))
+        self.as_slice().binary_search_by(|e| e.borrow().cmp(value))
     }
 
     /// Whether the set holds `value`.
@@ -120,7 +190,7 @@ impl<T: Ord> Set<T> {
     where
         T: Borrow<Q>,
     {
-        self.position(value).ok().and_then(|i| self.elements.get(i))
+        self.position(value).ok().and_then(|i| self.as_slice().get(i))
     }
 
     /// Adds `value`; false (and the set unchanged) if it was already there.
@@ -160,7 +230,7 @@ impl<T: Ord> Set<T> {
     /// `update2` diff of a set column (ovsdb-server(7) §4.1.14). `values` must be sorted and
     /// without duplicates.
     fn toggle_sorted(&mut self, values: Vec<T>) {
-        let old = std::mem::take(&mut self.elements).into_vec();
+        let old = std::mem::take(self).into_vec();
         let mut out = Vec::with_capacity(old.len() + values.len());
         let mut a = old.into_iter().peekable();
         let mut b = values.into_iter().peekable();
@@ -179,7 +249,7 @@ impl<T: Ord> Set<T> {
                 (None, None) => break,
             }
         }
-        self.elements = out.into_boxed_slice();
+        *self = Set::from_sorted(out);
     }
 
     /// From a vector in any order, with duplicates (the first of equal elements is kept).
@@ -188,9 +258,7 @@ impl<T: Ord> Set<T> {
             elements.sort();
             elements.dedup();
         }
-        Set {
-            elements: elements.into_boxed_slice(),
-        }
+        Set::from_sorted(elements)
     }
 }
 
@@ -212,7 +280,7 @@ impl<'a, T> IntoIterator for &'a Set<T> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.elements.iter()
+        self.as_slice().iter()
     }
 }
 
@@ -235,7 +303,7 @@ impl<T: Ord> FromIterator<T> for Set<T> {
 impl<T: Ord> Extend<T> for Set<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         // The stable sort keeps the elements already present ahead of equal new ones.
-        let mut all = std::mem::take(&mut self.elements).into_vec();
+        let mut all = std::mem::take(self).into_vec();
         all.extend(iter);
         *self = Set::from_unsorted(all);
     }
@@ -264,9 +332,7 @@ impl<T: Ord, const N: usize> From<[T; N]> for Set<T> {
 impl<T> From<BTreeSet<T>> for Set<T> {
     /// Already sorted and distinct: no sort.
     fn from(s: BTreeSet<T>) -> Self {
-        Set {
-            elements: s.into_iter().collect(),
-        }
+        Set::from_sorted(s.into_iter().collect())
     }
 }
 
@@ -682,6 +748,25 @@ mod tests {
         let t = Set::from(strings(&["b", "c", "a"]));
         assert_eq!(s, t);
         assert_eq!(s, BTreeSet::from_iter(strings(&["a", "b", "c"])));
+    }
+
+    #[test]
+    fn set_one_element_inline() {
+        // One element is stored inline; the set is then as large as a `SmolStr` or `Ref`.
+        assert_eq!(std::mem::size_of::<Set<smol_str::SmolStr>>(), 24);
+        assert_eq!(std::mem::size_of::<Set<crate::Ref<()>>>(), 24);
+        let mut s = Set::from([2]);
+        assert!(matches!(s.elements, Elements::One(2)));
+        assert!(s.insert(1));
+        assert!(matches!(&s.elements, Elements::Many(b) if b.len() == 2));
+        assert!(s.remove(&2));
+        assert!(matches!(s.elements, Elements::One(1)));
+        assert_eq!(s, Set::from(vec![1, 1]));
+        assert!(Set::from([1]) < Set::from([1, 2]));
+        assert!(Set::from([3]) > Set::from([1, 2]));
+        assert!(s.remove(&1));
+        assert!(matches!(&s.elements, Elements::Many(b) if b.is_empty()));
+        assert_eq!(s, Set::new());
     }
 
     #[test]
