@@ -732,7 +732,7 @@ impl<'r, M: Model> TableView<'r, M> {
             .get(&target)
             .into_iter()
             .flatten()
-            .filter(move |r| Some(&r.table) == table.as_ref() && *r.column == *column)
+            .filter(move |r| table.as_deref() == Some(r.table()) && r.column() == column)
             .filter_map(move |r| store.and_then(|s| s.rows.get(&r.uuid)))
     }
 }

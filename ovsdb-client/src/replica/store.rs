@@ -241,14 +241,34 @@ pub(crate) fn changes_from_update(u: TableUpdates) -> Changes {
 }
 
 /// Who points at a row: (source table, source column, source row).
+///
+/// 24 bytes: the table and column names are shared by every referrer through that column (a
+/// replica holds one referrer per reference, e.g. 100k for the ports of 100k-port switches).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Referrer {
-    /// The table of the referring row.
-    pub table: Arc<str>,
-    /// Its column holding the reference.
-    pub column: Arc<str>,
+    /// (table, column).
+    link: Arc<RefColumn>,
     /// The referring row.
     pub uuid: Uuid,
+}
+
+/// A reference column: (table, column).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct RefColumn {
+    table: Arc<str>,
+    column: Arc<str>,
+}
+
+impl Referrer {
+    /// The table of the referring row.
+    pub fn table(&self) -> &str {
+        &self.link.table
+    }
+
+    /// Its column holding the reference.
+    pub fn column(&self) -> &str {
+        &self.link.column
+    }
 }
 
 /// Reverse references: target row to the rows referring to it.
@@ -365,7 +385,7 @@ fn stored_key<D: serde::Serialize>(datums: &[D]) -> StoredKey {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Layout {
     /// Reference columns that are monitored.
-    ref_columns: Vec<Arc<str>>,
+    ref_columns: Vec<Arc<RefColumn>>,
     /// Schema unique indexes whose columns are all monitored.
     unique: Vec<Vec<String>>,
 }
@@ -397,10 +417,10 @@ impl Layout {
     }
 
     /// The references the row holds: (column, target).
-    fn refs<'d>(&self, get: impl Fn(&str) -> Option<Cow<'d, Datum>>) -> Vec<(Arc<str>, Uuid)> {
+    fn refs<'d>(&self, get: impl Fn(&str) -> Option<Cow<'d, Datum>>) -> Vec<(Arc<RefColumn>, Uuid)> {
         let mut out = Vec::new();
         for col in &self.ref_columns {
-            if let Some(d) = get(col) {
+            if let Some(d) = get(&col.column) {
                 let mut us = Vec::new();
                 uuids_of(&d, &mut us);
                 out.extend(us.into_iter().map(|u| (col.clone(), u)));
@@ -409,8 +429,9 @@ impl Layout {
         out
     }
 
-    /// From the server's table schema and the monitored columns (`None`: all).
-    pub(crate) fn new(schema: &TableSchema, monitored: Option<&[String]>) -> Layout {
+    /// From the table's name, the server's table schema and the monitored columns (`None`:
+    /// all).
+    pub(crate) fn new(table: &Arc<str>, schema: &TableSchema, monitored: Option<&[String]>) -> Layout {
         let is_monitored = |c: &str| monitored.is_none_or(|m| m.iter().any(|x| x == c));
         let ref_columns = schema
             .columns
@@ -420,7 +441,12 @@ impl Layout {
                     && (c.type_.key.ref_table.is_some()
                         || c.type_.value.as_ref().is_some_and(|v| v.ref_table.is_some()))
             })
-            .map(|(name, _)| Arc::from(name.as_str()))
+            .map(|(name, _)| {
+                Arc::new(RefColumn {
+                    table: table.clone(),
+                    column: Arc::from(name.as_str()),
+                })
+            })
             .collect();
         let unique = schema
             .indexes
@@ -539,8 +565,7 @@ impl<M: Model> TableStore<M> {
         for (column, target) in self.layout.refs(get) {
             if let Some(set) = refs.get_mut(&target) {
                 set.remove(&Referrer {
-                    table: self.name.clone(),
-                    column,
+                    link: column,
                     uuid: rec.uuid,
                 });
                 if set.is_empty() {
@@ -575,7 +600,7 @@ impl<M: Model> TableStore<M> {
         &mut self,
         rec: &Record<M>,
         keys: Vec<Option<StoredKey>>,
-        targets: Vec<(Arc<str>, Uuid)>,
+        targets: Vec<(Arc<RefColumn>, Uuid)>,
         refs: &mut RefIndex,
     ) {
         for (i, key) in keys.into_iter().enumerate() {
@@ -585,8 +610,7 @@ impl<M: Model> TableStore<M> {
         }
         for (column, target) in targets {
             refs.entry(target).or_default().insert(Referrer {
-                table: self.name.clone(),
-                column,
+                link: column,
                 uuid: rec.uuid,
             });
         }
@@ -602,7 +626,7 @@ pub(crate) struct DecodedRow {
     /// An `Arc<Record<M>>`.
     record: Box<dyn Any + Send>,
     keys: Vec<Option<StoredKey>>,
-    refs: Vec<(Arc<str>, Uuid)>,
+    refs: Vec<(Arc<RefColumn>, Uuid)>,
 }
 
 /// Decodes rows of one table into its model; usable from another thread than the store's.
@@ -910,9 +934,10 @@ impl Snapshot {
             .tables
             .iter()
             .map(|(name, t)| {
+                let table: Arc<str> = Arc::from(name.as_str());
                 let layout = match schemas.get(name) {
-                    Some(s) => Layout::new(s, monitored.get(name).and_then(|c| c.as_deref())),
-                    None => Layout::new(&empty, None),
+                    Some(s) => Layout::new(&table, s, monitored.get(name).and_then(|c| c.as_deref())),
+                    None => Layout::new(&table, &empty, None),
                 };
                 (name.clone(), t.fresh(layout))
             })

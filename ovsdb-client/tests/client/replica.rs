@@ -817,7 +817,7 @@ async fn untyped_transaction_and_replica() {
             assert_eq!(row.get("ports"), Some(&Datum::scalar(Atom::Uuid(lsp))));
             let refs: Vec<_> = read
                 .referrers(&lsp)
-                .map(|r| (r.table.to_string(), r.column.to_string(), r.uuid))
+                .map(|r| (r.table().to_owned(), r.column().to_owned(), r.uuid))
                 .collect();
             assert_eq!(refs, vec![("Logical_Switch".to_owned(), "ports".to_owned(), ls)]);
             assert_eq!(read.table("Logical_Switch").len(), 2);

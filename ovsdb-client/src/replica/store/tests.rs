@@ -543,9 +543,12 @@ fn a_resumed_reply_becomes_changes_and_a_bad_one_names_what_is_wrong() {
 
 #[test]
 fn referrers_stay_inline_for_one_and_ordered_for_many() {
-    let r = |n: u128| Referrer {
+    let link = Arc::new(RefColumn {
         table: Arc::from(LS),
         column: Arc::from("ports"),
+    });
+    let r = |n: u128| Referrer {
+        link: link.clone(),
         uuid: u(n),
     };
     let mut set = Referrers::default();
