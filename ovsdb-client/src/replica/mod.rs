@@ -10,7 +10,7 @@
 //!     .start()
 //!     .await?;
 //! let read = nb.read();
-//! if let Some(p1) = read.table::<LogicalSwitchPort>().get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned()) {
+//! if let Some(p1) = read.table::<LogicalSwitchPort>().get_by(LogicalSwitchPort::BY_NAME, &"p1".into()) {
 //!     let switches: Vec<_> = read.table::<LogicalSwitch>().referencing(LogicalSwitch::PORTS, p1.uuid).collect();
 //!     println!("p1 is on {} switch(es)", switches.len());
 //! }

@@ -26,7 +26,7 @@ fn port(name: &str) -> LogicalSwitchPort {
 
 /// A snapshot following Logical_Switch and Logical_Switch_Port, with a client index on the
 /// port's `external_ids:owner`.
-fn snapshot() -> (Snapshot, IndexHandle<LogicalSwitchPort, String>) {
+fn snapshot() -> (Snapshot, IndexHandle<LogicalSwitchPort, SmolStr>) {
     let mut ports = TableStore::<LogicalSwitchPort>::new("Logical_Switch_Port");
     ports.client.push(Box::new(ClientIndexImpl {
         key: |p: &LogicalSwitchPort| p.external_ids.get("owner").cloned(),
@@ -88,7 +88,7 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
         let by_name = ports.get_by(LogicalSwitchPort::BY_NAME, &"p1".into()).unwrap();
         assert_eq!(by_name.uuid, u(1));
         assert!(ports.get_by(LogicalSwitchPort::BY_NAME, &"p2".into()).is_none());
-        let alice: Vec<_> = ports.find(&owner, &"alice".to_owned()).map(|r| r.uuid).collect();
+        let alice: Vec<_> = ports.find(&owner, &"alice".into()).map(|r| r.uuid).collect();
         assert_eq!(alice, vec![u(1)]);
         let switches = view::<LogicalSwitch>(&snap, LS);
         let on: Vec<_> = switches
@@ -117,8 +117,8 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
                 .uuid,
             u(1)
         );
-        assert_eq!(ports.find(&owner, &"alice".to_owned()).count(), 0);
-        assert_eq!(ports.find(&owner, &"bob".to_owned()).count(), 1);
+        assert_eq!(ports.find(&owner, &"alice".into()).count(), 0);
+        assert_eq!(ports.find(&owner, &"bob".into()).count(), 1);
     }
 
     // Removing the port from the switch (set diff toggles the element) drops the reverse ref.
@@ -143,7 +143,7 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
     let ports = view::<LogicalSwitchPort>(&snap, LSP);
     assert!(ports.is_empty());
     assert!(ports.get_by(LogicalSwitchPort::BY_NAME, &"p1b".into()).is_none());
-    assert_eq!(ports.find(&owner, &"bob".to_owned()).count(), 0);
+    assert_eq!(ports.find(&owner, &"bob".into()).count(), 0);
 }
 
 #[test]
@@ -271,7 +271,7 @@ fn resync_replaces_everything_and_emits_the_difference() {
             .get_by(LogicalSwitchPort::BY_NAME, &"deleted".into())
             .is_none()
     );
-    assert_eq!(ports.find(&owner, &"alice".to_owned()).count(), 1);
+    assert_eq!(ports.find(&owner, &"alice".into()).count(), 1);
 
     let mut seen = Vec::new();
     while let Ok(e) = rx.try_recv() {
@@ -445,7 +445,7 @@ fn a_reply_decoded_from_its_text_equals_the_same_rows_applied_as_changes() {
             p1.addresses,
             BTreeSet::from([SmolStr::from("0a:00:00:00:00:01 10.0.0.1")])
         );
-        let mut alice: Vec<_> = ports.find(&owner, &"alice".to_owned()).map(|r| r.uuid).collect();
+        let mut alice: Vec<_> = ports.find(&owner, &"alice".into()).map(|r| r.uuid).collect();
         alice.sort();
         assert_eq!(alice, vec![u(1), u(3)]);
         let switches = view::<LogicalSwitch>(snap, LS);
