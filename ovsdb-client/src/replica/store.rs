@@ -1038,10 +1038,12 @@ pub(crate) fn decode_reply_from(
         drop(sink);
         // The sink (and so the channel) is gone: the builder finishes.
         let built = builder.join().unwrap_or(Err(ApplyError::Builder));
-        (
-            res,
-            built.and_then(|()| if flushed { Ok(()) } else { Err(ApplyError::Builder) }),
-        )
+        let built = if flushed {
+            built
+        } else {
+            built.and(Err(ApplyError::Builder))
+        };
+        (res, built)
     });
     // A row the builder could not decode stopped it, and so the reader: its error comes first.
     if let Err(e) = built {

@@ -1070,8 +1070,8 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
         .collect();
     let root = OpenVSwitch {
         bridges: [Ref::named(br_phy), Ref::named(br_int)].into(),
-        external_ids: ext.into(),
-        other_config: other.into(),
+        external_ids: ext,
+        other_config: other,
         ..Default::default()
     };
     ops.push(Insert::new(OpenVSwitch::TABLE_NAME, root.to_row()).into());
@@ -1199,7 +1199,7 @@ impl Lab {
                 let rows = sb.select::<Chassis>(vec![]).await?;
                 let ok = names
                     .iter()
-                    .all(|n| rows.iter().any(|(_, c)| &c.name == n && !c.encaps.is_empty()));
+                    .all(|n| rows.iter().any(|(_, c)| c.name == *n && !c.encaps.is_empty()));
                 Ok(ok.then_some(()))
             },
         )
@@ -1886,7 +1886,7 @@ impl Lab {
                     let rows = db.select::<Interface>(vec![]).await?;
                     let ok = list.iter().all(|n| {
                         rows.iter().any(|(_, i)| {
-                            &i.name == n
+                            i.name == *n
                                 && i.external_ids.get("ovn-installed").map(SmolStr::as_str) == Some("true")
                         })
                     });
