@@ -3,9 +3,10 @@
 //! An OVSDB set or map column (RFC 7047 §5.1 `<set>`, `<map>`) usually holds a handful of
 //! elements. A `BTreeSet` or `BTreeMap` allocates a whole B-tree node (11 slots) even for one
 //! element; these types keep their elements in one exactly-sized, sorted boxed slice instead
-//! (16 bytes in the row, no allocation when empty, no spare capacity), with the same semantics:
-//! a [`Set`] holds each element once, a [`Map`] each key once, both iterate in ascending order,
-//! and equality does not depend on the order elements were added in.
+//! (no allocation when empty, no spare capacity; a [`Map`] is 16 bytes in the row, a [`Set`]
+//! keeps a single element inline and is then 24 bytes for `SmolStr` or `Ref` elements), with the
+//! same semantics: a [`Set`] holds each element once, a [`Map`] each key once, both iterate in
+//! ascending order, and equality does not depend on the order elements were added in.
 //!
 //! Lookups are binary searches. Inserting or removing one element reallocates the slice, which
 //! is cheap for the sizes OVSDB columns have and keeps the replica's rows exactly sized;
