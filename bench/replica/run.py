@@ -152,7 +152,8 @@ def build_db(kind, a, b, key):
 
 
 def measured(cmd, out_name):
-    """Runs cmd under /usr/bin/time -v; returns (wall_s, peak_rss_mb, last JSON line or None)."""
+    """Runs cmd under /usr/bin/time -v; returns (wall_s, peak_rss_mb, last JSON line or None).
+    The JSON object gets the process's CPU time (user + sys, s) as "client_cpu_s"."""
     err = os.path.join(RUN, out_name + ".err")
     t0 = time.perf_counter()
     with open(err, "w") as ef:
@@ -162,6 +163,8 @@ def measured(cmd, out_name):
     text = open(err).read()
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     rss = int(m.group(1)) / 1024 if m else None
+    cpu = [re.search(r"%s time \(seconds\): ([0-9.]+)" % k, text) for k in ("User", "System")]
+    cpu = sum(float(c.group(1)) for c in cpu) if all(cpu) else None
     res = None
     lines = [l for l in p.stdout.splitlines() if l.strip()]
     if p.returncode == 0 and lines:
@@ -169,6 +172,8 @@ def measured(cmd, out_name):
             res = json.loads(lines[-1])
         except ValueError:
             res = None
+    if isinstance(res, dict):
+        res["client_cpu_s"] = cpu
     if p.returncode != 0:
         log("  FAILED (%d): %s; see %s" % (p.returncode, " ".join(cmd), err))
     return wall, rss, res
@@ -228,7 +233,8 @@ def cold_sync(kind, db_file):
                 sync = wall
             else:
                 sync = res.get("sync_s")
-            log("  %s rep %d %-9s sync %s s  wall %.2f s  rss %s MB" % (kind, rep + 1, tool, fmt(sync), wall, fmt(rss, "%.0f")))
+            log("  %s rep %d %-9s sync %s s  wall %.2f s  rss %s MB  client cpu %s s" % (
+                kind, rep + 1, tool, fmt(sync), wall, fmt(rss, "%.0f"), fmt(res.get("client_cpu_s"))))
             record(workload=kind, tool=tool, rep=rep, sync_s=sync, wall_s=wall, rss_mb=rss,
                    server_cpu_s=cpu, **{k: v for k, v in res.items() if k not in ("sync_s",)})
 
@@ -248,21 +254,24 @@ def cold_table(kind):
             "dump": "ovsdb-client dump (process wall)"}
     out = ["", "### %s cold sync: %s, reply %s MB, %d reps (medians)" % (
         kind.upper(), DBS[kind][0], fmt(json_mb, "%.1f"), REPS), "",
-        "| client | sync s | min-max | x raw floor | Python IDL / this | peak RSS MB | RSS / JSON | rows |",
-        "|---|---|---|---|---|---|---|---|"]
+        "| client | sync s | min-max | x raw floor | Python IDL / this | peak RSS MB (min-max) | RSS / JSON | client CPU s | rows |",
+        "|---|---|---|---|---|---|---|---|---|"]
     for t in TOOLS:
         rs = by.get(t) or []
         s = [r["sync_s"] for r in rs if r["sync_s"] is not None]
         if not s:
-            out.append("| %s | failed | | | | | | |" % what.get(t, t))
+            out.append("| %s | failed | | | | | | | |" % what.get(t, t))
             continue
         m = statistics.median(s)
         rss = med([r["rss_mb"] for r in rs])
-        out.append("| %s | %.2f | %.2f-%.2f | %s | %s | %s | %s | %s |" % (
+        rss_all = [r["rss_mb"] for r in rs if r["rss_mb"] is not None]
+        out.append("| %s | %.2f | %.2f-%.2f | %s | %s | %s | %s | %s | %s |" % (
             what.get(t, t), m, min(s), max(s),
             fmt(m / floor if floor else None, "%.2fx"),
             fmt(py / m if py else None, "%.1fx"),
-            fmt(rss, "%.0f"), fmt(rss / json_mb if rss and json_mb and t != "raw" else None, "%.1fx"),
+            "%s (%s)" % (fmt(rss, "%.0f"), "-".join(fmt(x, "%.0f") for x in (min(rss_all), max(rss_all))) if rss_all else "-"),
+            fmt(rss / json_mb if rss and json_mb and t != "raw" else None, "%.2fx"),
+            fmt(med([r.get("client_cpu_s") for r in rs])),
             med([r.get("rows") for r in rs]) or "-"))
     return out
 

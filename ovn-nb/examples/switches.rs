@@ -32,10 +32,10 @@ pub async fn run(remote: &str) -> Result<Vec<(String, Vec<String>)>, BoxError> {
                 .ports
                 .iter()
                 .filter_map(|p| p.uuid().and_then(|u| ports.get(&u)))
-                .map(|p| p.name.clone())
+                .map(|p| p.name.to_string())
                 .collect();
             names.sort();
-            (ls.name.clone(), names)
+            (ls.name.to_string(), names)
         })
         .collect();
     out.sort();

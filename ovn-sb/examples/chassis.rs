@@ -27,7 +27,7 @@ pub async fn run(remote: &str, name: &str, ip: &str) -> Result<Vec<String>, BoxE
         chassis_name: name.into(),
         ip: ip.into(),
         type_: EncapType::Geneve,
-        options: [("csum".to_owned(), "true".to_owned())].into_iter().collect(),
+        options: [("csum".into(), "true".into())].into(),
     });
     txn.insert(Chassis {
         name: name.into(),
@@ -41,7 +41,7 @@ pub async fn run(remote: &str, name: &str, ip: &str) -> Result<Vec<String>, BoxE
         .read()
         .table::<Chassis>()
         .iter()
-        .map(|c| c.name.clone())
+        .map(|c| c.name.to_string())
         .collect();
     names.sort();
     println!("{}", names.join("\n"));

@@ -59,7 +59,7 @@ pub async fn run(remote: &str, name: &str) -> Result<Vec<String>, BoxError> {
         .read()
         .table::<Bridge>()
         .iter()
-        .map(|b| b.name.clone())
+        .map(|b| b.name.to_string())
         .collect();
     names.sort();
     println!("{}", names.join("\n"));

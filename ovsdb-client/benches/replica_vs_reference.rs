@@ -23,8 +23,8 @@ const CLI_TXNS: usize = 100;
 
 fn switch(name: String) -> LogicalSwitch {
     LogicalSwitch {
-        name,
-        external_ids: [("owner".to_owned(), "bench".to_owned())].into(),
+        name: name.into(),
+        external_ids: [("owner".into(), "bench".into())].into(),
         ..Default::default()
     }
 }

@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use ovn_nb::{LogicalSwitch, OvnNorthboundDb};
-use ovsdb_client::{Client, ClientConfig, Transaction};
+use ovsdb_client::{Client, ClientConfig, SmolStr, Transaction};
 
 /// Any error of this example.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -34,7 +34,7 @@ pub async fn run(remote: &str, idle: Duration) -> Result<usize, BoxError> {
             .transact_with_retry(5, |mut txn: Transaction<OvnNorthboundDb>| async move {
                 let mut n = 0usize;
                 for ls in nb.read().table::<LogicalSwitch>().iter() {
-                    if ls.external_ids.get("owner").map(String::as_str) != Some("example") {
+                    if ls.external_ids.get("owner").map(SmolStr::as_str) != Some("example") {
                         let mut new = ls.row.clone();
                         new.external_ids.insert("owner".into(), "example".into());
                         txn.wait_unchanged(ls);

@@ -23,7 +23,7 @@ pub async fn run(remote: &str) -> Result<(ovsdb_client::Uuid, ovsdb_client::Uuid
     let lrp = txn.insert(LogicalRouterPort {
         name: "lr0-ls0".into(),
         mac: "00:00:00:00:ff:01".into(),
-        networks: ["10.0.0.1/24".to_owned()].into(),
+        networks: ["10.0.0.1/24".into()].into(),
         ..Default::default()
     });
     let router = txn.insert(LogicalRouter {
@@ -33,16 +33,14 @@ pub async fn run(remote: &str) -> Result<(ovsdb_client::Uuid, ovsdb_client::Uuid
     });
     let vm = txn.insert(LogicalSwitchPort {
         name: "vm1".into(),
-        addresses: ["00:00:00:00:00:01 10.0.0.11".to_owned()].into(),
+        addresses: ["00:00:00:00:00:01 10.0.0.11".into()].into(),
         ..Default::default()
     });
     let patch = txn.insert(LogicalSwitchPort {
         name: "ls0-lr0".into(),
         type_: "router".into(),
-        addresses: ["router".to_owned()].into(),
-        options: [("router-port".to_owned(), "lr0-ls0".to_owned())]
-            .into_iter()
-            .collect(),
+        addresses: ["router".into()].into(),
+        options: [("router-port".into(), "lr0-ls0".into())].into(),
         ..Default::default()
     });
     let switch = txn.insert(LogicalSwitch {

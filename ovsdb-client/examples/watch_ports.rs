@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use ovn_nb::{LogicalSwitchPort, OvnNorthboundDb};
-use ovsdb_client::{Client, ClientConfig, Event};
+use ovsdb_client::{Client, ClientConfig, Event, SmolStr};
 
 /// Any error of this example.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -26,7 +26,7 @@ pub async fn run(remote: &str, port: &str) -> Result<ovsdb_client::Uuid, BoxErro
         .await?;
     // Subscribe before reading, so that no change falls between the read and the events.
     let mut events = nb.subscribe::<LogicalSwitchPort>();
-    let name = port.to_owned();
+    let name = SmolStr::from(port);
     if let Some(p) = nb
         .read()
         .table::<LogicalSwitchPort>()

@@ -97,7 +97,8 @@ pub use ovsdb_proto as proto;
 pub use ovsdb_proto::op::{TransactError, WaitUntil};
 pub use ovsdb_proto::{
     Atom, Condition, Database, DatabaseSchema, Datum, ErrorKind, Map, Mutation, Mutator, NamedUuid,
-    Operation, OperationResult, OvsdbError, Real, Ref, Row, Set, Table, TransactReply, Uuid, UuidRef,
+    Operation, OperationResult, OvsdbError, Real, Ref, Row, Set, SmolStr, Table, TransactReply, Uuid,
+    UuidRef,
 };
 
 pub use client::{

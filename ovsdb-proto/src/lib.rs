@@ -29,7 +29,7 @@ pub mod update;
 
 pub use data::{
     Atom, AtomicType, Datum, DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, InvalidId, Map, MapIter,
-    NamedUuid, NotFinite, Real, Row, Set, Uuid, is_id,
+    NamedUuid, NotFinite, Real, Row, Set, SmolStr, Uuid, is_id,
 };
 pub use diff::DiffKind;
 pub use error::DecodeError;

@@ -10,7 +10,7 @@
 //!     .start()
 //!     .await?;
 //! let read = nb.read();
-//! if let Some(p1) = read.table::<LogicalSwitchPort>().get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned()) {
+//! if let Some(p1) = read.table::<LogicalSwitchPort>().get_by(LogicalSwitchPort::BY_NAME, &"p1".into()) {
 //!     let switches: Vec<_> = read.table::<LogicalSwitch>().referencing(LogicalSwitch::PORTS, p1.uuid).collect();
 //!     println!("p1 is on {} switch(es)", switches.len());
 //! }
@@ -591,7 +591,7 @@ fn subscribe<M: Model>(core: &Core, table: &str) -> Events<M> {
         .tables
         .get(table)
         .and_then(|t| t.as_any().downcast_ref::<TableStore<M>>())
-        .map(|s| s.events.subscribe());
+        .map(|s| store::event_sender(&s.events).subscribe());
     Events { rx }
 }
 
@@ -732,7 +732,7 @@ impl<'r, M: Model> TableView<'r, M> {
             .get(&target)
             .into_iter()
             .flatten()
-            .filter(move |r| Some(&r.table) == table.as_ref() && *r.column == *column)
+            .filter(move |r| table.as_deref() == Some(r.table()) && r.column() == column)
             .filter_map(move |r| store.and_then(|s| s.rows.get(&r.uuid)))
     }
 }
@@ -779,11 +779,13 @@ macro_rules! single_key {
 }
 single_key!(
     String,
+    ovsdb_proto::SmolStr,
     i64,
     bool,
     Uuid,
     ovsdb_proto::Real,
     Option<String>,
+    Option<ovsdb_proto::SmolStr>,
     Option<i64>
 );
 

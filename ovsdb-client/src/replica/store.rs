@@ -241,14 +241,34 @@ pub(crate) fn changes_from_update(u: TableUpdates) -> Changes {
 }
 
 /// Who points at a row: (source table, source column, source row).
+///
+/// 24 bytes: the table and column names are shared by every referrer through that column (a
+/// replica holds one referrer per reference, e.g. 100k for the ports of 100k-port switches).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Referrer {
-    /// The table of the referring row.
-    pub table: Arc<str>,
-    /// Its column holding the reference.
-    pub column: Arc<str>,
+    /// (table, column).
+    link: Arc<RefColumn>,
     /// The referring row.
     pub uuid: Uuid,
+}
+
+/// A reference column: (table, column).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct RefColumn {
+    table: Arc<str>,
+    column: Arc<str>,
+}
+
+impl Referrer {
+    /// The table of the referring row.
+    pub fn table(&self) -> &str {
+        &self.link.table
+    }
+
+    /// Its column holding the reference.
+    pub fn column(&self) -> &str {
+        &self.link.column
+    }
 }
 
 /// Reverse references: target row to the rows referring to it.
@@ -352,20 +372,20 @@ fn uuids_of(d: &Datum, out: &mut Vec<Uuid>) {
 /// The key of a schema unique index: the index columns' values, in the index's order.
 pub(crate) type IndexDatums = Vec<Datum>;
 
-/// A unique-index key as stored: the values' canonical JSON text (one small allocation per row
-/// instead of a tree of sets).
-type StoredKey = Box<[u8]>;
+/// A unique-index key as stored: the values' canonical JSON text, inline when it has at most 23
+/// bytes (a name: `["ls1-port2"]`), else one allocation (instead of a tree of sets).
+type StoredKey = ovsdb_proto::SmolStr;
 
 fn stored_key<D: serde::Serialize>(datums: &[D]) -> StoredKey {
     // Datums always serialize (their map keys are atoms, written as JSON arrays).
-    serde_json::to_vec(datums).unwrap_or_default().into_boxed_slice()
+    StoredKey::from(serde_json::to_string(datums).unwrap_or_default())
 }
 
 /// What a table store indexes, fixed when the store is (re)built from a server schema.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Layout {
     /// Reference columns that are monitored.
-    ref_columns: Vec<Arc<str>>,
+    ref_columns: Vec<Arc<RefColumn>>,
     /// Schema unique indexes whose columns are all monitored.
     unique: Vec<Vec<String>>,
 }
@@ -397,10 +417,10 @@ impl Layout {
     }
 
     /// The references the row holds: (column, target).
-    fn refs<'d>(&self, get: impl Fn(&str) -> Option<Cow<'d, Datum>>) -> Vec<(Arc<str>, Uuid)> {
+    fn refs<'d>(&self, get: impl Fn(&str) -> Option<Cow<'d, Datum>>) -> Vec<(Arc<RefColumn>, Uuid)> {
         let mut out = Vec::new();
         for col in &self.ref_columns {
-            if let Some(d) = get(col) {
+            if let Some(d) = get(&col.column) {
                 let mut us = Vec::new();
                 uuids_of(&d, &mut us);
                 out.extend(us.into_iter().map(|u| (col.clone(), u)));
@@ -409,8 +429,9 @@ impl Layout {
         out
     }
 
-    /// From the server's table schema and the monitored columns (`None`: all).
-    pub(crate) fn new(schema: &TableSchema, monitored: Option<&[String]>) -> Layout {
+    /// From the table's name, the server's table schema and the monitored columns (`None`:
+    /// all).
+    pub(crate) fn new(table: &Arc<str>, schema: &TableSchema, monitored: Option<&[String]>) -> Layout {
         let is_monitored = |c: &str| monitored.is_none_or(|m| m.iter().any(|x| x == c));
         let ref_columns = schema
             .columns
@@ -420,7 +441,12 @@ impl Layout {
                     && (c.type_.key.ref_table.is_some()
                         || c.type_.value.as_ref().is_some_and(|v| v.ref_table.is_some()))
             })
-            .map(|(name, _)| Arc::from(name.as_str()))
+            .map(|(name, _)| {
+                Arc::new(RefColumn {
+                    table: table.clone(),
+                    column: Arc::from(name.as_str()),
+                })
+            })
             .collect();
         let unique = schema
             .indexes
@@ -483,7 +509,17 @@ pub(crate) struct TableStore<M> {
     /// One map per `layout.unique` entry.
     unique: Vec<HashMap<StoredKey, Uuid>>,
     pub(crate) client: Vec<Box<dyn ClientIndex<M>>>,
-    pub(crate) events: broadcast::Sender<Event<M>>,
+    pub(crate) events: EventChannel<M>,
+}
+
+/// A table's event channel: created by the first subscriber (its [`EVENT_CAPACITY`] slots take
+/// ~200 KB, for every table of the schema, most of which nobody watches), and shared with the
+/// stores that replace this one on a resync.
+pub(crate) type EventChannel<M> = Arc<std::sync::OnceLock<broadcast::Sender<Event<M>>>>;
+
+/// The channel of `events`, created now if nobody subscribed before.
+pub(crate) fn event_sender<M: Model>(events: &EventChannel<M>) -> &broadcast::Sender<Event<M>> {
+    events.get_or_init(|| broadcast::Sender::new(EVENT_CAPACITY))
 }
 
 impl<M: Model> TableStore<M> {
@@ -494,7 +530,7 @@ impl<M: Model> TableStore<M> {
             layout: Layout::default(),
             unique: Vec::new(),
             client: Vec::new(),
-            events: broadcast::Sender::new(EVENT_CAPACITY),
+            events: Arc::default(),
         }
     }
 
@@ -529,8 +565,7 @@ impl<M: Model> TableStore<M> {
         for (column, target) in self.layout.refs(get) {
             if let Some(set) = refs.get_mut(&target) {
                 set.remove(&Referrer {
-                    table: self.name.clone(),
-                    column,
+                    link: column,
                     uuid: rec.uuid,
                 });
                 if set.is_empty() {
@@ -565,7 +600,7 @@ impl<M: Model> TableStore<M> {
         &mut self,
         rec: &Record<M>,
         keys: Vec<Option<StoredKey>>,
-        targets: Vec<(Arc<str>, Uuid)>,
+        targets: Vec<(Arc<RefColumn>, Uuid)>,
         refs: &mut RefIndex,
     ) {
         for (i, key) in keys.into_iter().enumerate() {
@@ -575,8 +610,7 @@ impl<M: Model> TableStore<M> {
         }
         for (column, target) in targets {
             refs.entry(target).or_default().insert(Referrer {
-                table: self.name.clone(),
-                column,
+                link: column,
                 uuid: rec.uuid,
             });
         }
@@ -592,7 +626,7 @@ pub(crate) struct DecodedRow {
     /// An `Arc<Record<M>>`.
     record: Box<dyn Any + Send>,
     keys: Vec<Option<StoredKey>>,
-    refs: Vec<(Arc<str>, Uuid)>,
+    refs: Vec<(Arc<RefColumn>, Uuid)>,
 }
 
 /// Decodes rows of one table into its model; usable from another thread than the store's.
@@ -648,15 +682,19 @@ pub(crate) trait PendingEvents: Send {
 }
 
 struct Pending<M> {
-    tx: broadcast::Sender<Event<M>>,
+    /// `None` while nobody ever subscribed.
+    tx: Option<broadcast::Sender<Event<M>>>,
     events: Vec<Event<M>>,
 }
 
 impl<M: Model> PendingEvents for Pending<M> {
     fn send(self: Box<Self>) {
+        let Some(tx) = self.tx else {
+            return;
+        };
         for e in self.events {
             // No subscriber is not an error.
-            let _ = self.tx.send(e);
+            let _ = tx.send(e);
         }
     }
 }
@@ -754,7 +792,7 @@ impl<M: Model> AnyTable for TableStore<M> {
             }
         }
         Box::new(Pending {
-            tx: self.events.clone(),
+            tx: self.events.get().cloned(),
             events,
         })
     }
@@ -775,7 +813,7 @@ impl<M: Model> AnyTable for TableStore<M> {
         let mut events = Vec::new();
         // Without a subscriber there is nobody to tell (one subscribing from now on starts
         // after this resync).
-        let watched = self.events.receiver_count() > 0;
+        let watched = self.events.get().is_some_and(|tx| tx.receiver_count() > 0);
         if watched && let Some(old) = old.as_any().downcast_ref::<TableStore<M>>() {
             for (uuid, o) in &old.rows {
                 match self.rows.get(uuid) {
@@ -796,7 +834,7 @@ impl<M: Model> AnyTable for TableStore<M> {
         }
         events.push(Event::Resynced);
         Box::new(Pending {
-            tx: self.events.clone(),
+            tx: self.events.get().cloned(),
             events,
         })
     }
@@ -896,9 +934,10 @@ impl Snapshot {
             .tables
             .iter()
             .map(|(name, t)| {
+                let table: Arc<str> = Arc::from(name.as_str());
                 let layout = match schemas.get(name) {
-                    Some(s) => Layout::new(s, monitored.get(name).and_then(|c| c.as_deref())),
-                    None => Layout::new(&empty, None),
+                    Some(s) => Layout::new(&table, s, monitored.get(name).and_then(|c| c.as_deref())),
+                    None => Layout::new(&table, &empty, None),
                 };
                 (name.clone(), t.fresh(layout))
             })
@@ -971,33 +1010,46 @@ pub(crate) fn decode_reply_from(
     schemas: &BTreeMap<String, TableSchema>,
 ) -> Result<DecodedReply, ReplyError> {
     let mut snap = fresh;
-    // Two stages on two threads: this one parses rows and decodes them into the models, the
-    // other indexes them, in order.
+    // Two stages on two threads: this one parses the rows' text, the other decodes them into
+    // the models and indexes them, in order. Every allocation that outlives the sync (rows,
+    // strings, sets, indexes) is then made by the second thread, and the short-lived ones (the
+    // parsed text) by this one: glibc gives each thread its own arena, so the replica's memory
+    // is not interleaved with (and fragmented by) the parser's garbage, which held ~16 MB of
+    // free space inside the replica's arena at 100k rows when one thread did both.
     let (followed, decoders): (Vec<String>, Vec<Box<dyn RowDecoder>>) = snap
         .tables
         .iter()
         .filter_map(|(name, t)| schemas.get(name).map(|s| (name.clone(), t.row_decoder(s))))
         .unzip();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(usize, DecodedRow)>>(8);
+    // At most (2 + 2) * ROW_BATCH parsed rows (a few KB each) wait between the threads.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ParsedRow>>(2);
     let mut scanner = ReplyScanner::new(source, since);
     let (res, built) = std::thread::scope(|scope| {
         let snap = &mut snap;
         let followed = &followed;
-        let builder = scope.spawn(move || build(snap, followed, rx));
+        let decoders = &decoders;
+        let builder = scope.spawn(move || build(snap, followed, decoders, rx));
         let mut sink = RowSink {
             tx,
             batch: Vec::with_capacity(ROW_BATCH),
         };
-        let res = read_rows(&mut scanner, since, resume, followed, &decoders, &mut sink);
+        let res = read_rows(&mut scanner, since, resume, followed, decoders, &mut sink);
         let flushed = sink.flush();
         drop(sink);
         // The sink (and so the channel) is gone: the builder finishes.
-        (res, builder.join().is_ok() && flushed)
+        let built = builder.join().unwrap_or(Err(ApplyError::Builder));
+        let built = if flushed {
+            built
+        } else {
+            built.and(Err(ApplyError::Builder))
+        };
+        (res, built)
     });
-    let (found, last_txn_id, changes) = res?;
-    if !built {
-        return Err(ReplyError::Apply(ApplyError::Builder));
+    // A row the builder could not decode stopped it, and so the reader: its error comes first.
+    if let Err(e) = built {
+        return Err(ReplyError::Apply(e));
     }
+    let (found, last_txn_id, changes) = res?;
     Ok(DecodedReply {
         found,
         last_txn_id,
@@ -1065,17 +1117,22 @@ fn read_rows(
                 let Some((index, decoder)) = table.and_then(|i| Some((i, decoders.get(i)?))) else {
                     continue;
                 };
-                let decoded = match update {
-                    RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => decoder.decode(uuid, &row),
-                    RowUpdate2::Modify(_) => Err(ApplyError::MissingRow {
-                        table: decoder.table().to_owned(),
-                        uuid,
-                    }),
+                let row = match update {
+                    RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => row,
+                    RowUpdate2::Modify(_) => {
+                        return Err(ReplyError::Apply(ApplyError::MissingRow {
+                            table: decoder.table().to_owned(),
+                            uuid,
+                        }));
+                    }
                     // Deleting a row we never had.
                     RowUpdate2::Delete => continue,
                 };
-                let row = decoded.map_err(ReplyError::Apply)?;
-                if !sink.push((index, row)) {
+                if !sink.push(ParsedRow {
+                    table: index,
+                    uuid,
+                    row,
+                }) {
                     // The builder stopped: it failed.
                     return Err(ReplyError::Apply(ApplyError::Builder));
                 }
@@ -1102,10 +1159,24 @@ impl From<scan::ScanError> for ReplyError {
 type ReplyParts = (bool, Option<Uuid>, Option<Changes>);
 
 /// Rows handed from the parsing thread to the building thread at once.
-const ROW_BATCH: usize = 512;
+const ROW_BATCH: usize = 128;
 
-/// Adds the rows from `rx` (table index among `followed`, row) to `snap`, in order.
-fn build(snap: &mut Snapshot, followed: &[String], rx: std::sync::mpsc::Receiver<Vec<(usize, DecodedRow)>>) {
+/// A row of the reply as parsed, for [`build`].
+struct ParsedRow {
+    /// Its table's index among the followed tables (and their decoders).
+    table: usize,
+    uuid: Uuid,
+    row: Row,
+}
+
+/// Decodes the rows from `rx` with their table's decoder and adds them to `snap`, in order.
+/// Stops at the first row that does not decode (dropping `rx` stops the reader).
+fn build(
+    snap: &mut Snapshot,
+    followed: &[String],
+    decoders: &[Box<dyn RowDecoder>],
+    rx: std::sync::mpsc::Receiver<Vec<ParsedRow>>,
+) -> Result<(), ApplyError> {
     let Snapshot { tables, refs } = snap;
     let mut stores: Vec<&mut Box<dyn AnyTable>> = tables
         .iter_mut()
@@ -1113,23 +1184,26 @@ fn build(snap: &mut Snapshot, followed: &[String], rx: std::sync::mpsc::Receiver
         .map(|(_, store)| store)
         .collect();
     for batch in rx {
-        for (table, row) in batch {
-            if let Some(store) = stores.get_mut(table) {
+        for parsed in batch {
+            if let (Some(store), Some(decoder)) = (stores.get_mut(parsed.table), decoders.get(parsed.table)) {
+                let row = decoder.decode(parsed.uuid, &parsed.row)?;
+                drop(parsed);
                 store.add_decoded(row, refs);
             }
         }
     }
+    Ok(())
 }
 
 /// Batches parsed rows for [`build`].
 struct RowSink {
-    tx: std::sync::mpsc::SyncSender<Vec<(usize, DecodedRow)>>,
-    batch: Vec<(usize, DecodedRow)>,
+    tx: std::sync::mpsc::SyncSender<Vec<ParsedRow>>,
+    batch: Vec<ParsedRow>,
 }
 
 impl RowSink {
     /// Queues a row; false once the builder has stopped.
-    fn push(&mut self, row: (usize, DecodedRow)) -> bool {
+    fn push(&mut self, row: ParsedRow) -> bool {
         self.batch.push(row);
         self.batch.len() < ROW_BATCH || self.flush()
     }

@@ -146,7 +146,7 @@ async fn own_writes_are_visible_when_commit_returns() {
             for i in 0..1000 {
                 let mut txn = client.transaction::<OvnNorthboundDb>();
                 let p = txn.insert(LogicalSwitchPort {
-                    name: format!("p{i}"),
+                    name: format!("p{i}").into(),
                     ..Default::default()
                 });
                 txn.mutate::<LogicalSwitch>(
@@ -164,7 +164,7 @@ async fn own_writes_are_visible_when_commit_returns() {
                 );
                 let by_name = read
                     .table::<LogicalSwitchPort>()
-                    .get_by(LogicalSwitchPort::BY_NAME, &format!("p{i}"));
+                    .get_by(LogicalSwitchPort::BY_NAME, &format!("p{i}").into());
                 assert_eq!(by_name.map(|r| r.uuid), Some(uuid));
                 let on: Vec<_> = read
                     .table::<LogicalSwitch>()
@@ -398,7 +398,7 @@ async fn condition_change_survives_reconnect() {
                 nb.read()
                     .table::<LogicalSwitch>()
                     .iter()
-                    .map(|r| r.name.clone())
+                    .map(|r| r.name.to_string())
                     .collect()
             };
             assert_eq!(names(&nb), BTreeSet::from(["a".to_owned()]));
@@ -668,8 +668,8 @@ async fn paused_consumer_is_bounded_and_replica_is_complete() {
             let mut txn = writer.transaction::<OvnNorthboundDb>();
             for i in 0..50 {
                 txn.insert(LogicalSwitch {
-                    name: format!("p{t}-{i}"),
-                    external_ids: [("blob".to_owned(), blob.clone())].into(),
+                    name: format!("p{t}-{i}").into(),
+                    external_ids: [("blob".into(), blob.as_str().into())].into(),
                     ..Default::default()
                 });
             }
@@ -741,7 +741,7 @@ async fn vswitchd_cur_cfg_wait() {
         for i in 1..=3 {
             let mut txn = client.transaction::<OpenVSwitchDb>();
             let br = txn.insert(Bridge {
-                name: format!("br{i}"),
+                name: format!("br{i}").into(),
                 ..Default::default()
             });
             txn.mutate::<OpenVSwitch>([], [OpenVSwitch::BRIDGES.insert(br)]);
@@ -817,7 +817,7 @@ async fn untyped_transaction_and_replica() {
             assert_eq!(row.get("ports"), Some(&Datum::scalar(Atom::Uuid(lsp))));
             let refs: Vec<_> = read
                 .referrers(&lsp)
-                .map(|r| (r.table.to_string(), r.column.to_string(), r.uuid))
+                .map(|r| (r.table().to_owned(), r.column().to_owned(), r.uuid))
                 .collect();
             assert_eq!(refs, vec![("Logical_Switch".to_owned(), "ports".to_owned(), ls)]);
             assert_eq!(read.table("Logical_Switch").len(), 2);

@@ -183,7 +183,7 @@ async fn leadership_transfer_with_several_monitors() {
                 wait_equal_dump::<NbGlobal>(&both, &remote).await;
                 let names: BTreeSet<String> = blocking(|| dump(&remote, "Logical_Switch"))
                     .values()
-                    .map(|r| LogicalSwitch::from_row(r).unwrap().name)
+                    .map(|r| LogicalSwitch::from_row(r).unwrap().name.into())
                     .collect();
                 let started = Instant::now();
                 while dynamic_names(&dynamic) != names {
@@ -287,7 +287,9 @@ async fn cluster_torture_keeps_every_acknowledged_write() {
         let rows = blocking(|| dump(&remote, "Logical_Switch"));
         let mut count = std::collections::BTreeMap::<String, usize>::new();
         for r in rows.values() {
-            *count.entry(LogicalSwitch::from_row(r).unwrap().name).or_default() += 1;
+            *count
+                .entry(LogicalSwitch::from_row(r).unwrap().name.into())
+                .or_default() += 1;
         }
         for name in &acked {
             assert_eq!(
@@ -337,7 +339,7 @@ async fn condition_change_then_reconnect_on_cluster() {
                 nb.read()
                     .table::<LogicalSwitch>()
                     .iter()
-                    .map(|r| r.name.clone())
+                    .map(|r| r.name.to_string())
                     .collect()
             };
             nb.set_conditions::<LogicalSwitch>(Some(vec![LogicalSwitch::NAME.eq("b")]))

@@ -121,8 +121,8 @@ async fn initial_sync_over_a_slow_link() {
             let mut txn = local.transaction::<OvnNorthboundDb>();
             for i in 0..100 {
                 txn.insert(LogicalSwitch {
-                    name: format!("ls{chunk}-{i}"),
-                    external_ids: [("blob".to_owned(), blob.clone())].into(),
+                    name: format!("ls{chunk}-{i}").into(),
+                    external_ids: [("blob".into(), blob.as_str().into())].into(),
                     ..Default::default()
                 });
             }

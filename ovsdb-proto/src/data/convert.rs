@@ -2,7 +2,7 @@
 //!
 //! Two levels:
 //! - [`FromAtom`] / [`IntoAtom`] for the types that stand for one atom: `i64` (integer), [`Real`]
-//!   (real), `bool` (boolean), `String` (string), [`Uuid`] (uuid), [`Ref<T>`](crate::Ref) (uuid
+//!   (real), `bool` (boolean), `String` and [`SmolStr`] (string; generated rows use the latter), [`Uuid`] (uuid), [`Ref<T>`](crate::Ref) (uuid
 //!   with `refTable`) and the generated enums.
 //! - [`FromDatum`] / [`IntoDatum`] for column values: every atom type is a scalar column
 //!   (`min` 1, `max` 1), `Option<A>` an optional one (`min` 0, `max` 1), [`Set<A>`](super::Set)
@@ -15,6 +15,8 @@
 //! pairs added or removed, plus the new value of each changed key.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use smol_str::SmolStr;
 
 use super::atom::{Atom, AtomicType, NamedUuid, Real, Uuid};
 use super::datum::Datum;
@@ -208,6 +210,71 @@ impl IntoAtom for String {
     fn into_atom(self) -> Atom {
         Atom::String(self)
     }
+}
+
+/// String columns of generated rows: short strings inline, longer ones shared.
+///
+/// A [`SmolStr`] is 24 bytes, like a `String`, but keeps up to 23 bytes inline (no allocation)
+/// and a longer text in an `Arc<str>` that clones share. Decoding a longer text first looks in a
+/// small per-thread cache of the last such texts decoded (direct-mapped, 1024 entries, texts
+/// up to 512 bytes): a value repeated across rows (an
+/// `external_ids` value every port has) or columns (a port's address in `addresses` and
+/// `port_security`) is then stored once. The cache keeps at most that many texts alive per
+/// thread after their rows are gone.
+impl FromAtom for SmolStr {
+    const ATOMIC_TYPE: AtomicType = AtomicType::String;
+    fn from_atom(atom: &Atom) -> Result<Self, DatumError> {
+        match atom {
+            Atom::String(s) => Ok(shared_str(s)),
+            other => Err(atom_type_error(AtomicType::String, other)),
+        }
+    }
+}
+impl IntoAtom for SmolStr {
+    fn to_atom(&self) -> Atom {
+        Atom::String(self.as_str().to_owned())
+    }
+}
+
+/// Slots of the per-thread cache of decoded strings (see `FromAtom for SmolStr`).
+const SHARED_SLOTS: usize = 1024;
+/// Longest text (bytes) the per-thread cache of decoded strings keeps.
+const SHARED_MAX_LEN: usize = 512;
+
+/// Bytes a [`SmolStr`] keeps inline.
+const INLINE_LEN: usize = 23;
+
+thread_local! {
+    static SHARED: std::cell::RefCell<Vec<SmolStr>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `s` as a [`SmolStr`], sharing the allocation of an equal text decoded recently on this
+/// thread.
+fn shared_str(s: &str) -> SmolStr {
+    if s.len() <= INLINE_LEN || s.len() > SHARED_MAX_LEN {
+        return SmolStr::new(s);
+    }
+    // FNV-1a: cheap for the short texts this sees, and only picks a slot.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let slot = (h as usize) % SHARED_SLOTS;
+    SHARED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.is_empty() {
+            cache.resize(SHARED_SLOTS, SmolStr::default());
+        }
+        match cache.get_mut(slot) {
+            Some(hit) if hit.as_str() == s => hit.clone(),
+            Some(entry) => {
+                let new = SmolStr::new(s);
+                *entry = new.clone();
+                new
+            }
+            None => SmolStr::new(s),
+        }
+    })
 }
 
 impl FromAtom for Uuid {

@@ -11,3 +11,6 @@ pub use convert::{DatumError, FromAtom, FromDatum, IntoAtom, IntoDatum, NotFinit
 pub use datum::Datum;
 pub use row::Row;
 pub use set::{Map, MapIter, Set};
+/// The string type of generated rows' string columns (from the `smol_str` crate): see
+/// [`FromAtom`]'s implementation for it.
+pub use smol_str::SmolStr;

@@ -2,13 +2,15 @@
 //!
 //! An OVSDB set or map column (RFC 7047 §5.1 `<set>`, `<map>`) usually holds a handful of
 //! elements. A `BTreeSet` or `BTreeMap` allocates a whole B-tree node (11 slots) even for one
-//! element; these types keep their elements in one exactly-sized, sorted vector instead, with the
+//! element; these types keep their elements in one exactly-sized, sorted boxed slice instead
+//! (no allocation when empty, no spare capacity; a [`Map`] is 16 bytes in the row, a [`Set`]
+//! keeps a single element inline and is then 24 bytes for `SmolStr` or `Ref` elements), with the
 //! same semantics: a [`Set`] holds each element once, a [`Map`] each key once, both iterate in
 //! ascending order, and equality does not depend on the order elements were added in.
 //!
-//! Lookups are binary searches. Inserting or removing one element moves the elements after it,
-//! which is cheap for the sizes OVSDB columns have; building from an iterator (`collect`,
-//! [`FromDatum`]) sorts once.
+//! Lookups are binary searches. Inserting or removing one element reallocates the slice, which
+//! is cheap for the sizes OVSDB columns have and keeps the replica's rows exactly sized;
+//! building from an iterator (`collect`, [`FromDatum`]) sorts once.
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,61 +32,141 @@ use super::datum::Datum;
 /// assert!(!s.insert("a".to_owned()));
 /// assert_eq!(s.iter().map(String::as_str).collect::<Vec<_>>(), ["a", "b", "c"]);
 /// ```
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone)]
 pub struct Set<T> {
-    /// Sorted, without duplicates.
-    elements: Vec<T>,
+    /// Sorted, without duplicates; exactly one element is always `One`.
+    elements: Elements<T>,
+}
+
+/// A set's elements: a single element inline (most set columns of a replica hold zero or one
+/// element, e.g. a port's `addresses`), any other number in one exactly-sized boxed slice (no
+/// allocation when empty). For element types with a spare bit pattern (`SmolStr`, `Ref`) this
+/// is as large as the element (24 bytes), else one word more.
+#[derive(Clone)]
+enum Elements<T> {
+    Many(Box<[T]>),
+    One(T),
+}
+
+impl<T> Elements<T> {
+    fn from_vec(mut v: Vec<T>) -> Self {
+        if v.len() == 1
+            && let Some(one) = v.pop()
+        {
+            return Elements::One(one);
+        }
+        Elements::Many(v.into_boxed_slice())
+    }
+
+    fn as_slice(&self) -> &[T] {
+        match self {
+            Elements::Many(b) => b,
+            Elements::One(t) => std::slice::from_ref(t),
+        }
+    }
+
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            Elements::Many(b) => b.into_vec(),
+            Elements::One(t) => vec![t],
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Set<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl<T: Eq> Eq for Set<T> {}
+
+impl<T: PartialOrd> PartialOrd for Set<T> {
+    /// Lexicographic over the elements in ascending order.
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.as_slice().partial_cmp(other.as_slice())
+    }
+}
+
+impl<T: Ord> Ord for Set<T> {
+    /// Lexicographic over the elements in ascending order.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_slice().cmp(other.as_slice())
+    }
+}
+
+impl<T: std::hash::Hash> std::hash::Hash for Set<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
 }
 
 impl<T> Set<T> {
     /// The empty set (allocates nothing).
-    pub const fn new() -> Self {
-        Set { elements: Vec::new() }
+    pub fn new() -> Self {
+        Set {
+            elements: Elements::Many(Box::default()),
+        }
     }
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        self.elements.len()
+        self.as_slice().len()
     }
 
     /// Whether the set has no elements.
     pub fn is_empty(&self) -> bool {
-        self.elements.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// The elements in ascending order.
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
-        self.elements.iter()
+        self.as_slice().iter()
     }
 
     /// The elements in ascending order, as a slice.
     pub fn as_slice(&self) -> &[T] {
-        &self.elements
+        self.elements.as_slice()
     }
 
     /// The least element.
     pub fn first(&self) -> Option<&T> {
-        self.elements.first()
+        self.as_slice().first()
     }
 
     /// The greatest element.
     pub fn last(&self) -> Option<&T> {
-        self.elements.last()
+        self.as_slice().last()
     }
 
     /// Removes every element.
     pub fn clear(&mut self) {
-        self.elements = Vec::new();
+        *self = Set::new();
     }
 
     /// Keeps only the elements for which `keep` returns true.
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.elements.retain(keep);
+        self.edit(|v| v.retain(keep));
     }
 
     /// The elements in ascending order, as a vector.
     pub fn into_vec(self) -> Vec<T> {
-        self.elements
+        self.elements.into_vec()
+    }
+
+    /// From a vector already sorted and without duplicates.
+    fn from_sorted(v: Vec<T>) -> Self {
+        Set {
+            elements: Elements::from_vec(v),
+        }
+    }
+
+    /// Changes the elements as a vector, then stores them exactly sized again.
+    fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<T>) -> R) -> R {
+        let mut v = std::mem::take(self).into_vec();
+        let r = f(&mut v);
+        *self = Set::from_sorted(v);
+        r
     }
 }
 
@@ -93,7 +175,7 @@ impl<T: Ord> Set<T> {
     where
         T: Borrow<Q>,
     {
-        self.elements.binary_search_by(|e| e.borrow().cmp(value))
+        self.as_slice().binary_search_by(|e| e.borrow().cmp(value))
     }
 
     /// Whether the set holds `value`.
@@ -109,7 +191,7 @@ impl<T: Ord> Set<T> {
     where
         T: Borrow<Q>,
     {
-        self.position(value).ok().and_then(|i| self.elements.get(i))
+        self.position(value).ok().and_then(|i| self.as_slice().get(i))
     }
 
     /// Adds `value`; false (and the set unchanged) if it was already there.
@@ -117,7 +199,7 @@ impl<T: Ord> Set<T> {
         match self.position(&value) {
             Ok(_) => false,
             Err(i) => {
-                self.elements.insert(i, value);
+                self.edit(|v| v.insert(i, value));
                 true
             }
         }
@@ -137,11 +219,7 @@ impl<T: Ord> Set<T> {
         T: Borrow<Q>,
     {
         let i = self.position(value).ok()?;
-        let v = self.elements.remove(i);
-        if self.elements.is_empty() {
-            self.elements = Vec::new();
-        }
-        Some(v)
+        Some(self.edit(|v| v.remove(i)))
     }
 
     /// Whether every element of `self` is in `other`.
@@ -153,7 +231,7 @@ impl<T: Ord> Set<T> {
     /// `update2` diff of a set column (ovsdb-server(7) §4.1.14). `values` must be sorted and
     /// without duplicates.
     fn toggle_sorted(&mut self, values: Vec<T>) {
-        let old = std::mem::take(&mut self.elements);
+        let old = std::mem::take(self).into_vec();
         let mut out = Vec::with_capacity(old.len() + values.len());
         let mut a = old.into_iter().peekable();
         let mut b = values.into_iter().peekable();
@@ -172,8 +250,7 @@ impl<T: Ord> Set<T> {
                 (None, None) => break,
             }
         }
-        out.shrink_to_fit();
-        self.elements = out;
+        *self = Set::from_sorted(out);
     }
 
     /// From a vector in any order, with duplicates (the first of equal elements is kept).
@@ -182,8 +259,7 @@ impl<T: Ord> Set<T> {
             elements.sort();
             elements.dedup();
         }
-        elements.shrink_to_fit();
-        Set { elements }
+        Set::from_sorted(elements)
     }
 }
 
@@ -205,7 +281,7 @@ impl<'a, T> IntoIterator for &'a Set<T> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.elements.iter()
+        self.as_slice().iter()
     }
 }
 
@@ -214,7 +290,7 @@ impl<T> IntoIterator for Set<T> {
     type IntoIter = std::vec::IntoIter<T>;
     /// The elements in ascending order.
     fn into_iter(self) -> Self::IntoIter {
-        self.elements.into_iter()
+        self.elements.into_vec().into_iter()
     }
 }
 
@@ -228,7 +304,7 @@ impl<T: Ord> FromIterator<T> for Set<T> {
 impl<T: Ord> Extend<T> for Set<T> {
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
         // The stable sort keeps the elements already present ahead of equal new ones.
-        let mut all = std::mem::take(&mut self.elements);
+        let mut all = std::mem::take(self).into_vec();
         all.extend(iter);
         *self = Set::from_unsorted(all);
     }
@@ -257,15 +333,13 @@ impl<T: Ord, const N: usize> From<[T; N]> for Set<T> {
 impl<T> From<BTreeSet<T>> for Set<T> {
     /// Already sorted and distinct: no sort.
     fn from(s: BTreeSet<T>) -> Self {
-        Set {
-            elements: s.into_iter().collect(),
-        }
+        Set::from_sorted(s.into_iter().collect())
     }
 }
 
 impl<T: Ord> From<Set<T>> for BTreeSet<T> {
     fn from(s: Set<T>) -> Self {
-        s.elements.into_iter().collect()
+        s.elements.into_vec().into_iter().collect()
     }
 }
 
@@ -280,15 +354,20 @@ impl<T: FromAtom + Ord> FromDatum for Set<T> {
     fn from_datum(datum: &Datum) -> Result<Self, DatumError> {
         let set = datum.as_set().ok_or(DatumError::ExpectedSet)?;
         // The datum's atoms are distinct and sorted by atom order; the Rust order of `T` may
-        // differ (a generated enum), so sort again only if needed.
-        let elements = set.iter().map(T::from_atom).collect::<Result<Vec<T>, _>>()?;
+        // differ (a generated enum), so sort again only if needed. Allocated at its final size:
+        // growing (and then shrinking) a vector would leave a free gap after each column value
+        // of a replica's rows.
+        let mut elements = Vec::with_capacity(set.len());
+        for atom in set {
+            elements.push(T::from_atom(atom)?);
+        }
         Ok(Set::from_unsorted(elements))
     }
 
     /// The diff is the symmetric difference of old and new: each element is toggled.
     fn apply_diff(&mut self, diff: &Datum) -> Result<(), DatumError> {
         let toggles = Self::from_datum(diff)?;
-        self.toggle_sorted(toggles.elements);
+        self.toggle_sorted(toggles.elements.into_vec());
         Ok(())
     }
 }
@@ -320,7 +399,7 @@ impl<T: IntoAtom> IntoDatum for Set<T> {
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Map<K, V> {
     /// Sorted by key, keys distinct.
-    pairs: Vec<(K, V)>,
+    pairs: Box<[(K, V)]>,
 }
 
 /// Iterates a [`Map`]'s pairs by reference, in key order.
@@ -347,8 +426,10 @@ impl<K, V> ExactSizeIterator for MapIter<'_, K, V> {}
 
 impl<K, V> Map<K, V> {
     /// The empty map (allocates nothing).
-    pub const fn new() -> Self {
-        Map { pairs: Vec::new() }
+    pub fn new() -> Self {
+        Map {
+            pairs: Box::default(),
+        }
     }
 
     /// Number of pairs.
@@ -393,17 +474,25 @@ impl<K, V> Map<K, V> {
 
     /// Removes every pair.
     pub fn clear(&mut self) {
-        self.pairs = Vec::new();
+        self.pairs = Box::default();
     }
 
     /// Keeps only the pairs for which `keep` returns true.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.pairs.retain_mut(|(k, v)| keep(k, v));
+        self.edit(|p| p.retain_mut(|(k, v)| keep(k, v)));
     }
 
     /// The pairs in key order, as a vector.
     pub fn into_vec(self) -> Vec<(K, V)> {
-        self.pairs
+        self.pairs.into_vec()
+    }
+
+    /// Changes the pairs as a vector, then stores them exactly sized again.
+    fn edit<R>(&mut self, f: impl FnOnce(&mut Vec<(K, V)>) -> R) -> R {
+        let mut v = std::mem::take(&mut self.pairs).into_vec();
+        let r = f(&mut v);
+        self.pairs = v.into_boxed_slice();
+        r
     }
 }
 
@@ -455,7 +544,7 @@ impl<K: Ord, V> Map<K, V> {
         match self.position(&key) {
             Ok(i) => self.pairs.get_mut(i).map(|(_, v)| std::mem::replace(v, value)),
             Err(i) => {
-                self.pairs.insert(i, (key, value));
+                self.edit(|p| p.insert(i, (key, value)));
                 None
             }
         }
@@ -475,11 +564,7 @@ impl<K: Ord, V> Map<K, V> {
         K: Borrow<Q>,
     {
         let i = self.position(key).ok()?;
-        let pair = self.pairs.remove(i);
-        if self.pairs.is_empty() {
-            self.pairs = Vec::new();
-        }
-        Some(pair)
+        Some(self.edit(|p| p.remove(i)))
     }
 
     /// From pairs in any order; of pairs with equal keys the last one is kept (as when
@@ -497,8 +582,9 @@ impl<K: Ord, V> Map<K, V> {
             }
             pairs = out;
         }
-        pairs.shrink_to_fit();
-        Map { pairs }
+        Map {
+            pairs: pairs.into_boxed_slice(),
+        }
     }
 }
 
@@ -529,7 +615,7 @@ impl<K, V> IntoIterator for Map<K, V> {
     type IntoIter = std::vec::IntoIter<(K, V)>;
     /// The pairs in key order.
     fn into_iter(self) -> Self::IntoIter {
-        self.pairs.into_iter()
+        self.pairs.into_vec().into_iter()
     }
 }
 
@@ -543,7 +629,7 @@ impl<K: Ord, V> FromIterator<(K, V)> for Map<K, V> {
 impl<K: Ord, V> Extend<(K, V)> for Map<K, V> {
     /// Inserts each pair: a key already present takes the new value.
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
-        let mut all = std::mem::take(&mut self.pairs);
+        let mut all = std::mem::take(&mut self.pairs).into_vec();
         all.extend(iter);
         *self = Map::from_unsorted(all);
     }
@@ -574,7 +660,7 @@ impl<K, V> From<BTreeMap<K, V>> for Map<K, V> {
 
 impl<K: Ord, V> From<Map<K, V>> for BTreeMap<K, V> {
     fn from(m: Map<K, V>) -> Self {
-        m.pairs.into_iter().collect()
+        m.pairs.into_vec().into_iter().collect()
     }
 }
 
@@ -593,11 +679,12 @@ impl<K: FromAtom + Ord, V: FromAtom + PartialEq> FromDatum for Map<K, V> {
             Datum::Set(s) if s.is_empty() => return Ok(Map::new()),
             Datum::Set(_) => return Err(DatumError::ExpectedMap),
         };
-        let pairs = pairs
-            .iter()
-            .map(|(k, v)| Ok((K::from_atom(k)?, V::from_atom(v)?)))
-            .collect::<Result<Vec<(K, V)>, DatumError>>()?;
-        Ok(Map::from_unsorted(pairs))
+        // Allocated at its final size (see `Set`'s `from_datum`).
+        let mut out = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            out.push((K::from_atom(k)?, V::from_atom(v)?));
+        }
+        Ok(Map::from_unsorted(out))
     }
 
     /// The diff holds the pairs present on one side only, and for a changed key its new value: a
@@ -662,6 +749,25 @@ mod tests {
         let t = Set::from(strings(&["b", "c", "a"]));
         assert_eq!(s, t);
         assert_eq!(s, BTreeSet::from_iter(strings(&["a", "b", "c"])));
+    }
+
+    #[test]
+    fn set_one_element_inline() {
+        // One element is stored inline; the set is then as large as a `SmolStr` or `Ref`.
+        assert_eq!(std::mem::size_of::<Set<smol_str::SmolStr>>(), 24);
+        assert_eq!(std::mem::size_of::<Set<crate::Ref<()>>>(), 24);
+        let mut s = Set::from([2]);
+        assert!(matches!(s.elements, Elements::One(2)));
+        assert!(s.insert(1));
+        assert!(matches!(&s.elements, Elements::Many(b) if b.len() == 2));
+        assert!(s.remove(&2));
+        assert!(matches!(s.elements, Elements::One(1)));
+        assert_eq!(s, Set::from(vec![1, 1]));
+        assert!(Set::from([1]) < Set::from([1, 2]));
+        assert!(Set::from([3]) > Set::from([1, 2]));
+        assert!(s.remove(&1));
+        assert!(matches!(&s.elements, Elements::Many(b) if b.is_empty()));
+        assert_eq!(s, Set::new());
     }
 
     #[test]

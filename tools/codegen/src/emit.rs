@@ -83,7 +83,7 @@ fn atom_type(kind: &AtomKind, enums: &[EnumModel]) -> Result<TokenStream, Codege
         AtomKind::Integer => quote!(i64),
         AtomKind::Real => quote!(Real),
         AtomKind::Boolean => quote!(bool),
-        AtomKind::String => quote!(String),
+        AtomKind::String => quote!(SmolStr),
         AtomKind::Uuid => quote!(Uuid),
         AtomKind::Ref { target } => {
             let t = ident(target)?;
@@ -366,7 +366,10 @@ fn table_file(model: &DbModel<'_>, t: &TableModel<'_>, log: &mut Log) -> Result<
                         super_uses.insert(target.clone());
                     }
                 }
-                AtomKind::Integer | AtomKind::Boolean | AtomKind::String | AtomKind::Enum(_) => {}
+                AtomKind::String => {
+                    proto_uses.insert("SmolStr");
+                }
+                AtomKind::Integer | AtomKind::Boolean | AtomKind::Enum(_) => {}
             }
         }
     }

@@ -16,10 +16,11 @@
 //!   - one [`ovsdb_proto::UniqueIndex`] constant per schema index.
 //!
 //! Column types map to Rust as follows: a scalar to the atom's type, `min` 0 `max` 1 to `Option`,
-//! other sets to [`ovsdb_proto::Set`], maps to [`ovsdb_proto::Map`] (sorted vectors: an OVSDB set
-//! or map is usually small, and a B-tree node per column would cost several times its data);
-//! integer to `i64`, real to [`ovsdb_proto::Real`]
-//! (finite, totally ordered), boolean to `bool`, string to `String`, uuid to
+//! other sets to [`ovsdb_proto::Set`], maps to [`ovsdb_proto::Map`] (sorted boxed slices: an
+//! OVSDB set or map is usually small, and a B-tree node per column would cost several times its
+//! data); integer to `i64`, real to [`ovsdb_proto::Real`] (finite, totally ordered), boolean to
+//! `bool`, string to [`ovsdb_proto::SmolStr`] (up to 23 bytes inline, longer texts shared between
+//! equal values decoded close together: a replica holds many copies of the same few texts), uuid to
 //! [`ovsdb_proto::Uuid`], uuid with `refTable` to [`ovsdb_proto::Ref`] of the target table's
 //! struct. Names follow the rules in [`naming`]. Tables, columns and enum values are emitted in
 //! sorted order and the text is printed by `prettyplease`, so the output depends only on the
@@ -37,7 +38,7 @@
 //! let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
 //! assert_eq!(names, ["mod.rs", "port.rs"]);
 //! assert!(files[1].contents.contains("pub type_: PortType,"));
-//! assert!(files[1].contents.contains("pub const BY_NAME: UniqueIndex<Self, String>"));
+//! assert!(files[1].contents.contains("pub const BY_NAME: UniqueIndex<Self, SmolStr>"));
 //! # Ok::<(), ovsdb_codegen::CodegenError>(())
 //! ```
 

@@ -24,6 +24,7 @@ pub(crate) const RESERVED_TYPE_NAMES: &[&str] = &[
     "Row",
     "RowError",
     "Set",
+    "SmolStr",
     "Some",
     "String",
     "Table",

@@ -43,12 +43,12 @@ mod tests {
             let mut txn = nb.transaction::<OvnNorthboundDb>();
             let p1 = txn.insert(LogicalSwitchPort {
                 name: "web".into(),
-                addresses: ["0a:00:00:00:00:11 10.50.0.11".to_string()].into(),
+                addresses: ["0a:00:00:00:00:11 10.50.0.11".into()].into(),
                 ..Default::default()
             });
             let p2 = txn.insert(LogicalSwitchPort {
                 name: "db".into(),
-                addresses: ["0a:00:00:00:00:12 10.50.0.12".to_string()].into(),
+                addresses: ["0a:00:00:00:00:12 10.50.0.12".into()].into(),
                 ..Default::default()
             });
             txn.insert(LogicalSwitch {

@@ -158,7 +158,7 @@ impl Lab {
         for (_, r) in &routers {
             for p in &r.ports {
                 if let Some(lrp) = p.uuid().and_then(|u| lrps.get(&u)) {
-                    lrp_router.insert(lrp.name.clone(), r.name.clone());
+                    lrp_router.insert(lrp.name.to_string(), r.name.to_string());
                 }
             }
         }
@@ -170,12 +170,16 @@ impl Lab {
                     continue;
                 };
                 if lsp.type_ == "router" {
-                    if let Some(r) = lsp.options.get("router-port").and_then(|n| lrp_router.get(n)) {
+                    if let Some(r) = lsp
+                        .options
+                        .get("router-port")
+                        .and_then(|n| lrp_router.get(n.as_str()))
+                    {
                         set.insert(r.clone());
                     }
                 }
             }
-            out.insert(ls.name, set);
+            out.insert(ls.name.into(), set);
         }
         Ok(out)
     }

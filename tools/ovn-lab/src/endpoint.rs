@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ovn_nb::{LogicalRouter, LogicalSwitch, LogicalSwitchPort};
 use ovsdb_proto::op::{Insert, Mutate, Operation, Update};
-use ovsdb_proto::{NamedUuid, Ref, Row, Table};
+use ovsdb_proto::{NamedUuid, Ref, Row, SmolStr, Table};
 
 use crate::error::{LabError, Result};
 use crate::lab::{Lab, Plug, detach_port, parse_cidr, vm_ifname};
@@ -128,9 +128,9 @@ impl Lab {
                 .unwrap_or_default(),
         };
         let lsp = LogicalSwitchPort {
-            name: name.clone(),
-            addresses: ["dynamic".to_string()].into(),
-            external_ids: [(ENDPOINT_KEY.to_string(), "true".to_string())].into(),
+            name: name.as_str().into(),
+            addresses: [SmolStr::from("dynamic")].into(),
+            external_ids: [(SmolStr::from(ENDPOINT_KEY), SmolStr::from("true"))].into(),
             ..Default::default()
         };
         let n = NamedUuid::new("ep").map_err(|_| self.nb.unexpected("named-uuid".into()))?;
@@ -156,7 +156,7 @@ impl Lab {
                     [LogicalSwitchPort::NAME.eq(name.clone())],
                     Row::new().with(
                         LogicalSwitchPort::PORT_SECURITY.name(),
-                        LogicalSwitchPort::PORT_SECURITY.encode(&[dynamic].into()),
+                        LogicalSwitchPort::PORT_SECURITY.encode(&[SmolStr::from(dynamic)].into()),
                     ),
                 )
                 .into(),
@@ -190,7 +190,7 @@ impl Lab {
             .into_iter()
             .filter(|(_, p)| p.external_ids.contains_key(ENDPOINT_KEY))
             .filter_map(|(u, p)| {
-                let (net, sa) = addrs.iter().find(|(_, sa)| sa.ports.contains(&p.name))?;
+                let (net, sa) = addrs.iter().find(|(_, sa)| sa.ports.contains(p.name.as_str()))?;
                 let dynamic = p.dynamic_addresses.clone().unwrap_or_default();
                 let mut t = dynamic.split_whitespace();
                 let mac = t.next().unwrap_or_default().to_string();
@@ -201,7 +201,7 @@ impl Lab {
                     network: net.clone(),
                     gw: sa.gateway_for(&ip),
                     container: users.get(p.name.as_str()).map(|c| c.to_string()),
-                    name: p.name,
+                    name: p.name.into(),
                     mac,
                     ip,
                 })

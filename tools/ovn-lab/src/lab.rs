@@ -10,7 +10,7 @@ use ovn_nb::{LogicalRouter, LogicalRouterPort, LogicalSwitch, LogicalSwitchPort,
 use ovn_sb::{Chassis, ChassisPrivate, Encap, PortBinding};
 use ovs_vswitchd_schema::{Bridge, BridgeFailMode, Interface, OpenVSwitch, Port};
 use ovsdb_proto::op::{Delete, Insert, Mutate, Operation, Select, Update};
-use ovsdb_proto::{NamedUuid, Ref, Row, Table, Uuid};
+use ovsdb_proto::{Map, NamedUuid, Ref, Row, SmolStr, Table, Uuid};
 
 use crate::db::{Db, wait_for};
 use crate::error::{LabError, Result};
@@ -1000,11 +1000,11 @@ fn chassis_sb_remote(cfg: &LabConfig, state: &LabState) -> String {
 fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> {
     let mut ops = Vec::new();
     let iface = |name: &str, internal: bool| Interface {
-        name: name.to_string(),
+        name: name.into(),
         type_: if internal {
             "internal".into()
         } else {
-            String::new()
+            Default::default()
         },
         mtu_request: (name == "br-phy").then_some(9000),
         ..Default::default()
@@ -1015,7 +1015,7 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
         let pname = named(&format!("p_{}", name.replace('-', "_")))?;
         ops.push(insert(&iface(name, internal), &iname));
         let port = Port {
-            name: name.to_string(),
+            name: name.into(),
             interfaces: [Ref::named(iname)].into(),
             ..Default::default()
         };
@@ -1028,7 +1028,7 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
         name: "br-phy".into(),
         datapath_type: "netdev".into(),
         fail_mode: Some(BridgeFailMode::Standalone),
-        other_config: [("hwaddr".to_string(), brphy_mac(ch.number))].into(),
+        other_config: [("hwaddr".into(), brphy_mac(ch.number).into())].into(),
         ports: [port_refs["br-phy"].clone(), port_refs["ul0"].clone()].into(),
         ..Default::default()
     };
@@ -1036,13 +1036,13 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
         name: "br-int".into(),
         datapath_type: "netdev".into(),
         fail_mode: Some(BridgeFailMode::Secure),
-        other_config: [("disable-in-band".to_string(), "true".to_string())].into(),
+        other_config: [("disable-in-band".into(), "true".into())].into(),
         ports: [port_refs["br-int"].clone()].into(),
         ..Default::default()
     };
     ops.push(insert(&phy, &br_phy));
     ops.push(insert(&int, &br_int));
-    let ext: BTreeMap<String, String> = [
+    let ext: Map<SmolStr, SmolStr> = [
         ("system-id", ch.name.as_str()),
         ("hostname", ch.name.as_str()),
         ("ovn-remote", remote),
@@ -1060,18 +1060,18 @@ fn chassis_config_ops(ch: &ChassisInfo, remote: &str) -> Result<Vec<Operation>> 
         ("ovn-monitor-all", "true"),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .map(|(k, v)| (k.into(), v.into()))
     .collect();
     // Sized for a lab, where a chassis forwards a few pings: one handler and one revalidator
     // thread instead of one per core each (every thread has its own stack and caches).
-    let other: BTreeMap<String, String> = [("n-handler-threads", "1"), ("n-revalidator-threads", "1")]
+    let other: Map<SmolStr, SmolStr> = [("n-handler-threads", "1"), ("n-revalidator-threads", "1")]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .map(|(k, v)| (k.into(), v.into()))
         .collect();
     let root = OpenVSwitch {
         bridges: [Ref::named(br_phy), Ref::named(br_int)].into(),
-        external_ids: ext.into(),
-        other_config: other.into(),
+        external_ids: ext,
+        other_config: other,
         ..Default::default()
     };
     ops.push(Insert::new(OpenVSwitch::TABLE_NAME, root.to_row()).into());
@@ -1199,7 +1199,7 @@ impl Lab {
                 let rows = sb.select::<Chassis>(vec![]).await?;
                 let ok = names
                     .iter()
-                    .all(|n| rows.iter().any(|(_, c)| &c.name == n && !c.encaps.is_empty()));
+                    .all(|n| rows.iter().any(|(_, c)| c.name == *n && !c.encaps.is_empty()));
                 Ok(ok.then_some(()))
             },
         )
@@ -1346,7 +1346,7 @@ impl Lab {
             .select::<LogicalSwitch>(vec![])
             .await?
             .into_iter()
-            .map(|(u, s)| (s.name.clone(), (u, s)))
+            .map(|(u, s)| (s.name.to_string(), (u, s)))
             .collect())
     }
 
@@ -1368,12 +1368,12 @@ impl Lab {
             .nb
             .rows_of::<LogicalRouterPort>(it.next())?
             .into_iter()
-            .map(|(_, p)| (p.name.clone(), p))
+            .map(|(_, p)| (p.name.to_string(), p))
             .collect();
         let mut out = BTreeMap::new();
         for (_, ls) in switches {
             let mut sa = SwitchAddrs {
-                subnet: ls.other_config.get("subnet").cloned(),
+                subnet: ls.other_config.get("subnet").map(|s| s.to_string()),
                 ..SwitchAddrs::default()
             };
             for p in &ls.ports {
@@ -1381,13 +1381,13 @@ impl Lab {
                     continue;
                 };
                 if lsp.type_ == "router" {
-                    if let Some(lrp) = lsp.options.get("router-port").and_then(|n| lrps.get(n)) {
+                    if let Some(lrp) = lsp.options.get("router-port").and_then(|n| lrps.get(n.as_str())) {
                         for net in &lrp.networks {
                             let addr = net.split('/').next().unwrap_or(net).to_string();
                             sa.used
                                 .entry(addr)
                                 .or_insert_with(|| format!("router port {}", lrp.name));
-                            sa.router.push(net.clone());
+                            sa.router.push(net.to_string());
                         }
                     }
                     continue;
@@ -1406,9 +1406,9 @@ impl Lab {
                         }
                     }
                 }
-                sa.ports.insert(lsp.name.clone());
+                sa.ports.insert(lsp.name.to_string());
             }
-            out.insert(ls.name.clone(), sa);
+            out.insert(ls.name.to_string(), sa);
         }
         Ok(out)
     }
@@ -1429,7 +1429,7 @@ impl Lab {
             .select::<LogicalSwitchPort>(vec![])
             .await?
             .into_iter()
-            .map(|(_, p)| p.name)
+            .map(|(_, p)| p.name.into())
             .collect();
         let mut seen = BTreeSet::new();
         let mut new_addrs: BTreeMap<(String, String), String> = BTreeMap::new();
@@ -1499,13 +1499,14 @@ impl Lab {
                     None => ("dynamic".to_string(), None),
                 },
             };
+            let addresses = SmolStr::from(addresses);
             let port_security = if mac.is_some() {
                 [addresses.clone()].into()
             } else {
                 Default::default()
             };
             let lsp = LogicalSwitchPort {
-                name: s.name.clone(),
+                name: s.name.as_str().into(),
                 addresses: [addresses].into(),
                 port_security,
                 ..Default::default()
@@ -1540,7 +1541,7 @@ impl Lab {
                         [LogicalSwitchPort::NAME.eq(name.clone())],
                         Row::new().with(
                             LogicalSwitchPort::PORT_SECURITY.name(),
-                            LogicalSwitchPort::PORT_SECURITY.encode(&[a.clone()].into()),
+                            LogicalSwitchPort::PORT_SECURITY.encode(&[SmolStr::from(a.as_str())].into()),
                         ),
                     )
                     .into()
@@ -1598,8 +1599,8 @@ impl Lab {
                 let rows = nb.select::<LogicalSwitchPort>(vec![]).await?;
                 let got: BTreeMap<String, String> = rows
                     .into_iter()
-                    .filter(|(_, p)| ports.contains(&p.name))
-                    .filter_map(|(_, p)| p.dynamic_addresses.map(|a| (p.name, a)))
+                    .filter(|(_, p)| ports.iter().any(|n| *n == p.name))
+                    .filter_map(|(_, p)| p.dynamic_addresses.map(|a| (p.name.to_string(), a.to_string())))
                     .filter(|(_, a)| a.split_whitespace().count() >= 2)
                     .collect();
                 Ok((got.len() == ports.len()).then_some(got))
@@ -1833,7 +1834,7 @@ impl Lab {
             let chassis: BTreeMap<Uuid, String> = sb
                 .rows_of::<Chassis>(it.next())?
                 .into_iter()
-                .map(|(u, c)| (u, c.name))
+                .map(|(u, c)| (u, c.name.into()))
                 .collect();
             let pbs: BTreeMap<String, Option<String>> = sb
                 .rows_of::<PortBinding>(it.next())?
@@ -1843,7 +1844,7 @@ impl Lab {
                         .chassis
                         .and_then(|r| r.uuid())
                         .and_then(|u| chassis.get(&u).cloned());
-                    (p.logical_port, ch)
+                    (p.logical_port.into(), ch)
                 })
                 .collect();
             let left: Vec<String> = vms
@@ -1885,8 +1886,8 @@ impl Lab {
                     let rows = db.select::<Interface>(vec![]).await?;
                     let ok = list.iter().all(|n| {
                         rows.iter().any(|(_, i)| {
-                            &i.name == n
-                                && i.external_ids.get("ovn-installed").map(String::as_str) == Some("true")
+                            i.name == *n
+                                && i.external_ids.get("ovn-installed").map(SmolStr::as_str) == Some("true")
                         })
                     });
                     Ok(ok.then_some(()))
@@ -2039,10 +2040,10 @@ impl Lab {
         }
         let net = network(o, len);
         let ls = LogicalSwitch {
-            name: name.to_string(),
+            name: name.into(),
             other_config: [(
-                "subnet".to_string(),
-                format!("{}.{}.{}.{}/{len}", net[0], net[1], net[2], net[3]),
+                SmolStr::from("subnet"),
+                SmolStr::from(format!("{}.{}.{}.{}/{len}", net[0], net[1], net[2], net[3])),
             )]
             .into(),
             ..Default::default()
@@ -2063,9 +2064,9 @@ impl Lab {
             .await?
             .into_values()
             .map(|(_, s)| NetInfo {
-                subnet: s.other_config.get("subnet").cloned(),
+                subnet: s.other_config.get("subnet").map(|s| s.to_string()),
                 ports: s.ports.len(),
-                name: s.name,
+                name: s.name.into(),
             })
             .collect())
     }
@@ -2096,12 +2097,12 @@ impl Lab {
         let lrp_names: BTreeSet<String> = lsps
             .iter()
             .filter(|(u, p)| p.type_ == "router" && ls.ports.iter().any(|r| r.uuid() == Some(*u)))
-            .filter_map(|(_, p)| p.options.get("router-port").cloned())
+            .filter_map(|(_, p)| p.options.get("router-port").map(|s| s.to_string()))
             .collect();
         let lrps = self.nb.select::<LogicalRouterPort>(vec![]).await?;
         let mut ops: Vec<Operation> = lrps
             .iter()
-            .filter(|(_, p)| lrp_names.contains(&p.name))
+            .filter(|(_, p)| lrp_names.contains(p.name.as_str()))
             .map(|(u, _)| {
                 Mutate::new(
                     LogicalRouter::TABLE_NAME,
@@ -2140,7 +2141,7 @@ impl Lab {
             });
         }
         let lr = LogicalRouter {
-            name: name.to_string(),
+            name: name.into(),
             ..Default::default()
         };
         self.nb
@@ -2160,7 +2161,7 @@ impl Lab {
             return Err(LabError::NotFound {
                 kind: "router",
                 name: router.to_string(),
-                known: routers.into_iter().map(|(_, r)| r.name).collect(),
+                known: routers.into_iter().map(|(_, r)| r.name.into()).collect(),
             });
         }
         let switches = self.switches().await?;
@@ -2188,16 +2189,16 @@ impl Lab {
         let lrp_name = format!("{router}-{switch}");
         let lsp_name = format!("{switch}-{router}");
         let lrp = LogicalRouterPort {
-            name: lrp_name.clone(),
-            mac: format!("02:ff:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3]),
-            networks: [ip.clone()].into(),
+            name: lrp_name.as_str().into(),
+            mac: format!("02:ff:{:02x}:{:02x}:{:02x}:{:02x}", o[0], o[1], o[2], o[3]).into(),
+            networks: [SmolStr::from(ip.as_str())].into(),
             ..Default::default()
         };
         let lsp = LogicalSwitchPort {
-            name: lsp_name,
+            name: lsp_name.into(),
             type_: "router".into(),
-            addresses: ["router".to_string()].into(),
-            options: [("router-port".to_string(), lrp_name.clone())].into(),
+            addresses: [SmolStr::from("router")].into(),
+            options: [(SmolStr::from("router-port"), SmolStr::from(lrp_name.as_str()))].into(),
             ..Default::default()
         };
         let (lrp_n, lsp_n) = (named("lrp")?, named("lsp")?);
@@ -2319,12 +2320,12 @@ async fn attach_ports(db: &Db, plugs: &[&Plug]) -> Result<()> {
         let pname = named(&format!("p{i}"))?;
         let ifname = p.ifname.clone();
         let iface = Interface {
-            name: ifname.clone(),
-            external_ids: [("iface-id".to_string(), p.port.clone())].into(),
+            name: ifname.as_str().into(),
+            external_ids: [(SmolStr::from("iface-id"), SmolStr::from(p.port.as_str()))].into(),
             ..Default::default()
         };
         let port = Port {
-            name: ifname,
+            name: ifname.into(),
             interfaces: [Ref::named(iname.clone())].into(),
             ..Default::default()
         };
@@ -2469,7 +2470,7 @@ pub(crate) fn encaps_of(ch: &Chassis, encaps: &BTreeMap<Uuid, Encap>) -> Vec<(St
     ch.encaps
         .iter()
         .filter_map(|r| r.uuid().and_then(|u| encaps.get(&u)))
-        .map(|e| (e.type_.to_string(), e.ip.clone()))
+        .map(|e| (e.type_.to_string(), e.ip.to_string()))
         .collect()
 }
 

@@ -220,7 +220,7 @@ impl Lab {
                     Row::new()
                         .with(
                             LogicalSwitchPort::PARENT_NAME.name(),
-                            LogicalSwitchPort::PARENT_NAME.encode(&Some(vm.port().to_string())),
+                            LogicalSwitchPort::PARENT_NAME.encode(&Some(vm.port().into())),
                         )
                         .with(
                             LogicalSwitchPort::TAG_REQUEST.name(),
@@ -276,11 +276,11 @@ impl Lab {
         sys::ip_batch(Some(&vm_ns), &[format!("link set {dev} up")]).await?;
         let (ni, np) = (named("i")?, named("p")?);
         let iface = Interface {
-            name: dev.clone(),
+            name: dev.as_str().into(),
             ..Default::default()
         };
         let port = Port {
-            name: dev.clone(),
+            name: dev.as_str().into(),
             interfaces: [Ref::named(ni.clone())].into(),
             tag: Some(i64::from(tag)),
             ..Default::default()

@@ -93,7 +93,7 @@ impl Lab {
                 let mut ports: Vec<String> = pbs
                     .iter()
                     .filter(|(_, p)| p.chassis.as_ref().and_then(|r| r.uuid()) == Some(*u))
-                    .map(|(_, p)| p.logical_port.clone())
+                    .map(|(_, p)| p.logical_port.to_string())
                     .collect();
                 ports.sort();
                 let ovs_db = self
@@ -117,8 +117,8 @@ impl Lab {
                     })
                     .unwrap_or(0);
                 ChassisStatus {
-                    name: c.name.clone(),
-                    hostname: c.hostname.clone(),
+                    name: c.name.to_string(),
+                    hostname: c.hostname.to_string(),
                     encaps: encaps_of(c, &encaps),
                     ports,
                     ovs_db,

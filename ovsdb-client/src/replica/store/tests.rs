@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ovn_nb::{LogicalSwitch, LogicalSwitchPort, OvnNorthboundDb};
 use ovsdb_proto::update::MonitorCondSinceReply;
-use ovsdb_proto::{Database, Map, Ref, Row, Set, Table, TableSchema, Uuid};
+use ovsdb_proto::{Database, Map, Ref, Row, Set, SmolStr, Table, TableSchema, Uuid};
 
 use super::*;
 use crate::replica::{IndexHandle, view};
@@ -26,7 +26,7 @@ fn port(name: &str) -> LogicalSwitchPort {
 
 /// A snapshot following Logical_Switch and Logical_Switch_Port, with a client index on the
 /// port's `external_ids:owner`.
-fn snapshot() -> (Snapshot, IndexHandle<LogicalSwitchPort, String>) {
+fn snapshot() -> (Snapshot, IndexHandle<LogicalSwitchPort, SmolStr>) {
     let mut ports = TableStore::<LogicalSwitchPort>::new("Logical_Switch_Port");
     ports.client.push(Box::new(ClientIndexImpl {
         key: |p: &LogicalSwitchPort| p.external_ids.get("owner").cloned(),
@@ -85,16 +85,10 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
         let ports = view::<LogicalSwitchPort>(&snap, LSP);
         assert_eq!(ports.len(), 1);
         assert_eq!(ports.get(&u(1)).unwrap().name, "p1");
-        let by_name = ports
-            .get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned())
-            .unwrap();
+        let by_name = ports.get_by(LogicalSwitchPort::BY_NAME, &"p1".into()).unwrap();
         assert_eq!(by_name.uuid, u(1));
-        assert!(
-            ports
-                .get_by(LogicalSwitchPort::BY_NAME, &"p2".to_owned())
-                .is_none()
-        );
-        let alice: Vec<_> = ports.find(&owner, &"alice".to_owned()).map(|r| r.uuid).collect();
+        assert!(ports.get_by(LogicalSwitchPort::BY_NAME, &"p2".into()).is_none());
+        let alice: Vec<_> = ports.find(&owner, &"alice".into()).map(|r| r.uuid).collect();
         assert_eq!(alice, vec![u(1)]);
         let switches = view::<LogicalSwitch>(&snap, LS);
         let on: Vec<_> = switches
@@ -106,29 +100,25 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
 
     // Rename and change owner through an update2 diff: indexes follow.
     let diff = Row::new()
-        .with("name", LogicalSwitchPort::NAME.encode(&"p1b".to_owned()))
+        .with("name", LogicalSwitchPort::NAME.encode(&"p1b".into()))
         .with(
             "external_ids",
             // map diff: same key with a new value replaces it
-            LogicalSwitchPort::EXTERNAL_IDS.encode(&Map::from([("owner".to_owned(), "bob".to_owned())])),
+            LogicalSwitchPort::EXTERNAL_IDS.encode(&Map::from([("owner".into(), "bob".into())])),
         );
     apply(&mut snap, one(LSP, u(1), Change::Modify(diff))).unwrap();
     {
         let ports = view::<LogicalSwitchPort>(&snap, LSP);
-        assert!(
-            ports
-                .get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned())
-                .is_none()
-        );
+        assert!(ports.get_by(LogicalSwitchPort::BY_NAME, &"p1".into()).is_none());
         assert_eq!(
             ports
-                .get_by(LogicalSwitchPort::BY_NAME, &"p1b".to_owned())
+                .get_by(LogicalSwitchPort::BY_NAME, &"p1b".into())
                 .unwrap()
                 .uuid,
             u(1)
         );
-        assert_eq!(ports.find(&owner, &"alice".to_owned()).count(), 0);
-        assert_eq!(ports.find(&owner, &"bob".to_owned()).count(), 1);
+        assert_eq!(ports.find(&owner, &"alice".into()).count(), 0);
+        assert_eq!(ports.find(&owner, &"bob".into()).count(), 1);
     }
 
     // Removing the port from the switch (set diff toggles the element) drops the reverse ref.
@@ -152,12 +142,8 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
     apply(&mut snap, one(LSP, u(1), Change::Delete)).unwrap();
     let ports = view::<LogicalSwitchPort>(&snap, LSP);
     assert!(ports.is_empty());
-    assert!(
-        ports
-            .get_by(LogicalSwitchPort::BY_NAME, &"p1b".to_owned())
-            .is_none()
-    );
-    assert_eq!(ports.find(&owner, &"bob".to_owned()).count(), 0);
+    assert!(ports.get_by(LogicalSwitchPort::BY_NAME, &"p1b".into()).is_none());
+    assert_eq!(ports.find(&owner, &"bob".into()).count(), 0);
 }
 
 #[test]
@@ -169,7 +155,7 @@ fn a_notification_that_does_not_apply_changes_nothing() {
         LS.to_owned(),
         BTreeMap::from([(
             u(99),
-            Change::Modify(Row::new().with("name", LogicalSwitch::NAME.encode(&"x".to_owned()))),
+            Change::Modify(Row::new().with("name", LogicalSwitch::NAME.encode(&"x".into()))),
         )]),
     );
     let err = apply(&mut snap, changes).unwrap_err();
@@ -202,7 +188,7 @@ fn unique_key_moving_between_rows_in_one_notification() {
     let ports = view::<LogicalSwitchPort>(&snap, LSP);
     assert_eq!(
         ports
-            .get_by(LogicalSwitchPort::BY_NAME, &"a".to_owned())
+            .get_by(LogicalSwitchPort::BY_NAME, &"a".into())
             .unwrap()
             .uuid,
         u(2)
@@ -217,7 +203,7 @@ fn unique_key_moving_between_rows_in_one_notification() {
     let ports = view::<LogicalSwitchPort>(&snap, LSP);
     assert_eq!(
         ports
-            .get_by(LogicalSwitchPort::BY_NAME, &"a".to_owned())
+            .get_by(LogicalSwitchPort::BY_NAME, &"a".into())
             .unwrap()
             .uuid,
         u(0)
@@ -235,7 +221,7 @@ fn resync_replaces_everything_and_emits_the_difference() {
         .as_any()
         .downcast_ref::<TableStore<LogicalSwitchPort>>()
     {
-        Some(s) => s.events.subscribe(),
+        Some(s) => event_sender(&s.events).subscribe(),
         None => panic!("wrong type"),
     };
     let mut kept = port("kept");
@@ -275,17 +261,17 @@ fn resync_replaces_everything_and_emits_the_difference() {
     assert_eq!(names, ["kept", "modified2", "new"]);
     assert_eq!(
         ports
-            .get_by(LogicalSwitchPort::BY_NAME, &"new".to_owned())
+            .get_by(LogicalSwitchPort::BY_NAME, &"new".into())
             .unwrap()
             .uuid,
         u(4)
     );
     assert!(
         ports
-            .get_by(LogicalSwitchPort::BY_NAME, &"deleted".to_owned())
+            .get_by(LogicalSwitchPort::BY_NAME, &"deleted".into())
             .is_none()
     );
-    assert_eq!(ports.find(&owner, &"alice".to_owned()).count(), 1);
+    assert_eq!(ports.find(&owner, &"alice".into()).count(), 1);
 
     let mut seen = Vec::new();
     while let Ok(e) = rx.try_recv() {
@@ -313,7 +299,7 @@ fn a_lagging_subscriber_gets_resynced_and_memory_is_bounded() {
         .as_any()
         .downcast_ref::<TableStore<LogicalSwitchPort>>()
     {
-        Some(s) => s.events.subscribe(),
+        Some(s) => event_sender(&s.events).subscribe(),
         None => panic!("wrong type"),
     };
     let mut events = crate::replica::Events { rx: Some(rx) };
@@ -345,7 +331,7 @@ fn plain_monitor_replace_and_untyped_rows() {
     // A set diff: toggling one new element adds it.
     let diff = Row::new().with(
         "addresses",
-        LogicalSwitchPort::ADDRESSES.encode(&Set::from(["00:00:00:00:00:02".to_owned()])),
+        LogicalSwitchPort::ADDRESSES.encode(&Set::from(["00:00:00:00:00:02".into()])),
     );
     apply(&mut snap, one(LSP, u(1), Change::Modify(diff))).unwrap();
     let rows = view::<DynamicRow>(&snap, LSP);
@@ -453,15 +439,13 @@ fn a_reply_decoded_from_its_text_equals_the_same_rows_applied_as_changes() {
     for snap in [&fast, &slow] {
         let ports = view::<LogicalSwitchPort>(snap, LSP);
         assert_eq!(ports.len(), 3);
-        let p1 = ports
-            .get_by(LogicalSwitchPort::BY_NAME, &"p1".to_owned())
-            .unwrap();
+        let p1 = ports.get_by(LogicalSwitchPort::BY_NAME, &"p1".into()).unwrap();
         assert_eq!(p1.uuid, u(1));
         assert_eq!(
             p1.addresses,
-            BTreeSet::from(["0a:00:00:00:00:01 10.0.0.1".to_owned()])
+            BTreeSet::from([SmolStr::from("0a:00:00:00:00:01 10.0.0.1")])
         );
-        let mut alice: Vec<_> = ports.find(&owner, &"alice".to_owned()).map(|r| r.uuid).collect();
+        let mut alice: Vec<_> = ports.find(&owner, &"alice".into()).map(|r| r.uuid).collect();
         alice.sort();
         assert_eq!(alice, vec![u(1), u(3)]);
         let switches = view::<LogicalSwitch>(snap, LS);
@@ -559,9 +543,12 @@ fn a_resumed_reply_becomes_changes_and_a_bad_one_names_what_is_wrong() {
 
 #[test]
 fn referrers_stay_inline_for_one_and_ordered_for_many() {
-    let r = |n: u128| Referrer {
+    let link = Arc::new(RefColumn {
         table: Arc::from(LS),
         column: Arc::from("ports"),
+    });
+    let r = |n: u128| Referrer {
+        link: link.clone(),
         uuid: u(n),
     };
     let mut set = Referrers::default();

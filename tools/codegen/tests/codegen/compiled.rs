@@ -159,7 +159,7 @@ fn weak_references() {
     let g = Group {
         members: [Ref::<Member>::new(a), Ref::new(b)].into(),
         leader: Some(Ref::new(a)),
-        by_name: Map::from([("a".to_owned(), Ref::new(a))]),
+        by_name: Map::from([("a".into(), Ref::new(a))]),
     };
     assert_eq!(Group::from_row(&g.to_row()).unwrap(), g);
     // ovsdb-server deleting member b: the set diff removes it, the map diff drops pairs.
@@ -179,7 +179,7 @@ fn maps_of_enums() {
     use enum_maps::{Qos, QosBandwidth, QosMarks, QosPolicyKey, QosPolicyValue};
     let q = Qos {
         bandwidth: Map::from([(QosBandwidth::Rate, 100), (QosBandwidth::Burst, 10)]),
-        marks: Map::from([("af11".to_owned(), QosMarks::Green)]),
+        marks: Map::from([("af11".into(), QosMarks::Green)]),
         policy: Map::from([(QosPolicyKey::In, QosPolicyValue::Drop)]),
     };
     let row = q.to_row();
@@ -202,7 +202,7 @@ fn reals_in_sets() {
     let s = Sample {
         weights: [real(1.5), real(-1.0), real(0.25)].into(),
         offset: Some(real(-2.5)),
-        ratios: Map::from([("x".to_owned(), real(0.5))]),
+        ratios: Map::from([("x".into(), real(0.5))]),
         levels: [real(1.0)].into(),
         ..Default::default()
     };
@@ -286,10 +286,10 @@ fn composite_indexes() {
         kind: GroupKind::Static,
     };
     assert_eq!(Group::BY_DATAPATH_TUNNEL_KEY.key(&g), (dp.clone(), 40000));
-    assert_eq!(Group::BY_DATAPATH_NAME.key(&g), (dp, "mc".to_owned()));
+    assert_eq!(Group::BY_DATAPATH_NAME.key(&g), (dp, "mc".into()));
     assert_eq!(
         Group::BY_NAME_CHASSIS_KIND.key(&g),
-        ("mc".to_owned(), Some("ch1".to_owned()), GroupKind::Static)
+        ("mc".into(), Some("ch1".into()), GroupKind::Static)
     );
     assert_eq!(Group::BY_NAME_CHASSIS_KIND.columns(), ["name", "chassis", "kind"]);
     assert_eq!(

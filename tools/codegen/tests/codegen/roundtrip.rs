@@ -522,7 +522,7 @@ fn schema_skew_decodes() {
     );
     let mut ls = LogicalSwitch::from_row(&row).unwrap();
     assert_eq!(ls.name, "ls0");
-    assert_eq!(ls.external_ids.get("k").map(String::as_str), Some("v"));
+    assert_eq!(ls.external_ids.get("k").map(|v| v.as_str()), Some("v"));
     assert!(ls.other_config.is_empty());
 
     let update = json!({"op": "update", "table": "Logical_Switch", "where": [],

@@ -479,12 +479,12 @@ fn preprovisioned_nb_and_attach_to_existing_ports() {
             let mut txn = nb.transaction::<OvnNorthboundDb>();
             let p1 = txn.insert(LogicalSwitchPort {
                 name: "p1".into(),
-                addresses: ["dynamic".to_string()].into(),
+                addresses: ["dynamic".into()].into(),
                 ..Default::default()
             });
             let p2 = txn.insert(LogicalSwitchPort {
                 name: "p2".into(),
-                addresses: ["0a:00:00:00:07:16 10.7.0.22".to_string()].into(),
+                addresses: ["0a:00:00:00:07:16 10.7.0.22".into()].into(),
                 ..Default::default()
             });
             txn.mutate::<LogicalSwitch>(
