@@ -41,8 +41,17 @@ UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
 # ---------------------------------------------------------------- extraction
 
 
-def m4_unquote(text):
-    """Drops one level of m4 quotes ([ ]) and expands autotest's quadrigraphs."""
+def m4_unquote(text, levels=1):
+    """Drops `levels` levels of m4 quotes ([ ]) and expands autotest's quadrigraphs."""
+    for _ in range(levels - 1):
+        text = m4_unquote_once(text)
+    s = m4_unquote_once(text)
+    for q, r in (("@<:@", "["), ("@:>@", "]"), ("@S|@", "$"), ("@%:@", "#"), ("@&t@", "")):
+        s = s.replace(q, r)
+    return s
+
+
+def m4_unquote_once(text):
     out = []
     depth = 0
     for c in text:
@@ -56,10 +65,7 @@ def m4_unquote(text):
             depth = max(depth - 1, 0)
         else:
             out.append(c)
-    s = "".join(out)
-    for q, r in (("@<:@", "["), ("@:>@", "]"), ("@S|@", "$"), ("@%:@", "#"), ("@&t@", "")):
-        s = s.replace(q, r)
-    return s
+    return "".join(out)
 
 
 def bracket_arg(text, i):
@@ -133,7 +139,9 @@ def statements(body):
             if start < n and body[start] == "[":
                 arg, after = bracket_arg(body, start)
                 unq = m.group(1).endswith("UNQUOTED")
-                out.append((m4_unquote(arg) if not unq else m4_unquote(arg), unq))
+                # The argument's own quotes, then the level m4 strips when AT_CHECK's
+                # expansion is read again (`[[x]]` in a command is `[x]` to the shell).
+                out.append((m4_unquote(arg, 2), unq))
                 # Skip the rest of the macro call (expected outputs).
                 depth = 1
                 j = after

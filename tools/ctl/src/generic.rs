@@ -171,6 +171,13 @@ const NB_IDS: &[RowId] = &[
         uuid_column: None,
     },
     id("Logical_Switch_Port", "name"),
+    RowId {
+        table: "Logical_Switch_Port",
+        via: "Logical_Switch_Port",
+        name_column: "external_ids",
+        key: Some("neutron:port_name"),
+        uuid_column: None,
+    },
     id("Logical_Router", "name"),
     RowId {
         table: "Logical_Router",
@@ -183,21 +190,37 @@ const NB_IDS: &[RowId] = &[
     id("Address_Set", "name"),
     id("Port_Group", "name"),
     id("ACL", "name"),
+    id("HA_Chassis", "chassis_name"),
     id("HA_Chassis_Group", "name"),
     id("Load_Balancer", "name"),
     id("Load_Balancer_Group", "name"),
+    id("Load_Balancer_Health_Check", "vip"),
     id("Meter", "name"),
     id("NAT", "external_ip"),
-    id("Gateway_Chassis", "name"),
     id("Forwarding_Group", "name"),
+    id("Chassis_Template_Var", "chassis"),
+    id("Connection", "target"),
+    // A switch port (by name, then by its Neutron name) names its DHCPv4, then DHCPv6, options.
+    lsp_dhcp("name", None, "dhcpv4_options"),
+    lsp_dhcp("external_ids", Some("neutron:port_name"), "dhcpv4_options"),
+    lsp_dhcp("name", None, "dhcpv6_options"),
+    lsp_dhcp("external_ids", Some("neutron:port_name"), "dhcpv6_options"),
+];
+
+/// DHCP_Options named through the switch port whose `options_column` refers to them.
+const fn lsp_dhcp(
+    name_column: &'static str,
+    key: Option<&'static str>,
+    options_column: &'static str,
+) -> RowId {
     RowId {
         table: "DHCP_Options",
         via: "Logical_Switch_Port",
-        name_column: "name",
-        key: None,
-        uuid_column: Some("dhcpv4_options"),
-    },
-];
+        name_column,
+        key,
+        uuid_column: Some(options_column),
+    }
+}
 
 const SB_IDS: &[RowId] = &[
     id("Chassis", "name"),

@@ -212,6 +212,9 @@ pub(crate) struct Globals {
     pub(crate) unixctl: Option<String>,
     /// `--retry`: keep trying to connect when the database is not there yet.
     pub(crate) retry: bool,
+    /// The `-v[SPEC]` / `--verbose[=SPEC]` settings in order (`""` for a bare `-v`): which of
+    /// the lines the commands log reach stderr (see [`console_log`]).
+    pub(crate) verbose: Vec<String>,
 }
 
 /// One command of a chain with its per-command options.
@@ -383,6 +386,7 @@ fn parse_global(tool: Tool, g: &mut Globals, name: &str, value: Option<String>) 
         "pidfile" => g.pidfile = Some(value),
         "unixctl" => g.unixctl = Some(need(value)?),
         "retry" => g.retry = true,
+        "verbose" | "v" => g.verbose.push(value.unwrap_or_default()),
         "no-shuffle-remotes" => g.shuffle = false,
         "shuffle-remotes" => g.shuffle = true,
         _ => {}
@@ -522,6 +526,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         pidfile: None,
         unixctl: None,
         retry: false,
+        verbose: Vec::new(),
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -605,6 +610,9 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
                 } else {
                     Some(rest)
                 }
+            } else if c == 'v' && !rest.is_empty() {
+                // `-vSPEC`: the optional argument is the rest of the word, as getopt's `v::`.
+                Some(rest)
             } else {
                 None
             };
@@ -1097,6 +1105,7 @@ async fn run_parsed(
 ) -> CtlOutput {
     let prog = tool.program();
     let timeout = g.timeout.filter(|t| *t > 0);
+    let verbose = g.verbose.clone();
     let style = g.style;
     let one = g.oneline;
     let early: String = generic::pre_warnings(tool, &cmds)
@@ -1117,7 +1126,7 @@ async fn run_parsed(
             let mut stdout = String::new();
             let mut stderr = early;
             let log: Vec<String> = outs.iter().flat_map(|o| o.log.iter().cloned()).collect();
-            stderr.push_str(&error::vlog_text(&log));
+            stderr.push_str(&error::vlog_text(&console_log(&verbose, log)));
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));
@@ -1133,11 +1142,54 @@ async fn run_parsed(
             CtlOutput { stdout, stderr, code }
         }
         Err(e) => {
+            let e = match e {
+                CtlError::Logged { log, error } => CtlError::logged(console_log(&verbose, log), *error),
+                e => e,
+            };
             let mut f = failure(tool, e);
             f.stderr.insert_str(0, &early);
             f
         }
     }
+}
+
+/// The lines of `log` (`MODULE|LEVEL|TEXT`) that reach the console under the `-v` settings
+/// `specs`, as OVS vlog decides (vlog(7)): each setting names, in any order and separated by
+/// `:`, `,` or spaces, a module (default: all), a destination (`console`, `syslog`, `file`;
+/// default: all) and a level (`off`, `emer`, `err`, `warn`, `info`, `dbg`; default: `dbg`);
+/// the console starts at `warn` for every module, as in ovn-nbctl and the other ctl tools.
+fn console_log(specs: &[String], log: Vec<String>) -> Vec<String> {
+    const LEVELS: [&str; 6] = ["off", "emer", "err", "warn", "info", "dbg"];
+    if specs.is_empty() {
+        return log;
+    }
+    let level_of = |w: &str| LEVELS.iter().position(|l| l.eq_ignore_ascii_case(w));
+    log.into_iter()
+        .filter(|line| {
+            let mut parts = line.splitn(3, '|');
+            let (module, level) = (parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            let Some(wanted) = level_of(level) else {
+                return true;
+            };
+            let mut console = 3;
+            for spec in specs {
+                let (mut on_module, mut on_console, mut set) = (true, true, 5);
+                for w in spec.split([':', ',', ' ', '\t']).filter(|w| !w.is_empty()) {
+                    if let Some(l) = level_of(w) {
+                        set = l;
+                    } else if ["syslog", "file"].contains(&w) {
+                        on_console = false;
+                    } else if !["console", "any"].contains(&w) {
+                        on_module = w == module;
+                    }
+                }
+                if on_module && on_console {
+                    console = set;
+                }
+            }
+            wanted <= console
+        })
+        .collect()
 }
 
 /// Entry point of the binaries: runs with the process's arguments and environment, prints,

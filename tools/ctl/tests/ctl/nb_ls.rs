@@ -83,4 +83,49 @@ fn nb_ls_commands_match_ovn_nbctl() {
     p.step(&["show", "a", "b"]);
     p.step(&["ls-del", "sw1"]);
     p.step(&["ls-list"]);
+    // The names the database commands accept for a row, beyond `name`: a switch port's Neutron
+    // name, a port naming its DHCPv6 options, an HA chassis by its chassis, a template variable
+    // set by its chassis, a connection by its target; a gateway chassis has none.
+    p.step(&["ls-add", "swn", "--", "lsp-add", "swn", "pn1"]);
+    p.step(&[
+        "set",
+        "Logical_Switch_Port",
+        "pn1",
+        "external_ids:neutron:port_name=neutron-p1",
+    ]);
+    p.step(&["get", "Logical_Switch_Port", "neutron-p1", "name"]);
+    p.step(&["dhcp-options-create", "ae70::/64"]);
+    p.step(&[
+        "--",
+        "--id=@d",
+        "create",
+        "DHCP_Options",
+        "cidr=\"ae71::/64\"",
+        "--",
+        "set",
+        "Logical_Switch_Port",
+        "pn1",
+        "dhcpv6_options=@d",
+    ]);
+    p.step(&["get", "DHCP_Options", "pn1", "cidr"]);
+    p.step(&["get", "DHCP_Options", "neutron-p1", "cidr"]);
+    p.step(&["get", "DHCP_Options", "nosuchport", "cidr"]);
+    p.step(&[
+        "ha-chassis-group-add",
+        "hg",
+        "--",
+        "ha-chassis-group-add-chassis",
+        "hg",
+        "chn",
+        "7",
+    ]);
+    p.step(&["set", "HA_Chassis", "chn", "priority=8"]);
+    p.step(&["create", "Chassis_Template_Var", "chassis=hvn"]);
+    p.step(&["set", "Chassis_Template_Var", "hvn", "variables:v=1"]);
+    p.step(&["remove", "Chassis_Template_Var", "hvn", "variables", "v"]);
+    p.step(&["destroy", "Chassis_Template_Var", "hvn"]);
+    p.step(&["set-connection", "ptcp:6641"]);
+    p.step(&["set", "Connection", "ptcp:6641", "inactivity_probe=5000"]);
+    p.step(&["get", "Connection", "ptcp:6642", "target"]);
+    p.step(&["get", "Gateway_Chassis", "g1", "priority"]);
 }
