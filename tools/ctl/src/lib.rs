@@ -1088,6 +1088,15 @@ fn failure(tool: Tool, e: CtlError) -> CtlOutput {
             code: 142,
         };
     }
+    if matches!(e, CtlError::Timeout) && tool == Tool::Nbctl {
+        // ovn-nbctl dies of SIGALRM too, its fatal-signal handler logging it first (the
+        // nbctl-rs binary raises it).
+        return CtlOutput {
+            stdout: String::new(),
+            stderr: error::vlog_text(&["fatal_signal|WARN|terminating with signal 14 (Alarm clock)".into()]),
+            code: 142,
+        };
+    }
     CtlOutput {
         stdout: String::new(),
         stderr: format!("{}{}: {e}\n", e.log_text(), tool.program()),

@@ -203,3 +203,52 @@ fn nb_global_is_there_for_the_first_commands_as_in_ovn_nbctl() {
     p.step(&["set", "NB_Global", ".", "external_ids:x=y", "--", "ls-add", "sw0"]);
     p.step(&["get", "NB_Global", ".", "external_ids"]);
 }
+
+/// `--timeout` running out (a `wait-until` that never holds): ovn-nbctl's fatal-signal handler
+/// logs the signal and the process dies of SIGALRM; ours the same, directly and through its
+/// daemon's client.
+#[test]
+fn nb_timeout_dies_of_sigalrm_as_ovn_nbctl() {
+    use std::os::unix::process::ExitStatusExt;
+    let _w = ovsdb_testkit::Watchdog::arm("nb_timeout_dies_of_sigalrm_as_ovn_nbctl", Duration::from_secs(60));
+    let server = ovsdb_testkit::OvsdbServer::builder(crate::diff::schema_path("ovn-nb.ovsschema"))
+        .start()
+        .expect("start server");
+    let remote = server.unix_remote();
+    let run = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .arg(format!("--db={remote}"))
+            .args(args)
+            .env("OVN_RUNDIR", server.dir())
+            .output()
+            .expect("run")
+    };
+    let ours = crate::diff::OurDaemon::program(Tool::Nbctl);
+    assert!(run("ovn-nbctl", &["ls-add", "sw0"]).status.success());
+    // The log line without its timestamp and sequence number.
+    let text = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .map(|l| l.splitn(3, '|').nth(2).unwrap_or(l).to_owned())
+            .collect::<Vec<_>>()
+    };
+    let never = ["--timeout=1", "wait-until", "Logical_Switch", "sw0", "name=other"];
+    let theirs = run("ovn-nbctl", &never);
+    let mine = run(ours, &never);
+    assert_eq!(theirs.status.signal(), Some(14), "{theirs:?}");
+    assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
+    assert_eq!(text(&mine), text(&theirs));
+    assert_eq!(
+        text(&mine),
+        ["fatal_signal|WARN|terminating with signal 14 (Alarm clock)"]
+    );
+    // The client of daemon mode (ovn-nbctl's prints the same).
+    let daemon = crate::diff::OurDaemon::start(Tool::Nbctl, &remote, server.dir());
+    let mine = Command::new(ours)
+        .args(never)
+        .envs(daemon.env(Tool::Nbctl))
+        .output()
+        .expect("run");
+    assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
+    assert_eq!(text(&mine), text(&theirs));
+}
