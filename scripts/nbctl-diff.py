@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential run of the ovn-nbctl invocations found in an OVN checkout's autotest files.
 
-Usage: scripts/nbctl-diff.py [--daemon] [--ours PATH] [--only REGEX] [-v] FILE.at...
+Usage: scripts/nbctl-diff.py [--daemon] [--ours PATH] [--only REGEX] [-v] FILE...
 
 For each test group of each file (an `AT_SETUP`, or an `OVN_NBCTL_TEST` macro call, which
 autotest expands into a direct and a daemon group running the same commands: taken once), the
@@ -10,7 +10,9 @@ ovn-nbctl invocations are extracted in order (`check ovn-nbctl ...`, `AT_CHECK([
 two fresh ovsdb-servers (OVN_Northbound): the reference `ovn-nbctl` on one, ours (`nbctl-rs`,
 or `--ours`) on the other. Each invocation is compared on stdout (UUIDs replaced by a label of
 their row's contents), stderr (program name and vlog prefix dropped), exit status and the whole
-database after it (canonical dump, UUIDs replaced the same way).
+database after it (canonical dump, UUIDs replaced the same way). A file that is not an
+autotest file (`.at`), e.g. a shell script or a tutorial, is one sequence: its lines, a leading
+`$ ` prompt dropped.
 
 What cannot be run as written is skipped and counted: invocations using a shell variable the
 script did not set itself from an earlier `VAR=$(ovn-nbctl ...)`, shell function arguments,
@@ -465,6 +467,18 @@ class Side:
             self.daemon = r.stdout.strip()
             self.env["OVN_NB_DAEMON"] = self.daemon
 
+    def local(self, out):
+        """stdout and stderr with this side's run directory, and the program name and pid in
+        the names of files there (`ovn-nbctl.PID.ctl`), replaced by placeholders."""
+        prog = re.escape(os.path.basename(self.program))
+        res = []
+        for text in out[:2]:
+            text = text.replace(self.server.dir, "<rundir>")
+            text = re.sub(r"(%s|ovn-nbctl)\.[0-9]+\.ctl" % prog, "<prog>.<pid>.ctl", text)
+            text = re.sub(r"(%s|ovn-nbctl)\.pid" % prog, "<prog>.pid", text)
+            res.append(text)
+        return res
+
     def run(self, argv):
         try:
             r = subprocess.run(
@@ -478,12 +492,14 @@ class Side:
             return "", "<runner: timed out>", -999
 
     def stop(self):
-        if self.daemon:
-            try:
-                with open(f"{self.server.dir}/nbctl.pid") as f:
-                    os.kill(int(f.read().strip()), 15)
-            except (OSError, ValueError):
-                pass
+        # Daemons this side started (ours, and any `--detach` of the sequence itself).
+        for name in os.listdir(self.server.dir):
+            if name.endswith(".pid") and name != "server.pid":
+                try:
+                    with open(os.path.join(self.server.dir, name)) as f:
+                        os.kill(int(f.read().strip()), 15)
+                except (OSError, ValueError):
+                    pass
         self.server.stop()
 
 
@@ -521,8 +537,8 @@ class Group:
         o = self.ours.run(oargv)
         tl, tdb = labels(self.theirs.server.dump())
         ol, odb = labels(self.ours.server.dump())
-        tn = normalize(t[0], t[1], tl, "ovn-nbctl", targv)
-        on = normalize(o[0], o[1], ol, os.path.basename(self.ours.program), targv)
+        tn = normalize(*self.theirs.local(t), tl, "ovn-nbctl", targv)
+        on = normalize(*self.ours.local(o), ol, os.path.basename(self.ours.program), targv)
         self.total += 1
         why = []
         if t[2] != o[2]:
@@ -668,10 +684,21 @@ def run_file(path, args, totals):
         text = f.read()
     name = os.path.basename(path)
     ftotal = fmatched = fskipped = 0
-    for title, body, nbctl_test in split_groups(text):
+    if path.endswith(".at"):
+        groups = split_groups(text)
+    else:
+        # A shell script or a document's examples (`$ ovn-nbctl ...`): one sequence.
+        groups = [(name, text, False)]
+    for title, body, nbctl_test in groups:
         if args.only and not re.search(args.only, title):
             continue
-        stmts = statements(join_continuations(body))
+        if path.endswith(".at"):
+            stmts = statements(join_continuations(body))
+        else:
+            stmts = [
+                (re.sub(r"^\s*\$\s+", "", line), False)
+                for line in join_continuations(body).splitlines()
+            ]
         if not any("ovn-nbctl" in s for s, _ in stmts):
             continue
         g = Group(title, args.ours, args.daemon, args.verbose)

@@ -923,19 +923,38 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         "find" => {
             let table = get_table(ctx, &a[0])?;
             let cols = list_columns(ctx, &table, cmd)?;
-            let mut conds = Vec::new();
-            for c in &a[1..] {
-                conds.push(parse_condition(ctx, &table, c)?);
+            // As db-ctl-base, a condition is parsed when a row reaches it: a malformed one
+            // fails only once a row passed the conditions before it (none on an empty table).
+            // Its column is checked first, for every condition.
+            let conds: Vec<_> = a[1..].iter().map(|c| parse_condition(ctx, &table, c)).collect();
+            for (c, arg) in conds.iter().zip(&a[1..]) {
+                if c.is_err() {
+                    let mut p = 0;
+                    let name = token(arg, &mut p)?;
+                    get_column(table_schema(ctx.db.schema, &table)?, &table, &name)?;
+                }
             }
             ctx.db.load_all(&table).await?;
             let mut t = OutTable {
                 headings: cols.clone(),
                 rows: Vec::new(),
             };
-            for u in ctx.db.uuids(&table) {
-                if conds.iter().all(|c| c.holds(&ctx.db.value(&table, u, &c.column))) {
-                    t.rows.push(out_row(ctx, &table, u, &cols));
+            let mut failed = None;
+            'rows: for u in ctx.db.uuids(&table) {
+                for (i, c) in conds.iter().enumerate() {
+                    match c {
+                        Err(_) => {
+                            failed = Some(i);
+                            break 'rows;
+                        }
+                        Ok(c) if !c.holds(&ctx.db.value(&table, u, &c.column)) => continue 'rows,
+                        Ok(_) => {}
+                    }
                 }
+                t.rows.push(out_row(ctx, &table, u, &cols));
+            }
+            if let Some(Err(e)) = failed.and_then(|i| conds.into_iter().nth(i)) {
+                return Err(e);
             }
             out.table = Some(t);
         }

@@ -128,4 +128,11 @@ fn nb_ls_commands_match_ovn_nbctl() {
     p.step(&["set", "Connection", "ptcp:6641", "inactivity_probe=5000"]);
     p.step(&["get", "Connection", "ptcp:6642", "target"]);
     p.step(&["get", "Gateway_Chassis", "g1", "priority"]);
+    // `find` reads a condition only when a row gets to it: a malformed one passes on an empty
+    // table or behind a condition no row meets, and fails once a row reaches it.
+    p.step(&["find", "Meter", "other_config:x="]);
+    p.step(&["find", "Meter", "nosuchcolumn=1"]);
+    p.step(&["find", "Logical_Switch", "name=zz", "other_config:x="]);
+    p.step(&["find", "Logical_Switch", "name=swn", "other_config:x="]);
+    p.step(&["find", "Logical_Switch", "other_config:x<"]);
 }
