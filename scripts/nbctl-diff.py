@@ -661,6 +661,52 @@ def run_statements(g, stmts, funcs):
             funcs[m.group(1)] = stmts[i + 1 : j]
             i = j + 1
             continue
+        loop = re.match(r"^for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.*?)\s*;?\s*(?:do\s*(.*))?$", s)
+        if loop:
+            # `for VAR in WORDS; do ... done` (words literal, `$(seq ...)` or `{A..B}`).
+            var, words, first = loop.groups()
+            j = i + 1
+            body = [first] if first else []
+            if not first and j < len(stmts) and stmts[j].strip() == "do":
+                j += 1
+            depth = 1
+            while j < len(stmts):
+                t = stmts[j].strip()
+                if re.match(r"^for\s", t):
+                    depth += 1
+                if t == "done" or t.startswith("done ") or t.startswith("done;"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                body.append(stmts[j])
+                j += 1
+            values = loop_values(words)
+            if values is None:
+                for t in body:
+                    if "ovn-nbctl" in t:
+                        g.skipped += t.count("ovn-nbctl")
+                        g.note_skip(t)
+            else:
+                for v in values:
+                    g.theirs.vars[var] = v
+                    g.ours.vars[var] = v
+                    run_statements(g, body, funcs)
+            i = j + 1
+            continue
+        assign = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)=(\S*)$", s)
+        if assign and "ovn-nbctl" not in s:
+            # VAR=WORD: kept when it can be resolved, as it is, on each side.
+            pieces = shell_words_and_vars(assign.group(2))
+            for side in (g.theirs, g.ours):
+                side.subs = {}
+                v = g.resolve(pieces, side) if pieces is not None else None
+                words = tokenize(v) if v is not None else None
+                if words is not None and len(words) <= 1:
+                    side.vars[assign.group(1)] = words[0] if words else ""
+                else:
+                    side.vars.pop(assign.group(1), None)
+            i += 1
+            continue
         words = s.split()
         if words and words[0] in funcs:
             args = words[1:]
@@ -677,6 +723,24 @@ def run_statements(g, stmts, funcs):
         else:
             g.statement(s)
         i += 1
+
+
+def loop_values(words):
+    """The values of a `for` loop's word list, or None when they cannot be known here."""
+    m = re.match(r"^\$\(seq\s+(\d+)(?:\s+(\d+))?(?:\s+(\d+))?\)$", words)
+    if m:
+        a = [int(x) for x in m.groups() if x is not None]
+        if len(a) == 1:
+            return [str(k) for k in range(1, a[0] + 1)]
+        if len(a) == 2:
+            return [str(k) for k in range(a[0], a[1] + 1)]
+        return [str(k) for k in range(a[0], a[2] + 1, a[1])]
+    m = re.match(r"^\{(\d+)\.\.(\d+)\}$", words)
+    if m:
+        return [str(k) for k in range(int(m.group(1)), int(m.group(2)) + 1)]
+    if "$" in words or "`" in words or "*" in words:
+        return None
+    return tokenize(words)
 
 
 def run_file(path, args, totals):
