@@ -417,12 +417,25 @@ def normalize(out, err, labs, prog, argv):
             stdout = "\n\n".join(sorted(stdout.rstrip("\n").split("\n\n")))
     elif "show" in argv:
         stdout = sort_tree(stdout)
-    # Sets of rows print in UUID order: sort their labels.
+    # `--format=html` names a row by its UUID and shows its first 8 digits.
+    stdout = re.sub(r'(<a (?:name|href)="#?<[^"]*>">)[0-9a-f]{8}(</a>)', r"\1<short>\2", stdout)
+    # Sets of rows print in UUID order: sort their labels (list, table and html formats,
+    # json, and bare words).
+    label = r"<[A-Za-z_]+#\d+>"
+
+    def sort_items(m, sep=", "):
+        items = m.group(1).split(sep)
+        if all(re.search(label, x) for x in items):
+            items.sort()
+        return m.group(0)[: m.start(1) - m.start(0)] + sep.join(items) + m.group(0)[m.end(1) - m.start(0) :]
+
+    stdout = re.sub(r"\[([^\[\]]*%s[^\[\]]*)\]" % label, sort_items, stdout)
     stdout = re.sub(
-        r"\[(<[^<>\[\]]*>(?:, <[^<>\[\]]*>)+)\]",
-        lambda m: "[" + ", ".join(sorted(m.group(1).split(", "))) + "]",
+        r'\["set",\[((?:\["uuid","%s"\],?)+)\]\]' % label,
+        lambda m: '["set",[' + ",".join(sorted(re.findall(r'\["uuid","%s"\]' % label, m.group(1)))) + "]]",
         stdout,
     )
+    stdout = re.sub(r"^((?:%s ?)+)$" % label, lambda m: sort_items(m, " "), stdout, flags=re.M)
     lines = []
     for line in relabel(err, labs, gone).splitlines():
         if "|ovsdb_idl|WARN|" in line:
