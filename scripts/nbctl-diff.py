@@ -675,6 +675,9 @@ def run_statements(g, stmts, funcs):
             i = j + 1
             continue
         loop = re.match(r"^for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.*?)\s*;?\s*(?:do\s*(.*))?$", s)
+        if loop and not loop.group(3) and not (i + 1 < len(stmts) and stmts[i + 1].strip() == "do"):
+            if ";" not in s and not s.rstrip().endswith("do"):
+                loop = None
         if loop:
             # `for VAR in WORDS; do ... done` (words literal, `$(seq ...)` or `{A..B}`).
             var, words, first = loop.groups()
@@ -683,7 +686,13 @@ def run_statements(g, stmts, funcs):
             if not first and j < len(stmts) and stmts[j].strip() == "do":
                 j += 1
             depth = 1
-            while j < len(stmts):
+            one_line = re.match(r"^(.*?);?\s*done\s*$", first or "")
+            if one_line:
+                # `for ...; do A; B; done` on one (joined) line.
+                body = [x for x in re.split(r"\s*;\s*", one_line.group(1)) if x]
+                j = i
+                depth = 0
+            while depth and j < len(stmts):
                 t = stmts[j].strip()
                 if re.match(r"^for\s", t):
                     depth += 1
