@@ -437,7 +437,13 @@ def normalize(out, err, labs, prog, argv):
     )
     stdout = re.sub(r"^((?:%s ?)+)$" % label, lambda m: sort_items(m, " "), stdout, flags=re.M)
     lines = []
-    for line in relabel(err, labs, gone).splitlines():
+    # ovsdb-server names the two rows of a uniqueness violation in its hash order.
+    err = re.sub(
+        r"First row, (with UUID [^,]*, [^.]*)\.  Second row, (with UUID [^,]*, [^.]*)\.",
+        lambda m: "Rows: " + " / ".join(sorted([m.group(1), m.group(2)])) + ".",
+        relabel(err, labs, gone),
+    )
+    for line in err.splitlines():
         if "|ovsdb_idl|WARN|" in line:
             continue
         parts = line.split("|")
