@@ -387,6 +387,25 @@ pub(crate) fn get_column(ts: &TableSchema, table: &str, s: &str) -> Result<Strin
     }
 }
 
+/// The column of each `COLUMN[:KEY][OP VALUE]` argument must exist: db-ctl-base checks it
+/// before it looks the row up (its pre-parse), so a bad column wins over a missing row.
+fn check_columns<'a>(
+    ctx: &Ctx,
+    table: &str,
+    args: impl IntoIterator<Item = &'a String>,
+) -> Result<(), CtlError> {
+    let ts = table_schema(ctx.db.schema, table)?;
+    for arg in args {
+        let mut p = 0;
+        let name = token(arg, &mut p)?;
+        if name.is_empty() {
+            return Err(CtlError::Schema(format!("{arg}: missing column name")));
+        }
+        get_column(ts, table, &name)?;
+    }
+    Ok(())
+}
+
 /// Finds a record by `.`, uuid, name columns or uuid prefix.
 pub(crate) async fn get_row(
     ctx: &mut Ctx,
@@ -855,6 +874,10 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 ));
             }
             let table = get_table(ctx, &a[0])?;
+            let named = a[2..]
+                .iter()
+                .filter(|c| !c.eq_ignore_ascii_case("_uuid") && !c.eq_ignore_ascii_case("-uuid"));
+            check_columns(ctx, &table, named)?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !if_exists).await? else {
                 return Ok(out);
             };
@@ -927,13 +950,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             // fails only once a row passed the conditions before it (none on an empty table).
             // Its column is checked first, for every condition.
             let conds: Vec<_> = a[1..].iter().map(|c| parse_condition(ctx, &table, c)).collect();
-            for (c, arg) in conds.iter().zip(&a[1..]) {
-                if c.is_err() {
-                    let mut p = 0;
-                    let name = token(arg, &mut p)?;
-                    get_column(table_schema(ctx.db.schema, &table)?, &table, &name)?;
-                }
-            }
+            check_columns(ctx, &table, &a[1..])?;
             ctx.db.load_all(&table).await?;
             let mut t = OutTable {
                 headings: cols.clone(),
@@ -960,6 +977,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "set" => {
             let table = get_table(ctx, &a[0])?;
+            check_columns(ctx, &table, &a[2..])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
             };
@@ -969,6 +987,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "add" | "remove" => {
             let table = get_table(ctx, &a[0])?;
+            get_column(table_schema(ctx.db.schema, &table)?, &table, &a[2])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
             };
@@ -1060,6 +1079,9 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "clear" => {
             let table = get_table(ctx, &a[0])?;
+            for c in &a[2..] {
+                get_column(table_schema(ctx.db.schema, &table)?, &table, c)?;
+            }
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
             };

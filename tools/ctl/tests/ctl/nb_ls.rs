@@ -135,4 +135,19 @@ fn nb_ls_commands_match_ovn_nbctl() {
     p.step(&["find", "Logical_Switch", "name=zz", "other_config:x="]);
     p.step(&["find", "Logical_Switch", "name=swn", "other_config:x="]);
     p.step(&["find", "Logical_Switch", "other_config:x<"]);
+    p.step(&[
+        "--bare",
+        "--columns=name",
+        "find",
+        "Logical_Switch",
+        "_uuid!=00000000-0000-0000-0000-000000000000",
+    ]);
+    // A column that does not exist is reported before a row that does not exist.
+    p.step(&["set", "Logical_Switch_Port", "nosuch", "tag-request", "100"]);
+    p.step(&["set", "Logical_Switch_Port", "nosuch", "tag-request=100"]);
+    p.step(&["get", "Logical_Switch", "nosw", "_uuid", "nocol"]);
+    p.step(&["get", "Logical_Switch", "nosw", ":k"]);
+    p.step(&["clear", "Logical_Switch", "nosw", "other_config", "nocol"]);
+    p.step(&["add", "Logical_Switch", "nosw", "nocol", "x"]);
+    p.step(&["remove", "Logical_Switch", "nosw", "other_config", "x"]);
 }
