@@ -171,12 +171,9 @@ fn atom_from_string0(base: &BaseType, s: &str, syms: &mut Symbols, in_datum: boo
 pub(crate) fn check_constraints(base: &BaseType, atom: &Atom) -> Result<(), CtlError> {
     if let Some(allowed) = &base.enum_ {
         if !allowed.contains(atom) {
+            // ovsdb prints the allowed values as a set, in brackets even when there is one.
             let list: Vec<String> = allowed.iter().map(atom_to_string).collect();
-            let shown = if list.len() == 1 {
-                list.join(", ")
-            } else {
-                format!("[{}]", list.join(", "))
-            };
+            let shown = format!("[{}]", list.join(", "));
             return Err(CtlError::Value(format!(
                 "constraint violation: {} is not one of the allowed values ({shown})",
                 atom_to_string(atom)
