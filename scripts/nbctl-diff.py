@@ -37,6 +37,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SCHEMA = os.path.join(ROOT, "testdata/schemas/ovn-nb.ovsschema")
 
+# `--timeout` of every invocation (s): a `wait-until` that never holds (no ovn-northd or
+# ovn-controller here) ends there, on both sides.
+TIMEOUT = 3
+
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -501,7 +505,7 @@ class Side:
     def run(self, argv):
         try:
             r = subprocess.run(
-                [self.program, f"--db={self.server.remote}", "--timeout=10"] + argv,
+                [self.program, f"--db={self.server.remote}", f"--timeout={TIMEOUT}"] + argv,
                 env=self.env,
                 capture_output=True,
                 timeout=30,
@@ -823,7 +827,10 @@ def main():
     ap.add_argument("--daemon", action="store_true", help="run ours through its --detach daemon")
     ap.add_argument("--only", help="only the groups whose title matches this regex")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--timeout", type=int, default=3, help="--timeout of each invocation (s)")
     args = ap.parse_args()
+    global TIMEOUT
+    TIMEOUT = args.timeout
     args.ours = os.path.abspath(args.ours)
     totals = []
     for f in args.files:
