@@ -1283,6 +1283,32 @@ mod tests {
     }
 
     #[test]
+    fn verbose_settings_filter_logged_lines_as_vlog() {
+        let log = || {
+            vec![
+                "socket_util|ERR|bad port".to_owned(),
+                "reconnect|INFO|connecting".to_owned(),
+            ]
+        };
+        let keep = |specs: &[&str]| {
+            let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+            super::console_log(&specs, log())
+        };
+        // Default console level: warn.
+        assert_eq!(keep(&["reconnect:err"]), ["socket_util|ERR|bad port"]);
+        assert!(
+            keep(&["socket_util:off"]).is_empty()
+                || keep(&["socket_util:off"]) == ["reconnect|INFO|connecting"][..0]
+        );
+        assert!(keep(&["off"]).is_empty());
+        assert!(keep(&["console:off"]).is_empty());
+        assert_eq!(keep(&["socket_util:file:off"]), ["socket_util|ERR|bad port"]);
+        assert_eq!(keep(&["socket_util:emer"]), Vec::<String>::new());
+        assert_eq!(keep(&["", "socket_util:off"]), ["reconnect|INFO|connecting"]);
+        assert_eq!(keep(&["any:console:dbg"]), log());
+    }
+
+    #[test]
     fn option_words_split_as_svec_parse_words() {
         let w = super::parse_words("  --db=unix:/a  '--columns=name, x' \"q\\\"z\" a\\ b ");
         assert_eq!(w, ["--db=unix:/a", "--columns=name, x", "q\"z", "a b"]);
@@ -1347,4 +1373,4 @@ mod version_tests {
         assert_eq!(out.code, 1);
         assert!(out.stderr.contains("missing command name"), "{}", out.stderr);
     }
-}
+}assert!(keep(&["socket_util:off"]).is_empty())
