@@ -41,6 +41,9 @@ SCHEMA = os.path.join(ROOT, "testdata/schemas/ovn-nb.ovsschema")
 # ovn-controller here) ends there, on both sides.
 TIMEOUT = 3
 
+# Whether vlog lines are compared by their message only (`--loose-vlog`).
+LOOSE_VLOG = False
+
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -448,11 +451,14 @@ def normalize(out, err, labs, prog, argv):
         relabel(err, labs, gone),
     )
     for line in err.splitlines():
-        if "|ovsdb_idl|WARN|" in line:
-            continue
-        parts = line.split("|")
-        if len(parts) == 5 and parts[0].endswith("Z") and parts[3] in ("WARN", "ERR"):
-            line = parts[4]
+        # vlog lines: only the time differs (`--loose-vlog`: the message alone is compared).
+        line = re.sub(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\|", "<time>|", line)
+        if LOOSE_VLOG:
+            if "|ovsdb_idl|WARN|" in line:
+                continue
+            parts = line.split("|")
+            if len(parts) == 5 and parts[0] == "<time>" and parts[3] in ("WARN", "ERR"):
+                line = parts[4]
         for p in (prog + ": ", "ovn-nbctl: "):
             if line.startswith(p):
                 line = line[len(p) :]
@@ -827,10 +833,16 @@ def main():
     ap.add_argument("--daemon", action="store_true", help="run ours through its --detach daemon")
     ap.add_argument("--only", help="only the groups whose title matches this regex")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument(
+        "--loose-vlog",
+        action="store_true",
+        help="compare vlog lines on stderr by their message only (as tests/ctl/diff.rs does)",
+    )
     ap.add_argument("--timeout", type=int, default=3, help="--timeout of each invocation (s)")
     args = ap.parse_args()
-    global TIMEOUT
+    global TIMEOUT, LOOSE_VLOG
     TIMEOUT = args.timeout
+    LOOSE_VLOG = args.loose_vlog
     args.ours = os.path.abspath(args.ours)
     totals = []
     for f in args.files:

@@ -84,6 +84,12 @@ impl CtlError {
 /// Lines `MODULE|LEVEL|TEXT` as OVS vlog prints them on stderr:
 /// `YYYY-MM-DDTHH:MM:SSZ|NNNNN|MODULE|LEVEL|TEXT`, one per line, numbered from 1.
 pub(crate) fn vlog_text(log: &[String]) -> String {
+    vlog_text_from(1, log)
+}
+
+/// As [`vlog_text`], the lines numbered from `first` (messages logged before them but not
+/// shown, such as the reference's "Called as", take the numbers before).
+pub(crate) fn vlog_text_from(first: usize, log: &[String]) -> String {
     if log.is_empty() {
         return String::new();
     }
@@ -110,6 +116,6 @@ pub(crate) fn vlog_text(log: &[String]) -> String {
     );
     log.iter()
         .enumerate()
-        .map(|(i, l)| format!("{ts}|{:05}|{l}\n", i + 1))
+        .map(|(i, l)| format!("{ts}|{:05}|{l}\n", i + first))
         .collect()
 }

@@ -782,26 +782,17 @@ pub(crate) fn parse_condition(ctx: &mut Ctx, table: &str, arg: &str) -> Result<C
                     ca.column
                 )));
             };
-            if op.is_set() {
-                let t = ColumnType {
-                    key: vt,
-                    value: None,
-                    min: 0,
-                    max: Max::Unlimited,
-                };
-                datum_from_string(&t, &value, &mut ctx.syms)?
-            } else {
-                Datum::scalar(atom_from_string(&vt, &value, &mut ctx.syms)?)
-            }
-        }
-        None => {
-            let mut t = ca.ty.clone();
-            if op.is_set() {
-                t.min = 0;
-                t.max = Max::Unlimited;
-            }
+            // As db-ctl-base: a set of the map's values, as many as the column has at least.
+            let t = ColumnType {
+                key: vt,
+                value: None,
+                min: ca.ty.min,
+                max: Max::Unlimited,
+            };
             datum_from_string(&t, &value, &mut ctx.syms)?
         }
+        // The column's own type, whatever the operator (db-ctl-base's check_condition).
+        None => datum_from_string(&ca.ty, &value, &mut ctx.syms)?,
     };
     Ok(Condition {
         column: ca.column,
@@ -997,8 +988,9 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             let ty = column_type(ts, &column).unwrap_or_else(|| {
                 ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String))
             });
+            // At least one element per argument, any number of them (db-ctl-base).
             let mut relaxed = ty.clone();
-            relaxed.min = 0;
+            relaxed.min = 1;
             relaxed.max = Max::Unlimited;
             let add = cmd.name == "add";
             for v in &a[3..] {
@@ -1038,18 +1030,19 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                         ctx.db.mutate_insert(&table, uuid, &column, d);
                     }
                 } else {
-                    // A map accepts keys alone or key=value pairs.
+                    // A map accepts keys alone or key=value pairs (the error is the one
+                    // of the keys alone, as db-ctl-base's).
                     let d = match &ty.value {
                         Some(_) => match datum_from_string(&relaxed, v, &mut ctx.syms) {
                             Ok(d) => d,
-                            Err(e) => {
+                            Err(_) => {
                                 let keys = ColumnType {
                                     key: ty.key.clone(),
                                     value: None,
-                                    min: 0,
+                                    min: 1,
                                     max: Max::Unlimited,
                                 };
-                                datum_from_string(&keys, v, &mut ctx.syms).map_err(|_| e)?
+                                datum_from_string(&keys, v, &mut ctx.syms)?
                             }
                         },
                         None => datum_from_string(&relaxed, v, &mut ctx.syms)?,

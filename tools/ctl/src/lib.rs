@@ -1117,9 +1117,16 @@ async fn run_parsed(
     let verbose = g.verbose.clone();
     let style = g.style;
     let one = g.oneline;
-    let early: String = generic::pre_warnings(tool, &cmds)
+    // The reference logs its command line first ("Called as", not on the console) when the
+    // chain may write: the lines it shows are then numbered from 2.
+    let writes = cmds
+        .iter()
+        .any(|c| cmd::find(tool, &c.name).is_some_and(|s| s.mode == cmd::Mode::ReadWrite));
+    let first = if writes { 2 } else { 1 };
+    // db-ctl-base's warnings while it prepares the commands, logged before anything runs.
+    let early: Vec<String> = generic::pre_warnings(tool, &cmds)
         .into_iter()
-        .map(|w| format!("{prog}: {w}\n"))
+        .map(|w| format!("db_ctl_base|WARN|{w}"))
         .collect();
     let result = {
         let fut = run_commands(tool, g, cmds, cfg, local);
@@ -1133,9 +1140,11 @@ async fn run_parsed(
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();
-            let mut stderr = early;
-            let log: Vec<String> = outs.iter().flat_map(|o| o.log.iter().cloned()).collect();
-            stderr.push_str(&error::vlog_text(&console_log(&verbose, log)));
+            let log: Vec<String> = early
+                .into_iter()
+                .chain(outs.iter().flat_map(|o| o.log.iter().cloned()))
+                .collect();
+            let mut stderr = error::vlog_text_from(first, &console_log(&verbose, log));
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));
@@ -1151,12 +1160,18 @@ async fn run_parsed(
             CtlOutput { stdout, stderr, code }
         }
         Err(e) => {
-            let e = match e {
-                CtlError::Logged { log, error } => CtlError::logged(console_log(&verbose, log), *error),
-                e => e,
+            let (log, e) = match e {
+                CtlError::Logged { log, error } => (log, *error),
+                e => (Vec::new(), e),
             };
+            let mut log: Vec<String> = early.into_iter().chain(log).collect();
+            if let CtlError::Transaction(msg) = &e {
+                // The IDL logs the server's refusal before the tool reports it.
+                log.push(format!("ovsdb_idl|WARN|transaction error: {msg}"));
+            }
             let mut f = failure(tool, e);
-            f.stderr.insert_str(0, &early);
+            f.stderr
+                .insert_str(0, &error::vlog_text_from(first, &console_log(&verbose, log)));
             f
         }
     }

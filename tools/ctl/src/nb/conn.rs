@@ -121,11 +121,13 @@ async fn del_connection(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlErro
 async fn set_connection(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     let g = delete_connections(ctx).await?;
     let mut out = CmdOut::default();
-    let mut warnings = Vec::new();
     let mut conns = Vec::new();
     for target in &cmd.args {
         if !known_method(target) {
-            warnings.push(format!("target type \"{target}\" is possibly erroneous"));
+            // Logged (vlog, module nbctl), as ovn-nbctl does.
+            out.log.push(format!(
+                "nbctl|WARN|target type \"{target}\" is possibly erroneous"
+            ));
         }
         let mut row = Row::new().with("target", s(target));
         if let Some(p) = cmd.opt("inactivity-probe") {
@@ -134,9 +136,6 @@ async fn set_connection(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         conns.push(ctx.db.insert("Connection", row, None));
     }
     ctx.db.update("NB_Global", g, "connections", Datum::set(conns));
-    if !warnings.is_empty() {
-        out.warning = Some(warnings.join(&format!("\n{}: ", ctx.tool.program())));
-    }
     Ok(out)
 }
 
