@@ -150,4 +150,25 @@ fn nb_ls_commands_match_ovn_nbctl() {
     p.step(&["clear", "Logical_Switch", "nosw", "other_config", "nocol"]);
     p.step(&["add", "Logical_Switch", "nosw", "nocol", "x"]);
     p.step(&["remove", "Logical_Switch", "nosw", "other_config", "x"]);
+    // Values are read with the column's type (a condition on a key: a set of values; `add` and
+    // `remove`: one or more elements), and malformed ones named with ovsdb's type names.
+    p.step(&["find", "Logical_Switch_Port", "tag{in}[1,2]"]);
+    p.step(&["find", "Logical_Switch_Port", "name=[]"]);
+    p.step(&["find", "Logical_Switch_Port", "dynamic_addresses!=[[]]"]);
+    p.step(&["find", "Logical_Switch", "other_config:x=[["]);
+    p.step(&[
+        "--bare",
+        "--columns=name",
+        "find",
+        "Logical_Switch",
+        "external_ids:k{in}[a,b]",
+        "name!=\"\"",
+    ]);
+    p.step(&["add", "Logical_Switch", "swn", "ports", "[["]);
+    p.step(&["add", "Logical_Switch", "swn", "ports", "[]"]);
+    p.step(&["set", "Logical_Switch", "swn", "ports=[[]]"]);
+    p.step(&["remove", "Logical_Switch", "swn", "other_config", "{{"]);
+    p.step(&["remove", "Logical_Switch", "swn", "other_config", "{}"]);
+    p.step(&["set", "Logical_Switch", "swn", "name=[a,b]"]);
+    p.step(&["set", "Logical_Switch", "swn", "other_config={a=b,a=c}"]);
 }
