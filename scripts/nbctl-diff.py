@@ -17,9 +17,8 @@ autotest file (`.at`), e.g. a shell script or a tutorial, is one sequence: its l
 What cannot be run as written is skipped and counted: invocations using a shell variable the
 script did not set itself from an earlier `VAR=$(ovn-nbctl ...)`, shell function arguments,
 backquotes, or other programs' output. `--wait=sb` / `--wait=hv` are dropped on both sides (no
-ovn-northd runs here; the wait would only end at the timeout). With `--daemon`, ours runs
-through a daemon started with `--detach` on its server (`OVN_NB_DAEMON`); the reference runs
-directly.
+ovn-northd runs here; the wait would only end at the timeout). With `--daemon`, both run
+through a daemon each started with `--detach` on its server (`OVN_NB_DAEMON`).
 
 Prints each mismatch, then the match rate per group, per file and overall.
 """
@@ -545,7 +544,7 @@ class Group:
     def __init__(self, title, ours, daemon, verbose):
         self.title = title
         self.root = tempfile.mkdtemp(prefix="nbdiff.")
-        self.theirs = Side(self.root, "theirs", "ovn-nbctl", False)
+        self.theirs = Side(self.root, "theirs", "ovn-nbctl", daemon)
         self.ours = Side(self.root, "ours", ours, daemon)
         self.total = 0
         self.matched = 0

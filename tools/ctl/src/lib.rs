@@ -1114,7 +1114,13 @@ async fn run_parsed(
 ) -> CtlOutput {
     let prog = tool.program();
     let timeout = g.timeout.filter(|t| *t > 0);
-    let verbose = g.verbose.clone();
+    // In the daemon of daemon mode the lines logged go to the daemon's own log, as the
+    // reference's: its client prints none of them.
+    let verbose = if local.is_some() {
+        vec!["console:off".to_owned()]
+    } else {
+        g.verbose.clone()
+    };
     let style = g.style;
     let one = g.oneline;
     // The reference logs its command line first ("Called as", not on the console) when the

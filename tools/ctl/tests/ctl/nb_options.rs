@@ -348,6 +348,18 @@ fn nb_vlog_lines_match_ovn_nbctl() {
         let mine = run(ours, args);
         assert_eq!(mine, theirs, "{args:?}");
     }
+    // In daemon mode they go to the daemon's log: the client prints none (ours as ovn-nbctl's).
+    let daemon = crate::diff::OurDaemon::start(Tool::Nbctl, &remote, server.dir());
+    for args in &cases[1..4] {
+        let mine = Command::new(ours)
+            .args(*args)
+            .envs(daemon.env(Tool::Nbctl))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&mine.stderr);
+        assert!(!stderr.contains('|'), "{args:?}: {stderr}");
+    }
+    drop(daemon);
     // The lines are there: a sample.
     let (_, lines) = run(ours, cases[1]);
     assert_eq!(
