@@ -341,7 +341,21 @@ impl Pair {
     pub(crate) fn step_sides(&mut self, theirs: &[&str], ours: &[&str]) -> Outcome {
         let args = theirs;
         self.steps += 1;
-        let theirs = self.run_reference(theirs);
+        let mut theirs = self.run_reference(theirs);
+        if self.daemon.is_some() && self.tool == Tool::Nbctl {
+            // The reference's daemon mode logs into the daemon's log, not on its client's
+            // stderr (ours does the same): the reference runs directly here, its vlog lines go.
+            theirs.1 = theirs
+                .1
+                .lines()
+                .filter(|l| {
+                    !l.split('|')
+                        .next()
+                        .is_some_and(|t| t.ends_with('Z') && t.len() == 20)
+                })
+                .map(|l| format!("{l}\n"))
+                .collect();
+        }
         let ours = self.run_ours(ours);
         let (tl, tdb) = self.labels(&self.theirs.unix_remote());
         let (ol, odb) = self.labels(&self.ours.unix_remote());
