@@ -510,7 +510,11 @@ class Side:
     def run(self, argv):
         try:
             r = subprocess.run(
-                [self.program, f"--db={self.server.remote}", f"--timeout={TIMEOUT}"] + argv,
+                [self.program]
+                # Through the daemon: no --db (the client would run directly).
+                + ([] if self.daemon else [f"--db={self.server.remote}"])
+                + [f"--timeout={TIMEOUT}"]
+                + argv,
                 env=self.env,
                 capture_output=True,
                 timeout=30,

@@ -215,6 +215,8 @@ pub(crate) struct Globals {
     /// The `-v[SPEC]` / `--verbose[=SPEC]` settings in order (`""` for a bare `-v`): which of
     /// the lines the commands log reach stderr (see [`console_log`]).
     pub(crate) verbose: Vec<String>,
+    /// Lines logged before the command line is run (`MODULE|LEVEL|TEXT`), numbered first.
+    pub(crate) pre_log: Vec<String>,
 }
 
 /// One command of a chain with its per-command options.
@@ -527,6 +529,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         unixctl: None,
         retry: false,
         verbose: Vec::new(),
+        pre_log: Vec::new(),
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -1036,9 +1039,16 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
         }
         return daemon::detach(tool, &g, args);
     }
-    // Daemon mode's client: the daemon runs the command line.
+    // Daemon mode's client: the daemon runs the command line, unless `--db` names a
+    // database, which the reference's client takes as a reason to run directly.
+    let mut g = g;
     if let Some(socket) = daemon::socket_of(tool, env) {
-        return daemon::run_remote(tool, socket, g.timeout.filter(|t| *t > 0), args);
+        if g.db.is_none() || tool == Tool::Vsctl {
+            return daemon::run_remote(tool, socket, g.timeout.filter(|t| *t > 0), args);
+        }
+        g.pre_log.push(format!(
+            "ovn_dbctl|WARN|not using {prog} daemon because of db option"
+        ));
     }
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -1128,7 +1138,8 @@ async fn run_parsed(
     let writes = cmds
         .iter()
         .any(|c| cmd::find(tool, &c.name).is_some_and(|s| s.mode == cmd::Mode::ReadWrite));
-    let first = if writes { 2 } else { 1 };
+    let pre_log = g.pre_log.clone();
+    let first = pre_log.len() + if writes { 2 } else { 1 };
     // db-ctl-base's warnings while it prepares the commands, logged before anything runs.
     let early: Vec<String> = generic::pre_warnings(tool, &cmds)
         .into_iter()
@@ -1150,7 +1161,8 @@ async fn run_parsed(
                 .into_iter()
                 .chain(outs.iter().flat_map(|o| o.log.iter().cloned()))
                 .collect();
-            let mut stderr = error::vlog_text_from(first, &console_log(&verbose, log));
+            let mut stderr = error::vlog_text(&console_log(&verbose, pre_log));
+            stderr.push_str(&error::vlog_text_from(first, &console_log(&verbose, log)));
             for o in outs {
                 if let Some(w) = &o.warning {
                     stderr.push_str(&format!("{prog}: {w}\n"));
@@ -1178,6 +1190,8 @@ async fn run_parsed(
             let mut f = failure(tool, e);
             f.stderr
                 .insert_str(0, &error::vlog_text_from(first, &console_log(&verbose, log)));
+            f.stderr
+                .insert_str(0, &error::vlog_text(&console_log(&verbose, pre_log)));
             f
         }
     }

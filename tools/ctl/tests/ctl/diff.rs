@@ -303,10 +303,12 @@ impl Pair {
     }
 
     fn run_ours(&self, args: &[&str]) -> (String, String, i32) {
-        let mut all = vec![
-            format!("--db={}", self.ours.unix_remote()),
-            "--timeout=20".to_owned(),
-        ];
+        // Through a daemon, no `--db`: the client of ovn-nbctl's daemon mode runs directly
+        // (and warns) when given one.
+        let mut all = vec!["--timeout=20".to_owned()];
+        if self.daemon.is_none() {
+            all.insert(0, format!("--db={}", self.ours.unix_remote()));
+        }
         all.extend(args.iter().map(|s| s.to_string()));
         let env = match &self.daemon {
             // The daemon's own --db is what counts; the client's is ignored, as ovn-nbctl does.

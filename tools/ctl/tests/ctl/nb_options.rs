@@ -269,21 +269,25 @@ fn nb_vlog_lines_match_ovn_nbctl() {
     let run = |program: &str, args: &[&str]| {
         let out = Command::new(program)
             .arg(format!("--db={remote}"))
-            .args(args)
+            .args(args.iter().filter(|a| **a != "--daemon-named"))
             .env("OVN_RUNDIR", server.dir())
+            // A daemon named but `--db` given: the client warns and runs directly.
+            .envs(args.contains(&"--daemon-named").then_some(("OVN_NB_DAEMON", "/nonexistent.ctl")))
             .output()
             .expect("run");
         let stderr = String::from_utf8_lossy(&out.stderr)
             .lines()
             .map(|l| match l.split_once('|') {
                 Some((time, rest)) if time.ends_with('Z') => format!("<time>|{rest}"),
-                _ => {
-                    let name = std::path::Path::new(program)
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .unwrap_or(program);
-                    l.replacen(&format!("{name}: "), "<prog>: ", 1)
-                }
+                _ => l.to_owned(),
+            })
+            .map(|l| {
+                // The program's name, wherever it is printed.
+                let name = std::path::Path::new(program)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or(program);
+                l.replace(name, "<prog>")
             })
             .collect::<Vec<_>>();
         (out.status.code(), stderr)
@@ -342,6 +346,7 @@ fn nb_vlog_lines_match_ovn_nbctl() {
             "10.0.0.2",
         ],
         &["lb-add", "lb0", "10.0.0.1", "10.0.0.2:x"],
+        &["--daemon-named", "lb-add", "lb0", "10.0.0.1", "10.0.0.2:x"],
     ];
     for args in cases {
         let theirs = run("ovn-nbctl", args);
