@@ -162,7 +162,8 @@ def measured(cmd, out_name):
     wall = time.perf_counter() - t0
     text = open(err).read()
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    rss = int(m.group(1)) / 1024 if m else None
+    # Decimal MB (10^6 bytes), the unit the reply size is given in, so that RSS / JSON is bytes over bytes.
+    rss = int(m.group(1)) * 1024 / 1e6 if m else None
     cpu = [re.search(r"%s time \(seconds\): ([0-9.]+)" % k, text) for k in ("User", "System")]
     cpu = sum(float(c.group(1)) for c in cpu) if all(cpu) else None
     res = None

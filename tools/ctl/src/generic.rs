@@ -171,6 +171,13 @@ const NB_IDS: &[RowId] = &[
         uuid_column: None,
     },
     id("Logical_Switch_Port", "name"),
+    RowId {
+        table: "Logical_Switch_Port",
+        via: "Logical_Switch_Port",
+        name_column: "external_ids",
+        key: Some("neutron:port_name"),
+        uuid_column: None,
+    },
     id("Logical_Router", "name"),
     RowId {
         table: "Logical_Router",
@@ -183,21 +190,37 @@ const NB_IDS: &[RowId] = &[
     id("Address_Set", "name"),
     id("Port_Group", "name"),
     id("ACL", "name"),
+    id("HA_Chassis", "chassis_name"),
     id("HA_Chassis_Group", "name"),
     id("Load_Balancer", "name"),
     id("Load_Balancer_Group", "name"),
+    id("Load_Balancer_Health_Check", "vip"),
     id("Meter", "name"),
     id("NAT", "external_ip"),
-    id("Gateway_Chassis", "name"),
     id("Forwarding_Group", "name"),
+    id("Chassis_Template_Var", "chassis"),
+    id("Connection", "target"),
+    // A switch port (by name, then by its Neutron name) names its DHCPv4, then DHCPv6, options.
+    lsp_dhcp("name", None, "dhcpv4_options"),
+    lsp_dhcp("external_ids", Some("neutron:port_name"), "dhcpv4_options"),
+    lsp_dhcp("name", None, "dhcpv6_options"),
+    lsp_dhcp("external_ids", Some("neutron:port_name"), "dhcpv6_options"),
+];
+
+/// DHCP_Options named through the switch port whose `options_column` refers to them.
+const fn lsp_dhcp(
+    name_column: &'static str,
+    key: Option<&'static str>,
+    options_column: &'static str,
+) -> RowId {
     RowId {
         table: "DHCP_Options",
         via: "Logical_Switch_Port",
-        name_column: "name",
-        key: None,
-        uuid_column: Some("dhcpv4_options"),
-    },
-];
+        name_column,
+        key,
+        uuid_column: Some(options_column),
+    }
+}
 
 const SB_IDS: &[RowId] = &[
     id("Chassis", "name"),
@@ -363,6 +386,25 @@ pub(crate) fn get_column(ts: &TableSchema, table: &str, s: &str) -> Result<Strin
             many.join(", ")
         ))),
     }
+}
+
+/// The column of each `COLUMN[:KEY][OP VALUE]` argument must exist: db-ctl-base checks it
+/// before it looks the row up (its pre-parse), so a bad column wins over a missing row.
+fn check_columns<'a>(
+    ctx: &Ctx,
+    table: &str,
+    args: impl IntoIterator<Item = &'a String>,
+) -> Result<(), CtlError> {
+    let ts = table_schema(ctx.db.schema, table)?;
+    for arg in args {
+        let mut p = 0;
+        let name = token(arg, &mut p)?;
+        if name.is_empty() {
+            return Err(CtlError::Schema(format!("{arg}: missing column name")));
+        }
+        get_column(ts, table, &name)?;
+    }
+    Ok(())
 }
 
 /// Finds a record by `.`, uuid, name columns or uuid prefix.
@@ -749,26 +791,17 @@ pub(crate) fn parse_condition(ctx: &mut Ctx, table: &str, arg: &str) -> Result<C
                     ca.column
                 )));
             };
-            if op.is_set() {
-                let t = ColumnType {
-                    key: vt,
-                    value: None,
-                    min: 0,
-                    max: Max::Unlimited,
-                };
-                datum_from_string(&t, &value, &mut ctx.syms)?
-            } else {
-                Datum::scalar(atom_from_string(&vt, &value, &mut ctx.syms)?)
-            }
-        }
-        None => {
-            let mut t = ca.ty.clone();
-            if op.is_set() {
-                t.min = 0;
-                t.max = Max::Unlimited;
-            }
+            // As db-ctl-base: a set of the map's values, as many as the column has at least.
+            let t = ColumnType {
+                key: vt,
+                value: None,
+                min: ca.ty.min,
+                max: Max::Unlimited,
+            };
             datum_from_string(&t, &value, &mut ctx.syms)?
         }
+        // The column's own type, whatever the operator (db-ctl-base's check_condition).
+        None => datum_from_string(&ca.ty, &value, &mut ctx.syms)?,
     };
     Ok(Condition {
         column: ca.column,
@@ -898,6 +931,10 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                 ));
             }
             let table = get_table(ctx, &a[0])?;
+            let named = a[2..]
+                .iter()
+                .filter(|c| !c.eq_ignore_ascii_case("_uuid") && !c.eq_ignore_ascii_case("-uuid"));
+            check_columns(ctx, &table, named)?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !if_exists).await? else {
                 return Ok(out);
             };
@@ -968,24 +1005,38 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         "find" => {
             let table = get_table(ctx, &a[0])?;
             let cols = list_columns(ctx, &table, cmd)?;
-            let mut conds = Vec::new();
-            for c in &a[1..] {
-                conds.push(parse_condition(ctx, &table, c)?);
-            }
+            // As db-ctl-base, a condition is parsed when a row reaches it: a malformed one
+            // fails only once a row passed the conditions before it (none on an empty table).
+            // Its column is checked first, for every condition.
+            let conds: Vec<_> = a[1..].iter().map(|c| parse_condition(ctx, &table, c)).collect();
+            check_columns(ctx, &table, &a[1..])?;
             ctx.db.load_all(&table).await?;
             let mut t = OutTable {
                 headings: cols.clone(),
                 rows: Vec::new(),
             };
-            for u in ctx.db.uuids(&table) {
-                if conds.iter().all(|c| c.holds(&ctx.db.value(&table, u, &c.column))) {
-                    t.rows.push(out_row(ctx, &table, u, &cols));
+            let mut failed = None;
+            'rows: for u in ctx.db.uuids(&table) {
+                for (i, c) in conds.iter().enumerate() {
+                    match c {
+                        Err(_) => {
+                            failed = Some(i);
+                            break 'rows;
+                        }
+                        Ok(c) if !c.holds(&ctx.db.value(&table, u, &c.column)) => continue 'rows,
+                        Ok(_) => {}
+                    }
                 }
+                t.rows.push(out_row(ctx, &table, u, &cols));
+            }
+            if let Some(Err(e)) = failed.and_then(|i| conds.into_iter().nth(i)) {
+                return Err(e);
             }
             out.table = Some(t);
         }
         "set" => {
             let table = get_table(ctx, &a[0])?;
+            check_columns(ctx, &table, &a[2..])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
             };
@@ -995,6 +1046,7 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "add" | "remove" => {
             let table = get_table(ctx, &a[0])?;
+            get_column(table_schema(ctx.db.schema, &table)?, &table, &a[2])?;
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
             };
@@ -1004,8 +1056,9 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
             let ty = column_type(ts, &column).unwrap_or_else(|| {
                 ColumnType::scalar(ovsdb_proto::BaseType::new(ovsdb_proto::AtomicType::String))
             });
+            // At least one element per argument, any number of them (db-ctl-base).
             let mut relaxed = ty.clone();
-            relaxed.min = 0;
+            relaxed.min = 1;
             relaxed.max = Max::Unlimited;
             let add = cmd.name == "add";
             // The last command's `add` to an existing row is a partial update, sent unchecked
@@ -1063,18 +1116,19 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
                         ctx.db.mutate_insert(&table, uuid, &column, d);
                     }
                 } else {
-                    // A map accepts keys alone or key=value pairs.
+                    // A map accepts keys alone or key=value pairs (the error is the one
+                    // of the keys alone, as db-ctl-base's).
                     let d = match &ty.value {
                         Some(_) => match datum_from_string(&relaxed, v, &mut ctx.syms) {
                             Ok(d) => d,
-                            Err(e) => {
+                            Err(_) => {
                                 let keys = ColumnType {
                                     key: ty.key.clone(),
                                     value: None,
-                                    min: 0,
+                                    min: 1,
                                     max: Max::Unlimited,
                                 };
-                                datum_from_string(&keys, v, &mut ctx.syms).map_err(|_| e)?
+                                datum_from_string(&keys, v, &mut ctx.syms)?
                             }
                         },
                         None => datum_from_string(&relaxed, v, &mut ctx.syms)?,
@@ -1104,6 +1158,9 @@ pub(crate) async fn run(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError
         }
         "clear" => {
             let table = get_table(ctx, &a[0])?;
+            for c in &a[2..] {
+                get_column(table_schema(ctx.db.schema, &table)?, &table, c)?;
+            }
             let Some(uuid) = get_row(ctx, &table, &a[1], !cmd.has("if-exists")).await? else {
                 return Ok(out);
             };

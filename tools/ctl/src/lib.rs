@@ -215,6 +215,8 @@ pub(crate) struct Globals {
     pub(crate) retry: bool,
     /// How vlog lines show on stderr (`-v`/`--verbose`).
     pub(crate) vlog: error::Vlog,
+    /// Lines logged before the command line is run (`MODULE|LEVEL|TEXT`), numbered first.
+    pub(crate) pre_log: Vec<String>,
 }
 
 /// One command of a chain with its per-command options.
@@ -531,6 +533,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         unixctl: None,
         retry: false,
         vlog: error::Vlog::new(tool.program()),
+        pre_log: Vec::new(),
     };
     let mut i = 0;
     let mut first = Command::default();
@@ -1043,9 +1046,16 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
         }
         return daemon::detach(tool, &g, args);
     }
-    // Daemon mode's client: the daemon runs the command line.
+    // Daemon mode's client: the daemon runs the command line, unless `--db` names a
+    // database, which the reference's client takes as a reason to run directly.
+    let mut g = g;
     if let Some(socket) = daemon::socket_of(tool, env) {
-        return daemon::run_remote(tool, socket, g.timeout.filter(|t| *t > 0), args);
+        if g.db.is_none() || tool == Tool::Vsctl {
+            return daemon::run_remote(tool, socket, g.timeout.filter(|t| *t > 0), args);
+        }
+        g.pre_log.push(format!(
+            "ovn_dbctl|WARN|not using {prog} daemon because of db option"
+        ));
     }
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -1094,11 +1104,18 @@ fn failure_logged(tool: Tool, e: CtlError, vlog: &mut error::Vlog) -> CtlOutput 
             code,
         };
     }
-    if matches!(e, CtlError::Timeout) && tool == Tool::Vsctl {
-        // ovs-vsctl dies of SIGALRM after logging this (the vsctl-rs binary raises it).
+    if matches!(e, CtlError::Timeout) && matches!(tool, Tool::Vsctl | Tool::Nbctl) {
+        // ovs-vsctl and ovn-nbctl die of SIGALRM after their fatal-signal handler logged this
+        // (the vsctl-rs and nbctl-rs binaries raise it).
         return CtlOutput {
             stdout: String::new(),
-            stderr: vlog.render(&["fatal_signal|WARN|terminating with signal 14 (Alarm clock)".to_owned()]),
+            // Shown even from the daemon of daemon mode: the process that dies of the signal (its
+            // client, which raises it on this answer) logs it.
+            stderr: {
+                let mut shown = vlog.clone();
+                shown.quiet = false;
+                shown.render(&["fatal_signal|WARN|terminating with signal 14 (Alarm clock)".to_owned()])
+            },
             code: 142,
         };
     }
@@ -1122,14 +1139,16 @@ async fn run_parsed(
     let style = g.style;
     let one = g.oneline;
     let mut vlog = g.vlog.clone();
-    // The reference logs "Called as ..." (not shown) first when the command line may write.
+    // Lines logged before the command line runs (a daemon client given `--db`) come first.
+    let pre = vlog.render(&g.pre_log);
+    // The reference logs "Called as ..." (not shown) next when the command line may write.
     if cmds
         .iter()
         .any(|c| cmd::find(tool, &c.name).is_some_and(|s| s.mode == cmd::Mode::ReadWrite))
     {
         vlog.skip(1);
     }
-    let early = vlog.render(&generic::pre_warnings(tool, &cmds));
+    let early = pre + &vlog.render(&generic::pre_warnings(tool, &cmds));
     let result = {
         let fut = run_commands(tool, g, cmds, cfg, local);
         match timeout {
@@ -1247,6 +1266,36 @@ mod tests {
             assert_eq!(super::emit(tool, &out, &mut sink, &mut err), out.code);
             assert_eq!(sink, out.stdout.as_bytes());
         }
+    }
+
+    #[test]
+    fn verbose_settings_filter_logged_lines_as_vlog() {
+        let log = || {
+            vec![
+                "socket_util|ERR|bad port".to_owned(),
+                "reconnect|INFO|connecting".to_owned(),
+            ]
+        };
+        // The lines `Vlog` shows (their `MODULE|LEVEL|TEXT` part) after applying `specs`.
+        let keep = |specs: &[&str]| {
+            let mut v = crate::error::Vlog::new("nbctl-rs");
+            for spec in specs {
+                v.apply(spec);
+            }
+            v.render(&log())
+                .lines()
+                .map(|l| l.splitn(3, '|').nth(2).unwrap_or_default().to_owned())
+                .collect::<Vec<String>>()
+        };
+        // Default console level: warn.
+        assert_eq!(keep(&["reconnect:err"]), ["socket_util|ERR|bad port"]);
+        assert!(keep(&["socket_util:off"]).is_empty());
+        assert!(keep(&["off"]).is_empty());
+        assert!(keep(&["console:off"]).is_empty());
+        assert_eq!(keep(&["socket_util:file:off"]), ["socket_util|ERR|bad port"]);
+        assert_eq!(keep(&["socket_util:emer"]), Vec::<String>::new());
+        assert_eq!(keep(&["", "socket_util:off"]), ["reconnect|INFO|connecting"]);
+        assert_eq!(keep(&["any:console:dbg"]), log());
     }
 
     #[test]

@@ -171,12 +171,9 @@ fn atom_from_string0(base: &BaseType, s: &str, syms: &mut Symbols, in_datum: boo
 pub(crate) fn check_constraints(base: &BaseType, atom: &Atom) -> Result<(), CtlError> {
     if let Some(allowed) = &base.enum_ {
         if !allowed.contains(atom) {
+            // ovsdb prints the allowed values as a set, in brackets even when there is one.
             let list: Vec<String> = allowed.iter().map(atom_to_string).collect();
-            let shown = if list.len() == 1 {
-                list.join(", ")
-            } else {
-                format!("[{}]", list.join(", "))
-            };
+            let shown = format!("[{}]", list.join(", "));
             return Err(CtlError::Value(format!(
                 "constraint violation: {} is not one of the allowed values ({shown})",
                 atom_to_string(atom)
@@ -261,20 +258,24 @@ fn split_range(tok: &str) -> Option<(i64, i64)> {
     Some((a, b))
 }
 
-/// English name of a column type, as ovsdb uses in messages ("set of strings").
+/// English name of a column type, as ovsdb uses in messages (ovsdb_type_to_english):
+/// `string`, `set of strings`, `set of up to 1 integers`, `set of 1 or more uuids`,
+/// `map of 2 to 4 (string, string) pairs`; references are `uuid`s.
 pub(crate) fn type_to_english(ty: &ColumnType) -> String {
-    let key = base_to_english(&ty.key);
-    match &ty.value {
-        Some(v) => format!("map of ({key}, {}) pairs", base_to_english(v)),
-        None if ty.min == 1 && ty.max.limit() == Some(1) => key,
-        None => format!("set of {key}s"),
+    let key = ty.key.atomic.as_str();
+    if ty.value.is_none() && ty.min == 1 && ty.max.limit() == Some(1) {
+        return key.to_owned();
     }
-}
-
-fn base_to_english(b: &BaseType) -> String {
-    match b.ref_table() {
-        Some(t) => t.to_owned(),
-        None => b.atomic.as_str().to_owned(),
+    let kind = if ty.value.is_some() { "map" } else { "set" };
+    let count = match (ty.max.limit(), ty.min) {
+        (None, 0) => String::new(),
+        (None, min) => format!(" {min} or more"),
+        (Some(max), 0) => format!(" up to {max}"),
+        (Some(max), min) => format!(" {min} to {max}"),
+    };
+    match &ty.value {
+        Some(v) => format!("{kind} of{count} ({key}, {}) pairs", v.atomic.as_str()),
+        None => format!("{kind} of{count} {key}s"),
     }
 }
 
@@ -364,7 +365,20 @@ pub(crate) fn datum_from_string(ty: &ColumnType, s: &str, syms: &mut Symbols) ->
             }
         }
     }
+    // The number of elements is checked before duplicates, as ovsdb does.
     let n = if is_map { pairs.len() } else { keys.len() } as u64;
+    let what = if is_map { "pair(s)" } else { "value(s)" };
+    if n < ty.min {
+        return Err(CtlError::Value(format!(
+            "{s}: {n} {what} specified but the minimum number is {}",
+            ty.min
+        )));
+    }
+    if let Some(max) = ty.max.limit().filter(|&m| n > m) {
+        return Err(CtlError::Value(format!(
+            "{s}: {n} {what} specified but the maximum number is {max}"
+        )));
+    }
     let datum = if is_map {
         let mut m = BTreeMap::new();
         for (k, v) in pairs {
@@ -382,17 +396,6 @@ pub(crate) fn datum_from_string(ty: &ColumnType, s: &str, syms: &mut Symbols) ->
         }
         Datum::Set(set)
     };
-    if n < ty.min {
-        return Err(CtlError::Value(format!(
-            "{s}: {n} values specified but the minimum is {}",
-            ty.min
-        )));
-    }
-    if let Some(max) = ty.max.limit().filter(|&m| n > m) {
-        return Err(CtlError::Value(format!(
-            "{s}: {n} values specified but the maximum is {max}"
-        )));
-    }
     Ok(datum)
 }
 

@@ -1,5 +1,14 @@
 //! `nbctl-rs`: see the `ovsdb_ctl` library (a closed standard output ends it quietly with status
 //! 141, as the C tools end by SIGPIPE).
+//!
+//! When `--timeout` expires it dies of SIGALRM, as ovn-nbctl does (shell status 142).
 fn main() {
-    std::process::exit(ovsdb_ctl::main_with(ovsdb_ctl::Tool::Nbctl));
+    let code = ovsdb_ctl::main_with(ovsdb_ctl::Tool::Nbctl);
+    if code == 142 {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        let _ = nix::sys::signal::raise(nix::sys::signal::Signal::SIGALRM);
+    }
+    std::process::exit(code);
 }

@@ -303,10 +303,12 @@ impl Pair {
     }
 
     fn run_ours(&self, args: &[&str]) -> (String, String, i32) {
-        let mut all = vec![
-            format!("--db={}", self.ours.unix_remote()),
-            "--timeout=20".to_owned(),
-        ];
+        // Through a daemon, no `--db`: the client of ovn-nbctl's daemon mode runs directly
+        // (and warns) when given one.
+        let mut all = vec!["--timeout=20".to_owned()];
+        if self.daemon.is_none() {
+            all.insert(0, format!("--db={}", self.ours.unix_remote()));
+        }
         all.extend(args.iter().map(|s| s.to_string()));
         let env = match &self.daemon {
             // The daemon's own --db is what counts; the client's is ignored, as ovn-nbctl does.
@@ -341,7 +343,16 @@ impl Pair {
     pub(crate) fn step_sides(&mut self, theirs: &[&str], ours: &[&str]) -> Outcome {
         let args = theirs;
         self.steps += 1;
-        let theirs = self.run_reference(theirs);
+        // The reference's daemon mode logs into its daemon's log, not on its client's stderr
+        // (ours does the same): the reference runs directly here, so its console log is off.
+        let quiet: Vec<&str> = if self.daemon.is_some() {
+            std::iter::once("-vconsole:off")
+                .chain(theirs.iter().copied())
+                .collect()
+        } else {
+            theirs.to_vec()
+        };
+        let theirs = self.run_reference(&quiet);
         let ours = self.run_ours(ours);
         let (tl, tdb) = self.labels(&self.theirs.unix_remote());
         let (ol, odb) = self.labels(&self.ours.unix_remote());

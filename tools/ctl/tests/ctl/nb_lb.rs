@@ -175,4 +175,12 @@ fn nbctl_lb_matches_ovn_nbctl() {
     p.step(&["--may-exist", "lb-del", "lb0"]);
     // (Two load balancers named lbd list in UUID order: the whole listing is not compared.)
     p.step(&["lb-list", "lb1"]);
+    // A malformed VIP or backend: the address parser's log line goes to stderr unless `-v`
+    // turns its module (or the console) down.
+    p.step(&["lb-add", "lbv", "20.0.0.1:8x", "20.0.0.2:80"]);
+    p.step(&["-vsocket_util:off", "lb-add", "lbv", "20.0.0.1:8x", "20.0.0.2:80"]);
+    p.step(&["--verbose=console:off", "lb-add", "lbv", "20.0.0.9", "20.0.0.2.7"]);
+    p.step(&["-voff", "lb-add", "lbv", "[ab::1]:x", "[ab::2]:80"]);
+    p.step(&["-vsocket_util:file:off", "lb-add", "lbv", "20.0.0.1", "20.0.0"]);
+    p.step(&["-vsocket_util:emer", "lb-add", "lbv", "20.0.0.1", "20.0.0.2:x"]);
 }

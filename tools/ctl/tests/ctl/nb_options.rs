@@ -203,3 +203,175 @@ fn nb_global_is_there_for_the_first_commands_as_in_ovn_nbctl() {
     p.step(&["set", "NB_Global", ".", "external_ids:x=y", "--", "ls-add", "sw0"]);
     p.step(&["get", "NB_Global", ".", "external_ids"]);
 }
+
+/// `--timeout` running out (a `wait-until` that never holds): ovn-nbctl's fatal-signal handler
+/// logs the signal and the process dies of SIGALRM; ours the same, directly and through its
+/// daemon's client.
+#[test]
+fn nb_timeout_dies_of_sigalrm_as_ovn_nbctl() {
+    use std::os::unix::process::ExitStatusExt;
+    let _w = ovsdb_testkit::Watchdog::arm("nb_timeout_dies_of_sigalrm_as_ovn_nbctl", Duration::from_secs(60));
+    let server = ovsdb_testkit::OvsdbServer::builder(crate::diff::schema_path("ovn-nb.ovsschema"))
+        .start()
+        .expect("start server");
+    let remote = server.unix_remote();
+    let run = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .arg(format!("--db={remote}"))
+            .args(args)
+            .env("OVN_RUNDIR", server.dir())
+            .output()
+            .expect("run")
+    };
+    let ours = crate::diff::OurDaemon::program(Tool::Nbctl);
+    assert!(run("ovn-nbctl", &["ls-add", "sw0"]).status.success());
+    // The log line without its timestamp and sequence number.
+    let text = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .map(|l| l.splitn(3, '|').nth(2).unwrap_or(l).to_owned())
+            .collect::<Vec<_>>()
+    };
+    let never = ["--timeout=1", "wait-until", "Logical_Switch", "sw0", "name=other"];
+    let theirs = run("ovn-nbctl", &never);
+    let mine = run(ours, &never);
+    assert_eq!(theirs.status.signal(), Some(14), "{theirs:?}");
+    assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
+    assert_eq!(text(&mine), text(&theirs));
+    assert_eq!(
+        text(&mine),
+        ["fatal_signal|WARN|terminating with signal 14 (Alarm clock)"]
+    );
+    // The client of daemon mode (ovn-nbctl's prints the same).
+    let daemon = crate::diff::OurDaemon::start(Tool::Nbctl, &remote, server.dir());
+    let mine = Command::new(ours)
+        .args(never)
+        .envs(daemon.env(Tool::Nbctl))
+        .output()
+        .expect("run");
+    assert_eq!(mine.status.signal(), Some(14), "{mine:?}");
+    assert_eq!(text(&mine), text(&theirs));
+}
+
+/// What the reference logs on stderr through vlog, line for line with its module, level and
+/// sequence number (numbered from 2 when the chain may write: its "Called as" line, not shown,
+/// is 1), only the time masked: the warning of a `create` without `--id`, set-connection's
+/// unknown target type, the IDL's report of a refused transaction, the address parser's error,
+/// and none of them under `-vconsole:off`. Both tools run on one server, one after the other,
+/// so the row UUIDs in the messages are the same.
+#[test]
+fn nb_vlog_lines_match_ovn_nbctl() {
+    let _w = ovsdb_testkit::Watchdog::arm("nb_vlog_lines_match_ovn_nbctl", Duration::from_secs(60));
+    let server = ovsdb_testkit::OvsdbServer::builder(crate::diff::schema_path("ovn-nb.ovsschema"))
+        .start()
+        .expect("start server");
+    let remote = server.unix_remote();
+    let run = |program: &str, args: &[&str]| {
+        let out = Command::new(program)
+            .arg(format!("--db={remote}"))
+            .args(args.iter().filter(|a| **a != "--daemon-named"))
+            .env("OVN_RUNDIR", server.dir())
+            // A daemon named but `--db` given: the client warns and runs directly.
+            .envs(args.contains(&"--daemon-named").then_some(("OVN_NB_DAEMON", "/nonexistent.ctl")))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .map(|l| match l.split_once('|') {
+                Some((time, rest)) if time.ends_with('Z') => format!("<time>|{rest}"),
+                _ => l.to_owned(),
+            })
+            .map(|l| {
+                // The program's name, wherever it is printed.
+                let name = std::path::Path::new(program)
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or(program);
+                l.replace(name, "<prog>")
+            })
+            .collect::<Vec<_>>();
+        (out.status.code(), stderr)
+    };
+    let ours = crate::diff::OurDaemon::program(Tool::Nbctl);
+    assert!(run("ovn-nbctl", &["ls-add", "sw0"]).0 == Some(0));
+    let cases: &[&[&str]] = &[
+        &[
+            "create",
+            "ACL",
+            "priority=1",
+            "action=drop",
+            "direction=to-lport",
+            "match=1",
+        ],
+        &[
+            "set-connection",
+            "ptcp:6641",
+            "zork:1",
+            "--",
+            "create",
+            "QoS",
+            "priority=1",
+            "direction=to-lport",
+            "match=1",
+        ],
+        &[
+            "add",
+            "Logical_Switch",
+            "sw0",
+            "ports",
+            "00000000-0000-0000-0000-000000000001",
+        ],
+        &[
+            "--",
+            "create",
+            "Meter_Band",
+            "rate=1",
+            "action=drop",
+            "--",
+            "lb-add",
+            "lb0",
+            "10.0.0.1:8x",
+            "10.0.0.2",
+        ],
+        &[
+            "-vconsole:off",
+            "create",
+            "Meter_Band",
+            "rate=1",
+            "action=drop",
+            "--",
+            "lb-add",
+            "lb0",
+            "10.0.0.1:8x",
+            "10.0.0.2",
+        ],
+        &["lb-add", "lb0", "10.0.0.1", "10.0.0.2:x"],
+        &["--daemon-named", "lb-add", "lb0", "10.0.0.1", "10.0.0.2:x"],
+    ];
+    for args in cases {
+        let theirs = run("ovn-nbctl", args);
+        let mine = run(ours, args);
+        assert_eq!(mine, theirs, "{args:?}");
+    }
+    // In daemon mode they go to the daemon's log: the client prints none (ours as ovn-nbctl's).
+    let daemon = crate::diff::OurDaemon::start(Tool::Nbctl, &remote, server.dir());
+    for args in &cases[1..4] {
+        let mine = Command::new(ours)
+            .args(*args)
+            .envs(daemon.env(Tool::Nbctl))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&mine.stderr);
+        assert!(!stderr.contains('|'), "{args:?}: {stderr}");
+    }
+    drop(daemon);
+    // The lines are there: a sample.
+    let (_, lines) = run(ours, cases[1]);
+    assert_eq!(
+        lines,
+        [
+            "<time>|00002|db_ctl_base|WARN|applying \"create\" command to table QoS without --id option will have no effect",
+            "<time>|00003|nbctl|WARN|target type \"zork:1\" is possibly erroneous",
+        ]
+    );
+}

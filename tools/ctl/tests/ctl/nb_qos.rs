@@ -97,4 +97,22 @@ fn nb_qos_meter_mirror_commands_match_ovn_nbctl() {
     p.step(&["mirror-list"]);
     p.step(&["mirror-del"]);
     p.step(&["mirror-list"]);
+    // A value outside a column's enum, with one allowed value (QoS action keys) and several.
+    p.step(&[
+        "--id=@q",
+        "create",
+        "QoS",
+        "priority=10",
+        "direction=to-lport",
+        "match=ip4",
+        "action=mark=3",
+    ]);
+    p.step(&[
+        "--id=@q",
+        "create",
+        "QoS",
+        "priority=10",
+        "direction=up",
+        "match=ip4",
+    ]);
 }
