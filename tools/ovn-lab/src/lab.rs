@@ -1992,7 +1992,9 @@ impl Lab {
 
     /// Migrates a VM to another chassis: the same logical port and the same namespace (whatever
     /// runs in it keeps running); the chassis end of its veth moves to the new chassis' br-int.
-    /// Returns once the binding moved and the port is installed there.
+    /// Returns once the binding moved, the port is installed there and every chassis has
+    /// caught up with the move ([`Lab::sync_hv`]: the other chassis tunnel to the new location;
+    /// without it a first packet from a VM on the old chassis could still be sent there).
     ///
     /// # Errors
     /// [`LabError::NotFound`] (VM, chassis), waits' errors.
@@ -2022,6 +2024,7 @@ impl Lab {
         self.state.vms.insert(name.to_string(), moved.clone());
         self.save()?;
         self.wait_ports_ready(&[Plug::from(&moved)]).await?;
+        self.sync_hv().await?;
         Ok(start.elapsed())
     }
 
