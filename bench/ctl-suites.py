@@ -31,6 +31,9 @@ import sys
 import tempfile
 from collections import OrderedDict
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from ctl_labels import content_labels  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -373,46 +376,7 @@ def labels(dump, tables, side_dir, vswitchd=False):
                 and not (t == "Port_Binding" and k == "tunnel_key")
             }
             rows[u] = (t, row)
-    memo = {}
-
-    def canon(u, depth):
-        if u in memo:
-            return memo[u]
-        if u not in rows:
-            return "<dangling>"
-        t, row = rows[u]
-        if depth > 8:
-            return t + "(...)"
-
-        def sub(v):
-            if isinstance(v, list):
-                if len(v) == 2 and v[0] == "uuid":
-                    return ["ref", canon(v[1], depth + 1)]
-                items = [sub(x) for x in v]
-                if len(v) == 2 and v[0] in ("set", "map") and isinstance(items[1], list):
-                    items[1] = sorted(items[1], key=lambda x: json.dumps(x, sort_keys=True))
-                return items
-            if isinstance(v, str):
-                return scrub(v)
-            return v
-
-        lab = t + json.dumps({k: sub(v) for k, v in row.items()}, sort_keys=True)
-        memo[u] = lab
-        return lab
-
-    by_table = {}
-    labs = {}
-    for u, (t, _) in rows.items():
-        lab = canon(u, 0)
-        by_table.setdefault(t, []).append(lab)
-        labs[u] = lab
-    for v in by_table.values():
-        v.sort()
-    short = {}
-    for u, lab in labs.items():
-        t = rows[u][0]
-        short[u] = "<%s#%d>" % (t, by_table[t].index(lab))
-    return short, by_table
+    return content_labels(rows, scrub)
 
 
 class Side:

@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 
+from ctl_labels import content_labels
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SCHEMA = os.path.join(ROOT, "testdata/schemas/ovn-nb.ovsschema")
@@ -331,41 +333,7 @@ class Server:
 def labels(rows):
     """Per uuid a label of its row's contents (references replaced by their targets' labels),
     and the sorted labels per table: equal databases modulo UUIDs give equal labels."""
-    memo = {}
-
-    def canon(u, depth):
-        if u in memo:
-            return memo[u]
-        if u not in rows:
-            return "<dangling>"
-        t, row = rows[u]
-        if depth > 8:
-            return t + "(...)"
-
-        def sub(v):
-            if isinstance(v, list):
-                if len(v) == 2 and v[0] == "uuid":
-                    return ["ref", canon(v[1], depth + 1)]
-                items = [sub(x) for x in v]
-                if len(v) == 2 and v[0] in ("set", "map"):
-                    items[1] = sorted(items[1], key=lambda x: json.dumps(x, sort_keys=True))
-                return items
-            return v
-
-        lab = t + json.dumps({k: sub(v) for k, v in sorted(row.items())}, sort_keys=True)
-        memo[u] = lab
-        return lab
-
-    by_table = {}
-    full = {}
-    for u, (t, _) in rows.items():
-        lab = canon(u, 0)
-        by_table.setdefault(t, []).append(lab)
-        full[u] = lab
-    for v in by_table.values():
-        v.sort()
-    short = {u: f"<{rows[u][0]}#{by_table[rows[u][0]].index(lab)}>" for u, lab in full.items()}
-    return short, by_table
+    return content_labels(rows)
 
 
 def relabel(text, labs, gone):
