@@ -393,6 +393,28 @@ impl Relay {
     }
 }
 
+impl Relay {
+    /// The rows a select's first clause names, as [`candidates`] takes them: those of a
+    /// `_uuid ==` clause, or of another `COLUMN == VALUE` by the column's index; `None` when
+    /// neither applies (every row is a candidate).
+    fn named_by(
+        &self,
+        read: &ovsdb_client::replica::DynamicRead<'_>,
+        table: &str,
+        clause: Option<&Clause>,
+    ) -> Option<Vec<Option<ovsdb_proto::Uuid>>> {
+        match clause {
+            Some(c @ Ok((column, ovsdb_proto::Function::Eq, value))) => match named_row(c) {
+                Some(u) => Some(vec![u]),
+                None => self
+                    .lookup(read, table, column, value)
+                    .map(|rows| rows.into_iter().map(Some).collect()),
+            },
+            _ => None,
+        }
+    }
+}
+
 impl crate::db::LocalRows for Relay {
     fn for_rows(
         &self,
@@ -426,13 +448,7 @@ impl crate::db::LocalRows for Relay {
         let clause = clauses.first()?;
         let read = self.replica.read();
         let view = read.table(table);
-        let named = match clause {
-            Ok((c, ovsdb_proto::Function::Eq, v)) => match named_row(clause) {
-                Some(u) => vec![u],
-                None => self.lookup(&read, table, c, v)?.into_iter().map(Some).collect(),
-            },
-            _ => return None,
-        };
+        let named = self.named_by(&read, table, Some(clause))?;
         let mut found = Vec::new();
         for rec in candidates(&view, Some(named)) {
             if holds(rec, clause)? {
@@ -801,15 +817,7 @@ fn local_transact(relay: &Relay, params: &[Value]) -> Option<Value> {
                 let cols = columns(ts, op.get("columns"))?;
                 let mut rows = Vec::new();
                 let view = read.table(table);
-                let named = match clauses.first() {
-                    Some(c @ Ok((column, ovsdb_proto::Function::Eq, value))) => match named_row(c) {
-                        Some(u) => Some(vec![u]),
-                        None => relay
-                            .lookup(&read, table, column, value)
-                            .map(|rows| rows.into_iter().map(Some).collect()),
-                    },
-                    _ => None,
-                };
+                let named = relay.named_by(&read, table, clauses.first());
                 for rec in candidates(&view, named) {
                     let mut all = true;
                     for c in &clauses {

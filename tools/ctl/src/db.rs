@@ -288,9 +288,13 @@ impl Db {
         table: &str,
         members: &[Uuid],
     ) -> Result<(), CtlError> {
-        let reads: Vec<(String, Value)> = members
+        let wanted: Vec<Uuid> = members
             .iter()
-            .filter(|u| self.cached_any(table, **u).is_none())
+            .copied()
+            .filter(|u| self.cached_any(table, *u).is_none())
+            .collect();
+        let reads: Vec<(String, Value)> = wanted
+            .iter()
             .map(|u| {
                 (
                     table.to_owned(),
@@ -328,22 +332,23 @@ impl Db {
         self.guard_column(owner_table, owner, column);
         if let Some(local) = self.local.clone() {
             // Daemon mode: straight from the replica, without a `select` in JSON and back.
-            let wanted: Vec<Uuid> = members
-                .iter()
-                .copied()
-                .filter(|u| self.cached_any(table, *u).is_none())
-                .collect();
-            local.rows(table, &wanted, &mut |u, row| {
-                let mut row = row.clone();
-                row.insert("_uuid", Datum::scalar(u));
-                self.cache_existing(table, u, row);
-            });
+            self.cache_local_rows(local.as_ref(), table, &wanted);
             for (t, w) in reads {
                 self.selected.insert((t, w.to_string()));
             }
             return Ok(());
         }
         self.select_batch_guarded(reads, false).await
+    }
+
+    /// Caches the rows `uuids` of `table` as the daemon's replica (`local`) holds them, as a
+    /// `select` of them would have returned them.
+    fn cache_local_rows(&mut self, local: &dyn LocalRows, table: &str, uuids: &[Uuid]) {
+        local.rows(table, uuids, &mut |u, row| {
+            let mut row = row.clone();
+            row.insert("_uuid", Datum::scalar(u));
+            self.cache_existing(table, u, row);
+        });
     }
 
     /// Adds (once) the guard that `column` of the row `uuid` of `table` still holds the value
@@ -503,11 +508,7 @@ impl Db {
                 return Ok(());
             }
             if let Some(found) = local.select_eq(table, column, value) {
-                local.rows(table, &found, &mut |u, row| {
-                    let mut row = row.clone();
-                    row.insert("_uuid", Datum::scalar(u));
-                    self.cache_existing(table, u, row);
-                });
+                self.cache_local_rows(local.as_ref(), table, &found);
                 let uuids = found.iter().map(|u| json!(["uuid", u.to_string()])).collect();
                 self.push_guard(table, &where_, uuids);
                 self.selected.insert(key);
