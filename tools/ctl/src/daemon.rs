@@ -106,6 +106,8 @@ pub(crate) fn run_remote(tool: Tool, socket: &str, timeout: Option<u64>, args: &
         match stream.read(&mut chunk) {
             Ok(0) => return fail("the daemon closed the connection".into()),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            // Reads with a timeout are not restarted after a signal handler (signal(7)).
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e)
                 if matches!(
                     e.kind(),

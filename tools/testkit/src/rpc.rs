@@ -190,10 +190,13 @@ impl RawConnection {
                 .set_read_timeout(Some((deadline - now).max(Duration::from_millis(1))))
                 .map_err(|source| self.io_err(source))?;
             let mut chunk = [0u8; 16 * 1024];
-            let n = self
-                .stream
-                .read(&mut chunk)
-                .map_err(|source| self.io_err(source))?;
+            // A socket with a receive timeout is never restarted after a signal handler ran,
+            // SA_RESTART or not (signal(7)): a child's SIGCHLD (tokio's reaper) would otherwise
+            // fail the read with EINTR.
+            let n = match self.stream.read(&mut chunk) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => r.map_err(|source| self.io_err(source))?,
+            };
             if n == 0 {
                 return Err(Error::RpcClosed {
                     remote: self.remote.clone(),
@@ -343,5 +346,42 @@ mod tests {
         };
         let err = conn.recv().unwrap_err();
         assert!(matches!(err, Error::RpcIo { .. }), "{err}");
+    }
+
+    /// A signal handler that runs while `recv` waits (a child's SIGCHLD under tokio's reaper)
+    /// makes a read with a timeout fail with EINTR even under SA_RESTART (signal(7)): the
+    /// receive must go on and still get the message.
+    #[test]
+    fn recv_survives_a_signal_handler() {
+        use nix::sys::pthread::{pthread_kill, pthread_self};
+        use nix::sys::signal::Signal;
+        // tokio installs its handlers with SA_RESTART, as for SIGCHLD when it reaps children.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _signals = {
+            let _in_rt = rt.enter();
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1()).unwrap()
+        };
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let mut conn = RawConnection {
+            remote: "pair".into(),
+            stream: Stream::Unix(a),
+            buf: Vec::new(),
+            timeout: Duration::from_secs(5),
+            pending: Default::default(),
+        };
+        let reader = pthread_self();
+        let peer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            pthread_kill(reader, Signal::SIGUSR1).unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+            b.write_all(br#"{"method":"update","params":[],"id":null}"#)
+                .unwrap();
+        });
+        let got = conn.recv();
+        peer.join().unwrap();
+        assert_eq!(got.unwrap()["method"], "update");
     }
 }
