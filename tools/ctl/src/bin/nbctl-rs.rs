@@ -2,6 +2,13 @@
 //! 141, as the C tools end by SIGPIPE).
 //!
 //! When `--timeout` expires it dies of SIGALRM, as ovn-nbctl does (shell status 142).
+/// The allocator of the installed build (static musl, `scripts/build-tools.sh`): mimalloc, since
+/// musl's malloc is slow for long-running and allocation-heavy work; other builds keep the system
+/// allocator.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let code = ovsdb_ctl::main_with(ovsdb_ctl::Tool::Nbctl);
     if code == 142 {
