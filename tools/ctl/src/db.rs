@@ -341,6 +341,19 @@ impl Db {
         self.select_batch_guarded(reads, false).await
     }
 
+    /// In daemon mode, calls `f` with each row of `uuids` that the daemon's replica holds (every
+    /// column, `_uuid` left out) without caching them, and returns true; false (and no call)
+    /// in direct mode. For reads that need no guard (see [`crate::nb`]'s address index).
+    pub(crate) fn local_rows(&self, table: &str, uuids: &[Uuid], f: &mut dyn FnMut(Uuid, &Row)) -> bool {
+        match &self.local {
+            Some(local) => {
+                local.rows(table, uuids, f);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Caches the rows `uuids` of `table` as the daemon's replica (`local`) holds them, as a
     /// `select` of them would have returned them.
     fn cache_local_rows(&mut self, local: &dyn LocalRows, table: &str, uuids: &[Uuid]) {

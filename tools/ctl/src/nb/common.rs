@@ -20,21 +20,58 @@ pub(super) fn s(v: &str) -> Datum {
 /// The IP addresses of one switch's ports (ovn-nbctl's duplicate-address check).
 #[derive(Debug, Default)]
 pub(crate) struct SwitchIps {
-    pub(super) by_ip: HashMap<IpAddr, BTreeSet<Uuid>>,
+    pub(super) by_ip: HashMap<IpAddr, Holders>,
     /// Each indexed port's name (when already known: read only for the error message) and
     /// addresses.
     pub(super) ports: HashMap<Uuid, (Option<String>, Vec<IpAddr>)>,
+}
+
+/// The ports that hold one address: nearly always one, kept without an allocation.
+#[derive(Debug)]
+pub(crate) enum Holders {
+    One(Uuid),
+    Many(BTreeSet<Uuid>),
+}
+
+impl Holders {
+    fn insert(&mut self, port: Uuid) {
+        match self {
+            Holders::One(u) if *u == port => {}
+            Holders::One(u) => *self = Holders::Many(BTreeSet::from([*u, port])),
+            Holders::Many(set) => {
+                set.insert(port);
+            }
+        }
+    }
+
+    /// Removes `port`; true when no port holds the address any more.
+    fn remove(&mut self, port: Uuid) -> bool {
+        match self {
+            Holders::One(u) => *u == port,
+            Holders::Many(set) => {
+                set.remove(&port);
+                set.is_empty()
+            }
+        }
+    }
+
+    /// The smallest holder other than `port`.
+    pub(super) fn min_other(&self, port: Uuid) -> Option<Uuid> {
+        match self {
+            Holders::One(u) => (*u != port).then_some(*u),
+            Holders::Many(set) => set.iter().copied().find(|u| *u != port),
+        }
+    }
 }
 
 impl SwitchIps {
     pub(super) fn remove(&mut self, port: Uuid) {
         if let Some((_, ips)) = self.ports.remove(&port) {
             for ip in ips {
-                if let Some(set) = self.by_ip.get_mut(&ip) {
-                    set.remove(&port);
-                    if set.is_empty() {
-                        self.by_ip.remove(&ip);
-                    }
+                if let Some(holders) = self.by_ip.get_mut(&ip)
+                    && holders.remove(port)
+                {
+                    self.by_ip.remove(&ip);
                 }
             }
         }
@@ -43,7 +80,10 @@ impl SwitchIps {
     pub(super) fn add(&mut self, port: Uuid, name: Option<String>, ips: Vec<IpAddr>) {
         self.remove(port);
         for ip in &ips {
-            self.by_ip.entry(*ip).or_default().insert(port);
+            self.by_ip
+                .entry(*ip)
+                .and_modify(|h| h.insert(port))
+                .or_insert(Holders::One(port));
         }
         self.ports.insert(port, (name, ips));
     }
@@ -102,6 +142,12 @@ pub(super) async fn ensure_ip_index(ctx: &mut Ctx, ls: Uuid) -> Result<(), CtlEr
             None => fetch.push(u),
         }
     }
+    // The daemon's replica holds every column: no request, and nothing converted.
+    if ctx.db.local_rows("Logical_Switch_Port", &fetch, &mut |u, row| {
+        idx.add(u, None, port_ips(row))
+    }) {
+        fetch.clear();
+    }
     let mut dynamic = Vec::new();
     ctx.db
         .fetch_strings("Logical_Switch_Port", &fetch, &["addresses"], |u, row| {
@@ -142,9 +188,7 @@ pub(super) fn duplicate(
     let idx = ctx.ip_index.get(&ls)?;
     let other = new_ips
         .iter()
-        .filter_map(|ip| idx.by_ip.get(ip))
-        .flat_map(|set| set.iter().copied())
-        .filter(|u| *u != port)
+        .filter_map(|ip| idx.by_ip.get(ip)?.min_other(port))
         .min()?;
     let (name, theirs) = idx.ports.get(&other)?;
     let hit = |v4: bool| {
