@@ -873,7 +873,7 @@ impl Streaming {
                     i += 1;
                     continue;
                 }
-                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                match ovsdb_proto::jsonrpc::find_string_stop(&buf[i..]) {
                     Some(k) => {
                         if buf[i + k] == b'"' {
                             self.in_string = false;

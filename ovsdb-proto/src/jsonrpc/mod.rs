@@ -28,6 +28,8 @@ mod framing;
 mod id;
 mod message;
 
-pub use framing::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_FRAME_LEN, FrameSplitter, FramingError, decode_frame};
+pub use framing::{
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_FRAME_LEN, FrameSplitter, FramingError, decode_frame, find_string_stop,
+};
 pub use id::{Id, NullId};
 pub use message::{Message, MessageError};
