@@ -274,6 +274,12 @@ impl Referrer {
 /// Reverse references: target row to the rows referring to it.
 pub(crate) type RefIndex = HashMap<Uuid, Referrers>;
 
+/// A snapshot's [`RefIndex`], built on first use ([`Snapshot::refs`]) and maintained by every
+/// commit from then on. Until a reader asks for reverse references, the replica holds none
+/// (one entry per reference: ~6 MB for the 100k ports of an NB database of 10k switches), and
+/// a sync does not compute them.
+pub(crate) type LazyRefs = std::sync::OnceLock<RefIndex>;
+
 /// The rows referring to one row, in order. Most rows have exactly one referrer (a port and its
 /// switch), kept inline rather than in a set of its own.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -429,6 +435,15 @@ impl Layout {
         out
     }
 
+    /// Adds the references row `uuid` holds (its columns in wire form from `get`) to `refs`.
+    fn add_refs<'d>(&self, uuid: Uuid, get: impl Fn(&str) -> Option<Cow<'d, Datum>>, refs: &mut RefIndex) {
+        for (column, target) in self.refs(get) {
+            refs.entry(target)
+                .or_default()
+                .insert(Referrer { link: column, uuid });
+        }
+    }
+
     /// From the table's name, the server's table schema and the monitored columns (`None`:
     /// all).
     pub(crate) fn new(table: &Arc<str>, schema: &TableSchema, monitored: Option<&[String]>) -> Layout {
@@ -552,7 +567,8 @@ impl<M: Model> TableStore<M> {
             .any(|cols| cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b))
     }
 
-    fn unlink(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
+    /// Removes `rec` from the indexes, and from the reverse references when they are built.
+    fn unlink(&mut self, rec: &Record<M>, refs: Option<&mut RefIndex>) {
         let row = rec.row.encode();
         let get = |c: &str| row.get(c).map(Cow::Borrowed);
         for (i, key) in self.layout.unique_keys(rec.uuid, get).into_iter().enumerate() {
@@ -562,14 +578,16 @@ impl<M: Model> TableStore<M> {
                 map.remove(&key);
             }
         }
-        for (column, target) in self.layout.refs(get) {
-            if let Some(set) = refs.get_mut(&target) {
-                set.remove(&Referrer {
-                    link: column,
-                    uuid: rec.uuid,
-                });
-                if set.is_empty() {
-                    refs.remove(&target);
+        if let Some(refs) = refs {
+            for (column, target) in self.layout.refs(get) {
+                if let Some(set) = refs.get_mut(&target) {
+                    set.remove(&Referrer {
+                        link: column,
+                        uuid: rec.uuid,
+                    });
+                    if set.is_empty() {
+                        refs.remove(&target);
+                    }
                 }
             }
         }
@@ -578,41 +596,23 @@ impl<M: Model> TableStore<M> {
         }
     }
 
-    fn link(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
+    /// Indexes `rec`, and adds its references to the reverse references when they are built.
+    fn link(&mut self, rec: &Record<M>, refs: Option<&mut RefIndex>) {
         let row = rec.row.encode();
-        self.link_with(rec, |c: &str| row.get(c).map(Cow::Borrowed), refs);
-    }
-
-    /// Indexes `rec`, whose columns in wire form `get` returns.
-    fn link_with<'d>(
-        &mut self,
-        rec: &Record<M>,
-        get: impl Fn(&str) -> Option<Cow<'d, Datum>> + Copy,
-        refs: &mut RefIndex,
-    ) {
+        let get = |c: &str| row.get(c).map(Cow::Borrowed);
         let keys = self.layout.unique_keys(rec.uuid, get);
-        let targets = self.layout.refs(get);
-        self.link_keys(rec, keys, targets, refs);
+        self.link_keys(rec, keys);
+        if let Some(refs) = refs {
+            self.layout.add_refs(rec.uuid, get, refs);
+        }
     }
 
-    /// Indexes `rec` under the given unique keys and references.
-    fn link_keys(
-        &mut self,
-        rec: &Record<M>,
-        keys: Vec<Option<StoredKey>>,
-        targets: Vec<(Arc<RefColumn>, Uuid)>,
-        refs: &mut RefIndex,
-    ) {
+    /// Indexes `rec` under the given unique keys, and in the client indexes.
+    fn link_keys(&mut self, rec: &Record<M>, keys: Vec<Option<StoredKey>>) {
         for (i, key) in keys.into_iter().enumerate() {
             if let (Some(key), Some(map)) = (key, self.unique.get_mut(i)) {
                 map.insert(key, rec.uuid);
             }
-        }
-        for (column, target) in targets {
-            refs.entry(target).or_default().insert(Referrer {
-                link: column,
-                uuid: rec.uuid,
-            });
         }
         for ix in &mut self.client {
             ix.insert(rec.uuid, &rec.row);
@@ -626,7 +626,6 @@ pub(crate) struct DecodedRow {
     /// An `Arc<Record<M>>`.
     record: Box<dyn Any + Send>,
     keys: Vec<Option<StoredKey>>,
-    refs: Vec<(Arc<RefColumn>, Uuid)>,
 }
 
 /// Decodes rows of one table into its model; usable from another thread than the store's.
@@ -660,7 +659,6 @@ impl<M: Model> RowDecoder for ModelDecoder<M> {
         Ok(DecodedRow {
             uuid,
             keys: self.layout.unique_keys(uuid, get),
-            refs: self.layout.refs(get),
             record: Box::new(Arc::new(Record { uuid, row })),
         })
     }
@@ -708,7 +706,12 @@ pub(crate) trait AnyTable: Send + Sync {
         changes: &BTreeMap<Uuid, Change>,
     ) -> Result<Box<dyn Any + Send>, ApplyError>;
     /// Applies what [`AnyTable::prepare`] returned; the events to send after unlocking.
-    fn commit(&mut self, prepared: Box<dyn Any + Send>, refs: &mut RefIndex) -> Box<dyn PendingEvents>;
+    /// `refs`: the reverse references, if built.
+    fn commit(
+        &mut self,
+        prepared: Box<dyn Any + Send>,
+        refs: Option<&mut RefIndex>,
+    ) -> Box<dyn PendingEvents>;
     /// An empty store with the same client indexes and event channel, indexing per `layout`.
     fn fresh(&self, layout: Layout) -> Box<dyn AnyTable>;
     /// The events turning `old` (the same table before a resync) into `self`, then `Resynced`.
@@ -717,7 +720,9 @@ pub(crate) trait AnyTable: Send + Sync {
     fn row_decoder(&self, schema: &TableSchema) -> Box<dyn RowDecoder>;
     /// Adds one row of a snapshot being built aside (no events), decoded by this table's
     /// [`RowDecoder`]. A UUID seen twice keeps the later row.
-    fn add_decoded(&mut self, row: DecodedRow, refs: &mut RefIndex);
+    fn add_decoded(&mut self, row: DecodedRow);
+    /// Adds the references held by every row to `refs` (building the reverse references).
+    fn add_refs(&self, refs: &mut RefIndex);
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -761,7 +766,11 @@ impl<M: Model> AnyTable for TableStore<M> {
         Ok(Box::new(out))
     }
 
-    fn commit(&mut self, prepared: Box<dyn Any + Send>, refs: &mut RefIndex) -> Box<dyn PendingEvents> {
+    fn commit(
+        &mut self,
+        prepared: Box<dyn Any + Send>,
+        mut refs: Option<&mut RefIndex>,
+    ) -> Box<dyn PendingEvents> {
         let prepared: Prepared<M> = match prepared.downcast::<Prepared<M>>() {
             Ok(p) => *p,
             Err(_) => Vec::new(), // not ours: cannot happen, and applying nothing is safe
@@ -769,14 +778,14 @@ impl<M: Model> AnyTable for TableStore<M> {
         // Unlink every old version first, so a key moving between rows stays unique.
         for (_, old, _) in &prepared {
             if let Some(old) = old {
-                self.unlink(old, refs);
+                self.unlink(old, refs.as_deref_mut());
             }
         }
         let mut events = Vec::with_capacity(prepared.len());
         for (uuid, old, new) in prepared {
             match new {
                 Some(new) => {
-                    self.link(&new, refs);
+                    self.link(&new, refs.as_deref_mut());
                     self.rows.insert(uuid, new.clone());
                     events.push(match old {
                         Some(old) => Event::Updated { old, new },
@@ -848,14 +857,25 @@ impl<M: Model> AnyTable for TableStore<M> {
         })
     }
 
-    fn add_decoded(&mut self, row: DecodedRow, refs: &mut RefIndex) {
+    fn add_decoded(&mut self, row: DecodedRow) {
         let Ok(rec) = row.record.downcast::<Arc<Record<M>>>() else {
             return; // decoded for another table: cannot happen
         };
         if let Some(old) = self.rows.insert(row.uuid, (*rec).clone()) {
-            self.unlink(&old, refs);
+            self.unlink(&old, None);
         }
-        self.link_keys(&rec, row.keys, row.refs, refs);
+        self.link_keys(&rec, row.keys);
+    }
+
+    fn add_refs(&self, refs: &mut RefIndex) {
+        if self.layout.ref_columns.is_empty() {
+            return;
+        }
+        for rec in self.rows.values() {
+            let row = rec.row.encode();
+            self.layout
+                .add_refs(rec.uuid, |c: &str| row.get(c).map(Cow::Borrowed), refs);
+        }
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -870,15 +890,28 @@ impl<M: Model> AnyTable for TableStore<M> {
 /// Everything the replica holds, swapped as a whole on resync.
 pub(crate) struct Snapshot {
     pub(crate) tables: BTreeMap<String, Box<dyn AnyTable>>,
-    pub(crate) refs: RefIndex,
+    /// Reverse references, built by the first reader asking for them ([`Snapshot::refs`]).
+    pub(crate) refs: LazyRefs,
 }
 
 impl Snapshot {
     pub(crate) fn new(tables: BTreeMap<String, Box<dyn AnyTable>>) -> Snapshot {
         Snapshot {
             tables,
-            refs: RefIndex::new(),
+            refs: LazyRefs::new(),
         }
+    }
+
+    /// The reverse references, built now from every row if nobody asked for them before (one
+    /// pass over the rows of the tables with reference columns, each encoded once).
+    pub(crate) fn refs(&self) -> &RefIndex {
+        self.refs.get_or_init(|| {
+            let mut refs = RefIndex::new();
+            for table in self.tables.values() {
+                table.add_refs(&mut refs);
+            }
+            refs
+        })
     }
 
     /// Phase one of applying `changes`: decode everything. Tables the replica does not follow
@@ -902,7 +935,7 @@ impl Snapshot {
         let mut events = Vec::new();
         for (table, p) in prepared {
             if let Some(store) = self.tables.get_mut(&table) {
-                events.push(store.commit(p, &mut self.refs));
+                events.push(store.commit(p, self.refs.get_mut()));
             }
         }
         events
@@ -1021,23 +1054,31 @@ pub(crate) fn decode_reply_from(
         .iter()
         .filter_map(|(name, t)| schemas.get(name).map(|s| (name.clone(), t.row_decoder(s))))
         .unzip();
-    // At most (2 + 2) * ROW_BATCH parsed rows (a few KB each) wait between the threads.
+    // At most (2 + 2) * ROW_BATCH parsed rows (a few KB each) wait between the threads. The
+    // builder hands each batch back once decoded, and this thread drops it: a parsed row is
+    // freed by the thread that allocated it (a free into another thread's glibc arena takes that
+    // arena's lock, which the two threads then contend for), and its memory is reused for the
+    // next rows' parsing.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ParsedRow>>(2);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<ParsedRow>>();
     let mut scanner = ReplyScanner::new(source, since);
     let (res, built) = std::thread::scope(|scope| {
         let snap = &mut snap;
         let followed = &followed;
         let decoders = &decoders;
-        let builder = scope.spawn(move || build(snap, followed, decoders, rx));
+        let builder = scope.spawn(move || build(snap, followed, decoders, rx, done_tx));
         let mut sink = RowSink {
             tx,
+            done: done_rx,
             batch: Vec::with_capacity(ROW_BATCH),
         };
         let res = read_rows(&mut scanner, since, resume, followed, decoders, &mut sink);
         let flushed = sink.flush();
-        drop(sink);
-        // The sink (and so the channel) is gone: the builder finishes.
+        let RowSink { tx, done, batch } = sink;
+        drop((tx, batch));
+        // The channel is gone: the builder finishes; what it hands back is freed here.
         let built = builder.join().unwrap_or(Err(ApplyError::Builder));
+        drop(done);
         let built = if flushed {
             built
         } else {
@@ -1176,21 +1217,23 @@ fn build(
     followed: &[String],
     decoders: &[Box<dyn RowDecoder>],
     rx: std::sync::mpsc::Receiver<Vec<ParsedRow>>,
+    done: std::sync::mpsc::Sender<Vec<ParsedRow>>,
 ) -> Result<(), ApplyError> {
-    let Snapshot { tables, refs } = snap;
+    let tables = &mut snap.tables;
     let mut stores: Vec<&mut Box<dyn AnyTable>> = tables
         .iter_mut()
         .filter(|(name, _)| followed.binary_search(name).is_ok())
         .map(|(_, store)| store)
         .collect();
     for batch in rx {
-        for parsed in batch {
+        for parsed in &batch {
             if let (Some(store), Some(decoder)) = (stores.get_mut(parsed.table), decoders.get(parsed.table)) {
                 let row = decoder.decode(parsed.uuid, &parsed.row)?;
-                drop(parsed);
-                store.add_decoded(row, refs);
+                store.add_decoded(row);
             }
         }
+        // Back to the parsing thread, which frees it (or here, once that thread has stopped).
+        let _ = done.send(batch);
     }
     Ok(())
 }
@@ -1198,6 +1241,8 @@ fn build(
 /// Batches parsed rows for [`build`].
 struct RowSink {
     tx: std::sync::mpsc::SyncSender<Vec<ParsedRow>>,
+    /// Batches the builder is done with, to free here.
+    done: std::sync::mpsc::Receiver<Vec<ParsedRow>>,
     batch: Vec<ParsedRow>,
 }
 
@@ -1209,7 +1254,14 @@ impl RowSink {
     }
 
     fn flush(&mut self) -> bool {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(ROW_BATCH));
+        // Free what the builder is done with, and reuse one of its vectors for the next batch.
+        let mut spare = None;
+        while let Ok(mut used) = self.done.try_recv() {
+            used.clear();
+            spare = Some(used);
+        }
+        let next = spare.unwrap_or_else(|| Vec::with_capacity(ROW_BATCH));
+        let batch = std::mem::replace(&mut self.batch, next);
         batch.is_empty() || self.tx.send(batch).is_ok()
     }
 }

@@ -137,7 +137,8 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
             .count(),
         0
     );
-    assert!(snap.refs.is_empty());
+    // Built by the first `referencing` above, then maintained by every change.
+    assert!(snap.refs.get().is_some_and(HashMap::is_empty));
 
     apply(&mut snap, one(LSP, u(1), Change::Delete)).unwrap();
     let ports = view::<LogicalSwitchPort>(&snap, LSP);
@@ -455,10 +456,10 @@ fn a_reply_decoded_from_its_text_equals_the_same_rows_applied_as_changes() {
             .collect();
         on_p2.sort();
         assert_eq!(on_p2, vec![u(10), u(11)]);
-        assert_eq!(snap.refs.get(&u(1)).into_iter().flatten().count(), 1);
+        assert_eq!(snap.refs().get(&u(1)).into_iter().flatten().count(), 1);
         assert!(!snap.tables.contains_key("ACL"));
     }
-    assert_eq!(fast.refs, slow.refs);
+    assert_eq!(fast.refs(), slow.refs());
 }
 
 #[test]
@@ -469,6 +470,8 @@ fn deleting_every_row_of_a_decoded_reply_empties_every_index() {
     let ReplyBody::Snapshot(mut snap) = d.body else {
         panic!("expected a snapshot")
     };
+    // Build the reverse references first, so that the deletes below maintain them.
+    assert_eq!(snap.refs().len(), 2);
     let mut all = Changes::new();
     for (table, uuids) in [(LSP, vec![1, 2, 3]), (LS, vec![10, 11])] {
         all.insert(
@@ -477,7 +480,7 @@ fn deleting_every_row_of_a_decoded_reply_empties_every_index() {
         );
     }
     apply(&mut snap, all).unwrap();
-    assert!(snap.refs.is_empty());
+    assert!(snap.refs.get().is_some_and(HashMap::is_empty));
     let ports = snap.tables[LSP]
         .as_any()
         .downcast_ref::<TableStore<LogicalSwitchPort>>()
@@ -539,6 +542,107 @@ fn a_resumed_reply_becomes_changes_and_a_bad_one_names_what_is_wrong() {
         Err(ReplyError::Json(e)) => assert!(e.to_string().contains("Logical_Switch_Port"), "{e}"),
         _ => panic!("expected a decode error"),
     }
+}
+
+type AllReferrers = BTreeMap<Uuid, Vec<(String, String, Uuid)>>;
+
+/// Every (target, referrers) of `refs`, in order.
+fn listed(refs: &RefIndex) -> AllReferrers {
+    refs.iter()
+        .map(|(target, rs)| {
+            let rs = rs
+                .into_iter()
+                .map(|r| (r.table().to_owned(), r.column().to_owned(), r.uuid))
+                .collect();
+            (*target, rs)
+        })
+        .collect()
+}
+
+/// The reverse references of `snap`'s rows as they are now, without keeping them.
+fn from_scratch(snap: &Snapshot) -> AllReferrers {
+    let mut refs = RefIndex::new();
+    for table in snap.tables.values() {
+        table.add_refs(&mut refs);
+    }
+    listed(&refs)
+}
+
+#[test]
+fn reverse_references_built_late_equal_the_ones_maintained_from_the_start() {
+    // Two replicas of the same reply get the same changes; one builds its reverse references
+    // before them (and then maintains them change by change), the other only at the end.
+    let decoded = || match decode(&reply_json(false), false).unwrap().body {
+        ReplyBody::Snapshot(s) => s,
+        ReplyBody::Changes(_) => panic!("expected a snapshot"),
+    };
+    let (mut early, mut late) = (decoded(), decoded());
+    assert!(early.refs.get().is_none(), "a sync builds no reverse references");
+    let on = |sw: u128| (LS.to_owned(), "ports".to_owned(), u(sw));
+    // Switch 10 holds ports 1 and 2, switch 11 port 2 (see `reply_json`).
+    assert_eq!(
+        listed(early.refs()),
+        BTreeMap::from([(u(1), vec![on(10)]), (u(2), vec![on(10), on(11)])])
+    );
+    let ports_diff = |ports: &[u128]| {
+        Change::Modify(Row::new().with(
+            "ports",
+            LogicalSwitch::PORTS.encode(&ports.iter().map(|&p| Ref::new(u(p))).collect()),
+        ))
+    };
+    let switch = |name: &str, ports: &[u128]| {
+        LogicalSwitch {
+            name: name.into(),
+            ports: ports.iter().map(|&p| Ref::new(u(p))).collect(),
+            ..Default::default()
+        }
+        .to_row()
+    };
+    let steps: Vec<Changes> = vec![
+        // A new port added to switch 11 (insert and set diff in one notification).
+        BTreeMap::from([
+            (
+                LSP.to_owned(),
+                BTreeMap::from([(u(4), Change::Insert(port("p4").to_row()))]),
+            ),
+            (LS.to_owned(), BTreeMap::from([(u(11), ports_diff(&[4]))])),
+        ]),
+        // Switch 10 gone; a new switch 12 holds port 2 and a row that does not exist.
+        BTreeMap::from([(
+            LS.to_owned(),
+            BTreeMap::from([
+                (u(10), Change::Delete),
+                (u(12), Change::Insert(switch("ls12", &[2, 77]))),
+            ]),
+        )]),
+        // Switch 11 replaced whole (plain monitor): port 3 only; port 2 leaves switch 12.
+        BTreeMap::from([(
+            LS.to_owned(),
+            BTreeMap::from([
+                (u(11), Change::Replace(switch("ls2", &[3]))),
+                (u(12), ports_diff(&[2])),
+            ]),
+        )]),
+    ];
+    for changes in steps {
+        apply(&mut early, changes.clone()).unwrap();
+        apply(&mut late, changes).unwrap();
+        assert!(late.refs.get().is_none());
+        assert_eq!(listed(early.refs()), from_scratch(&early));
+        assert_eq!(listed(early.refs()), from_scratch(&late));
+    }
+    let end = BTreeMap::from([(u(3), vec![on(11)]), (u(77), vec![on(12)])]);
+    assert_eq!(listed(early.refs()), end);
+    assert_eq!(listed(late.refs()), end);
+    let switches = view::<LogicalSwitch>(&late, LS);
+    let on_p3: Vec<_> = switches
+        .referencing(LogicalSwitch::PORTS, u(3))
+        .map(|r| r.uuid)
+        .collect();
+    assert_eq!(on_p3, vec![u(11)]);
+    // Built now, and maintained from here on.
+    apply(&mut late, one(LS, u(11), Change::Delete)).unwrap();
+    assert_eq!(listed(late.refs()), BTreeMap::from([(u(77), vec![on(12)])]));
 }
 
 #[test]
