@@ -119,6 +119,18 @@ pub trait Model: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
     fn apply_modify(&mut self, schema: &TableSchema, diff: &Row) -> Result<(), ApplyErrorKind>;
     /// The row's columns in wire form (for indexes and references).
     fn encode(&self) -> Cow<'_, Row>;
+
+    /// Decodes the JSON text of a `<row-update2>` that is `{"initial": <row>}` or
+    /// `{"insert": <row>}` straight into the model, the value [`Model::decode`] gives for the
+    /// parsed row, without building that [`Row`]; also returns the columns named in `wire`
+    /// that the row holds, in wire form (`None` for those it omits). `None` for any other
+    /// update, for text that does not decode, and for models without such a decoder (the
+    /// default; generated tables have one): then parse the row and use [`Model::decode`], which
+    /// names what is wrong.
+    fn decode_initial_json(text: &[u8], wire: &[String]) -> Option<(Self, Vec<Option<Datum>>)> {
+        let _ = (text, wire);
+        None
+    }
 }
 
 /// The cause of an [`ApplyError`], before the table and row are attached.
@@ -150,6 +162,9 @@ impl<T: Table> Model for T {
     }
     fn encode(&self) -> Cow<'_, Row> {
         Cow::Owned(self.to_row())
+    }
+    fn decode_initial_json(text: &[u8], wire: &[String]) -> Option<(Self, Vec<Option<Datum>>)> {
+        json::decode_initial::<T>(text, wire)
     }
 }
 
@@ -632,6 +647,9 @@ pub(crate) struct DecodedRow {
 pub(crate) trait RowDecoder: Send + Sync {
     /// Decodes an `initial`/`insert` row and computes its index keys.
     fn decode(&self, uuid: Uuid, row: &Row) -> Result<DecodedRow, ApplyError>;
+    /// Decodes the JSON text of an `initial`/`insert` `<row-update2>` without parsing it into a
+    /// [`Row`] first; `None` when that is not possible (see [`Model::decode_initial_json`]).
+    fn decode_text(&self, uuid: Uuid, text: &[u8]) -> Option<DecodedRow>;
     /// The table's name.
     fn table(&self) -> &str;
 }
@@ -640,7 +658,24 @@ struct ModelDecoder<M> {
     name: Arc<str>,
     layout: Layout,
     schema: TableSchema,
+    /// The columns of the unique indexes, wanted in wire form for their keys.
+    wire: Vec<String>,
     model: PhantomData<fn() -> M>,
+}
+
+impl<M> ModelDecoder<M> {
+    /// The datum of column `c` of a row whose columns `sent` returns: the server omits a
+    /// column holding its default.
+    fn sent_or_default<'d>(&self, c: &str, sent: Option<&'d Datum>) -> Option<Cow<'d, Datum>> {
+        match sent {
+            Some(d) => Some(Cow::Borrowed(d)),
+            None => self
+                .schema
+                .columns
+                .get(c)
+                .map(|col| Cow::Owned(col.type_.default_datum())),
+        }
+    }
 }
 
 impl<M: Model> RowDecoder for ModelDecoder<M> {
@@ -648,15 +683,25 @@ impl<M: Model> RowDecoder for ModelDecoder<M> {
         let row = M::decode(&self.schema, wire).map_err(|e| e.at(&self.name, uuid))?;
         // The row as received (the server omits columns holding their default) gives the same
         // index keys as the decoded row encoded again, without building that second row.
-        let get = |c: &str| match wire.get(c) {
-            Some(d) => Some(Cow::Borrowed(d)),
-            None => self
-                .schema
-                .columns
-                .get(c)
-                .map(|col| Cow::Owned(col.type_.default_datum())),
-        };
+        let get = |c: &str| self.sent_or_default(c, wire.get(c));
         Ok(DecodedRow {
+            uuid,
+            keys: self.layout.unique_keys(uuid, get),
+            record: Box::new(Arc::new(Record { uuid, row })),
+        })
+    }
+
+    fn decode_text(&self, uuid: Uuid, text: &[u8]) -> Option<DecodedRow> {
+        let (row, kept) = M::decode_initial_json(text, &self.wire)?;
+        let get = |c: &str| {
+            let sent = self
+                .wire
+                .iter()
+                .position(|w| w == c)
+                .and_then(|i| kept.get(i)?.as_ref());
+            self.sent_or_default(c, sent)
+        };
+        Some(DecodedRow {
             uuid,
             keys: self.layout.unique_keys(uuid, get),
             record: Box::new(Arc::new(Record { uuid, row })),
@@ -849,10 +894,21 @@ impl<M: Model> AnyTable for TableStore<M> {
     }
 
     fn row_decoder(&self, schema: &TableSchema) -> Box<dyn RowDecoder> {
+        let mut wire: Vec<String> = self
+            .layout
+            .unique
+            .iter()
+            .flatten()
+            .filter(|c| *c != "_uuid")
+            .cloned()
+            .collect();
+        wire.sort();
+        wire.dedup();
         Box::new(ModelDecoder::<M> {
             name: self.name.clone(),
             layout: self.layout.clone(),
             schema: schema.clone(),
+            wire,
             model: PhantomData,
         })
     }
@@ -1043,53 +1099,50 @@ pub(crate) fn decode_reply_from(
     schemas: &BTreeMap<String, TableSchema>,
 ) -> Result<DecodedReply, ReplyError> {
     let mut snap = fresh;
-    // Two stages on two threads: this one parses the rows' text, the other decodes them into
-    // the models and indexes them, in order. Every allocation that outlives the sync (rows,
-    // strings, sets, indexes) is then made by the second thread, and the short-lived ones (the
-    // parsed text) by this one: glibc gives each thread its own arena, so the replica's memory
-    // is not interleaved with (and fragmented by) the parser's garbage, which held ~16 MB of
-    // free space inside the replica's arena at 100k rows when one thread did both.
+    // Two stages on two threads: this one finds the rows in the text as it streams in, and hands
+    // their text over in batches; the other decodes each row straight into its model and
+    // indexes it, in order. Every allocation that outlives the sync (rows, strings, sets,
+    // indexes) is then made by the second thread, with almost nothing short-lived in between:
+    // glibc gives each thread its own arena, and garbage interleaved with the replica's memory
+    // leaves it fragmented (~16 MB of free space inside the replica's arena at 100k rows when
+    // one thread parsed the rows into `Row`s and built the models from them).
     let (followed, decoders): (Vec<String>, Vec<Box<dyn RowDecoder>>) = snap
         .tables
         .iter()
         .filter_map(|(name, t)| schemas.get(name).map(|s| (name.clone(), t.row_decoder(s))))
         .unzip();
-    // At most (2 + 2) * ROW_BATCH parsed rows (a few KB each) wait between the threads. The
-    // builder hands each batch back once decoded, and this thread drops it: a parsed row is
-    // freed by the thread that allocated it (a free into another thread's glibc arena takes that
-    // arena's lock, which the two threads then contend for), and its memory is reused for the
-    // next rows' parsing.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ParsedRow>>(2);
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<Vec<ParsedRow>>();
+    // At most 2 batches wait for the builder, one is being built and one decoded. The builder
+    // hands each batch back once decoded, to be filled again (no allocation per batch).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<RowBatch>(2);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<RowBatch>();
     let mut scanner = ReplyScanner::new(source, since);
     let (res, built) = std::thread::scope(|scope| {
         let snap = &mut snap;
         let followed = &followed;
         let decoders = &decoders;
-        let builder = scope.spawn(move || build(snap, followed, decoders, rx, done_tx));
+        let builder = scope.spawn(move || build(snap, since, followed, decoders, rx, done_tx));
         let mut sink = RowSink {
             tx,
             done: done_rx,
-            batch: Vec::with_capacity(ROW_BATCH),
+            batch: RowBatch::default(),
         };
         let res = read_rows(&mut scanner, since, resume, followed, decoders, &mut sink);
         let flushed = sink.flush();
-        let RowSink { tx, done, batch } = sink;
-        drop((tx, batch));
-        // The channel is gone: the builder finishes; what it hands back is freed here.
-        let built = builder.join().unwrap_or(Err(ApplyError::Builder));
-        drop(done);
+        drop(sink);
+        // The channel is gone: the builder finishes.
+        let built = builder
+            .join()
+            .unwrap_or(Err(ReplyError::Apply(ApplyError::Builder)));
         let built = if flushed {
             built
         } else {
-            built.and(Err(ApplyError::Builder))
+            built.and(Err(ReplyError::Apply(ApplyError::Builder)))
         };
         (res, built)
     });
-    // A row the builder could not decode stopped it, and so the reader: its error comes first.
-    if let Err(e) = built {
-        return Err(ReplyError::Apply(e));
-    }
+    // A row the builder could not decode stopped it, and so the reader: its error comes first
+    // (every row the builder got comes before anything the reader found wrong).
+    built?;
     let (found, last_txn_id, changes) = res?;
     Ok(DecodedReply {
         found,
@@ -1141,42 +1194,27 @@ fn read_rows(
                 }
             }
             scan::Item::Row(uuid, text) => {
+                let Some(changes) = &mut changes else {
+                    // A row of a new snapshot: the builder decodes it.
+                    if let Some(index) = table
+                        && !sink.push(index, uuid, text)
+                    {
+                        // The builder stopped: it failed.
+                        return Err(ReplyError::Apply(ApplyError::Builder));
+                    }
+                    continue;
+                };
                 let update = scan::row_update(text, || row_path(since, &table_name, uuid))
                     .map_err(ReplyError::Json)?;
-                if let Some(changes) = &mut changes {
-                    let change = match update {
-                        RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => Change::Insert(row),
-                        RowUpdate2::Modify(row) => Change::Modify(row),
-                        RowUpdate2::Delete => Change::Delete,
-                    };
-                    changes
-                        .entry(table_name.clone())
-                        .or_default()
-                        .insert(uuid, change);
-                    continue;
-                }
-                let Some((index, decoder)) = table.and_then(|i| Some((i, decoders.get(i)?))) else {
-                    continue;
+                let change = match update {
+                    RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => Change::Insert(row),
+                    RowUpdate2::Modify(row) => Change::Modify(row),
+                    RowUpdate2::Delete => Change::Delete,
                 };
-                let row = match update {
-                    RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => row,
-                    RowUpdate2::Modify(_) => {
-                        return Err(ReplyError::Apply(ApplyError::MissingRow {
-                            table: decoder.table().to_owned(),
-                            uuid,
-                        }));
-                    }
-                    // Deleting a row we never had.
-                    RowUpdate2::Delete => continue,
-                };
-                if !sink.push(ParsedRow {
-                    table: index,
-                    uuid,
-                    row,
-                }) {
-                    // The builder stopped: it failed.
-                    return Err(ReplyError::Apply(ApplyError::Builder));
-                }
+                changes
+                    .entry(table_name.clone())
+                    .or_default()
+                    .insert(uuid, change);
             }
             scan::Item::End => return Ok((found, last_txn_id, changes)),
         }
@@ -1199,26 +1237,32 @@ impl From<scan::ScanError> for ReplyError {
 
 type ReplyParts = (bool, Option<Uuid>, Option<Changes>);
 
-/// Rows handed from the parsing thread to the building thread at once.
-const ROW_BATCH: usize = 128;
+/// A batch is handed to the builder at this many rows...
+const ROW_BATCH: usize = 256;
+/// ...or this many bytes of row text.
+const BATCH_TEXT: usize = 256 * 1024;
 
-/// A row of the reply as parsed, for [`build`].
-struct ParsedRow {
-    /// Its table's index among the followed tables (and their decoders).
-    table: usize,
-    uuid: Uuid,
-    row: Row,
+/// Rows of the reply as text, for [`build`].
+#[derive(Default)]
+struct RowBatch {
+    /// The rows' `<row-update2>` texts, one after the other.
+    text: Vec<u8>,
+    /// Each row's table (its index among the followed tables and their decoders), UUID and
+    /// where its text ends in `text` (it starts where the previous one ends).
+    rows: Vec<(usize, Uuid, usize)>,
 }
 
-/// Decodes the rows from `rx` with their table's decoder and adds them to `snap`, in order.
-/// Stops at the first row that does not decode (dropping `rx` stops the reader).
+/// Decodes the rows from `rx` with their table's decoder and adds them to `snap`, in order;
+/// hands each batch back on `done`. Stops at the first row that does not decode (dropping `rx`
+/// stops the reader).
 fn build(
     snap: &mut Snapshot,
+    since: bool,
     followed: &[String],
     decoders: &[Box<dyn RowDecoder>],
-    rx: std::sync::mpsc::Receiver<Vec<ParsedRow>>,
-    done: std::sync::mpsc::Sender<Vec<ParsedRow>>,
-) -> Result<(), ApplyError> {
+    rx: std::sync::mpsc::Receiver<RowBatch>,
+    done: std::sync::mpsc::Sender<RowBatch>,
+) -> Result<(), ReplyError> {
     let tables = &mut snap.tables;
     let mut stores: Vec<&mut Box<dyn AnyTable>> = tables
         .iter_mut()
@@ -1226,43 +1270,66 @@ fn build(
         .map(|(_, store)| store)
         .collect();
     for batch in rx {
-        for parsed in &batch {
-            if let (Some(store), Some(decoder)) = (stores.get_mut(parsed.table), decoders.get(parsed.table)) {
-                let row = decoder.decode(parsed.uuid, &parsed.row)?;
-                store.add_decoded(row);
-            }
+        let mut start = 0;
+        for &(table, uuid, end) in &batch.rows {
+            let text = batch.text.get(start..end).unwrap_or_default();
+            start = end;
+            let (Some(store), Some(decoder)) = (stores.get_mut(table), decoders.get(table)) else {
+                continue;
+            };
+            let row = match decoder.decode_text(uuid, text) {
+                Some(row) => row,
+                None => {
+                    // Not a new row that decodes directly: parse it, and say what is wrong.
+                    let path = || row_path(since, followed.get(table).map_or("", String::as_str), uuid);
+                    match scan::row_update(text, path).map_err(ReplyError::Json)? {
+                        RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => {
+                            decoder.decode(uuid, &row).map_err(ReplyError::Apply)?
+                        }
+                        RowUpdate2::Modify(_) => {
+                            return Err(ReplyError::Apply(ApplyError::MissingRow {
+                                table: decoder.table().to_owned(),
+                                uuid,
+                            }));
+                        }
+                        // Deleting a row we never had.
+                        RowUpdate2::Delete => continue,
+                    }
+                }
+            };
+            store.add_decoded(row);
         }
-        // Back to the parsing thread, which frees it (or here, once that thread has stopped).
+        // Back to the reader, to be filled again (dropped here once the reader has stopped).
         let _ = done.send(batch);
     }
     Ok(())
 }
 
-/// Batches parsed rows for [`build`].
+/// Batches row texts for [`build`].
 struct RowSink {
-    tx: std::sync::mpsc::SyncSender<Vec<ParsedRow>>,
-    /// Batches the builder is done with, to free here.
-    done: std::sync::mpsc::Receiver<Vec<ParsedRow>>,
-    batch: Vec<ParsedRow>,
+    tx: std::sync::mpsc::SyncSender<RowBatch>,
+    /// Batches the builder is done with, to fill again.
+    done: std::sync::mpsc::Receiver<RowBatch>,
+    batch: RowBatch,
 }
 
 impl RowSink {
-    /// Queues a row; false once the builder has stopped.
-    fn push(&mut self, row: ParsedRow) -> bool {
-        self.batch.push(row);
-        self.batch.len() < ROW_BATCH || self.flush()
+    /// Queues a row's text; false once the builder has stopped.
+    fn push(&mut self, table: usize, uuid: Uuid, text: &[u8]) -> bool {
+        self.batch.text.extend_from_slice(text);
+        self.batch.rows.push((table, uuid, self.batch.text.len()));
+        (self.batch.rows.len() < ROW_BATCH && self.batch.text.len() < BATCH_TEXT) || self.flush()
     }
 
     fn flush(&mut self) -> bool {
-        // Free what the builder is done with, and reuse one of its vectors for the next batch.
-        let mut spare = None;
-        while let Ok(mut used) = self.done.try_recv() {
-            used.clear();
-            spare = Some(used);
+        if self.batch.rows.is_empty() {
+            return true;
         }
-        let next = spare.unwrap_or_else(|| Vec::with_capacity(ROW_BATCH));
+        let mut next = self.done.try_recv().unwrap_or_default();
+        next.text.clear();
+        next.rows.clear();
         let batch = std::mem::replace(&mut self.batch, next);
-        batch.is_empty() || self.tx.send(batch).is_ok()
+        self.tx.send(batch).is_ok()
     }
 }
 
@@ -1273,6 +1340,7 @@ pub(crate) fn send_all(events: Vec<Box<dyn PendingEvents>>) {
     }
 }
 
+mod json;
 mod scan;
 #[cfg(test)]
 mod tests;
