@@ -1161,13 +1161,13 @@ pub(crate) fn decode_reply_from(
     schemas: &BTreeMap<String, TableSchema>,
 ) -> Result<DecodedReply, ReplyError> {
     let mut snap = fresh;
-    // Two stages on two threads: this one finds the rows in the text as it streams in, and hands
-    // their text over in batches; the other decodes each row straight into its model and
-    // indexes it, in order. Every allocation that outlives the sync (rows, strings, sets,
-    // indexes) is then made by the second thread, with almost nothing short-lived in between:
-    // glibc gives each thread its own arena, and garbage interleaved with the replica's memory
-    // leaves it fragmented (~16 MB of free space inside the replica's arena at 100k rows when
-    // one thread parsed the rows into `Row`s and built the models from them).
+    // Two stages on two threads: this one finds the rows in the text as it streams in, hands
+    // their text over in batches, and decodes every other batch straight into the models
+    // itself; the other decodes the rest and indexes every row, in order. Decoding from the
+    // text makes little garbage (no `Row` of B-tree datums per row), so the replica's memory is
+    // not fragmented by short-lived allocations in between (glibc gives each thread its own
+    // arena; when one thread parsed the rows into `Row`s and built the models from them, ~16 MB
+    // of free space was left inside the replica's arena at 100k rows).
     let (followed, decoders): (Vec<String>, Vec<Box<dyn RowDecoder>>) = snap
         .tables
         .iter()
@@ -1187,6 +1187,8 @@ pub(crate) fn decode_reply_from(
             tx,
             done: done_rx,
             batch: RowBatch::default(),
+            decoders,
+            decode_here: false,
         };
         let res = read_rows(&mut scanner, since, resume, followed, decoders, &mut sink);
         let flushed = sink.flush();
@@ -1224,7 +1226,7 @@ fn read_rows(
     resume: bool,
     followed: &[String],
     decoders: &[Box<dyn RowDecoder>],
-    sink: &mut RowSink,
+    sink: &mut RowSink<'_>,
 ) -> Result<ReplyParts, ReplyError> {
     let (mut found, mut last_txn_id) = (false, None);
     let mut changes: Option<Changes> = None;
@@ -1312,6 +1314,8 @@ struct RowBatch {
     /// Each row's table (its index among the followed tables and their decoders), UUID and
     /// where its text ends in `text` (it starts where the previous one ends).
     rows: Vec<(usize, Uuid, usize)>,
+    /// The rows the reader decoded already, by index in `rows` (empty when it decoded none).
+    decoded: Vec<Option<DecodedRow>>,
 }
 
 /// Decodes the rows from `rx` with their table's decoder and adds them to `snap`, in order;
@@ -1331,15 +1335,16 @@ fn build(
         .filter(|(name, _)| followed.binary_search(name).is_ok())
         .map(|(_, store)| store)
         .collect();
-    for batch in rx {
+    for mut batch in rx {
         let mut start = 0;
-        for &(table, uuid, end) in &batch.rows {
+        for (i, &(table, uuid, end)) in batch.rows.iter().enumerate() {
             let text = batch.text.get(start..end).unwrap_or_default();
             start = end;
             let (Some(store), Some(decoder)) = (stores.get_mut(table), decoders.get(table)) else {
                 continue;
             };
-            let row = match decoder.decode_text(uuid, text) {
+            let early = batch.decoded.get_mut(i).and_then(Option::take);
+            let row = match early.or_else(|| decoder.decode_text(uuid, text)) {
                 Some(row) => row,
                 None => {
                     // Not a new row that decodes directly: parse it, and say what is wrong.
@@ -1368,14 +1373,19 @@ fn build(
 }
 
 /// Batches row texts for [`build`].
-struct RowSink {
+struct RowSink<'d> {
     tx: std::sync::mpsc::SyncSender<RowBatch>,
     /// Batches the builder is done with, to fill again.
     done: std::sync::mpsc::Receiver<RowBatch>,
     batch: RowBatch,
+    /// The decoders of the followed tables.
+    decoders: &'d [Box<dyn RowDecoder>],
+    /// Whether the next batch is decoded here: every other one is, so that the two threads
+    /// share the decoding (the reader's own work, finding the rows, is light).
+    decode_here: bool,
 }
 
-impl RowSink {
+impl RowSink<'_> {
     /// Queues a row's text; false once the builder has stopped.
     fn push(&mut self, table: usize, uuid: Uuid, text: &[u8]) -> bool {
         self.batch.text.extend_from_slice(text);
@@ -1387,9 +1397,22 @@ impl RowSink {
         if self.batch.rows.is_empty() {
             return true;
         }
+        if self.decode_here {
+            // A row that does not decode directly is left to the builder, which reports any
+            // error in the order of the rows.
+            let mut start = 0;
+            for &(table, uuid, end) in &self.batch.rows {
+                let text = self.batch.text.get(start..end).unwrap_or_default();
+                start = end;
+                let row = self.decoders.get(table).and_then(|d| d.decode_text(uuid, text));
+                self.batch.decoded.push(row);
+            }
+        }
+        self.decode_here = !self.decode_here;
         let mut next = self.done.try_recv().unwrap_or_default();
         next.text.clear();
         next.rows.clear();
+        next.decoded.clear();
         let batch = std::mem::replace(&mut self.batch, next);
         self.tx.send(batch).is_ok()
     }

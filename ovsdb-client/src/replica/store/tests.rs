@@ -924,3 +924,62 @@ fn a_reply_with_rows_only_the_parsed_path_takes_decodes_the_same() {
     );
     assert!(err.contains(&u(3).to_string()), "{err}");
 }
+
+/// A reply of `n` ports named `p<i>`; port `bad` (if any) has a tag that is not an integer.
+fn many_ports(n: u128, bad: Option<u128>) -> String {
+    let rows: Vec<String> = (1..=n)
+        .map(|i| {
+            let tag = if Some(i) == bad { r#""x""# } else { "1" };
+            format!(
+                r#""{}": {{"initial": {{"name": "p{i}", "tag_request": {tag}}}}}"#,
+                u(i)
+            )
+        })
+        .collect();
+    format!(
+        r#"[false, "{}", {{"Logical_Switch_Port": {{{}}}}}]"#,
+        u(99_999),
+        rows.join(",")
+    )
+}
+
+#[test]
+fn rows_of_many_batches_decoded_on_both_threads_are_all_there_in_order() {
+    // More rows than fit in a batch: the reader decodes every other batch, the builder the
+    // rest; every row and index entry is there either way.
+    let n = 3 * ROW_BATCH as u128 + 17;
+    let ReplyBody::Snapshot(snap) = decode(&many_ports(n, None), false).unwrap().body else {
+        panic!("expected a snapshot")
+    };
+    let ports = view::<LogicalSwitchPort>(&snap, LSP);
+    assert_eq!(ports.len() as u128, n);
+    for i in [
+        1,
+        ROW_BATCH as u128,
+        ROW_BATCH as u128 + 1,
+        2 * ROW_BATCH as u128 + 5,
+        n,
+    ] {
+        let p = ports
+            .get_by(LogicalSwitchPort::BY_NAME, &format!("p{i}").into())
+            .unwrap();
+        assert_eq!(p.uuid, u(i));
+        assert_eq!(p.tag_request, Some(1));
+    }
+    // A bad row in a batch the reader decodes (the second) and one in a later batch the builder
+    // decodes: the first one is reported, naming its row.
+    let first_bad = ROW_BATCH as u128 + 3;
+    let json = many_ports(n, Some(first_bad)).replace(
+        &format!(r#""name": "p{}", "tag_request": 1"#, 2 * ROW_BATCH + 1),
+        &format!(r#""name": "p{}", "tag_request": "y""#, 2 * ROW_BATCH + 1),
+    );
+    let err = match decode(&json, false) {
+        Err(ReplyError::Apply(e)) => e.to_string(),
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("decoded"),
+    };
+    assert!(
+        err.contains(&u(first_bad).to_string()) && err.contains("tag_request"),
+        "{err}"
+    );
+}
