@@ -488,4 +488,57 @@ mod tests {
         let set = Set::from_sorted_unique(v);
         set.len()
     }
+
+    /// JSON text shaped like datums, atoms, and things close to them.
+    fn datum_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let atom = prop_oneof![
+            any::<i64>().prop_map(|v| v.to_string()),
+            Just("9223372036854775808".to_owned()),
+            (-1e6f64..1e6).prop_map(|v| format!("{v:?}")),
+            Just("2.0".to_owned()),
+            any::<bool>().prop_map(|v| v.to_string()),
+            "[a-c\\\"\u{e9}]{0,4}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+            Just(r#""\u0061b""#.to_owned()),
+            prop_oneof![Just(U1), Just(U2), Just("nope")].prop_map(|u| format!(r#"["uuid","{u}"]"#)),
+            Just(r#"["named-uuid","row1"]"#.to_owned()),
+            Just("null".to_owned()),
+            Just("{}".to_owned()),
+            Just("[]".to_owned()),
+        ];
+        let atoms = proptest::collection::vec(atom.clone(), 0..4);
+        prop_oneof![
+            atom.clone(),
+            atoms
+                .clone()
+                .prop_map(|a| format!(r#"["set",[{}]]"#, a.join(","))),
+            proptest::collection::vec((atom.clone(), atom.clone()), 0..4).prop_map(|p| {
+                let pairs: Vec<String> = p.iter().map(|(k, v)| format!("[{k},{v}]")).collect();
+                format!(r#"["map",[{}]]"#, pairs.join(","))
+            }),
+            atoms.prop_map(|a| format!("[{}]", a.join(","))),
+            (atom.clone(), atom).prop_map(|(a, b)| format!(r#"["set",[{a}],{b}]"#)),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn what_the_direct_decoders_accept_is_the_datum_paths_value(text in datum_text()) {
+            both::<i64>(&text);
+            both::<Real>(&text);
+            both::<bool>(&text);
+            both::<SmolStr>(&text);
+            both::<Uuid>(&text);
+            both::<Option<i64>>(&text);
+            both::<Option<SmolStr>>(&text);
+            both::<Option<Ref<()>>>(&text);
+            both::<Set<i64>>(&text);
+            both::<Set<Real>>(&text);
+            both::<Set<SmolStr>>(&text);
+            both::<Set<Uuid>>(&text);
+            both::<Map<SmolStr, SmolStr>>(&text);
+            both::<Map<i64, Uuid>>(&text);
+            both::<Map<SmolStr, bool>>(&text);
+        }
+    }
 }
