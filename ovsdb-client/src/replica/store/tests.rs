@@ -487,7 +487,7 @@ fn deleting_every_row_of_a_decoded_reply_empties_every_index() {
         .unwrap();
     assert!(ports.rows.is_empty());
     assert_eq!(ports.unique.len(), 1);
-    assert!(ports.unique.iter().all(HashMap::is_empty));
+    assert!(ports.unique.iter().all(UniqueMap::is_empty));
 }
 
 #[test]
@@ -982,4 +982,45 @@ fn rows_of_many_batches_decoded_on_both_threads_are_all_there_in_order() {
         err.contains(&u(first_bad).to_string()) && err.contains("tag_request"),
         "{err}"
     );
+}
+
+#[test]
+fn a_unique_index_keyed_by_hash_tells_colliding_keys_apart() {
+    // Keys "a", "b", "c" all given hash 7; each row's key is what `keys` says it is now.
+    let keys = std::cell::RefCell::new(BTreeMap::<Uuid, &str>::new());
+    let key_of = |u: Uuid| keys.borrow().get(&u).map(|k| SmolStr::from(*k));
+    let mut map = UniqueMap::default();
+    let put = |map: &mut UniqueMap, k: &'static str, row: u128| {
+        keys.borrow_mut().insert(u(row), k);
+        map.insert_at(7, k, u(row), key_of);
+    };
+    put(&mut map, "a", 1);
+    assert_eq!(map.get_at(7, "a", key_of), Some(u(1)));
+    assert_eq!(map.get_at(7, "b", key_of), None, "same hash, another key");
+    put(&mut map, "b", 2);
+    put(&mut map, "c", 3);
+    for (k, row) in [("a", 1), ("b", 2), ("c", 3)] {
+        assert_eq!(map.get_at(7, k, key_of), Some(u(row)));
+    }
+    // A row taking an existing key replaces the row that had it (as a map insert does).
+    put(&mut map, "b", 4);
+    assert_eq!(map.get_at(7, "b", key_of), Some(u(4)));
+    assert_eq!(map.shared.get(&7).map(Vec::len), Some(3));
+    // Removing goes by row; down to one row, it moves back to the plain map.
+    map.remove_at(7, u(1));
+    map.remove_at(7, u(2)); // no longer indexed: nothing happens
+    map.remove_at(7, u(3));
+    assert!(map.shared.is_empty());
+    assert_eq!(map.one.get(&7), Some(&u(4)));
+    assert_eq!(map.get_at(7, "b", key_of), Some(u(4)));
+    assert_eq!(map.get_at(7, "a", key_of), None);
+    map.remove_at(7, u(4));
+    assert!(map.is_empty());
+    // Without collisions: the real hash.
+    keys.borrow_mut().insert(u(5), "x");
+    map.insert("x", u(5), key_of);
+    assert_eq!(map.get("x", key_of), Some(u(5)));
+    assert_eq!(map.get("y", key_of), None);
+    map.remove("x", u(5));
+    assert!(map.is_empty());
 }
