@@ -112,6 +112,14 @@ pub trait Model: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
     /// # Errors
     /// [`RowError`] naming the column.
     fn decode(schema: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind>;
+    /// As [`Model::decode`], from a row the caller does not need any more (the untyped
+    /// [`DynamicRow`] keeps it instead of copying it).
+    ///
+    /// # Errors
+    /// As [`Model::decode`].
+    fn decode_owned(schema: &TableSchema, row: Row) -> Result<Self, ApplyErrorKind> {
+        Self::decode(schema, &row)
+    }
     /// Applies an update2 `modify` diff.
     ///
     /// # Errors
@@ -185,7 +193,10 @@ impl Model for DynamicRow {
     /// Columns the server omitted (it omits default values in `initial` and `insert`) are
     /// filled in with the schema's defaults.
     fn decode(schema: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind> {
-        let mut full = row.clone();
+        Self::decode_owned(schema, row.clone())
+    }
+    fn decode_owned(schema: &TableSchema, row: Row) -> Result<Self, ApplyErrorKind> {
+        let mut full = row;
         for (name, column) in &schema.columns {
             if full.get(name).is_none() {
                 full.insert(name.clone(), column.type_.default_datum());
@@ -813,8 +824,8 @@ pub(crate) struct DecodedRow {
 
 /// Decodes rows of one table into its model; usable from another thread than the store's.
 pub(crate) trait RowDecoder: Send + Sync {
-    /// Decodes an `initial`/`insert` row and computes its index keys.
-    fn decode(&self, uuid: Uuid, row: &Row) -> Result<DecodedRow, ApplyError>;
+    /// Decodes an `initial`/`insert` row (taking it) and computes its index keys.
+    fn decode_owned(&self, uuid: Uuid, row: Row) -> Result<DecodedRow, ApplyError>;
     /// Decodes the JSON text of an `initial`/`insert` `<row-update2>` without parsing it into a
     /// [`Row`] first; `None` when that is not possible (see [`Model::decode_initial_json`]).
     fn decode_text(&self, uuid: Uuid, text: &[u8]) -> Option<DecodedRow>;
@@ -847,13 +858,15 @@ impl<M> ModelDecoder<M> {
 }
 
 impl<M: Model> RowDecoder for ModelDecoder<M> {
-    fn decode(&self, uuid: Uuid, wire: &Row) -> Result<DecodedRow, ApplyError> {
-        let row = M::decode(&self.schema, wire).map_err(|e| e.at(&self.name, uuid))?;
+    fn decode_owned(&self, uuid: Uuid, wire: Row) -> Result<DecodedRow, ApplyError> {
         // The row as received (the server omits columns holding their default) gives the same
         // index keys as the decoded row encoded again, without building that second row.
-        let get = |c: &str| self.sent_or_default(c, wire.get(c));
+        let keys = self
+            .layout
+            .unique_keys(uuid, |c: &str| self.sent_or_default(c, wire.get(c)));
+        let row = M::decode_owned(&self.schema, wire).map_err(|e| e.at(&self.name, uuid))?;
         Ok(DecodedRow {
-            keys: self.layout.unique_keys(uuid, get),
+            keys,
             record: Arc::new(Record { uuid, row }),
         })
     }
@@ -1454,7 +1467,7 @@ fn build(
                     let path = || row_path(since, followed.get(table).map_or("", String::as_str), uuid);
                     match scan::row_update(text, path).map_err(ReplyError::Json)? {
                         RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => {
-                            decoder.decode(uuid, &row).map_err(ReplyError::Apply)?
+                            decoder.decode_owned(uuid, row).map_err(ReplyError::Apply)?
                         }
                         RowUpdate2::Modify(_) => {
                             return Err(ReplyError::Apply(ApplyError::MissingRow {
@@ -1507,7 +1520,18 @@ impl RowSink<'_> {
             for &(table, uuid, end) in &self.batch.rows {
                 let text = self.batch.text.get(start..end).unwrap_or_default();
                 start = end;
-                let row = self.decoders.get(table).and_then(|d| d.decode_text(uuid, text));
+                let row = self.decoders.get(table).and_then(|d| {
+                    d.decode_text(uuid, text).or_else(|| {
+                        // A model without a direct decoder (untyped rows): through a parsed
+                        // row, which then becomes the row's own.
+                        match scan::row_update(text, String::new).ok()? {
+                            RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => {
+                                d.decode_owned(uuid, row).ok()
+                            }
+                            _ => None,
+                        }
+                    })
+                });
                 self.batch.decoded.push(row);
             }
         }

@@ -1024,3 +1024,50 @@ fn a_unique_index_keyed_by_hash_tells_colliding_keys_apart() {
     map.remove("x", u(5));
     assert!(map.is_empty());
 }
+
+#[test]
+fn untyped_rows_of_many_batches_decode_on_both_threads_with_defaults_filled_in() {
+    // Untyped rows have no direct decoder: both threads parse them (the reader every other
+    // batch), and the parsed row becomes the replica's, with the schema's defaults added.
+    let tables: BTreeMap<String, Box<dyn AnyTable>> = BTreeMap::from([(
+        LSP.to_owned(),
+        Box::new(TableStore::<DynamicRow>::new(LSP)) as Box<dyn AnyTable>,
+    )]);
+    let fresh = Snapshot::new(tables).fresh(&schemas(), &BTreeMap::new());
+    let n = 3 * ROW_BATCH as u128 + 5;
+    let d = decode_reply(many_ports(n, None).as_bytes(), true, false, fresh, &schemas()).unwrap();
+    let ReplyBody::Snapshot(snap) = d.body else {
+        panic!("expected a snapshot")
+    };
+    let ports = view::<DynamicRow>(&snap, LSP);
+    assert_eq!(ports.len() as u128, n);
+    for i in [1, ROW_BATCH as u128 + 2, n] {
+        let p = ports.get(&u(i)).unwrap();
+        assert_eq!(
+            p.get("name"),
+            Some(&LogicalSwitchPort::NAME.encode(&format!("p{i}").into()))
+        );
+        assert_eq!(p.get("tag_request"), Some(&Datum::scalar(Atom::Integer(1))));
+        // Omitted by the reply: the schema's default.
+        assert_eq!(p.get("type"), Some(&Datum::scalar(Atom::String(String::new()))));
+    }
+    // The unique name index was built from the rows as received.
+    let p = snap.tables[LSP]
+        .as_any()
+        .downcast_ref::<TableStore<DynamicRow>>()
+        .unwrap();
+    let key = vec![LogicalSwitchPort::NAME.encode(&format!("p{}", ROW_BATCH + 2).into())];
+    assert_eq!(
+        p.unique_lookup(&["name"], &key).map(|r| r.uuid),
+        Some(u(ROW_BATCH as u128 + 2))
+    );
+    // A bad row in a batch the reader parses is reported by the builder, naming it.
+    let bad = ROW_BATCH as u128 + 4;
+    let fresh = snapshot().0.fresh(&schemas(), &BTreeMap::new());
+    let text = many_ports(n, Some(bad)).replace(r#""tag_request": "x""#, r#""tag_request": ["bag", 1]"#);
+    match decode_reply(text.as_bytes(), true, false, fresh, &schemas()) {
+        Err(ReplyError::Json(e)) => assert!(e.path.contains(&u(bad).to_string()), "{e:?}"),
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("decoded"),
+    }
+}
