@@ -17,6 +17,8 @@
 //! ```
 
 pub mod data;
+/// The `serde` crate, whose `Deserializer` the generated [`Table::decode_json_column`]s take.
+pub use serde;
 pub mod diff;
 pub mod error;
 pub mod jsonrpc;

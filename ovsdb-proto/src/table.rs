@@ -126,6 +126,28 @@ pub trait Table: Clone + fmt::Debug + Default + PartialEq + Send + Sync + 'stati
     /// [`RowError::Diff`] for the first column whose diff does not decode or does not apply; the
     /// columns before it have been updated.
     fn apply_diff(&mut self, diff: &Row) -> Result<(), RowError>;
+
+    /// Sets the field of `column` from the column's JSON value (RFC 7047 §5.1 `<value>`)
+    /// without building a [`Datum`], so that a whole row decodes as [`Table::from_row`] would
+    /// decode the same columns, starting from [`Default`]; a column the struct does not know
+    /// is skipped. Generated tables implement it; the default refuses every column (then decode
+    /// through a [`Row`]).
+    ///
+    /// # Errors
+    /// The deserializer's error (see [`FromDatum::from_json`]): it does not name the column and
+    /// may refuse what [`Table::from_row`] accepts; `from_row` on the same row says exactly
+    /// what is wrong.
+    fn decode_json_column<'de, D: serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        let _ = value;
+        Err(serde::de::Error::custom(format_args!(
+            "{}.{column}: no JSON decoder",
+            Self::TABLE_NAME
+        )))
+    }
 }
 
 /// The target of a reference: a row UUID, or the `uuid-name` of a row inserted earlier in the same
@@ -317,6 +339,14 @@ impl<T, V> Column<T, V> {
 }
 
 impl<T: Table, V: FromDatum> Column<T, V> {
+    /// Decodes this column's value from its JSON form (see [`FromDatum::from_json`]).
+    ///
+    /// # Errors
+    /// The deserializer's error, which does not name the column.
+    pub fn decode_json<'de, D: serde::Deserializer<'de>>(self, value: D) -> Result<V, D::Error> {
+        V::from_json(value)
+    }
+
     /// Decodes this column's value from `datum`.
     ///
     /// # Errors

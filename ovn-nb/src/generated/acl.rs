@@ -149,6 +149,28 @@ impl Table for Acl {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "action" => self.action = Self::ACTION.decode_json(value)?,
+            "direction" => self.direction = Self::DIRECTION.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "label" => self.label = Self::LABEL.decode_json(value)?,
+            "log" => self.log = Self::LOG.decode_json(value)?,
+            "match" => self.match_ = Self::MATCH.decode_json(value)?,
+            "meter" => self.meter = Self::METER.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "priority" => self.priority = Self::PRIORITY.decode_json(value)?,
+            "severity" => self.severity = Self::SEVERITY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `ACL.action`: 5 string values.

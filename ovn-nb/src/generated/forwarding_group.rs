@@ -102,4 +102,21 @@ impl Table for ForwardingGroup {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "child_port" => self.child_port = Self::CHILD_PORT.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "liveness" => self.liveness = Self::LIVENESS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "vip" => self.vip = Self::VIP.decode_json(value)?,
+            "vmac" => self.vmac = Self::VMAC.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -146,6 +146,29 @@ impl Table for LoadBalancer {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "health_check" => self.health_check = Self::HEALTH_CHECK.decode_json(value)?,
+            "ip_port_mappings" => {
+                self.ip_port_mappings = Self::IP_PORT_MAPPINGS.decode_json(value)?;
+            }
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "protocol" => self.protocol = Self::PROTOCOL.decode_json(value)?,
+            "selection_fields" => {
+                self.selection_fields = Self::SELECTION_FIELDS.decode_json(value)?;
+            }
+            "vips" => self.vips = Self::VIPS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Load_Balancer.protocol`: 3 string values.

@@ -77,4 +77,19 @@ impl Table for LoadBalancerGroup {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "load_balancer" => {
+                self.load_balancer = Self::LOAD_BALANCER.decode_json(value)?;
+            }
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

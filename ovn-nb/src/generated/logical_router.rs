@@ -188,4 +188,32 @@ impl Table for LogicalRouter {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "copp" => self.copp = Self::COPP.decode_json(value)?,
+            "enabled" => self.enabled = Self::ENABLED.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "load_balancer" => {
+                self.load_balancer = Self::LOAD_BALANCER.decode_json(value)?;
+            }
+            "load_balancer_group" => {
+                self.load_balancer_group = Self::LOAD_BALANCER_GROUP.decode_json(value)?;
+            }
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "nat" => self.nat = Self::NAT.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "policies" => self.policies = Self::POLICIES.decode_json(value)?,
+            "ports" => self.ports = Self::PORTS.decode_json(value)?,
+            "static_routes" => {
+                self.static_routes = Self::STATIC_ROUTES.decode_json(value)?;
+            }
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -113,6 +113,24 @@ impl Table for LogicalRouterPolicy {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "action" => self.action = Self::ACTION.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "match" => self.match_ = Self::MATCH.decode_json(value)?,
+            "nexthop" => self.nexthop = Self::NEXTHOP.decode_json(value)?,
+            "nexthops" => self.nexthops = Self::NEXTHOPS.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "priority" => self.priority = Self::PRIORITY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Logical_Router_Policy.action`: 3 string values.

@@ -190,4 +190,32 @@ impl Table for LogicalRouterPort {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "enabled" => self.enabled = Self::ENABLED.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "gateway_chassis" => {
+                self.gateway_chassis = Self::GATEWAY_CHASSIS.decode_json(value)?;
+            }
+            "ha_chassis_group" => {
+                self.ha_chassis_group = Self::HA_CHASSIS_GROUP.decode_json(value)?;
+            }
+            "ipv6_prefix" => self.ipv6_prefix = Self::IPV6_PREFIX.decode_json(value)?,
+            "ipv6_ra_configs" => {
+                self.ipv6_ra_configs = Self::IPV6_RA_CONFIGS.decode_json(value)?;
+            }
+            "mac" => self.mac = Self::MAC.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "networks" => self.networks = Self::NETWORKS.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "peer" => self.peer = Self::PEER.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

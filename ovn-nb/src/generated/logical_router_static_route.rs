@@ -128,6 +128,25 @@ impl Table for LogicalRouterStaticRoute {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bfd" => self.bfd = Self::BFD.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "ip_prefix" => self.ip_prefix = Self::IP_PREFIX.decode_json(value)?,
+            "nexthop" => self.nexthop = Self::NEXTHOP.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "output_port" => self.output_port = Self::OUTPUT_PORT.decode_json(value)?,
+            "policy" => self.policy = Self::POLICY.decode_json(value)?,
+            "route_table" => self.route_table = Self::ROUTE_TABLE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Logical_Router_Static_Route.policy`: 2 string values.

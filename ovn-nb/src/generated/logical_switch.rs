@@ -198,4 +198,32 @@ impl Table for LogicalSwitch {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "acls" => self.acls = Self::ACLS.decode_json(value)?,
+            "copp" => self.copp = Self::COPP.decode_json(value)?,
+            "dns_records" => self.dns_records = Self::DNS_RECORDS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "forwarding_groups" => {
+                self.forwarding_groups = Self::FORWARDING_GROUPS.decode_json(value)?;
+            }
+            "load_balancer" => {
+                self.load_balancer = Self::LOAD_BALANCER.decode_json(value)?;
+            }
+            "load_balancer_group" => {
+                self.load_balancer_group = Self::LOAD_BALANCER_GROUP.decode_json(value)?;
+            }
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "ports" => self.ports = Self::PORTS.decode_json(value)?,
+            "qos_rules" => self.qos_rules = Self::QOS_RULES.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

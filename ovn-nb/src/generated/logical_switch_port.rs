@@ -253,4 +253,41 @@ impl Table for LogicalSwitchPort {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "addresses" => self.addresses = Self::ADDRESSES.decode_json(value)?,
+            "dhcpv4_options" => {
+                self.dhcpv4_options = Self::DHCPV4_OPTIONS.decode_json(value)?;
+            }
+            "dhcpv6_options" => {
+                self.dhcpv6_options = Self::DHCPV6_OPTIONS.decode_json(value)?;
+            }
+            "dynamic_addresses" => {
+                self.dynamic_addresses = Self::DYNAMIC_ADDRESSES.decode_json(value)?;
+            }
+            "enabled" => self.enabled = Self::ENABLED.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "ha_chassis_group" => {
+                self.ha_chassis_group = Self::HA_CHASSIS_GROUP.decode_json(value)?;
+            }
+            "mirror_rules" => self.mirror_rules = Self::MIRROR_RULES.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "parent_name" => self.parent_name = Self::PARENT_NAME.decode_json(value)?,
+            "port_security" => {
+                self.port_security = Self::PORT_SECURITY.decode_json(value)?;
+            }
+            "tag" => self.tag = Self::TAG.decode_json(value)?,
+            "tag_request" => self.tag_request = Self::TAG_REQUEST.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            "up" => self.up = Self::UP.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -98,6 +98,21 @@ impl Table for MeterBand {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "action" => self.action = Self::ACTION.decode_json(value)?,
+            "burst_size" => self.burst_size = Self::BURST_SIZE.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "rate" => self.rate = Self::RATE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Meter_Band.action`: 1 string value.

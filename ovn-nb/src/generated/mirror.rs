@@ -114,6 +114,23 @@ impl Table for Mirror {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "filter" => self.filter = Self::FILTER.decode_json(value)?,
+            "index" => self.index = Self::INDEX.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "sink" => self.sink = Self::SINK.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Mirror.filter`: 2 string values.

@@ -193,6 +193,34 @@ impl Table for Nat {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "allowed_ext_ips" => {
+                self.allowed_ext_ips = Self::ALLOWED_EXT_IPS.decode_json(value)?;
+            }
+            "exempted_ext_ips" => {
+                self.exempted_ext_ips = Self::EXEMPTED_EXT_IPS.decode_json(value)?;
+            }
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "external_ip" => self.external_ip = Self::EXTERNAL_IP.decode_json(value)?,
+            "external_mac" => self.external_mac = Self::EXTERNAL_MAC.decode_json(value)?,
+            "external_port_range" => {
+                self.external_port_range = Self::EXTERNAL_PORT_RANGE.decode_json(value)?;
+            }
+            "gateway_port" => self.gateway_port = Self::GATEWAY_PORT.decode_json(value)?,
+            "logical_ip" => self.logical_ip = Self::LOGICAL_IP.decode_json(value)?,
+            "logical_port" => self.logical_port = Self::LOGICAL_PORT.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `NAT.type`: 3 string values.

@@ -187,4 +187,33 @@ impl Table for NbGlobal {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "connections" => self.connections = Self::CONNECTIONS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "hv_cfg" => self.hv_cfg = Self::HV_CFG.decode_json(value)?,
+            "hv_cfg_timestamp" => {
+                self.hv_cfg_timestamp = Self::HV_CFG_TIMESTAMP.decode_json(value)?;
+            }
+            "ipsec" => self.ipsec = Self::IPSEC.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "nb_cfg" => self.nb_cfg = Self::NB_CFG.decode_json(value)?,
+            "nb_cfg_timestamp" => {
+                self.nb_cfg_timestamp = Self::NB_CFG_TIMESTAMP.decode_json(value)?;
+            }
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "sb_cfg" => self.sb_cfg = Self::SB_CFG.decode_json(value)?,
+            "sb_cfg_timestamp" => {
+                self.sb_cfg_timestamp = Self::SB_CFG_TIMESTAMP.decode_json(value)?;
+            }
+            "ssl" => self.ssl = Self::SSL.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -104,6 +104,23 @@ impl Table for Qos {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "action" => self.action = Self::ACTION.decode_json(value)?,
+            "bandwidth" => self.bandwidth = Self::BANDWIDTH.decode_json(value)?,
+            "direction" => self.direction = Self::DIRECTION.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "match" => self.match_ = Self::MATCH.decode_json(value)?,
+            "priority" => self.priority = Self::PRIORITY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `QoS.action`: 1 string value.

@@ -103,4 +103,22 @@ impl Table for StaticMacBinding {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "ip" => self.ip = Self::IP.decode_json(value)?,
+            "logical_port" => self.logical_port = Self::LOGICAL_PORT.decode_json(value)?,
+            "mac" => self.mac = Self::MAC.decode_json(value)?,
+            "override_dynamic_mac" => {
+                self.override_dynamic_mac = Self::OVERRIDE_DYNAMIC_MAC
+                    .decode_json(value)?;
+            }
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -178,6 +178,27 @@ impl Table for Bfd {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "detect_mult" => self.detect_mult = Self::DETECT_MULT.decode_json(value)?,
+            "disc" => self.disc = Self::DISC.decode_json(value)?,
+            "dst_ip" => self.dst_ip = Self::DST_IP.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "logical_port" => self.logical_port = Self::LOGICAL_PORT.decode_json(value)?,
+            "min_rx" => self.min_rx = Self::MIN_RX.decode_json(value)?,
+            "min_tx" => self.min_tx = Self::MIN_TX.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "src_port" => self.src_port = Self::SRC_PORT.decode_json(value)?,
+            "status" => self.status = Self::STATUS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `BFD.status`: 4 string values.

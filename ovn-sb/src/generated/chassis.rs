@@ -156,4 +156,28 @@ impl Table for Chassis {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "encaps" => self.encaps = Self::ENCAPS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "hostname" => self.hostname = Self::HOSTNAME.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "nb_cfg" => self.nb_cfg = Self::NB_CFG.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "transport_zones" => {
+                self.transport_zones = Self::TRANSPORT_ZONES.decode_json(value)?;
+            }
+            "vtep_logical_switches" => {
+                self.vtep_logical_switches = Self::VTEP_LOGICAL_SWITCHES
+                    .decode_json(value)?;
+            }
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -112,4 +112,22 @@ impl Table for ChassisPrivate {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "chassis" => self.chassis = Self::CHASSIS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "nb_cfg" => self.nb_cfg = Self::NB_CFG.decode_json(value)?,
+            "nb_cfg_timestamp" => {
+                self.nb_cfg_timestamp = Self::NB_CFG_TIMESTAMP.decode_json(value)?;
+            }
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -69,4 +69,17 @@ impl Table for ChassisTemplateVar {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "chassis" => self.chassis = Self::CHASSIS.decode_json(value)?,
+            "variables" => self.variables = Self::VARIABLES.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

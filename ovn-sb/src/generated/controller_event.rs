@@ -86,6 +86,21 @@ impl Table for ControllerEvent {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "chassis" => self.chassis = Self::CHASSIS.decode_json(value)?,
+            "event_info" => self.event_info = Self::EVENT_INFO.decode_json(value)?,
+            "event_type" => self.event_type = Self::EVENT_TYPE.decode_json(value)?,
+            "seq_num" => self.seq_num = Self::SEQ_NUM.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Controller_Event.event_type`: 1 string value.

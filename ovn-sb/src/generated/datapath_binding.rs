@@ -102,4 +102,20 @@ impl Table for DatapathBinding {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "load_balancers" => {
+                self.load_balancers = Self::LOAD_BALANCERS.decode_json(value)?;
+            }
+            "tunnel_key" => self.tunnel_key = Self::TUNNEL_KEY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -69,6 +69,20 @@ impl Table for DhcpOptions {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "code" => self.code = Self::CODE.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `DHCP_Options.type`: 9 string values.

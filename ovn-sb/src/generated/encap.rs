@@ -90,6 +90,21 @@ impl Table for Encap {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "chassis_name" => self.chassis_name = Self::CHASSIS_NAME.decode_json(value)?,
+            "ip" => self.ip = Self::IP.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Encap.type`: 3 string values.

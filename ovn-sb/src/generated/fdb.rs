@@ -93,4 +93,18 @@ impl Table for Fdb {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "dp_key" => self.dp_key = Self::DP_KEY.decode_json(value)?,
+            "mac" => self.mac = Self::MAC.decode_json(value)?,
+            "port_key" => self.port_key = Self::PORT_KEY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

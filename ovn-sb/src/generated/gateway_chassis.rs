@@ -105,4 +105,20 @@ impl Table for GatewayChassis {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "chassis" => self.chassis = Self::CHASSIS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "priority" => self.priority = Self::PRIORITY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

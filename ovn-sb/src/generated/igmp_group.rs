@@ -104,4 +104,19 @@ impl Table for IgmpGroup {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "address" => self.address = Self::ADDRESS.decode_json(value)?,
+            "chassis" => self.chassis = Self::CHASSIS.decode_json(value)?,
+            "datapath" => self.datapath = Self::DATAPATH.decode_json(value)?,
+            "ports" => self.ports = Self::PORTS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -165,4 +165,30 @@ impl Table for IpMulticast {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "datapath" => self.datapath = Self::DATAPATH.decode_json(value)?,
+            "enabled" => self.enabled = Self::ENABLED.decode_json(value)?,
+            "eth_src" => self.eth_src = Self::ETH_SRC.decode_json(value)?,
+            "idle_timeout" => self.idle_timeout = Self::IDLE_TIMEOUT.decode_json(value)?,
+            "ip4_src" => self.ip4_src = Self::IP4_SRC.decode_json(value)?,
+            "ip6_src" => self.ip6_src = Self::IP6_SRC.decode_json(value)?,
+            "querier" => self.querier = Self::QUERIER.decode_json(value)?,
+            "query_interval" => {
+                self.query_interval = Self::QUERY_INTERVAL.decode_json(value)?;
+            }
+            "query_max_resp" => {
+                self.query_max_resp = Self::QUERY_MAX_RESP.decode_json(value)?;
+            }
+            "seq_no" => self.seq_no = Self::SEQ_NO.decode_json(value)?,
+            "table_size" => self.table_size = Self::TABLE_SIZE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -125,6 +125,26 @@ impl Table for LoadBalancer {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "datapath_group" => {
+                self.datapath_group = Self::DATAPATH_GROUP.decode_json(value)?;
+            }
+            "datapaths" => self.datapaths = Self::DATAPATHS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "protocol" => self.protocol = Self::PROTOCOL.decode_json(value)?,
+            "vips" => self.vips = Self::VIPS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Load_Balancer.protocol`: 3 string values.

@@ -171,6 +171,33 @@ impl Table for LogicalFlow {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "actions" => self.actions = Self::ACTIONS.decode_json(value)?,
+            "controller_meter" => {
+                self.controller_meter = Self::CONTROLLER_METER.decode_json(value)?;
+            }
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "logical_datapath" => {
+                self.logical_datapath = Self::LOGICAL_DATAPATH.decode_json(value)?;
+            }
+            "logical_dp_group" => {
+                self.logical_dp_group = Self::LOGICAL_DP_GROUP.decode_json(value)?;
+            }
+            "match" => self.match_ = Self::MATCH.decode_json(value)?,
+            "pipeline" => self.pipeline = Self::PIPELINE.decode_json(value)?,
+            "priority" => self.priority = Self::PRIORITY.decode_json(value)?,
+            "table_id" => self.table_id = Self::TABLE_ID.decode_json(value)?,
+            "tags" => self.tags = Self::TAGS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Logical_Flow.pipeline`: 2 string values.

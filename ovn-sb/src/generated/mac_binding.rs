@@ -104,4 +104,20 @@ impl Table for MacBinding {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "datapath" => self.datapath = Self::DATAPATH.decode_json(value)?,
+            "ip" => self.ip = Self::IP.decode_json(value)?,
+            "logical_port" => self.logical_port = Self::LOGICAL_PORT.decode_json(value)?,
+            "mac" => self.mac = Self::MAC.decode_json(value)?,
+            "timestamp" => self.timestamp = Self::TIMESTAMP.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -79,6 +79,20 @@ impl Table for Meter {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bands" => self.bands = Self::BANDS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "unit" => self.unit = Self::UNIT.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Meter.unit`: 2 string values.

@@ -121,4 +121,19 @@ impl Table for MulticastGroup {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "datapath" => self.datapath = Self::DATAPATH.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "ports" => self.ports = Self::PORTS.decode_json(value)?,
+            "tunnel_key" => self.tunnel_key = Self::TUNNEL_KEY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -403,4 +403,56 @@ impl Table for PortBinding {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "additional_chassis" => {
+                self.additional_chassis = Self::ADDITIONAL_CHASSIS.decode_json(value)?;
+            }
+            "additional_encap" => {
+                self.additional_encap = Self::ADDITIONAL_ENCAP.decode_json(value)?;
+            }
+            "chassis" => self.chassis = Self::CHASSIS.decode_json(value)?,
+            "datapath" => self.datapath = Self::DATAPATH.decode_json(value)?,
+            "encap" => self.encap = Self::ENCAP.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "gateway_chassis" => {
+                self.gateway_chassis = Self::GATEWAY_CHASSIS.decode_json(value)?;
+            }
+            "ha_chassis_group" => {
+                self.ha_chassis_group = Self::HA_CHASSIS_GROUP.decode_json(value)?;
+            }
+            "logical_port" => self.logical_port = Self::LOGICAL_PORT.decode_json(value)?,
+            "mac" => self.mac = Self::MAC.decode_json(value)?,
+            "mirror_rules" => self.mirror_rules = Self::MIRROR_RULES.decode_json(value)?,
+            "nat_addresses" => {
+                self.nat_addresses = Self::NAT_ADDRESSES.decode_json(value)?;
+            }
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "parent_port" => self.parent_port = Self::PARENT_PORT.decode_json(value)?,
+            "port_security" => {
+                self.port_security = Self::PORT_SECURITY.decode_json(value)?;
+            }
+            "requested_additional_chassis" => {
+                self.requested_additional_chassis = Self::REQUESTED_ADDITIONAL_CHASSIS
+                    .decode_json(value)?;
+            }
+            "requested_chassis" => {
+                self.requested_chassis = Self::REQUESTED_CHASSIS.decode_json(value)?;
+            }
+            "tag" => self.tag = Self::TAG.decode_json(value)?,
+            "tunnel_key" => self.tunnel_key = Self::TUNNEL_KEY.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            "up" => self.up = Self::UP.decode_json(value)?,
+            "virtual_parent" => {
+                self.virtual_parent = Self::VIRTUAL_PARENT.decode_json(value)?;
+            }
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

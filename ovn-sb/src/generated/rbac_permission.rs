@@ -88,4 +88,23 @@ impl Table for RbacPermission {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "authorization" => {
+                self.authorization = Self::AUTHORIZATION.decode_json(value)?;
+            }
+            "insert_delete" => {
+                self.insert_delete = Self::INSERT_DELETE.decode_json(value)?;
+            }
+            "table" => self.table = Self::TABLE.decode_json(value)?,
+            "update" => self.update = Self::UPDATE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

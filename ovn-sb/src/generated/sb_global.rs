@@ -112,4 +112,21 @@ impl Table for SbGlobal {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "connections" => self.connections = Self::CONNECTIONS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "ipsec" => self.ipsec = Self::IPSEC.decode_json(value)?,
+            "nb_cfg" => self.nb_cfg = Self::NB_CFG.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "ssl" => self.ssl = Self::SSL.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -149,6 +149,26 @@ impl Table for ServiceMonitor {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "ip" => self.ip = Self::IP.decode_json(value)?,
+            "logical_port" => self.logical_port = Self::LOGICAL_PORT.decode_json(value)?,
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "port" => self.port = Self::PORT.decode_json(value)?,
+            "protocol" => self.protocol = Self::PROTOCOL.decode_json(value)?,
+            "src_ip" => self.src_ip = Self::SRC_IP.decode_json(value)?,
+            "src_mac" => self.src_mac = Self::SRC_MAC.decode_json(value)?,
+            "status" => self.status = Self::STATUS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Service_Monitor.protocol`: 2 string values.

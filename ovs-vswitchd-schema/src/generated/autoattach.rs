@@ -83,4 +83,20 @@ impl Table for AutoAttach {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "mappings" => self.mappings = Self::MAPPINGS.decode_json(value)?,
+            "system_description" => {
+                self.system_description = Self::SYSTEM_DESCRIPTION.decode_json(value)?;
+            }
+            "system_name" => self.system_name = Self::SYSTEM_NAME.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -326,6 +326,46 @@ impl Table for Bridge {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "auto_attach" => self.auto_attach = Self::AUTO_ATTACH.decode_json(value)?,
+            "controller" => self.controller = Self::CONTROLLER.decode_json(value)?,
+            "datapath_id" => self.datapath_id = Self::DATAPATH_ID.decode_json(value)?,
+            "datapath_type" => {
+                self.datapath_type = Self::DATAPATH_TYPE.decode_json(value)?;
+            }
+            "datapath_version" => {
+                self.datapath_version = Self::DATAPATH_VERSION.decode_json(value)?;
+            }
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "fail_mode" => self.fail_mode = Self::FAIL_MODE.decode_json(value)?,
+            "flood_vlans" => self.flood_vlans = Self::FLOOD_VLANS.decode_json(value)?,
+            "flow_tables" => self.flow_tables = Self::FLOW_TABLES.decode_json(value)?,
+            "ipfix" => self.ipfix = Self::IPFIX.decode_json(value)?,
+            "mcast_snooping_enable" => {
+                self.mcast_snooping_enable = Self::MCAST_SNOOPING_ENABLE
+                    .decode_json(value)?;
+            }
+            "mirrors" => self.mirrors = Self::MIRRORS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "netflow" => self.netflow = Self::NETFLOW.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "ports" => self.ports = Self::PORTS.decode_json(value)?,
+            "protocols" => self.protocols = Self::PROTOCOLS.decode_json(value)?,
+            "rstp_enable" => self.rstp_enable = Self::RSTP_ENABLE.decode_json(value)?,
+            "rstp_status" => self.rstp_status = Self::RSTP_STATUS.decode_json(value)?,
+            "sflow" => self.sflow = Self::SFLOW.decode_json(value)?,
+            "status" => self.status = Self::STATUS.decode_json(value)?,
+            "stp_enable" => self.stp_enable = Self::STP_ENABLE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Bridge.fail_mode`: 2 string values.

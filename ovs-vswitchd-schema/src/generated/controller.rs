@@ -291,6 +291,54 @@ impl Table for Controller {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "connection_mode" => {
+                self.connection_mode = Self::CONNECTION_MODE.decode_json(value)?;
+            }
+            "controller_burst_limit" => {
+                self.controller_burst_limit = Self::CONTROLLER_BURST_LIMIT
+                    .decode_json(value)?;
+            }
+            "controller_queue_size" => {
+                self.controller_queue_size = Self::CONTROLLER_QUEUE_SIZE
+                    .decode_json(value)?;
+            }
+            "controller_rate_limit" => {
+                self.controller_rate_limit = Self::CONTROLLER_RATE_LIMIT
+                    .decode_json(value)?;
+            }
+            "enable_async_messages" => {
+                self.enable_async_messages = Self::ENABLE_ASYNC_MESSAGES
+                    .decode_json(value)?;
+            }
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "inactivity_probe" => {
+                self.inactivity_probe = Self::INACTIVITY_PROBE.decode_json(value)?;
+            }
+            "is_connected" => self.is_connected = Self::IS_CONNECTED.decode_json(value)?,
+            "local_gateway" => {
+                self.local_gateway = Self::LOCAL_GATEWAY.decode_json(value)?;
+            }
+            "local_ip" => self.local_ip = Self::LOCAL_IP.decode_json(value)?,
+            "local_netmask" => {
+                self.local_netmask = Self::LOCAL_NETMASK.decode_json(value)?;
+            }
+            "max_backoff" => self.max_backoff = Self::MAX_BACKOFF.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "role" => self.role = Self::ROLE.decode_json(value)?,
+            "status" => self.status = Self::STATUS.decode_json(value)?,
+            "target" => self.target = Self::TARGET.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Controller.connection_mode`: 2 string values.

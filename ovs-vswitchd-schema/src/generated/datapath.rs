@@ -97,4 +97,21 @@ impl Table for Datapath {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "capabilities" => self.capabilities = Self::CAPABILITIES.decode_json(value)?,
+            "ct_zones" => self.ct_zones = Self::CT_ZONES.decode_json(value)?,
+            "datapath_version" => {
+                self.datapath_version = Self::DATAPATH_VERSION.decode_json(value)?;
+            }
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

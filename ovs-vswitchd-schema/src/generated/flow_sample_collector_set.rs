@@ -94,4 +94,19 @@ impl Table for FlowSampleCollectorSet {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bridge" => self.bridge = Self::BRIDGE.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "id" => self.id = Self::ID.decode_json(value)?,
+            "ipfix" => self.ipfix = Self::IPFIX.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

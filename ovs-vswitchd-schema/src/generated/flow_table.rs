@@ -111,6 +111,25 @@ impl Table for FlowTable {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "flow_limit" => self.flow_limit = Self::FLOW_LIMIT.decode_json(value)?,
+            "groups" => self.groups = Self::GROUPS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "overflow_policy" => {
+                self.overflow_policy = Self::OVERFLOW_POLICY.decode_json(value)?;
+            }
+            "prefixes" => self.prefixes = Self::PREFIXES.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Flow_Table.overflow_policy`: 2 string values.

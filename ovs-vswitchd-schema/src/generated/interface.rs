@@ -507,6 +507,74 @@ impl Table for Interface {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "admin_state" => self.admin_state = Self::ADMIN_STATE.decode_json(value)?,
+            "bfd" => self.bfd = Self::BFD.decode_json(value)?,
+            "bfd_status" => self.bfd_status = Self::BFD_STATUS.decode_json(value)?,
+            "cfm_fault" => self.cfm_fault = Self::CFM_FAULT.decode_json(value)?,
+            "cfm_fault_status" => {
+                self.cfm_fault_status = Self::CFM_FAULT_STATUS.decode_json(value)?;
+            }
+            "cfm_flap_count" => {
+                self.cfm_flap_count = Self::CFM_FLAP_COUNT.decode_json(value)?;
+            }
+            "cfm_health" => self.cfm_health = Self::CFM_HEALTH.decode_json(value)?,
+            "cfm_mpid" => self.cfm_mpid = Self::CFM_MPID.decode_json(value)?,
+            "cfm_remote_mpids" => {
+                self.cfm_remote_mpids = Self::CFM_REMOTE_MPIDS.decode_json(value)?;
+            }
+            "cfm_remote_opstate" => {
+                self.cfm_remote_opstate = Self::CFM_REMOTE_OPSTATE.decode_json(value)?;
+            }
+            "duplex" => self.duplex = Self::DUPLEX.decode_json(value)?,
+            "error" => self.error = Self::ERROR.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "ifindex" => self.ifindex = Self::IFINDEX.decode_json(value)?,
+            "ingress_policing_burst" => {
+                self.ingress_policing_burst = Self::INGRESS_POLICING_BURST
+                    .decode_json(value)?;
+            }
+            "ingress_policing_kpkts_burst" => {
+                self.ingress_policing_kpkts_burst = Self::INGRESS_POLICING_KPKTS_BURST
+                    .decode_json(value)?;
+            }
+            "ingress_policing_kpkts_rate" => {
+                self.ingress_policing_kpkts_rate = Self::INGRESS_POLICING_KPKTS_RATE
+                    .decode_json(value)?;
+            }
+            "ingress_policing_rate" => {
+                self.ingress_policing_rate = Self::INGRESS_POLICING_RATE
+                    .decode_json(value)?;
+            }
+            "lacp_current" => self.lacp_current = Self::LACP_CURRENT.decode_json(value)?,
+            "link_resets" => self.link_resets = Self::LINK_RESETS.decode_json(value)?,
+            "link_speed" => self.link_speed = Self::LINK_SPEED.decode_json(value)?,
+            "link_state" => self.link_state = Self::LINK_STATE.decode_json(value)?,
+            "lldp" => self.lldp = Self::LLDP.decode_json(value)?,
+            "mac" => self.mac = Self::MAC.decode_json(value)?,
+            "mac_in_use" => self.mac_in_use = Self::MAC_IN_USE.decode_json(value)?,
+            "mtu" => self.mtu = Self::MTU.decode_json(value)?,
+            "mtu_request" => self.mtu_request = Self::MTU_REQUEST.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "ofport" => self.ofport = Self::OFPORT.decode_json(value)?,
+            "ofport_request" => {
+                self.ofport_request = Self::OFPORT_REQUEST.decode_json(value)?;
+            }
+            "options" => self.options = Self::OPTIONS.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "statistics" => self.statistics = Self::STATISTICS.decode_json(value)?,
+            "status" => self.status = Self::STATUS.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Interface.admin_state`: 2 string values.

@@ -149,4 +149,30 @@ impl Table for Ipfix {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "cache_active_timeout" => {
+                self.cache_active_timeout = Self::CACHE_ACTIVE_TIMEOUT
+                    .decode_json(value)?;
+            }
+            "cache_max_flows" => {
+                self.cache_max_flows = Self::CACHE_MAX_FLOWS.decode_json(value)?;
+            }
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "obs_domain_id" => {
+                self.obs_domain_id = Self::OBS_DOMAIN_ID.decode_json(value)?;
+            }
+            "obs_point_id" => self.obs_point_id = Self::OBS_POINT_ID.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "sampling" => self.sampling = Self::SAMPLING.decode_json(value)?,
+            "targets" => self.targets = Self::TARGETS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -160,6 +160,29 @@ impl Table for Manager {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "connection_mode" => {
+                self.connection_mode = Self::CONNECTION_MODE.decode_json(value)?;
+            }
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "inactivity_probe" => {
+                self.inactivity_probe = Self::INACTIVITY_PROBE.decode_json(value)?;
+            }
+            "is_connected" => self.is_connected = Self::IS_CONNECTED.decode_json(value)?,
+            "max_backoff" => self.max_backoff = Self::MAX_BACKOFF.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "status" => self.status = Self::STATUS.decode_json(value)?,
+            "target" => self.target = Self::TARGET.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Manager.connection_mode`: 2 string values.

@@ -170,4 +170,29 @@ impl Table for Mirror {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "output_port" => self.output_port = Self::OUTPUT_PORT.decode_json(value)?,
+            "output_vlan" => self.output_vlan = Self::OUTPUT_VLAN.decode_json(value)?,
+            "select_all" => self.select_all = Self::SELECT_ALL.decode_json(value)?,
+            "select_dst_port" => {
+                self.select_dst_port = Self::SELECT_DST_PORT.decode_json(value)?;
+            }
+            "select_src_port" => {
+                self.select_src_port = Self::SELECT_SRC_PORT.decode_json(value)?;
+            }
+            "select_vlan" => self.select_vlan = Self::SELECT_VLAN.decode_json(value)?,
+            "snaplen" => self.snaplen = Self::SNAPLEN.decode_json(value)?,
+            "statistics" => self.statistics = Self::STATISTICS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

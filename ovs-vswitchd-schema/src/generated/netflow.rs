@@ -118,4 +118,25 @@ impl Table for NetFlow {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "active_timeout" => {
+                self.active_timeout = Self::ACTIVE_TIMEOUT.decode_json(value)?;
+            }
+            "add_id_to_interface" => {
+                self.add_id_to_interface = Self::ADD_ID_TO_INTERFACE.decode_json(value)?;
+            }
+            "engine_id" => self.engine_id = Self::ENGINE_ID.decode_json(value)?,
+            "engine_type" => self.engine_type = Self::ENGINE_TYPE.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "targets" => self.targets = Self::TARGETS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

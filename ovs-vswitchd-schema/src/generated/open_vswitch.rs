@@ -255,4 +255,40 @@ impl Table for OpenVSwitch {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bridges" => self.bridges = Self::BRIDGES.decode_json(value)?,
+            "cur_cfg" => self.cur_cfg = Self::CUR_CFG.decode_json(value)?,
+            "datapath_types" => {
+                self.datapath_types = Self::DATAPATH_TYPES.decode_json(value)?;
+            }
+            "datapaths" => self.datapaths = Self::DATAPATHS.decode_json(value)?,
+            "db_version" => self.db_version = Self::DB_VERSION.decode_json(value)?,
+            "dpdk_initialized" => {
+                self.dpdk_initialized = Self::DPDK_INITIALIZED.decode_json(value)?;
+            }
+            "dpdk_version" => self.dpdk_version = Self::DPDK_VERSION.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "iface_types" => self.iface_types = Self::IFACE_TYPES.decode_json(value)?,
+            "manager_options" => {
+                self.manager_options = Self::MANAGER_OPTIONS.decode_json(value)?;
+            }
+            "next_cfg" => self.next_cfg = Self::NEXT_CFG.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "ovs_version" => self.ovs_version = Self::OVS_VERSION.decode_json(value)?,
+            "ssl" => self.ssl = Self::SSL.decode_json(value)?,
+            "statistics" => self.statistics = Self::STATISTICS.decode_json(value)?,
+            "system_type" => self.system_type = Self::SYSTEM_TYPE.decode_json(value)?,
+            "system_version" => {
+                self.system_version = Self::SYSTEM_VERSION.decode_json(value)?;
+            }
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

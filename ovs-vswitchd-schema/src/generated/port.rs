@@ -312,6 +312,47 @@ impl Table for Port {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bond_active_slave" => {
+                self.bond_active_slave = Self::BOND_ACTIVE_SLAVE.decode_json(value)?;
+            }
+            "bond_downdelay" => {
+                self.bond_downdelay = Self::BOND_DOWNDELAY.decode_json(value)?;
+            }
+            "bond_fake_iface" => {
+                self.bond_fake_iface = Self::BOND_FAKE_IFACE.decode_json(value)?;
+            }
+            "bond_mode" => self.bond_mode = Self::BOND_MODE.decode_json(value)?,
+            "bond_updelay" => self.bond_updelay = Self::BOND_UPDELAY.decode_json(value)?,
+            "cvlans" => self.cvlans = Self::CVLANS.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "fake_bridge" => self.fake_bridge = Self::FAKE_BRIDGE.decode_json(value)?,
+            "interfaces" => self.interfaces = Self::INTERFACES.decode_json(value)?,
+            "lacp" => self.lacp = Self::LACP.decode_json(value)?,
+            "mac" => self.mac = Self::MAC.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "other_config" => self.other_config = Self::OTHER_CONFIG.decode_json(value)?,
+            "protected" => self.protected = Self::PROTECTED.decode_json(value)?,
+            "qos" => self.qos = Self::QOS.decode_json(value)?,
+            "rstp_statistics" => {
+                self.rstp_statistics = Self::RSTP_STATISTICS.decode_json(value)?;
+            }
+            "rstp_status" => self.rstp_status = Self::RSTP_STATUS.decode_json(value)?,
+            "statistics" => self.statistics = Self::STATISTICS.decode_json(value)?,
+            "status" => self.status = Self::STATUS.decode_json(value)?,
+            "tag" => self.tag = Self::TAG.decode_json(value)?,
+            "trunks" => self.trunks = Self::TRUNKS.decode_json(value)?,
+            "vlan_mode" => self.vlan_mode = Self::VLAN_MODE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Port.bond_mode`: 3 string values.

@@ -102,4 +102,21 @@ impl Table for SFlow {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "agent" => self.agent = Self::AGENT.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "header" => self.header = Self::HEADER.decode_json(value)?,
+            "polling" => self.polling = Self::POLLING.decode_json(value)?,
+            "sampling" => self.sampling = Self::SAMPLING.decode_json(value)?,
+            "targets" => self.targets = Self::TARGETS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

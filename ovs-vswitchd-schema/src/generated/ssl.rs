@@ -107,4 +107,22 @@ impl Table for Ssl {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bootstrap_ca_cert" => {
+                self.bootstrap_ca_cert = Self::BOOTSTRAP_CA_CERT.decode_json(value)?;
+            }
+            "ca_cert" => self.ca_cert = Self::CA_CERT.decode_json(value)?,
+            "certificate" => self.certificate = Self::CERTIFICATE.decode_json(value)?,
+            "external_ids" => self.external_ids = Self::EXTERNAL_IDS.decode_json(value)?,
+            "private_key" => self.private_key = Self::PRIVATE_KEY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

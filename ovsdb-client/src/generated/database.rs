@@ -116,6 +116,25 @@ impl Table for Database {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "cid" => self.cid = Self::CID.decode_json(value)?,
+            "connected" => self.connected = Self::CONNECTED.decode_json(value)?,
+            "index" => self.index = Self::INDEX.decode_json(value)?,
+            "leader" => self.leader = Self::LEADER.decode_json(value)?,
+            "model" => self.model = Self::MODEL.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "schema" => self.schema = Self::SCHEMA.decode_json(value)?,
+            "sid" => self.sid = Self::SID.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Database.model`: 3 string values.

@@ -67,7 +67,7 @@ use tokio::task::JoinHandle;
 pub use store::{ApplyError, ApplyErrorKind, DynamicRow, Event, Model, Record, Referrer};
 
 pub use store::EVENT_CAPACITY;
-use store::{AnyTable, ClientIndexImpl, RefIndex, Snapshot, TableStore};
+use store::{AnyTable, ClientIndexImpl, Snapshot, TableStore};
 
 use crate::client::Client;
 use crate::error::Error;
@@ -652,8 +652,12 @@ impl<D: Database> ReplicaRead<'_, D> {
     }
 
     /// Every row (of the followed tables, in monitored columns) that refers to `target`.
+    ///
+    /// The replica keeps no reverse references until they are first asked for (here, or by
+    /// [`TableView::referencing`]): that first call builds them from every row (one pass over
+    /// the tables with reference columns), and every change maintains them from then on.
     pub fn referrers(&self, target: &Uuid) -> impl Iterator<Item = &Referrer> + '_ {
-        self.snap.refs.get(target).into_iter().flatten()
+        self.snap.refs().get(target).into_iter().flatten()
     }
 }
 
@@ -663,14 +667,15 @@ fn view<'r, M: Model>(snap: &'r Snapshot, table: &str) -> TableView<'r, M> {
             .tables
             .get(table)
             .and_then(|t| t.as_any().downcast_ref::<TableStore<M>>()),
-        refs: &snap.refs,
+        snap,
     }
 }
 
 /// The rows of one table in a read.
 pub struct TableView<'r, M> {
     store: Option<&'r TableStore<M>>,
-    refs: &'r RefIndex,
+    /// The whole snapshot, for the reverse references (built on first use).
+    snap: &'r Snapshot,
 }
 
 impl<M> std::fmt::Debug for TableView<'_, M> {
@@ -728,7 +733,8 @@ impl<'r, M: Model> TableView<'r, M> {
         let store = self.store;
         let column = column.to_owned();
         let table = store.map(|s| s.name.clone());
-        self.refs
+        self.snap
+            .refs()
             .get(&target)
             .into_iter()
             .flatten()
@@ -940,8 +946,8 @@ impl DynamicRead<'_> {
         view(&self.snap, table)
     }
 
-    /// Every row that refers to `target`.
+    /// Every row that refers to `target`. Built on first use, as [`ReplicaRead::referrers`].
     pub fn referrers(&self, target: &Uuid) -> impl Iterator<Item = &Referrer> + '_ {
-        self.snap.refs.get(target).into_iter().flatten()
+        self.snap.refs().get(target).into_iter().flatten()
     }
 }

@@ -112,6 +112,14 @@ pub trait Model: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
     /// # Errors
     /// [`RowError`] naming the column.
     fn decode(schema: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind>;
+    /// As [`Model::decode`], from a row the caller does not need any more (the untyped
+    /// [`DynamicRow`] keeps it instead of copying it).
+    ///
+    /// # Errors
+    /// As [`Model::decode`].
+    fn decode_owned(schema: &TableSchema, row: Row) -> Result<Self, ApplyErrorKind> {
+        Self::decode(schema, &row)
+    }
     /// Applies an update2 `modify` diff.
     ///
     /// # Errors
@@ -119,6 +127,18 @@ pub trait Model: Clone + PartialEq + fmt::Debug + Send + Sync + 'static {
     fn apply_modify(&mut self, schema: &TableSchema, diff: &Row) -> Result<(), ApplyErrorKind>;
     /// The row's columns in wire form (for indexes and references).
     fn encode(&self) -> Cow<'_, Row>;
+
+    /// Decodes the JSON text of a `<row-update2>` that is `{"initial": <row>}` or
+    /// `{"insert": <row>}` straight into the model, the value [`Model::decode`] gives for the
+    /// parsed row, without building that [`Row`]; also returns the columns named in `wire`
+    /// that the row holds, in wire form (`None` for those it omits). `None` for any other
+    /// update, for text that does not decode, and for models without such a decoder (the
+    /// default; generated tables have one): then parse the row and use [`Model::decode`], which
+    /// names what is wrong.
+    fn decode_initial_json(text: &[u8], wire: &[String]) -> Option<(Self, Vec<Option<Datum>>)> {
+        let _ = (text, wire);
+        None
+    }
 }
 
 /// The cause of an [`ApplyError`], before the table and row are attached.
@@ -151,6 +171,9 @@ impl<T: Table> Model for T {
     fn encode(&self) -> Cow<'_, Row> {
         Cow::Owned(self.to_row())
     }
+    fn decode_initial_json(text: &[u8], wire: &[String]) -> Option<(Self, Vec<Option<Datum>>)> {
+        json::decode_initial::<T>(text, wire)
+    }
 }
 
 /// An untyped row of a replica that follows a database by its schema at run time: every column
@@ -170,7 +193,10 @@ impl Model for DynamicRow {
     /// Columns the server omitted (it omits default values in `initial` and `insert`) are
     /// filled in with the schema's defaults.
     fn decode(schema: &TableSchema, row: &Row) -> Result<Self, ApplyErrorKind> {
-        let mut full = row.clone();
+        Self::decode_owned(schema, row.clone())
+    }
+    fn decode_owned(schema: &TableSchema, row: Row) -> Result<Self, ApplyErrorKind> {
+        let mut full = row;
         for (name, column) in &schema.columns {
             if full.get(name).is_none() {
                 full.insert(name.clone(), column.type_.default_datum());
@@ -273,6 +299,12 @@ impl Referrer {
 
 /// Reverse references: target row to the rows referring to it.
 pub(crate) type RefIndex = HashMap<Uuid, Referrers>;
+
+/// A snapshot's [`RefIndex`], built on first use ([`Snapshot::refs`]) and maintained by every
+/// commit from then on. Until a reader asks for reverse references, the replica holds none
+/// (one entry per reference: ~6 MB for the 100k ports of an NB database of 10k switches), and
+/// a sync does not compute them.
+pub(crate) type LazyRefs = std::sync::OnceLock<RefIndex>;
 
 /// The rows referring to one row, in order. Most rows have exactly one referrer (a port and its
 /// switch), kept inline rather than in a set of its own.
@@ -381,6 +413,107 @@ fn stored_key<D: serde::Serialize>(datums: &[D]) -> StoredKey {
     StoredKey::from(serde_json::to_string(datums).unwrap_or_default())
 }
 
+/// The key of unique index `i` of row `uuid` as it is in `rows` now.
+fn key_of<M: Model>(rows: &RowSet<M>, layout: &Layout, i: usize, uuid: Uuid) -> Option<StoredKey> {
+    let rec = rows.get(&uuid)?;
+    let row = rec.row.encode();
+    layout
+        .unique_keys(uuid, |c| row.get(c).map(Cow::Borrowed))
+        .into_iter()
+        .nth(i)?
+}
+
+/// A schema unique index: the hash of each row's key (its [`StoredKey`] text) to the row,
+/// without the key itself (24 bytes a row instead of 40: 2 MB at 100k rows). Where a key's
+/// hash meets another's, the rows' keys are computed again from the rows to tell them apart
+/// (`key_of`): on a lookup (once, for the row found), and on an insert only when another row's
+/// key has the same hash (a row replacing another with the same key, or two keys' hashes
+/// colliding, which then share `shared`).
+#[derive(Default)]
+pub(crate) struct UniqueMap {
+    /// Seeded per index: which keys collide cannot be chosen from outside.
+    hasher: std::hash::RandomState,
+    /// Hash of a key to the one row with a key of that hash.
+    one: HashMap<u64, Uuid>,
+    /// Hashes that the distinct keys of several rows share: the rows.
+    shared: HashMap<u64, Vec<Uuid>>,
+}
+
+impl UniqueMap {
+    fn hash(&self, key: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, key)
+    }
+
+    /// The row whose key is `key` (`key_of` gives a row's key).
+    fn get(&self, key: &str, key_of: impl Fn(Uuid) -> Option<StoredKey>) -> Option<Uuid> {
+        self.get_at(self.hash(key), key, key_of)
+    }
+
+    /// As `get`, for `key` of hash `h`.
+    fn get_at(&self, h: u64, key: &str, key_of: impl Fn(Uuid) -> Option<StoredKey>) -> Option<Uuid> {
+        let has_key = |u: &Uuid| key_of(*u).as_deref() == Some(key);
+        match self.one.get(&h) {
+            Some(u) => has_key(u).then_some(*u),
+            None => self.shared.get(&h)?.iter().copied().find(has_key),
+        }
+    }
+
+    /// Indexes `uuid` under `key`, replacing the row that had that key.
+    fn insert(&mut self, key: &str, uuid: Uuid, key_of: impl Fn(Uuid) -> Option<StoredKey>) {
+        self.insert_at(self.hash(key), key, uuid, key_of);
+    }
+
+    /// As `insert`, for `key` of hash `h`.
+    fn insert_at(&mut self, h: u64, key: &str, uuid: Uuid, key_of: impl Fn(Uuid) -> Option<StoredKey>) {
+        let has_key = |u: &Uuid| key_of(*u).as_deref() == Some(key);
+        if let Some(rows) = self.shared.get_mut(&h) {
+            rows.retain(|u| *u != uuid && !has_key(u));
+            rows.push(uuid);
+            return;
+        }
+        match self.one.get(&h).copied() {
+            Some(u) if u != uuid && !has_key(&u) => {
+                self.one.remove(&h);
+                self.shared.insert(h, vec![u, uuid]);
+            }
+            _ => {
+                self.one.insert(h, uuid);
+            }
+        }
+    }
+
+    /// Removes `uuid` from under `key`, if it is there.
+    fn remove(&mut self, key: &str, uuid: Uuid) {
+        self.remove_at(self.hash(key), uuid);
+    }
+
+    /// As `remove`, for a key of hash `h`.
+    fn remove_at(&mut self, h: u64, uuid: Uuid) {
+        if self.one.get(&h) == Some(&uuid) {
+            self.one.remove(&h);
+        } else if let Some(rows) = self.shared.get_mut(&h) {
+            rows.retain(|u| *u != uuid);
+            match rows.as_slice() {
+                [] => {
+                    self.shared.remove(&h);
+                }
+                [last] => {
+                    let last = *last;
+                    self.shared.remove(&h);
+                    self.one.insert(h, last);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether no row is indexed.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.one.is_empty() && self.shared.is_empty()
+    }
+}
+
 /// What a table store indexes, fixed when the store is (re)built from a server schema.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Layout {
@@ -427,6 +560,15 @@ impl Layout {
             }
         }
         out
+    }
+
+    /// Adds the references row `uuid` holds (its columns in wire form from `get`) to `refs`.
+    fn add_refs<'d>(&self, uuid: Uuid, get: impl Fn(&str) -> Option<Cow<'d, Datum>>, refs: &mut RefIndex) {
+        for (column, target) in self.refs(get) {
+            refs.entry(target)
+                .or_default()
+                .insert(Referrer { link: column, uuid });
+        }
     }
 
     /// From the table's name, the server's table schema and the monitored columns (`None`:
@@ -501,13 +643,79 @@ impl<M: Model, K: Hash + Eq + Send + Sync + 'static> ClientIndex<M> for ClientIn
 /// Capacity of each table's event channel; a subscriber further behind gets [`Event::Resynced`].
 pub const EVENT_CAPACITY: usize = 4096;
 
+/// A table's rows by UUID: a set of the records hashed by their own UUID (8 bytes a slot
+/// instead of the 24 of a map from a copy of the UUID to the record: 2 MB at 100k rows).
+pub(crate) struct RowSet<M>(HashSet<ByUuid<M>>);
+
+/// A record in a [`RowSet`]: equal, ordered and hashed as its UUID.
+struct ByUuid<M>(Arc<Record<M>>);
+
+impl<M> PartialEq for ByUuid<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.uuid == other.0.uuid
+    }
+}
+
+impl<M> Eq for ByUuid<M> {}
+
+impl<M> Hash for ByUuid<M> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.uuid.hash(state);
+    }
+}
+
+impl<M> std::borrow::Borrow<Uuid> for ByUuid<M> {
+    fn borrow(&self) -> &Uuid {
+        &self.0.uuid
+    }
+}
+
+impl<M> Default for RowSet<M> {
+    fn default() -> Self {
+        RowSet(HashSet::new())
+    }
+}
+
+impl<M> RowSet<M> {
+    /// The row with this UUID.
+    pub(crate) fn get(&self, uuid: &Uuid) -> Option<&Arc<Record<M>>> {
+        self.0.get(uuid).map(|r| &r.0)
+    }
+
+    /// Adds or replaces the row with `rec`'s UUID; the row replaced.
+    pub(crate) fn insert(&mut self, rec: Arc<Record<M>>) -> Option<Arc<Record<M>>> {
+        self.0.replace(ByUuid(rec)).map(|r| r.0)
+    }
+
+    /// Removes the row with this UUID.
+    pub(crate) fn remove(&mut self, uuid: &Uuid) -> Option<Arc<Record<M>>> {
+        self.0.take(uuid).map(|r| r.0)
+    }
+
+    /// Every row, in no particular order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Arc<Record<M>>> + '_ {
+        self.0.iter().map(|r| &r.0)
+    }
+
+    /// How many rows.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// The rows of one table, with its indexes.
 pub(crate) struct TableStore<M> {
     pub(crate) name: Arc<str>,
-    pub(crate) rows: HashMap<Uuid, Arc<Record<M>>>,
+    pub(crate) rows: RowSet<M>,
     layout: Layout,
     /// One map per `layout.unique` entry.
-    unique: Vec<HashMap<StoredKey, Uuid>>,
+    unique: Vec<UniqueMap>,
     pub(crate) client: Vec<Box<dyn ClientIndex<M>>>,
     pub(crate) events: EventChannel<M>,
 }
@@ -526,7 +734,7 @@ impl<M: Model> TableStore<M> {
     pub(crate) fn new(name: &str) -> TableStore<M> {
         TableStore {
             name: Arc::from(name),
-            rows: HashMap::new(),
+            rows: RowSet::default(),
             layout: Layout::default(),
             unique: Vec::new(),
             client: Vec::new(),
@@ -540,8 +748,11 @@ impl<M: Model> TableStore<M> {
             self.layout.unique.iter().position(|cols| {
                 cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b)
             })?;
-        let uuid = self.unique.get(i)?.get(&stored_key(key))?;
-        self.rows.get(uuid)
+        let uuid = self
+            .unique
+            .get(i)?
+            .get(&stored_key(key), |u| key_of(&self.rows, &self.layout, i, u))?;
+        self.rows.get(&uuid)
     }
 
     /// Whether a schema unique index over exactly `columns` is maintained.
@@ -552,24 +763,25 @@ impl<M: Model> TableStore<M> {
             .any(|cols| cols.len() == columns.len() && cols.iter().zip(columns).all(|(a, b)| a == b))
     }
 
-    fn unlink(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
+    /// Removes `rec` from the indexes, and from the reverse references when they are built.
+    fn unlink(&mut self, rec: &Record<M>, refs: Option<&mut RefIndex>) {
         let row = rec.row.encode();
         let get = |c: &str| row.get(c).map(Cow::Borrowed);
         for (i, key) in self.layout.unique_keys(rec.uuid, get).into_iter().enumerate() {
-            if let (Some(key), Some(map)) = (key, self.unique.get_mut(i))
-                && map.get(&key) == Some(&rec.uuid)
-            {
-                map.remove(&key);
+            if let (Some(key), Some(map)) = (key, self.unique.get_mut(i)) {
+                map.remove(&key, rec.uuid);
             }
         }
-        for (column, target) in self.layout.refs(get) {
-            if let Some(set) = refs.get_mut(&target) {
-                set.remove(&Referrer {
-                    link: column,
-                    uuid: rec.uuid,
-                });
-                if set.is_empty() {
-                    refs.remove(&target);
+        if let Some(refs) = refs {
+            for (column, target) in self.layout.refs(get) {
+                if let Some(set) = refs.get_mut(&target) {
+                    set.remove(&Referrer {
+                        link: column,
+                        uuid: rec.uuid,
+                    });
+                    if set.is_empty() {
+                        refs.remove(&target);
+                    }
                 }
             }
         }
@@ -578,41 +790,24 @@ impl<M: Model> TableStore<M> {
         }
     }
 
-    fn link(&mut self, rec: &Record<M>, refs: &mut RefIndex) {
+    /// Indexes `rec`, and adds its references to the reverse references when they are built.
+    fn link(&mut self, rec: &Record<M>, refs: Option<&mut RefIndex>) {
         let row = rec.row.encode();
-        self.link_with(rec, |c: &str| row.get(c).map(Cow::Borrowed), refs);
-    }
-
-    /// Indexes `rec`, whose columns in wire form `get` returns.
-    fn link_with<'d>(
-        &mut self,
-        rec: &Record<M>,
-        get: impl Fn(&str) -> Option<Cow<'d, Datum>> + Copy,
-        refs: &mut RefIndex,
-    ) {
+        let get = |c: &str| row.get(c).map(Cow::Borrowed);
         let keys = self.layout.unique_keys(rec.uuid, get);
-        let targets = self.layout.refs(get);
-        self.link_keys(rec, keys, targets, refs);
+        self.link_keys(rec, keys);
+        if let Some(refs) = refs {
+            self.layout.add_refs(rec.uuid, get, refs);
+        }
     }
 
-    /// Indexes `rec` under the given unique keys and references.
-    fn link_keys(
-        &mut self,
-        rec: &Record<M>,
-        keys: Vec<Option<StoredKey>>,
-        targets: Vec<(Arc<RefColumn>, Uuid)>,
-        refs: &mut RefIndex,
-    ) {
+    /// Indexes `rec` under the given unique keys, and in the client indexes.
+    fn link_keys(&mut self, rec: &Record<M>, keys: Vec<Option<StoredKey>>) {
         for (i, key) in keys.into_iter().enumerate() {
             if let (Some(key), Some(map)) = (key, self.unique.get_mut(i)) {
-                map.insert(key, rec.uuid);
+                let (rows, layout) = (&self.rows, &self.layout);
+                map.insert(&key, rec.uuid, |u| key_of(rows, layout, i, u));
             }
-        }
-        for (column, target) in targets {
-            refs.entry(target).or_default().insert(Referrer {
-                link: column,
-                uuid: rec.uuid,
-            });
         }
         for ix in &mut self.client {
             ix.insert(rec.uuid, &rec.row);
@@ -622,17 +817,18 @@ impl<M: Model> TableStore<M> {
 
 /// A row of a monitor reply decoded into its table's model, with its index keys.
 pub(crate) struct DecodedRow {
-    uuid: Uuid,
-    /// An `Arc<Record<M>>`.
-    record: Box<dyn Any + Send>,
+    /// A `Record<M>` (no allocation besides the record's own).
+    record: Arc<dyn Any + Send + Sync>,
     keys: Vec<Option<StoredKey>>,
-    refs: Vec<(Arc<RefColumn>, Uuid)>,
 }
 
 /// Decodes rows of one table into its model; usable from another thread than the store's.
 pub(crate) trait RowDecoder: Send + Sync {
-    /// Decodes an `initial`/`insert` row and computes its index keys.
-    fn decode(&self, uuid: Uuid, row: &Row) -> Result<DecodedRow, ApplyError>;
+    /// Decodes an `initial`/`insert` row (taking it) and computes its index keys.
+    fn decode_owned(&self, uuid: Uuid, row: Row) -> Result<DecodedRow, ApplyError>;
+    /// Decodes the JSON text of an `initial`/`insert` `<row-update2>` without parsing it into a
+    /// [`Row`] first; `None` when that is not possible (see [`Model::decode_initial_json`]).
+    fn decode_text(&self, uuid: Uuid, text: &[u8]) -> Option<DecodedRow>;
     /// The table's name.
     fn table(&self) -> &str;
 }
@@ -641,27 +837,53 @@ struct ModelDecoder<M> {
     name: Arc<str>,
     layout: Layout,
     schema: TableSchema,
+    /// The columns of the unique indexes, wanted in wire form for their keys.
+    wire: Vec<String>,
     model: PhantomData<fn() -> M>,
 }
 
-impl<M: Model> RowDecoder for ModelDecoder<M> {
-    fn decode(&self, uuid: Uuid, wire: &Row) -> Result<DecodedRow, ApplyError> {
-        let row = M::decode(&self.schema, wire).map_err(|e| e.at(&self.name, uuid))?;
-        // The row as received (the server omits columns holding their default) gives the same
-        // index keys as the decoded row encoded again, without building that second row.
-        let get = |c: &str| match wire.get(c) {
+impl<M> ModelDecoder<M> {
+    /// The datum of column `c` of a row whose columns `sent` returns: the server omits a
+    /// column holding its default.
+    fn sent_or_default<'d>(&self, c: &str, sent: Option<&'d Datum>) -> Option<Cow<'d, Datum>> {
+        match sent {
             Some(d) => Some(Cow::Borrowed(d)),
             None => self
                 .schema
                 .columns
                 .get(c)
                 .map(|col| Cow::Owned(col.type_.default_datum())),
-        };
+        }
+    }
+}
+
+impl<M: Model> RowDecoder for ModelDecoder<M> {
+    fn decode_owned(&self, uuid: Uuid, wire: Row) -> Result<DecodedRow, ApplyError> {
+        // The row as received (the server omits columns holding their default) gives the same
+        // index keys as the decoded row encoded again, without building that second row.
+        let keys = self
+            .layout
+            .unique_keys(uuid, |c: &str| self.sent_or_default(c, wire.get(c)));
+        let row = M::decode_owned(&self.schema, wire).map_err(|e| e.at(&self.name, uuid))?;
         Ok(DecodedRow {
-            uuid,
+            keys,
+            record: Arc::new(Record { uuid, row }),
+        })
+    }
+
+    fn decode_text(&self, uuid: Uuid, text: &[u8]) -> Option<DecodedRow> {
+        let (row, kept) = M::decode_initial_json(text, &self.wire)?;
+        let get = |c: &str| {
+            let sent = self
+                .wire
+                .iter()
+                .position(|w| w == c)
+                .and_then(|i| kept.get(i)?.as_ref());
+            self.sent_or_default(c, sent)
+        };
+        Some(DecodedRow {
             keys: self.layout.unique_keys(uuid, get),
-            refs: self.layout.refs(get),
-            record: Box::new(Arc::new(Record { uuid, row })),
+            record: Arc::new(Record { uuid, row }),
         })
     }
 
@@ -708,7 +930,12 @@ pub(crate) trait AnyTable: Send + Sync {
         changes: &BTreeMap<Uuid, Change>,
     ) -> Result<Box<dyn Any + Send>, ApplyError>;
     /// Applies what [`AnyTable::prepare`] returned; the events to send after unlocking.
-    fn commit(&mut self, prepared: Box<dyn Any + Send>, refs: &mut RefIndex) -> Box<dyn PendingEvents>;
+    /// `refs`: the reverse references, if built.
+    fn commit(
+        &mut self,
+        prepared: Box<dyn Any + Send>,
+        refs: Option<&mut RefIndex>,
+    ) -> Box<dyn PendingEvents>;
     /// An empty store with the same client indexes and event channel, indexing per `layout`.
     fn fresh(&self, layout: Layout) -> Box<dyn AnyTable>;
     /// The events turning `old` (the same table before a resync) into `self`, then `Resynced`.
@@ -717,7 +944,9 @@ pub(crate) trait AnyTable: Send + Sync {
     fn row_decoder(&self, schema: &TableSchema) -> Box<dyn RowDecoder>;
     /// Adds one row of a snapshot being built aside (no events), decoded by this table's
     /// [`RowDecoder`]. A UUID seen twice keeps the later row.
-    fn add_decoded(&mut self, row: DecodedRow, refs: &mut RefIndex);
+    fn add_decoded(&mut self, row: DecodedRow);
+    /// Adds the references held by every row to `refs` (building the reverse references).
+    fn add_refs(&self, refs: &mut RefIndex);
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -761,7 +990,11 @@ impl<M: Model> AnyTable for TableStore<M> {
         Ok(Box::new(out))
     }
 
-    fn commit(&mut self, prepared: Box<dyn Any + Send>, refs: &mut RefIndex) -> Box<dyn PendingEvents> {
+    fn commit(
+        &mut self,
+        prepared: Box<dyn Any + Send>,
+        mut refs: Option<&mut RefIndex>,
+    ) -> Box<dyn PendingEvents> {
         let prepared: Prepared<M> = match prepared.downcast::<Prepared<M>>() {
             Ok(p) => *p,
             Err(_) => Vec::new(), // not ours: cannot happen, and applying nothing is safe
@@ -769,15 +1002,15 @@ impl<M: Model> AnyTable for TableStore<M> {
         // Unlink every old version first, so a key moving between rows stays unique.
         for (_, old, _) in &prepared {
             if let Some(old) = old {
-                self.unlink(old, refs);
+                self.unlink(old, refs.as_deref_mut());
             }
         }
         let mut events = Vec::with_capacity(prepared.len());
         for (uuid, old, new) in prepared {
             match new {
                 Some(new) => {
-                    self.link(&new, refs);
-                    self.rows.insert(uuid, new.clone());
+                    self.link(&new, refs.as_deref_mut());
+                    self.rows.insert(new.clone());
                     events.push(match old {
                         Some(old) => Event::Updated { old, new },
                         None => Event::Inserted(new),
@@ -798,10 +1031,10 @@ impl<M: Model> AnyTable for TableStore<M> {
     }
 
     fn fresh(&self, layout: Layout) -> Box<dyn AnyTable> {
-        let unique = vec![HashMap::new(); layout.unique.len()];
+        let unique = (0..layout.unique.len()).map(|_| UniqueMap::default()).collect();
         Box::new(TableStore {
             name: self.name.clone(),
-            rows: HashMap::new(),
+            rows: RowSet::default(),
             layout,
             unique,
             client: self.client.iter().map(|c| c.fresh()).collect(),
@@ -815,8 +1048,8 @@ impl<M: Model> AnyTable for TableStore<M> {
         // after this resync).
         let watched = self.events.get().is_some_and(|tx| tx.receiver_count() > 0);
         if watched && let Some(old) = old.as_any().downcast_ref::<TableStore<M>>() {
-            for (uuid, o) in &old.rows {
-                match self.rows.get(uuid) {
+            for o in old.rows.values() {
+                match self.rows.get(&o.uuid) {
                     None => events.push(Event::Deleted(o.clone())),
                     Some(n) if n.row != o.row => events.push(Event::Updated {
                         old: o.clone(),
@@ -825,9 +1058,8 @@ impl<M: Model> AnyTable for TableStore<M> {
                     Some(_) => {}
                 }
             }
-            let known: HashSet<&Uuid> = old.rows.keys().collect();
-            for (uuid, n) in &self.rows {
-                if !known.contains(uuid) {
+            for n in self.rows.values() {
+                if old.rows.get(&n.uuid).is_none() {
                     events.push(Event::Inserted(n.clone()));
                 }
             }
@@ -840,22 +1072,44 @@ impl<M: Model> AnyTable for TableStore<M> {
     }
 
     fn row_decoder(&self, schema: &TableSchema) -> Box<dyn RowDecoder> {
+        let mut wire: Vec<String> = self
+            .layout
+            .unique
+            .iter()
+            .flatten()
+            .filter(|c| *c != "_uuid")
+            .cloned()
+            .collect();
+        wire.sort();
+        wire.dedup();
         Box::new(ModelDecoder::<M> {
             name: self.name.clone(),
             layout: self.layout.clone(),
             schema: schema.clone(),
+            wire,
             model: PhantomData,
         })
     }
 
-    fn add_decoded(&mut self, row: DecodedRow, refs: &mut RefIndex) {
-        let Ok(rec) = row.record.downcast::<Arc<Record<M>>>() else {
+    fn add_decoded(&mut self, row: DecodedRow) {
+        let Ok(rec) = row.record.downcast::<Record<M>>() else {
             return; // decoded for another table: cannot happen
         };
-        if let Some(old) = self.rows.insert(row.uuid, (*rec).clone()) {
-            self.unlink(&old, refs);
+        if let Some(old) = self.rows.insert(rec.clone()) {
+            self.unlink(&old, None);
         }
-        self.link_keys(&rec, row.keys, row.refs, refs);
+        self.link_keys(&rec, row.keys);
+    }
+
+    fn add_refs(&self, refs: &mut RefIndex) {
+        if self.layout.ref_columns.is_empty() {
+            return;
+        }
+        for rec in self.rows.values() {
+            let row = rec.row.encode();
+            self.layout
+                .add_refs(rec.uuid, |c: &str| row.get(c).map(Cow::Borrowed), refs);
+        }
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -870,15 +1124,28 @@ impl<M: Model> AnyTable for TableStore<M> {
 /// Everything the replica holds, swapped as a whole on resync.
 pub(crate) struct Snapshot {
     pub(crate) tables: BTreeMap<String, Box<dyn AnyTable>>,
-    pub(crate) refs: RefIndex,
+    /// Reverse references, built by the first reader asking for them ([`Snapshot::refs`]).
+    pub(crate) refs: LazyRefs,
 }
 
 impl Snapshot {
     pub(crate) fn new(tables: BTreeMap<String, Box<dyn AnyTable>>) -> Snapshot {
         Snapshot {
             tables,
-            refs: RefIndex::new(),
+            refs: LazyRefs::new(),
         }
+    }
+
+    /// The reverse references, built now from every row if nobody asked for them before (one
+    /// pass over the rows of the tables with reference columns, each encoded once).
+    pub(crate) fn refs(&self) -> &RefIndex {
+        self.refs.get_or_init(|| {
+            let mut refs = RefIndex::new();
+            for table in self.tables.values() {
+                table.add_refs(&mut refs);
+            }
+            refs
+        })
     }
 
     /// Phase one of applying `changes`: decode everything. Tables the replica does not follow
@@ -902,7 +1169,7 @@ impl Snapshot {
         let mut events = Vec::new();
         for (table, p) in prepared {
             if let Some(store) = self.tables.get_mut(&table) {
-                events.push(store.commit(p, &mut self.refs));
+                events.push(store.commit(p, self.refs.get_mut()));
             }
         }
         events
@@ -1010,45 +1277,52 @@ pub(crate) fn decode_reply_from(
     schemas: &BTreeMap<String, TableSchema>,
 ) -> Result<DecodedReply, ReplyError> {
     let mut snap = fresh;
-    // Two stages on two threads: this one parses the rows' text, the other decodes them into
-    // the models and indexes them, in order. Every allocation that outlives the sync (rows,
-    // strings, sets, indexes) is then made by the second thread, and the short-lived ones (the
-    // parsed text) by this one: glibc gives each thread its own arena, so the replica's memory
-    // is not interleaved with (and fragmented by) the parser's garbage, which held ~16 MB of
-    // free space inside the replica's arena at 100k rows when one thread did both.
+    // Two stages on two threads: this one finds the rows in the text as it streams in, hands
+    // their text over in batches, and decodes every other batch straight into the models
+    // itself; the other decodes the rest and indexes every row, in order. Decoding from the
+    // text makes little garbage (no `Row` of B-tree datums per row), so the replica's memory is
+    // not fragmented by short-lived allocations in between (glibc gives each thread its own
+    // arena; when one thread parsed the rows into `Row`s and built the models from them, ~16 MB
+    // of free space was left inside the replica's arena at 100k rows).
     let (followed, decoders): (Vec<String>, Vec<Box<dyn RowDecoder>>) = snap
         .tables
         .iter()
         .filter_map(|(name, t)| schemas.get(name).map(|s| (name.clone(), t.row_decoder(s))))
         .unzip();
-    // At most (2 + 2) * ROW_BATCH parsed rows (a few KB each) wait between the threads.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ParsedRow>>(2);
+    // At most 2 batches wait for the builder, one is being built and one decoded. The builder
+    // hands each batch back once decoded, to be filled again (no allocation per batch).
+    let (tx, rx) = std::sync::mpsc::sync_channel::<RowBatch>(2);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<RowBatch>();
     let mut scanner = ReplyScanner::new(source, since);
     let (res, built) = std::thread::scope(|scope| {
         let snap = &mut snap;
         let followed = &followed;
         let decoders = &decoders;
-        let builder = scope.spawn(move || build(snap, followed, decoders, rx));
+        let builder = scope.spawn(move || build(snap, since, followed, decoders, rx, done_tx));
         let mut sink = RowSink {
             tx,
-            batch: Vec::with_capacity(ROW_BATCH),
+            done: done_rx,
+            batch: RowBatch::default(),
+            decoders,
+            decode_here: false,
         };
         let res = read_rows(&mut scanner, since, resume, followed, decoders, &mut sink);
         let flushed = sink.flush();
         drop(sink);
-        // The sink (and so the channel) is gone: the builder finishes.
-        let built = builder.join().unwrap_or(Err(ApplyError::Builder));
+        // The channel is gone: the builder finishes.
+        let built = builder
+            .join()
+            .unwrap_or(Err(ReplyError::Apply(ApplyError::Builder)));
         let built = if flushed {
             built
         } else {
-            built.and(Err(ApplyError::Builder))
+            built.and(Err(ReplyError::Apply(ApplyError::Builder)))
         };
         (res, built)
     });
-    // A row the builder could not decode stopped it, and so the reader: its error comes first.
-    if let Err(e) = built {
-        return Err(ReplyError::Apply(e));
-    }
+    // A row the builder could not decode stopped it, and so the reader: its error comes first
+    // (every row the builder got comes before anything the reader found wrong).
+    built?;
     let (found, last_txn_id, changes) = res?;
     Ok(DecodedReply {
         found,
@@ -1068,7 +1342,7 @@ fn read_rows(
     resume: bool,
     followed: &[String],
     decoders: &[Box<dyn RowDecoder>],
-    sink: &mut RowSink,
+    sink: &mut RowSink<'_>,
 ) -> Result<ReplyParts, ReplyError> {
     let (mut found, mut last_txn_id) = (false, None);
     let mut changes: Option<Changes> = None;
@@ -1100,42 +1374,27 @@ fn read_rows(
                 }
             }
             scan::Item::Row(uuid, text) => {
+                let Some(changes) = &mut changes else {
+                    // A row of a new snapshot: the builder decodes it.
+                    if let Some(index) = table
+                        && !sink.push(index, uuid, text)
+                    {
+                        // The builder stopped: it failed.
+                        return Err(ReplyError::Apply(ApplyError::Builder));
+                    }
+                    continue;
+                };
                 let update = scan::row_update(text, || row_path(since, &table_name, uuid))
                     .map_err(ReplyError::Json)?;
-                if let Some(changes) = &mut changes {
-                    let change = match update {
-                        RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => Change::Insert(row),
-                        RowUpdate2::Modify(row) => Change::Modify(row),
-                        RowUpdate2::Delete => Change::Delete,
-                    };
-                    changes
-                        .entry(table_name.clone())
-                        .or_default()
-                        .insert(uuid, change);
-                    continue;
-                }
-                let Some((index, decoder)) = table.and_then(|i| Some((i, decoders.get(i)?))) else {
-                    continue;
+                let change = match update {
+                    RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => Change::Insert(row),
+                    RowUpdate2::Modify(row) => Change::Modify(row),
+                    RowUpdate2::Delete => Change::Delete,
                 };
-                let row = match update {
-                    RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => row,
-                    RowUpdate2::Modify(_) => {
-                        return Err(ReplyError::Apply(ApplyError::MissingRow {
-                            table: decoder.table().to_owned(),
-                            uuid,
-                        }));
-                    }
-                    // Deleting a row we never had.
-                    RowUpdate2::Delete => continue,
-                };
-                if !sink.push(ParsedRow {
-                    table: index,
-                    uuid,
-                    row,
-                }) {
-                    // The builder stopped: it failed.
-                    return Err(ReplyError::Apply(ApplyError::Builder));
-                }
+                changes
+                    .entry(table_name.clone())
+                    .or_default()
+                    .insert(uuid, change);
             }
             scan::Item::End => return Ok((found, last_txn_id, changes)),
         }
@@ -1158,59 +1417,131 @@ impl From<scan::ScanError> for ReplyError {
 
 type ReplyParts = (bool, Option<Uuid>, Option<Changes>);
 
-/// Rows handed from the parsing thread to the building thread at once.
-const ROW_BATCH: usize = 128;
+/// A batch is handed to the builder at this many rows...
+const ROW_BATCH: usize = 256;
+/// ...or this many bytes of row text.
+const BATCH_TEXT: usize = 256 * 1024;
 
-/// A row of the reply as parsed, for [`build`].
-struct ParsedRow {
-    /// Its table's index among the followed tables (and their decoders).
-    table: usize,
-    uuid: Uuid,
-    row: Row,
+/// Rows of the reply as text, for [`build`].
+#[derive(Default)]
+struct RowBatch {
+    /// The rows' `<row-update2>` texts, one after the other.
+    text: Vec<u8>,
+    /// Each row's table (its index among the followed tables and their decoders), UUID and
+    /// where its text ends in `text` (it starts where the previous one ends).
+    rows: Vec<(usize, Uuid, usize)>,
+    /// The rows the reader decoded already, by index in `rows` (empty when it decoded none).
+    decoded: Vec<Option<DecodedRow>>,
 }
 
-/// Decodes the rows from `rx` with their table's decoder and adds them to `snap`, in order.
-/// Stops at the first row that does not decode (dropping `rx` stops the reader).
+/// Decodes the rows from `rx` with their table's decoder and adds them to `snap`, in order;
+/// hands each batch back on `done`. Stops at the first row that does not decode (dropping `rx`
+/// stops the reader).
 fn build(
     snap: &mut Snapshot,
+    since: bool,
     followed: &[String],
     decoders: &[Box<dyn RowDecoder>],
-    rx: std::sync::mpsc::Receiver<Vec<ParsedRow>>,
-) -> Result<(), ApplyError> {
-    let Snapshot { tables, refs } = snap;
+    rx: std::sync::mpsc::Receiver<RowBatch>,
+    done: std::sync::mpsc::Sender<RowBatch>,
+) -> Result<(), ReplyError> {
+    let tables = &mut snap.tables;
     let mut stores: Vec<&mut Box<dyn AnyTable>> = tables
         .iter_mut()
         .filter(|(name, _)| followed.binary_search(name).is_ok())
         .map(|(_, store)| store)
         .collect();
-    for batch in rx {
-        for parsed in batch {
-            if let (Some(store), Some(decoder)) = (stores.get_mut(parsed.table), decoders.get(parsed.table)) {
-                let row = decoder.decode(parsed.uuid, &parsed.row)?;
-                drop(parsed);
-                store.add_decoded(row, refs);
-            }
+    for mut batch in rx {
+        let mut start = 0;
+        for (i, &(table, uuid, end)) in batch.rows.iter().enumerate() {
+            let text = batch.text.get(start..end).unwrap_or_default();
+            start = end;
+            let (Some(store), Some(decoder)) = (stores.get_mut(table), decoders.get(table)) else {
+                continue;
+            };
+            let early = batch.decoded.get_mut(i).and_then(Option::take);
+            let row = match early.or_else(|| decoder.decode_text(uuid, text)) {
+                Some(row) => row,
+                None => {
+                    // Not a new row that decodes directly: parse it, and say what is wrong.
+                    let path = || row_path(since, followed.get(table).map_or("", String::as_str), uuid);
+                    match scan::row_update(text, path).map_err(ReplyError::Json)? {
+                        RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => {
+                            decoder.decode_owned(uuid, row).map_err(ReplyError::Apply)?
+                        }
+                        RowUpdate2::Modify(_) => {
+                            return Err(ReplyError::Apply(ApplyError::MissingRow {
+                                table: decoder.table().to_owned(),
+                                uuid,
+                            }));
+                        }
+                        // Deleting a row we never had.
+                        RowUpdate2::Delete => continue,
+                    }
+                }
+            };
+            store.add_decoded(row);
         }
+        // Back to the reader, to be filled again (dropped here once the reader has stopped).
+        let _ = done.send(batch);
     }
     Ok(())
 }
 
-/// Batches parsed rows for [`build`].
-struct RowSink {
-    tx: std::sync::mpsc::SyncSender<Vec<ParsedRow>>,
-    batch: Vec<ParsedRow>,
+/// Batches row texts for [`build`].
+struct RowSink<'d> {
+    tx: std::sync::mpsc::SyncSender<RowBatch>,
+    /// Batches the builder is done with, to fill again.
+    done: std::sync::mpsc::Receiver<RowBatch>,
+    batch: RowBatch,
+    /// The decoders of the followed tables.
+    decoders: &'d [Box<dyn RowDecoder>],
+    /// Whether the next batch is decoded here: every other one is, so that the two threads
+    /// share the decoding (the reader's own work, finding the rows, is light).
+    decode_here: bool,
 }
 
-impl RowSink {
-    /// Queues a row; false once the builder has stopped.
-    fn push(&mut self, row: ParsedRow) -> bool {
-        self.batch.push(row);
-        self.batch.len() < ROW_BATCH || self.flush()
+impl RowSink<'_> {
+    /// Queues a row's text; false once the builder has stopped.
+    fn push(&mut self, table: usize, uuid: Uuid, text: &[u8]) -> bool {
+        self.batch.text.extend_from_slice(text);
+        self.batch.rows.push((table, uuid, self.batch.text.len()));
+        (self.batch.rows.len() < ROW_BATCH && self.batch.text.len() < BATCH_TEXT) || self.flush()
     }
 
     fn flush(&mut self) -> bool {
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(ROW_BATCH));
-        batch.is_empty() || self.tx.send(batch).is_ok()
+        if self.batch.rows.is_empty() {
+            return true;
+        }
+        if self.decode_here {
+            // A row that does not decode directly is left to the builder, which reports any
+            // error in the order of the rows.
+            let mut start = 0;
+            for &(table, uuid, end) in &self.batch.rows {
+                let text = self.batch.text.get(start..end).unwrap_or_default();
+                start = end;
+                let row = self.decoders.get(table).and_then(|d| {
+                    d.decode_text(uuid, text).or_else(|| {
+                        // A model without a direct decoder (untyped rows): through a parsed
+                        // row, which then becomes the row's own.
+                        match scan::row_update(text, String::new).ok()? {
+                            RowUpdate2::Initial(row) | RowUpdate2::Insert(row) => {
+                                d.decode_owned(uuid, row).ok()
+                            }
+                            _ => None,
+                        }
+                    })
+                });
+                self.batch.decoded.push(row);
+            }
+        }
+        self.decode_here = !self.decode_here;
+        let mut next = self.done.try_recv().unwrap_or_default();
+        next.text.clear();
+        next.rows.clear();
+        next.decoded.clear();
+        let batch = std::mem::replace(&mut self.batch, next);
+        self.tx.send(batch).is_ok()
     }
 }
 
@@ -1221,6 +1552,7 @@ pub(crate) fn send_all(events: Vec<Box<dyn PendingEvents>>) {
     }
 }
 
+mod json;
 mod scan;
 #[cfg(test)]
 mod tests;

@@ -69,6 +69,16 @@ pub trait FromAtom: Sized {
     /// real, because ovsdb-server prints integral reals without a fraction);
     /// [`DatumError::NamedUuid`] for a named-uuid where only a UUID can appear.
     fn from_atom(atom: &Atom) -> Result<Self, DatumError>;
+
+    /// Decodes a string atom given as its text (what a JSON decoder holds, before any
+    /// [`Atom`] is built). The default builds the [`Atom::String`]; the string types decode
+    /// the text directly.
+    ///
+    /// # Errors
+    /// As [`FromAtom::from_atom`] for that atom.
+    fn from_str_atom(s: &str) -> Result<Self, DatumError> {
+        Self::from_atom(&Atom::String(s.to_owned()))
+    }
 }
 
 /// A Rust value that encodes as one atom.
@@ -104,6 +114,19 @@ pub trait FromDatum: Sized {
     fn apply_diff(&mut self, diff: &Datum) -> Result<(), DatumError> {
         *self = Self::from_datum(diff)?;
         Ok(())
+    }
+
+    /// Decodes a full column value straight from its JSON form (RFC 7047 §5.1 `<value>`), as
+    /// [`Datum`]'s deserialization followed by [`FromDatum::from_datum`] does, without building
+    /// the [`Datum`] (scalars, optionals, [`Set`](super::Set) and [`Map`](super::Map) override
+    /// this default, which goes through a [`Datum`]).
+    ///
+    /// # Errors
+    /// The deserializer's error: less precise than [`DatumError`]; a value whose set elements
+    /// or map keys repeat may be refused here (see [`json`](super::json)). Decode through a
+    /// [`Datum`] to learn exactly what is wrong.
+    fn from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::json::through_datum(d)
     }
 }
 
@@ -202,6 +225,9 @@ impl FromAtom for String {
             other => Err(atom_type_error(AtomicType::String, other)),
         }
     }
+    fn from_str_atom(s: &str) -> Result<Self, DatumError> {
+        Ok(s.to_owned())
+    }
 }
 impl IntoAtom for String {
     fn to_atom(&self) -> Atom {
@@ -228,6 +254,9 @@ impl FromAtom for SmolStr {
             Atom::String(s) => Ok(shared_str(s)),
             other => Err(atom_type_error(AtomicType::String, other)),
         }
+    }
+    fn from_str_atom(s: &str) -> Result<Self, DatumError> {
+        Ok(shared_str(s))
     }
 }
 impl IntoAtom for SmolStr {
@@ -346,6 +375,10 @@ impl<T: FromAtom> FromDatum for T {
             }),
         }
     }
+
+    fn from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::json::scalar(d)
+    }
 }
 
 impl<T: IntoAtom> IntoDatum for T {
@@ -374,6 +407,10 @@ impl<T: FromAtom + PartialEq> FromDatum for Option<T> {
 
     // No `apply_diff` override: ovsdb-server sends the new value for every column with `max` 1,
     // optional ones included (checked against ovsdb-server 3.1.0), so the default replaces.
+
+    fn from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::json::optional(d)
+    }
 }
 
 impl<T: IntoAtom> IntoDatum for Option<T> {

@@ -3,6 +3,7 @@
 mod atom;
 mod convert;
 mod datum;
+pub mod json;
 mod row;
 mod set;
 

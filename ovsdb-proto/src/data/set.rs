@@ -154,6 +154,11 @@ impl<T> Set<T> {
         self.elements.into_vec()
     }
 
+    /// From a vector already sorted and without duplicates, stored at its exact size.
+    pub(crate) fn from_sorted_unique(v: Vec<T>) -> Self {
+        Set::from_sorted(exact(v))
+    }
+
     /// From a vector already sorted and without duplicates.
     fn from_sorted(v: Vec<T>) -> Self {
         Set {
@@ -370,6 +375,10 @@ impl<T: FromAtom + Ord> FromDatum for Set<T> {
         self.toggle_sorted(toggles.elements.into_vec());
         Ok(())
     }
+
+    fn from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::json::set(d)
+    }
 }
 
 impl<T: IntoAtom> IntoDatum for Set<T> {
@@ -424,7 +433,26 @@ impl<K, V> DoubleEndedIterator for MapIter<'_, K, V> {
 
 impl<K, V> ExactSizeIterator for MapIter<'_, K, V> {}
 
+/// `v` in an allocation of exactly its length (a vector grown while decoding has spare room;
+/// shrinking it in place would leave a free gap behind each value of a replica's rows).
+fn exact<T>(mut v: Vec<T>) -> Vec<T> {
+    if v.capacity() > v.len() && v.len() > 1 {
+        let mut out = Vec::with_capacity(v.len());
+        out.append(&mut v);
+        out
+    } else {
+        v
+    }
+}
+
 impl<K, V> Map<K, V> {
+    /// From pairs already sorted by key, without repeated keys, stored at their exact size.
+    pub(crate) fn from_sorted_unique(pairs: Vec<(K, V)>) -> Self {
+        Map {
+            pairs: exact(pairs).into_boxed_slice(),
+        }
+    }
+
     /// The empty map (allocates nothing).
     pub fn new() -> Self {
         Map {
@@ -685,6 +713,10 @@ impl<K: FromAtom + Ord, V: FromAtom + PartialEq> FromDatum for Map<K, V> {
             out.push((K::from_atom(k)?, V::from_atom(v)?));
         }
         Ok(Map::from_unsorted(out))
+    }
+
+    fn from_json<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        super::json::map(d)
     }
 
     /// The diff holds the pairs present on one side only, and for a changed key its new value: a

@@ -453,6 +453,7 @@ fn table_file(model: &DbModel<'_>, t: &TableModel<'_>, log: &mut Log) -> Result<
     let column_names: Vec<&str> = t.columns.iter().map(|c| c.name).collect();
     let is_root = t.schema.is_root;
     let (from_row, apply_diff) = decode_fns(t, log)?;
+    let decode_json = decode_json_fn(t)?;
     let mut encodes = Vec::new();
     for c in &t.columns {
         let col = c.name;
@@ -503,10 +504,36 @@ fn table_file(model: &DbModel<'_>, t: &TableModel<'_>, log: &mut Log) -> Result<
             #from_row
             #to_row
             #apply_diff
+            #decode_json
         }
 
         #(#enum_items)*
     })
+}
+
+/// `decode_json_column`: one match arm per column, each decoding the JSON value straight into
+/// the field.
+fn decode_json_fn(t: &TableModel<'_>) -> Result<TokenStream, CodegenError> {
+    let mut arms = Vec::new();
+    for c in &t.columns {
+        let col = c.name;
+        let f = ident(&c.field)?;
+        let k = ident(&c.konst)?;
+        arms.push(quote!(#col => self.#f = Self::#k.decode_json(value)?,));
+    }
+    Ok(quote!(
+        fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+            &mut self,
+            column: &str,
+            value: D,
+        ) -> Result<(), D::Error> {
+            match column {
+                #(#arms)*
+                _ => ovsdb_proto::data::json::skip(value)?,
+            }
+            Ok(())
+        }
+    ))
 }
 
 /// `from_row` and `apply_diff`: one pass over the row's columns, one match arm per column.

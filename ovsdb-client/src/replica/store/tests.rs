@@ -137,7 +137,8 @@ fn insert_modify_delete_with_indexes_and_reverse_refs() {
             .count(),
         0
     );
-    assert!(snap.refs.is_empty());
+    // Built by the first `referencing` above, then maintained by every change.
+    assert!(snap.refs.get().is_some_and(HashMap::is_empty));
 
     apply(&mut snap, one(LSP, u(1), Change::Delete)).unwrap();
     let ports = view::<LogicalSwitchPort>(&snap, LSP);
@@ -455,10 +456,10 @@ fn a_reply_decoded_from_its_text_equals_the_same_rows_applied_as_changes() {
             .collect();
         on_p2.sort();
         assert_eq!(on_p2, vec![u(10), u(11)]);
-        assert_eq!(snap.refs.get(&u(1)).into_iter().flatten().count(), 1);
+        assert_eq!(snap.refs().get(&u(1)).into_iter().flatten().count(), 1);
         assert!(!snap.tables.contains_key("ACL"));
     }
-    assert_eq!(fast.refs, slow.refs);
+    assert_eq!(fast.refs(), slow.refs());
 }
 
 #[test]
@@ -469,6 +470,8 @@ fn deleting_every_row_of_a_decoded_reply_empties_every_index() {
     let ReplyBody::Snapshot(mut snap) = d.body else {
         panic!("expected a snapshot")
     };
+    // Build the reverse references first, so that the deletes below maintain them.
+    assert_eq!(snap.refs().len(), 2);
     let mut all = Changes::new();
     for (table, uuids) in [(LSP, vec![1, 2, 3]), (LS, vec![10, 11])] {
         all.insert(
@@ -477,14 +480,14 @@ fn deleting_every_row_of_a_decoded_reply_empties_every_index() {
         );
     }
     apply(&mut snap, all).unwrap();
-    assert!(snap.refs.is_empty());
+    assert!(snap.refs.get().is_some_and(HashMap::is_empty));
     let ports = snap.tables[LSP]
         .as_any()
         .downcast_ref::<TableStore<LogicalSwitchPort>>()
         .unwrap();
     assert!(ports.rows.is_empty());
     assert_eq!(ports.unique.len(), 1);
-    assert!(ports.unique.iter().all(HashMap::is_empty));
+    assert!(ports.unique.iter().all(UniqueMap::is_empty));
 }
 
 #[test]
@@ -539,6 +542,107 @@ fn a_resumed_reply_becomes_changes_and_a_bad_one_names_what_is_wrong() {
         Err(ReplyError::Json(e)) => assert!(e.to_string().contains("Logical_Switch_Port"), "{e}"),
         _ => panic!("expected a decode error"),
     }
+}
+
+type AllReferrers = BTreeMap<Uuid, Vec<(String, String, Uuid)>>;
+
+/// Every (target, referrers) of `refs`, in order.
+fn listed(refs: &RefIndex) -> AllReferrers {
+    refs.iter()
+        .map(|(target, rs)| {
+            let rs = rs
+                .into_iter()
+                .map(|r| (r.table().to_owned(), r.column().to_owned(), r.uuid))
+                .collect();
+            (*target, rs)
+        })
+        .collect()
+}
+
+/// The reverse references of `snap`'s rows as they are now, without keeping them.
+fn from_scratch(snap: &Snapshot) -> AllReferrers {
+    let mut refs = RefIndex::new();
+    for table in snap.tables.values() {
+        table.add_refs(&mut refs);
+    }
+    listed(&refs)
+}
+
+#[test]
+fn reverse_references_built_late_equal_the_ones_maintained_from_the_start() {
+    // Two replicas of the same reply get the same changes; one builds its reverse references
+    // before them (and then maintains them change by change), the other only at the end.
+    let decoded = || match decode(&reply_json(false), false).unwrap().body {
+        ReplyBody::Snapshot(s) => s,
+        ReplyBody::Changes(_) => panic!("expected a snapshot"),
+    };
+    let (mut early, mut late) = (decoded(), decoded());
+    assert!(early.refs.get().is_none(), "a sync builds no reverse references");
+    let on = |sw: u128| (LS.to_owned(), "ports".to_owned(), u(sw));
+    // Switch 10 holds ports 1 and 2, switch 11 port 2 (see `reply_json`).
+    assert_eq!(
+        listed(early.refs()),
+        BTreeMap::from([(u(1), vec![on(10)]), (u(2), vec![on(10), on(11)])])
+    );
+    let ports_diff = |ports: &[u128]| {
+        Change::Modify(Row::new().with(
+            "ports",
+            LogicalSwitch::PORTS.encode(&ports.iter().map(|&p| Ref::new(u(p))).collect()),
+        ))
+    };
+    let switch = |name: &str, ports: &[u128]| {
+        LogicalSwitch {
+            name: name.into(),
+            ports: ports.iter().map(|&p| Ref::new(u(p))).collect(),
+            ..Default::default()
+        }
+        .to_row()
+    };
+    let steps: Vec<Changes> = vec![
+        // A new port added to switch 11 (insert and set diff in one notification).
+        BTreeMap::from([
+            (
+                LSP.to_owned(),
+                BTreeMap::from([(u(4), Change::Insert(port("p4").to_row()))]),
+            ),
+            (LS.to_owned(), BTreeMap::from([(u(11), ports_diff(&[4]))])),
+        ]),
+        // Switch 10 gone; a new switch 12 holds port 2 and a row that does not exist.
+        BTreeMap::from([(
+            LS.to_owned(),
+            BTreeMap::from([
+                (u(10), Change::Delete),
+                (u(12), Change::Insert(switch("ls12", &[2, 77]))),
+            ]),
+        )]),
+        // Switch 11 replaced whole (plain monitor): port 3 only; port 2 leaves switch 12.
+        BTreeMap::from([(
+            LS.to_owned(),
+            BTreeMap::from([
+                (u(11), Change::Replace(switch("ls2", &[3]))),
+                (u(12), ports_diff(&[2])),
+            ]),
+        )]),
+    ];
+    for changes in steps {
+        apply(&mut early, changes.clone()).unwrap();
+        apply(&mut late, changes).unwrap();
+        assert!(late.refs.get().is_none());
+        assert_eq!(listed(early.refs()), from_scratch(&early));
+        assert_eq!(listed(early.refs()), from_scratch(&late));
+    }
+    let end = BTreeMap::from([(u(3), vec![on(11)]), (u(77), vec![on(12)])]);
+    assert_eq!(listed(early.refs()), end);
+    assert_eq!(listed(late.refs()), end);
+    let switches = view::<LogicalSwitch>(&late, LS);
+    let on_p3: Vec<_> = switches
+        .referencing(LogicalSwitch::PORTS, u(3))
+        .map(|r| r.uuid)
+        .collect();
+    assert_eq!(on_p3, vec![u(11)]);
+    // Built now, and maintained from here on.
+    apply(&mut late, one(LS, u(11), Change::Delete)).unwrap();
+    assert_eq!(listed(late.refs()), BTreeMap::from([(u(77), vec![on(12)])]));
 }
 
 #[test]
@@ -693,5 +797,277 @@ fn a_cut_or_malformed_reply_says_where() {
     ) {
         Err(ReplyError::Json(e)) => assert_eq!(e.path, "[2].ACL", "{e}"),
         other => panic!("expected a decode error, got {:?}", other.err()),
+    }
+}
+
+/// A row decoded directly, with its wire columns.
+type Direct<T> = Option<(T, Vec<Option<Datum>>)>;
+
+/// `{"initial": <row>}` decoded directly, and through a parsed [`Row`].
+fn direct_and_parsed<T: Table>(update: &str, wire: &[&str]) -> (Direct<T>, Option<T>) {
+    let wire: Vec<String> = wire.iter().map(|c| (*c).to_owned()).collect();
+    let direct = T::decode_initial_json(update.as_bytes(), &wire);
+    let parsed = match serde_json::from_str::<RowUpdate2>(update) {
+        Ok(RowUpdate2::Initial(row) | RowUpdate2::Insert(row)) => T::from_row(&row).ok(),
+        _ => None,
+    };
+    (direct, parsed)
+}
+
+#[test]
+fn rows_decoded_from_their_text_equal_the_rows_decoded_from_parsed_rows() {
+    use ovn_nb::{Acl, AclAction, AclDirection, AclSeverity};
+    let p = u(1);
+    let port = format!(
+        r#"{{"initial": {{"name": "p\u0031", "addresses": ["set", ["b", "a"]], "up": true,
+            "external_ids": ["map", [["k2", "v"], ["k1", "v"]]], "tag_request": 7,
+            "dhcpv4_options": ["uuid", "{p}"], "ha_chassis_group": ["set", []],
+            "options": ["map", []], "port_security": "a", "_version": ["uuid", "{p}"],
+            "a_column_from_a_newer_server": ["map", [[1, 2]]]}}}}"#
+    );
+    let (direct, parsed) = direct_and_parsed::<LogicalSwitchPort>(&port, &["name"]);
+    let (row, kept) = direct.expect("decodes directly");
+    assert_eq!(Some(&row), parsed.as_ref());
+    assert_eq!(row.name, "p1");
+    assert_eq!(row.addresses.len(), 2);
+    assert_eq!(row.external_ids.get("k1").map(|v| v.as_str()), Some("v"));
+    assert_eq!(row.tag_request, Some(7));
+    assert_eq!(row.dhcpv4_options, Some(Ref::new(p)));
+    assert_eq!(row.up, Some(true));
+    assert_eq!(kept, vec![Some(LogicalSwitchPort::NAME.encode(&"p1".into()))]);
+    // Columns the row omits are at their defaults, and reported missing.
+    let (direct, parsed) = direct_and_parsed::<LogicalSwitchPort>(r#"{"insert": {}}"#, &["name"]);
+    assert_eq!(direct, Some((LogicalSwitchPort::default(), vec![None])));
+    assert_eq!(parsed, Some(LogicalSwitchPort::default()));
+
+    let acl = r#"{"initial": {"action": "allow-related", "direction": "to-lport", "priority": 1001,
+        "severity": ["set", ["alert"]], "match": "ip4", "log": true, "label": 0}}"#;
+    let (direct, parsed) = direct_and_parsed::<Acl>(acl, &[]);
+    let (row, _) = direct.expect("decodes directly");
+    assert_eq!(Some(&row), parsed.as_ref());
+    assert_eq!(row.action, AclAction::AllowRelated);
+    assert_eq!(row.direction, AclDirection::ToLport);
+    assert_eq!(row.severity, Some(AclSeverity::Alert));
+    assert_eq!(row.priority, 1001);
+
+    // Whatever is not a new row that decodes is left to the parsed path, which says why.
+    for text in [
+        r#"{"modify": {"name": "x"}}"#,
+        r#"{"delete": null}"#,
+        r#"{"initial": {"name": 5}}"#,
+        r#"{"initial": {"addresses": ["set", ["a", "a"]]}}"#,
+        r#"{"initial": {"external_ids": ["map", [["k", "1"], ["k", "2"]]]}}"#,
+        r#"{"initial": {"tag_request": ["set", [1, 2]]}}"#,
+        r#"{"initial": {"a_column_from_a_newer_server": {"x": 1}}}"#,
+        r#"{"initial": {"name": "x"}, "insert": {"name": "y"}}"#,
+        r#"{"initial": {"name": "x"}} trailing"#,
+        r#"{"initial": {"name": "x""#,
+        r#"{}"#,
+        r#"[]"#,
+    ] {
+        let (direct, _) = direct_and_parsed::<LogicalSwitchPort>(text, &["name"]);
+        assert!(direct.is_none(), "{text}");
+    }
+    // A value outside the enum's set (a newer schema's) is kept by both paths, or refused by
+    // both.
+    for text in [
+        r#"{"initial": {"action": "maybe"}}"#,
+        r#"{"initial": {"action": 1}}"#,
+    ] {
+        let (direct, parsed) = direct_and_parsed::<Acl>(text, &[]);
+        assert_eq!(direct.map(|(row, _)| row), parsed, "{text}");
+    }
+    // The untyped model has no direct decoder.
+    assert!(DynamicRow::decode_initial_json(br#"{"initial": {}}"#, &[]).is_none());
+}
+
+#[test]
+fn a_reply_with_rows_only_the_parsed_path_takes_decodes_the_same() {
+    // Rows the direct decoder leaves to the parsed path (a `delete` of a row never had, an
+    // escaped column name is fine for both) mixed with ordinary rows.
+    let json = format!(
+        r#"[false, "{txn}", {{
+            "Logical_Switch_Port": {{
+                "{p1}": {{"initial": {{"n\u0061me": "p1"}}}},
+                "{p2}": {{"delete": null}},
+                "{p3}": {{"insert": {{"name": "p3", "tag_request": ["set", [3]]}}}}
+            }}
+        }}]"#,
+        txn = u(99),
+        p1 = u(1),
+        p2 = u(2),
+        p3 = u(3),
+    );
+    let ReplyBody::Snapshot(snap) = decode(&json, false).unwrap().body else {
+        panic!("expected a snapshot")
+    };
+    let ports = view::<LogicalSwitchPort>(&snap, LSP);
+    assert_eq!(ports.len(), 2);
+    assert_eq!(
+        ports
+            .get_by(LogicalSwitchPort::BY_NAME, &"p1".into())
+            .unwrap()
+            .uuid,
+        u(1)
+    );
+    assert_eq!(ports.get(&u(3)).unwrap().tag_request, Some(3));
+    // A bad value is reported as before, naming the table, row and column.
+    let bad = json.replace(r#""tag_request": ["set", [3]]"#, r#""tag_request": "three""#);
+    let err = match decode(&bad, false) {
+        Err(ReplyError::Apply(e)) => e.to_string(),
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("decoded"),
+    };
+    assert!(
+        err.contains("Logical_Switch_Port") && err.contains("tag_request"),
+        "{err}"
+    );
+    assert!(err.contains(&u(3).to_string()), "{err}");
+}
+
+/// A reply of `n` ports named `p<i>`; port `bad` (if any) has a tag that is not an integer.
+fn many_ports(n: u128, bad: Option<u128>) -> String {
+    let rows: Vec<String> = (1..=n)
+        .map(|i| {
+            let tag = if Some(i) == bad { r#""x""# } else { "1" };
+            format!(
+                r#""{}": {{"initial": {{"name": "p{i}", "tag_request": {tag}}}}}"#,
+                u(i)
+            )
+        })
+        .collect();
+    format!(
+        r#"[false, "{}", {{"Logical_Switch_Port": {{{}}}}}]"#,
+        u(99_999),
+        rows.join(",")
+    )
+}
+
+#[test]
+fn rows_of_many_batches_decoded_on_both_threads_are_all_there_in_order() {
+    // More rows than fit in a batch: the reader decodes every other batch, the builder the
+    // rest; every row and index entry is there either way.
+    let n = 3 * ROW_BATCH as u128 + 17;
+    let ReplyBody::Snapshot(snap) = decode(&many_ports(n, None), false).unwrap().body else {
+        panic!("expected a snapshot")
+    };
+    let ports = view::<LogicalSwitchPort>(&snap, LSP);
+    assert_eq!(ports.len() as u128, n);
+    for i in [
+        1,
+        ROW_BATCH as u128,
+        ROW_BATCH as u128 + 1,
+        2 * ROW_BATCH as u128 + 5,
+        n,
+    ] {
+        let p = ports
+            .get_by(LogicalSwitchPort::BY_NAME, &format!("p{i}").into())
+            .unwrap();
+        assert_eq!(p.uuid, u(i));
+        assert_eq!(p.tag_request, Some(1));
+    }
+    // A bad row in a batch the reader decodes (the second) and one in a later batch the builder
+    // decodes: the first one is reported, naming its row.
+    let first_bad = ROW_BATCH as u128 + 3;
+    let json = many_ports(n, Some(first_bad)).replace(
+        &format!(r#""name": "p{}", "tag_request": 1"#, 2 * ROW_BATCH + 1),
+        &format!(r#""name": "p{}", "tag_request": "y""#, 2 * ROW_BATCH + 1),
+    );
+    let err = match decode(&json, false) {
+        Err(ReplyError::Apply(e)) => e.to_string(),
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("decoded"),
+    };
+    assert!(
+        err.contains(&u(first_bad).to_string()) && err.contains("tag_request"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_unique_index_keyed_by_hash_tells_colliding_keys_apart() {
+    // Keys "a", "b", "c" all given hash 7; each row's key is what `keys` says it is now.
+    let keys = std::cell::RefCell::new(BTreeMap::<Uuid, &str>::new());
+    let key_of = |u: Uuid| keys.borrow().get(&u).map(|k| SmolStr::from(*k));
+    let mut map = UniqueMap::default();
+    let put = |map: &mut UniqueMap, k: &'static str, row: u128| {
+        keys.borrow_mut().insert(u(row), k);
+        map.insert_at(7, k, u(row), key_of);
+    };
+    put(&mut map, "a", 1);
+    assert_eq!(map.get_at(7, "a", key_of), Some(u(1)));
+    assert_eq!(map.get_at(7, "b", key_of), None, "same hash, another key");
+    put(&mut map, "b", 2);
+    put(&mut map, "c", 3);
+    for (k, row) in [("a", 1), ("b", 2), ("c", 3)] {
+        assert_eq!(map.get_at(7, k, key_of), Some(u(row)));
+    }
+    // A row taking an existing key replaces the row that had it (as a map insert does).
+    put(&mut map, "b", 4);
+    assert_eq!(map.get_at(7, "b", key_of), Some(u(4)));
+    assert_eq!(map.shared.get(&7).map(Vec::len), Some(3));
+    // Removing goes by row; down to one row, it moves back to the plain map.
+    map.remove_at(7, u(1));
+    map.remove_at(7, u(2)); // no longer indexed: nothing happens
+    map.remove_at(7, u(3));
+    assert!(map.shared.is_empty());
+    assert_eq!(map.one.get(&7), Some(&u(4)));
+    assert_eq!(map.get_at(7, "b", key_of), Some(u(4)));
+    assert_eq!(map.get_at(7, "a", key_of), None);
+    map.remove_at(7, u(4));
+    assert!(map.is_empty());
+    // Without collisions: the real hash.
+    keys.borrow_mut().insert(u(5), "x");
+    map.insert("x", u(5), key_of);
+    assert_eq!(map.get("x", key_of), Some(u(5)));
+    assert_eq!(map.get("y", key_of), None);
+    map.remove("x", u(5));
+    assert!(map.is_empty());
+}
+
+#[test]
+fn untyped_rows_of_many_batches_decode_on_both_threads_with_defaults_filled_in() {
+    // Untyped rows have no direct decoder: both threads parse them (the reader every other
+    // batch), and the parsed row becomes the replica's, with the schema's defaults added.
+    let tables: BTreeMap<String, Box<dyn AnyTable>> = BTreeMap::from([(
+        LSP.to_owned(),
+        Box::new(TableStore::<DynamicRow>::new(LSP)) as Box<dyn AnyTable>,
+    )]);
+    let fresh = Snapshot::new(tables).fresh(&schemas(), &BTreeMap::new());
+    let n = 3 * ROW_BATCH as u128 + 5;
+    let d = decode_reply(many_ports(n, None).as_bytes(), true, false, fresh, &schemas()).unwrap();
+    let ReplyBody::Snapshot(snap) = d.body else {
+        panic!("expected a snapshot")
+    };
+    let ports = view::<DynamicRow>(&snap, LSP);
+    assert_eq!(ports.len() as u128, n);
+    for i in [1, ROW_BATCH as u128 + 2, n] {
+        let p = ports.get(&u(i)).unwrap();
+        assert_eq!(
+            p.get("name"),
+            Some(&LogicalSwitchPort::NAME.encode(&format!("p{i}").into()))
+        );
+        assert_eq!(p.get("tag_request"), Some(&Datum::scalar(Atom::Integer(1))));
+        // Omitted by the reply: the schema's default.
+        assert_eq!(p.get("type"), Some(&Datum::scalar(Atom::String(String::new()))));
+    }
+    // The unique name index was built from the rows as received.
+    let p = snap.tables[LSP]
+        .as_any()
+        .downcast_ref::<TableStore<DynamicRow>>()
+        .unwrap();
+    let key = vec![LogicalSwitchPort::NAME.encode(&format!("p{}", ROW_BATCH + 2).into())];
+    assert_eq!(
+        p.unique_lookup(&["name"], &key).map(|r| r.uuid),
+        Some(u(ROW_BATCH as u128 + 2))
+    );
+    // A bad row in a batch the reader parses is reported by the builder, naming it.
+    let bad = ROW_BATCH as u128 + 4;
+    let fresh = snapshot().0.fresh(&schemas(), &BTreeMap::new());
+    let text = many_ports(n, Some(bad)).replace(r#""tag_request": "x""#, r#""tag_request": ["bag", 1]"#);
+    match decode_reply(text.as_bytes(), true, false, fresh, &schemas()) {
+        Err(ReplyError::Json(e)) => assert!(e.path.contains(&u(bad).to_string()), "{e:?}"),
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("decoded"),
     }
 }

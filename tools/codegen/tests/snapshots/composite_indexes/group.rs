@@ -142,6 +142,22 @@ impl Table for Group {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "chassis" => self.chassis = Self::CHASSIS.decode_json(value)?,
+            "datapath" => self.datapath = Self::DATAPATH.decode_json(value)?,
+            "kind" => self.kind = Self::KIND.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "tunnel_key" => self.tunnel_key = Self::TUNNEL_KEY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Group.kind`: 2 string values.

@@ -69,6 +69,20 @@ impl Table for Qos {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bandwidth" => self.bandwidth = Self::BANDWIDTH.decode_json(value)?,
+            "marks" => self.marks = Self::MARKS.decode_json(value)?,
+            "policy" => self.policy = Self::POLICY.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `QoS.bandwidth`: 2 string values.

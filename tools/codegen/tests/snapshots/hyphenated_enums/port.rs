@@ -80,6 +80,21 @@ impl Table for Port {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "bond_mode" => self.bond_mode = Self::BOND_MODE.decode_json(value)?,
+            "lacp" => self.lacp = Self::LACP.decode_json(value)?,
+            "protocols" => self.protocols = Self::PROTOCOLS.decode_json(value)?,
+            "vlan_mode" => self.vlan_mode = Self::VLAN_MODE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Port.bond_mode`: 3 string values.

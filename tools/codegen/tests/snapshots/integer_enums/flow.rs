@@ -67,6 +67,20 @@ impl Table for Flow {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "priority" => self.priority = Self::PRIORITY.decode_json(value)?,
+            "table_ids" => self.table_ids = Self::TABLE_IDS.decode_json(value)?,
+            "version" => self.version = Self::VERSION.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
 
 /// Values of `Flow.priority`: 4 integer values.

@@ -110,4 +110,21 @@ impl Table for Type {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "camelCase" => self.camel_case = Self::CAMEL_CASE.decode_json(value)?,
+            "fn" => self.fn_ = Self::FN.decode_json(value)?,
+            "match" => self.match_ = Self::MATCH.decode_json(value)?,
+            "ref" => self.ref_ = Self::REF.decode_json(value)?,
+            "self" => self.self_ = Self::SELF.decode_json(value)?,
+            "type" => self.type_ = Self::TYPE.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -79,4 +79,19 @@ impl Table for Router {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "gateway" => self.gateway = Self::GATEWAY.decode_json(value)?,
+            "name" => self.name = Self::NAME.decode_json(value)?,
+            "peer" => self.peer = Self::PEER.decode_json(value)?,
+            "tag" => self.tag = Self::TAG.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

@@ -128,4 +128,22 @@ impl Table for Sample {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "below" => self.below = Self::BELOW.decode_json(value)?,
+            "count" => self.count = Self::COUNT.decode_json(value)?,
+            "levels" => self.levels = Self::LEVELS.decode_json(value)?,
+            "offset" => self.offset = Self::OFFSET.decode_json(value)?,
+            "ratios" => self.ratios = Self::RATIOS.decode_json(value)?,
+            "scale" => self.scale = Self::SCALE.decode_json(value)?,
+            "weights" => self.weights = Self::WEIGHTS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }

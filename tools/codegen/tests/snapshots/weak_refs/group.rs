@@ -73,4 +73,18 @@ impl Table for Group {
         }
         Ok(())
     }
+
+    fn decode_json_column<'de, D: ovsdb_proto::serde::Deserializer<'de>>(
+        &mut self,
+        column: &str,
+        value: D,
+    ) -> Result<(), D::Error> {
+        match column {
+            "by_name" => self.by_name = Self::BY_NAME.decode_json(value)?,
+            "leader" => self.leader = Self::LEADER.decode_json(value)?,
+            "members" => self.members = Self::MEMBERS.decode_json(value)?,
+            _ => ovsdb_proto::data::json::skip(value)?,
+        }
+        Ok(())
+    }
 }
