@@ -275,7 +275,7 @@ impl<'s> ReplyScanner<'s> {
                     k += 1;
                     continue;
                 }
-                match memchr::memchr2(b'"', b'\\', &buf[k..]) {
+                match ovsdb_proto::jsonrpc::find_string_stop(&buf[k..]) {
                     Some(n) => {
                         k += n + 1;
                         if buf[k - 1] == b'"' {
