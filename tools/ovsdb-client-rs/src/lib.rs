@@ -31,8 +31,9 @@
 //!
 //! Options may come anywhere on the command line (as `getopt_long` permits); `--` ends them.
 //!
-//! Not as ovsdb-client: the texts of JSON syntax errors (another parser's), `--help`; passive remotes (`ptcp:`, `punix:`), the daemon options and the
-//! `--verbose` logging options are not supported. With a comma list of remotes, `monitor` and
+//! Passive remotes (`punix:PATH`, `ptcp:PORT[:IP]`) listen for the server to connect, as
+//! ovsdb-client's do. Not as ovsdb-client: the texts of JSON syntax errors (another parser's),
+//! `--help`; `pssl:`, the daemon options and the `--verbose` logging options are not supported. With a comma list of remotes, `monitor` and
 //! `monitor-cond` (one table) run on the reconnecting `Client`: they keep following the cluster
 //! across leader changes and reconnects, printing every change once (a modified row as one
 //! `new` line with the whole row), until interrupted. `backup` writes the same records as
@@ -49,7 +50,7 @@ mod time;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Parser;
@@ -198,6 +199,14 @@ pub enum CliError {
     /// A remote could not be parsed or opened.
     #[error("failed to connect to \"{remote}\" ({reason})")]
     Connect {
+        /// The remote as given.
+        remote: String,
+        /// Why (the system's error text).
+        reason: String,
+    },
+    /// A passive remote (`punix:`, `ptcp:`) could not listen or accept.
+    #[error("failed to connect or listen to \"{remote}\" ({reason})")]
+    Listen {
         /// The remote as given.
         remote: String,
         /// Why (the system's error text).
@@ -695,8 +704,14 @@ impl Ctx<'_> {
         Some(tls)
     }
 
-    /// Opens one connection to `remote` (one remote, OVS syntax).
+    /// Opens one connection to `remote` (one remote, OVS syntax). A passive remote (`punix:PATH`,
+    /// `ptcp:PORT[:IP]`) listens there and takes the first connection, made by a server told to
+    /// connect (ovsdb-server `--remote=unix:PATH` / `tcp:IP:PORT`), as ovsdb-client does: it
+    /// logs `REMOTE: waiting for connection...` and waits (bounded by `--timeout`).
     async fn connect(&self, remote: &str) -> Result<Session, CliError> {
+        if remote.starts_with("punix:") || remote.starts_with("ptcp:") {
+            return self.accept(remote).await;
+        }
         let fail = |reason: String| CliError::Connect {
             remote: remote.to_owned(),
             reason,
@@ -720,6 +735,82 @@ impl Ctx<'_> {
         let stream = transport::open(&endpoint, tls.as_ref(), Duration::from_secs(60))
             .await
             .map_err(|e| fail(failure_reason(&e)))?;
+        let (rpc, notes, conn) =
+            rpc::connect(stream, &RpcOptions::default().request_timeout(REQUEST_DEADLINE));
+        tokio::spawn(conn);
+        Ok(Session {
+            rpc,
+            notes,
+            name: remote.to_owned(),
+            list: None,
+        })
+    }
+
+    /// [`Cli::connect`] for a passive remote: listens, logs as ovsdb-client does, accepts one
+    /// connection and stops listening (a `punix:` socket file is removed again).
+    async fn accept(&self, remote: &str) -> Result<Session, CliError> {
+        let fail = |e: std::io::Error| CliError::Listen {
+            remote: remote.to_owned(),
+            reason: strerror(&e),
+        };
+        let stream: transport::BoxedStream = if let Some(path) = remote.strip_prefix("punix:") {
+            // OVS looks up relative socket names in its run directory.
+            let path = match Path::new(path) {
+                p if p.is_relative() => PathBuf::from(rundir()).join(p),
+                p => p.to_path_buf(),
+            };
+            let _ = std::fs::remove_file(&path);
+            let listener = match tokio::net::UnixListener::bind(&path) {
+                Ok(l) => l,
+                Err(e) => {
+                    // What OVS logs: the socket file registered for removal at exit is removed
+                    // at once, then the bind error.
+                    let shown = path.display();
+                    if let Err(u) = std::fs::remove_file(&path) {
+                        let why = strerror(&u);
+                        time::vlog(
+                            "fatal_signal",
+                            "WARN",
+                            &format!("could not unlink \"{shown}\" ({why})"),
+                        );
+                    }
+                    let why = strerror(&e);
+                    time::vlog("stream_unix", "ERR", &format!("{shown}: binding failed: {why}"));
+                    return Err(fail(e));
+                }
+            };
+            time::vlog(
+                "ovsdb_client",
+                "INFO",
+                &format!("{remote}: waiting for connection..."),
+            );
+            let accepted = listener.accept().await;
+            let _ = std::fs::remove_file(&path);
+            Box::new(accepted.map_err(fail)?.0)
+        } else {
+            let spec = remote.strip_prefix("ptcp:").unwrap_or_default();
+            let (port, ip) = spec.split_once(':').unwrap_or((spec, "0.0.0.0"));
+            // OVS's inet_parse_passive: a bad port is logged and refused with EAFNOSUPPORT.
+            let bad = || std::io::Error::from_raw_os_error(97);
+            let Ok(port) = port.parse::<u16>() else {
+                time::vlog(
+                    "socket_util",
+                    "ERR",
+                    &format!("{spec}: bad port number \"{port}\""),
+                );
+                return Err(fail(bad()));
+            };
+            let ip: std::net::IpAddr = ip.trim_matches(['[', ']']).parse().map_err(|_| fail(bad()))?;
+            let listener = tokio::net::TcpListener::bind((ip, port)).await.map_err(fail)?;
+            time::vlog(
+                "ovsdb_client",
+                "INFO",
+                &format!("{remote}: waiting for connection..."),
+            );
+            let (stream, _) = listener.accept().await.map_err(fail)?;
+            let _ = stream.set_nodelay(true);
+            Box::new(stream)
+        };
         let (rpc, notes, conn) =
             rpc::connect(stream, &RpcOptions::default().request_timeout(REQUEST_DEADLINE));
         tokio::spawn(conn);

@@ -972,3 +972,48 @@ fn requests_are_those_of_ovsdb_client() {
         assert_eq!(ours, theirs, "{args:?}");
     }
 }
+
+/// Passive remotes (`punix:`, `ptcp:`): the client listens, logs that it waits, and takes the
+/// connection of a server told to connect there (ovsdb-server `--remote=unix:PATH`); the socket
+/// file is gone afterwards. Also the refusals of a socket that cannot be bound and of a bad port.
+#[test]
+fn passive_remotes_match_ovsdb_client() {
+    let _dog = Watchdog::arm("passive_remotes", Duration::from_secs(90));
+    same(&["list-dbs", "punix:/nonexistent/dir/x.sock"]);
+    same(&["list-dbs", "ptcp:abc"]);
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("passive.sock");
+    let remote = format!("punix:{}", sock.display());
+    let mut runs = Vec::new();
+    for program in ["ovsdb-client", OURS] {
+        let child = Command::new("timeout")
+            .arg("20")
+            .arg(program)
+            .args(["dump", &remote, "OVN_Northbound", "NB_Global"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        while !sock.exists() {
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "{program} never listened on {remote}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let server = OvsdbServer::builder(nb_schema())
+            .arg(format!("--remote=unix:{}", sock.display()))
+            .start()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        drop(server);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = normalise_stderr(&String::from_utf8_lossy(&out.stderr));
+        runs.push((stdout, stderr, out.status.code(), sock.exists()));
+    }
+    assert_eq!(runs[1], runs[0]);
+    assert!(runs[0].0.starts_with("NB_Global table"), "{runs:?}");
+    assert!(runs[0].1.contains("waiting for connection..."), "{runs:?}");
+    assert_eq!(runs[0].2, Some(0));
+}
