@@ -561,6 +561,21 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// A session over an open `stream` to `remote` (its connection task spawned).
+    fn over(stream: transport::BoxedStream, remote: &str) -> Session {
+        let (rpc, notes, conn) =
+            rpc::connect(stream, &RpcOptions::default().request_timeout(REQUEST_DEADLINE));
+        tokio::spawn(conn);
+        Session {
+            rpc,
+            notes,
+            name: remote.to_owned(),
+            list: None,
+        }
+    }
+}
+
+impl Session {
     /// Sends a request and waits for its reply, failing as ovsdb-client's `check_txn` does.
     pub(crate) async fn request(
         &self,
@@ -735,15 +750,7 @@ impl Ctx<'_> {
         let stream = transport::open(&endpoint, tls.as_ref(), Duration::from_secs(60))
             .await
             .map_err(|e| fail(failure_reason(&e)))?;
-        let (rpc, notes, conn) =
-            rpc::connect(stream, &RpcOptions::default().request_timeout(REQUEST_DEADLINE));
-        tokio::spawn(conn);
-        Ok(Session {
-            rpc,
-            notes,
-            name: remote.to_owned(),
-            list: None,
-        })
+        Ok(Session::over(stream, remote))
     }
 
     /// [`Cli::connect`] for a passive remote: listens, logs as ovsdb-client does, accepts one
@@ -811,15 +818,7 @@ impl Ctx<'_> {
             let _ = stream.set_nodelay(true);
             Box::new(stream)
         };
-        let (rpc, notes, conn) =
-            rpc::connect(stream, &RpcOptions::default().request_timeout(REQUEST_DEADLINE));
-        tokio::spawn(conn);
-        Ok(Session {
-            rpc,
-            notes,
-            name: remote.to_owned(),
-            list: None,
-        })
+        Ok(Session::over(stream, remote))
     }
 
     /// ovsdb-client's `open_rpc`: takes SERVER from `args` if it looks like a remote, connects,
