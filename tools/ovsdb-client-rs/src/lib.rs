@@ -573,9 +573,7 @@ impl Session {
             list: None,
         }
     }
-}
 
-impl Session {
     /// Sends a request and waits for its reply, failing as ovsdb-client's `check_txn` does.
     pub(crate) async fn request(
         &self,
