@@ -10,7 +10,7 @@ use super::DecodeError;
 ///
 /// # Errors
 /// A truncated instruction or action, or one Open vSwitch does not know.
-pub fn format_instructions(instructions: &[u8], out: &mut String) -> Result<(), DecodeError> {
+pub(crate) fn format_instructions(instructions: &[u8], out: &mut String) -> Result<(), DecodeError> {
     let _ = (instructions, out);
     Err(DecodeError("OpenFlow instructions: not implemented yet".into()))
 }

@@ -12,7 +12,7 @@ use super::DecodeError;
 ///
 /// # Errors
 /// A truncated TLV, a field Open vSwitch does not know, or a value its prerequisites forbid.
-pub fn format(oxm: &[u8], priority: u16, out: &mut String) -> Result<(), DecodeError> {
+pub(crate) fn format(oxm: &[u8], priority: u16, out: &mut String) -> Result<(), DecodeError> {
     let _ = (oxm, priority, out);
     Err(DecodeError("OXM match: not implemented yet".into()))
 }

@@ -12,12 +12,12 @@
 //! - [`actions`]: an OpenFlow 1.5 instruction list (with Open vSwitch's Nicira extension
 //!   actions) printed as `ovs-actions(7)` writes actions.
 
-pub mod actions;
-pub mod fields;
-pub mod matches;
-pub mod wire;
+pub(crate) mod actions;
+pub(crate) mod fields;
+pub(crate) mod matches;
+pub(crate) mod wire;
 
 /// Malformed or unknown OpenFlow content: what was wrong and where (message, offset).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct DecodeError(pub String);
+pub(crate) struct DecodeError(pub String);

@@ -7,31 +7,31 @@
 
 /// One flow of a flow-stats reply (`ofp_flow_stats`, OpenFlow 1.5.1 §7.3.5.2).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FlowStats {
+pub(crate) struct FlowStats {
     /// The table the flow is in.
-    pub table_id: u8,
+    pub(crate) table_id: u8,
     /// Priority (32768 is OpenFlow's default).
-    pub priority: u16,
+    pub(crate) priority: u16,
     /// Idle timeout in seconds (0: none).
-    pub idle_timeout: u16,
+    pub(crate) idle_timeout: u16,
     /// Hard timeout in seconds (0: none).
-    pub hard_timeout: u16,
+    pub(crate) hard_timeout: u16,
     /// `OFPFF_*` flags.
-    pub flags: u16,
+    pub(crate) flags: u16,
     /// Eviction importance.
-    pub importance: u16,
+    pub(crate) importance: u16,
     /// The flow's cookie.
-    pub cookie: u64,
+    pub(crate) cookie: u64,
     /// Time in the table: seconds and nanoseconds (OXS `duration`).
-    pub duration: Option<(u32, u32)>,
+    pub(crate) duration: Option<(u32, u32)>,
     /// Time since the flow last matched a packet: seconds and nanoseconds (OXS `idle_time`).
-    pub idle_time: Option<(u32, u32)>,
+    pub(crate) idle_time: Option<(u32, u32)>,
     /// Packets matched (OXS `packet_count`).
-    pub packet_count: Option<u64>,
+    pub(crate) packet_count: Option<u64>,
     /// Bytes matched (OXS `byte_count`).
-    pub byte_count: Option<u64>,
+    pub(crate) byte_count: Option<u64>,
     /// The `oxm_fields` of the flow's `ofp_match`, padding excluded.
-    pub oxm: Vec<u8>,
+    pub(crate) oxm: Vec<u8>,
     /// The instructions after the match and the stats.
-    pub instructions: Vec<u8>,
+    pub(crate) instructions: Vec<u8>,
 }
