@@ -20,4 +20,4 @@ pub(crate) mod wire;
 /// Malformed or unknown OpenFlow content: what was wrong and where (message, offset).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub(crate) struct DecodeError(pub String);
+pub(crate) struct DecodeError(pub(crate) String);
