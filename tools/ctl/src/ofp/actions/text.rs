@@ -1,0 +1,171 @@
+//! How action arguments print (`ovs-actions(7)`, `ovs-ofctl(8)` "Port Names"): ports with
+//! their reserved names, addresses, C-style `%#x` hexadecimal and dotted hex bytes.
+
+use std::fmt::Write as _;
+
+/// `OFPP_MAX`: ports below it are physical or logical ports, printed as numbers.
+pub(super) const OFPP_MAX: u16 = 0xff00;
+/// `OFPP_IN_PORT`.
+pub(super) const OFPP_IN_PORT: u16 = 0xfff8;
+/// `OFPP_CONTROLLER`.
+pub(super) const OFPP_CONTROLLER: u16 = 0xfffd;
+/// `OFPP_NONE` (`OFPP_ANY`).
+pub(super) const OFPP_NONE: u16 = 0xffff;
+
+/// The reserved name of a 16-bit OpenFlow port, if it has one.
+fn reserved_port_name(port: u16) -> Option<&'static str> {
+    Some(match port {
+        0xfff7 => "UNSET",
+        0xfff8 => "IN_PORT",
+        0xfff9 => "TABLE",
+        0xfffa => "NORMAL",
+        0xfffb => "FLOOD",
+        0xfffc => "ALL",
+        0xfffd => "CONTROLLER",
+        0xfffe => "LOCAL",
+        0xffff => "ANY",
+        _ => return None,
+    })
+}
+
+/// Appends a 16-bit OpenFlow port: its reserved name (`IN_PORT`, `LOCAL`) or its number.
+pub(super) fn port(port: u16, out: &mut String) {
+    match reserved_port_name(port) {
+        Some(name) => out.push_str(name),
+        None => {
+            let _ = write!(out, "{port}");
+        }
+    }
+}
+
+/// Converts a 32-bit (OpenFlow 1.1+) port into Open vSwitch's 16-bit port space: `None` for
+/// the numbers between `OFPP_MAX` and the reserved ports (`0xffffff00` and up).
+pub(super) fn port_from_ofp11(port: u32) -> Option<u16> {
+    if port < u32::from(OFPP_MAX) {
+        u16::try_from(port).ok()
+    } else if port >= 0xffff_ff00 {
+        u16::try_from(port - 0xffff_0000).ok()
+    } else {
+        None
+    }
+}
+
+/// Whether `port` may be an output port: a port number or one of the reserved ports that
+/// forward (`IN_PORT`, `TABLE`, `NORMAL`, `FLOOD`, `ALL`, `CONTROLLER`, `LOCAL`).
+pub(super) fn check_output_port(port: u16) -> Result<(), ()> {
+    if port < OFPP_MAX || (0xfff8..=0xfffe).contains(&port) {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+/// C's `%#x`: `0` for zero, else `0x` and lower-case hex digits.
+pub(super) fn alt_hex(v: u64) -> String {
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+/// An Ethernet address, `xx:xx:xx:xx:xx:xx`.
+pub(super) fn mac(b: &[u8]) -> String {
+    let mut s = String::new();
+    for (i, x) in b.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+/// An IPv4 address in dotted quad.
+pub(super) fn ipv4(a: u32) -> String {
+    std::net::Ipv4Addr::from(a).to_string()
+}
+
+/// An IPv6 address as `inet_ntop(3)` writes it (RFC 5952 zero compression; an IPv4-mapped or
+/// IPv4-compatible address ends in a dotted quad).
+pub(super) fn ipv6(b: &[u8; 16]) -> String {
+    let words: Vec<u16> = b.chunks(2).map(|w| u16::from_be_bytes([w[0], w[1]])).collect();
+    // The longest run of two or more zero words (the first one on a tie).
+    let (mut best, mut best_len) = (None, 0);
+    let mut i = 0;
+    while i < 8 {
+        if words[i] == 0 {
+            let start = i;
+            while i < 8 && words[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len && i - start >= 2 {
+                best = Some(start);
+                best_len = i - start;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let mut s = String::new();
+    let mut i = 0;
+    while i < 8 {
+        if best == Some(i) {
+            if i == 0 {
+                s.push(':');
+            }
+            s.push(':');
+            i += best_len;
+            continue;
+        }
+        if i == 6 && best == Some(0) && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
+            let _ = write!(s, "{}.{}.{}.{}", b[12], b[13], b[14], b[15]);
+            break;
+        }
+        let _ = write!(s, "{:x}", words[i]);
+        if i < 7 {
+            s.push(':');
+        }
+        i += 1;
+    }
+    s
+}
+
+/// `data` as dotted hex bytes (`00.00.00.01`), as `note:` and `userdata=` print.
+pub(super) fn hex_dotted(data: &[u8]) -> String {
+    let mut s = String::new();
+    for (i, x) in data.iter().enumerate() {
+        if i > 0 {
+            s.push('.');
+        }
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+/// `data` as one big-endian hexadecimal number without leading zeros (`0x1`, `0` when all
+/// bytes are zero), as `learn` prints immediate values.
+pub(super) fn hex_number(data: &[u8], out: &mut String) {
+    let mut printed = false;
+    for &x in data {
+        if printed {
+            let _ = write!(out, "{x:02x}");
+        } else if x != 0 {
+            let _ = write!(out, "0x{x:x}");
+            printed = true;
+        }
+    }
+    if !printed {
+        out.push('0');
+    }
+}
+
+/// `write_metadata:V` or `write_metadata:V/M` (the mask only when not all ones).
+pub(super) fn write_metadata(metadata: u64, mask: u64) -> String {
+    let mut s = format!("write_metadata:{}", alt_hex(metadata));
+    if mask != u64::MAX {
+        s.push('/');
+        s.push_str(&alt_hex(mask));
+    }
+    s
+}
