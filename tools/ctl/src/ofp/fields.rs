@@ -1,7 +1,7 @@
 //! OXM / NXM match fields (`ovs-fields(7)`; OpenFlow 1.5.1 §7.2.3): the header of each field
 //! as Open vSwitch writes it on the wire, its names and width, and how its values print.
 //!
-//! The table ([`Id`], one [`Field`] each) lists every field Open vSwitch 3.1 knows, with the
+//! The table ([`FieldId`], one [`Field`] each) lists every field Open vSwitch 3.1 knows, with the
 //! facts `ovs-fields(7)` gives: name, width, maskability, prerequisites, display format and
 //! the OXM/NXM headers that carry it. Values print as `ovs-ofctl` prints them
 //! (`mf_format()`): integers in decimal or `0x` hexadecimal, addresses in their usual
@@ -11,7 +11,7 @@ use super::DecodeError;
 
 mod table;
 
-pub(crate) use table::Id;
+pub(crate) use table::FieldId;
 
 /// One OXM or NXM header (OpenFlow 1.5.1 §7.2.3.2): 4 bytes, or 8 for the experimenter class
 /// `0xffff` (then `experimenter` holds the 32-bit experimenter id that follows).
@@ -174,7 +174,7 @@ pub(crate) struct Oxm {
 /// A field Open vSwitch knows (`mf_field`).
 #[derive(Debug)]
 pub(crate) struct Field {
-    id: Id,
+    id: FieldId,
     name: &'static str,
     extra_name: Option<&'static str>,
     subfield_name: &'static str,
@@ -189,7 +189,7 @@ pub(crate) struct Field {
 
 impl Field {
     /// The field's identity.
-    pub(crate) fn id(&self) -> Id {
+    pub(crate) fn id(&self) -> FieldId {
         self.id
     }
 
@@ -247,7 +247,7 @@ impl Field {
 }
 
 /// The field of an identity.
-pub(crate) fn by_id(id: Id) -> &'static Field {
+pub(crate) fn by_id(id: FieldId) -> &'static Field {
     &table::FIELDS[id as usize]
 }
 

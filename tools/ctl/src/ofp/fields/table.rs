@@ -5,7 +5,7 @@ use super::{Field, Format, Oxm, Prereq};
 
 /// Every field Open vSwitch 3.1 knows (`enum mf_field_id`), in its order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Id {
+pub(crate) enum FieldId {
     /// `dp_hash`.
     DpHash,
     /// `recirc_id`.
@@ -374,10 +374,10 @@ pub(crate) enum Id {
     NshTtl,
 }
 
-/// The fields, indexed by [`Id`].
+/// The fields, indexed by [`FieldId`].
 pub(super) static FIELDS: [Field; 183] = [
     Field {
-        id: Id::DpHash,
+        id: FieldId::DpHash,
         name: "dp_hash",
         extra_name: None,
         subfield_name: "NXM_NX_DP_HASH",
@@ -405,7 +405,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::RecircId,
+        id: FieldId::RecircId,
         name: "recirc_id",
         extra_name: None,
         subfield_name: "NXM_NX_RECIRC_ID",
@@ -424,7 +424,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::PacketType,
+        id: FieldId::PacketType,
         name: "packet_type",
         extra_name: None,
         subfield_name: "OXM_OF_PACKET_TYPE",
@@ -443,7 +443,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::ConjId,
+        id: FieldId::ConjId,
         name: "conj_id",
         extra_name: None,
         subfield_name: "NXM_NX_CONJ_ID",
@@ -462,7 +462,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunId,
+        id: FieldId::TunId,
         name: "tun_id",
         extra_name: Some("tunnel_id"),
         subfield_name: "NXM_NX_TUN_ID",
@@ -490,7 +490,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::TunSrc,
+        id: FieldId::TunSrc,
         name: "tun_src",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_IPV4_SRC",
@@ -509,7 +509,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunDst,
+        id: FieldId::TunDst,
         name: "tun_dst",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_IPV4_DST",
@@ -528,7 +528,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunIpv6Src,
+        id: FieldId::TunIpv6Src,
         name: "tun_ipv6_src",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_IPV6_SRC",
@@ -547,7 +547,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunIpv6Dst,
+        id: FieldId::TunIpv6Dst,
         name: "tun_ipv6_dst",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_IPV6_DST",
@@ -566,7 +566,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunFlags,
+        id: FieldId::TunFlags,
         name: "tun_flags",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_FLAGS",
@@ -585,7 +585,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunTtl,
+        id: FieldId::TunTtl,
         name: "tun_ttl",
         extra_name: None,
         subfield_name: "tun_ttl",
@@ -598,7 +598,7 @@ pub(super) static FIELDS: [Field; 183] = [
         oxms: &[],
     },
     Field {
-        id: Id::TunTos,
+        id: FieldId::TunTos,
         name: "tun_tos",
         extra_name: None,
         subfield_name: "tun_tos",
@@ -611,7 +611,7 @@ pub(super) static FIELDS: [Field; 183] = [
         oxms: &[],
     },
     Field {
-        id: Id::TunGbpId,
+        id: FieldId::TunGbpId,
         name: "tun_gbp_id",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_GBP_ID",
@@ -630,7 +630,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunGbpFlags,
+        id: FieldId::TunGbpFlags,
         name: "tun_gbp_flags",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_GBP_FLAGS",
@@ -649,7 +649,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunErspanIdx,
+        id: FieldId::TunErspanIdx,
         name: "tun_erspan_idx",
         extra_name: None,
         subfield_name: "NXOXM_ET_ERSPAN_IDX",
@@ -668,7 +668,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunErspanVer,
+        id: FieldId::TunErspanVer,
         name: "tun_erspan_ver",
         extra_name: None,
         subfield_name: "NXOXM_ET_ERSPAN_VER",
@@ -687,7 +687,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunErspanDir,
+        id: FieldId::TunErspanDir,
         name: "tun_erspan_dir",
         extra_name: None,
         subfield_name: "NXOXM_ET_ERSPAN_DIR",
@@ -706,7 +706,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunErspanHwid,
+        id: FieldId::TunErspanHwid,
         name: "tun_erspan_hwid",
         extra_name: None,
         subfield_name: "NXOXM_ET_ERSPAN_HWID",
@@ -725,7 +725,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunGtpuFlags,
+        id: FieldId::TunGtpuFlags,
         name: "tun_gtpu_flags",
         extra_name: None,
         subfield_name: "NXOXM_ET_GTPU_FLAGS",
@@ -744,7 +744,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunGtpuMsgtype,
+        id: FieldId::TunGtpuMsgtype,
         name: "tun_gtpu_msgtype",
         extra_name: None,
         subfield_name: "NXOXM_ET_GTPU_MSGTYPE",
@@ -763,7 +763,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata0,
+        id: FieldId::TunMetadata0,
         name: "tun_metadata0",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA0",
@@ -782,7 +782,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata1,
+        id: FieldId::TunMetadata1,
         name: "tun_metadata1",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA1",
@@ -801,7 +801,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata2,
+        id: FieldId::TunMetadata2,
         name: "tun_metadata2",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA2",
@@ -820,7 +820,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata3,
+        id: FieldId::TunMetadata3,
         name: "tun_metadata3",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA3",
@@ -839,7 +839,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata4,
+        id: FieldId::TunMetadata4,
         name: "tun_metadata4",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA4",
@@ -858,7 +858,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata5,
+        id: FieldId::TunMetadata5,
         name: "tun_metadata5",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA5",
@@ -877,7 +877,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata6,
+        id: FieldId::TunMetadata6,
         name: "tun_metadata6",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA6",
@@ -896,7 +896,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata7,
+        id: FieldId::TunMetadata7,
         name: "tun_metadata7",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA7",
@@ -915,7 +915,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata8,
+        id: FieldId::TunMetadata8,
         name: "tun_metadata8",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA8",
@@ -934,7 +934,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata9,
+        id: FieldId::TunMetadata9,
         name: "tun_metadata9",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA9",
@@ -953,7 +953,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata10,
+        id: FieldId::TunMetadata10,
         name: "tun_metadata10",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA10",
@@ -972,7 +972,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata11,
+        id: FieldId::TunMetadata11,
         name: "tun_metadata11",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA11",
@@ -991,7 +991,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata12,
+        id: FieldId::TunMetadata12,
         name: "tun_metadata12",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA12",
@@ -1010,7 +1010,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata13,
+        id: FieldId::TunMetadata13,
         name: "tun_metadata13",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA13",
@@ -1029,7 +1029,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata14,
+        id: FieldId::TunMetadata14,
         name: "tun_metadata14",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA14",
@@ -1048,7 +1048,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata15,
+        id: FieldId::TunMetadata15,
         name: "tun_metadata15",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA15",
@@ -1067,7 +1067,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata16,
+        id: FieldId::TunMetadata16,
         name: "tun_metadata16",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA16",
@@ -1086,7 +1086,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata17,
+        id: FieldId::TunMetadata17,
         name: "tun_metadata17",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA17",
@@ -1105,7 +1105,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata18,
+        id: FieldId::TunMetadata18,
         name: "tun_metadata18",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA18",
@@ -1124,7 +1124,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata19,
+        id: FieldId::TunMetadata19,
         name: "tun_metadata19",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA19",
@@ -1143,7 +1143,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata20,
+        id: FieldId::TunMetadata20,
         name: "tun_metadata20",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA20",
@@ -1162,7 +1162,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata21,
+        id: FieldId::TunMetadata21,
         name: "tun_metadata21",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA21",
@@ -1181,7 +1181,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata22,
+        id: FieldId::TunMetadata22,
         name: "tun_metadata22",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA22",
@@ -1200,7 +1200,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata23,
+        id: FieldId::TunMetadata23,
         name: "tun_metadata23",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA23",
@@ -1219,7 +1219,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata24,
+        id: FieldId::TunMetadata24,
         name: "tun_metadata24",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA24",
@@ -1238,7 +1238,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata25,
+        id: FieldId::TunMetadata25,
         name: "tun_metadata25",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA25",
@@ -1257,7 +1257,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata26,
+        id: FieldId::TunMetadata26,
         name: "tun_metadata26",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA26",
@@ -1276,7 +1276,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata27,
+        id: FieldId::TunMetadata27,
         name: "tun_metadata27",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA27",
@@ -1295,7 +1295,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata28,
+        id: FieldId::TunMetadata28,
         name: "tun_metadata28",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA28",
@@ -1314,7 +1314,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata29,
+        id: FieldId::TunMetadata29,
         name: "tun_metadata29",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA29",
@@ -1333,7 +1333,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata30,
+        id: FieldId::TunMetadata30,
         name: "tun_metadata30",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA30",
@@ -1352,7 +1352,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata31,
+        id: FieldId::TunMetadata31,
         name: "tun_metadata31",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA31",
@@ -1371,7 +1371,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata32,
+        id: FieldId::TunMetadata32,
         name: "tun_metadata32",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA32",
@@ -1390,7 +1390,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata33,
+        id: FieldId::TunMetadata33,
         name: "tun_metadata33",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA33",
@@ -1409,7 +1409,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata34,
+        id: FieldId::TunMetadata34,
         name: "tun_metadata34",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA34",
@@ -1428,7 +1428,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata35,
+        id: FieldId::TunMetadata35,
         name: "tun_metadata35",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA35",
@@ -1447,7 +1447,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata36,
+        id: FieldId::TunMetadata36,
         name: "tun_metadata36",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA36",
@@ -1466,7 +1466,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata37,
+        id: FieldId::TunMetadata37,
         name: "tun_metadata37",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA37",
@@ -1485,7 +1485,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata38,
+        id: FieldId::TunMetadata38,
         name: "tun_metadata38",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA38",
@@ -1504,7 +1504,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata39,
+        id: FieldId::TunMetadata39,
         name: "tun_metadata39",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA39",
@@ -1523,7 +1523,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata40,
+        id: FieldId::TunMetadata40,
         name: "tun_metadata40",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA40",
@@ -1542,7 +1542,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata41,
+        id: FieldId::TunMetadata41,
         name: "tun_metadata41",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA41",
@@ -1561,7 +1561,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata42,
+        id: FieldId::TunMetadata42,
         name: "tun_metadata42",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA42",
@@ -1580,7 +1580,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata43,
+        id: FieldId::TunMetadata43,
         name: "tun_metadata43",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA43",
@@ -1599,7 +1599,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata44,
+        id: FieldId::TunMetadata44,
         name: "tun_metadata44",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA44",
@@ -1618,7 +1618,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata45,
+        id: FieldId::TunMetadata45,
         name: "tun_metadata45",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA45",
@@ -1637,7 +1637,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata46,
+        id: FieldId::TunMetadata46,
         name: "tun_metadata46",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA46",
@@ -1656,7 +1656,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata47,
+        id: FieldId::TunMetadata47,
         name: "tun_metadata47",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA47",
@@ -1675,7 +1675,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata48,
+        id: FieldId::TunMetadata48,
         name: "tun_metadata48",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA48",
@@ -1694,7 +1694,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata49,
+        id: FieldId::TunMetadata49,
         name: "tun_metadata49",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA49",
@@ -1713,7 +1713,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata50,
+        id: FieldId::TunMetadata50,
         name: "tun_metadata50",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA50",
@@ -1732,7 +1732,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata51,
+        id: FieldId::TunMetadata51,
         name: "tun_metadata51",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA51",
@@ -1751,7 +1751,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata52,
+        id: FieldId::TunMetadata52,
         name: "tun_metadata52",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA52",
@@ -1770,7 +1770,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata53,
+        id: FieldId::TunMetadata53,
         name: "tun_metadata53",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA53",
@@ -1789,7 +1789,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata54,
+        id: FieldId::TunMetadata54,
         name: "tun_metadata54",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA54",
@@ -1808,7 +1808,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata55,
+        id: FieldId::TunMetadata55,
         name: "tun_metadata55",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA55",
@@ -1827,7 +1827,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata56,
+        id: FieldId::TunMetadata56,
         name: "tun_metadata56",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA56",
@@ -1846,7 +1846,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata57,
+        id: FieldId::TunMetadata57,
         name: "tun_metadata57",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA57",
@@ -1865,7 +1865,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata58,
+        id: FieldId::TunMetadata58,
         name: "tun_metadata58",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA58",
@@ -1884,7 +1884,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata59,
+        id: FieldId::TunMetadata59,
         name: "tun_metadata59",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA59",
@@ -1903,7 +1903,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata60,
+        id: FieldId::TunMetadata60,
         name: "tun_metadata60",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA60",
@@ -1922,7 +1922,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata61,
+        id: FieldId::TunMetadata61,
         name: "tun_metadata61",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA61",
@@ -1941,7 +1941,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata62,
+        id: FieldId::TunMetadata62,
         name: "tun_metadata62",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA62",
@@ -1960,7 +1960,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::TunMetadata63,
+        id: FieldId::TunMetadata63,
         name: "tun_metadata63",
         extra_name: None,
         subfield_name: "NXM_NX_TUN_METADATA63",
@@ -1979,7 +1979,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Metadata,
+        id: FieldId::Metadata,
         name: "metadata",
         extra_name: None,
         subfield_name: "OXM_OF_METADATA",
@@ -1998,7 +1998,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::InPort,
+        id: FieldId::InPort,
         name: "in_port",
         extra_name: None,
         subfield_name: "NXM_OF_IN_PORT",
@@ -2017,7 +2017,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::InPortOxm,
+        id: FieldId::InPortOxm,
         name: "in_port_oxm",
         extra_name: None,
         subfield_name: "OXM_OF_IN_PORT",
@@ -2036,7 +2036,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::ActsetOutput,
+        id: FieldId::ActsetOutput,
         name: "actset_output",
         extra_name: None,
         subfield_name: "ONFOXM_ET_ACTSET_OUTPUT",
@@ -2064,7 +2064,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::SkbPriority,
+        id: FieldId::SkbPriority,
         name: "skb_priority",
         extra_name: None,
         subfield_name: "skb_priority",
@@ -2077,7 +2077,7 @@ pub(super) static FIELDS: [Field; 183] = [
         oxms: &[],
     },
     Field {
-        id: Id::PktMark,
+        id: FieldId::PktMark,
         name: "pkt_mark",
         extra_name: None,
         subfield_name: "NXM_NX_PKT_MARK",
@@ -2096,7 +2096,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtState,
+        id: FieldId::CtState,
         name: "ct_state",
         extra_name: None,
         subfield_name: "NXM_NX_CT_STATE",
@@ -2115,7 +2115,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtZone,
+        id: FieldId::CtZone,
         name: "ct_zone",
         extra_name: None,
         subfield_name: "NXM_NX_CT_ZONE",
@@ -2134,7 +2134,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtMark,
+        id: FieldId::CtMark,
         name: "ct_mark",
         extra_name: None,
         subfield_name: "NXM_NX_CT_MARK",
@@ -2153,7 +2153,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtLabel,
+        id: FieldId::CtLabel,
         name: "ct_label",
         extra_name: None,
         subfield_name: "NXM_NX_CT_LABEL",
@@ -2172,7 +2172,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtNwProto,
+        id: FieldId::CtNwProto,
         name: "ct_nw_proto",
         extra_name: None,
         subfield_name: "NXM_NX_CT_NW_PROTO",
@@ -2191,7 +2191,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtNwSrc,
+        id: FieldId::CtNwSrc,
         name: "ct_nw_src",
         extra_name: None,
         subfield_name: "NXM_NX_CT_NW_SRC",
@@ -2210,7 +2210,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtNwDst,
+        id: FieldId::CtNwDst,
         name: "ct_nw_dst",
         extra_name: None,
         subfield_name: "NXM_NX_CT_NW_DST",
@@ -2229,7 +2229,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtIpv6Src,
+        id: FieldId::CtIpv6Src,
         name: "ct_ipv6_src",
         extra_name: None,
         subfield_name: "NXM_NX_CT_IPV6_SRC",
@@ -2248,7 +2248,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtIpv6Dst,
+        id: FieldId::CtIpv6Dst,
         name: "ct_ipv6_dst",
         extra_name: None,
         subfield_name: "NXM_NX_CT_IPV6_DST",
@@ -2267,7 +2267,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtTpSrc,
+        id: FieldId::CtTpSrc,
         name: "ct_tp_src",
         extra_name: None,
         subfield_name: "NXM_NX_CT_TP_SRC",
@@ -2286,7 +2286,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::CtTpDst,
+        id: FieldId::CtTpDst,
         name: "ct_tp_dst",
         extra_name: None,
         subfield_name: "NXM_NX_CT_TP_DST",
@@ -2305,7 +2305,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg0,
+        id: FieldId::Reg0,
         name: "reg0",
         extra_name: None,
         subfield_name: "NXM_NX_REG0",
@@ -2324,7 +2324,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg1,
+        id: FieldId::Reg1,
         name: "reg1",
         extra_name: None,
         subfield_name: "NXM_NX_REG1",
@@ -2343,7 +2343,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg2,
+        id: FieldId::Reg2,
         name: "reg2",
         extra_name: None,
         subfield_name: "NXM_NX_REG2",
@@ -2362,7 +2362,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg3,
+        id: FieldId::Reg3,
         name: "reg3",
         extra_name: None,
         subfield_name: "NXM_NX_REG3",
@@ -2381,7 +2381,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg4,
+        id: FieldId::Reg4,
         name: "reg4",
         extra_name: None,
         subfield_name: "NXM_NX_REG4",
@@ -2400,7 +2400,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg5,
+        id: FieldId::Reg5,
         name: "reg5",
         extra_name: None,
         subfield_name: "NXM_NX_REG5",
@@ -2419,7 +2419,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg6,
+        id: FieldId::Reg6,
         name: "reg6",
         extra_name: None,
         subfield_name: "NXM_NX_REG6",
@@ -2438,7 +2438,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg7,
+        id: FieldId::Reg7,
         name: "reg7",
         extra_name: None,
         subfield_name: "NXM_NX_REG7",
@@ -2457,7 +2457,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg8,
+        id: FieldId::Reg8,
         name: "reg8",
         extra_name: None,
         subfield_name: "NXM_NX_REG8",
@@ -2476,7 +2476,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg9,
+        id: FieldId::Reg9,
         name: "reg9",
         extra_name: None,
         subfield_name: "NXM_NX_REG9",
@@ -2495,7 +2495,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg10,
+        id: FieldId::Reg10,
         name: "reg10",
         extra_name: None,
         subfield_name: "NXM_NX_REG10",
@@ -2514,7 +2514,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg11,
+        id: FieldId::Reg11,
         name: "reg11",
         extra_name: None,
         subfield_name: "NXM_NX_REG11",
@@ -2533,7 +2533,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg12,
+        id: FieldId::Reg12,
         name: "reg12",
         extra_name: None,
         subfield_name: "NXM_NX_REG12",
@@ -2552,7 +2552,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg13,
+        id: FieldId::Reg13,
         name: "reg13",
         extra_name: None,
         subfield_name: "NXM_NX_REG13",
@@ -2571,7 +2571,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg14,
+        id: FieldId::Reg14,
         name: "reg14",
         extra_name: None,
         subfield_name: "NXM_NX_REG14",
@@ -2590,7 +2590,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Reg15,
+        id: FieldId::Reg15,
         name: "reg15",
         extra_name: None,
         subfield_name: "NXM_NX_REG15",
@@ -2609,7 +2609,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg0,
+        id: FieldId::Xreg0,
         name: "xreg0",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG0",
@@ -2628,7 +2628,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg1,
+        id: FieldId::Xreg1,
         name: "xreg1",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG1",
@@ -2647,7 +2647,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg2,
+        id: FieldId::Xreg2,
         name: "xreg2",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG2",
@@ -2666,7 +2666,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg3,
+        id: FieldId::Xreg3,
         name: "xreg3",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG3",
@@ -2685,7 +2685,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg4,
+        id: FieldId::Xreg4,
         name: "xreg4",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG4",
@@ -2704,7 +2704,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg5,
+        id: FieldId::Xreg5,
         name: "xreg5",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG5",
@@ -2723,7 +2723,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg6,
+        id: FieldId::Xreg6,
         name: "xreg6",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG6",
@@ -2742,7 +2742,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xreg7,
+        id: FieldId::Xreg7,
         name: "xreg7",
         extra_name: None,
         subfield_name: "OXM_OF_PKT_REG7",
@@ -2761,7 +2761,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xxreg0,
+        id: FieldId::Xxreg0,
         name: "xxreg0",
         extra_name: None,
         subfield_name: "NXM_NX_XXREG0",
@@ -2780,7 +2780,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xxreg1,
+        id: FieldId::Xxreg1,
         name: "xxreg1",
         extra_name: None,
         subfield_name: "NXM_NX_XXREG1",
@@ -2799,7 +2799,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xxreg2,
+        id: FieldId::Xxreg2,
         name: "xxreg2",
         extra_name: None,
         subfield_name: "NXM_NX_XXREG2",
@@ -2818,7 +2818,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Xxreg3,
+        id: FieldId::Xxreg3,
         name: "xxreg3",
         extra_name: None,
         subfield_name: "NXM_NX_XXREG3",
@@ -2837,7 +2837,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::EthSrc,
+        id: FieldId::EthSrc,
         name: "eth_src",
         extra_name: Some("dl_src"),
         subfield_name: "NXM_OF_ETH_SRC",
@@ -2865,7 +2865,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::EthDst,
+        id: FieldId::EthDst,
         name: "eth_dst",
         extra_name: Some("dl_dst"),
         subfield_name: "NXM_OF_ETH_DST",
@@ -2893,7 +2893,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::EthType,
+        id: FieldId::EthType,
         name: "eth_type",
         extra_name: Some("dl_type"),
         subfield_name: "NXM_OF_ETH_TYPE",
@@ -2921,7 +2921,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::VlanTci,
+        id: FieldId::VlanTci,
         name: "vlan_tci",
         extra_name: None,
         subfield_name: "NXM_OF_VLAN_TCI",
@@ -2940,7 +2940,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::DlVlan,
+        id: FieldId::DlVlan,
         name: "dl_vlan",
         extra_name: None,
         subfield_name: "dl_vlan",
@@ -2953,7 +2953,7 @@ pub(super) static FIELDS: [Field; 183] = [
         oxms: &[],
     },
     Field {
-        id: Id::VlanVid,
+        id: FieldId::VlanVid,
         name: "vlan_vid",
         extra_name: None,
         subfield_name: "OXM_OF_VLAN_VID",
@@ -2972,7 +2972,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::DlVlanPcp,
+        id: FieldId::DlVlanPcp,
         name: "dl_vlan_pcp",
         extra_name: None,
         subfield_name: "dl_vlan_pcp",
@@ -2985,7 +2985,7 @@ pub(super) static FIELDS: [Field; 183] = [
         oxms: &[],
     },
     Field {
-        id: Id::VlanPcp,
+        id: FieldId::VlanPcp,
         name: "vlan_pcp",
         extra_name: None,
         subfield_name: "OXM_OF_VLAN_PCP",
@@ -3004,7 +3004,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::MplsLabel,
+        id: FieldId::MplsLabel,
         name: "mpls_label",
         extra_name: None,
         subfield_name: "OXM_OF_MPLS_LABEL",
@@ -3023,7 +3023,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::MplsTc,
+        id: FieldId::MplsTc,
         name: "mpls_tc",
         extra_name: None,
         subfield_name: "OXM_OF_MPLS_TC",
@@ -3042,7 +3042,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::MplsBos,
+        id: FieldId::MplsBos,
         name: "mpls_bos",
         extra_name: None,
         subfield_name: "OXM_OF_MPLS_BOS",
@@ -3061,7 +3061,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::MplsTtl,
+        id: FieldId::MplsTtl,
         name: "mpls_ttl",
         extra_name: None,
         subfield_name: "NXM_NX_MPLS_TTL",
@@ -3080,7 +3080,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Ipv4Src,
+        id: FieldId::Ipv4Src,
         name: "ip_src",
         extra_name: Some("nw_src"),
         subfield_name: "NXM_OF_IP_SRC",
@@ -3108,7 +3108,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::Ipv4Dst,
+        id: FieldId::Ipv4Dst,
         name: "ip_dst",
         extra_name: Some("nw_dst"),
         subfield_name: "NXM_OF_IP_DST",
@@ -3136,7 +3136,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::Ipv6Src,
+        id: FieldId::Ipv6Src,
         name: "ipv6_src",
         extra_name: None,
         subfield_name: "NXM_NX_IPV6_SRC",
@@ -3164,7 +3164,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::Ipv6Dst,
+        id: FieldId::Ipv6Dst,
         name: "ipv6_dst",
         extra_name: None,
         subfield_name: "NXM_NX_IPV6_DST",
@@ -3192,7 +3192,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::Ipv6Label,
+        id: FieldId::Ipv6Label,
         name: "ipv6_label",
         extra_name: None,
         subfield_name: "NXM_NX_IPV6_LABEL",
@@ -3220,7 +3220,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::IpProto,
+        id: FieldId::IpProto,
         name: "nw_proto",
         extra_name: Some("ip_proto"),
         subfield_name: "NXM_OF_IP_PROTO",
@@ -3248,7 +3248,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::IpDscp,
+        id: FieldId::IpDscp,
         name: "nw_tos",
         extra_name: None,
         subfield_name: "NXM_OF_IP_TOS",
@@ -3267,7 +3267,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::IpDscpShifted,
+        id: FieldId::IpDscpShifted,
         name: "ip_dscp",
         extra_name: None,
         subfield_name: "OXM_OF_IP_DSCP",
@@ -3286,7 +3286,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::IpEcn,
+        id: FieldId::IpEcn,
         name: "nw_ecn",
         extra_name: Some("ip_ecn"),
         subfield_name: "NXM_NX_IP_ECN",
@@ -3314,7 +3314,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::IpTtl,
+        id: FieldId::IpTtl,
         name: "nw_ttl",
         extra_name: None,
         subfield_name: "NXM_NX_IP_TTL",
@@ -3333,7 +3333,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::IpFrag,
+        id: FieldId::IpFrag,
         name: "ip_frag",
         extra_name: Some("nw_frag"),
         subfield_name: "NXM_NX_IP_FRAG",
@@ -3352,7 +3352,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::ArpOp,
+        id: FieldId::ArpOp,
         name: "arp_op",
         extra_name: None,
         subfield_name: "NXM_OF_ARP_OP",
@@ -3380,7 +3380,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::ArpSpa,
+        id: FieldId::ArpSpa,
         name: "arp_spa",
         extra_name: None,
         subfield_name: "NXM_OF_ARP_SPA",
@@ -3408,7 +3408,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::ArpTpa,
+        id: FieldId::ArpTpa,
         name: "arp_tpa",
         extra_name: None,
         subfield_name: "NXM_OF_ARP_TPA",
@@ -3436,7 +3436,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::ArpSha,
+        id: FieldId::ArpSha,
         name: "arp_sha",
         extra_name: None,
         subfield_name: "NXM_NX_ARP_SHA",
@@ -3464,7 +3464,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::ArpTha,
+        id: FieldId::ArpTha,
         name: "arp_tha",
         extra_name: None,
         subfield_name: "NXM_NX_ARP_THA",
@@ -3492,7 +3492,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::TcpSrc,
+        id: FieldId::TcpSrc,
         name: "tcp_src",
         extra_name: Some("tp_src"),
         subfield_name: "NXM_OF_TCP_SRC",
@@ -3520,7 +3520,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::TcpDst,
+        id: FieldId::TcpDst,
         name: "tcp_dst",
         extra_name: Some("tp_dst"),
         subfield_name: "NXM_OF_TCP_DST",
@@ -3548,7 +3548,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::TcpFlags,
+        id: FieldId::TcpFlags,
         name: "tcp_flags",
         extra_name: None,
         subfield_name: "NXM_NX_TCP_FLAGS",
@@ -3583,7 +3583,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::UdpSrc,
+        id: FieldId::UdpSrc,
         name: "udp_src",
         extra_name: None,
         subfield_name: "NXM_OF_UDP_SRC",
@@ -3611,7 +3611,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::UdpDst,
+        id: FieldId::UdpDst,
         name: "udp_dst",
         extra_name: None,
         subfield_name: "NXM_OF_UDP_DST",
@@ -3639,7 +3639,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::SctpSrc,
+        id: FieldId::SctpSrc,
         name: "sctp_src",
         extra_name: None,
         subfield_name: "OXM_OF_SCTP_SRC",
@@ -3658,7 +3658,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::SctpDst,
+        id: FieldId::SctpDst,
         name: "sctp_dst",
         extra_name: None,
         subfield_name: "OXM_OF_SCTP_DST",
@@ -3677,7 +3677,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::Icmpv4Type,
+        id: FieldId::Icmpv4Type,
         name: "icmp_type",
         extra_name: None,
         subfield_name: "NXM_OF_ICMP_TYPE",
@@ -3705,7 +3705,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::Icmpv4Code,
+        id: FieldId::Icmpv4Code,
         name: "icmp_code",
         extra_name: None,
         subfield_name: "NXM_OF_ICMP_CODE",
@@ -3733,7 +3733,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::Icmpv6Type,
+        id: FieldId::Icmpv6Type,
         name: "icmpv6_type",
         extra_name: None,
         subfield_name: "NXM_NX_ICMPV6_TYPE",
@@ -3761,7 +3761,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::Icmpv6Code,
+        id: FieldId::Icmpv6Code,
         name: "icmpv6_code",
         extra_name: None,
         subfield_name: "NXM_NX_ICMPV6_CODE",
@@ -3789,7 +3789,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::NdTarget,
+        id: FieldId::NdTarget,
         name: "nd_target",
         extra_name: None,
         subfield_name: "NXM_NX_ND_TARGET",
@@ -3817,7 +3817,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::NdSll,
+        id: FieldId::NdSll,
         name: "nd_sll",
         extra_name: None,
         subfield_name: "NXM_NX_ND_SLL",
@@ -3845,7 +3845,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::NdTll,
+        id: FieldId::NdTll,
         name: "nd_tll",
         extra_name: None,
         subfield_name: "NXM_NX_ND_TLL",
@@ -3873,7 +3873,7 @@ pub(super) static FIELDS: [Field; 183] = [
         ],
     },
     Field {
-        id: Id::NdReserved,
+        id: FieldId::NdReserved,
         name: "nd_reserved",
         extra_name: None,
         subfield_name: "ERICOXM_OF_ICMPV6_ND_RESERVED",
@@ -3892,7 +3892,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NdOptionsType,
+        id: FieldId::NdOptionsType,
         name: "nd_options_type",
         extra_name: None,
         subfield_name: "ERICOXM_OF_ICMPV6_ND_OPTIONS_TYPE",
@@ -3911,7 +3911,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshFlags,
+        id: FieldId::NshFlags,
         name: "nsh_flags",
         extra_name: None,
         subfield_name: "NXOXM_NSH_FLAGS",
@@ -3930,7 +3930,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshMdtype,
+        id: FieldId::NshMdtype,
         name: "nsh_mdtype",
         extra_name: None,
         subfield_name: "NXOXM_NSH_MDTYPE",
@@ -3949,7 +3949,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshNp,
+        id: FieldId::NshNp,
         name: "nsh_np",
         extra_name: None,
         subfield_name: "NXOXM_NSH_NP",
@@ -3968,7 +3968,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshSpi,
+        id: FieldId::NshSpi,
         name: "nsh_spi",
         extra_name: Some("nsp"),
         subfield_name: "NXOXM_NSH_SPI",
@@ -3987,7 +3987,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshSi,
+        id: FieldId::NshSi,
         name: "nsh_si",
         extra_name: Some("nsi"),
         subfield_name: "NXOXM_NSH_SI",
@@ -4006,7 +4006,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshC1,
+        id: FieldId::NshC1,
         name: "nsh_c1",
         extra_name: Some("nshc1"),
         subfield_name: "NXOXM_NSH_C1",
@@ -4025,7 +4025,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshC2,
+        id: FieldId::NshC2,
         name: "nsh_c2",
         extra_name: Some("nshc2"),
         subfield_name: "NXOXM_NSH_C2",
@@ -4044,7 +4044,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshC3,
+        id: FieldId::NshC3,
         name: "nsh_c3",
         extra_name: Some("nshc3"),
         subfield_name: "NXOXM_NSH_C3",
@@ -4063,7 +4063,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshC4,
+        id: FieldId::NshC4,
         name: "nsh_c4",
         extra_name: Some("nshc4"),
         subfield_name: "NXOXM_NSH_C4",
@@ -4082,7 +4082,7 @@ pub(super) static FIELDS: [Field; 183] = [
         }],
     },
     Field {
-        id: Id::NshTtl,
+        id: FieldId::NshTtl,
         name: "nsh_ttl",
         extra_name: None,
         subfield_name: "NXOXM_NSH_TTL",
