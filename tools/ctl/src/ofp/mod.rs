@@ -17,6 +17,9 @@ pub(crate) mod fields;
 pub(crate) mod matches;
 pub(crate) mod wire;
 
+#[cfg(test)]
+pub(crate) mod testbed;
+
 /// Malformed or unknown OpenFlow content: what was wrong and where (message, offset).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
