@@ -34,8 +34,6 @@ mod generic;
 mod link;
 mod lsp_addr;
 mod nb;
-// Wired into sbctl's `lflow-list --ovs` once the formatters land.
-#[allow(dead_code)]
 mod ofp;
 mod sb;
 mod schema;

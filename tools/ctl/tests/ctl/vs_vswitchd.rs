@@ -12,11 +12,14 @@ use std::time::{Duration, Instant};
 use ovsdb_testkit::{OvsdbServer, Watchdog};
 
 /// A network namespace, deleted on drop.
-struct Netns(String);
+pub(crate) struct Netns(pub(crate) String);
 
 impl Netns {
-    fn new() -> Netns {
-        let name = format!("vsctlrs-{}", std::process::id());
+    /// A new namespace, named after the process and a counter.
+    pub(crate) fn new() -> Netns {
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("vsctlrs-{}-{seq}", std::process::id());
         let st = Command::new("ip")
             .args(["netns", "add", &name])
             .status()
@@ -33,12 +36,13 @@ impl Drop for Netns {
 }
 
 /// ovs-vswitchd on `remote`, in `ns`, its files in `dir`; stopped (by its pid) on drop.
-struct Vswitchd {
+pub(crate) struct Vswitchd {
     pidfile: PathBuf,
 }
 
 impl Vswitchd {
-    fn start(ns: &Netns, remote: &str, dir: &Path) -> Vswitchd {
+    /// Starts ovs-vswitchd on `remote` inside `ns`, detached, its files in `dir`.
+    pub(crate) fn start(ns: &Netns, remote: &str, dir: &Path) -> Vswitchd {
         let pidfile = dir.join("vswitchd.pid");
         let st = Command::new("ip")
             .args(["netns", "exec", &ns.0, "ovs-vswitchd", remote])
