@@ -1159,6 +1159,7 @@ async fn run_parsed(
             None => fut.await,
         }
     };
+    let early = early + &vlog.render(&link::take_connect_log());
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();
