@@ -34,8 +34,6 @@ mod generic;
 mod link;
 mod lsp_addr;
 mod nb;
-// Wired into sbctl's `lflow-list --ovs` once the formatters land.
-#[allow(dead_code)]
 mod ofp;
 mod sb;
 mod schema;
@@ -1161,6 +1159,7 @@ async fn run_parsed(
             None => fut.await,
         }
     };
+    let early = early + &vlog.render(&link::take_connect_log());
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();
