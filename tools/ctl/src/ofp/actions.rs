@@ -19,8 +19,8 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-use super::fields::{self, Field, Header};
 use super::DecodeError;
+use super::fields::{self, Field, Header};
 
 /// Open vSwitch's Nicira experimenter id (`NX_VENDOR_ID`).
 const NX_VENDOR_ID: u32 = 0x0000_2320;
@@ -121,7 +121,11 @@ fn zeros_from(b: &[u8], from: usize) -> bool {
 fn decode_instructions(buf: &[u8]) -> Result<Vec<Act>, DecodeError> {
     const WHAT: &str = "OpenFlow instruction";
     if buf.len() % 8 != 0 {
-        return Err(err(WHAT, 0, format_args!("instructions length {} is not a multiple of 8", buf.len())));
+        return Err(err(
+            WHAT,
+            0,
+            format_args!("instructions length {} is not a multiple of 8", buf.len()),
+        ));
     }
     // Indexed by OFPIT type 1..=5: (offset, bytes).
     let mut seen: [Option<(usize, &[u8])>; 6] = [None; 6];
@@ -130,7 +134,11 @@ fn decode_instructions(buf: &[u8]) -> Result<Vec<Act>, DecodeError> {
         let ty = be16(buf, pos);
         let len = usize::from(be16(buf, pos + 2));
         if len < 8 || len % 8 != 0 || len > buf.len() - pos {
-            return Err(err(WHAT, pos, format_args!("bad instruction length {len} (type {ty})")));
+            return Err(err(
+                WHAT,
+                pos,
+                format_args!("bad instruction length {len} (type {ty})"),
+            ));
         }
         let inst = &buf[pos..pos + len];
         let (name, exact) = match ty {
@@ -139,7 +147,13 @@ fn decode_instructions(buf: &[u8]) -> Result<Vec<Act>, DecodeError> {
             3 => ("OFPIT_WRITE_ACTIONS", None),
             4 => ("OFPIT_APPLY_ACTIONS", None),
             5 => ("OFPIT_CLEAR_ACTIONS", Some(8)),
-            6 => return Err(err("OFPIT_METER", pos, "meter is an action, not an instruction, in OpenFlow 1.5")),
+            6 => {
+                return Err(err(
+                    "OFPIT_METER",
+                    pos,
+                    "meter is an action, not an instruction, in OpenFlow 1.5",
+                ));
+            }
             0xffff => return Err(err("OFPIT_EXPERIMENTER", pos, "unknown experimenter instruction")),
             _ => return Err(err(WHAT, pos, format_args!("unknown instruction type {ty}"))),
         };
@@ -256,7 +270,11 @@ fn raw_action(vendor: u32, ty: u16) -> Option<Raw> {
         (NX_VENDOR_ID, 50) => ("NXAST_DELETE_FIELD", 24, false),
         _ => return None,
     };
-    Some(Raw { name, min_len, extensible })
+    Some(Raw {
+        name,
+        min_len,
+        extensible,
+    })
 }
 
 /// One action being decoded: its bytes (exactly its length), name and offset, for errors.
@@ -311,10 +329,18 @@ fn decode_actions(buf: &[u8], base: usize, depth: usize) -> Result<Vec<Act>, Dec
         let (vendor, subtype) = if ty == OFPAT_EXPERIMENTER {
             let vendor = be32(rest, 4);
             if vendor != NX_VENDOR_ID && vendor != 0x4f4e_4600 {
-                return Err(err("OpenFlow action", ofs, format_args!("unknown experimenter {vendor:#x}")));
+                return Err(err(
+                    "OpenFlow action",
+                    ofs,
+                    format_args!("unknown experimenter {vendor:#x}"),
+                ));
             }
             if rest.len() < 16 {
-                return Err(err("OpenFlow action", ofs, "truncated experimenter action header"));
+                return Err(err(
+                    "OpenFlow action",
+                    ofs,
+                    "truncated experimenter action header",
+                ));
             }
             (vendor, be16(rest, 8))
         } else {
@@ -329,15 +355,28 @@ fn decode_actions(buf: &[u8], base: usize, depth: usize) -> Result<Vec<Act>, Dec
         };
         let len = usize::from(be16(rest, 2));
         if len > rest.len() {
-            return Err(err(raw.name, ofs, format_args!("length {len} exceeds the {} bytes left", rest.len())));
+            return Err(err(
+                raw.name,
+                ofs,
+                format_args!("length {len} exceeds the {} bytes left", rest.len()),
+            ));
         }
         if len < raw.min_len || (!raw.extensible && len != raw.min_len) {
             return Err(err(raw.name, ofs, format_args!("bad length {len}")));
         }
         if len % 8 != 0 {
-            return Err(err(raw.name, ofs, format_args!("length {len} is not a multiple of 8")));
+            return Err(err(
+                raw.name,
+                ofs,
+                format_args!("length {len} is not a multiple of 8"),
+            ));
         }
-        let ctx = Ctx { a: &rest[..len], name: raw.name, ofs, depth };
+        let ctx = Ctx {
+            a: &rest[..len],
+            name: raw.name,
+            ofs,
+            depth,
+        };
         let act = if vendor == 0 {
             decode_standard(&ctx, subtype)?
         } else {
@@ -453,7 +492,7 @@ fn decode_standard(c: &Ctx<'_>, ty: u16) -> Result<Act, DecodeError> {
 /// Whether `field` has a variable width on the wire (the `tun_metadataN` fields, whose width
 /// a TLV map sets).
 fn is_variable(field: &Field) -> bool {
-    field.name().starts_with("tun_metadata")
+    field.variable()
 }
 
 /// Parses the OXM/NXM header at byte `at` of the action: the field it names and the
@@ -461,7 +500,10 @@ fn is_variable(field: &Field) -> bool {
 fn pull_header(c: &Ctx<'_>, at: usize) -> Result<(&'static Field, usize), DecodeError> {
     let (header, size, field) = pull_header_raw(c, at)?;
     if header.has_mask {
-        return Err(c.err(format_args!("masked field {} where no mask is allowed", field.name())));
+        return Err(c.err(format_args!(
+            "masked field {} where no mask is allowed",
+            field.name()
+        )));
     }
     Ok((field, size))
 }
@@ -471,9 +513,16 @@ fn pull_header_raw(c: &Ctx<'_>, at: usize) -> Result<(Header, usize, &'static Fi
     let buf = c.a.get(at..).unwrap_or(&[]);
     let (header, size) = Header::parse(buf).map_err(|e| c.err(format_args!("field header: {}", e.0)))?;
     let field = fields::lookup(&header).ok_or_else(|| {
-        c.err(format_args!("unknown field (class {:#x}, field {})", header.class, header.field))
+        c.err(format_args!(
+            "unknown field (class {:#x}, field {})",
+            header.class, header.field
+        ))
     })?;
-    let width = if header.has_mask { header.payload_len() / 2 } else { header.payload_len() };
+    let width = if header.has_mask {
+        header.payload_len() / 2
+    } else {
+        header.payload_len()
+    };
     let fits = if is_variable(field) {
         width <= field.n_bytes()
     } else {
@@ -490,10 +539,20 @@ fn pull_header_raw(c: &Ctx<'_>, at: usize) -> Result<(Header, usize, &'static Fi
 fn field_from_nxm32(c: &Ctx<'_>, header: u32) -> Result<&'static Field, DecodeError> {
     let bytes = header.to_be_bytes();
     let (h, _) = Header::parse(&bytes).map_err(|e| c.err(format_args!("field header: {}", e.0)))?;
-    let field = fields::lookup(&h)
-        .ok_or_else(|| c.err(format_args!("unknown field (class {:#x}, field {})", h.class, h.field)))?;
-    let width = if h.has_mask { h.payload_len() / 2 } else { h.payload_len() };
-    if h.experimenter.is_some() || !(width == field.n_bytes() || is_variable(field) && width <= field.n_bytes()) {
+    let field = fields::lookup(&h).ok_or_else(|| {
+        c.err(format_args!(
+            "unknown field (class {:#x}, field {})",
+            h.class, h.field
+        ))
+    })?;
+    let width = if h.has_mask {
+        h.payload_len() / 2
+    } else {
+        h.payload_len()
+    };
+    if h.experimenter.is_some()
+        || !(width == field.n_bytes() || is_variable(field) && width <= field.n_bytes())
+    {
         return Err(c.err(format_args!("bad field header {header:#010x}")));
     }
     Ok(field)
@@ -524,7 +583,11 @@ fn set_field(c: &Ctx<'_>) -> Result<String, DecodeError> {
     if header.class == 0x8000 && header.field == 0 {
         return Err(c.err("set_field of in_port is not allowed"));
     }
-    let width = if header.has_mask { payload_len / 2 } else { payload_len };
+    let width = if header.has_mask {
+        payload_len / 2
+    } else {
+        payload_len
+    };
     let n = field.n_bytes();
     let mut value = vec![0u8; n];
     let mut mask = vec![0xffu8; n];
@@ -534,10 +597,16 @@ fn set_field(c: &Ctx<'_>) -> Result<String, DecodeError> {
         mask[..lead].iter_mut().for_each(|b| *b = 0);
         mask[lead..].copy_from_slice(&payload[width..width + width.min(n)]);
         if value.iter().zip(&mask).any(|(v, m)| v & !m != 0) {
-            return Err(c.err(format_args!("value of {} has bits outside its mask", field.name())));
+            return Err(c.err(format_args!(
+                "value of {} has bits outside its mask",
+                field.name()
+            )));
         }
     }
-    if header.class == 0x8000 && header.field == 6 && (be16(&value, 0) & 0x1000 == 0 || be16(&mask, 0) & 0x1000 == 0) {
+    if header.class == 0x8000
+        && header.field == 6
+        && (be16(&value, 0) & 0x1000 == 0 || be16(&mask, 0) & 0x1000 == 0)
+    {
         return Err(c.err("set_field of vlan_vid without OFPVID_PRESENT"));
     }
     let mut s = String::from("set_field:");

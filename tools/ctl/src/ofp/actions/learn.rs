@@ -3,9 +3,9 @@
 //! immediate value, output to a field), printed as
 //! `learn(table=N,...,FIELD[],name=value,load:SRC->DST,output:SRC)`.
 
-use super::{be16, be32, be64, byte, fields, pull_header, text, Ctx};
-use crate::ofp::fields::Field;
+use super::{Ctx, be16, be32, be64, byte, fields, pull_header, text};
 use crate::ofp::DecodeError;
+use crate::ofp::fields::Field;
 
 /// `NX_LEARN_F_SEND_FLOW_REM`.
 const F_SEND_FLOW_REM: u16 = 1 << 0;
@@ -42,7 +42,11 @@ pub(super) fn decode(c: &Ctx<'_>, v2: bool) -> Result<String, DecodeError> {
     if table == 255 {
         return Err(c.err("table 255"));
     }
-    let allowed = if v2 { F_SEND_FLOW_REM | F_DELETE_LEARNED | F_WRITE_RESULT } else { F_SEND_FLOW_REM | F_DELETE_LEARNED };
+    let allowed = if v2 {
+        F_SEND_FLOW_REM | F_DELETE_LEARNED | F_WRITE_RESULT
+    } else {
+        F_SEND_FLOW_REM | F_DELETE_LEARNED
+    };
     if flags & !allowed != 0 {
         return Err(c.err(format_args!("bad flags {flags:#x}")));
     }
@@ -113,7 +117,10 @@ pub(super) fn decode(c: &Ctx<'_>, v2: bool) -> Result<String, DecodeError> {
         let imm_room = 2 * n_bits.div_ceil(16) as usize;
         let need = if src_imm { imm_room } else { 6 } + if dst == DST_OUTPUT { 0 } else { 6 };
         if a.len() - pos < need {
-            return Err(c.err(format_args!("flow-mod spec at byte {} overruns the action", pos - 2)));
+            return Err(c.err(format_args!(
+                "flow-mod spec at byte {} overruns the action",
+                pos - 2
+            )));
         }
         let src = if src_imm {
             let imm_bytes = n_bits.div_ceil(8) as usize;

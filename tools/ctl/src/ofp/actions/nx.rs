@@ -2,8 +2,8 @@
 //! in OpenFlow 1.5 (`ovs-actions(7)`), each printed as Open vSwitch prints it.
 
 use super::{
-    be16, be32, be64, byte, check_subfield, decode_actions, field_from_nxm32, fields, format_list, learn,
-    pull_header, text, Act, Ctx,
+    Act, Ctx, be16, be32, be64, byte, check_subfield, decode_actions, field_from_nxm32, fields, format_list,
+    learn, pull_header, text,
 };
 use crate::ofp::DecodeError;
 
@@ -98,7 +98,10 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             let n = usize::from(be16(a, 10));
             c.must_be_zero_range(12, 16)?;
             if a.len() - 16 < 2 * n {
-                return Err(c.err(format_args!("room for {} controller ids, {n} given", (a.len() - 16) / 2)));
+                return Err(c.err(format_args!(
+                    "room for {} controller ids, {n} given",
+                    (a.len() - 16) / 2
+                )));
             }
             let ids: Vec<String> = (0..n).map(|i| be16(a, 16 + 2 * i).to_string()).collect();
             format!("dec_ttl({})", ids.join(","))
@@ -154,7 +157,11 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             if pkt_type == 0xfffe {
                 "decap()".into()
             } else {
-                format!("decap(packet_type(ns={},type={}))", pkt_type >> 16, text::alt_hex(u64::from(pkt_type & 0xffff)))
+                format!(
+                    "decap(packet_type(ns={},type={}))",
+                    pkt_type >> 16,
+                    text::alt_hex(u64::from(pkt_type & 0xffff))
+                )
             }
         }
         48 => "dec_nsh_ttl".into(),
@@ -238,10 +245,12 @@ fn hash_fields(v: u16) -> Option<&'static str> {
 /// `NXAST_MULTIPATH`: `multipath(FIELDS,BASIS,ALGORITHM,N_LINKS,ARG,DST)`.
 fn multipath(c: &Ctx<'_>) -> Result<String, DecodeError> {
     let a = c.a;
-    let (fields_v, basis, algorithm, max_link, arg) = (be16(a, 10), be16(a, 12), be16(a, 16), be16(a, 18), be32(a, 20));
+    let (fields_v, basis, algorithm, max_link, arg) =
+        (be16(a, 10), be16(a, 12), be16(a, 16), be16(a, 18), be32(a, 20));
     let (ofs, n_bits) = ofs_nbits(be16(a, 26));
     let field = field_from_nxm32(c, be32(a, 28))?;
-    let fields_s = hash_fields(fields_v).ok_or_else(|| c.err(format_args!("unsupported fields {fields_v}")))?;
+    let fields_s =
+        hash_fields(fields_v).ok_or_else(|| c.err(format_args!("unsupported fields {fields_v}")))?;
     let alg = match algorithm {
         0 => "modulo_n",
         1 => "hash_threshold",
@@ -266,7 +275,8 @@ fn bundle(c: &Ctx<'_>, load: bool) -> Result<String, DecodeError> {
     let a = c.a;
     let (algorithm, fields_v, basis) = (be16(a, 10), be16(a, 12), be16(a, 14));
     let (member_type, n_members) = (be32(a, 16), usize::from(be16(a, 20)));
-    let fields_s = hash_fields(fields_v).ok_or_else(|| c.err(format_args!("unsupported fields {fields_v}")))?;
+    let fields_s =
+        hash_fields(fields_v).ok_or_else(|| c.err(format_args!("unsupported fields {fields_v}")))?;
     if n_members > 2048 {
         return Err(c.err("too many members"));
     }
@@ -279,7 +289,10 @@ fn bundle(c: &Ctx<'_>, load: bool) -> Result<String, DecodeError> {
         return Err(c.err(format_args!("unsupported member type {member_type}")));
     }
     c.must_be_zero_range(28, 32)?;
-    let mut s = format!("{}({fields_s},{basis},{alg},ofport,", if load { "bundle_load" } else { "bundle" });
+    let mut s = format!(
+        "{}({fields_s},{basis},{alg},ofport,",
+        if load { "bundle_load" } else { "bundle" }
+    );
     if load {
         let (ofs, n_bits) = ofs_nbits(be16(a, 22));
         let field = field_from_nxm32(c, be32(a, 24))?;
@@ -293,7 +306,10 @@ fn bundle(c: &Ctx<'_>, load: bool) -> Result<String, DecodeError> {
         return Err(c.err("reserved fields must be zero"));
     }
     if a.len() - 32 < 2 * n_members {
-        return Err(c.err(format_args!("room for {} members, {n_members} given", (a.len() - 32) / 2)));
+        return Err(c.err(format_args!(
+            "room for {} members, {n_members} given",
+            (a.len() - 32) / 2
+        )));
     }
     s.push_str("members:");
     for i in 0..n_members {
@@ -328,7 +344,12 @@ impl Controller<'_> {
     /// `CONTROLLER:MAX_LEN` for the plain form, else `controller(key=value,...)`.
     fn format(&self) -> String {
         let userdata = self.userdata.filter(|u| !u.is_empty());
-        if self.reason == OFPR_ACTION && self.id == 0 && userdata.is_none() && !self.pause && self.meter_id == 0 {
+        if self.reason == OFPR_ACTION
+            && self.id == 0
+            && userdata.is_none()
+            && !self.pause
+            && self.meter_id == 0
+        {
             return format!("CONTROLLER:{}", self.max_len);
         }
         let mut s = String::from("controller(");
@@ -368,7 +389,14 @@ impl Controller<'_> {
 /// `NXAST_CONTROLLER2`: properties after a 16-byte header.
 fn controller2(c: &Ctx<'_>) -> Result<String, DecodeError> {
     c.must_be_zero_range(10, 16)?;
-    let mut ctl = Controller { max_len: u16::MAX, id: 0, reason: OFPR_ACTION, userdata: None, pause: false, meter_id: 0 };
+    let mut ctl = Controller {
+        max_len: u16::MAX,
+        id: 0,
+        reason: OFPR_ACTION,
+        userdata: None,
+        pause: false,
+        meter_id: 0,
+    };
     let mut props = &c.a[16..];
     while !props.is_empty() {
         if props.len() < 4 {
@@ -408,7 +436,11 @@ fn sample(c: &Ctx<'_>, subtype: u16) -> Result<String, DecodeError> {
     let a = c.a;
     let probability = be16(a, 10);
     let (collector, domain, point) = (be32(a, 12), be32(a, 16), be32(a, 20));
-    let (sampling_port, direction) = if subtype == 29 { (text::OFPP_NONE, 0) } else { (be16(a, 24), byte(a, 26)) };
+    let (sampling_port, direction) = if subtype == 29 {
+        (text::OFPP_NONE, 0)
+    } else {
+        (be16(a, 24), byte(a, 26))
+    };
     let direction = if subtype == 41 {
         c.must_be_zero(27)?;
         if direction > 2 {
@@ -585,7 +617,13 @@ fn nat(c: &Ctx<'_>) -> Result<Act, DecodeError> {
     }
     if let Some((min, max)) = bracket_v6 {
         let bracket = ports.is_some();
-        let wrap = |x: &[u8; 16]| if bracket { format!("[{}]", text::ipv6(x)) } else { text::ipv6(x) };
+        let wrap = |x: &[u8; 16]| {
+            if bracket {
+                format!("[{}]", text::ipv6(x))
+            } else {
+                text::ipv6(x)
+            }
+        };
         let mut s = wrap(&min);
         if let Some(m) = max.filter(|m| *m != [0; 16] && *m != min) {
             s.push('-');
@@ -621,7 +659,10 @@ fn nat(c: &Ctx<'_>) -> Result<Act, DecodeError> {
         chomp(&mut s);
         s.push(')');
     }
-    Ok(Act { text: s, nat: Some(flags != 0 || addr.is_some()) })
+    Ok(Act {
+        text: s,
+        nat: Some(flags != 0 || addr.is_some()),
+    })
 }
 
 /// `NXAST_ENCAP`: `encap(ethernet)`, `encap(nsh(md_type=1))`, ...
@@ -647,18 +688,23 @@ fn encap(c: &Ctx<'_>) -> Result<String, DecodeError> {
         if len < 4 || padded > props.len() {
             return Err(c.err(format_args!("encap property has bad length {len}")));
         }
-        // OFPPPC_NSH (4): NSH_MD_TYPE (1, u8 after the header) and NSH_TLV (2).
+        // OFPPPC_NSH (4): NSH_MD_TYPE (1: the type in the byte after the header) and NSH_TLV
+        // (2: class, type, length, then the value padded to 8 bytes).
         match (class, ty) {
-            (4, 1) if len == 8 => texts.push(format!("md_type={}", props[4])),
-            (4, 2) if len >= 12 => {
+            (4, 1) if len <= 8 => texts.push(format!("md_type={}", byte(props, 4))),
+            (4, 2) if len >= 8 => {
                 let (tlv_class, tlv_type, tlv_len) = (be16(props, 4), props[6], usize::from(props[7]));
-                if 8 + tlv_len > len {
-                    return Err(c.err("NSH TLV longer than its property"));
+                if len != 8 + tlv_len.div_ceil(8) * 8 {
+                    return Err(c.err(format_args!(
+                        "NSH TLV property of length {len} for {tlv_len} bytes"
+                    )));
                 }
-                let mut v = String::new();
-                text::hex_number(&props[12..12 + tlv_len], &mut v);
-                texts.push(format!("tlv({tlv_class:#x},{tlv_type},{v})"));
+                let mut v = format!("tlv(0x{tlv_class:04x},{tlv_type},");
+                text::hex_number(&props[8..8 + tlv_len], &mut v);
+                v.push(')');
+                texts.push(v);
             }
+            (4, 1 | 2) => return Err(c.err(format_args!("bad encap property length {len}"))),
             _ => return Err(c.err(format_args!("unknown encap property class {class:#x} type {ty}"))),
         }
         props = &props[padded..];

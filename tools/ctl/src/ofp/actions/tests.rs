@@ -63,7 +63,10 @@ fn instructions_print_in_ovs_order() {
     v.extend_from_slice(&0xffu64.to_be_bytes());
     v.extend_from_slice(&[0, 5, 0, 8, 0, 0, 0, 0]);
     v.extend_from_slice(&apply(&nx(17, &[])));
-    assert_eq!(fmt(&v).unwrap(), "exit,clear_actions,write_metadata:0x1/0xff,goto_table:9");
+    assert_eq!(
+        fmt(&v).unwrap(),
+        "exit,clear_actions,write_metadata:0x1/0xff,goto_table:9"
+    );
 }
 
 #[test]
@@ -82,10 +85,16 @@ fn nicira_actions_without_fields_print_as_ovs() {
         (nx(20, &[0xff, 0xff, 0, 3, 0]), "controller(reason=no_match,id=3)"),
         (nx(21, &[0, 2, 0, 0, 0, 0, 0, 1, 0, 7]), "dec_ttl(1,7)"),
         (nx(34, &[1, 3, 0, 0, 0, 9]), "conjunction(9,2/3)"),
-        (nx(39, &[0xff, 0xfe, 0, 0, 0, 100]), "output(port=LOCAL,max_len=100)"),
+        (
+            nx(39, &[0xff, 0xfe, 0, 0, 0, 100]),
+            "output(port=LOCAL,max_len=100)",
+        ),
         (nx(43, &[]), "ct_clear"),
         (nx(48, &[]), "dec_nsh_ttl"),
-        (nx(47, &[0, 0, 0, 1, 0x89, 0x4f]), "decap(packet_type(ns=1,type=0x894f))"),
+        (
+            nx(47, &[0, 0, 0, 1, 0x89, 0x4f]),
+            "decap(packet_type(ns=1,type=0x894f))",
+        ),
         (nx(47, &[0, 0, 0, 0, 0xff, 0xfe]), "decap()"),
         (nx(46, &[0, 0, 0, 0, 0, 0]), "encap(ethernet)"),
         (nx(42, &[0; 6]), "clone(drop)"),
@@ -105,7 +114,10 @@ fn controller2_properties_print_as_ovs() {
     let mut body = vec![0u8; 6];
     body.extend_from_slice(&[0, 3, 0, 12, 0, 0, 0, 0x12, 0, 0, 0, 0, 0, 0, 0, 0]);
     body.extend_from_slice(&[0, 4, 0, 4, 0, 0, 0, 0]);
-    assert_eq!(fmt(&apply(&nx(37, &body))).unwrap(), "controller(userdata=00.00.00.12.00.00.00.00,pause)");
+    assert_eq!(
+        fmt(&apply(&nx(37, &body))).unwrap(),
+        "controller(userdata=00.00.00.12.00.00.00.00,pause)"
+    );
 }
 
 #[test]
@@ -135,9 +147,18 @@ fn ipv6_prints_as_inet_ntop() {
     let cases: [([u8; 16], &str); 5] = [
         ([0; 16], "::"),
         ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "::1"),
-        ([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1], "::ffff:10.0.0.1"),
-        ([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x0a, 0xff, 0xfe, 0, 0, 1], "fe80::ff:aff:fe00:1"),
-        ([0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1], "2001:db8:1:0:1::1"),
+        (
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1],
+            "::ffff:10.0.0.1",
+        ),
+        (
+            [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0xff, 0x0a, 0xff, 0xfe, 0, 0, 1],
+            "fe80::ff:aff:fe00:1",
+        ),
+        (
+            [0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1],
+            "2001:db8:1:0:1::1",
+        ),
     ];
     for (addr, want) in cases {
         assert_eq!(super::text::ipv6(&addr), want);
@@ -151,13 +172,31 @@ fn bad_input_names_the_action_and_offset() {
         (vec![0, 4, 0, 16, 0, 0, 0, 0], "bad instruction length 16"),
         (vec![0, 9, 0, 8, 0, 0, 0, 0], "unknown instruction type 9"),
         (vec![0, 6, 0, 8, 0, 0, 0, 1], "OFPIT_METER at offset 0"),
-        (apply(&[0, 22, 0, 16, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0]), "OFPAT_GROUP at offset 8: bad length 16"),
-        (apply(&[0, 99, 0, 8, 0, 0, 0, 0]), "unknown OpenFlow 1.5 action (experimenter 0x0, type 99)"),
+        (
+            apply(&[0, 22, 0, 16, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0]),
+            "OFPAT_GROUP at offset 8: bad length 16",
+        ),
+        (
+            apply(&[0, 99, 0, 8, 0, 0, 0, 0]),
+            "unknown OpenFlow 1.5 action (experimenter 0x0, type 99)",
+        ),
         (apply(&nx(7, &[0; 14])), "experimenter 0x2320, type 7"),
-        (apply(&[0xff, 0xff, 0, 16, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 0]), "unknown experimenter 0x1234"),
-        (apply(&[0, 22, 0, 16, 0, 0, 0, 5]), "OFPAT_GROUP at offset 8: length 16 exceeds the 8 bytes left"),
-        (apply(&nx(14, &[0xff, 0xf8, 8, 1])), "NXAST_RESUBMIT_TABLE at offset 8: reserved bytes"),
-        (apply(&[0, 0, 0, 16, 0, 0, 0xff, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]), "OFPAT_OUTPUT at offset 8: bad output port"),
+        (
+            apply(&[0xff, 0xff, 0, 16, 0, 0, 0x12, 0x34, 0, 0, 0, 0, 0, 0, 0, 0]),
+            "unknown experimenter 0x1234",
+        ),
+        (
+            apply(&[0, 22, 0, 16, 0, 0, 0, 5]),
+            "OFPAT_GROUP at offset 8: length 16 exceeds the 8 bytes left",
+        ),
+        (
+            apply(&nx(14, &[0xff, 0xf8, 8, 1])),
+            "NXAST_RESUBMIT_TABLE at offset 8: reserved bytes",
+        ),
+        (
+            apply(&[0, 0, 0, 16, 0, 0, 0xff, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]),
+            "OFPAT_OUTPUT at offset 8: bad output port",
+        ),
     ];
     for (bytes, want) in cases {
         let e = fmt(&bytes).unwrap_err();
@@ -166,7 +205,11 @@ fn bad_input_names_the_action_and_offset() {
     // A second apply_actions is refused.
     let mut two = apply(&[]);
     two.extend_from_slice(&apply(&[]));
-    assert!(fmt(&two).unwrap_err().contains("OFPIT_APPLY_ACTIONS at offset 8: duplicate"));
+    assert!(
+        fmt(&two)
+            .unwrap_err()
+            .contains("OFPIT_APPLY_ACTIONS at offset 8: duplicate")
+    );
 }
 
 #[test]
@@ -189,4 +232,57 @@ proptest::proptest! {
         padded.resize(bytes.len().div_ceil(8) * 8, 0);
         let _ = fmt(&apply(&padded));
     }
+}
+
+/// The flows of a two-chassis OVN 23.03 lab (every distinct action list of its `br-int`s, with
+/// the match it had) and flows using every action and option `ovs-ofctl` can add in
+/// OpenFlow 1.5: the actions we print for each equal `ovs-ofctl dump-flows`'s, flow for flow.
+#[test]
+fn actions_print_as_ovs_ofctl_dump_flows() {
+    let t0 = std::time::Instant::now();
+    let lab = include_str!("../testdata/ovn-lab.flows");
+    let all = include_str!("../testdata/all-actions.flows");
+    let flows: Vec<&str> = lab.lines().chain(all.lines()).filter(|l| !l.is_empty()).collect();
+    let tb = crate::ofp::testbed::Testbed::start();
+    let group = |id: u32| {
+        format!(
+            "group_id={id},type=select,selection_method=dp_hash,\
+             bucket=bucket_id:0,weight:100,actions=ct(commit,table=15,zone=NXM_NX_REG11[0..15],nat(dst=10.0.0.10:80))"
+        )
+    };
+    let groups: Vec<String> = (1..=3).map(group).collect();
+    let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+    tb.set_flows(&groups, &["meter=1,pktps,band=type=drop,rate=100"], &flows);
+    let pairs = tb.pairs();
+    assert_eq!(pairs.len(), flows.len(), "every flow was added");
+    let mut mismatches = Vec::new();
+    let (mut lab_total, mut lab_same) = (0, 0);
+    for (ours, theirs) in &pairs {
+        let mut got = String::new();
+        let got = match super::format_instructions(&ours.instructions, &mut got) {
+            Ok(()) => got,
+            Err(e) => format!("error: {}", e.0),
+        };
+        let from_lab = ours.table_id < 200;
+        if from_lab {
+            lab_total += 1;
+        }
+        if got == theirs.actions_text {
+            lab_same += usize::from(from_lab);
+        } else {
+            mismatches.push(format!("ovs-ofctl: {}\nours:      {got}\n", theirs.actions_text));
+        }
+    }
+    eprintln!(
+        "{lab_same}/{lab_total} OVN lab action lists and {}/{} others identical in {:?}",
+        pairs.len() - lab_total - (mismatches.len() - (lab_total - lab_same)),
+        pairs.len() - lab_total,
+        t0.elapsed()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }

@@ -62,11 +62,7 @@ pub(super) fn check_output_port(port: u16) -> Result<(), ()> {
 
 /// C's `%#x`: `0` for zero, else `0x` and lower-case hex digits.
 pub(super) fn alt_hex(v: u64) -> String {
-    if v == 0 {
-        "0".into()
-    } else {
-        format!("{v:#x}")
-    }
+    if v == 0 { "0".into() } else { format!("{v:#x}") }
 }
 
 /// An Ethernet address, `xx:xx:xx:xx:xx:xx`.
