@@ -20,7 +20,7 @@ mod text;
 mod tests;
 
 use super::DecodeError;
-use super::fields::{self, Field, Header};
+use super::fields::{self, Field, FieldId, Header};
 
 /// Open vSwitch's Nicira experimenter id (`NX_VENDOR_ID`).
 const NX_VENDOR_ID: u32 = 0x0000_2320;
@@ -47,21 +47,153 @@ pub(crate) fn format_instructions(instructions: &[u8], out: &mut String) -> Resu
     Ok(())
 }
 
-/// One decoded action, already printed.
+/// One decoded action, already printed, with what Open vSwitch's consistency rules
+/// (`ofpacts_verify`, the action-set rules) need to know about it.
 #[derive(Debug, Clone)]
 struct Act {
     /// How the action prints.
     text: String,
-    /// For a `nat` action: whether it has flags or an address range (a `ct` without `commit`
-    /// may only hold bare `nat` actions).
-    nat: Option<bool>,
+    /// What kind of action it is, for the rules.
+    kind: Kind,
+    /// The field a `set_field` or `move` writes.
+    dst: Option<FieldId>,
+    /// Whether the action may be in an action set (`write_actions`).
+    in_set: bool,
 }
 
+/// The kinds of action the consistency rules tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Any action of an apply-actions list not named below.
+    Other,
+    /// `nat`: whether it has flags or an address range (a `ct` without `commit` may only
+    /// hold bare `nat` actions).
+    Nat(bool),
+    /// `conjunction`.
+    Conjunction,
+    /// `note`.
+    Note,
+    /// `meter` (an action in OpenFlow 1.5).
+    Meter,
+    /// An instruction: its rank in Open vSwitch's instruction order (2 `clear_actions`,
+    /// 3 `write_actions`, 4 `write_metadata`, 5 `goto_table`).
+    Instruction(u8),
+}
+
+/// Rank of the apply-actions instruction in Open vSwitch's instruction order.
+const APPLY_RANK: u8 = 1;
+
 impl Act {
-    /// An action that is not `nat`.
-    fn new(text: String) -> Act {
-        Act { text, nat: None }
+    /// An action of kind [`Kind::Other`].
+    fn new(text: String, in_set: bool) -> Act {
+        Act {
+            text,
+            kind: Kind::Other,
+            dst: None,
+            in_set,
+        }
     }
+
+    /// An action of another kind, never allowed in an action set.
+    fn of_kind(text: String, kind: Kind) -> Act {
+        Act {
+            text,
+            kind,
+            dst: None,
+            in_set: false,
+        }
+    }
+
+    /// A `set_field` or `move` to `dst`.
+    fn writing(text: String, dst: &Field) -> Act {
+        Act {
+            text,
+            kind: Kind::Other,
+            dst: Some(dst.id()),
+            in_set: true,
+        }
+    }
+}
+
+/// Where an action list sits, for the rules that depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outer {
+    /// The instruction list itself, or inside `clone(...)`.
+    None,
+    /// Inside `ct(...)`.
+    Ct,
+}
+
+/// Open vSwitch's rules for a decoded list (`ofpacts_verify`): `conjunction` only with `note`;
+/// `nat` and writes to `ct_mark` / `ct_label` only inside `ct`, where nothing else may be;
+/// no `meter` nested; instructions in order, each at most once; only apply-actions unless
+/// `all_instructions`.
+fn verify(
+    acts: &[Act],
+    all_instructions: bool,
+    outer: Outer,
+    what: &str,
+    ofs: usize,
+) -> Result<(), DecodeError> {
+    let fail = |problem: &str| Err(err(what, ofs, problem));
+    let mut rank = 0;
+    for (i, act) in acts.iter().enumerate() {
+        if act.kind == Kind::Conjunction {
+            if acts
+                .iter()
+                .all(|a| matches!(a.kind, Kind::Conjunction | Kind::Note))
+            {
+                return Ok(());
+            }
+            return fail(
+                "\"conjunction\" actions may be used along with \"note\" but not any other kind of action",
+            );
+        }
+        let ct_field = matches!(act.dst, Some(FieldId::CtMark | FieldId::CtLabel));
+        if ct_field && outer != Outer::Ct {
+            return fail("cannot set CT fields outside of ct action");
+        }
+        if let Kind::Nat(_) = act.kind {
+            if outer != Outer::Ct {
+                return fail("Cannot have NAT action outside of \"ct\" action");
+            }
+        } else if outer == Outer::Ct && !ct_field {
+            return fail(&format!("ct action doesn't support nested action {}", act.text));
+        }
+        let next = match act.kind {
+            Kind::Instruction(r) => r,
+            _ => APPLY_RANK,
+        };
+        if i > 0
+            && (if rank == APPLY_RANK {
+                next < rank
+            } else {
+                next <= rank
+            })
+        {
+            return fail("invalid or duplicate instruction order");
+        }
+        if next != APPLY_RANK && !all_instructions {
+            return fail(&format!("{} instruction not allowed here", act.text));
+        }
+        rank = next;
+    }
+    Ok(())
+}
+
+/// Decodes a nested action list (of `clone` or `ct`, or an apply-actions list on its own) and
+/// applies the rules of [`verify`] for a list of apply-actions only.
+fn decode_nested(
+    buf: &[u8],
+    base: usize,
+    depth: usize,
+    outer: Outer,
+    what: &str,
+    ofs: usize,
+) -> Result<Vec<Act>, DecodeError> {
+    let acts = decode_actions(buf, base, depth)?;
+    verify(&acts, false, outer, what, ofs)?;
+    Ok(acts)
 }
 
 /// Appends `acts` comma-separated, or `drop` when there are none (`ofpacts_format`).
@@ -173,21 +305,35 @@ fn decode_instructions(buf: &[u8]) -> Result<Vec<Act>, DecodeError> {
         acts.extend(decode_actions(&inst[8..], ofs + 8, 0)?);
     }
     if seen[5].is_some() {
-        acts.push(Act::new("clear_actions".into()));
+        acts.push(Act::of_kind("clear_actions".into(), Kind::Instruction(2)));
     }
     if let Some((ofs, inst)) = seen[3] {
         let nested = decode_actions(&inst[8..], ofs + 8, 0)?;
+        if let Some(bad) = nested.iter().find(|a| !a.in_set) {
+            return Err(err(
+                "OFPIT_WRITE_ACTIONS",
+                ofs,
+                format_args!("{} is not allowed in an action set", bad.text),
+            ));
+        }
         let mut text = String::from("write_actions(");
         format_list(&nested, &mut text);
         text.push(')');
-        acts.push(Act::new(text));
+        acts.push(Act::of_kind(text, Kind::Instruction(3)));
     }
     if let Some((_, inst)) = seen[2] {
-        acts.push(Act::new(text::write_metadata(be64(inst, 8), be64(inst, 16))));
+        acts.push(Act::of_kind(
+            text::write_metadata(be64(inst, 8), be64(inst, 16)),
+            Kind::Instruction(4),
+        ));
     }
     if let Some((_, inst)) = seen[1] {
-        acts.push(Act::new(format!("goto_table:{}", inst[4])));
+        acts.push(Act::of_kind(
+            format!("goto_table:{}", inst[4]),
+            Kind::Instruction(5),
+        ));
     }
+    verify(&acts, true, Outer::None, WHAT, 0)?;
     Ok(acts)
 }
 
@@ -467,7 +613,7 @@ fn decode_standard(c: &Ctx<'_>, ty: u16) -> Result<Act, DecodeError> {
         22 => format!("group:{}", be32(a, 4)),
         23 => format!("mod_nw_ttl:{}", byte(a, 4)),
         24 => "dec_ttl".into(),
-        25 => set_field(c)?,
+        25 => return set_field(c),
         28 => {
             let n_bits = u32::from(be16(a, 4));
             let src_ofs = u32::from(be16(a, 6));
@@ -481,22 +627,30 @@ fn decode_standard(c: &Ctx<'_>, ty: u16) -> Result<Act, DecodeError> {
             fields::format_subfield(src, src_ofs, n_bits, &mut s);
             s.push_str("->");
             fields::format_subfield(dst, dst_ofs, n_bits, &mut s);
-            s
+            check_writable(c, dst)?;
+            return Ok(Act::writing(s, dst));
         }
-        29 => format!("meter:{}", be32(a, 4)),
+        29 => return Ok(Act::of_kind(format!("meter:{}", be32(a, 4)), Kind::Meter)),
         _ => return Err(c.err("unsupported action")),
     };
-    Ok(Act::new(text))
+    Ok(Act::new(text, true))
 }
 
-/// Whether `field` has a variable width on the wire (the `tun_metadataN` fields, whose width
-/// a TLV map sets).
-fn is_variable(field: &Field) -> bool {
-    field.variable()
+/// The field `header` names. Open vSwitch takes any length for a variable-width field
+/// (`tun_metadataN`: the TLV map sets its width), the field's own length for the others.
+fn lookup_any_len(header: &Header) -> Option<&'static Field> {
+    fields::lookup(header).or_else(|| {
+        let probe = Header {
+            length: if header.has_mask { 8 } else { 4 },
+            experimenter: None,
+            ..*header
+        };
+        fields::lookup(&probe).filter(|f| f.variable() && header.experimenter.is_none())
+    })
 }
 
 /// Parses the OXM/NXM header at byte `at` of the action: the field it names and the
-/// header's size. Its length must be the field's (any up to it for a variable-width field).
+/// header's size. No mask is allowed.
 fn pull_header(c: &Ctx<'_>, at: usize) -> Result<(&'static Field, usize), DecodeError> {
     let (header, size, field) = pull_header_raw(c, at)?;
     if header.has_mask {
@@ -508,29 +662,16 @@ fn pull_header(c: &Ctx<'_>, at: usize) -> Result<(&'static Field, usize), Decode
     Ok((field, size))
 }
 
-/// [`pull_header`], also returning the header itself.
+/// [`pull_header`], masks allowed, also returning the header itself.
 fn pull_header_raw(c: &Ctx<'_>, at: usize) -> Result<(Header, usize, &'static Field), DecodeError> {
     let buf = c.a.get(at..).unwrap_or(&[]);
     let (header, size) = Header::parse(buf).map_err(|e| c.err(format_args!("field header: {}", e.0)))?;
-    let field = fields::lookup(&header).ok_or_else(|| {
+    let field = lookup_any_len(&header).ok_or_else(|| {
         c.err(format_args!(
-            "unknown field (class {:#x}, field {})",
-            header.class, header.field
+            "unknown field (class {:#x}, field {}, length {})",
+            header.class, header.field, header.length
         ))
     })?;
-    let width = if header.has_mask {
-        header.payload_len() / 2
-    } else {
-        header.payload_len()
-    };
-    let fits = if is_variable(field) {
-        width <= field.n_bytes()
-    } else {
-        width == field.n_bytes()
-    };
-    if !fits {
-        return Err(c.err(format_args!("field {} with length {width}", field.name())));
-    }
     Ok((header, size, field))
 }
 
@@ -538,24 +679,11 @@ fn pull_header_raw(c: &Ctx<'_>, at: usize) -> Result<(Header, usize, &'static Fi
 /// it names.
 fn field_from_nxm32(c: &Ctx<'_>, header: u32) -> Result<&'static Field, DecodeError> {
     let bytes = header.to_be_bytes();
-    let (h, _) = Header::parse(&bytes).map_err(|e| c.err(format_args!("field header: {}", e.0)))?;
-    let field = fields::lookup(&h).ok_or_else(|| {
-        c.err(format_args!(
-            "unknown field (class {:#x}, field {})",
-            h.class, h.field
-        ))
-    })?;
-    let width = if h.has_mask {
-        h.payload_len() / 2
-    } else {
-        h.payload_len()
-    };
-    if h.experimenter.is_some()
-        || !(width == field.n_bytes() || is_variable(field) && width <= field.n_bytes())
-    {
-        return Err(c.err(format_args!("bad field header {header:#010x}")));
-    }
-    Ok(field)
+    let field = Header::parse(&bytes)
+        .ok()
+        .filter(|(h, _)| h.experimenter.is_none())
+        .and_then(|(h, _)| lookup_any_len(&h));
+    field.ok_or_else(|| c.err(format_args!("unknown field header {header:#010x}")))
 }
 
 /// An error unless bits `ofs..ofs + n_bits` lie inside `field` and `n_bits` is not 0.
@@ -572,7 +700,7 @@ fn check_subfield(c: &Ctx<'_>, field: &Field, ofs: u32, n_bits: u32) -> Result<(
 }
 
 /// `OFPAT_SET_FIELD` (OpenFlow 1.5: value and optional mask): `set_field:V[/M]->field`.
-fn set_field(c: &Ctx<'_>) -> Result<String, DecodeError> {
+fn set_field(c: &Ctx<'_>) -> Result<Act, DecodeError> {
     let (header, size, field) = pull_header_raw(c, 4)?;
     let payload_len = header.payload_len();
     let start = 4 + size;
@@ -619,5 +747,79 @@ fn set_field(c: &Ctx<'_>) -> Result<String, DecodeError> {
     }
     s.push_str("->");
     s.push_str(field.name());
-    Ok(s)
+    check_writable(c, field)?;
+    if !value_valid(field, &value) {
+        return Err(c.err(format_args!("invalid value for set field {}", field.name())));
+    }
+    Ok(Act::writing(s, field))
+}
+
+/// An error unless actions may write `field` (Open vSwitch's read-only fields: `ovs-fields(7)`
+/// "Access: read-only").
+fn check_writable(c: &Ctx<'_>, field: &Field) -> Result<(), DecodeError> {
+    use FieldId as F;
+    let read_only = matches!(
+        field.id(),
+        F::DpHash
+            | F::RecircId
+            | F::PacketType
+            | F::ConjId
+            | F::TunTtl
+            | F::TunTos
+            | F::TunGtpuFlags
+            | F::TunGtpuMsgtype
+            | F::ActsetOutput
+            | F::SkbPriority
+            | F::CtState
+            | F::CtZone
+            | F::CtNwProto
+            | F::CtNwSrc
+            | F::CtNwDst
+            | F::CtIpv6Src
+            | F::CtIpv6Dst
+            | F::CtTpSrc
+            | F::CtTpDst
+            | F::EthType
+            | F::MplsBos
+            | F::IpProto
+            | F::IpFrag
+            | F::TcpFlags
+            | F::NshMdtype
+            | F::NshNp
+    );
+    if read_only {
+        return Err(c.err(format_args!("destination field {} is not writable", field.name())));
+    }
+    Ok(())
+}
+
+/// Whether `value` (the field's width, network order) is one Open vSwitch accepts for the
+/// field (`mf_is_value_valid`): no bits beyond the field's width, a known port, a valid NSH TTL
+/// or MD type.
+fn value_valid(field: &Field, value: &[u8]) -> bool {
+    use FieldId as F;
+    let v8 = byte(value, 0);
+    let v16 = be16(value, 0);
+    let v32 = be32(value, 0);
+    match field.id() {
+        F::InPortOxm | F::ActsetOutput => text::port_from_ofp11(v32).is_some(),
+        F::IpDscp => v8 & !0xfc == 0,
+        F::IpDscpShifted => v8 & !0x3f == 0,
+        F::IpEcn => v8 & !3 == 0,
+        F::IpFrag => v8 & !3 == 0,
+        F::TcpFlags => v16 & !0x0fff == 0,
+        F::ArpOp => v16 & 0xff00 == 0,
+        F::DlVlan => v16 & 0xf000 == 0,
+        F::VlanVid => v16 & 0xe000 == 0,
+        F::DlVlanPcp | F::VlanPcp | F::MplsTc => v8 & !7 == 0,
+        F::Ipv6Label => v32 & !0x000f_ffff == 0,
+        F::MplsLabel => v32 & !0x000f_ffff == 0,
+        F::MplsBos => v8 & !1 == 0,
+        F::TunFlags => v16 & !1 == 0,
+        F::CtState => v32 & !0xff == 0,
+        F::NshTtl => v8 <= 63,
+        F::NshMdtype => v8 == 1 || v8 == 2,
+        F::NshSpi => v32 & 0xff00_0000 == 0,
+        _ => true,
+    }
 }

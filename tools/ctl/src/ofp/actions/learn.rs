@@ -91,6 +91,7 @@ pub(super) fn decode(c: &Ctx<'_>, v2: bool) -> Result<String, DecodeError> {
         if flags & F_WRITE_RESULT != 0 {
             let (field, used) = pull_header(c, 40)?;
             super::check_subfield(c, field, result_ofs, 1)?;
+            super::check_writable(c, field)?;
             s.push_str(",result_dst=");
             fields::format_subfield(field, result_ofs, 1, &mut s);
             pos += used;

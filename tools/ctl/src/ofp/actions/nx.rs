@@ -2,8 +2,8 @@
 //! in OpenFlow 1.5 (`ovs-actions(7)`), each printed as Open vSwitch prints it.
 
 use super::{
-    Act, Ctx, be16, be32, be64, byte, check_subfield, decode_actions, field_from_nxm32, fields, format_list,
-    learn, pull_header, text,
+    Act, Ctx, Kind, Outer, be16, be32, be64, byte, check_subfield, check_writable, decode_nested,
+    field_from_nxm32, fields, format_list, learn, pull_header, text,
 };
 use crate::ofp::DecodeError;
 
@@ -48,7 +48,12 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
         2 => format!("set_tunnel:{}", text::alt_hex(u64::from(be32(a, 12)))),
         9 => format!("set_tunnel64:{}", text::alt_hex(be64(a, 16))),
         5 => "pop_queue".into(),
-        8 => format!("note:{}", text::hex_dotted(&a[10..])),
+        8 => {
+            return Ok(Act::of_kind(
+                format!("note:{}", text::hex_dotted(&a[10..])),
+                Kind::Note,
+            ));
+        }
         10 => multipath(c)?,
         12 | 13 => bundle(c, subtype == 13)?,
         15 => {
@@ -108,7 +113,10 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
         }
         22 => {
             c.must_be_zero_range(10, 16)?;
-            text::write_metadata(be64(a, 16), be64(a, 24))
+            return Ok(Act::of_kind(
+                text::write_metadata(be64(a, 16), be64(a, 24)),
+                Kind::Instruction(4),
+            ));
         }
         27 | 28 => {
             let ofs = u32::from(be16(a, 10));
@@ -116,6 +124,9 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             let n_bits = u32::from(be16(a, 12 + used));
             c.must_be_zero(14 + used)?;
             check_subfield(c, field, ofs, n_bits)?;
+            if subtype == 28 {
+                check_writable(c, field)?;
+            }
             let mut s = String::from(if subtype == 27 { "push:" } else { "pop:" });
             fields::format_subfield(field, ofs, n_bits, &mut s);
             s
@@ -126,7 +137,10 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             if !(2..=64).contains(&n_clauses) || clause >= n_clauses {
                 return Err(c.err(format_args!("bad clause {clause} of {n_clauses}")));
             }
-            format!("conjunction({id},{}/{n_clauses})", clause + 1)
+            return Ok(Act::of_kind(
+                format!("conjunction({id},{}/{n_clauses})", clause + 1),
+                Kind::Conjunction,
+            ));
         }
         35 => ct(c)?,
         36 => return nat(c),
@@ -141,7 +155,7 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             s
         }
         42 => {
-            let nested = decode_actions(&a[16..], c.ofs + 16, c.depth + 1)?;
+            let nested = decode_nested(&a[16..], c.ofs + 16, c.depth + 1, Outer::None, c.name, c.ofs)?;
             let mut s = String::from("clone(");
             format_list(&nested, &mut s);
             s.push(')');
@@ -170,6 +184,7 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             let (field, used) = pull_header(c, 14)?;
             c.must_be_zero(14 + used)?;
             check_subfield(c, field, ofs, 1)?;
+            check_writable(c, field)?;
             let mut s = format!("check_pkt_larger({pkt_len})->");
             fields::format_subfield(field, ofs, 1, &mut s);
             s
@@ -180,7 +195,9 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
         }
         _ => return Err(c.err("unsupported action")),
     };
-    Ok(Act::new(text))
+    // The actions an action set (write_actions) may hold.
+    let in_set = matches!(subtype, 1 | 2 | 9 | 14 | 21 | 35 | 43 | 44 | 46 | 47 | 48);
+    Ok(Act::new(text, in_set))
 }
 
 impl Ctx<'_> {
@@ -264,6 +281,7 @@ fn multipath(c: &Ctx<'_>) -> Result<String, DecodeError> {
         return Err(c.err(format_args!("{n_links} links need at least {min_bits} bits")));
     }
     check_subfield(c, field, ofs, n_bits)?;
+    check_writable(c, field)?;
     let mut s = format!("multipath({fields_s},{basis},{alg},{n_links},{arg},");
     fields::format_subfield(field, ofs, n_bits, &mut s);
     s.push(')');
@@ -300,6 +318,7 @@ fn bundle(c: &Ctx<'_>, load: bool) -> Result<String, DecodeError> {
             return Err(c.err("bundle_load needs a destination of at least 16 bits"));
         }
         check_subfield(c, field, ofs, n_bits)?;
+        check_writable(c, field)?;
         fields::format_subfield(field, ofs, n_bits, &mut s);
         s.push(',');
     } else if be16(a, 22) != 0 || be32(a, 24) != 0 {
@@ -493,8 +512,8 @@ fn ct(c: &Ctx<'_>) -> Result<String, DecodeError> {
     }
     let recirc_table = byte(a, 18);
     let alg = be16(a, 22);
-    let nested = decode_actions(&a[24..], c.ofs + 24, c.depth + 1)?;
-    if flags & CT_COMMIT == 0 && nested.iter().any(|n| n.nat != Some(false)) {
+    let nested = decode_nested(&a[24..], c.ofs + 24, c.depth + 1, Outer::Ct, c.name, c.ofs)?;
+    if flags & CT_COMMIT == 0 && nested.iter().any(|n| n.kind != Kind::Nat(false)) {
         return Err(c.err("actions other than a bare nat need commit"));
     }
     let mut s = String::from("ct(");
@@ -509,7 +528,7 @@ fn ct(c: &Ctx<'_>) -> Result<String, DecodeError> {
     }
     s.push_str(&zone);
     let mut rest = &nested[..];
-    if let Some(first) = rest.first().filter(|n| n.nat.is_some()) {
+    if let Some(first) = rest.first().filter(|n| matches!(n.kind, Kind::Nat(_))) {
         s.push_str(&first.text);
         s.push(',');
         rest = &rest[1..];
@@ -659,10 +678,7 @@ fn nat(c: &Ctx<'_>) -> Result<Act, DecodeError> {
         chomp(&mut s);
         s.push(')');
     }
-    Ok(Act {
-        text: s,
-        nat: Some(flags != 0 || addr.is_some()),
-    })
+    Ok(Act::of_kind(s, Kind::Nat(flags != 0 || addr.is_some())))
 }
 
 /// `NXAST_ENCAP`: `encap(ethernet)`, `encap(nsh(md_type=1))`, ...
