@@ -624,9 +624,9 @@ fn decode_standard(c: &Ctx<'_>, ty: u16) -> Result<Act, DecodeError> {
             check_subfield(c, src, src_ofs, n_bits)?;
             check_subfield(c, dst, dst_ofs, n_bits)?;
             let mut s = String::from("move:");
-            fields::format_subfield(src, src_ofs, n_bits, &mut s);
+            text::subfield(src, src_ofs, n_bits, &mut s);
             s.push_str("->");
-            fields::format_subfield(dst, dst_ofs, n_bits, &mut s);
+            text::subfield(dst, dst_ofs, n_bits, &mut s);
             check_writable(c, dst)?;
             return Ok(Act::writing(s, dst));
         }
@@ -640,12 +640,22 @@ fn decode_standard(c: &Ctx<'_>, ty: u16) -> Result<Act, DecodeError> {
 /// (`tun_metadataN`: the TLV map sets its width), the field's own length for the others.
 fn lookup_any_len(header: &Header) -> Option<&'static Field> {
     fields::lookup(header).or_else(|| {
+        // Open vSwitch compares headers with the low 7 bits of the (unmasked) length cleared,
+        // so a length of 128 or more never matches.
+        let exact = if header.has_mask {
+            header.length / 2
+        } else {
+            header.length
+        };
+        if exact >= 128 || header.experimenter.is_some() {
+            return None;
+        }
         let probe = Header {
             length: if header.has_mask { 8 } else { 4 },
             experimenter: None,
             ..*header
         };
-        fields::lookup(&probe).filter(|f| f.variable() && header.experimenter.is_none())
+        fields::lookup(&probe).filter(|f| f.variable())
     })
 }
 

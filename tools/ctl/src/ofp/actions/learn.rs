@@ -93,7 +93,7 @@ pub(super) fn decode(c: &Ctx<'_>, v2: bool) -> Result<String, DecodeError> {
             super::check_subfield(c, field, result_ofs, 1)?;
             super::check_writable(c, field)?;
             s.push_str(",result_dst=");
-            fields::format_subfield(field, result_ofs, 1, &mut s);
+            text::subfield(field, result_ofs, 1, &mut s);
             pos += used;
         } else if result_ofs != 0 {
             return Err(c.err("result_dst offset without write_result"));
@@ -211,7 +211,7 @@ struct Sub {
 impl Sub {
     /// Appends `NXM_...[a..b]`.
     fn format(&self, out: &mut String) {
-        fields::format_subfield(self.field, self.ofs, self.n_bits, out);
+        text::subfield(self.field, self.ofs, self.n_bits, out);
     }
 }
 

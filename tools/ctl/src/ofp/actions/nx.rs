@@ -62,7 +62,7 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             let field = field_from_nxm32(c, be32(a, 12))?;
             check_subfield(c, field, ofs, n_bits)?;
             let mut s = String::from("output:");
-            fields::format_subfield(field, ofs, n_bits, &mut s);
+            text::subfield(field, ofs, n_bits, &mut s);
             s
         }
         32 => {
@@ -71,7 +71,7 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             c.must_be_zero(14 + used)?;
             check_subfield(c, field, ofs, n_bits)?;
             let mut s = String::from("output:");
-            fields::format_subfield(field, ofs, n_bits, &mut s);
+            text::subfield(field, ofs, n_bits, &mut s);
             s
         }
         16 | 45 => learn::decode(c, subtype == 45)?,
@@ -128,7 +128,7 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
                 check_writable(c, field)?;
             }
             let mut s = String::from(if subtype == 27 { "push:" } else { "pop:" });
-            fields::format_subfield(field, ofs, n_bits, &mut s);
+            text::subfield(field, ofs, n_bits, &mut s);
             s
         }
         29 | 38 | 41 => sample(c, subtype)?,
@@ -186,7 +186,7 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
             check_subfield(c, field, ofs, 1)?;
             check_writable(c, field)?;
             let mut s = format!("check_pkt_larger({pkt_len})->");
-            fields::format_subfield(field, ofs, 1, &mut s);
+            text::subfield(field, ofs, 1, &mut s);
             s
         }
         50 => {
@@ -283,46 +283,60 @@ fn multipath(c: &Ctx<'_>) -> Result<String, DecodeError> {
     check_subfield(c, field, ofs, n_bits)?;
     check_writable(c, field)?;
     let mut s = format!("multipath({fields_s},{basis},{alg},{n_links},{arg},");
-    fields::format_subfield(field, ofs, n_bits, &mut s);
+    text::subfield(field, ofs, n_bits, &mut s);
     s.push(')');
     Ok(s)
 }
 
 /// `NXAST_BUNDLE` / `NXAST_BUNDLE_LOAD`: `bundle(FIELDS,BASIS,ALG,ofport,members:P,...)`.
+///
+/// As in Open vSwitch, `bundle_load` does not refuse unknown hash fields, algorithm, member
+/// type or nonzero reserved bytes (its field lookup overwrites that verdict); they print as
+/// `<unknown>`.
 fn bundle(c: &Ctx<'_>, load: bool) -> Result<String, DecodeError> {
     let a = c.a;
     let (algorithm, fields_v, basis) = (be16(a, 10), be16(a, 12), be16(a, 14));
     let (member_type, n_members) = (be32(a, 16), usize::from(be16(a, 20)));
-    let fields_s =
-        hash_fields(fields_v).ok_or_else(|| c.err(format_args!("unsupported fields {fields_v}")))?;
-    if n_members > 2048 {
-        return Err(c.err("too many members"));
-    }
+    let fields_s = hash_fields(fields_v);
     let alg = match algorithm {
-        0 => "active_backup",
-        1 => "hrw",
-        _ => return Err(c.err(format_args!("unsupported algorithm {algorithm}"))),
+        0 => Some("active_backup"),
+        1 => Some("hrw"),
+        _ => None,
     };
-    if member_type != NXM_OF_IN_PORT {
-        return Err(c.err(format_args!("unsupported member type {member_type}")));
+    let mut verdict = if fields_s.is_none() {
+        Err(c.err(format_args!("unsupported fields {fields_v}")))
+    } else if n_members > 2048 {
+        Err(c.err("too many members"))
+    } else if alg.is_none() {
+        Err(c.err(format_args!("unsupported algorithm {algorithm}")))
+    } else if member_type != NXM_OF_IN_PORT {
+        Err(c.err(format_args!("unsupported member type {member_type}")))
+    } else {
+        Ok(())
+    };
+    if c.must_be_zero_range(28, 32).is_err() {
+        verdict = Err(c.err("reserved bytes must be zero"));
     }
-    c.must_be_zero_range(28, 32)?;
     let mut s = format!(
-        "{}({fields_s},{basis},{alg},ofport,",
-        if load { "bundle_load" } else { "bundle" }
+        "{}({},{basis},{},ofport,",
+        if load { "bundle_load" } else { "bundle" },
+        fields_s.unwrap_or("<unknown>"),
+        alg.unwrap_or("<unknown>")
     );
+    let mut dst = None;
     if load {
         let (ofs, n_bits) = ofs_nbits(be16(a, 22));
         let field = field_from_nxm32(c, be32(a, 24))?;
-        if n_bits < 16 {
-            return Err(c.err("bundle_load needs a destination of at least 16 bits"));
-        }
-        check_subfield(c, field, ofs, n_bits)?;
-        check_writable(c, field)?;
-        fields::format_subfield(field, ofs, n_bits, &mut s);
+        verdict = if n_bits < 16 {
+            Err(c.err("bundle_load needs a destination of at least 16 bits"))
+        } else {
+            Ok(())
+        };
+        text::subfield(field, ofs, n_bits, &mut s);
         s.push(',');
+        dst = Some((field, ofs, n_bits));
     } else if be16(a, 22) != 0 || be32(a, 24) != 0 {
-        return Err(c.err("reserved fields must be zero"));
+        verdict = Err(c.err("reserved fields must be zero"));
     }
     if a.len() - 32 < 2 * n_members {
         return Err(c.err(format_args!(
@@ -330,10 +344,19 @@ fn bundle(c: &Ctx<'_>, load: bool) -> Result<String, DecodeError> {
             (a.len() - 32) / 2
         )));
     }
+    verdict?;
+    if let Some((field, ofs, n_bits)) = dst {
+        check_subfield(c, field, ofs, n_bits)?;
+        check_writable(c, field)?;
+    }
     s.push_str("members:");
     for i in 0..n_members {
         let port = be16(a, 32 + 2 * i);
-        text::check_output_port(port).map_err(|()| c.err(format_args!("bad member port {port}")))?;
+        if (port != text::OFPP_NONE && text::check_output_port(port).is_err())
+            || port == text::OFPP_CONTROLLER
+        {
+            return Err(c.err(format_args!("bad member port {port}")));
+        }
         if i > 0 {
             s.push(',');
         }
@@ -505,7 +528,7 @@ fn ct(c: &Ctx<'_>) -> Result<String, DecodeError> {
             return Err(c.err(format_args!("zone of {n_bits} bits, not 16")));
         }
         zone.push_str("zone=");
-        fields::format_subfield(field, ofs, n_bits, &mut zone);
+        text::subfield(field, ofs, n_bits, &mut zone);
         zone.push(',');
     } else if be16(a, 16) != 0 {
         zone = format!("zone={},", be16(a, 16));

@@ -612,7 +612,7 @@ fn action_bytes_decode_as_ovs_ofctl_parse_actions() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let base = cases.clone();
     for case in &base {
-        for _ in 0..12 {
+        for _ in 0..60 {
             let mut m = case.clone();
             if m.is_empty() {
                 break;

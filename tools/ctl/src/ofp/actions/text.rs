@@ -165,3 +165,15 @@ pub(super) fn write_metadata(metadata: u64, mask: u64) -> String {
     }
     s
 }
+
+/// Appends a subfield as `mf_format_subfield` does: `NXM_NX_REG13[]` (whole field),
+/// `NXM_NX_REG10[7]` (one bit), `NXM_NX_REG13[0..15]`; a zero width (which a `learn` spec may
+/// carry) prints as `[ofs..ofs-1]`.
+pub(super) fn subfield(field: &crate::ofp::fields::Field, ofs: u32, n_bits: u32, out: &mut String) {
+    if n_bits == 0 {
+        out.push_str(field.subfield_name());
+        let _ = write!(out, "[{ofs}..{}]", i64::from(ofs) - 1);
+    } else {
+        crate::ofp::fields::format_subfield(field, ofs, n_bits, out);
+    }
+}
