@@ -636,23 +636,25 @@ fn decode_standard(c: &Ctx<'_>, ty: u16) -> Result<Act, DecodeError> {
     Ok(Act::new(text, true))
 }
 
-/// The field `header` names. Open vSwitch takes any length for a variable-width field
-/// (`tun_metadataN`: the TLV map sets its width), the field's own length for the others.
+/// The field `header` names, as Open vSwitch finds it for an action: it halves a masked
+/// header's payload (rounding down) and compares the rest of the header with the length's
+/// low 7 bits cleared; any length (below 128) matches a variable-width field (`tun_metadataN`,
+/// whose width the TLV map sets), the field's own length the others.
 fn lookup_any_len(header: &Header) -> Option<&'static Field> {
-    fields::lookup(header).or_else(|| {
-        // Open vSwitch compares headers with the low 7 bits of the (unmasked) length cleared,
-        // so a length of 128 or more never matches.
-        let exact = if header.has_mask {
-            header.length / 2
-        } else {
-            header.length
-        };
-        if exact >= 128 || header.experimenter.is_some() {
+    let exp = if header.experimenter.is_some() { 4 } else { 0 };
+    let payload = usize::from(header.length).saturating_sub(exp);
+    let exact = if header.has_mask { payload / 2 } else { payload };
+    if exact + exp >= 128 {
+        return None;
+    }
+    let even = if header.has_mask { 2 * exact } else { exact };
+    let length = u8::try_from(even + exp).ok()?;
+    fields::lookup(&Header { length, ..*header }).or_else(|| {
+        if header.experimenter.is_some() {
             return None;
         }
         let probe = Header {
             length: if header.has_mask { 8 } else { 4 },
-            experimenter: None,
             ..*header
         };
         fields::lookup(&probe).filter(|f| f.variable())

@@ -458,7 +458,7 @@ fn controller2(c: &Ctx<'_>) -> Result<String, DecodeError> {
             3 => ctl.userdata = Some(payload),
             4 => ctl.pause = true,
             5 => {
-                if payload.len() < 4 {
+                if payload.len() != 4 {
                     return Err(short());
                 }
                 ctl.meter_id = be32(payload, 0);
