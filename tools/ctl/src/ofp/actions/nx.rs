@@ -3,7 +3,7 @@
 
 use super::{
     Act, Ctx, Kind, Outer, be16, be32, be64, byte, check_subfield, check_writable, decode_nested,
-    field_from_nxm32, fields, format_list, learn, pull_header, text,
+    field_from_nxm32, format_list, learn, pull_header, text,
 };
 use crate::ofp::DecodeError;
 
