@@ -627,6 +627,55 @@ fn action_bytes_decode_as_ovs_ofctl_parse_actions() {
             cases.push(m);
         }
     }
+    // Random bodies for every action type, half of their bytes zero (so that more of them
+    // reach the deeper checks), some with a valid field header where one goes.
+    for (vendor, ty) in (0..=30)
+        .map(|t| (0, t))
+        .chain((0..=50).map(|t| (super::NX_VENDOR_ID, t)))
+    {
+        let Some(raw) = super::raw_action(vendor, ty) else {
+            continue;
+        };
+        for _ in 0..40 {
+            let extra = if raw.extensible {
+                8 * usize::try_from(rng.next() % 4).unwrap()
+            } else {
+                0
+            };
+            let len = raw.min_len + extra;
+            let mut a: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.next() % 2 == 0 {
+                        0
+                    } else {
+                        u8::try_from(rng.next() & 0xff).unwrap()
+                    }
+                })
+                .collect();
+            a[..2].copy_from_slice(&(if vendor == 0 { ty } else { 0xffff }).to_be_bytes());
+            a[2..4].copy_from_slice(&u16::try_from(len).unwrap().to_be_bytes());
+            if vendor != 0 {
+                a[4..8].copy_from_slice(&vendor.to_be_bytes());
+                a[8..10].copy_from_slice(&ty.to_be_bytes());
+            }
+            if rng.next() % 2 == 0 {
+                // NXM_NX_REG3 where set_field, copy_field, output_reg2, stack, check_pkt_larger
+                // and delete_field put a header.
+                let at = match (vendor, ty) {
+                    (0, 25) => 4,
+                    (0, 28) => 12,
+                    (_, 27 | 28) => 12,
+                    (_, 32 | 49) => 14,
+                    (_, 50) => 10,
+                    _ => 0,
+                };
+                if at > 0 && at + 4 <= len {
+                    a[at..at + 4].copy_from_slice(&[0, 1, 6, 4]);
+                }
+            }
+            cases.push(a);
+        }
+    }
     // ovs-ofctl skips blank lines: an empty list has its own unit test.
     cases.retain(|c| !c.is_empty());
     let want = ovs_parse_actions(&cases);
