@@ -278,7 +278,7 @@ pub(crate) fn lookup(header: &Header) -> Option<&'static Field> {
                 payload
             };
             let want = usize::from(oxm.length) - if header.experimenter.is_some() { 4 } else { 0 };
-            return (exact == want || (field.variable && (1..=want).contains(&exact))).then_some(field);
+            return (exact == want || (field.variable && exact <= want)).then_some(field);
         }
     }
     None
