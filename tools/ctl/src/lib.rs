@@ -34,8 +34,6 @@ mod generic;
 mod link;
 mod lsp_addr;
 mod nb;
-// Wired into sbctl's `lflow-list --ovs` once the formatters land.
-#[allow(dead_code)]
 mod ofp;
 mod sb;
 mod schema;
@@ -691,7 +689,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
 }
 
 /// The TLS settings of `-p`, `-c`, `-C`.
-fn tls_config(g: &Globals) -> Option<TlsConfig> {
+pub(crate) fn tls_config(g: &Globals) -> Option<TlsConfig> {
     // Like the reference tools, check the chain only: ovs-pki certificates name no address.
     let mut tls = match (&g.bootstrap_ca_cert, &g.ca_cert) {
         (Some(b), _) => TlsConfig::bootstrap(b),
@@ -1161,6 +1159,7 @@ async fn run_parsed(
             None => fut.await,
         }
     };
+    let early = early + &vlog.render(&link::take_connect_log());
     match result {
         Ok((outs, code)) => {
             let mut stdout = String::new();

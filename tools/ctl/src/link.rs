@@ -216,10 +216,11 @@ impl Link {
             None => None,
         };
         let connect_timeout = cfg.timeout.unwrap_or(Duration::from_secs(10));
-        let bootstrapping = cfg
-            .tls
-            .as_ref()
-            .is_some_and(|t| t.bootstrap && !t.ca_cert.exists());
+        let bootstrapping = matches!(endpoint, Endpoint::Ssl { .. })
+            && cfg
+                .tls
+                .as_ref()
+                .is_some_and(|t| t.bootstrap && !t.ca_cert.exists());
         let stream = match ovsdb_client::transport::open(endpoint, tls.as_ref(), connect_timeout).await {
             // ovs-vsctl drops the connection on which it bootstrapped the CA certificate: that
             // invocation fails (the file is saved for the next one), unless it retries.
@@ -303,12 +304,36 @@ impl Link {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            if let Ok(stream) = acceptor.accept(stream).await {
-                let endpoint = Endpoint::Ssl {
-                    host: peer.ip().to_string(),
-                    port: peer.port(),
-                };
-                return Some(Link::over(cfg, stream, endpoint));
+            match acceptor.accept(stream).await {
+                Ok(stream) => {
+                    let endpoint = Endpoint::Ssl {
+                        host: peer.ip().to_string(),
+                        port: peer.port(),
+                    };
+                    return Some(Link::over(cfg, stream, endpoint));
+                }
+                // ovs-vsctl logs a refused handshake and waits for the next connection.
+                Err(e) => {
+                    let why = match e.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+                        Some(rustls::Error::InvalidCertificate(_))
+                        | Some(rustls::Error::NoCertificatesPresented) => {
+                            "error:0A000086:SSL routines::certificate verify failed".to_owned()
+                        }
+                        _ => e.to_string(),
+                    };
+                    let peer = match peer {
+                        std::net::SocketAddr::V4(a) => a.to_string(),
+                        std::net::SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+                    };
+                    CONNECT_LOG.with_borrow_mut(|l| {
+                        l.push(format!("stream_ssl|WARN|SSL_accept: {why}"));
+                        l.push(format!("jsonrpc|WARN|ssl:{peer}: send error: Protocol error"));
+                        l.push(format!(
+                            "reconnect|WARN|{}: connection dropped (Protocol error)",
+                            cfg.remote
+                        ));
+                    });
+                }
             }
         }
     }
@@ -404,8 +429,66 @@ async fn listen_tcp(spec: &str) -> Option<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind((ip, port)).await.ok()
 }
 
+thread_local! {
+    /// vlog lines (`MODULE|LEVEL|TEXT`) of connections refused while the invocation waited
+    /// for one (a passive TLS remote's failed handshakes), shown before the invocation's own
+    /// messages, as the reference logs them while it waits.
+    static CONNECT_LOG: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Takes the lines [`CONNECT_LOG`] gathered on this thread.
+pub(crate) fn take_connect_log() -> Vec<String> {
+    CONNECT_LOG.with_borrow_mut(std::mem::take)
+}
+
+/// Refuses every client certificate: the verifier of a passive TLS remote whose CA
+/// certificate is still to be bootstrapped (`--bootstrap-ca-cert` naming a missing file).
+/// OpenSSL then trusts no CA, so ovs-vsctl's handshakes all fail the same way.
+#[derive(Debug)]
+struct NoTrustedCa(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::server::danger::ClientCertVerifier for NoTrustedCa {
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &rustls_pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls_pki_types::CertificateDer<'_>],
+        _now: rustls_pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Err(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls_pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls_pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
 /// The TLS server side of `pssl:`: this end's key and certificate (`-p`, `-c`), and peers
-/// whose certificate `-C`'s CA signed.
+/// whose certificate `-C`'s CA signed (none while
+/// `--bootstrap-ca-cert` names a missing file).
 fn server_acceptor(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, String> {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -417,13 +500,22 @@ fn server_acceptor(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, String>
         .collect::<Result<_, _>>()
         .map_err(|e| e.to_string())?;
     let key = PrivateKeyDer::from_pem_file(key_file).map_err(|e| e.to_string())?;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    if tls.bootstrap && !tls.ca_cert.exists() {
+        let config = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_client_cert_verifier(std::sync::Arc::new(NoTrustedCa(provider)))
+            .with_single_cert(certs, key)
+            .map_err(|e| e.to_string())?;
+        return Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)));
+    }
     let mut roots = rustls::RootCertStore::empty();
     for c in CertificateDer::pem_file_iter(&tls.ca_cert).map_err(|e| e.to_string())? {
         roots
             .add(c.map_err(|e| e.to_string())?)
             .map_err(|e| e.to_string())?;
     }
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
         std::sync::Arc::new(roots),
         provider.clone(),

@@ -15,6 +15,10 @@ use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use super::{map_get, partial_uuid_len, resolve_datapath, string_of, uuid_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
+use crate::ofp::{
+    self,
+    wire::{Ssl, Vconn},
+};
 use crate::value::elements;
 use crate::{CmdOut, Command, Ctx};
 
@@ -171,10 +175,7 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
             "{bad} is not a UUID or the beginning of a UUID"
         )));
     }
-    let mut warnings = Vec::new();
-    if cmd.has("ovs") {
-        warnings.push(ovs_warning(cmd.opt("ovs")));
-    }
+    let mut log = Vec::new();
     let dps: Vec<Dp> = dp_rows
         .iter()
         .map(|(u, r)| Dp {
@@ -263,6 +264,7 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         count_flows(&entries, &flows, &dps, &mut text);
     } else {
         let print_uuid = cmd.has("uuid");
+        let mut ovs = Ovs::open(cmd, ctx.db.timeout, &ctx.globals, &mut log);
         let mut prev: Option<(usize, &str)> = None;
         for (d, f) in &entries {
             let flow = &flows[*f];
@@ -288,21 +290,20 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
                 "table={:<2}({:<19}), priority={:<5}, match=({}), action=({})",
                 flow.table, flow.stage, flow.priority, flow.match_, flow.actions
             );
+            if let Some(o) = ovs.as_mut() {
+                o.dump(&flow.uuid, &mut text);
+            }
             prev = Some((*d, flow.pipeline.as_str()));
         }
         if cmd.has("vflows") {
-            vflows(ctx, &dps, &dp_index, only, print_uuid, &mut text).await?;
+            vflows(ctx, &dps, &dp_index, only, print_uuid, ovs.as_mut(), &mut text).await?;
         }
+        log.extend(ovs.into_iter().flat_map(|o| o.log));
     }
-    // ovn-sbctl logs a failed connection to the switch (vlog, module `sbctl`).
-    let (log, warnings): (Vec<String>, Vec<String>) = warnings
-        .into_iter()
-        .partition(|w| w.contains(": connection failed ("));
-    let sep = format!("\n{}: ", ctx.tool.program());
+    // ovn-sbctl logs what goes wrong with the switch (vlog, module `sbctl`).
     Ok(CmdOut {
         text,
-        warning: (!warnings.is_empty()).then(|| warnings.join(&sep)),
-        log: log.into_iter().map(|w| format!("sbctl|WARN|{w}")).collect(),
+        log,
         ..CmdOut::default()
     })
 }
@@ -362,49 +363,89 @@ fn count_flows(entries: &[(usize, usize)], flows: &[Flow], dps: &[Dp], text: &mu
     let _ = writeln!(text, "Total number of logical flows = {}", entries.len());
 }
 
-/// What `--ovs[=REMOTE]` reports. ovn-sbctl connects to ovs-vswitchd's OpenFlow management
-/// socket (by default `unix:$OVS_RUNDIR/br-int.mgmt`) to print the OpenFlow flows of each
-/// logical flow; this tool speaks no OpenFlow, so it reports the connection failure as
-/// ovn-sbctl does, and otherwise that it cannot show them. The logical flows print either way.
-fn ovs_warning(remote: Option<&str>) -> String {
-    let remote = match remote {
-        Some(r) => r.to_owned(),
-        None => format!(
-            "unix:{}/br-int.mgmt",
-            std::env::var("OVS_RUNDIR")
-                .ok()
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| "/var/run/openvswitch".into())
-        ),
-    };
-    let attempt = if let Some(path) = remote.strip_prefix("unix:") {
-        std::os::unix::net::UnixStream::connect(path).map(drop)
-    } else if let Some(addr) = remote
-        .strip_prefix("tcp:")
-        .or_else(|| remote.strip_prefix("ssl:"))
-    {
-        let addr = if addr.contains(':') {
-            addr.to_owned()
-        } else {
-            format!("{addr}:6653")
+/// `--ovs[=REMOTE]`: the OpenFlow connection to ovs-vswitchd's integration bridge (by
+/// default `unix:$OVS_RUNDIR/br-int.mgmt`) and, after each row printed, the OpenFlow flows
+/// whose cookie is the row's UUID's first 32 bits (ovn-sbctl's `sbctl_dump_openflow`).
+struct Ovs {
+    /// The remote as given (or the default), as the warnings name it.
+    remote: String,
+    vconn: Vconn,
+    /// `--stats`: print the flows as `ovs-ofctl dump-flows` does.
+    stats: bool,
+    /// Warnings to log (`sbctl|WARN|REMOTE: error obtaining flow stats (REASON)`).
+    log: Vec<String>,
+}
+
+impl Ovs {
+    /// Connects when `--ovs` is given; a connection that fails is logged as ovn-sbctl logs
+    /// it (`REMOTE: connection failed (REASON)`) and the listing goes on without flows.
+    fn open(
+        cmd: &Command,
+        timeout: std::time::Duration,
+        g: &crate::Globals,
+        log: &mut Vec<String>,
+    ) -> Option<Ovs> {
+        if !cmd.has("ovs") {
+            return None;
+        }
+        let remote = match cmd.opt("ovs") {
+            Some(r) => r.to_owned(),
+            None => format!(
+                "unix:{}/br-int.mgmt",
+                std::env::var("OVS_RUNDIR")
+                    .ok()
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| "/var/run/openvswitch".into())
+            ),
         };
-        std::net::TcpStream::connect_timeout(
-            &match addr.parse() {
-                Ok(a) => a,
-                Err(_) => return format!("{remote}: connection failed (Invalid argument)"),
-            },
-            std::time::Duration::from_secs(5),
-        )
-        .map(drop)
-    } else {
-        return format!("{remote}: connection failed (Address family not supported by protocol)");
-    };
-    match attempt {
-        Ok(()) => format!("{remote}: OpenFlow flows are not shown (this tool speaks no OpenFlow)"),
-        Err(e) => {
-            let msg = e.to_string();
-            let msg = msg.split(" (os error").next().unwrap_or(&msg).to_owned();
-            format!("{remote}: connection failed ({msg})")
+        let mut missing = Vec::new();
+        // The key and the certificate are only taken together.
+        if g.private_key.is_none() || g.certificate.is_none() {
+            missing.extend(["Private key", "Certificate"]);
+        }
+        if g.ca_cert.is_none() && g.bootstrap_ca_cert.is_none() {
+            missing.push("CA certificate");
+        }
+        let ssl = Ssl {
+            config: crate::tls_config(g),
+            missing,
+        };
+        match Vconn::open(&remote, timeout, &ssl, log) {
+            Ok(vconn) => Some(Ovs {
+                remote,
+                vconn,
+                stats: cmd.has("stats"),
+                log: Vec::new(),
+            }),
+            Err(e) => {
+                log.push(format!("sbctl|WARN|{remote}: connection failed ({e})"));
+                None
+            }
+        }
+    }
+
+    /// Appends the flows of the row `uuid`, each on a line indented by four spaces; a dump
+    /// that fails (or holds a flow this tool cannot print) is logged instead, as ovn-sbctl
+    /// logs a dump its decoder refuses.
+    fn dump(&mut self, uuid: &Uuid, text: &mut String) {
+        let cookie = (uuid.as_u128() >> 96) as u64;
+        let lines: Result<Vec<String>, String> = match self.vconn.dump_flows(cookie, u64::MAX) {
+            Ok(flows) => flows
+                .iter()
+                .map(|f| ofp::format_flow(f, self.stats).map_err(|e| format!("Protocol error: {e}")))
+                .collect(),
+            Err(e) => Err(e.to_string()),
+        };
+        match lines {
+            Ok(lines) => {
+                for l in lines {
+                    let _ = writeln!(text, "    {l}");
+                }
+            }
+            Err(e) => self.log.push(format!(
+                "sbctl|WARN|{}: error obtaining flow stats ({e})",
+                self.remote
+            )),
         }
     }
 }
@@ -417,6 +458,7 @@ async fn vflows(
     dp_index: &HashMap<Uuid, usize>,
     only: Option<usize>,
     print_uuid: bool,
+    mut ovs: Option<&mut Ovs>,
     text: &mut String,
 ) -> Result<(), CtlError> {
     let dp_of = |r: &Row, col: &str| uuid_of(r, col).and_then(|d| dp_index.get(&d).copied());
@@ -452,6 +494,9 @@ async fn vflows(
             string_of(r, "logical_port"),
             int_of(r, "tunnel_key")
         );
+        if let Some(o) = ovs.as_deref_mut() {
+            o.dump(u, text);
+        }
     }
 
     let mbs = rows(ctx, "MAC_Binding", &["datapath", "logical_port", "ip", "mac"]).await?;
@@ -473,6 +518,9 @@ async fn vflows(
             string_of(r, "ip"),
             string_of(r, "mac")
         );
+        if let Some(o) = ovs.as_deref_mut() {
+            o.dump(u, text);
+        }
     }
 
     let port_names: HashMap<Uuid, String> = pbs
@@ -507,6 +555,9 @@ async fn vflows(
             int_of(r, "tunnel_key"),
             ports.join(", ")
         );
+        if let Some(o) = ovs.as_deref_mut() {
+            o.dump(u, text);
+        }
     }
 
     let chassis = rows(ctx, "Chassis", &["name"]).await?;
@@ -516,6 +567,9 @@ async fn vflows(
         }
         head(text, u);
         let _ = writeln!(text, "name={}", string_of(r, "name"));
+        if let Some(o) = ovs.as_deref_mut() {
+            o.dump(u, text);
+        }
     }
 
     let groups: HashMap<Uuid, Vec<Uuid>> = rows(ctx, "Logical_DP_Group", &["datapaths"])
@@ -585,6 +639,9 @@ async fn vflows(
             }
         }
         text.push('\n');
+        if let Some(o) = ovs.as_deref_mut() {
+            o.dump(u, text);
+        }
     }
     Ok(())
 }

@@ -76,16 +76,22 @@ impl Shared {
     /// `any_order`, stdout is compared as a multiset of lines (sections printed in hash order
     /// by ovn-sbctl).
     fn step(&mut self, args: &[&str], any_order: bool) -> Outcome {
-        self.compare(args, any_order, None)
+        self.compare(args, any_order, None, false)
+    }
+
+    /// As [`Shared::step`], with the OpenFlow flows' `duration=` and `idle_age=` (which
+    /// move between the two runs) masked.
+    fn step_aged(&mut self, args: &[&str], any_order: bool) -> Outcome {
+        self.compare(args, any_order, None, true)
     }
 
     /// As [`Shared::step`], both tools run as processes with `OVS_RUNDIR` set to `rundir`
     /// (where `--ovs` looks for ovs-vswitchd's `br-int.mgmt` by default).
     fn step_in(&mut self, args: &[&str], rundir: &Path) -> Outcome {
-        self.compare(args, false, Some(rundir))
+        self.compare(args, false, Some(rundir), false)
     }
 
-    fn compare(&mut self, args: &[&str], any_order: bool, rundir: Option<&Path>) -> Outcome {
+    fn compare(&mut self, args: &[&str], any_order: bool, rundir: Option<&Path>, mask_ages: bool) -> Outcome {
         self.steps += 1;
         let remote = self.sb.unix_remote();
         let run = |program: &str| {
@@ -113,6 +119,11 @@ impl Shared {
         let none = BTreeMap::new();
         let mut t = normalize(&theirs, &none, "ovn-sbctl", false, false, None);
         let mut o = normalize(&ours, &none, ours_name, false, false, None);
+        if mask_ages {
+            for x in [&mut t, &mut o] {
+                x.stdout = mask_ages_of(&x.stdout);
+            }
+        }
         if any_order {
             for x in [&mut t, &mut o] {
                 let mut lines: Vec<&str> = x.stdout.lines().collect();
@@ -130,6 +141,23 @@ impl Shared {
         assert_eq!(o.stderr, t.stderr, "{ctx}: stderr");
         o
     }
+}
+
+/// `text` with the numbers after `duration=` and `idle_age=` replaced by `N`.
+fn mask_ages_of(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = ["duration=", "idle_age="]
+        .iter()
+        .filter_map(|k| rest.find(k).map(|i| i + k.len()))
+        .min()
+    {
+        out.push_str(&rest[..i]);
+        out.push('N');
+        rest = rest[i..].trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -448,4 +476,333 @@ fn sbctl_lflow_list_in_a_writing_invocation_matches_ovn_sbctl() {
     p.step(&["destroy", "SB_Global", "."]);
     p.step(&["lflow-list", "b"]);
     p.step(&["--dry-run", "count-flows"]);
+}
+
+/// ovn-controller of chassis `ch1`, inside `ns` next to its ovs-vswitchd, its files in `dir`;
+/// stopped by the pid in its pidfile on drop.
+struct Controller {
+    pidfile: std::path::PathBuf,
+}
+
+impl Controller {
+    fn start(ns: &crate::vs_vswitchd::Netns, vsdb: &str, dir: &Path) -> Controller {
+        let pidfile = dir.join("ovn-controller.pid");
+        let st = Command::new("ip")
+            .args(["netns", "exec", &ns.0, "ovn-controller", vsdb])
+            .arg(format!("--pidfile={}", pidfile.display()))
+            .arg("-vconsole:off")
+            .arg(format!("--log-file={}", dir.join("ovn-controller.log").display()))
+            .args(["--detach", "--no-chdir"])
+            .env("OVS_RUNDIR", dir)
+            .env("OVN_RUNDIR", dir)
+            .env("OVS_LOGDIR", dir)
+            .env("OVN_LOGDIR", dir)
+            .status()
+            .expect("start ovn-controller");
+        assert!(st.success(), "ovn-controller did not start");
+        Controller { pidfile }
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.pidfile) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+            for _ in 0..100 {
+                if !self.pidfile.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// `--ovs`: a real chassis (ovs-vswitchd, userspace datapath, and ovn-controller in a network
+/// namespace of the test) programs br-int from a northd-filled SB with switches, a router with
+/// a gateway port, ACLs with logging and a meter, a load balancer, NAT, DHCP, QoS and a
+/// localnet port; both tools print each logical flow's OpenFlow flows from br-int's management
+/// socket: plain, `--uuid` on a datapath, `--stats` (durations and idle ages masked),
+/// `--vflows`, and the default socket under `OVS_RUNDIR`.
+#[test]
+fn sbctl_lflow_list_ovs_prints_ovn_controllers_flows_like_ovn_sbctl() {
+    let _watchdog = Watchdog::arm(
+        "sbctl_lflow_list_ovs_prints_ovn_controllers_flows_like_ovn_sbctl",
+        Duration::from_secs(150),
+    );
+    let nb = OvsdbServer::builder(schema_path("ovn-nb.ovsschema"))
+        .start()
+        .expect("start NB server");
+    let sb = OvsdbServer::builder(schema_path("ovn-sb.ovsschema"))
+        .start()
+        .expect("start SB server");
+    let vs = OvsdbServer::builder(schema_path("vswitch.ovsschema"))
+        .start()
+        .expect("start Open_vSwitch server");
+    let (nbr, vsr) = (nb.unix_remote(), vs.unix_remote());
+    let dir = vs.dir().to_owned();
+    let _northd = Northd::start(&nb, &sb, nb.dir());
+    let ns = crate::vs_vswitchd::Netns::new();
+    setup(
+        "ovs-vsctl",
+        &vsr,
+        &[
+            "--no-wait",
+            "init",
+            "--",
+            "set",
+            "Open_vSwitch",
+            ".",
+            "external_ids:system-id=ch1",
+            "external_ids:hostname=ch1",
+            &format!("external_ids:ovn-remote={}", sb.unix_remote()),
+            "external_ids:ovn-encap-type=geneve",
+            "external_ids:ovn-encap-ip=192.0.2.1",
+            "external_ids:ovn-bridge-datapath-type=netdev",
+        ],
+    );
+    let _vswitchd = crate::vs_vswitchd::Vswitchd::start(&ns, &vsr, &dir);
+    let _controller = Controller::start(&ns, &vsr, &dir);
+    let nbctl = |args: &[&str]| setup("ovn-nbctl", &nbr, args);
+    nbctl(&[
+        "ls-add", "sw0", "--", "ls-add", "sw1", "--", "ls-add", "ext", "--", "lr-add", "lr0",
+    ]);
+    for (sw, p, addr) in [
+        ("sw0", "p1", "00:00:00:00:00:01 10.0.0.1"),
+        ("sw0", "p2", "00:00:00:00:00:02 10.0.0.2"),
+        ("sw1", "p3", "00:00:00:00:00:03 10.1.0.3"),
+        ("sw1", "p4", "00:00:00:00:00:04 10.1.0.4 fd00::4"),
+    ] {
+        nbctl(&["lsp-add", sw, p, "--", "lsp-set-addresses", p, addr]);
+    }
+    nbctl(&["lsp-set-port-security", "p1", "00:00:00:00:00:01 10.0.0.1"]);
+    for (sw, mac, net) in [
+        ("sw0", "00:00:00:00:ff:01", "10.0.0.254/24"),
+        ("sw1", "00:00:00:00:ff:02", "10.1.0.254/24"),
+        ("ext", "00:00:00:00:ff:03", "172.16.0.1/24"),
+    ] {
+        let (lrp, lsp) = (format!("lr0-{sw}"), format!("{sw}-lr0"));
+        nbctl(&[
+            "lrp-add",
+            "lr0",
+            &lrp,
+            mac,
+            net,
+            "--",
+            "lsp-add",
+            sw,
+            &lsp,
+            "--",
+            "lsp-set-type",
+            &lsp,
+            "router",
+            "--",
+            "lsp-set-addresses",
+            &lsp,
+            "router",
+            "--",
+            "lsp-set-options",
+            &lsp,
+            &format!("router-port={lrp}"),
+        ]);
+    }
+    nbctl(&["lrp-set-gateway-chassis", "lr0-ext", "ch1", "10"]);
+    nbctl(&[
+        "lsp-add",
+        "ext",
+        "ln",
+        "--",
+        "lsp-set-type",
+        "ln",
+        "localnet",
+        "--",
+        "lsp-set-addresses",
+        "ln",
+        "unknown",
+        "--",
+        "lsp-set-options",
+        "ln",
+        "network_name=physnet",
+    ]);
+    nbctl(&["pg-add", "pg1", "p1", "p3"]);
+    nbctl(&[
+        "acl-add",
+        "pg1",
+        "from-lport",
+        "1001",
+        "inport == @pg1 && ip4",
+        "allow-related",
+    ]);
+    nbctl(&["meter-add", "m1", "drop", "10", "pktps"]);
+    nbctl(&[
+        "--log",
+        "--severity=alert",
+        "--name=drop1",
+        "--meter=m1",
+        "acl-add",
+        "pg1",
+        "to-lport",
+        "1002",
+        "outport == @pg1 && tcp.dst == 22",
+        "drop",
+    ]);
+    nbctl(&[
+        "acl-add",
+        "sw0",
+        "to-lport",
+        "900",
+        "ip4.src == 10.0.0.0/24 && udp",
+        "allow",
+    ]);
+    nbctl(&[
+        "lb-add",
+        "lb1",
+        "10.0.0.100:80",
+        "10.0.0.1:8080,10.0.0.2:8080",
+        "tcp",
+        "--",
+        "ls-lb-add",
+        "sw0",
+        "lb1",
+        "--",
+        "lr-lb-add",
+        "lr0",
+        "lb1",
+    ]);
+    nbctl(&["lr-nat-add", "lr0", "dnat_and_snat", "172.16.0.10", "10.0.0.1"]);
+    nbctl(&["lr-nat-add", "lr0", "snat", "172.16.0.1", "10.1.0.0/24"]);
+    nbctl(&["lr-route-add", "lr0", "0.0.0.0/0", "172.16.0.254"]);
+    nbctl(&[
+        "lr-policy-add",
+        "lr0",
+        "100",
+        "ip4.src == 10.0.0.2",
+        "reroute",
+        "10.1.0.3",
+    ]);
+    let dhcp = nbctl(&[
+        "create",
+        "DHCP_Options",
+        "cidr=10.0.0.0/24",
+        "options:lease_time=3600",
+        "options:router=10.0.0.254",
+        "options:server_id=10.0.0.254",
+        "options:server_mac=00\\:00\\:00\\:00\\:ff\\:01",
+    ]);
+    let dhcp = dhcp.trim();
+    nbctl(&["lsp-set-dhcpv4-options", "p1", dhcp]);
+    nbctl(&[
+        "qos-add",
+        "sw0",
+        "from-lport",
+        "100",
+        "ip4",
+        "dscp=10",
+        "rate=1000",
+        "burst=100",
+    ]);
+    setup(
+        "ovs-vsctl",
+        &vsr,
+        &["--timeout=30", "wait-until", "Bridge", "br-int"],
+    );
+    for p in ["p1", "p3"] {
+        setup(
+            "ovs-vsctl",
+            &vsr,
+            &[
+                "--timeout=30",
+                "add-port",
+                "br-int",
+                p,
+                "--",
+                "set",
+                "Interface",
+                p,
+                "type=internal",
+                &format!("external_ids:iface-id={p}"),
+            ],
+        );
+    }
+    setup("ovn-nbctl", &nbr, &["--timeout=60", "--wait=hv", "sync"]);
+
+    let mut s = Shared { sb, steps: 0 };
+    let ovs = format!("--ovs=unix:{}", dir.join("br-int.mgmt").display());
+    let all = s.step(&[&ovs, "lflow-list"], false);
+    let openflow = all.stdout.lines().filter(|l| l.starts_with("    table=")).count();
+    assert!(
+        openflow > 300,
+        "ovn-controller's flows are listed: {openflow}\n{}",
+        all.stdout
+    );
+    s.step(&[&ovs, "--uuid", "lflow-list", "sw0"], false);
+    s.step(&[&ovs, "dump-flows", "lr0"], false);
+    s.step_aged(&[&ovs, "--stats", "lflow-list", "sw1"], false);
+    s.step(&[&ovs, "--vflows", "lflow-list", "sw0"], true);
+    let rundir = dir.clone();
+    let dflt = s.step_in(&["--ovs", "lflow-list", "ext"], &rundir);
+    assert!(dflt.stdout.contains("    table="), "{}", dflt.stdout);
+
+    // `--ovs=ssl:`: the bridge also listens for OpenFlow over TLS (an ovs-pki PKI); both tools
+    // run inside the chassis' namespace, where that listener is, with `-p`/`-c`/`-C`.
+    let pki = crate::tls::pki("ovs");
+    let f = |n: &str| pki.0.join(n).display().to_string();
+    let ca = f("pki/controllerca/cacert.pem");
+    setup(
+        "ovs-vsctl",
+        &vsr,
+        &[
+            "--timeout=30",
+            "set-ssl",
+            &f("server-privkey.pem"),
+            &f("server-cert.pem"),
+            &ca,
+            "--",
+            "set-controller",
+            "br-int",
+            "pssl:16653:127.0.0.1",
+        ],
+    );
+    let sbr = s.sb.unix_remote();
+    let in_ns = |program: &str, args: &[&str]| {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &ns.0, program])
+            .arg(format!("--db={sbr}"))
+            .args([
+                "--timeout=20",
+                "-p",
+                &f("client-privkey.pem"),
+                "-c",
+                &f("client-cert.pem"),
+            ])
+            .args(["-C", &ca])
+            .args(args)
+            .output()
+            .expect("run in the namespace");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    };
+    let args = ["--ovs=ssl:127.0.0.1:16653", "lflow-list", "sw1"];
+    let t0 = std::time::Instant::now();
+    let theirs = loop {
+        let t = in_ns("ovn-sbctl", &args);
+        if !t.1.contains("connection failed") || t0.elapsed() > Duration::from_secs(10) {
+            break t;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let ours = in_ns(env!("CARGO_BIN_EXE_sbctl-rs"), &args);
+    let none = BTreeMap::new();
+    let t = normalize(&theirs, &none, "ovn-sbctl", false, false, None);
+    let o = normalize(&ours, &none, "sbctl-rs", false, false, None);
+    assert!(t.stdout.contains("    table="), "flows over TLS: {t:?}");
+    assert_eq!(
+        (o.code, &o.stderr),
+        (t.code, &t.stderr),
+        "--ovs=ssl: exit code, stderr"
+    );
+    assert_eq!(o.stdout, t.stdout, "--ovs=ssl: stdout");
 }

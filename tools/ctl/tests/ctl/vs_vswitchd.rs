@@ -12,11 +12,14 @@ use std::time::{Duration, Instant};
 use ovsdb_testkit::{OvsdbServer, Watchdog};
 
 /// A network namespace, deleted on drop.
-struct Netns(String);
+pub(crate) struct Netns(pub(crate) String);
 
 impl Netns {
-    fn new() -> Netns {
-        let name = format!("vsctlrs-{}", std::process::id());
+    /// A new namespace, named after the process and a counter.
+    pub(crate) fn new() -> Netns {
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("vsctlrs-{}-{seq}", std::process::id());
         let st = Command::new("ip")
             .args(["netns", "add", &name])
             .status()
@@ -33,12 +36,13 @@ impl Drop for Netns {
 }
 
 /// ovs-vswitchd on `remote`, in `ns`, its files in `dir`; stopped (by its pid) on drop.
-struct Vswitchd {
+pub(crate) struct Vswitchd {
     pidfile: PathBuf,
 }
 
 impl Vswitchd {
-    fn start(ns: &Netns, remote: &str, dir: &Path) -> Vswitchd {
+    /// Starts ovs-vswitchd on `remote` inside `ns`, detached, its files in `dir`.
+    pub(crate) fn start(ns: &Netns, remote: &str, dir: &Path) -> Vswitchd {
         let pidfile = dir.join("vswitchd.pid");
         let st = Command::new("ip")
             .args(["netns", "exec", &ns.0, "ovs-vswitchd", remote])
@@ -427,6 +431,66 @@ fn vsctl_pssl_remote_takes_the_servers_tls_connection_like_ovs_vsctl() {
     }
     let list = run(ours(), &server.unix_remote(), &["list-br"]);
     assert_eq!(String::from_utf8_lossy(&list.stdout), "bra\nbrb\n");
+    drop(server);
+
+    // `--bootstrap-ca-cert` naming a missing file: OpenSSL then trusts no CA, so every
+    // handshake with the server fails; ovs-vsctl logs each and waits until `--timeout`
+    // (SIGALRM, 142), creating no file. Ours alike (the lines compared as a set: how many
+    // attempts fit depends on the server's back-off).
+    let (pa, pb) = (port(), port());
+    let spawn = |program: &str, port: u16, boot: &str| {
+        Command::new(program)
+            .arg(format!("--db=pssl:{port}:127.0.0.1"))
+            .args(["-p", &f("client-privkey.pem"), "-c", &f("client-cert.pem")])
+            .arg(format!("--bootstrap-ca-cert={}", f(boot)))
+            .args(["--timeout=3", "--no-wait", "add-br", "brc"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    let children = [
+        spawn("ovs-vsctl", pa, "boot-a.pem"),
+        spawn(ours(), pb, "boot-b.pem"),
+    ];
+    let server = OvsdbServer::builder(crate::diff::schema_path("vswitch.ovsschema"))
+        .arg(format!("--private-key={}", f("server-privkey.pem")))
+        .arg(format!("--certificate={}", f("server-cert.pem")))
+        .arg(format!("--ca-cert={ca}"))
+        .arg(format!("--remote=ssl:127.0.0.1:{pa}"))
+        .arg(format!("--remote=ssl:127.0.0.1:{pb}"))
+        .start()
+        .expect("server");
+    let outs: Vec<(Option<i32>, std::collections::BTreeSet<String>)> = children
+        .into_iter()
+        .map(|c| {
+            let o = c.wait_with_output().expect("wait");
+            let lines = String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .map(|l| {
+                    // Drop the timestamp and sequence number, the ports, the program name.
+                    let l = l.splitn(3, '|').nth(2).unwrap_or(l);
+                    let l = l
+                        .replace(&pa.to_string(), "PORT")
+                        .replace(&pb.to_string(), "PORT");
+                    match l.split_once("ssl:127.0.0.1:") {
+                        Some((a, b)) => format!("{a}ssl:127.0.0.1:P{}", &b[b.find(':').unwrap_or(0)..]),
+                        None => l,
+                    }
+                })
+                .collect();
+            (o.status.signal().or(o.status.code()), lines)
+        })
+        .collect();
+    drop(server);
+    assert_eq!(outs[0].0, Some(14), "ovs-vsctl dies of SIGALRM: {:?}", outs[0].1);
+    assert_eq!(outs[1].0, Some(14), "ours dies of SIGALRM: {:?}", outs[1].1);
+    assert!(
+        outs[0].1.iter().any(|l| l.contains("certificate verify failed")),
+        "{:?}",
+        outs[0].1
+    );
+    assert_eq!(outs[1].1, outs[0].1);
+    assert!(!d.join("boot-a.pem").exists() && !d.join("boot-b.pem").exists());
 }
 
 /// Concurrent invocations on one bridge (scripts adding their ports in parallel) all land:
