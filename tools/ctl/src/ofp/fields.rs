@@ -246,6 +246,11 @@ impl Field {
     }
 }
 
+/// Every field, in [`FieldId`] order.
+pub(crate) fn all() -> &'static [Field] {
+    &table::FIELDS
+}
+
 /// The field of an identity.
 pub(crate) fn by_id(id: FieldId) -> &'static Field {
     &table::FIELDS[id as usize]
@@ -311,7 +316,9 @@ pub(crate) fn format_subfield(field: &Field, ofs: u32, n_bits: u32, out: &mut St
     } else if n_bits == 1 {
         out.push_str(&format!("[{ofs}]"));
     } else {
-        out.push_str(&format!("[{ofs}..{}]", u64::from(ofs) + u64::from(n_bits) - 1));
+        // C's `%d` of the unsigned `ofs + n_bits - 1`: wraps, as Open vSwitch's does.
+        let last = ofs.wrapping_add(n_bits).wrapping_sub(1) as i32;
+        out.push_str(&format!("[{}..{last}]", ofs as i32));
     }
 }
 
@@ -841,5 +848,6 @@ mod tests {
         assert_eq!(sub("xreg3", 0, 64), "OXM_OF_PKT_REG3[]");
         assert_eq!(sub("ipv6_label", 0, 20), "NXM_NX_IPV6_LABEL[]");
         assert_eq!(sub("tun_ttl", 0, 8), "tun_ttl[]");
+        assert_eq!(sub("reg0", 0, 0), "NXM_NX_REG0[0..-1]");
     }
 }

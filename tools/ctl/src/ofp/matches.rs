@@ -1286,4 +1286,119 @@ mod tests {
             mismatches.join("\n")
         );
     }
+
+    /// Decodes `oxm` and returns the error message, panicking when it decodes.
+    fn error_of(oxm: &[u8]) -> String {
+        match format(oxm, 32768, &mut String::new()) {
+            Ok(()) => panic!("{oxm:02x?} decoded"),
+            Err(e) => e.0,
+        }
+    }
+
+    /// An exact `reg0` TLV (NXM_NX_REG0, 4 + 4 bytes).
+    const REG0: [u8; 8] = [0x00, 0x01, 0x00, 0x04, 0, 0, 0, 1];
+
+    #[test]
+    fn malformed_matches_are_errors_naming_field_and_offset() {
+        // A header cut short, at the start and after a good TLV.
+        let e = error_of(&[0x80, 0x00]);
+        assert!(e.contains("offset 0") && e.contains("truncated"), "{e}");
+        let e = error_of(&[&REG0[..], &[0x80, 0x00, 0x04][..]].concat());
+        assert!(e.contains("offset 8") && e.contains("truncated"), "{e}");
+        // An experimenter header without its id.
+        let e = error_of(&[0xff, 0xff, 0x00, 0x08, 0x00, 0x00]);
+        assert!(e.contains("offset 0") && e.contains("experimenter"), "{e}");
+        // A payload cut short: OXM_OF_METADATA wants 8 bytes.
+        let e = error_of(&[0x80, 0x00, 0x04, 0x08, 0, 0, 1]);
+        assert!(
+            e.contains("metadata") && e.contains("8-byte payload") && e.contains("only 3"),
+            "{e}"
+        );
+        // A field nobody knows, and a known one with a wrong length.
+        let e = error_of(&[0x80, 0x00, 60 << 1, 0x02, 0, 0]);
+        assert!(
+            e.contains("offset 0") && e.contains("unknown field 32768:60"),
+            "{e}"
+        );
+        let e = error_of(&[&REG0[..], &[0x00, 0x01, 0x02, 0x02, 0, 0][..]].concat());
+        assert!(e.contains("offset 8") && e.contains("unknown field 1:1"), "{e}");
+        // The same field twice, and storage two fields share (reg0 inside xreg0).
+        let e = error_of(&[REG0, REG0].concat());
+        assert!(
+            e.contains("offset 8") && e.contains("reg0") && e.contains("duplicate"),
+            "{e}"
+        );
+        let xreg0 = [0x80, 0x01, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 2];
+        let e = error_of(&[&xreg0[..], &REG0[..]].concat());
+        assert!(e.contains("offset 12") && e.contains("duplicate"), "{e}");
+        // Value bits outside the mask.
+        let e = error_of(&[0x00, 0x01, 0x01, 0x08, 0, 0, 0, 3, 0, 0, 0, 1]);
+        assert!(e.contains("reg0") && e.contains("outside its mask"), "{e}");
+        // A partial mask on a field that cannot be masked (OXM_OF_IP_PROTO).
+        let e = error_of(&[0x80, 0x00, (10 << 1) | 1, 0x02, 0x06, 0x0f]);
+        assert!(e.contains("nw_proto") && e.contains("not maskable"), "{e}");
+        // Values with bits the field does not have: OXM_OF_IP_DSCP 0xff, ct_state 0x100.
+        let e = error_of(&[0x80, 0x00, 8 << 1, 0x01, 0xff]);
+        assert!(e.contains("ip_dscp") && e.contains("bad value"), "{e}");
+        let e = error_of(&[0x00, 0x01, 105 << 1, 0x04, 0, 0, 1, 0]);
+        assert!(e.contains("ct_state") && e.contains("bad value"), "{e}");
+        // The empty match prints nothing; a wildcarded field is no error and prints nothing.
+        let mut s = String::new();
+        format(&[], 32768, &mut s).expect("empty match");
+        assert_eq!(s, "");
+        format(&[0x00, 0x01, 0x01, 0x08, 0, 0, 0, 0, 0, 0, 0, 0], 7, &mut s).expect("wild");
+        assert_eq!(s, "priority=7");
+    }
+
+    /// A TLV of field `field` (an index into the table, modulo its size; the field must have
+    /// an OXM or NXM header) with a payload as long as the header
+    /// says: `len` is the value width for variable-length fields.
+    fn tlv(field: usize, has_mask: bool, len: usize, bytes: &[u8]) -> Vec<u8> {
+        let f = &fields::all()[field % fields::all().len()];
+        let oxm = &f.oxms()[field % f.oxms().len()];
+        let width = if f.variable() {
+            len % (f.n_bytes() + 1)
+        } else {
+            f.n_bytes()
+        };
+        let payload = if has_mask { 2 * width } else { width };
+        let exp = if oxm.class == 0xffff { 4 } else { 0 };
+        let mut out = oxm.class.to_be_bytes().to_vec();
+        out.push((oxm.field << 1) | u8::from(has_mask));
+        out.push(u8::try_from(payload + exp).unwrap_or(u8::MAX));
+        if exp != 0 {
+            out.extend_from_slice(&oxm.experimenter.to_be_bytes());
+        }
+        out.extend((0..payload).map(|i| bytes.get(i % bytes.len().max(1)).copied().unwrap_or(0)));
+        out
+    }
+
+    proptest::proptest! {
+        /// Random bytes never make the decoder panic.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = format(&bytes, 0, &mut String::new());
+        }
+
+        /// Well-formed TLVs of known fields with random payloads (any masks, values,
+        /// duplicates, truncation) decode or fail, never panic.
+        #[test]
+        fn random_tlvs_never_panic(
+            tlvs in proptest::collection::vec(
+                (0usize..1000, proptest::bool::ANY, 0usize..200,
+                 proptest::collection::vec(proptest::num::u8::ANY, 1..40)),
+                0..8),
+            cut in 0usize..400,
+        ) {
+            let mut oxm = Vec::new();
+            for (field, has_mask, len, bytes) in &tlvs {
+                if !fields::all()[*field % fields::all().len()].oxms().is_empty() {
+                    oxm.extend(tlv(*field, *has_mask, *len, bytes));
+                }
+            }
+            let _ = format(&oxm, 1, &mut String::new());
+            let cut = cut.min(oxm.len());
+            let _ = format(&oxm[..cut], 1, &mut String::new());
+        }
+    }
 }
