@@ -1149,7 +1149,7 @@ fn put_ipv6(s: &mut String, name: &str, f: Vm<u128>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// The flows of the corpus files: every field and form, then every match shape of a real
@@ -1185,13 +1185,13 @@ mod tests {
         bytes
     }
 
-    /// Runs `ovs-ofctl -O OpenFlow15 -mmmmm parse-flows` on `flows`: for each, the OXM bytes
-    /// and priority of the `OFPT_FLOW_MOD` Open vSwitch encodes, and the match as it prints
-    /// that flow-mod (`ADD <match> actions=drop`).
-    fn ofctl_encode_and_print(flows: &[String]) -> Vec<(Vec<u8>, u16, String)> {
+    /// Runs `ovs-ofctl -O OpenFlow15 -mmmmm parse-flows` on `flows` (complete flows, with
+    /// actions): for each, the `OFPT_FLOW_MOD` Open vSwitch encodes and the text it prints
+    /// for that flow-mod after `ADD `.
+    pub(in crate::ofp) fn ofctl_parse_flows(flows: &[String]) -> Vec<(Vec<u8>, String)> {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("flows");
-        let text: String = flows.iter().map(|f| format!("{f} actions=drop\n")).collect();
+        let text: String = flows.iter().map(|f| format!("{f}\n")).collect();
         std::fs::write(&path, text).expect("write flows");
         let out = std::process::Command::new("ovs-ofctl")
             .args(["-O", "OpenFlow15", "-mmmmm", "parse-flows"])
@@ -1208,27 +1208,38 @@ mod tests {
         let mut result = Vec::new();
         let mut i = 0;
         while i < lines.len() {
-            let Some((_, rest)) = lines[i].split_once("): ADD ") else {
+            let Some((_, text)) = lines[i].split_once("): ADD ") else {
                 i += 1;
                 continue;
             };
-            let text = rest
-                .strip_suffix("actions=drop")
-                .expect("actions=drop")
-                .trim_end();
             let mut j = i + 1;
             while j < lines.len() && lines[j].starts_with('0') {
                 j += 1;
             }
-            let msg = hex_dump_bytes(&lines[i + 1..j]);
-            // ofp_flow_mod (OpenFlow 1.5.1 §7.3.4.1): priority at 30, ofp_match at 48.
-            let priority = u16::from_be_bytes([msg[30], msg[31]]);
-            let match_len = usize::from(u16::from_be_bytes([msg[50], msg[51]]));
-            result.push((msg[52..48 + match_len].to_vec(), priority, text.to_string()));
+            result.push((hex_dump_bytes(&lines[i + 1..j]), text.to_string()));
             i = j;
         }
         assert_eq!(result.len(), flows.len(), "one flow-mod per flow");
         result
+    }
+
+    /// For each match of `flows`, the OXM bytes and priority of the `OFPT_FLOW_MOD` Open
+    /// vSwitch encodes for it, and the match as it prints that flow-mod.
+    fn ofctl_encode_and_print(flows: &[String]) -> Vec<(Vec<u8>, u16, String)> {
+        let full: Vec<String> = flows.iter().map(|f| format!("{f} actions=drop")).collect();
+        ofctl_parse_flows(&full)
+            .into_iter()
+            .map(|(msg, text)| {
+                let text = text
+                    .strip_suffix("actions=drop")
+                    .expect("actions=drop")
+                    .trim_end();
+                // ofp_flow_mod (OpenFlow 1.5.1 §7.3.4.1): priority at 30, ofp_match at 48.
+                let priority = u16::from_be_bytes([msg[30], msg[31]]);
+                let match_len = usize::from(u16::from_be_bytes([msg[50], msg[51]]));
+                (msg[52..48 + match_len].to_vec(), priority, text.to_string())
+            })
+            .collect()
     }
 
     #[test]
