@@ -217,6 +217,24 @@ impl fmt::Debug for TlsConnector {
 }
 
 impl TlsConnector {
+    /// The rustls client configuration, for a connection outside tokio (a blocking
+    /// `rustls::StreamOwned`).
+    pub fn client_config(&self) -> Arc<rustls::ClientConfig> {
+        self.inner.config().clone()
+    }
+
+    /// The server name a handshake with `host` presents ([`TlsConfig::server_name`], else
+    /// `host`).
+    ///
+    /// # Errors
+    /// [`TlsError::InvalidServerName`]: the name is neither a DNS name nor an IP address.
+    pub fn server_name_for(&self, host: &str) -> Result<ServerName<'static>, TlsError> {
+        let name = self.server_name.as_deref().unwrap_or(host);
+        ServerName::try_from(name.to_owned()).map_err(|_| TlsError::InvalidServerName {
+            name: name.to_owned(),
+        })
+    }
+
     /// Runs the TLS handshake over `stream` to `host` (used as the server name unless
     /// [`TlsConfig::server_name`] is set).
     ///

@@ -689,7 +689,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
 }
 
 /// The TLS settings of `-p`, `-c`, `-C`.
-fn tls_config(g: &Globals) -> Option<TlsConfig> {
+pub(crate) fn tls_config(g: &Globals) -> Option<TlsConfig> {
     // Like the reference tools, check the chain only: ovs-pki certificates name no address.
     let mut tls = match (&g.bootstrap_ca_cert, &g.ca_cert) {
         (Some(b), _) => TlsConfig::bootstrap(b),

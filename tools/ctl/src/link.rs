@@ -216,10 +216,11 @@ impl Link {
             None => None,
         };
         let connect_timeout = cfg.timeout.unwrap_or(Duration::from_secs(10));
-        let bootstrapping = cfg
-            .tls
-            .as_ref()
-            .is_some_and(|t| t.bootstrap && !t.ca_cert.exists());
+        let bootstrapping = matches!(endpoint, Endpoint::Ssl { .. })
+            && cfg
+                .tls
+                .as_ref()
+                .is_some_and(|t| t.bootstrap && !t.ca_cert.exists());
         let stream = match ovsdb_client::transport::open(endpoint, tls.as_ref(), connect_timeout).await {
             // ovs-vsctl drops the connection on which it bootstrapped the CA certificate: that
             // invocation fails (the file is saved for the next one), unless it retries.

@@ -141,7 +141,13 @@ impl Testbed {
 
     /// The flows as [`Vconn::dump_flows`] returns them (every cookie).
     pub(crate) fn dump(&self) -> Vec<FlowStats> {
-        let mut v = Vconn::open(&self.mgmt(), Duration::from_secs(10)).expect("OpenFlow 1.5 connection");
+        let mut v = Vconn::open(
+            &self.mgmt(),
+            Duration::from_secs(10),
+            &Default::default(),
+            &mut Vec::new(),
+        )
+        .expect("OpenFlow 1.5 connection");
         v.dump_flows(0, 0).expect("flow dump")
     }
 
@@ -270,7 +276,13 @@ mod tests {
             assert!(ours.duration.is_some() && ours.packet_count == Some(0));
         }
         let by_cookie = {
-            let mut v = Vconn::open(&tb.mgmt(), Duration::from_secs(10)).unwrap();
+            let mut v = Vconn::open(
+                &tb.mgmt(),
+                Duration::from_secs(10),
+                &Default::default(),
+                &mut Vec::new(),
+            )
+            .unwrap();
             v.dump_flows(0x417045ce, u64::MAX).unwrap()
         };
         assert_eq!(by_cookie.len(), 2);
@@ -287,9 +299,23 @@ mod tests {
     fn open_errors_name_the_reason() {
         let dir = tempfile::tempdir().unwrap();
         let missing = format!("unix:{}", dir.path().join("nope.mgmt").display());
-        let e = Vconn::open(&missing, Duration::from_secs(2)).err().unwrap();
+        let e = Vconn::open(
+            &missing,
+            Duration::from_secs(2),
+            &Default::default(),
+            &mut Vec::new(),
+        )
+        .err()
+        .unwrap();
         assert_eq!(e.to_string(), "No such file or directory");
-        let e = Vconn::open("ftp:x", Duration::from_secs(2)).err().unwrap();
+        let e = Vconn::open(
+            "ftp:x",
+            Duration::from_secs(2),
+            &Default::default(),
+            &mut Vec::new(),
+        )
+        .err()
+        .unwrap();
         assert_eq!(e.to_string(), "Address family not supported by protocol");
         // A peer that answers with something other than an OpenFlow hello.
         let path = dir.path().join("fake.sock");
@@ -300,9 +326,14 @@ mod tests {
             s.write_all(&[1, 0, 0, 8, 0, 0, 0, 1]).unwrap(); // an OpenFlow 1.0 hello
             std::thread::sleep(Duration::from_millis(200));
         });
-        let e = Vconn::open(&format!("unix:{}", path.display()), Duration::from_secs(2))
-            .err()
-            .unwrap();
+        let e = Vconn::open(
+            &format!("unix:{}", path.display()),
+            Duration::from_secs(2),
+            &Default::default(),
+            &mut Vec::new(),
+        )
+        .err()
+        .unwrap();
         assert_eq!(e.to_string(), "Protocol error");
         t.join().unwrap();
     }

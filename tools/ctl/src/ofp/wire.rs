@@ -89,6 +89,7 @@ fn io_reason(e: &std::io::Error) -> String {
 enum Stream {
     Unix(std::os::unix::net::UnixStream),
     Tcp(std::net::TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream>>),
 }
 
 impl Stream {
@@ -96,12 +97,23 @@ impl Stream {
         match self {
             Stream::Unix(s) => s,
             Stream::Tcp(s) => s,
+            Stream::Tls(s) => s.as_mut(),
         }
     }
 }
 
 trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
+
+/// The TLS settings of `ssl:` remotes (`-p`, `-c`, `-C` or `--bootstrap-ca-cert`).
+#[derive(Default)]
+pub(crate) struct Ssl {
+    /// The client configuration, when every setting is there.
+    pub(crate) config: Option<ovsdb_client::TlsConfig>,
+    /// The settings missing, as OVS names them (`Private key`, `Certificate`,
+    /// `CA certificate`).
+    pub(crate) missing: Vec<&'static str>,
+}
 
 /// An OpenFlow 1.5 connection to a switch, negotiated.
 pub(crate) struct Vconn {
@@ -111,27 +123,60 @@ pub(crate) struct Vconn {
 }
 
 impl Vconn {
-    /// Connects to `remote` (`unix:PATH`, `tcp:IP[:PORT]`, port 6653 by default) and
-    /// negotiates OpenFlow 1.5 only, as `ovn-sbctl --ovs` does; every read is bounded by
-    /// `timeout`.
+    /// Connects to `remote` (`unix:PATH`, `tcp:IP[:PORT]`, `ssl:IP[:PORT]`, port 6653 by
+    /// default) and negotiates OpenFlow 1.5 only, as `ovn-sbctl --ovs` does; every read is
+    /// bounded by `timeout`. `ssl:` takes `tls` (`-p`, `-c`, `-C` or `--bootstrap-ca-cert`).
+    /// The warnings the reference logs on the way (`MODULE|LEVEL|TEXT`: the default port, SSL
+    /// settings missing) are appended to `log`.
     ///
     /// # Errors
     /// The socket cannot be opened (`No such file or directory`, `Connection refused`), the
-    /// remote's method is not `unix:`/`tcp:` (`Address family not supported by protocol`), or
-    /// the peer does not speak OpenFlow 1.5 (`Protocol error`).
-    pub(crate) fn open(remote: &str, timeout: Duration) -> Result<Vconn, WireError> {
+    /// remote's method is none of those (`Address family not supported by protocol`), `ssl:`
+    /// without its settings (`Protocol not available`), or the peer does not speak OpenFlow
+    /// 1.5 or fails the TLS handshake (`Protocol error`).
+    pub(crate) fn open(
+        remote: &str,
+        timeout: Duration,
+        ssl: &Ssl,
+        log: &mut Vec<String>,
+    ) -> Result<Vconn, WireError> {
+        let tcp = |spec: &str, log: &mut Vec<String>| -> Result<std::net::TcpStream, WireError> {
+            let addr = tcp_addr(spec, log).ok_or(WireError::Remote("Invalid argument"))?;
+            let s = std::net::TcpStream::connect_timeout(&addr, timeout)?;
+            s.set_read_timeout(Some(timeout))?;
+            s.set_write_timeout(Some(timeout))?;
+            let _ = s.set_nodelay(true);
+            Ok(s)
+        };
         let stream = if let Some(path) = remote.strip_prefix("unix:") {
             let s = std::os::unix::net::UnixStream::connect(path)?;
             s.set_read_timeout(Some(timeout))?;
             s.set_write_timeout(Some(timeout))?;
             Stream::Unix(s)
         } else if let Some(spec) = remote.strip_prefix("tcp:") {
-            let addr = tcp_addr(spec).ok_or(WireError::Remote("Invalid argument"))?;
-            let s = std::net::TcpStream::connect_timeout(&addr, timeout)?;
-            s.set_read_timeout(Some(timeout))?;
-            s.set_write_timeout(Some(timeout))?;
-            let _ = s.set_nodelay(true);
-            Stream::Tcp(s)
+            Stream::Tcp(tcp(spec, log)?)
+        } else if let Some(spec) = remote.strip_prefix("ssl:") {
+            let Some(tls) = ssl.config.as_ref().filter(|_| ssl.missing.is_empty()) else {
+                // OVS's stream-ssl names each setting that is missing, then refuses.
+                let _ = tcp_addr(spec, log);
+                for m in &ssl.missing {
+                    log.push(format!("stream_ssl|ERR|{m} must be configured to use SSL"));
+                }
+                return Err(WireError::Remote("Protocol not available"));
+            };
+            let connector = tls.connector().map_err(|e| WireError::Protocol(e.to_string()))?;
+            let host = spec
+                .rsplit_once(':')
+                .filter(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+                .map_or(spec, |(h, _)| h)
+                .trim_start_matches('[')
+                .trim_end_matches(']');
+            let name = connector
+                .server_name_for(host)
+                .map_err(|e| WireError::Protocol(e.to_string()))?;
+            let conn = rustls::ClientConnection::new(connector.client_config(), name)
+                .map_err(|e| WireError::Protocol(e.to_string()))?;
+            Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp(spec, log)?)))
         } else {
             return Err(WireError::Remote("Address family not supported by protocol"));
         };
@@ -140,7 +185,13 @@ impl Vconn {
             deadline: timeout,
             next_xid: 1,
         };
-        vconn.hello()?;
+        vconn.hello().map_err(|e| match e {
+            // A refused TLS handshake (vconn's EPROTO).
+            WireError::Io(io) if io.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
+                WireError::Protocol(io.to_string())
+            }
+            e => e,
+        })?;
         Ok(vconn)
     }
 
@@ -258,11 +309,13 @@ impl Vconn {
     }
 }
 
-/// `tcp:IP[:PORT]` (IPv6 in brackets), OpenFlow's port 6653 by default.
-fn tcp_addr(spec: &str) -> Option<std::net::SocketAddr> {
+/// `tcp:IP[:PORT]` (IPv6 in brackets), OpenFlow's port 6653 by default (with the warning
+/// OVS's stream layer logs then).
+fn tcp_addr(spec: &str, log: &mut Vec<String>) -> Option<std::net::SocketAddr> {
     if let Ok(a) = spec.parse::<std::net::SocketAddr>() {
         return Some(a);
     }
+    log.push("stream|WARN|The default OpenFlow port number has changed from 6633 to 6653".into());
     let host = spec.trim_start_matches('[').trim_end_matches(']');
     host.parse::<std::net::IpAddr>()
         .ok()

@@ -15,7 +15,10 @@ use ovsdb_proto::{Atom, Datum, Row, Uuid};
 use super::{map_get, partial_uuid_len, resolve_datapath, string_of, uuid_of};
 use crate::cmd::{MANY, Mode, Section, Syntax, run_fn};
 use crate::error::CtlError;
-use crate::ofp::{self, wire::Vconn};
+use crate::ofp::{
+    self,
+    wire::{Ssl, Vconn},
+};
 use crate::value::elements;
 use crate::{CmdOut, Command, Ctx};
 
@@ -261,7 +264,7 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
         count_flows(&entries, &flows, &dps, &mut text);
     } else {
         let print_uuid = cmd.has("uuid");
-        let mut ovs = Ovs::open(cmd, ctx.db.timeout, &mut log);
+        let mut ovs = Ovs::open(cmd, ctx.db.timeout, &ctx.globals, &mut log);
         let mut prev: Option<(usize, &str)> = None;
         for (d, f) in &entries {
             let flow = &flows[*f];
@@ -300,7 +303,7 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     // ovn-sbctl logs what goes wrong with the switch (vlog, module `sbctl`).
     Ok(CmdOut {
         text,
-        log: log.into_iter().map(|w| format!("sbctl|WARN|{w}")).collect(),
+        log,
         ..CmdOut::default()
     })
 }
@@ -369,14 +372,19 @@ struct Ovs {
     vconn: Vconn,
     /// `--stats`: print the flows as `ovs-ofctl dump-flows` does.
     stats: bool,
-    /// Warnings to log (`error obtaining flow stats`).
+    /// Warnings to log (`sbctl|WARN|REMOTE: error obtaining flow stats (REASON)`).
     log: Vec<String>,
 }
 
 impl Ovs {
     /// Connects when `--ovs` is given; a connection that fails is logged as ovn-sbctl logs
     /// it (`REMOTE: connection failed (REASON)`) and the listing goes on without flows.
-    fn open(cmd: &Command, timeout: std::time::Duration, log: &mut Vec<String>) -> Option<Ovs> {
+    fn open(
+        cmd: &Command,
+        timeout: std::time::Duration,
+        g: &crate::Globals,
+        log: &mut Vec<String>,
+    ) -> Option<Ovs> {
         if !cmd.has("ovs") {
             return None;
         }
@@ -390,7 +398,19 @@ impl Ovs {
                     .unwrap_or_else(|| "/var/run/openvswitch".into())
             ),
         };
-        match Vconn::open(&remote, timeout) {
+        let mut missing = Vec::new();
+        // The key and the certificate are only taken together.
+        if g.private_key.is_none() || g.certificate.is_none() {
+            missing.extend(["Private key", "Certificate"]);
+        }
+        if g.ca_cert.is_none() && g.bootstrap_ca_cert.is_none() {
+            missing.push("CA certificate");
+        }
+        let ssl = Ssl {
+            config: crate::tls_config(g),
+            missing,
+        };
+        match Vconn::open(&remote, timeout, &ssl, log) {
             Ok(vconn) => Some(Ovs {
                 remote,
                 vconn,
@@ -398,7 +418,7 @@ impl Ovs {
                 log: Vec::new(),
             }),
             Err(e) => {
-                log.push(format!("{remote}: connection failed ({e})"));
+                log.push(format!("sbctl|WARN|{remote}: connection failed ({e})"));
                 None
             }
         }
@@ -422,9 +442,10 @@ impl Ovs {
                     let _ = writeln!(text, "    {l}");
                 }
             }
-            Err(e) => self
-                .log
-                .push(format!("{}: error obtaining flow stats ({e})", self.remote)),
+            Err(e) => self.log.push(format!(
+                "sbctl|WARN|{}: error obtaining flow stats ({e})",
+                self.remote
+            )),
         }
     }
 }

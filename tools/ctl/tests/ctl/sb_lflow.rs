@@ -742,4 +742,67 @@ fn sbctl_lflow_list_ovs_prints_ovn_controllers_flows_like_ovn_sbctl() {
     let rundir = dir.clone();
     let dflt = s.step_in(&["--ovs", "lflow-list", "ext"], &rundir);
     assert!(dflt.stdout.contains("    table="), "{}", dflt.stdout);
+
+    // `--ovs=ssl:`: the bridge also listens for OpenFlow over TLS (an ovs-pki PKI); both tools
+    // run inside the chassis' namespace, where that listener is, with `-p`/`-c`/`-C`.
+    let pki = crate::tls::pki("ovs");
+    let f = |n: &str| pki.0.join(n).display().to_string();
+    let ca = f("pki/controllerca/cacert.pem");
+    setup(
+        "ovs-vsctl",
+        &vsr,
+        &[
+            "--timeout=30",
+            "set-ssl",
+            &f("server-privkey.pem"),
+            &f("server-cert.pem"),
+            &ca,
+            "--",
+            "set-controller",
+            "br-int",
+            "pssl:16653:127.0.0.1",
+        ],
+    );
+    let sbr = s.sb.unix_remote();
+    let in_ns = |program: &str, args: &[&str]| {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &ns.0, program])
+            .arg(format!("--db={sbr}"))
+            .args([
+                "--timeout=20",
+                "-p",
+                &f("client-privkey.pem"),
+                "-c",
+                &f("client-cert.pem"),
+            ])
+            .args(["-C", &ca])
+            .args(args)
+            .output()
+            .expect("run in the namespace");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    };
+    let args = ["--ovs=ssl:127.0.0.1:16653", "lflow-list", "sw1"];
+    let t0 = std::time::Instant::now();
+    let theirs = loop {
+        let t = in_ns("ovn-sbctl", &args);
+        if !t.1.contains("connection failed") || t0.elapsed() > Duration::from_secs(10) {
+            break t;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let ours = in_ns(env!("CARGO_BIN_EXE_sbctl-rs"), &args);
+    let none = BTreeMap::new();
+    let t = normalize(&theirs, &none, "ovn-sbctl", false, false, None);
+    let o = normalize(&ours, &none, "sbctl-rs", false, false, None);
+    assert!(t.stdout.contains("    table="), "flows over TLS: {t:?}");
+    assert_eq!(
+        (o.code, &o.stderr),
+        (t.code, &t.stderr),
+        "--ovs=ssl: exit code, stderr"
+    );
+    assert_eq!(o.stdout, t.stdout, "--ovs=ssl: stdout");
 }

@@ -11,7 +11,7 @@ use ovsdb_ctl::Tool;
 use ovsdb_testkit::{OvsdbServer, Watchdog, free_loopback_ports};
 
 /// A directory removed on drop.
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -37,7 +37,7 @@ fn ovs_pki(dir: &Path, args: &[&str]) {
 }
 
 /// A temp dir `ctl-tls-{tag}-PID` with an `ovs-pki` PKI: CA, `server-*.pem`, `client-*.pem`.
-fn pki(tag: &str) -> TempDir {
+pub(crate) fn pki(tag: &str) -> TempDir {
     let dir = TempDir(std::env::temp_dir().join(format!("ctl-tls-{tag}-{}", std::process::id())));
     std::fs::create_dir_all(&dir.0).expect("temp dir");
     ovs_pki(&dir.0, &["--force", "init"]);
