@@ -126,8 +126,7 @@ enum Outer {
 
 /// Open vSwitch's rules for a decoded list (`ofpacts_verify`): `conjunction` only with `note`;
 /// `nat` and writes to `ct_mark` / `ct_label` only inside `ct`, where nothing else may be;
-/// no `meter` nested; instructions in order, each at most once; only apply-actions unless
-/// `all_instructions`.
+/// instructions in order, each at most once; only apply-actions unless `all_instructions`.
 fn verify(
     acts: &[Act],
     all_instructions: bool,
