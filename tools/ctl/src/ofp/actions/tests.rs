@@ -253,8 +253,25 @@ fn actions_print_as_ovs_ofctl_dump_flows() {
     let groups: Vec<String> = (1..=3).map(group).collect();
     let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
     tb.set_flows(&groups, &["meter=1,pktps,band=type=drop,rate=100"], &flows);
+    // fin_timeout can only be added in OpenFlow 1.0 (ovs-ofctl refuses it in 1.5); the switch
+    // still dumps it in 1.5.
+    let of10 = [
+        "table=205,priority=1,tcp actions=fin_timeout(idle_timeout=5),fin_timeout(hard_timeout=6)",
+        "table=205,priority=2,tcp actions=fin_timeout(idle_timeout=1,hard_timeout=2),fin_timeout()",
+    ];
+    for flow in of10 {
+        let out = std::process::Command::new("ovs-ofctl")
+            .args(["-O", "OpenFlow10", "--timeout=10", "add-flow", &tb.mgmt(), flow])
+            .output()
+            .expect("ovs-ofctl");
+        assert!(
+            out.status.success(),
+            "{flow}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let pairs = tb.pairs();
-    assert_eq!(pairs.len(), flows.len(), "every flow was added");
+    assert_eq!(pairs.len(), flows.len() + of10.len(), "every flow was added");
     let mut mismatches = Vec::new();
     let (mut lab_total, mut lab_same) = (0, 0);
     for (ours, theirs) in &pairs {
