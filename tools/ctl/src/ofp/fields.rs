@@ -167,7 +167,9 @@ pub(crate) struct Oxm {
     pub(crate) field: u8,
     /// `oxm_length` of an unmasked TLV (experimenter id included).
     pub(crate) length: u8,
-    /// The name (`NXM_NX_REG0`, `OXM_OF_ETH_DST`, `NXOXM_ET_DP_HASH`).
+    /// The name (`NXM_NX_REG0`, `OXM_OF_ETH_DST`, `NXOXM_ET_DP_HASH`): shown by `Debug` and
+    /// to the reader of the table.
+    #[allow(dead_code)]
     pub(crate) name: &'static str,
 }
 
@@ -176,6 +178,7 @@ pub(crate) struct Oxm {
 pub(crate) struct Field {
     id: FieldId,
     name: &'static str,
+    #[cfg_attr(not(test), allow(dead_code))]
     extra_name: Option<&'static str>,
     subfield_name: &'static str,
     n_bytes: u8,
@@ -196,11 +199,6 @@ impl Field {
     /// The name `set_field` prints (`reg13`, `metadata`, `eth_dst`, `ct_mark`).
     pub(crate) fn name(&self) -> &'static str {
         self.name
-    }
-
-    /// The older alias the parser also accepts (`dl_dst` for `eth_dst`), if any.
-    pub(crate) fn extra_name(&self) -> Option<&'static str> {
-        self.extra_name
     }
 
     /// The name a subfield prints with (`NXM_NX_REG13`, `OXM_OF_METADATA`): the field's
@@ -230,23 +228,20 @@ impl Field {
         self.maskable
     }
 
-    /// How a value prints.
-    pub(crate) fn format(&self) -> Format {
-        self.format
-    }
-
     /// What a match needs before it can match this field.
     pub(crate) fn prereq(&self) -> Prereq {
         self.prereq
     }
 
     /// The OXM/NXM headers that carry the field.
+    #[cfg(test)]
     pub(crate) fn oxms(&self) -> &'static [Oxm] {
         self.oxms
     }
 }
 
 /// Every field, in [`FieldId`] order.
+#[cfg(test)]
 pub(crate) fn all() -> &'static [Field] {
     &table::FIELDS
 }
@@ -257,6 +252,7 @@ pub(crate) fn by_id(id: FieldId) -> &'static Field {
 }
 
 /// The field a name or alias names (`reg0`, `dl_dst`), if Open vSwitch knows it.
+#[cfg(test)]
 pub(crate) fn by_name(name: &str) -> Option<&'static Field> {
     table::FIELDS
         .iter()

@@ -13,8 +13,6 @@
 //!   actions) printed as `ovs-actions(7)` writes actions.
 
 pub(crate) mod actions;
-// Used by `matches` and `actions` as they land.
-#[allow(dead_code)]
 pub(crate) mod fields;
 pub(crate) mod matches;
 pub(crate) mod wire;

@@ -745,6 +745,11 @@ fn sbctl_lflow_list_ovs_prints_ovn_controllers_flows_like_ovn_sbctl() {
 
     // `--ovs=ssl:`: the bridge also listens for OpenFlow over TLS (an ovs-pki PKI); both tools
     // run inside the chassis' namespace, where that listener is, with `-p`/`-c`/`-C`.
+    let lo = Command::new("ip")
+        .args(["netns", "exec", &ns.0, "ip", "link", "set", "lo", "up"])
+        .status()
+        .expect("ip link set lo up");
+    assert!(lo.success());
     let pki = crate::tls::pki("ovs");
     let f = |n: &str| pki.0.join(n).display().to_string();
     let ca = f("pki/controllerca/cacert.pem");
@@ -798,7 +803,12 @@ fn sbctl_lflow_list_ovs_prints_ovn_controllers_flows_like_ovn_sbctl() {
     let none = BTreeMap::new();
     let t = normalize(&theirs, &none, "ovn-sbctl", false, false, None);
     let o = normalize(&ours, &none, "sbctl-rs", false, false, None);
-    assert!(t.stdout.contains("    table="), "flows over TLS: {t:?}");
+    assert!(
+        t.stdout.contains("    table="),
+        "flows over TLS: {}\n{}",
+        t.stderr,
+        std::fs::read_to_string(dir.join("vswitchd.log")).unwrap_or_default()
+    );
     assert_eq!(
         (o.code, &o.stderr),
         (t.code, &t.stderr),
