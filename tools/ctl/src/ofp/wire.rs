@@ -347,7 +347,7 @@ fn peer_versions(version: u8, body: &[u8]) -> u64 {
         }
         rest = &rest[len.next_multiple_of(8).min(rest.len())..];
     }
-    if version >= 64 {
+    if version >= 63 {
         return u64::MAX;
     }
     (1u64 << (version + 1)) - 2
@@ -466,4 +466,94 @@ fn parse_oxs(mut b: &[u8], fs: &mut FlowStats) -> Result<(), DecodeError> {
         b = &b[4 + len..];
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A flow-stats reply body: one entry with a 12-byte match (padded to 16), the four OXS
+    /// stats, and 8 bytes of instructions.
+    fn one_flow() -> Vec<u8> {
+        let mut e = vec![0, 0, 0, 0, 3, 0, 0x80, 0x00, 0, 30, 0, 60, 0, 1, 0, 7];
+        e.extend_from_slice(&0x417045ceu64.to_be_bytes());
+        e.extend_from_slice(&[0, 1, 0, 12, 0x80, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 0]);
+        let mut oxs = Vec::new();
+        for (field, v) in [(0u8, (9u64 << 32) | 500_000_000), (1, 4 << 32), (4, 2), (5, 84)] {
+            oxs.extend_from_slice(&[0x80, 0x02, field << 1, 8]);
+            oxs.extend_from_slice(&v.to_be_bytes());
+        }
+        e.extend_from_slice(&[0, 0]);
+        e.extend_from_slice(&((4 + oxs.len()) as u16).to_be_bytes());
+        e.extend_from_slice(&oxs);
+        e.resize(e.len().next_multiple_of(8), 0);
+        e.extend_from_slice(&[0, 4, 0, 8, 0, 0, 0, 0]);
+        let len = e.len() as u16;
+        e[..2].copy_from_slice(&len.to_be_bytes());
+        let mut body = vec![0, 1, 0, 1, 0, 0, 0, 0];
+        body.extend_from_slice(&e);
+        body
+    }
+
+    #[test]
+    fn a_flow_desc_decodes_field_by_field() {
+        let mut flows = Vec::new();
+        let more = parse_flow_reply(&one_flow(), &mut flows).expect("decodes");
+        assert!(more);
+        let f = &flows[0];
+        assert_eq!(
+            (f.table_id, f.priority, f.idle_timeout, f.hard_timeout),
+            (3, 0x8000, 30, 60)
+        );
+        assert_eq!((f.flags, f.importance, f.cookie), (1, 7, 0x417045ce));
+        assert_eq!(f.oxm, [0x80, 0, 0, 4, 0, 0, 0, 5]);
+        assert_eq!(f.duration, Some((9, 500_000_000)));
+        assert_eq!(
+            (f.idle_age, f.packet_count, f.byte_count),
+            (Some(4), Some(2), Some(84))
+        );
+        assert_eq!(f.instructions, [0, 4, 0, 8, 0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn truncated_replies_are_errors_naming_the_offset() {
+        let body = one_flow();
+        for cut in [4, 20, 40, body.len() - 3] {
+            let e = parse_flow_reply(&body[..cut], &mut Vec::new()).unwrap_err();
+            assert!(e.0.starts_with("OFPST_FLOW reply: "), "{e}");
+        }
+        let e = parse_flow_reply(&body[..40], &mut Vec::new()).unwrap_err();
+        assert!(e.0.contains("at byte 16"), "{e}");
+        let mut other = body.clone();
+        other[1] = 2;
+        let e = parse_flow_reply(&other, &mut Vec::new()).unwrap_err();
+        assert!(e.0.contains("multipart type 2"), "{e}");
+    }
+
+    #[test]
+    fn hello_versions_from_the_bitmap_or_the_header() {
+        assert_eq!(peer_versions(6, &[0, 1, 0, 8, 0, 0, 0, 0x52]), 0x52);
+        assert_eq!(peer_versions(4, &[]), 0b11110);
+        assert_eq!(
+            peer_versions(6, &[0, 9, 0, 4, 0, 0, 0, 0, 0, 1, 0, 8, 0, 0, 0, 0x40]),
+            0x40
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_replies_never_panic(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = parse_flow_reply(&body, &mut Vec::new());
+            let _ = peer_versions(body.first().copied().unwrap_or(0), &body);
+        }
+
+        #[test]
+        fn mutated_replies_never_panic(at in 0usize..120, byte in any::<u8>()) {
+            let mut body = one_flow();
+            let i = at % body.len();
+            body[i] = byte;
+            let _ = parse_flow_reply(&body, &mut Vec::new());
+        }
+    }
 }
