@@ -293,6 +293,57 @@ mod tests {
         assert_eq!(t.1.actions_text, "drop");
     }
 
+    /// A pipelined batch (more cookies than the window, some without flows, one twice) gives
+    /// each cookie what a dump of its own gives.
+    #[test]
+    fn pipelined_dumps_equal_single_dumps() {
+        let tb = Testbed::start();
+        let flows: Vec<String> = (0..120u64)
+            .map(|i| {
+                format!(
+                    "table={},priority={},cookie={:#x},reg0={i} actions=drop",
+                    i % 5,
+                    100 + i % 7,
+                    0x1000 + i % 80
+                )
+            })
+            .collect();
+        let flows: Vec<&str> = flows.iter().map(String::as_str).collect();
+        tb.set_flows(&[], &[], &flows);
+        let mut cookies: Vec<u64> = (0..90u64).map(|i| 0x1000 + i).collect();
+        cookies.push(0x1003);
+        let mut v = Vconn::open(
+            &tb.mgmt(),
+            Duration::from_secs(10),
+            &Default::default(),
+            &mut Vec::new(),
+        )
+        .expect("OpenFlow 1.5 connection");
+        let batch = v.dump_flows_many(&cookies, u64::MAX);
+        assert_eq!(batch.len(), cookies.len());
+        let mut total = 0;
+        for (c, got) in cookies.iter().zip(batch) {
+            let timeless = |v: Vec<FlowStats>| -> Vec<FlowStats> {
+                v.into_iter()
+                    .map(|f| FlowStats {
+                        duration: None,
+                        idle_age: None,
+                        ..f
+                    })
+                    .collect()
+            };
+            let got = timeless(got.expect("dump"));
+            let single = timeless(v.dump_flows(*c, u64::MAX).expect("dump"));
+            assert_eq!(got, single, "cookie {c:#x}");
+            assert!(got.iter().all(|f| f.cookie == *c));
+            if *c >= 0x1000 + 80 {
+                assert!(got.is_empty());
+            }
+            total += got.len();
+        }
+        assert_eq!(total, 120 + 2, "every flow once, cookie 0x1003's twice");
+    }
+
     /// A socket nobody listens on, or a peer that is no OpenFlow switch, fails with the
     /// reasons ovn-sbctl prints.
     #[test]

@@ -24,7 +24,11 @@ const OFPMPF_REPLY_MORE: u16 = 1;
 const OFPHET_VERSIONBITMAP: u16 = 1;
 /// The default OpenFlow port of `tcp:` and `ssl:` remotes without one (IANA).
 const OFP_PORT: u16 = 6653;
-/// The largest OpenFlow message (`ofp_header.length` is 16 bits).
+/// At most this many flow-stats requests are outstanding in [`Vconn::dump_flows_many`]:
+/// enough to keep the switch busy, few enough that its replies never wait on our reads while
+/// we wait on its (ovs-vswitchd stops reading a connection with ~100 replies queued).
+const WINDOW: usize = 32;
+/// The size of `ofp_header`.
 const OFP_HEADER_LEN: usize = 8;
 
 /// One flow of a flow-stats reply (`ofp_flow_desc`, OpenFlow 1.5.1 §7.3.5.2).
@@ -72,6 +76,9 @@ pub(crate) enum WireError {
     /// The remote's syntax or method is not one this tool opens.
     #[error("{0}")]
     Remote(&'static str),
+    /// The connection failed earlier in a pipelined dump, for this reason.
+    #[error("{0}")]
+    Failed(String),
 }
 
 /// `strerror(3)`'s wording of an I/O error, without Rust's ` (os error N)`.
@@ -264,8 +271,88 @@ impl Vconn {
     /// # Errors
     /// The connection fails or times out; the switch answers with an `OFPT_ERROR` or a reply
     /// that does not parse (`Protocol error`, as vconn's).
+    #[cfg(test)]
     pub(crate) fn dump_flows(&mut self, cookie: u64, cookie_mask: u64) -> Result<Vec<FlowStats>, WireError> {
-        let xid = self.xid();
+        self.dump_flows_many(&[cookie], cookie_mask)
+            .pop()
+            .unwrap_or_else(|| Err(WireError::Protocol("no reply".into())))
+    }
+
+    /// [`Vconn::dump_flows`] for each of `cookies`, one result per cookie in their order. The
+    /// requests are pipelined, at most [`WINDOW`] outstanding, so the switch answers them
+    /// back to back instead of one per round trip; each request and its replies are the
+    /// same as a single dump's.
+    ///
+    /// # Errors
+    /// Per cookie, as [`Vconn::dump_flows`]; once the connection fails, every dump not yet
+    /// answered fails with its reason.
+    pub(crate) fn dump_flows_many(
+        &mut self,
+        cookies: &[u64],
+        cookie_mask: u64,
+    ) -> Vec<Result<Vec<FlowStats>, WireError>> {
+        let n = cookies.len();
+        let mut results: Vec<Option<Result<Vec<FlowStats>, WireError>>> = (0..n).map(|_| None).collect();
+        let mut partial: Vec<Vec<FlowStats>> = vec![Vec::new(); n];
+        let mut pending: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+        let (mut next, mut done) = (0, 0);
+        let mut broken: Option<String> = None;
+        while done < n && broken.is_none() {
+            while pending.len() < WINDOW && next < n {
+                let xid = self.xid();
+                if let Err(e) = self.send_dump(xid, cookies[next], cookie_mask) {
+                    broken = Some(e.to_string());
+                    break;
+                }
+                pending.insert(xid, next);
+                next += 1;
+            }
+            if broken.is_some() {
+                break;
+            }
+            let (kind, rxid, body) = match self.recv() {
+                Ok((_, kind, rxid, body)) => (kind, rxid, body),
+                Err(e) => {
+                    broken = Some(e.to_string());
+                    break;
+                }
+            };
+            if kind == OFPT_ECHO_REQUEST {
+                let mut reply = header(OFPT_ECHO_REPLY, OFP_HEADER_LEN + body.len(), rxid);
+                reply.extend_from_slice(&body);
+                if let Err(e) = self.stream.io().write_all(&reply) {
+                    broken = Some(io_reason(&e));
+                }
+                continue;
+            }
+            let Some(&i) = pending.get(&rxid) else {
+                continue;
+            };
+            let outcome = match kind {
+                OFPT_MULTIPART_REPLY => match parse_flow_reply(&body, &mut partial[i]) {
+                    Ok(true) => continue,
+                    Ok(false) => Ok(std::mem::take(&mut partial[i])),
+                    Err(e) => Err(WireError::Protocol(e.0)),
+                },
+                OFPT_ERROR => Err(WireError::Protocol(
+                    "the switch answered the flow dump with an error".into(),
+                )),
+                other => Err(WireError::Protocol(format!(
+                    "received OpenFlow message type {other} in reply to a flow dump"
+                ))),
+            };
+            results[i] = Some(outcome);
+            pending.remove(&rxid);
+            done += 1;
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(WireError::Failed(broken.clone().unwrap_or_default()))))
+            .collect()
+    }
+
+    /// Sends one flow-stats request.
+    fn send_dump(&mut self, xid: u32, cookie: u64, cookie_mask: u64) -> Result<(), WireError> {
         let mut msg = header(OFPT_MULTIPART_REQUEST, 56, xid);
         msg.extend_from_slice(&OFPMP_FLOW_DESC.to_be_bytes());
         msg.extend_from_slice(&[0; 6]); // flags, pad
@@ -278,34 +365,7 @@ impl Vconn {
         msg.extend_from_slice(&cookie_mask.to_be_bytes());
         msg.extend_from_slice(&[0, 1, 0, 4, 0, 0, 0, 0]); // ofp_match: OFPMT_OXM, no field
         self.stream.io().write_all(&msg)?;
-        let mut flows = Vec::new();
-        loop {
-            let (_, kind, rxid, body) = self.recv()?;
-            match kind {
-                OFPT_ECHO_REQUEST => {
-                    let mut reply = header(OFPT_ECHO_REPLY, OFP_HEADER_LEN + body.len(), rxid);
-                    reply.extend_from_slice(&body);
-                    self.stream.io().write_all(&reply)?;
-                }
-                _ if rxid != xid => {}
-                OFPT_MULTIPART_REPLY => {
-                    let more = parse_flow_reply(&body, &mut flows).map_err(|e| WireError::Protocol(e.0))?;
-                    if !more {
-                        return Ok(flows);
-                    }
-                }
-                OFPT_ERROR => {
-                    return Err(WireError::Protocol(
-                        "the switch answered the flow dump with an error".into(),
-                    ));
-                }
-                other => {
-                    return Err(WireError::Protocol(format!(
-                        "received OpenFlow message type {other} in reply to a flow dump"
-                    )));
-                }
-            }
-        }
+        Ok(())
     }
 }
 

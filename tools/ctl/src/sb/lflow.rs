@@ -265,6 +265,14 @@ async fn lflow_list(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     } else {
         let print_uuid = cmd.has("uuid");
         let mut ovs = Ovs::open(cmd, ctx.db.timeout, &ctx.globals, &mut log);
+        if let Some(o) = ovs.as_mut() {
+            o.prefetch(
+                entries
+                    .iter()
+                    .map(|(_, f)| flows[*f].uuid)
+                    .filter(|u| args.is_empty() || args.iter().any(|p| matches_prefix(u, p))),
+            );
+        }
         let mut prev: Option<(usize, &str)> = None;
         for (d, f) in &entries {
             let flow = &flows[*f];
@@ -374,6 +382,8 @@ struct Ovs {
     stats: bool,
     /// Warnings to log (`sbctl|WARN|REMOTE: error obtaining flow stats (REASON)`).
     log: Vec<String>,
+    /// Per cookie, the flows dumped (printed) or why the dump failed.
+    fetched: HashMap<u64, Result<Vec<String>, String>>,
 }
 
 impl Ovs {
@@ -416,6 +426,7 @@ impl Ovs {
                 vconn,
                 stats: cmd.has("stats"),
                 log: Vec::new(),
+                fetched: HashMap::new(),
             }),
             Err(e) => {
                 log.push(format!("sbctl|WARN|{remote}: connection failed ({e})"));
@@ -424,30 +435,55 @@ impl Ovs {
         }
     }
 
+    /// Dumps the flows of the rows `uuids` (those not dumped yet) in one pipelined batch,
+    /// for [`Ovs::dump`] to print; the requests are the ones ovn-sbctl sends one at a time.
+    fn prefetch(&mut self, uuids: impl IntoIterator<Item = Uuid>) {
+        let mut cookies: Vec<u64> = uuids
+            .into_iter()
+            .map(|u| cookie_of(&u))
+            .filter(|c| !self.fetched.contains_key(c))
+            .collect();
+        cookies.sort_unstable();
+        cookies.dedup();
+        let results = self.vconn.dump_flows_many(&cookies, u64::MAX);
+        for (c, r) in cookies.into_iter().zip(results) {
+            let lines = match r {
+                Ok(flows) => flows
+                    .iter()
+                    .map(|f| ofp::format_flow(f, self.stats).map_err(|e| format!("Protocol error: {e}")))
+                    .collect(),
+                Err(e) => Err(e.to_string()),
+            };
+            self.fetched.insert(c, lines);
+        }
+    }
+
     /// Appends the flows of the row `uuid`, each on a line indented by four spaces; a dump
     /// that fails (or holds a flow this tool cannot print) is logged instead, as ovn-sbctl
     /// logs a dump its decoder refuses.
     fn dump(&mut self, uuid: &Uuid, text: &mut String) {
-        let cookie = (uuid.as_u128() >> 96) as u64;
-        let lines: Result<Vec<String>, String> = match self.vconn.dump_flows(cookie, u64::MAX) {
-            Ok(flows) => flows
-                .iter()
-                .map(|f| ofp::format_flow(f, self.stats).map_err(|e| format!("Protocol error: {e}")))
-                .collect(),
-            Err(e) => Err(e.to_string()),
-        };
-        match lines {
-            Ok(lines) => {
+        let c = cookie_of(uuid);
+        if !self.fetched.contains_key(&c) {
+            self.prefetch([*uuid]);
+        }
+        match self.fetched.get(&c) {
+            Some(Ok(lines)) => {
                 for l in lines {
                     let _ = writeln!(text, "    {l}");
                 }
             }
-            Err(e) => self.log.push(format!(
+            Some(Err(e)) => self.log.push(format!(
                 "sbctl|WARN|{}: error obtaining flow stats ({e})",
                 self.remote
             )),
+            None => {}
         }
     }
+}
+
+/// The OpenFlow cookie ovn-controller gives the flows of a row: its UUID's first 32 bits.
+fn cookie_of(uuid: &Uuid) -> u64 {
+    (uuid.as_u128() >> 96) as u64
 }
 
 /// `--vflows`: the port bindings, MAC bindings and multicast groups (of the datapath `only`,
@@ -477,6 +513,13 @@ async fn vflows(
     };
 
     let pbs = rows(ctx, "Port_Binding", &["logical_port", "tunnel_key", "datapath"]).await?;
+    if let Some(o) = ovs.as_deref_mut() {
+        o.prefetch(
+            pbs.iter()
+                .filter(|(_, r)| keep(dp_of(r, "datapath")))
+                .map(|(u, _)| *u),
+        );
+    }
     let mut first = true;
     for (u, r) in &pbs {
         let d = dp_of(r, "datapath");
@@ -500,6 +543,13 @@ async fn vflows(
     }
 
     let mbs = rows(ctx, "MAC_Binding", &["datapath", "logical_port", "ip", "mac"]).await?;
+    if let Some(o) = ovs.as_deref_mut() {
+        o.prefetch(
+            mbs.iter()
+                .filter(|(_, r)| keep(dp_of(r, "datapath")))
+                .map(|(u, _)| *u),
+        );
+    }
     let mut first = true;
     for (u, r) in &mbs {
         let d = dp_of(r, "datapath");
@@ -533,6 +583,13 @@ async fn vflows(
         &["name", "datapath", "tunnel_key", "ports"],
     )
     .await?;
+    if let Some(o) = ovs.as_deref_mut() {
+        o.prefetch(
+            mcs.iter()
+                .filter(|(_, r)| keep(dp_of(r, "datapath")))
+                .map(|(u, _)| *u),
+        );
+    }
     let mut first = true;
     for (u, r) in &mcs {
         let d = dp_of(r, "datapath");
@@ -561,6 +618,9 @@ async fn vflows(
     }
 
     let chassis = rows(ctx, "Chassis", &["name"]).await?;
+    if let Some(o) = ovs.as_deref_mut() {
+        o.prefetch(chassis.iter().map(|(u, _)| *u));
+    }
     for (i, (u, r)) in chassis.iter().enumerate() {
         if i == 0 {
             text.push_str("\nChassis:\n");
@@ -589,6 +649,9 @@ async fn vflows(
         &["name", "protocol", "datapaths", "datapath_group", "vips"],
     )
     .await?;
+    if let Some(o) = ovs.as_deref_mut() {
+        o.prefetch(lbs.iter().map(|(u, _)| *u));
+    }
     let mut first = true;
     for (u, r) in &lbs {
         let mut on: Vec<Uuid> = elements(r.get("datapaths").unwrap_or(&Datum::empty_set()))
