@@ -649,27 +649,30 @@ async fn vflows(
         &["name", "protocol", "datapaths", "datapath_group", "vips"],
     )
     .await?;
+    // Each load balancer with its datapaths, those of the datapath `only` when given.
+    let lbs: Vec<(&Uuid, &Row, Vec<Uuid>)> = lbs
+        .iter()
+        .filter_map(|(u, r)| {
+            let mut on: Vec<Uuid> = elements(r.get("datapaths").unwrap_or(&Datum::empty_set()))
+                .iter()
+                .filter_map(Atom::as_uuid)
+                .collect();
+            on.extend(
+                uuid_of(r, "datapath_group")
+                    .and_then(|g| groups.get(&g))
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            );
+            let shown = only.is_none_or(|d| on.contains(&dps[d].uuid));
+            shown.then_some((u, r, on))
+        })
+        .collect();
     if let Some(o) = ovs.as_deref_mut() {
-        o.prefetch(lbs.iter().map(|(u, _)| *u));
+        o.prefetch(lbs.iter().map(|(u, _, _)| **u));
     }
     let mut first = true;
-    for (u, r) in &lbs {
-        let mut on: Vec<Uuid> = elements(r.get("datapaths").unwrap_or(&Datum::empty_set()))
-            .iter()
-            .filter_map(Atom::as_uuid)
-            .collect();
-        on.extend(
-            uuid_of(r, "datapath_group")
-                .and_then(|g| groups.get(&g))
-                .into_iter()
-                .flatten()
-                .copied(),
-        );
-        if let Some(d) = only {
-            if !on.contains(&dps[d].uuid) {
-                continue;
-            }
-        }
+    for (u, r, on) in &lbs {
         if std::mem::take(&mut first) {
             text.push_str("\nLoad Balancers:\n");
         }
@@ -685,7 +688,7 @@ async fn vflows(
             string_of(r, "name")
         );
         if only.is_none() {
-            for d in &on {
+            for d in on {
                 let name = dp_index.get(d).map(|i| dps[*i].label()).unwrap_or_default();
                 let _ = write!(text, "datapath={name}, ");
             }
