@@ -228,15 +228,38 @@ async fn ssl_row(ctx: &mut Ctx) -> Result<Option<Uuid>, CtlError> {
 async fn get_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     let mut out = CmdOut::default();
     if let Some(u) = ssl_row(ctx).await? {
-        out.text = format!(
-            "Private key: {}\nCertificate: {}\nCA Certificate: {}\nBootstrap: {}\n",
-            string_of(ctx, "SSL", u, "private_key"),
-            string_of(ctx, "SSL", u, "certificate"),
-            string_of(ctx, "SSL", u, "ca_cert"),
-            flag_of(ctx, "SSL", u, "bootstrap_ca_cert"),
-        );
+        out.text = ssl_report(ctx, u);
     }
     Ok(out)
+}
+
+/// The lines of `get-ssl` (all three tools) for the `SSL` row `u`, read already.
+pub(crate) fn ssl_report(ctx: &Ctx, u: Uuid) -> String {
+    format!(
+        "Private key: {}\nCertificate: {}\nCA Certificate: {}\nBootstrap: {}\n",
+        string_of(ctx, "SSL", u, "private_key"),
+        string_of(ctx, "SSL", u, "certificate"),
+        string_of(ctx, "SSL", u, "ca_cert"),
+        flag_of(ctx, "SSL", u, "bootstrap_ca_cert"),
+    )
+}
+
+/// The new `SSL` row of `[--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT
+/// [SSL-PROTOS [SSL-CIPHERS]]` (all three tools; ovs-vsctl takes the first three only).
+pub(crate) fn ssl_settings(cmd: &Command) -> Row {
+    let a = &cmd.args;
+    let mut row = Row::new()
+        .with("private_key", text(&a[0]))
+        .with("certificate", text(&a[1]))
+        .with("ca_cert", text(&a[2]))
+        .with("bootstrap_ca_cert", Datum::scalar(cmd.has("bootstrap")));
+    if let Some(p) = a.get(3) {
+        row.insert("ssl_protocols", text(p));
+    }
+    if let Some(c) = a.get(4) {
+        row.insert("ssl_ciphers", text(c));
+    }
+    row
 }
 
 /// `del-ssl`: deletes the `SSL` row and clears the global row's `ssl`.
@@ -253,23 +276,11 @@ async fn del_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
 /// `[--bootstrap] set-ssl PRIVATE-KEY CERTIFICATE CA-CERT [SSL-PROTOS [SSL-CIPHERS]]`:
 /// replaces the `SSL` row and points the global row's `ssl` at the new one.
 async fn set_ssl(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
-    let a = &cmd.args;
     let global = global_row(ctx).await?;
     if let Some(u) = ssl_row(ctx).await? {
         ctx.db.delete("SSL", u);
     }
-    let mut row = Row::new()
-        .with("private_key", text(&a[0]))
-        .with("certificate", text(&a[1]))
-        .with("ca_cert", text(&a[2]))
-        .with("bootstrap_ca_cert", Datum::scalar(cmd.has("bootstrap")));
-    if let Some(p) = a.get(3) {
-        row.insert("ssl_protocols", text(p));
-    }
-    if let Some(c) = a.get(4) {
-        row.insert("ssl_ciphers", text(c));
-    }
-    let ssl = ctx.db.insert("SSL", row, None);
+    let ssl = ctx.db.insert("SSL", ssl_settings(cmd), None);
     ctx.db
         .update(global_table(ctx.tool), global, "ssl", Datum::scalar(ssl));
     Ok(CmdOut::default())

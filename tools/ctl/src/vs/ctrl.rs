@@ -356,30 +356,8 @@ async fn ssl_row(ctx: &mut Ctx) -> Result<(Uuid, Option<Uuid>), CtlError> {
 
 async fn get_ssl(ctx: &mut Ctx, _cmd: &Command) -> Result<CmdOut, CtlError> {
     let (_, ssl) = ssl_row(ctx).await?;
-    let mut text = String::new();
-    if let Some(u) = ssl {
-        let col = |c: &str| {
-            ctx.db
-                .value("SSL", u, c)
-                .as_scalar()
-                .map(atom_to_bare)
-                .unwrap_or_default()
-        };
-        let bootstrap = ctx
-            .db
-            .value("SSL", u, "bootstrap_ca_cert")
-            .as_scalar()
-            .and_then(Atom::as_bool)
-            .unwrap_or(false);
-        text = format!(
-            "Private key: {}\nCertificate: {}\nCA Certificate: {}\nBootstrap: {bootstrap}\n",
-            col("private_key"),
-            col("certificate"),
-            col("ca_cert")
-        );
-    }
     Ok(CmdOut {
-        text,
+        text: ssl.map(|u| crate::conn::ssl_report(ctx, u)).unwrap_or_default(),
         ..CmdOut::default()
     })
 }
@@ -398,16 +376,7 @@ async fn set_ssl(ctx: &mut Ctx, cmd: &Command) -> Result<CmdOut, CtlError> {
     if let Some(u) = ssl {
         super::delete_row(ctx, "SSL", u);
     }
-    let a = &cmd.args;
-    let row = Row::new()
-        .with("private_key", s(&a[0]))
-        .with("certificate", s(&a[1]))
-        .with("ca_cert", s(&a[2]))
-        .with(
-            "bootstrap_ca_cert",
-            Datum::scalar(Atom::Boolean(cmd.has("bootstrap"))),
-        );
-    let u = ctx.db.insert("SSL", row, None);
+    let u = ctx.db.insert("SSL", crate::conn::ssl_settings(cmd), None);
     ctx.db.update("Open_vSwitch", ovs, "ssl", Datum::scalar(u));
     Ok(CmdOut::default())
 }
