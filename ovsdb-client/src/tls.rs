@@ -182,6 +182,92 @@ impl TlsConfig {
     }
 }
 
+impl TlsConfig {
+    /// The server side, for a passive remote (`pssl:`, where the server connects to this end,
+    /// ovsdb-client(1) and ovs-vsctl(8)): this end presents [`TlsConfig::certificate`] with
+    /// [`TlsConfig::private_key`] and demands a client certificate signed by the CA of
+    /// [`TlsConfig::ca_cert`], as OVS's stream-ssl does. While a bootstrapped CA file is missing
+    /// no CA is trusted, so every handshake fails (OpenSSL's `certificate verify failed`): OVS
+    /// bootstraps only as a client.
+    ///
+    /// # Errors
+    /// [`TlsError::NoIdentity`] without the key or the certificate; [`TlsError::Pem`],
+    /// [`TlsError::NoCertificate`] or [`TlsError::Config`] as [`TlsConfig::connector`].
+    pub fn acceptor(&self) -> Result<tokio_rustls::TlsAcceptor, TlsError> {
+        let (Some(key_file), Some(cert_file)) = (&self.private_key, &self.certificate) else {
+            return Err(TlsError::NoIdentity);
+        };
+        let certs = read_certs("certificate", cert_file)?;
+        let key = PrivateKeyDer::from_pem_file(key_file).map_err(|source| TlsError::Pem {
+            what: "private key",
+            path: key_file.clone(),
+            source,
+        })?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier: Arc<dyn rustls::server::danger::ClientCertVerifier> =
+            if self.bootstrap && !self.ca_cert.exists() {
+                Arc::new(NoTrustedCa(provider.clone()))
+            } else {
+                let mut roots = RootCertStore::empty();
+                for ca in read_certs("CA certificate", &self.ca_cert)? {
+                    roots.add(ca).map_err(TlsError::Config)?;
+                }
+                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))?
+            };
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(TlsError::Config)?
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(certs, key)
+            .map_err(TlsError::Config)?;
+        Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+    }
+}
+
+/// Refuses every client certificate: the verifier of a passive remote whose CA certificate is
+/// still to be bootstrapped (see [`TlsConfig::acceptor`]).
+#[derive(Debug)]
+struct NoTrustedCa(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::server::danger::ClientCertVerifier for NoTrustedCa {
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
 fn read_certs(what: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let pem_err = |source| TlsError::Pem {
         what,
@@ -293,6 +379,10 @@ pub enum TlsError {
     /// Only one of the private key and the certificate was given.
     #[error("TLS client authentication needs both a private key and a certificate")]
     IncompleteClientAuth,
+    /// A listener ([`TlsConfig::acceptor`]) was asked for without a private key and a
+    /// certificate to present.
+    #[error("a TLS listener needs a private key and a certificate")]
+    NoIdentity,
     /// rustls refused the configuration (a CA it cannot use, a key that does not match the
     /// certificate...).
     #[error("TLS configuration: {0}")]

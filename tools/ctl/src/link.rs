@@ -297,7 +297,9 @@ impl Link {
     /// peer certificate signed by `-C`'s CA (ovsdb-server `--remote=ssl:IP:PORT`). A peer whose
     /// handshake fails is dropped and the next connection awaited, as ovs-vsctl does.
     async fn accept_ssl(cfg: &LinkConfig, spec: &str) -> Option<Link> {
-        let acceptor = server_acceptor(cfg.tls.as_ref()?).ok()?;
+        // This end's key and certificate (`-p`, `-c`); peers whose certificate `-C`'s CA signed
+        // (none while `--bootstrap-ca-cert` names a missing file).
+        let acceptor = cfg.tls.as_ref()?.acceptor().ok()?;
         let listener = listen_tcp(spec).await?;
         loop {
             let Ok((stream, peer)) = listener.accept().await else {
@@ -439,96 +441,6 @@ thread_local! {
 /// Takes the lines [`CONNECT_LOG`] gathered on this thread.
 pub(crate) fn take_connect_log() -> Vec<String> {
     CONNECT_LOG.with_borrow_mut(std::mem::take)
-}
-
-/// Refuses every client certificate: the verifier of a passive TLS remote whose CA
-/// certificate is still to be bootstrapped (`--bootstrap-ca-cert` naming a missing file).
-/// OpenSSL then trusts no CA, so ovs-vsctl's handshakes all fail the same way.
-#[derive(Debug)]
-struct NoTrustedCa(std::sync::Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::server::danger::ClientCertVerifier for NoTrustedCa {
-    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
-        &[]
-    }
-
-    fn verify_client_cert(
-        &self,
-        _end_entity: &rustls_pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls_pki_types::CertificateDer<'_>],
-        _now: rustls_pki_types::UnixTime,
-    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
-        Err(rustls::Error::InvalidCertificate(
-            rustls::CertificateError::UnknownIssuer,
-        ))
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls_pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls_pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// The TLS server side of `pssl:`: this end's key and certificate (`-p`, `-c`), and peers
-/// whose certificate `-C`'s CA signed (none while
-/// `--bootstrap-ca-cert` names a missing file).
-fn server_acceptor(tls: &TlsConfig) -> Result<tokio_rustls::TlsAcceptor, String> {
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let missing = || "pssl: needs --private-key, --certificate and --ca-cert".to_owned();
-    let key_file = tls.private_key.as_ref().ok_or_else(missing)?;
-    let cert_file = tls.certificate.as_ref().ok_or_else(missing)?;
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_file)
-        .map_err(|e| e.to_string())?
-        .collect::<Result<_, _>>()
-        .map_err(|e| e.to_string())?;
-    let key = PrivateKeyDer::from_pem_file(key_file).map_err(|e| e.to_string())?;
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    if tls.bootstrap && !tls.ca_cert.exists() {
-        let config = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_client_cert_verifier(std::sync::Arc::new(NoTrustedCa(provider)))
-            .with_single_cert(certs, key)
-            .map_err(|e| e.to_string())?;
-        return Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)));
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(&tls.ca_cert).map_err(|e| e.to_string())? {
-        roots
-            .add(c.map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
-    }
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-        std::sync::Arc::new(roots),
-        provider.clone(),
-    )
-    .build()
-    .map_err(|e| e.to_string())?;
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_client_cert_verifier(verifier)
-        .with_single_cert(certs, key)
-        .map_err(|e| e.to_string())?;
-    Ok(tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config)))
 }
 
 /// Reads this database's row of `_Server.Database` and tells whether the server qualifies as

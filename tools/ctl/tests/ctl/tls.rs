@@ -164,8 +164,8 @@ fn bootstrap_ca_cert_saves_the_servers_ca_like_ovs_vsctl() {
         ]
     };
     let certs_of = |f: &str| -> Vec<Vec<u8>> {
-        use rustls_pki_types::CertificateDer;
-        use rustls_pki_types::pem::PemObject;
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
         CertificateDer::pem_file_iter(f)
             .expect("read pem")
             .map(|c| c.expect("pem").as_ref().to_vec())
