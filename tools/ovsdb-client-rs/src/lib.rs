@@ -31,9 +31,10 @@
 //!
 //! Options may come anywhere on the command line (as `getopt_long` permits); `--` ends them.
 //!
-//! Passive remotes (`punix:PATH`, `ptcp:PORT[:IP]`) listen for the server to connect, as
-//! ovsdb-client's do. Not as ovsdb-client: the texts of JSON syntax errors (another parser's),
-//! `--help`; `pssl:`, the daemon options and the `--verbose` logging options are not supported. With a comma list of remotes, `monitor` and
+//! Passive remotes (`punix:PATH`, `ptcp:PORT[:IP]`, `pssl:PORT[:IP]` with `-p`/`-c`/`-C`) listen
+//! for the server to connect, as ovsdb-client's do. Not as ovsdb-client: the texts of JSON syntax
+//! errors (another parser's), the log line of a refused `pssl:` handshake (rustls' reason),
+//! `--help`; the daemon options and the `--verbose` logging options are not supported. With a comma list of remotes, `monitor` and
 //! `monitor-cond` (one table) run on the reconnecting `Client`: they keep following the cluster
 //! across leader changes and reconnects, printing every change once (a modified row as one
 //! `new` line with the whole row), until interrupted. `backup` writes the same records as
@@ -204,7 +205,7 @@ pub enum CliError {
         /// Why (the system's error text).
         reason: String,
     },
-    /// A passive remote (`punix:`, `ptcp:`) could not listen or accept.
+    /// A passive remote (`punix:`, `ptcp:`, `pssl:`) could not listen or accept.
     #[error("failed to connect or listen to \"{remote}\" ({reason})")]
     Listen {
         /// The remote as given.
@@ -680,31 +681,21 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The TLS connector of `-p`, `-c`, `-C` (or `--bootstrap-ca-cert`), `--server-name`,
+    /// `--ssl-chain-only`; none without a CA certificate option.
     fn tls(&self) -> Result<Option<TlsConnector>, String> {
-        let ca = self.cli.ca_cert.as_ref().or(self.cli.bootstrap_ca_cert.as_ref());
-        let Some(ca) = ca else {
-            return Ok(None);
-        };
-        let mut tls = if self.cli.ca_cert.is_some() {
-            TlsConfig::new(ca)
-        } else {
-            TlsConfig::bootstrap(ca)
-        };
-        if let (Some(k), Some(cert)) = (&self.cli.private_key, &self.cli.certificate) {
-            tls = tls.client_cert(k, cert);
-        }
-        if let Some(n) = &self.cli.server_name {
-            tls = tls.server_name(n);
-        }
-        if self.cli.ssl_chain_only {
-            tls = tls.chain_only();
-        }
-        tls.connector().map(Some).map_err(|e| e.to_string())
+        self.tls_config()
+            .map(|t| t.connector().map_err(|e| e.to_string()))
+            .transpose()
     }
 
+    /// The TLS settings of the command line; none without a CA certificate option.
     fn tls_config(&self) -> Option<TlsConfig> {
-        let ca = self.cli.ca_cert.as_ref()?;
-        let mut tls = TlsConfig::new(ca);
+        let mut tls = match (&self.cli.ca_cert, &self.cli.bootstrap_ca_cert) {
+            (Some(ca), _) => TlsConfig::new(ca),
+            (None, Some(ca)) => TlsConfig::bootstrap(ca),
+            (None, None) => return None,
+        };
         if let (Some(k), Some(cert)) = (&self.cli.private_key, &self.cli.certificate) {
             tls = tls.client_cert(k, cert);
         }
@@ -722,7 +713,7 @@ impl Ctx<'_> {
     /// connect (ovsdb-server `--remote=unix:PATH` / `tcp:IP:PORT`), as ovsdb-client does: it
     /// logs `REMOTE: waiting for connection...` and waits (bounded by `--timeout`).
     async fn connect(&self, remote: &str) -> Result<Session, CliError> {
-        if remote.starts_with("punix:") || remote.starts_with("ptcp:") {
+        if ["punix:", "ptcp:", "pssl:"].iter().any(|p| remote.starts_with(p)) {
             return self.accept(remote).await;
         }
         let fail = |reason: String| CliError::Connect {
@@ -793,7 +784,10 @@ impl Ctx<'_> {
             let _ = std::fs::remove_file(&path);
             Box::new(accepted.map_err(fail)?.0)
         } else {
-            let spec = remote.strip_prefix("ptcp:").unwrap_or_default();
+            let spec = remote
+                .strip_prefix("ptcp:")
+                .or_else(|| remote.strip_prefix("pssl:"))
+                .unwrap_or_default();
             let (port, ip) = spec.split_once(':').unwrap_or((spec, "0.0.0.0"));
             // OVS's inet_parse_passive: a bad port is logged and refused with EAFNOSUPPORT.
             let bad = || std::io::Error::from_raw_os_error(97);
@@ -812,9 +806,29 @@ impl Ctx<'_> {
                 "INFO",
                 &format!("{remote}: waiting for connection..."),
             );
-            let (stream, _) = listener.accept().await.map_err(fail)?;
-            let _ = stream.set_nodelay(true);
-            Box::new(stream)
+            if !remote.starts_with("pssl:") {
+                let (stream, _) = listener.accept().await.map_err(fail)?;
+                let _ = stream.set_nodelay(true);
+                Box::new(stream)
+            } else {
+                // This end presents `-p`/`-c` and checks the server's certificate against
+                // `-C`'s CA; a connection whose handshake fails is logged and dropped, and the
+                // wait goes on (without `-p`/`-c` every handshake fails).
+                let acceptor = self.tls_config().map(|t| t.acceptor());
+                loop {
+                    let (stream, _) = listener.accept().await.map_err(fail)?;
+                    let _ = stream.set_nodelay(true);
+                    let handshake = match &acceptor {
+                        Some(Ok(a)) => a.accept(stream).await.map_err(|e| e.to_string()),
+                        Some(Err(e)) => Err(e.to_string()),
+                        None => Err("a TLS listener needs -p, -c and -C".into()),
+                    };
+                    match handshake {
+                        Ok(s) => break Box::new(s),
+                        Err(why) => time::vlog("stream_ssl", "WARN", &format!("SSL_accept: {why}")),
+                    }
+                }
+            }
         };
         Ok(Session::over(stream, remote))
     }

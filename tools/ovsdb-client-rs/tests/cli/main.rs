@@ -973,9 +973,10 @@ fn requests_are_those_of_ovsdb_client() {
     }
 }
 
-/// Passive remotes (`punix:`, `ptcp:`): the client listens, logs that it waits, and takes the
-/// connection of a server told to connect there (ovsdb-server `--remote=unix:PATH`); the socket
-/// file is gone afterwards. Also the refusals of a socket that cannot be bound and of a bad port.
+/// Passive remotes (`punix:`, `ptcp:`, `pssl:`): the client listens, logs that it waits, and
+/// takes the connection of a server told to connect there (ovsdb-server `--remote=unix:PATH`, or
+/// `--remote=ssl:IP:PORT` with an ovs-pki PKI); a socket file is gone afterwards. Also the
+/// refusals of a socket that cannot be bound and of a bad port.
 #[test]
 fn passive_remotes_match_ovsdb_client() {
     let _dog = Watchdog::arm("passive_remotes", Duration::from_secs(90));
@@ -1015,5 +1016,83 @@ fn passive_remotes_match_ovsdb_client() {
     assert_eq!(runs[1], runs[0]);
     assert!(runs[0].0.starts_with("NB_Global table"), "{runs:?}");
     assert!(runs[0].1.contains("waiting for connection..."), "{runs:?}");
+    assert_eq!(runs[0].2, Some(0));
+
+    // pssl: with -p/-c/-C (an ovs-pki PKI): the server connects with --remote=ssl:.
+    same(&["list-dbs", "pssl:abc"]);
+    let d = dir.path();
+    for args in [
+        vec!["--force", "init"],
+        vec!["-u", "req+sign", "server", "controller"],
+        vec!["-u", "req+sign", "client", "controller"],
+    ] {
+        let out = Command::new("ovs-pki")
+            .arg("-d")
+            .arg(d.join("pki"))
+            .arg("-l")
+            .arg(d.join("pki.log"))
+            .args(&args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+    }
+    let f = |n: &str| d.join(n).display().to_string();
+    let ca = f("pki/controllerca/cacert.pem");
+    let mut runs = Vec::new();
+    for program in ["ovsdb-client", OURS] {
+        let port = free_loopback_ports(1).unwrap()[0];
+        let remote = format!("pssl:{port}:127.0.0.1");
+        let child = Command::new("timeout")
+            .arg("20")
+            .arg(program)
+            .args([
+                "-p",
+                &f("client-privkey.pem"),
+                "-c",
+                &f("client-cert.pem"),
+                "-C",
+                &ca,
+            ])
+            .args(["dump", &remote, "OVN_Northbound", "NB_Global"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Listening: the port is in /proc/net/tcp in state LISTEN (0A).
+        let hex = format!(":{port:04X} ");
+        let t = Instant::now();
+        while !std::fs::read_to_string("/proc/net/tcp")
+            .unwrap_or_default()
+            .lines()
+            .any(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .is_some_and(|a| a.ends_with(hex.trim()))
+                    && l.split_whitespace().nth(3) == Some("0A")
+            })
+        {
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "{program} never listened on {remote}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let server = OvsdbServer::builder(nb_schema())
+            .arg(format!("--remote=ssl:127.0.0.1:{port}"))
+            .arg(format!("--private-key={}", f("server-privkey.pem")))
+            .arg(format!("--certificate={}", f("server-cert.pem")))
+            .arg(format!("--ca-cert={ca}"))
+            .start()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        drop(server);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr =
+            normalise_stderr(&String::from_utf8_lossy(&out.stderr)).replace(&port.to_string(), "PORT");
+        runs.push((stdout, stderr, out.status.code()));
+    }
+    assert_eq!(runs[1], runs[0]);
+    assert!(runs[0].0.starts_with("NB_Global table"), "{runs:?}");
     assert_eq!(runs[0].2, Some(0));
 }
