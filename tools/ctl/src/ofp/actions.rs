@@ -544,7 +544,7 @@ fn decode_standard(c: &Ctx<'_>, ty: u16) -> Result<Act, DecodeError> {
             if port < text::OFPP_MAX {
                 s.push_str("output:");
             }
-            text::port(port, &mut s);
+            fields::format_port(port, &mut s);
             if port == text::OFPP_CONTROLLER {
                 s.push_str(&format!(":{}", be16(a, 8)));
             }

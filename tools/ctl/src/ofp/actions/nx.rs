@@ -5,7 +5,7 @@ use super::{
     Act, Ctx, Kind, Outer, be16, be32, be64, byte, check_subfield, check_writable, decode_nested,
     field_from_nxm32, format_list, learn, pull_header, text,
 };
-use crate::ofp::DecodeError;
+use crate::ofp::{DecodeError, fields};
 
 /// `NX_CT_F_COMMIT`.
 const CT_COMMIT: u16 = 1 << 0;
@@ -150,7 +150,7 @@ pub(super) fn decode(c: &Ctx<'_>, subtype: u16) -> Result<Act, DecodeError> {
                 return Err(c.err(format_args!("max_len {max_len} shorter than an Ethernet header")));
             }
             let mut s = String::from("output(port=");
-            text::port(port, &mut s);
+            fields::format_port(port, &mut s);
             s.push_str(&format!(",max_len={max_len})"));
             s
         }
@@ -227,12 +227,12 @@ fn resubmit(in_port: u16, table: u8, ct: bool) -> String {
     let mut s = String::new();
     if in_port != text::OFPP_IN_PORT && table == 255 {
         s.push_str("resubmit:");
-        text::port(in_port, &mut s);
+        fields::format_port(in_port, &mut s);
         return s;
     }
     s.push_str("resubmit(");
     if in_port != text::OFPP_IN_PORT {
-        text::port(in_port, &mut s);
+        fields::format_port(in_port, &mut s);
     }
     s.push(',');
     if table != 255 {
@@ -360,7 +360,7 @@ fn bundle(c: &Ctx<'_>, load: bool) -> Result<String, DecodeError> {
         if i > 0 {
             s.push(',');
         }
-        text::port(port, &mut s);
+        fields::format_port(port, &mut s);
     }
     s.push(')');
     Ok(s)
@@ -500,7 +500,7 @@ fn sample(c: &Ctx<'_>, subtype: u16) -> Result<String, DecodeError> {
     );
     if sampling_port != text::OFPP_NONE {
         s.push_str(",sampling_port=");
-        text::port(sampling_port, &mut s);
+        fields::format_port(sampling_port, &mut s);
     }
     match direction {
         1 => s.push_str(",ingress"),

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::ofp::fields;
+
 /// `OFPP_MAX`: ports below it are physical or logical ports, printed as numbers.
 pub(super) const OFPP_MAX: u16 = 0xff00;
 /// `OFPP_IN_PORT`.
@@ -11,32 +13,6 @@ pub(super) const OFPP_IN_PORT: u16 = 0xfff8;
 pub(super) const OFPP_CONTROLLER: u16 = 0xfffd;
 /// `OFPP_NONE` (`OFPP_ANY`).
 pub(super) const OFPP_NONE: u16 = 0xffff;
-
-/// The reserved name of a 16-bit OpenFlow port, if it has one.
-fn reserved_port_name(port: u16) -> Option<&'static str> {
-    Some(match port {
-        0xfff7 => "UNSET",
-        0xfff8 => "IN_PORT",
-        0xfff9 => "TABLE",
-        0xfffa => "NORMAL",
-        0xfffb => "FLOOD",
-        0xfffc => "ALL",
-        0xfffd => "CONTROLLER",
-        0xfffe => "LOCAL",
-        0xffff => "ANY",
-        _ => return None,
-    })
-}
-
-/// Appends a 16-bit OpenFlow port: its reserved name (`IN_PORT`, `LOCAL`) or its number.
-pub(super) fn port(port: u16, out: &mut String) {
-    match reserved_port_name(port) {
-        Some(name) => out.push_str(name),
-        None => {
-            let _ = write!(out, "{port}");
-        }
-    }
-}
 
 /// Converts a 32-bit (OpenFlow 1.1+) port into Open vSwitch's 16-bit port space: `None` for
 /// the numbers between `OFPP_MAX` and the reserved ports (`0xffffff00` and up).
@@ -65,15 +41,10 @@ pub(super) fn alt_hex(v: u64) -> String {
     if v == 0 { "0".into() } else { format!("{v:#x}") }
 }
 
-/// An Ethernet address, `xx:xx:xx:xx:xx:xx`.
+/// An Ethernet address, `xx:xx:xx:xx:xx:xx` ([`fields::put_eth`]).
 pub(super) fn mac(b: &[u8]) -> String {
     let mut s = String::new();
-    for (i, x) in b.iter().enumerate() {
-        if i > 0 {
-            s.push(':');
-        }
-        let _ = write!(s, "{x:02x}");
-    }
+    fields::put_eth(b, &mut s);
     s
 }
 
@@ -82,48 +53,10 @@ pub(super) fn ipv4(a: u32) -> String {
     std::net::Ipv4Addr::from(a).to_string()
 }
 
-/// An IPv6 address as `inet_ntop(3)` writes it (RFC 5952 zero compression; an IPv4-mapped or
-/// IPv4-compatible address ends in a dotted quad).
+/// An IPv6 address as `inet_ntop(3)` writes it ([`fields::put_ipv6`]).
 pub(super) fn ipv6(b: &[u8; 16]) -> String {
-    let words: Vec<u16> = b.chunks(2).map(|w| u16::from_be_bytes([w[0], w[1]])).collect();
-    // The longest run of two or more zero words (the first one on a tie).
-    let (mut best, mut best_len) = (None, 0);
-    let mut i = 0;
-    while i < 8 {
-        if words[i] == 0 {
-            let start = i;
-            while i < 8 && words[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len && i - start >= 2 {
-                best = Some(start);
-                best_len = i - start;
-            }
-        } else {
-            i += 1;
-        }
-    }
     let mut s = String::new();
-    let mut i = 0;
-    while i < 8 {
-        if best == Some(i) {
-            if i == 0 {
-                s.push(':');
-            }
-            s.push(':');
-            i += best_len;
-            continue;
-        }
-        if i == 6 && best == Some(0) && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
-            let _ = write!(s, "{}.{}.{}.{}", b[12], b[13], b[14], b[15]);
-            break;
-        }
-        let _ = write!(s, "{:x}", words[i]);
-        if i < 7 {
-            s.push(':');
-        }
-        i += 1;
-    }
+    fields::put_ipv6(b, &mut s);
     s
 }
 
@@ -169,11 +102,11 @@ pub(super) fn write_metadata(metadata: u64, mask: u64) -> String {
 /// Appends a subfield as `mf_format_subfield` does: `NXM_NX_REG13[]` (whole field),
 /// `NXM_NX_REG10[7]` (one bit), `NXM_NX_REG13[0..15]`; a zero width (which a `learn` spec may
 /// carry) prints as `[ofs..ofs-1]`.
-pub(super) fn subfield(field: &crate::ofp::fields::Field, ofs: u32, n_bits: u32, out: &mut String) {
+pub(super) fn subfield(field: &fields::Field, ofs: u32, n_bits: u32, out: &mut String) {
     if n_bits == 0 {
         out.push_str(field.subfield_name());
         let _ = write!(out, "[{ofs}..{}]", i64::from(ofs) - 1);
     } else {
-        crate::ofp::fields::format_subfield(field, ofs, n_bits, out);
+        fields::format_subfield(field, ofs, n_bits, out);
     }
 }
