@@ -134,12 +134,7 @@ impl TlsConfig {
                 }));
             return self.finish(builder);
         }
-        let mut roots = RootCertStore::empty();
-        let cas = read_certs("CA certificate", &self.ca_cert)?;
-        for ca in cas {
-            roots.add(ca).map_err(TlsError::Config)?;
-        }
-        let roots = Arc::new(roots);
+        let roots = read_roots(&self.ca_cert)?;
         let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
             .map_err(TlsError::Config)?;
@@ -162,12 +157,7 @@ impl TlsConfig {
     ) -> Result<TlsConnector, TlsError> {
         let config = match (&self.private_key, &self.certificate) {
             (Some(key), Some(cert)) => {
-                let certs = read_certs("certificate", cert)?;
-                let key = PrivateKeyDer::from_pem_file(key).map_err(|source| TlsError::Pem {
-                    what: "private key",
-                    path: key.clone(),
-                    source,
-                })?;
+                let (certs, key) = read_identity(key, cert)?;
                 builder
                     .with_client_auth_cert(certs, key)
                     .map_err(TlsError::Config)?
@@ -197,24 +187,18 @@ impl TlsConfig {
         let (Some(key_file), Some(cert_file)) = (&self.private_key, &self.certificate) else {
             return Err(TlsError::NoIdentity);
         };
-        let certs = read_certs("certificate", cert_file)?;
-        let key = PrivateKeyDer::from_pem_file(key_file).map_err(|source| TlsError::Pem {
-            what: "private key",
-            path: key_file.clone(),
-            source,
-        })?;
+        let (certs, key) = read_identity(key_file, cert_file)?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let verifier: Arc<dyn rustls::server::danger::ClientCertVerifier> =
             if self.bootstrap && !self.ca_cert.exists() {
                 Arc::new(NoTrustedCa(provider.clone()))
             } else {
-                let mut roots = RootCertStore::empty();
-                for ca in read_certs("CA certificate", &self.ca_cert)? {
-                    roots.add(ca).map_err(TlsError::Config)?;
-                }
-                rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                    .build()
-                    .map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))?
+                rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    read_roots(&self.ca_cert)?,
+                    provider.clone(),
+                )
+                .build()
+                .map_err(|e| TlsError::Config(rustls::Error::General(e.to_string())))?
             };
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
@@ -266,6 +250,29 @@ impl rustls::server::danger::ClientCertVerifier for NoTrustedCa {
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
     }
+}
+
+/// The CA certificates of `path` as a root store.
+fn read_roots(path: &Path) -> Result<Arc<RootCertStore>, TlsError> {
+    let mut roots = RootCertStore::empty();
+    for ca in read_certs("CA certificate", path)? {
+        roots.add(ca).map_err(TlsError::Config)?;
+    }
+    Ok(Arc::new(roots))
+}
+
+/// This end's certificate chain and private key.
+fn read_identity(
+    key: &Path,
+    cert: &Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
+    let certs = read_certs("certificate", cert)?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|source| TlsError::Pem {
+        what: "private key",
+        path: key.to_path_buf(),
+        source,
+    })?;
+    Ok((certs, key))
 }
 
 fn read_certs(what: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
