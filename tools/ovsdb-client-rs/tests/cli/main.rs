@@ -779,10 +779,9 @@ async fn cluster_remotes_and_monitor_across_a_leader_kill() {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dump_over_tls_with_an_ovs_pki_ca() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// An `ovs-pki` PKI in `d`: the CA (`pki/controllerca/cacert.pem`), `server-*.pem`,
+/// `client-*.pem`.
+fn make_pki(d: &Path) {
     for args in [
         vec!["--force", "init"],
         vec!["-u", "req+sign", "server", "controller"],
@@ -797,8 +796,15 @@ async fn dump_over_tls_with_an_ovs_pki_ca() {
             .current_dir(d)
             .output()
             .unwrap();
-        assert!(out.status.success());
+        assert!(out.status.success(), "ovs-pki {args:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dump_over_tls_with_an_ovs_pki_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    make_pki(d);
     let p = |n: &str| d.join(n).display().to_string();
     let port = free_loopback_ports(1).unwrap()[0];
     let server = OvsdbServer::builder(nb_schema())
@@ -1021,22 +1027,7 @@ fn passive_remotes_match_ovsdb_client() {
     // pssl: with -p/-c/-C (an ovs-pki PKI): the server connects with --remote=ssl:.
     same(&["list-dbs", "pssl:abc"]);
     let d = dir.path();
-    for args in [
-        vec!["--force", "init"],
-        vec!["-u", "req+sign", "server", "controller"],
-        vec!["-u", "req+sign", "client", "controller"],
-    ] {
-        let out = Command::new("ovs-pki")
-            .arg("-d")
-            .arg(d.join("pki"))
-            .arg("-l")
-            .arg(d.join("pki.log"))
-            .args(&args)
-            .current_dir(d)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-    }
+    make_pki(d);
     let f = |n: &str| d.join(n).display().to_string();
     let ca = f("pki/controllerca/cacert.pem");
     let mut runs = Vec::new();
