@@ -374,24 +374,8 @@ fn vsctl_warns_about_inconsistent_rows_like_ovs_vsctl() {
 #[test]
 fn vsctl_pssl_remote_takes_the_servers_tls_connection_like_ovs_vsctl() {
     let _w = Watchdog::arm("vsctl_pssl_remote", Duration::from_secs(60));
-    let dir = tempfile::tempdir().expect("tempdir");
-    let d = dir.path();
-    for args in [
-        &["--force", "init"][..],
-        &["-u", "req+sign", "server", "controller"],
-        &["-u", "req+sign", "client", "controller"],
-    ] {
-        let st = Command::new("ovs-pki")
-            .arg("-d")
-            .arg(d.join("pki"))
-            .arg("-l")
-            .arg(d.join("pki.log"))
-            .args(args)
-            .current_dir(d)
-            .output()
-            .expect("ovs-pki");
-        assert!(st.status.success(), "ovs-pki {args:?}");
-    }
+    let pki = crate::tls::pki("vsctl-pssl");
+    let d = pki.0.as_path();
     let f = |n: &str| d.join(n).display().to_string();
     let ca = f("pki/controllerca/cacert.pem");
     let port = || {
