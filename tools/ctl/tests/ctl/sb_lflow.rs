@@ -13,6 +13,7 @@ use ovsdb_ctl::Tool;
 use ovsdb_testkit::{OvsdbServer, Watchdog};
 
 use crate::diff::{Outcome, normalize, schema_path};
+use crate::vs_vswitchd::Detached;
 
 /// ovn-northd between an NB and an SB server, for the setup only.
 struct Northd(Child);
@@ -478,46 +479,6 @@ fn sbctl_lflow_list_in_a_writing_invocation_matches_ovn_sbctl() {
     p.step(&["--dry-run", "count-flows"]);
 }
 
-/// ovn-controller of chassis `ch1`, inside `ns` next to its ovs-vswitchd, its files in `dir`;
-/// stopped by the pid in its pidfile on drop.
-struct Controller {
-    pidfile: std::path::PathBuf,
-}
-
-impl Controller {
-    fn start(ns: &crate::vs_vswitchd::Netns, vsdb: &str, dir: &Path) -> Controller {
-        let pidfile = dir.join("ovn-controller.pid");
-        let st = Command::new("ip")
-            .args(["netns", "exec", &ns.0, "ovn-controller", vsdb])
-            .arg(format!("--pidfile={}", pidfile.display()))
-            .arg("-vconsole:off")
-            .arg(format!("--log-file={}", dir.join("ovn-controller.log").display()))
-            .args(["--detach", "--no-chdir"])
-            .env("OVS_RUNDIR", dir)
-            .env("OVN_RUNDIR", dir)
-            .env("OVS_LOGDIR", dir)
-            .env("OVN_LOGDIR", dir)
-            .status()
-            .expect("start ovn-controller");
-        assert!(st.success(), "ovn-controller did not start");
-        Controller { pidfile }
-    }
-}
-
-impl Drop for Controller {
-    fn drop(&mut self) {
-        if let Ok(pid) = std::fs::read_to_string(&self.pidfile) {
-            let _ = Command::new("kill").arg(pid.trim()).status();
-            for _ in 0..100 {
-                if !self.pidfile.exists() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-    }
-}
-
 /// `--ovs`: a real chassis (ovs-vswitchd, userspace datapath, and ovn-controller in a network
 /// namespace of the test) programs br-int from a northd-filled SB with switches, a router with
 /// a gateway port, ACLs with logging and a meter, a load balancer, NAT, DHCP, QoS and a
@@ -561,8 +522,8 @@ fn sbctl_lflow_list_ovs_prints_ovn_controllers_flows_like_ovn_sbctl() {
             "external_ids:ovn-bridge-datapath-type=netdev",
         ],
     );
-    let _vswitchd = crate::vs_vswitchd::Vswitchd::start(&ns, &vsr, &dir);
-    let _controller = Controller::start(&ns, &vsr, &dir);
+    let _vswitchd = Detached::vswitchd(&ns, &vsr, &dir);
+    let _controller = Detached::start(&ns, "ovn-controller", &[&vsr], "ovn-controller", &dir);
     let nbctl = |args: &[&str]| setup("ovn-nbctl", &nbr, args);
     nbctl(&[
         "ls-add", "sw0", "--", "ls-add", "sw1", "--", "ls-add", "ext", "--", "lr-add", "lr0",

@@ -35,29 +35,47 @@ impl Drop for Netns {
     }
 }
 
-/// ovs-vswitchd on `remote`, in `ns`, its files in `dir`; stopped (by its pid) on drop.
-pub(crate) struct Vswitchd {
+/// A daemon started detached inside a network namespace, its files in a directory of the
+/// test; stopped (by the pid in its pidfile) on drop.
+pub(crate) struct Detached {
     pidfile: PathBuf,
 }
 
-impl Vswitchd {
-    /// Starts ovs-vswitchd on `remote` inside `ns`, detached, its files in `dir`.
-    pub(crate) fn start(ns: &Netns, remote: &str, dir: &Path) -> Vswitchd {
-        let pidfile = dir.join("vswitchd.pid");
+impl Detached {
+    /// Runs `PROGRAM ARGS...` inside `ns`, detached, with its pidfile `DIR/NAME.pid`, its log
+    /// `DIR/NAME.log` and `DIR` as its OVS and OVN run, log and database directory.
+    pub(crate) fn start(ns: &Netns, program: &str, args: &[&str], name: &str, dir: &Path) -> Detached {
+        let pidfile = dir.join(format!("{name}.pid"));
         let st = Command::new("ip")
-            .args(["netns", "exec", &ns.0, "ovs-vswitchd", remote])
+            .args(["netns", "exec", &ns.0, program])
+            .args(args)
             .arg(format!("--pidfile={}", pidfile.display()))
-            .arg(format!("--unixctl={}", dir.join("vswitchd.ctl").display()))
             .arg("-vconsole:off")
-            .arg(format!("--log-file={}", dir.join("vswitchd.log").display()))
+            .arg(format!(
+                "--log-file={}",
+                dir.join(format!("{name}.log")).display()
+            ))
             .args(["--detach", "--no-chdir"])
-            .env("OVS_RUNDIR", dir)
-            .env("OVS_LOGDIR", dir)
-            .env("OVS_DBDIR", dir)
+            .envs(
+                [
+                    "OVS_RUNDIR",
+                    "OVS_LOGDIR",
+                    "OVS_DBDIR",
+                    "OVN_RUNDIR",
+                    "OVN_LOGDIR",
+                ]
+                .map(|v| (v, dir)),
+            )
             .status()
-            .expect("start ovs-vswitchd");
-        assert!(st.success(), "ovs-vswitchd did not start");
-        Vswitchd { pidfile }
+            .unwrap_or_else(|e| panic!("start {program}: {e}"));
+        assert!(st.success(), "{program} did not start");
+        Detached { pidfile }
+    }
+
+    /// ovs-vswitchd on `remote` (its control socket `DIR/vswitchd.ctl`).
+    pub(crate) fn vswitchd(ns: &Netns, remote: &str, dir: &Path) -> Detached {
+        let ctl = format!("--unixctl={}", dir.join("vswitchd.ctl").display());
+        Detached::start(ns, "ovs-vswitchd", &[remote, &ctl], "vswitchd", dir)
     }
 
     fn stop(&self) {
@@ -73,7 +91,7 @@ impl Vswitchd {
     }
 }
 
-impl Drop for Vswitchd {
+impl Drop for Detached {
     fn drop(&mut self) {
         self.stop();
     }
@@ -116,7 +134,7 @@ fn vsctl_waits_for_a_real_ovs_vswitchd_and_dies_of_sigalrm_like_ovs_vsctl() {
         .expect("server");
     let remote = server.unix_remote();
     let ns = Netns::new();
-    let vswitchd = Vswitchd::start(&ns, &remote, server.dir());
+    let vswitchd = Detached::vswitchd(&ns, &remote, server.dir());
     // The first invocation on an empty database makes the Open_vSwitch row with next_cfg 1
     // and waits for ovs-vswitchd to apply it, as ovs-vsctl does.
     let first = run(ours(), &remote, &["--timeout=20", "list-br"]);
