@@ -848,6 +848,29 @@ mod tests {
         assert_eq!(sub("reg0", 0, 0), "NXM_NX_REG0[0..-1]");
     }
 
+    /// The flows of a corpus file (blank and `#` lines skipped) encoded by `ovs-ofctl
+    /// parse-flows`: each flow, the actions of its `OFPIT_APPLY_ACTIONS`, and the text Open
+    /// vSwitch prints for it.
+    fn ofctl_actions(corpus: &str) -> Vec<(String, Vec<u8>, String)> {
+        let flows: Vec<String> = corpus
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect();
+        let encoded = super::super::matches::tests::ofctl_parse_flows(&flows);
+        flows
+            .into_iter()
+            .zip(encoded)
+            .map(|(flow, (msg, text))| {
+                // The instructions follow the match (at 48, padded to 8 bytes);
+                // OFPIT_APPLY_ACTIONS has an 8-byte header.
+                let match_len = usize::from(u16::from_be_bytes([msg[50], msg[51]]));
+                let actions = msg[48 + match_len.div_ceil(8) * 8 + 8..].to_vec();
+                (flow, actions, text)
+            })
+            .collect()
+    }
+
     /// The OXM TLV of the first `set_field` in an OpenFlow 1.5 action list: an
     /// `OFPAT_SET_FIELD` (type 25), or one nested in Nicira's `ct(exec(...))` (`NXAST_CT`,
     /// subtype 35, 24-byte header).
@@ -875,27 +898,16 @@ mod tests {
     /// encoded.
     #[test]
     fn set_field_values_print_as_ovs_ofctl_prints_them() {
-        let flows: Vec<String> = include_str!("testdata/set-field-corpus.txt")
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from)
-            .collect();
+        let flows = ofctl_actions(include_str!("testdata/set-field-corpus.txt"));
         assert!(flows.len() > 350);
         let mut mismatches = Vec::new();
-        for (flow, (msg, text)) in flows
-            .iter()
-            .zip(super::super::matches::tests::ofctl_parse_flows(&flows))
-        {
+        for (flow, actions, text) in &flows {
             let want = text
                 .split_once("set_field:")
                 .and_then(|(_, r)| r.split_once("->"))
                 .map(|(v, _)| v.to_string())
                 .expect("set_field:VALUE->");
-            // The instructions follow the match, padded to 8 bytes; OFPIT_APPLY_ACTIONS has an
-            // 8-byte header.
-            let match_len = usize::from(u16::from_be_bytes([msg[50], msg[51]]));
-            let instructions = &msg[48 + match_len.div_ceil(8) * 8..];
-            let oxm = set_field_oxm(&instructions[8..]).expect("a set_field");
+            let oxm = set_field_oxm(actions).expect("a set_field");
             let (header, hlen) = Header::parse(oxm).expect("OXM header");
             let field = lookup(&header).expect("known field");
             let payload = &oxm[hlen..hlen + header.payload_len()];
@@ -942,22 +954,12 @@ mod tests {
     /// `ovs-ofctl parse-flows`: the subfields it prints equal ours for the headers it wrote.
     #[test]
     fn move_subfields_print_as_ovs_ofctl_prints_them() {
-        let flows: Vec<String> = include_str!("testdata/move-corpus.txt")
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from)
-            .collect();
+        let flows = ofctl_actions(include_str!("testdata/move-corpus.txt"));
         assert!(flows.len() > 400);
         let mut mismatches = Vec::new();
-        for (flow, (msg, text)) in flows
-            .iter()
-            .zip(super::super::matches::tests::ofctl_parse_flows(&flows))
-        {
+        for (flow, actions, text) in &flows {
             let want = text.split_once("actions=move:").map(|(_, r)| r).expect("move:");
-            let match_len = usize::from(u16::from_be_bytes([msg[50], msg[51]]));
-            let instructions = &msg[48 + match_len.div_ceil(8) * 8..];
-            let [(src, src_ofs, n), (dst, dst_ofs, _)] =
-                move_subfields(&instructions[8..]).expect("a move action");
+            let [(src, src_ofs, n), (dst, dst_ofs, _)] = move_subfields(actions).expect("a move action");
             let mut got = String::new();
             format_subfield(src, src_ofs, n, &mut got);
             got.push_str("->");
