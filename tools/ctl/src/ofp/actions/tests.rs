@@ -307,6 +307,13 @@ fn actions_print_as_ovs_ofctl_dump_flows() {
 /// Runs `ovs-ofctl parse-actions OpenFlow15` (Open vSwitch's own decoder of raw action bytes)
 /// on `cases` and returns, for each, `Ok(text after "actions=")` or `Err(error name)`.
 fn ovs_parse_actions(cases: &[Vec<u8>]) -> Vec<Result<String, String>> {
+    ovs_parse("parse-actions", cases)
+}
+
+/// Runs `ovs-ofctl COMMAND OpenFlow15` (`parse-actions` or `parse-instructions`, which read
+/// one hex case per line) on `cases`: `Ok(text after "actions=")` or `Err(error name)` for
+/// each.
+fn ovs_parse(command: &str, cases: &[Vec<u8>]) -> Vec<Result<String, String>> {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let mut input = String::new();
@@ -316,7 +323,7 @@ fn ovs_parse_actions(cases: &[Vec<u8>]) -> Vec<Result<String, String>> {
         input.push('\n');
     }
     let mut child = Command::new("ovs-ofctl")
-        .args(["-vconsole:off", "parse-actions", "OpenFlow15"])
+        .args(["-vconsole:off", command, "OpenFlow15"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -326,7 +333,7 @@ fn ovs_parse_actions(cases: &[Vec<u8>]) -> Vec<Result<String, String>> {
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child.wait_with_output().expect("ovs-ofctl output");
     writer.join().expect("writer").expect("write to ovs-ofctl");
-    assert!(out.status.success(), "ovs-ofctl parse-actions failed");
+    assert!(out.status.success(), "ovs-ofctl {command} failed");
     // One block per case: the result line, then lines of re-encoding differences, then a
     // blank line.
     let text = String::from_utf8_lossy(&out.stdout);
@@ -732,41 +739,7 @@ fn action_bytes_decode_as_ovs_ofctl_parse_actions() {
 /// Runs `ovs-ofctl parse-instructions OpenFlow15` on `cases` (table 0, a catch-all match):
 /// `Ok(text)` or `Err(error name)` for each.
 fn ovs_parse_instructions(cases: &[Vec<u8>]) -> Vec<Result<String, String>> {
-    use std::io::Write as _;
-    use std::process::{Command, Stdio};
-    let mut input = String::new();
-    for case in cases {
-        let hex: Vec<String> = case.iter().map(|b| format!("{b:02x}")).collect();
-        input.push_str(&hex.join(" "));
-        input.push('\n');
-    }
-    let mut child = Command::new("ovs-ofctl")
-        .args(["-vconsole:off", "parse-instructions", "OpenFlow15"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("ovs-ofctl");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("ovs-ofctl output");
-    writer.join().expect("writer").expect("write to ovs-ofctl");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut results = Vec::new();
-    let mut first = true;
-    for line in text.lines() {
-        if line.is_empty() {
-            first = true;
-        } else if first {
-            first = false;
-            results.push(match line.strip_prefix("actions=") {
-                Some(a) => Ok(a.to_owned()),
-                None => Err(line.rsplit(": ").next().unwrap_or(line).to_owned()),
-            });
-        }
-    }
-    assert_eq!(results.len(), cases.len(), "one answer per case:\n{text}");
-    results
+    ovs_parse("parse-instructions", cases)
 }
 
 /// Random instruction lists (goto_table, write_metadata, clear_actions, apply_actions,
