@@ -253,7 +253,8 @@ pub(crate) fn serve(tool: Tool, g: &Globals, cfg: LinkConfig, env: &BTreeMap<Str
     // Sessions run on this thread (a command line run for `run` is not `Send`).
     let local = tokio::task::LocalSet::new();
     local.block_on(&rt, async move {
-        let started = start(tool, &cfg, g.timeout.filter(|t| *t > 0).unwrap_or(30)).await;
+        let timeout = g.timeout.filter(|t| *t > 0).unwrap_or(30);
+        let started = start(tool, &cfg, timeout, g.ovs_rundir.clone()).await;
         let relay = match started {
             Ok(r) => Rc::new(r),
             Err(e) => {
@@ -317,6 +318,8 @@ struct Relay {
     replica: DynamicReplica,
     schema: DatabaseSchema,
     db: &'static str,
+    /// The daemon's `$OVS_RUNDIR` ([`Globals::ovs_rundir`]), for the command lines it runs.
+    ovs_rundir: String,
     /// Per table and column: the rows holding each value, for `select`s whose first clause is
     /// `COLUMN == VALUE` (name lookups). Built on first use, then kept up to date from the
     /// table's events.
@@ -476,7 +479,7 @@ impl crate::db::LocalRows for Relay {
     }
 }
 
-async fn start(tool: Tool, cfg: &LinkConfig, timeout: u64) -> Result<Relay, CtlError> {
+async fn start(tool: Tool, cfg: &LinkConfig, timeout: u64, ovs_rundir: String) -> Result<Relay, CtlError> {
     let t = Duration::from_secs(timeout);
     let config = cfg.client_config().startup_timeout(t).request_timeout(t);
     let remote = &cfg.remote;
@@ -509,6 +512,7 @@ async fn start(tool: Tool, cfg: &LinkConfig, timeout: u64) -> Result<Relay, CtlE
         replica,
         schema,
         db: cfg.database,
+        ovs_rundir,
     })
 }
 
@@ -582,7 +586,7 @@ async fn answer(relay: &Rc<Relay>, method: &str, params: Vec<Value>) -> Answer {
 async fn run(relay: &Rc<Relay>, args: &[String]) -> CtlOutput {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<LocalRequest>();
     let local: Rc<dyn crate::db::LocalRows> = relay.clone();
-    let run = crate::run_in_daemon(relay.tool, args, Rpc::Local(tx), local);
+    let run = crate::run_in_daemon(relay.tool, args, Rpc::Local(tx), local, &relay.ovs_rundir);
     let serve = async {
         while let Some(req) = rx.recv().await {
             let params = match req.params {

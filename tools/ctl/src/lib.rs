@@ -155,12 +155,20 @@ impl Tool {
                     get("OVN_RUNDIR").unwrap_or_else(|| "/var/run/ovn".into())
                 )
             }),
-            Tool::Vsctl => format!(
-                "unix:{}/db.sock",
-                get("OVS_RUNDIR").unwrap_or_else(|| "/var/run/openvswitch".into())
-            ),
+            Tool::Vsctl => format!("unix:{}/db.sock", ovs_rundir(env)),
         }
     }
+}
+
+/// Open vSwitch's run directory when `OVS_RUNDIR` is unset.
+const OVS_RUNDIR: &str = "/var/run/openvswitch";
+
+/// `$OVS_RUNDIR` of `env` (unset or empty: [`OVS_RUNDIR`]).
+fn ovs_rundir(env: &BTreeMap<String, String>) -> String {
+    env.get("OVS_RUNDIR")
+        .filter(|v| !v.is_empty())
+        .cloned()
+        .unwrap_or_else(|| OVS_RUNDIR.into())
 }
 
 /// What one invocation printed and its exit code.
@@ -200,6 +208,9 @@ pub(crate) struct Globals {
     pub(crate) ca_cert: Option<String>,
     /// `--bootstrap-ca-cert`: the CA certificate file, fetched from the server while missing.
     pub(crate) bootstrap_ca_cert: Option<String>,
+    /// `$OVS_RUNDIR` of the invocation's environment (for a command line a daemon runs, the
+    /// daemon's), `/var/run/openvswitch` when unset: where `--ovs` finds `br-int.mgmt`.
+    pub(crate) ovs_rundir: String,
     pub(crate) leader_only: bool,
     pub(crate) shuffle: bool,
     /// `-V`/`--version`: print the version and exit.
@@ -525,6 +536,7 @@ pub(crate) fn parse_args(tool: Tool, args: &[String]) -> Result<(Globals, Vec<Co
         certificate: None,
         ca_cert: None,
         bootstrap_ca_cert: None,
+        ovs_rundir: OVS_RUNDIR.into(),
         leader_only: true,
         shuffle: true,
         version: false,
@@ -1013,10 +1025,11 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
         }
         None => args,
     };
-    let (g, cmds) = match parse_args(tool, args) {
+    let (mut g, cmds) = match parse_args(tool, args) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
+    g.ovs_rundir = ovs_rundir(env);
     if g.help {
         return CtlOutput {
             stdout: cmd::help(tool),
@@ -1049,7 +1062,6 @@ pub fn run(tool: Tool, args: &[String], env: &BTreeMap<String, String>) -> CtlOu
     }
     // Daemon mode's client: the daemon runs the command line, unless `--db` names a
     // database, which the reference's client takes as a reason to run directly.
-    let mut g = g;
     if let Some(socket) = daemon::socket_of(tool, env) {
         if g.db.is_none() || tool == Tool::Vsctl {
             return daemon::run_remote(tool, socket, g.timeout.filter(|t| *t > 0), args);
@@ -1073,11 +1085,13 @@ pub(crate) async fn run_in_daemon(
     args: &[String],
     rpc: link::Rpc,
     local: Rc<dyn LocalRows>,
+    ovs_rundir: &str,
 ) -> CtlOutput {
     let (mut g, cmds) = match parse_args(tool, args) {
         Ok(x) => x,
         Err(e) => return failure(tool, e),
     };
+    g.ovs_rundir = ovs_rundir.to_owned();
     // The daemon logs; its client shows only the command's output and error.
     g.vlog.quiet = true;
     if g.version || g.detach {

@@ -400,13 +400,7 @@ impl Ovs {
         }
         let remote = match cmd.opt("ovs") {
             Some(r) => r.to_owned(),
-            None => format!(
-                "unix:{}/br-int.mgmt",
-                std::env::var("OVS_RUNDIR")
-                    .ok()
-                    .filter(|d| !d.is_empty())
-                    .unwrap_or_else(|| "/var/run/openvswitch".into())
-            ),
+            None => format!("unix:{}/br-int.mgmt", g.ovs_rundir),
         };
         let mut missing = Vec::new();
         // The key and the certificate are only taken together.
