@@ -477,7 +477,7 @@ async fn server_check(rpc: RpcClient, database: &str, leader_only: bool) -> bool
 
 /// The C library's text for an I/O error (`No such file or directory`), without Rust's
 /// ` (os error N)`.
-fn strerror(e: &std::io::Error) -> String {
+pub(crate) fn strerror(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error ") {
         Some(i) => text[..i].to_owned(),

@@ -81,7 +81,8 @@ pub(crate) enum WireError {
     Failed(String),
 }
 
-/// `strerror(3)`'s wording of an I/O error, without Rust's ` (os error N)`.
+/// `strerror(3)`'s wording of an I/O error ([`crate::link::strerror`]); an end of file and a
+/// read timeout get vconn's words for them.
 fn io_reason(e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::UnexpectedEof {
         return "End of file".into();
@@ -89,8 +90,7 @@ fn io_reason(e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut {
         return "Connection timed out".into();
     }
-    let s = e.to_string();
-    s.split(" (os error").next().unwrap_or(&s).to_owned()
+    crate::link::strerror(e)
 }
 
 enum Stream {
